@@ -1,0 +1,47 @@
+/**
+ * The compiler's public request and result types: what `compile()` takes and gives back.
+ */
+
+import type { Diagnostic } from "./diagnostics";
+
+/** A Rego module's text and the name it is reported under. */
+export interface SourceFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** An ad-hoc query compiled as an extra entrypoint, as OPA's planner does for `opa eval`. */
+export interface QueryEntrypoint {
+  /** Entrypoint name as listed by the module's `entrypoints()` export. */
+  readonly name: string;
+  /** Rego query text, for example `data.test.p = x` or `data.a.f(1)`; expressions separated by `;` or newlines. */
+  readonly query: string;
+}
+
+/** What to compile. */
+export interface CompileRequest {
+  readonly modules: readonly SourceFile[];
+  /**
+   * Entrypoints as data paths, `pkg/rule` (slashes) or `data.pkg.rule` (dots). Each evaluates to the result
+   * set `[{"result": <value>}]`, or `[]` when undefined.
+   */
+  readonly entrypoints: readonly string[];
+  /** Queries; each evaluates to one object of variable bindings per solution. */
+  readonly queries?: readonly QueryEntrypoint[];
+  /** Raise builtin errors instead of treating them as undefined (OPA's strict-builtin-errors). */
+  readonly strictBuiltinErrors?: boolean;
+}
+
+/** The outcome: a module, or the diagnostics that prevented one. */
+export type CompileResult =
+  | {
+      readonly ok: true;
+      readonly wasm: Uint8Array;
+      /** Entrypoint names in id order (paths as `pkg/rule`, queries by name). */
+      readonly entrypoints: readonly string[];
+      /** Builtins the module imports from its host through opa_builtinN. */
+      readonly hostBuiltins: readonly string[];
+      /** Non-fatal notes (unused functions, …). */
+      readonly warnings: readonly Diagnostic[];
+    }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
