@@ -32,6 +32,8 @@ export type Instr =
   /** Branches to the enclosing block/loop/if named `label`; br_if pops an i32 condition first. */
   | { readonly op: "br" | "br_if"; readonly label: string }
   | { readonly op: "local.get" | "local.set" | "local.tee"; readonly index: number }
+  /** Reads or writes a generated global (LinkRequest.globals) by name. */
+  | { readonly op: "global.get" | "global.set"; readonly name: string }
   | { readonly op: "i32.const"; readonly value: number }
   | { readonly op: "i64.const"; readonly value: bigint }
   | { readonly op: "f64.const"; readonly value: number }
@@ -65,4 +67,15 @@ export interface LinkRequest {
    * bodies are replaced by a call to the named generated function with the same signature.
    */
   readonly hooks: Readonly<Record<string, string>>;
+  /**
+   * Mutable globals the generated code uses (for example the addresses of constant values built at start),
+   * appended after the runtime's globals, each initialised to zero of its type.
+   */
+  readonly globals?: readonly GeneratedGlobal[];
+}
+
+/** A mutable global added by the linker. */
+export interface GeneratedGlobal {
+  readonly name: string;
+  readonly type: WasmType;
 }
