@@ -72,6 +72,11 @@ export interface LinkRequest {
    * appended after the runtime's globals, each initialised to zero of its type.
    */
   readonly globals?: readonly GeneratedGlobal[];
+  /**
+   * Keep every runtime export (including internal `cs_*` ones) instead of only OPA's ABI surface; for tests
+   * and debugging.
+   */
+  readonly keepRuntimeExports?: boolean;
 }
 
 /** A mutable global added by the linker. */
