@@ -1,0 +1,38 @@
+/**
+ * The bundle error catalogue: every way reading, building or writing a bundle can fail, by stable code.
+ */
+
+/** Stable codes for bundle failures. */
+export type BundleErrorCode =
+  /** Not a gzip stream, or not a tar archive inside, or an unsafe entry path. */
+  | "COUNTERSIGN_BUNDLE_CORRUPT"
+  /** The archive has no `/.manifest`. */
+  | "COUNTERSIGN_BUNDLE_NO_MANIFEST"
+  /** The archive has no `policy.wasm` module. */
+  | "COUNTERSIGN_BUNDLE_NO_WASM"
+  /** A JSON or YAML file in the bundle (or given to the build) does not parse. */
+  | "COUNTERSIGN_BUNDLE_BAD_JSON"
+  /** The manifest parses but has the wrong shape or names a module that is not there. */
+  | "COUNTERSIGN_BUNDLE_BAD_MANIFEST"
+  /** Two data files put different values at the same path. */
+  | "COUNTERSIGN_BUNDLE_DATA_CONFLICT"
+  /** The archive expands beyond the size limit. */
+  | "COUNTERSIGN_BUNDLE_TOO_LARGE"
+  /** Two source files would land at the same bundle path. */
+  | "COUNTERSIGN_BUNDLE_DUPLICATE_PATH"
+  /** No entrypoint was given and none could be chosen. */
+  | "COUNTERSIGN_BUNDLE_NO_ENTRYPOINT"
+  /** A file or directory could not be read or written. */
+  | "COUNTERSIGN_BUNDLE_IO";
+
+/** A bundle failure with a stable code; `path` names the file concerned when there is one. */
+export class BundleError extends Error {
+  constructor(
+    readonly code: BundleErrorCode,
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+    this.name = "BundleError";
+  }
+}

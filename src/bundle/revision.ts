@@ -1,0 +1,42 @@
+/**
+ * Content-addressed bundle revisions: the same sources, data and modules always give the same revision.
+ */
+
+import { createHash } from "node:crypto";
+import type { BundleRegoFile, JsonObject, JsonValue, WasmResolver } from "./bundle";
+import { canonicalJson } from "./data-tree";
+
+/** What the revision is a hash of: everything in the bundle except the revision itself. */
+export interface RevisionInput {
+  readonly data: JsonObject;
+  readonly regoFiles: readonly BundleRegoFile[];
+  readonly wasmModules: readonly { readonly path: string; readonly wasm: Uint8Array }[];
+  readonly resolvers: readonly WasmResolver[];
+  readonly metadata?: JsonObject;
+}
+
+/** The hex SHA-256 of a length-prefixed canonical encoding of the bundle's contents. */
+export function contentRevision(input: RevisionInput): string {
+  const hash = createHash("sha256");
+  const part = (label: string, bytes: Uint8Array | string): void => {
+    const buf = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : Buffer.from(bytes);
+    hash.update(`${label}:${buf.length}:`);
+    hash.update(buf);
+  };
+  part("data", canonicalJson(input.data));
+  for (const f of [...input.regoFiles].sort((a, b) => cmp(a.path, b.path))) {
+    part("rego-path", f.path);
+    part("rego", f.text);
+  }
+  for (const m of [...input.wasmModules].sort((a, b) => cmp(a.path, b.path))) {
+    part("wasm-path", m.path);
+    part("wasm", m.wasm);
+  }
+  part("wasm-resolvers", canonicalJson(input.resolvers as unknown as JsonValue));
+  part("metadata", canonicalJson(input.metadata ?? {}));
+  return hash.digest("hex");
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
