@@ -1,0 +1,167 @@
+/**
+ * A compiled policy ready to evaluate: a typed wrapper over the OPA SDK's `loadPolicy` that supplies the
+ * host builtins, sizes memory to what the module imports, and turns the SDK's thrown strings into
+ * PolicyEvalError values.
+ *
+ * After an evaluation throws, the wasm instance may hold half-updated state (a trap or abort unwinds
+ * through the runtime without cleanup), so the next evaluation runs in a fresh instance of the same
+ * compiled module, with the same data.
+ */
+
+import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import type { Clock } from "./clock";
+import { createHostBuiltins, type HostBuiltinFn, type HostBuiltins } from "./host-builtins";
+import { importedMemoryLimits } from "./memory-import";
+import { PolicyError, PolicyEvalError, toPolicyEvalError } from "./policy-error";
+
+/** JSON text handed to the module untouched; use it to keep integers beyond 2^53 exact. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** One solution per element: `{"result": value}` for an entrypoint, variable bindings for a query. */
+export type ResultSet = readonly Readonly<Record<string, unknown>>[];
+
+/** How to load a policy. */
+export interface LoadOptions {
+  /** The clock behind `time.now_ns`. */
+  readonly clock?: Clock;
+  /** Must match how the module was compiled: host builtin errors are raised instead of being undefined. */
+  readonly strictBuiltinErrors?: boolean;
+  /** More host builtins by name; they win over the built-in fallbacks of the same name. */
+  readonly builtins?: Readonly<Record<string, HostBuiltinFn>>;
+}
+
+/** A loaded policy. */
+export interface CompiledPolicy {
+  /** Entrypoint names the module exports (`pkg/rule`, query names). */
+  readonly entrypoints: readonly string[];
+  /**
+   * Evaluates an entrypoint (`pkg/rule`, `data.pkg.rule` or a query name) against an input. Throws
+   * PolicyEvalError when evaluation fails and PolicyError for an unknown entrypoint or unusable input.
+   */
+  evaluate(entrypoint: string, input?: unknown): ResultSet;
+  /** Replaces the base document. */
+  setData(data: unknown): void;
+}
+
+const SDK_DEFAULT_PAGES = 5;
+
+function toJsonBuffer(value: unknown, what: string): ArrayBuffer {
+  let text: string | undefined;
+  try {
+    text = value instanceof RawJson ? value.text : JSON.stringify(value);
+  } catch (err) {
+    throw new PolicyError("COUNTERSIGN_POLICY_BAD_DOCUMENT", `${what} is not JSON-serialisable: ${(err as Error).message}`);
+  }
+  if (text === undefined) throw new PolicyError("COUNTERSIGN_POLICY_BAD_DOCUMENT", `${what} is not a JSON value`);
+  // Copied into a buffer of this realm: the SDK tests `instanceof ArrayBuffer`.
+  const encoded = new TextEncoder().encode(text);
+  const bytes = new Uint8Array(encoded.length);
+  bytes.set(encoded);
+  return bytes.buffer;
+}
+
+function describe(thrown: unknown): string {
+  if (typeof thrown === "string") return thrown;
+  if (typeof thrown === "object" && thrown !== null && typeof (thrown as Error).message === "string") {
+    return (thrown as Error).message;
+  }
+  return String(thrown);
+}
+
+/** Loads a compiled module with its base document. Throws PolicyError (COUNTERSIGN_POLICY_LOAD_FAILED). */
+export async function loadCompiledPolicy(
+  wasm: Uint8Array,
+  data?: unknown,
+  opts: LoadOptions = {},
+): Promise<CompiledPolicy> {
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    throw new PolicyError("COUNTERSIGN_POLICY_LOAD_FAILED", `not a valid wasm module: ${describe(err)}`);
+  }
+  const limits = importedMemoryLimits(wasm);
+  const memory: WebAssembly.MemoryDescriptor =
+    limits === null
+      ? { initial: SDK_DEFAULT_PAGES }
+      : limits.maximum === undefined
+        ? { initial: Math.max(limits.initial, SDK_DEFAULT_PAGES) }
+        : { initial: Math.min(Math.max(limits.initial, SDK_DEFAULT_PAGES), limits.maximum), maximum: limits.maximum };
+
+  const host: HostBuiltins = createHostBuiltins({
+    ...(opts.clock === undefined ? {} : { clock: opts.clock }),
+    ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
+  });
+  const builtins: Record<string, HostBuiltinFn> = { ...host.functions, ...(opts.builtins ?? {}) };
+
+  let dataBuffer: ArrayBuffer | undefined = data === undefined ? undefined : toJsonBuffer(data, "data");
+
+  const instantiate = (): LoadedPolicy => {
+    let loaded: LoadedPolicy;
+    try {
+      loaded = loadPolicySync(module, { ...memory }, builtins);
+    } catch (err) {
+      throw new PolicyError("COUNTERSIGN_POLICY_LOAD_FAILED", `cannot instantiate the policy: ${describe(err)}`);
+    }
+    if (dataBuffer !== undefined) setSdkData(loaded, dataBuffer);
+    return loaded;
+  };
+
+  let instance = instantiate();
+  let stale = false;
+  const ids = instance.entrypoints as Record<string, number>;
+  const names = Object.keys(ids).sort((a, b) => ids[a]! - ids[b]!);
+
+  const resolve = (entrypoint: string): number => {
+    if (Object.prototype.hasOwnProperty.call(ids, entrypoint)) return ids[entrypoint]!;
+    const path = entrypoint.startsWith("data.") ? entrypoint.slice(5).split(".").join("/") : entrypoint.replace(/^\/+/, "");
+    if (Object.prototype.hasOwnProperty.call(ids, path)) return ids[path]!;
+    throw new PolicyError(
+      "COUNTERSIGN_POLICY_UNKNOWN_ENTRYPOINT",
+      `entrypoint '${entrypoint}' is not in this policy; it has: ${names.join(", ") || "(none)"}`,
+    );
+  };
+
+  return {
+    entrypoints: names,
+    evaluate(entrypoint: string, input?: unknown): ResultSet {
+      const id = resolve(entrypoint);
+      const inputBuffer = input === undefined ? undefined : toJsonBuffer(input, "input");
+      if (stale) {
+        instance = instantiate();
+        stale = false;
+      }
+      host.beginEvaluation();
+      let result: unknown;
+      try {
+        result = instance.evaluate(inputBuffer, id);
+      } catch (err) {
+        stale = true;
+        throw toPolicyEvalError(err);
+      }
+      if (!Array.isArray(result)) {
+        throw new PolicyEvalError("eval_internal_error", `the policy returned ${JSON.stringify(result)}, not a result set`);
+      }
+      return result as ResultSet;
+    },
+    setData(next: unknown): void {
+      dataBuffer = toJsonBuffer(next, "data");
+      if (stale) {
+        instance = instantiate();
+        stale = false;
+      } else {
+        setSdkData(instance, dataBuffer);
+      }
+    },
+  };
+}
+
+function setSdkData(policy: LoadedPolicy, data: ArrayBuffer): void {
+  try {
+    policy.setData(data);
+  } catch (err) {
+    throw new PolicyError("COUNTERSIGN_POLICY_BAD_DOCUMENT", `the policy rejected its data: ${describe(err)}`);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Builtins implemented in JavaScript for a compiled policy to call through OPA's `opa_builtinN` imports.
+ *
+ * They are the fallback for builtins the wasm runtime does not implement itself, written to OPA's
+ * semantics: the same results, the same operand type errors (`operand 1 must be string but got number`),
+ * and the same treatment of errors, which make the call undefined unless strict builtin errors are on.
+ */
+
+import { systemClock, type Clock } from "./clock";
+import { cachedGlob, GlobSyntaxError } from "./glob-pattern";
+import { cachedGoRegexp, GoRegexpError } from "./go-regexp";
+import { networkContains, networkContainsNetwork, parseCidr, parseIp } from "./ip-network";
+import { HostBuiltinError } from "./policy-error";
+
+/** A host builtin as the SDK calls it: JSON operands in, a JSON-able result (or undefined) out. */
+export type HostBuiltinFn = (...operands: unknown[]) => unknown;
+
+/** How host builtins behave. */
+export interface HostBuiltinOptions {
+  /** The clock behind `time.now_ns` (default: the system clock). */
+  readonly clock?: Clock;
+  /** Raise builtin errors instead of making the call undefined (OPA's strict-builtin-errors). */
+  readonly strictBuiltinErrors?: boolean;
+}
+
+/** The builtins for one loaded policy. */
+export interface HostBuiltins {
+  /** By builtin name, for the SDK's customBuiltins. */
+  readonly functions: Readonly<Record<string, HostBuiltinFn>>;
+  /** Starts a new evaluation: `time.now_ns` reads the clock afresh once, then repeats that value. */
+  beginEvaluation(): void;
+}
+
+/** Names of the builtins provided here. */
+export const HOST_BUILTIN_NAMES: readonly string[] = [
+  "time.now_ns",
+  "regex.match",
+  "regex.is_valid",
+  "glob.match",
+  "net.cidr_contains",
+];
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v === "object" ? "object" : typeof v;
+}
+
+function typeError(builtin: string, pos: number, got: unknown, ...expected: string[]): HostBuiltinError {
+  const want = expected.length === 1 ? expected[0]! : `one of {${expected.join(", ")}}`;
+  return new HostBuiltinError("eval_type_error", builtin, `operand ${pos} must be ${want} but got ${typeName(got)}`);
+}
+
+function stringOperand(builtin: string, pos: number, v: unknown): string {
+  if (typeof v !== "string") throw typeError(builtin, pos, v, "string");
+  return v;
+}
+
+/** JSON text handed to the SDK as-is (it loads an ArrayBuffer without re-serialising), so big integers stay exact. */
+function rawJson(text: string): ArrayBuffer {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes.buffer;
+}
+
+function regexMatch(pattern: unknown, value: unknown): boolean {
+  const p = stringOperand("regex.match", 1, pattern);
+  const v = stringOperand("regex.match", 2, value);
+  try {
+    return cachedGoRegexp(p).test(v);
+  } catch (err) {
+    if (err instanceof GoRegexpError) throw new HostBuiltinError("eval_builtin_error", "regex.match", err.message);
+    throw err;
+  }
+}
+
+function regexIsValid(pattern: unknown): boolean {
+  if (typeof pattern !== "string") return false;
+  try {
+    cachedGoRegexp(pattern);
+    return true;
+  } catch (err) {
+    if (err instanceof GoRegexpError) return false;
+    throw err;
+  }
+}
+
+function globMatch(pattern: unknown, delimiters: unknown, match: unknown): boolean {
+  const p = stringOperand("glob.match", 1, pattern);
+  let separators: number[];
+  if (delimiters === null) {
+    separators = [];
+  } else if (Array.isArray(delimiters)) {
+    separators = delimiters.map((d, i) => {
+      if (typeof d !== "string") {
+        throw new HostBuiltinError(
+          "eval_type_error",
+          "glob.match",
+          `operand 2 must be array of strings but got array with ${typeName(d)} at index ${i}`,
+        );
+      }
+      return d.codePointAt(0) ?? 0;
+    });
+    // OPA: an empty list means the default delimiter, ".".
+    if (separators.length === 0) separators = [0x2e];
+  } else {
+    throw typeError("glob.match", 2, delimiters, "array", "null");
+  }
+  const m = stringOperand("glob.match", 3, match);
+  try {
+    return cachedGlob(p, separators).test(m);
+  } catch (err) {
+    if (err instanceof GlobSyntaxError) throw new HostBuiltinError("eval_builtin_error", "glob.match", err.message);
+    throw err;
+  }
+}
+
+function cidrContains(cidr: unknown, cidrOrIp: unknown): boolean {
+  const outerText = stringOperand("net.cidr_contains", 1, cidr);
+  const innerText = stringOperand("net.cidr_contains", 2, cidrOrIp);
+  const outer = parseCidr(outerText);
+  if (outer === null) {
+    throw new HostBuiltinError("eval_builtin_error", "net.cidr_contains", `invalid CIDR address: ${outerText}`);
+  }
+  const ip = parseIp(innerText);
+  if (ip !== null) return networkContains(outer, ip);
+  const inner = parseCidr(innerText);
+  if (inner === null) {
+    throw new HostBuiltinError("eval_builtin_error", "net.cidr_contains", `invalid CIDR address: ${innerText}`);
+  }
+  return networkContainsNetwork(outer, inner);
+}
+
+/** Creates the host builtins for one policy instance. */
+export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins {
+  const clock = opts.clock ?? systemClock;
+  const strict = opts.strictBuiltinErrors === true;
+  let now: bigint | null = null;
+
+  // An error makes the call undefined, or is raised in strict mode; anything else is a bug and propagates.
+  const guard =
+    (fn: HostBuiltinFn): HostBuiltinFn =>
+    (...operands) => {
+      try {
+        return fn(...operands);
+      } catch (err) {
+        if (err instanceof HostBuiltinError && !strict) return undefined;
+        throw err;
+      }
+    };
+
+  const functions: Record<string, HostBuiltinFn> = {
+    "time.now_ns": guard(() => {
+      if (now === null) now = clock.nowNs();
+      return rawJson(now.toString());
+    }),
+    "regex.match": guard((p, v) => regexMatch(p, v)),
+    "regex.is_valid": guard((p) => regexIsValid(p)),
+    "glob.match": guard((p, d, m) => globMatch(p, d, m)),
+    "net.cidr_contains": guard((c, x) => cidrContains(c, x)),
+  };
+  return {
+    functions,
+    beginEvaluation: () => {
+      now = null;
+    },
+  };
+}
