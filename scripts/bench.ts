@@ -1,0 +1,18 @@
+/**
+ * `make bench`: Countersign's benchmarks, each reported as a ratio against a baseline measured in the
+ * same run.
+ */
+
+import * as path from "node:path";
+import { benchPolicyEval } from "./bench/policy-eval";
+
+async function main(): Promise<void> {
+  const root = path.resolve(__dirname, "..", "..");
+  console.log(`node ${process.version}, ${process.arch}`);
+  await benchPolicyEval(root);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
