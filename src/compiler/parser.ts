@@ -1,0 +1,940 @@
+/**
+ * The Rego v1 parser: turns a module, a query or a single term into the AST of `ast.ts`.
+ *
+ * A hand-written recursive-descent parser over the lexer's tokens, with one function per grammar rule and
+ * the rule written above it. Layout matters in two places, as in OPA: the parts of a reference or call
+ * (`a.b`, `a[b]`, `f(x)`) must touch, and a line break ends a literal once it is complete. Inside brackets,
+ * parentheses and collection braces line breaks are ignored; a trailing operator carries the expression on
+ * to the next line, and so does a leading one that could not start a literal (every binary operator except
+ * `-`, and `with`, `else`, `in`).
+ *
+ * Operator precedence, loosest first, follows OPA's parser: `:=` / `=` (only at the top of a literal),
+ * `in`, comparisons, `|`, `&`, `+` / `-`, `*` / `/` / `%`, unary `-`.
+ *
+ * Problems are recorded in the caller's Diagnostics as `rego_parse_error` where they are found. The parser
+ * then abandons the rule (or query literal) it was in and resumes at the next line that starts in column 1,
+ * so one run reports several errors; any error makes the result null.
+ */
+
+import type {
+  Body,
+  CallTerm,
+  ElseClause,
+  Every,
+  Expr,
+  Import,
+  Module,
+  RefTerm,
+  Rule,
+  RuleHead,
+  Term,
+  TermExpr,
+  VarTerm,
+  WithModifier,
+} from "./ast";
+import { Diagnostics, type Location } from "./diagnostics";
+import { tokenize, type Token } from "./lexer";
+
+/** Parses a whole `.rego` module; null if it has errors (which are added to `diags`). */
+export function parseModule(file: string, text: string, diags: Diagnostics): Module | null {
+  return run(file, text, diags, (p) => p.module());
+}
+
+/** Parses a query (literals separated by `;` or new lines), as in `data.test.p = x`; null on errors. */
+export function parseQuery(file: string, text: string, diags: Diagnostics): Body | null {
+  return run(file, text, diags, (p) => p.query());
+}
+
+/** Parses a single term, such as an `input_term` of a test case (`{"foo": 1}`); null on errors. */
+export function parseTerm(file: string, text: string, diags: Diagnostics): Term | null {
+  return run(file, text, diags, (p) => p.singleTerm());
+}
+
+/** Lexes and parses, then hands the caller's `diags` this run's problems in source order. */
+function run<T>(file: string, text: string, diags: Diagnostics, parse: (p: Parser) => T): T | null {
+  const found = new Diagnostics();
+  const result = parse(new Parser(file, tokenize(file, text, found), found));
+  const ordered = [...found.items].sort((a, b) => a.line - b.line || a.col - b.col);
+  for (const d of ordered) diags.add(d.code, d, d.message);
+  return ordered.length > 0 ? null : result;
+}
+
+/**
+ * Words that cannot be rule or variable names in Rego v1. `contains` is a keyword only in rule heads;
+ * elsewhere it names the built-in function, as in `contains(s, "x")`.
+ */
+const KEYWORDS = new Set(["as", "contains", "default", "else", "every", "if", "import", "in", "not", "package", "some", "with"]);
+
+/** Words that are scalar literals. */
+const LITERAL_WORDS = new Set(["null", "true", "false"]);
+
+/** A binary operator: its internal call name and binding strength (higher binds tighter). */
+interface BinaryOperator {
+  readonly name: string;
+  readonly prec: number;
+}
+
+/** The binary operators by token. */
+const BINARY_OPERATORS: ReadonlyMap<string, BinaryOperator> = new Map([
+  ["==", { name: "equal", prec: 1 }],
+  ["!=", { name: "neq", prec: 1 }],
+  ["<", { name: "lt", prec: 1 }],
+  ["<=", { name: "lte", prec: 1 }],
+  [">", { name: "gt", prec: 1 }],
+  [">=", { name: "gte", prec: 1 }],
+  ["|", { name: "or", prec: 2 }],
+  ["&", { name: "and", prec: 3 }],
+  ["+", { name: "plus", prec: 4 }],
+  ["-", { name: "minus", prec: 4 }],
+  ["*", { name: "mul", prec: 5 }],
+  ["/", { name: "div", prec: 5 }],
+  ["%", { name: "rem", prec: 5 }],
+]);
+
+/**
+ * The head of a comprehension (`[x * 2 | …]`) may use the operators that bind tighter than `|`. OPA takes
+ * only a plain term there and reads `[a * 2 | b]` as an array holding `(a * 2) | b`; accepting the wider
+ * head lets the common `[x * 2 | some x in xs]` through, at the price of that rare reading.
+ */
+const COMPREHENSION_HEAD_PREC = 3;
+
+/** `import future.keywords.<name>` names that exist; all of them are always on in v1. */
+const FUTURE_KEYWORDS = new Set(["contains", "every", "if", "in"]);
+
+/** Deeper nesting than this is reported rather than risking the call stack. */
+const MAX_NESTING = 400;
+
+/** Unwinds the parser to the enclosing rule or query literal after a diagnostic has been recorded. */
+class ParseAbort {}
+const ABORT = new ParseAbort();
+
+function isAbort(e: unknown): e is ParseAbort {
+  return e instanceof ParseAbort;
+}
+
+/** How a token reads in a message: `'}' token`, `'if' keyword`, `end of input`, … */
+function describe(t: Token): string {
+  switch (t.kind) {
+    case "eof":
+      return "end of input";
+    case "punct":
+      return `'${t.text}' token`;
+    case "number":
+      return `number ${t.text}`;
+    case "string": {
+      const firstLine = t.text.split("\n")[0]!;
+      return `string ${firstLine.length > 24 || firstLine !== t.text ? `${firstLine.slice(0, 20)}...` : t.text}`;
+    }
+    case "ident":
+      if (KEYWORDS.has(t.text)) return `'${t.text}' keyword`;
+      if (LITERAL_WORDS.has(t.text)) return `'${t.text}' literal`;
+      return `identifier '${t.text}'`;
+    case "invalid":
+      return `character '${t.text}'`;
+  }
+}
+
+/** True for a string that could be written after a dot in a reference. */
+function isIdentifier(s: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(s);
+}
+
+class Parser {
+  private pos = 0;
+  private wildcards = 0;
+  private nesting = 0;
+  /** Whether a line break ends the expression being parsed: true in bodies and at module level. */
+  private newlineEnds = true;
+
+  constructor(
+    private readonly file: string,
+    private readonly tokens: readonly Token[],
+    private readonly diags: Diagnostics,
+  ) {}
+
+  // ---------------------------------------------------------------------------------------------------
+  // Entry points
+
+  // module = package { import } { rule }
+  module(): Module {
+    let pkg: string[] = [];
+    const packageLoc = this.loc(this.peek());
+    const imports: Import[] = [];
+    const rules: Rule[] = [];
+
+    try {
+      pkg = this.packageDecl();
+      this.expectLineEnd();
+    } catch (e) {
+      this.recoverToRule(e, 0);
+    }
+
+    while (this.peek().kind !== "eof") {
+      const ruleStart = this.pos;
+      try {
+        const t = this.peek();
+        if (this.isKeyword(t, "import")) {
+          if (rules.length > 0) this.report(t, "imports must come before rules");
+          imports.push(this.importDecl());
+        } else if (this.isKeyword(t, "package")) {
+          this.fail(t, "unexpected 'package' keyword: a module has a single package declaration, at the top");
+        } else {
+          rules.push(this.rule());
+        }
+        this.expectLineEnd();
+      } catch (e) {
+        this.recoverToRule(e, ruleStart);
+      }
+    }
+    return { file: this.file, package: pkg, packageLoc, imports, rules };
+  }
+
+  // query = literal { ( ";" | newline ) literal }
+  query(): Body {
+    const literals: Expr[] = [];
+    while (this.peek().kind !== "eof") {
+      try {
+        literals.push(this.literal());
+        if (this.acceptPunct(";")) continue;
+        const t = this.peek();
+        if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${describe(t)}, expected ';' or a new line`);
+      } catch (e) {
+        this.recoverToLiteral(e);
+      }
+    }
+    if (this.tokens.length === 1) this.report(this.peek(), "empty query");
+    return literals;
+  }
+
+  // single-term = expr-in
+  singleTerm(): Term | null {
+    try {
+      const term = this.withNewlines(false, () => this.exprIn(false));
+      const t = this.peek();
+      if (t.kind !== "eof") this.fail(t, `unexpected ${describe(t)}, expected end of input`);
+      return term;
+    } catch (e) {
+      if (!isAbort(e)) throw e;
+      return null;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Package, imports, rules
+
+  // package = "package" path-ref
+  private packageDecl(): string[] {
+    const t = this.peek();
+    if (!this.isKeyword(t, "package")) this.fail(t, `unexpected ${describe(t)}, expected 'package' declaration`);
+    this.next();
+    return this.pathRef("package").map((part) => part.value);
+  }
+
+  // import = "import" path-ref [ "as" var ]
+  private importDecl(): Import {
+    const importTok = this.next();
+    const parts = this.pathRef("import");
+    const root = parts[0]!;
+    const dotted = parts.map((p) => p.value).join(".");
+    let alias: string | null = null;
+    if (this.isKeyword(this.peek(), "as")) {
+      this.next();
+      const a = this.peek();
+      if (a.kind !== "ident" || KEYWORDS.has(a.text) || LITERAL_WORDS.has(a.text)) {
+        this.fail(a, `unexpected ${describe(a)}, expected an alias name after 'as'`);
+      }
+      this.next();
+      alias = a.text;
+    }
+
+    switch (root.value) {
+      case "data":
+      case "input":
+        break;
+      case "rego":
+        if (dotted !== "rego.v1") this.fail(root.token, `invalid import '${dotted}': the only rego import is rego.v1`);
+        if (alias !== null) this.fail(root.token, "rego.v1 cannot be imported with an alias");
+        break;
+      case "future":
+        if (parts[1]?.value !== "keywords" || parts.length > 3 || (parts.length === 3 && !FUTURE_KEYWORDS.has(parts[2]!.value))) {
+          this.fail(root.token, `invalid import '${dotted}': expected future.keywords or future.keywords.<keyword>`);
+        }
+        if (alias !== null) this.fail(root.token, "future.keywords imports cannot have an alias");
+        break;
+      default:
+        this.fail(root.token, `invalid import path '${dotted}': must begin with data or input`);
+    }
+
+    const head: VarTerm = { kind: "var", name: root.value, loc: this.loc(root.token) };
+    const path: RefTerm | VarTerm =
+      parts.length === 1
+        ? head
+        : {
+            kind: "ref",
+            head,
+            path: parts.slice(1).map((p) => ({ kind: "string", value: p.value, loc: this.loc(p.token) })),
+            loc: head.loc,
+          };
+    return { path, alias, loc: this.loc(importTok) };
+  }
+
+  // path-ref = var { "." var | "[" string "]" }        (parts touch: no blanks between them)
+  private pathRef(what: string): { value: string; token: Token }[] {
+    const first = this.peek();
+    if (first.kind !== "ident" || KEYWORDS.has(first.text) || LITERAL_WORDS.has(first.text)) {
+      this.fail(first, `unexpected ${describe(first)}, expected ${what} path`);
+    }
+    this.next();
+    const parts = [{ value: first.text, token: first }];
+    for (;;) {
+      const t = this.peek();
+      if (t.spaceBefore || t.kind !== "punct") break;
+      if (t.text === ".") {
+        this.next();
+        const name = this.peek();
+        if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${describe(name)}, expected a name after '.'`);
+        this.next();
+        parts.push({ value: name.text, token: name });
+      } else if (t.text === "[") {
+        this.next();
+        const key = this.peek();
+        if (key.kind !== "string") this.fail(key, `unexpected ${describe(key)}, expected a string in ${what} path`);
+        this.next();
+        this.expectPunct("]");
+        parts.push({ value: key.value, token: key });
+      } else {
+        break;
+      }
+    }
+    return parts;
+  }
+
+  // rule         = default-rule | rule-head [ "if" rule-body { else-clause } ]
+  // default-rule = "default" rule-ref [ "(" args ")" ] ( ":=" | "=" ) term
+  // rule-head    = rule-ref [ "(" args ")" ] [ "contains" term | ( ":=" | "=" ) term ]
+  private rule(): Rule {
+    const start = this.peek();
+    const isDefault = this.isKeyword(start, "default");
+    if (isDefault) this.next();
+
+    const refStart = this.peek();
+    const ref = this.ruleRef();
+    const name = refStart.text;
+    let args: Term[] | null = null;
+    const paren = this.peek();
+    if (this.isPunct(paren, "(") && !paren.spaceBefore) {
+      this.next();
+      args = this.withNewlines(false, () => this.termList(")"));
+    }
+
+    let key: Term | null = null;
+    let value: Term | null = null;
+    let contains = false;
+    let assign = false;
+    const op = this.peek();
+    if (this.isKeyword(op, "contains")) {
+      if (isDefault) this.fail(op, "default rules cannot use 'contains'");
+      if (args !== null) this.fail(op, "'contains' cannot be used with a function head");
+      this.next();
+      key = this.exprIn(false);
+      contains = true;
+    } else if (this.isPunct(op, ":=") || this.isPunct(op, "=")) {
+      this.next();
+      assign = op.text === ":=";
+      value = this.exprIn(true);
+    }
+
+    const head: RuleHead = { ref, args, key, value, contains, assign, loc: this.loc(refStart) };
+    const ruleLoc = this.loc(start);
+
+    if (isDefault) {
+      if (value === null) this.fail(start, `default rule '${name}' must have a value: default ${name} := <value>`);
+      const after = this.peek();
+      if (this.isKeyword(after, "if") || (this.isPunct(after, "{") && !after.newlineBefore)) {
+        this.fail(after, "default rules cannot have a body");
+      }
+      return { kind: "rule", default: true, head, body: trueBody(ruleLoc), else: null, file: this.file, loc: ruleLoc };
+    }
+
+    let body: Body | null = null;
+    const ifTok = this.peek();
+    if (this.isKeyword(ifTok, "if")) {
+      this.next();
+      body = this.ifBody();
+    } else if (this.isPunct(ifTok, "{") && !ifTok.newlineBefore) {
+      this.fail(ifTok, "'if' keyword is required before a rule body");
+    }
+    if (body === null && value === null && !contains) {
+      const t = this.peek();
+      if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${describe(t)}, expected ':=', '=', 'contains' or 'if'`);
+      this.fail(refStart, `rule head '${name}' must be followed by ':=', '=', 'contains' or 'if'`);
+    }
+
+    const elses: { tok: Token; value: Term | null; body: Body }[] = [];
+    while (this.isKeyword(this.peek(), "else")) {
+      const elseTok = this.peek();
+      if (body === null) this.fail(elseTok, "'else' must follow a rule body");
+      if (contains) this.fail(elseTok, "'else' cannot be used on multi-value rules");
+      if (ref.some((t) => t.kind !== "string")) this.fail(elseTok, "'else' cannot be used on rules with variables in the head");
+      elses.push(this.elseClause());
+    }
+    let elseChain: ElseClause | null = null;
+    for (let i = elses.length - 1; i >= 0; i--) {
+      const e = elses[i]!;
+      elseChain = { value: e.value, body: e.body, else: elseChain, loc: this.loc(e.tok) };
+    }
+
+    return {
+      kind: "rule",
+      default: false,
+      head,
+      body: body ?? trueBody(ruleLoc),
+      else: elseChain,
+      file: this.file,
+      loc: ruleLoc,
+    };
+  }
+
+  // rule-ref = var { "." var | "[" expr-in "]" }        (parts touch: no blanks between them)
+  private ruleRef(): Term[] {
+    const first = this.peek();
+    if (first.kind !== "ident" || KEYWORDS.has(first.text) || LITERAL_WORDS.has(first.text) || first.text === "_") {
+      this.fail(first, `unexpected ${describe(first)}, expected a rule name`);
+    }
+    this.next();
+    const ref: Term[] = [{ kind: "string", value: first.text, loc: this.loc(first) }];
+    for (;;) {
+      const t = this.peek();
+      if (t.spaceBefore || t.kind !== "punct") break;
+      if (t.text === ".") {
+        this.next();
+        const name = this.peek();
+        if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${describe(name)}, expected a name after '.'`);
+        this.next();
+        ref.push({ kind: "string", value: name.text, loc: this.loc(name) });
+      } else if (t.text === "[") {
+        this.next();
+        ref.push(this.withNewlines(false, () => this.exprIn(false)));
+        this.expectPunct("]");
+      } else {
+        break;
+      }
+    }
+    return ref;
+  }
+
+  // if-body = "{" query "}" | literal
+  private ifBody(): Body {
+    if (this.acceptPunct("{")) return this.body("}");
+    return this.withNewlines(true, () => [this.literal()]);
+  }
+
+  // else-clause = "else" [ ( ":=" | "=" ) term ] [ "if" if-body | "{" query "}" ]
+  private elseClause(): { tok: Token; value: Term | null; body: Body } {
+    const tok = this.next();
+    let value: Term | null = null;
+    const op = this.peek();
+    if (this.isPunct(op, ":=") || this.isPunct(op, "=")) {
+      this.next();
+      value = this.exprIn(true);
+    }
+    let body: Body;
+    if (this.isKeyword(this.peek(), "if")) {
+      this.next();
+      body = this.ifBody();
+    } else if (this.acceptPunct("{")) {
+      body = this.body("}");
+    } else {
+      body = trueBody(this.loc(tok));
+    }
+    return { tok, value, body };
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Bodies and literals
+
+  // body = literal { ( ";" | newline ) literal } close        (the opening token is already consumed)
+  private body(close: string): Body {
+    return this.withNewlines(true, () => {
+      const first = this.peek();
+      if (this.isPunct(first, close)) this.fail(first, "found empty body");
+      this.enter(first);
+      const literals: Expr[] = [];
+      for (;;) {
+        literals.push(this.literal());
+        const t = this.peek();
+        if (this.isPunct(t, ";")) {
+          this.next();
+          if (!this.acceptPunct(close)) continue;
+          this.nesting--;
+          return literals;
+        }
+        if (this.isPunct(t, close)) {
+          this.next();
+          this.nesting--;
+          return literals;
+        }
+        if (t.kind === "eof") this.fail(t, `unexpected end of input, expected '${close}'`);
+        if (!t.newlineBefore) this.fail(t, `unexpected ${describe(t)}, expected ';', a new line or '${close}'`);
+      }
+    });
+  }
+
+  // literal = ( some-decl | every | [ "not" ] expr ) { with-modifier }
+  private literal(): Expr {
+    const start = this.peek();
+    if (this.isKeyword(start, "some")) return this.someDecl();
+    if (this.isKeyword(start, "every")) return this.every();
+    const negated = this.isKeyword(start, "not");
+    if (negated) this.next();
+    const term = this.expr();
+    const expr: TermExpr = { kind: "expr", negated, term, with: this.withModifiers(), loc: this.loc(start) };
+    return expr;
+  }
+
+  // some-decl = "some" var { "," var }
+  //           | "some" term [ "," term ] "in" term-rel { with-modifier }
+  private someDecl(): Expr {
+    const someTok = this.next();
+    const loc = this.loc(someTok);
+    const terms = [this.binary(1)];
+    while (this.acceptPunct(",")) terms.push(this.binary(1));
+    const inTok = this.peek();
+    if (this.isKeyword(inTok, "in")) {
+      if (terms.length > 2) this.fail(inTok, "'some ... in' takes a value or a key and a value before 'in'");
+      this.next();
+      const collection = this.binary(1);
+      if (this.isKeyword(this.peek(), "in")) this.fail(this.peek(), "unexpected 'in' keyword: 'some ... in' takes one collection");
+      const key = terms.length === 2 ? terms[0]! : null;
+      const value = terms[terms.length - 1]!;
+      return { kind: "somein", key, value, collection, with: this.withModifiers(), loc };
+    }
+    const vars: VarTerm[] = [];
+    for (const t of terms) {
+      if (t.kind !== "var") this.failAt(t.loc, `expected a variable in 'some' declaration, found ${t.kind}`);
+      vars.push(t);
+    }
+    return { kind: "some", vars, loc };
+  }
+
+  // every = "every" var [ "," var ] "in" term-rel "{" query "}" { with-modifier }
+  private every(): Every {
+    const everyTok = this.next();
+    const first = this.binary(1);
+    const second = this.acceptPunct(",") ? this.binary(1) : null;
+    const inTok = this.peek();
+    if (!this.isKeyword(inTok, "in")) this.fail(inTok, `unexpected ${describe(inTok)}, expected 'in' in 'every'`);
+    this.next();
+    const domain = this.binary(1);
+    const brace = this.peek();
+    if (!this.isPunct(brace, "{")) this.fail(brace, `unexpected ${describe(brace)}, expected '{' to start the 'every' body`);
+    this.next();
+    const body = this.body("}");
+    const vars = second === null ? [first] : [first, second];
+    for (const v of vars) {
+      if (v.kind !== "var") this.failAt(v.loc, `expected a variable in 'every', found ${v.kind}`);
+    }
+    return {
+      kind: "every",
+      key: second === null ? null : (first as VarTerm),
+      value: (second ?? first) as VarTerm,
+      domain,
+      body,
+      with: this.withModifiers(),
+      loc: this.loc(everyTok),
+    };
+  }
+
+  // with-modifier = "with" term "as" expr-in
+  private withModifiers(): WithModifier[] {
+    const mods: WithModifier[] = [];
+    while (this.isKeyword(this.peek(), "with")) {
+      const withTok = this.next();
+      const targetTok = this.peek();
+      const target = this.postfix();
+      if (!(target.kind === "var" && !target.wildcard) && !(target.kind === "ref" && target.head.kind === "var")) {
+        this.fail(targetTok, "'with' target must be a reference such as input.x, data.x or a function name");
+      }
+      const asTok = this.peek();
+      if (!this.isKeyword(asTok, "as")) this.fail(asTok, `unexpected ${describe(asTok)}, expected 'as'`);
+      this.next();
+      const value = this.exprIn(false);
+      mods.push({ target, value, loc: this.loc(withTok) });
+    }
+    return mods;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Expressions, loosest first
+
+  // expr = expr-in [ ( ":=" | "=" ) expr-in ]
+  private expr(): Term {
+    const lhs = this.exprIn(true);
+    const op = this.peek();
+    if (this.isPunct(op, ":=") || this.isPunct(op, "=")) {
+      this.next();
+      const rhs = this.exprIn(true);
+      return call(op.text === ":=" ? "assign" : "eq", [lhs, rhs], lhs.loc);
+    }
+    return lhs;
+  }
+
+  // expr-in = term-rel [ "," term-rel ] "in" term-rel { "in" term-rel } | term-rel
+  //
+  // The key/value form is only tried where a comma cannot mean anything else (`keyValue`): at the top of a
+  // literal or rule value, not inside arrays, sets, objects or call arguments.
+  private exprIn(keyValue: boolean, first?: Term): Term {
+    let lhs = this.binary(1, first);
+    if (keyValue && this.isPunct(this.peek(), ",")) {
+      this.next();
+      const value = this.binary(1);
+      const inTok = this.peek();
+      if (!this.isKeyword(inTok, "in")) this.fail(inTok, `unexpected ${describe(inTok)}, expected 'in' after 'key, value'`);
+      this.next();
+      const collection = this.binary(1);
+      lhs = call("internal.member_3", [lhs, value, collection], lhs.loc);
+    }
+    while (this.isKeyword(this.peek(), "in")) {
+      this.next();
+      const collection = this.binary(1);
+      lhs = call("internal.member_2", [lhs, collection], lhs.loc);
+    }
+    return lhs;
+  }
+
+  // term-rel    = term-or { ( "==" | "!=" | "<" | "<=" | ">" | ">=" ) term-or }
+  // term-or     = term-and { "|" term-and }
+  // term-and    = term-arith { "&" term-arith }
+  // term-arith  = term-factor { ( "+" | "-" ) term-factor }
+  // term-factor = unary { ( "*" | "/" | "%" ) unary }
+  //
+  // One precedence-climbing loop covers these levels; all are left-associative. `first`, when given, is an
+  // already-parsed left operand (used where a comprehension was ruled out after its head term).
+  private binary(minPrec: number, first?: Term): Term {
+    let lhs = first ?? this.unary();
+    for (;;) {
+      const op = this.binaryOperator();
+      if (op === null || op.prec < minPrec) return lhs;
+      this.next();
+      const rhs = this.binary(op.prec + 1);
+      lhs = call(op.name, [lhs, rhs], lhs.loc);
+    }
+  }
+
+  /** The binary operator at the current token, unless there is none or a line break ends the expression. */
+  private binaryOperator(): BinaryOperator | null {
+    const t = this.peek();
+    if (t.kind !== "punct") return null;
+    const op = BINARY_OPERATORS.get(t.text);
+    if (op === undefined) return null;
+    // A `-` that starts a line starts a new literal (`-1 < x`), where line breaks are significant.
+    if (t.text === "-" && t.newlineBefore && this.newlineEnds) return null;
+    return op;
+  }
+
+  // unary = "-" unary | postfix
+  private unary(): Term {
+    const t = this.peek();
+    if (!this.isPunct(t, "-")) return this.postfix();
+    this.next();
+    this.enter(t);
+    const operand = this.unary();
+    this.nesting--;
+    if (operand.kind === "number" && !operand.text.startsWith("-")) {
+      return { kind: "number", text: `-${operand.text}`, loc: this.loc(t) };
+    }
+    return call("minus", [{ kind: "number", text: "0", loc: this.loc(t) }, operand], this.loc(t));
+  }
+
+  // postfix  = primary { "." var | "[" expr-in "]" | "(" [ expr-in { "," expr-in } [ "," ] ] ")" }
+  //            (each part touches the one before; only vars, collections, comprehensions and calls take parts)
+  private postfix(): Term {
+    const start = this.peek();
+    this.enter(start);
+    let head = this.primary();
+    let path: Term[] = [];
+    if (refable(head)) {
+      for (;;) {
+        const t = this.peek();
+        if (t.spaceBefore || t.kind !== "punct") break;
+        if (t.text === ".") {
+          this.next();
+          const name = this.peek();
+          if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${describe(name)}, expected a name after '.'`);
+          this.next();
+          path.push({ kind: "string", value: name.text, loc: this.loc(name) });
+        } else if (t.text === "[") {
+          this.next();
+          path.push(this.withNewlines(false, () => this.exprIn(false)));
+          this.expectPunct("]");
+        } else if (t.text === "(") {
+          head = this.callArgs(head, path, t);
+          path = [];
+        } else {
+          break;
+        }
+      }
+    }
+    this.nesting--;
+    return path.length === 0 ? head : { kind: "ref", head, path, loc: head.loc };
+  }
+
+  // call = name "(" [ expr-in { "," expr-in } [ "," ] ] ")"        (and `set()`, the empty set)
+  private callArgs(head: Term, path: readonly Term[], paren: Token): Term {
+    const name = calleeName(head, path);
+    if (name === null) this.fail(paren, "invalid call: a function is called by name, as in f(x), a.b.f(x) or data.p.f(x)");
+    this.next();
+    const args = this.withNewlines(false, () => this.termList(")"));
+    if (name === "set" && args.length === 0) return { kind: "set", items: [], loc: head.loc };
+    return call(name, args, head.loc);
+  }
+
+  // primary = scalar | var | array | object | set | comprehension | "(" expr-in ")"
+  private primary(): Term {
+    const t = this.peek();
+    const loc = this.loc(t);
+    switch (t.kind) {
+      case "number":
+        this.next();
+        return { kind: "number", text: t.text, loc };
+      case "string":
+        this.next();
+        return { kind: "string", value: t.value, loc };
+      case "ident":
+        if (KEYWORDS.has(t.text) && t.text !== "contains") break;
+        this.next();
+        if (t.text === "null") return { kind: "null", loc };
+        if (t.text === "true" || t.text === "false") return { kind: "boolean", value: t.text === "true", loc };
+        if (t.text === "_") return { kind: "var", name: `$${this.wildcards++}`, wildcard: true, loc };
+        return { kind: "var", name: t.text, loc };
+      case "punct":
+        if (t.text === "[") return this.arrayOrComprehension();
+        if (t.text === "{") return this.braceTerm();
+        if (t.text === "(") {
+          this.next();
+          const inner = this.withNewlines(false, () => this.exprIn(false));
+          this.expectPunct(")");
+          return inner;
+        }
+        break;
+      case "eof":
+        break;
+    }
+    return this.fail(t, `unexpected ${describe(t)}, expected term`);
+  }
+
+  // array       = "[" [ expr-in { "," expr-in } [ "," ] ] "]"
+  // array-compr = "[" compr-head "|" query "]"
+  // compr-head  = term-and        (see COMPREHENSION_HEAD_PREC)
+  private arrayOrComprehension(): Term {
+    const open = this.next();
+    const loc = this.loc(open);
+    return this.withNewlines(false, () => {
+      if (this.acceptPunct("]")) return { kind: "array", items: [], loc };
+      const head = this.binary(COMPREHENSION_HEAD_PREC);
+      if (this.acceptPunct("|")) return { kind: "arraycompr", term: head, body: this.body("]"), loc };
+      const items = [this.exprIn(false, head)];
+      if (this.acceptPunct(",")) items.push(...this.termList("]"));
+      else this.expectPunct("]");
+      return { kind: "array", items, loc };
+    });
+  }
+
+  // object       = "{" [ expr-in ":" expr-in { "," expr-in ":" expr-in } [ "," ] ] "}"
+  // set          = "{" expr-in { "," expr-in } [ "," ] "}"
+  // set-compr    = "{" compr-head "|" query "}"
+  // object-compr = "{" expr-in ":" compr-head "|" query "}"
+  private braceTerm(): Term {
+    const open = this.next();
+    const loc = this.loc(open);
+    return this.withNewlines(false, () => {
+      if (this.acceptPunct("}")) return { kind: "object", entries: [], loc };
+      const firstHead = this.binary(COMPREHENSION_HEAD_PREC);
+      if (this.acceptPunct("|")) return { kind: "setcompr", term: firstHead, body: this.body("}"), loc };
+      const first = this.exprIn(false, firstHead);
+
+      if (!this.acceptPunct(":")) {
+        const items = [first];
+        if (this.acceptPunct(",")) items.push(...this.termList("}"));
+        else this.expectPunct("}");
+        return { kind: "set", items, loc };
+      }
+
+      const valueHead = this.binary(COMPREHENSION_HEAD_PREC);
+      if (this.acceptPunct("|")) return { kind: "objectcompr", key: first, value: valueHead, body: this.body("}"), loc };
+      const entries: (readonly [Term, Term])[] = [[first, this.exprIn(false, valueHead)]];
+      while (this.acceptPunct(",")) {
+        if (this.acceptPunct("}")) return { kind: "object", entries, loc };
+        const key = this.exprIn(false);
+        this.expectPunct(":");
+        entries.push([key, this.exprIn(false)]);
+      }
+      this.expectPunct("}");
+      return { kind: "object", entries, loc };
+    });
+  }
+
+  // term-list = [ expr-in { "," expr-in } [ "," ] ] close        (the opening token is already consumed)
+  private termList(close: string): Term[] {
+    const items: Term[] = [];
+    if (this.acceptPunct(close)) return items;
+    for (;;) {
+      items.push(this.exprIn(false));
+      if (!this.acceptPunct(",")) break;
+      if (this.acceptPunct(close)) return items;
+    }
+    this.expectPunct(close);
+    return items;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Tokens, errors and recovery
+
+  private peek(): Token {
+    return this.tokens[this.pos]!;
+  }
+
+  /** Consumes the current token (never moves past `eof`). */
+  private next(): Token {
+    const t = this.tokens[this.pos]!;
+    if (t.kind !== "eof") this.pos++;
+    return t;
+  }
+
+  private isPunct(t: Token, text: string): boolean {
+    return t.kind === "punct" && t.text === text;
+  }
+
+  private isKeyword(t: Token, word: string): boolean {
+    return t.kind === "ident" && t.text === word;
+  }
+
+  private acceptPunct(text: string): boolean {
+    if (!this.isPunct(this.peek(), text)) return false;
+    this.next();
+    return true;
+  }
+
+  private expectPunct(text: string): void {
+    const t = this.peek();
+    if (!this.isPunct(t, text)) this.fail(t, `unexpected ${describe(t)}, expected '${text}'`);
+    this.next();
+  }
+
+  /** After a rule or import, the next token must start a new line (or be the end). */
+  private expectLineEnd(): void {
+    const t = this.peek();
+    if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${describe(t)}, expected a new line`);
+  }
+
+  /** Runs `parse` with line breaks significant (`true`, bodies) or ignored (`false`, inside brackets). */
+  private withNewlines<T>(significant: boolean, parse: () => T): T {
+    const saved = this.newlineEnds;
+    this.newlineEnds = significant;
+    const result = parse();
+    this.newlineEnds = saved;
+    return result;
+  }
+
+  /** Counts one level of term nesting, refusing input nested deeply enough to exhaust the stack. */
+  private enter(t: Token): void {
+    if (++this.nesting > MAX_NESTING) this.fail(t, `expression nested too deeply (more than ${MAX_NESTING} levels)`);
+  }
+
+  private loc(t: Token): Location {
+    return { file: this.file, line: t.line, col: t.col };
+  }
+
+  private report(t: Token, message: string): void {
+    this.diags.add("rego_parse_error", this.loc(t), message);
+  }
+
+  /** Records an error at a token and unwinds to the enclosing rule or query literal. */
+  private fail(t: Token, message: string): never {
+    return this.failAt(this.loc(t), message);
+  }
+
+  private failAt(loc: Location, message: string): never {
+    // An invalid token was reported by the lexer; a second message about it would only repeat the first.
+    const t = this.peek();
+    if (!(t.kind === "invalid" && t.line === loc.line && t.col === loc.col)) this.diags.add("rego_parse_error", loc, message);
+    throw ABORT;
+  }
+
+  /** Resets per-rule state after an abort. */
+  private resetState(e: unknown): void {
+    if (!isAbort(e)) throw e;
+    this.newlineEnds = true;
+    this.nesting = 0;
+  }
+
+  /**
+   * Skips to the next token that starts a line in column 1 and could start a rule (not `}`, `]`, `)` or
+   * `else`), so that the rest of the module is still checked. A rule start where the failed rule began is
+   * skipped, so recovery always makes progress.
+   */
+  private recoverToRule(e: unknown, failedRuleStart: number): void {
+    this.resetState(e);
+    if (this.pos === failedRuleStart) this.next();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "eof") return;
+      if (t.newlineBefore && t.col === 1 && t.kind === "ident" && t.text !== "else") return;
+      this.next();
+    }
+  }
+
+  /** Skips the rest of a broken query literal: up to the next `;` or line break. */
+  private recoverToLiteral(e: unknown): void {
+    this.resetState(e);
+    const failedAt = this.pos;
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "eof") return;
+      if (this.isPunct(t, ";")) {
+        this.next();
+        return;
+      }
+      if (t.newlineBefore && this.pos > failedAt) return;
+      this.next();
+    }
+  }
+}
+
+/** A call term. */
+function call(name: string, args: Term[], loc: Location): CallTerm {
+  return { kind: "call", name, args, loc };
+}
+
+/** The body of a rule written without one: the single literal `true`. */
+function trueBody(loc: Location): Body {
+  return [{ kind: "expr", negated: false, term: { kind: "boolean", value: true, loc }, with: [], loc }];
+}
+
+/** Whether a term may be followed by reference parts or call arguments. */
+function refable(t: Term): boolean {
+  switch (t.kind) {
+    case "var":
+      return t.wildcard !== true;
+    case "array":
+    case "object":
+    case "set":
+    case "arraycompr":
+    case "setcompr":
+    case "objectcompr":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The dotted name of a call target (`f`, `a.b.f`, `data.p.f`), or null when it is not a plain name. */
+function calleeName(head: Term, path: readonly Term[]): string | null {
+  if (head.kind !== "var") return null;
+  const parts = [head.name];
+  for (const p of path) {
+    if (p.kind !== "string" || !isIdentifier(p.value)) return null;
+    parts.push(p.value);
+  }
+  return parts.join(".");
+}
