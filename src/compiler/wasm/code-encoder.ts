@@ -39,8 +39,6 @@ const NUMERIC_OPCODES: Readonly<Record<NumericOp, number>> = {
 /** Natural alignment (log2 of the access size) of each store, written in its memarg. */
 const STORE_ALIGN = { "i32.store8": 0, "i32.store": 2, "i64.store": 3 } as const;
 
-const MIN_I32 = -0x8000_0000;
-const MAX_U32 = 0xffff_ffff;
 const MIN_I64 = -(1n << 63n);
 const MAX_U64 = (1n << 64n) - 1n;
 
@@ -144,7 +142,8 @@ class BodyEncoder {
         return;
       }
       case "i32.const":
-        if (!Number.isInteger(instr.value) || instr.value < MIN_I32 || instr.value > MAX_U32) {
+        // Any integer from -2^31 to 2^32-1: unsigned values wrap to their two's-complement i32.
+        if ((instr.value | 0) !== instr.value && instr.value >>> 0 !== instr.value) {
           this.fail("COUNTERSIGN_LINK_BAD_IMMEDIATE", `i32.const ${instr.value} is not a 32-bit integer`);
         }
         out.byte(Op["i32.const"]);
@@ -164,7 +163,7 @@ class BodyEncoder {
       case "i32.store8":
       case "i32.store":
       case "i64.store":
-        if (!Number.isInteger(instr.offset) || instr.offset < 0 || instr.offset > MAX_U32) {
+        if (instr.offset >>> 0 !== instr.offset) {
           this.fail("COUNTERSIGN_LINK_BAD_IMMEDIATE", `${instr.op} offset ${instr.offset} is not a u32`);
         }
         out.byte(Op[instr.op]);
@@ -214,7 +213,7 @@ class BodyEncoder {
 
   private local(index: number, op: string): number {
     const count = this.newLocalIndex.length;
-    if (!Number.isInteger(index) || index < 0 || index >= count) {
+    if (index >>> 0 !== index || index >= count) {
       this.fail(
         "COUNTERSIGN_LINK_UNKNOWN_LOCAL",
         `${op} ${index}, but the function has ${this.fn.params.length} parameters and ${this.fn.locals.length} locals`,

@@ -9,8 +9,8 @@
 import { LinkError } from "./link-error";
 
 const MAX_U32 = 0xffff_ffff;
-const MIN_I32 = -0x8000_0000;
-const MAX_I32 = 0x7fff_ffff;
+const MIN_I32 = -(1n << 31n);
+const MAX_I32 = (1n << 31n) - 1n;
 const MIN_I64 = -(1n << 63n);
 const MAX_I64 = (1n << 63n) - 1n;
 
@@ -52,27 +52,21 @@ export class ByteWriter {
 
   /** Appends an unsigned LEB128 u32. */
   u32(value: number): void {
-    if (!Number.isInteger(value) || value < 0 || value > MAX_U32) {
-      throw new RangeError(`not a u32: ${value}`);
-    }
+    // `>>> 0` round-trips exactly the integers 0..2^32-1 (bit operations are also cheaper than
+    // Number.isInteger, which matters on the encoder's hottest path).
+    if (value >>> 0 !== value) throw new RangeError(`not a u32: ${value}`);
     let v = value;
-    for (;;) {
-      const b = v & 0x7f;
-      v = Math.floor(v / 128);
-      if (v === 0) {
-        this.byte(b);
-        return;
-      }
-      this.byte(b | 0x80);
+    while (v >= 0x80) {
+      this.byte((v & 0x7f) | 0x80);
+      v >>>= 7;
     }
+    this.byte(v);
   }
 
   /** Appends a signed LEB128 i32. */
   s32(value: number): void {
-    if (!Number.isInteger(value) || value < MIN_I32 || value > MAX_I32) {
-      throw new RangeError(`not an i32: ${value}`);
-    }
-    let v = value | 0;
+    if ((value | 0) !== value) throw new RangeError(`not an i32: ${value}`);
+    let v = value;
     for (;;) {
       const b = v & 0x7f;
       v >>= 7;
@@ -88,7 +82,7 @@ export class ByteWriter {
   /** Appends a signed LEB128 i64. */
   s64(value: bigint): void {
     if (value < MIN_I64 || value > MAX_I64) throw new RangeError(`not an i64: ${value}`);
-    if (value >= BigInt(MIN_I32) && value <= BigInt(MAX_I32)) {
+    if (value >= MIN_I32 && value <= MAX_I32) {
       this.s32(Number(value));
       return;
     }
@@ -112,6 +106,15 @@ export class ByteWriter {
 
   /** Appends a name: its UTF-8 length as a u32, then the bytes. */
   name(text: string): void {
+    // Generated names are ASCII: write them directly rather than through a TextEncoder allocation.
+    let ascii = true;
+    for (let i = 0; i < text.length && ascii; i++) ascii = text.charCodeAt(i) < 0x80;
+    if (ascii) {
+      this.u32(text.length);
+      if (this.pos + text.length > this.buf.length) this.grow(text.length);
+      for (let i = 0; i < text.length; i++) this.buf[this.pos++] = text.charCodeAt(i);
+      return;
+    }
     const encoded = utf8Encoder.encode(text);
     this.u32(encoded.length);
     this.bytes(encoded);
@@ -139,7 +142,7 @@ export class ByteWriter {
 /** The number of bytes `value` takes as an unsigned LEB128. */
 export function u32Size(value: number): number {
   let size = 1;
-  for (let v = value; v >= 128; v = Math.floor(v / 128)) size++;
+  for (let v = value >>> 0; v >= 0x80; v >>>= 7) size++;
   return size;
 }
 
