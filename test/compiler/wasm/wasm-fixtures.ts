@@ -68,6 +68,7 @@ export function cs_equal(a: i32, b: i32): i32 { return a == b ? 1 : 0; }
 export function cs_raise(ptr: i32, len: i32): void { opa_abort(ptr + len); }
 export function cs_host_builtin(id: i32, a: i32): i32 { return opa_builtin1(id, 0, a); }
 export function cs_eval_calls(): i32 { return evalCalls; }
+export function cs_bi_count(a: i32): i32 { return a + 1; }
 
 export function cs_policy_init(): void {}
 export function cs_policy_eval(ctx: i32, input: i32, data: i32): i32 { return 0; }
@@ -87,13 +88,14 @@ export function cs_test_void(): void {}
 `;
 
 /**
- * The mini runtime after a contract change nobody told the compiler about: cs_null takes an argument and
- * cs_policy_eval lost one.
+ * The mini runtime after a contract change nobody told the compiler about: cs_null takes an argument,
+ * cs_policy_eval lost one, and a builtin takes a raw f64 instead of a value.
  */
 export const DRIFTED_RUNTIME = `
 export function cs_null(x: i32): i32 { return 100 + x; }
 export function cs_boolean(b: i32): i32 { return b != 0 ? 102 : 101; }
 export function cs_policy_eval(ctx: i32, input: i32): i32 { return 0; }
+export function cs_bi_strings__any(x: f64): i32 { return <i32>x; }
 function evalImpl(ctx: i32): i32 { return cs_policy_eval(ctx, ctx); }
 export { evalImpl as eval };
 `;
@@ -101,7 +103,11 @@ export { evalImpl as eval };
 /** The slice of the WebAssembly JS API the tests use (the project compiles without DOM typings). */
 export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
+  Module: {
+    new (bytes: Uint8Array): object;
+    exports(module: object): Array<{ name: string; kind: string }>;
+    customSections(module: object, name: string): ArrayBuffer[];
+  };
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
 }
