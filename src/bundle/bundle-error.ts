@@ -36,3 +36,13 @@ export class BundleError extends Error {
     this.name = "BundleError";
   }
 }
+
+/** A short reason for a file-system error (`no such file or directory` rather than the whole errno text). */
+export function describeIoError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === "ENOENT") return "no such file or directory";
+  if (e.code === "EACCES") return "permission denied";
+  if (e.code === "EISDIR") return "is a directory";
+  if (e.code === "ENOTDIR") return "not a directory";
+  return e.message;
+}

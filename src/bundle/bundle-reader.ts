@@ -12,7 +12,7 @@ import { gunzipSync } from "node:zlib";
 import * as tar from "tar-stream";
 import * as YAML from "yaml";
 import type { Bundle, BundleManifest, BundleRegoFile, BundleWasmModule, JsonObject, JsonValue } from "./bundle";
-import { BundleError } from "./bundle-error";
+import { BundleError, describeIoError } from "./bundle-error";
 import { mergeDataAt } from "./data-tree";
 import { parseManifest } from "./manifest";
 
@@ -100,7 +100,7 @@ export async function readBundleFile(file: string, opts: ReadOptions = {}): Prom
   try {
     bytes = await fs.readFile(file);
   } catch (err) {
-    throw new BundleError("COUNTERSIGN_BUNDLE_IO", `cannot read ${file}: ${(err as Error).message}`, file);
+    throw new BundleError("COUNTERSIGN_BUNDLE_IO", `cannot read ${file}: ${describeIoError(err)}`, file);
   }
   try {
     return await decodeBundle(bytes, opts);

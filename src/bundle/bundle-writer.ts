@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import * as tar from "tar-stream";
 import type { Bundle, JsonValue } from "./bundle";
-import { BundleError } from "./bundle-error";
+import { BundleError, describeIoError } from "./bundle-error";
 import { canonicalJson } from "./data-tree";
 import { encodeManifest } from "./manifest";
 
@@ -89,6 +89,6 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw new BundleError("COUNTERSIGN_BUNDLE_IO", `cannot write ${file}: ${(err as Error).message}`, file);
+    throw new BundleError("COUNTERSIGN_BUNDLE_IO", `cannot write ${file}: ${describeIoError(err)}`, file);
   }
 }

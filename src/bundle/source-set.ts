@@ -13,7 +13,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import type { JsonObject, JsonValue } from "./bundle";
-import { BundleError } from "./bundle-error";
+import { BundleError, describeIoError } from "./bundle-error";
 import { mergeDataAt } from "./data-tree";
 
 /** A Rego module of the build. */
@@ -138,11 +138,4 @@ export async function readData(file: string): Promise<JsonValue> {
   } catch (err) {
     throw new BundleError("COUNTERSIGN_BUNDLE_BAD_JSON", `${file}: ${(err as Error).message}`, file);
   }
-}
-
-function describeIoError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === "ENOENT") return "no such file or directory";
-  if (e.code === "EACCES") return "permission denied";
-  return e.message;
 }

@@ -47,6 +47,16 @@ export interface CompiledPolicy {
 
 const SDK_DEFAULT_PAGES = 5;
 
+/** Builtins the opa-wasm SDK (1.10) implements itself; they take precedence over host builtins of the same name. */
+export const SDK_BUILTIN_NAMES: readonly string[] = [
+  "json.is_valid",
+  "sprintf",
+  "regex.split",
+  "yaml.is_valid",
+  "yaml.marshal",
+  "yaml.unmarshal",
+];
+
 function toJsonBuffer(value: unknown, what: string): ArrayBuffer {
   let text: string | undefined;
   try {
