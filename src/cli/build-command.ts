@@ -1,0 +1,31 @@
+/**
+ * `countersign build`: compile Rego sources and data into an OPA bundle (`.tar.gz` with `/policy.wasm`).
+ */
+
+import { writeBundleFile } from "../bundle/bundle-writer";
+import type { CliIo } from "./cli-io";
+import { compileSources } from "./compile-step";
+
+/** Options of `countersign build`. */
+export interface BuildCommandOptions {
+  readonly entrypoint: readonly string[];
+  readonly output: string;
+  readonly revision?: string;
+  readonly strictBuiltinErrors?: boolean;
+}
+
+/** Builds and writes the bundle; nothing is written when compilation fails. */
+export async function runBuildCommand(paths: readonly string[], opts: BuildCommandOptions, io: CliIo): Promise<void> {
+  const bundle = await compileSources(
+    {
+      paths,
+      entrypoints: opts.entrypoint,
+      ...(opts.revision === undefined ? {} : { revision: opts.revision }),
+      ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
+    },
+    io,
+  );
+  await writeBundleFile(opts.output, bundle);
+  const entrypoints = bundle.manifest.wasm.map((w) => w.entrypoint).join(", ");
+  io.err(`wrote ${opts.output} (revision ${bundle.manifest.revision}; entrypoints: ${entrypoints})`);
+}

@@ -1,0 +1,49 @@
+/**
+ * The compile step shared by `build` and `eval`: load sources, build a bundle, print diagnostics with
+ * their source lines on failure.
+ */
+
+import type { Bundle } from "../bundle/bundle";
+import { buildBundle } from "../bundle/bundle-build";
+import { loadSourceSet } from "../bundle/source-set";
+import { formatDiagnostic, formatDiagnosticWithSource } from "../compiler/diagnostics";
+import { HOST_BUILTIN_NAMES } from "../policy/host-builtins";
+import { SDK_BUILTIN_NAMES } from "../policy/compiled-policy";
+import { CliError } from "./cli-error";
+import type { CliIo } from "./cli-io";
+
+/** What to compile. */
+export interface CompileStepOptions {
+  readonly paths: readonly string[];
+  readonly entrypoints: readonly string[];
+  readonly revision?: string;
+  readonly strictBuiltinErrors?: boolean;
+}
+
+/** Builds an in-memory bundle from sources; throws CliError after printing diagnostics when compilation fails. */
+export async function compileSources(opts: CompileStepOptions, io: CliIo): Promise<Bundle> {
+  const sources = await loadSourceSet(opts.paths);
+  if (sources.modules.length === 0) {
+    throw new CliError("COUNTERSIGN_CLI_USAGE", `no .rego policy files found in ${opts.paths.join(", ")}`);
+  }
+  const result = await buildBundle({
+    sources,
+    entrypoints: opts.entrypoints,
+    ...(opts.revision === undefined ? {} : { revision: opts.revision }),
+    ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
+  });
+  const texts = new Map(sources.modules.map((m) => [m.file, m.text] as const));
+  if (!result.ok) {
+    for (const d of result.diagnostics) io.err(formatDiagnosticWithSource(d, texts));
+    const n = result.diagnostics.length;
+    throw new CliError("COUNTERSIGN_CLI_COMPILE_FAILED", `compilation failed with ${n} error${n === 1 ? "" : "s"}`);
+  }
+  for (const w of result.warnings) io.err(`warning: ${formatDiagnostic(w)}`);
+  const provided = new Set([...HOST_BUILTIN_NAMES, ...SDK_BUILTIN_NAMES]);
+  for (const b of result.hostBuiltins) {
+    if (!provided.has(b)) {
+      io.err(`warning: the policy calls builtin ${b}, which no host implements; evaluation fails if it is reached`);
+    }
+  }
+  return result.bundle;
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * The `countersign` command line: build bundles, evaluate policies, run conformance cases.
+ *
+ * The composition root for the CLI: parses arguments with commander, calls one command, and turns any
+ * failure into a one-line message and exit code 1.
+ */
+
+import { Command, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_ENTRYPOINT } from "../bundle/bundle-build";
+import { runBuildCommand } from "./build-command";
+import { describeCliFailure, EXIT_FAILURE } from "./cli-error";
+import { processIo, type CliIo } from "./cli-io";
+import { runConformanceCommand } from "./conformance-command";
+import { runEvalCommand } from "./eval-command";
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive whole number");
+  return n;
+};
+
+/** The program, with actions wired to the given streams. */
+export function createProgram(io: CliIo): Command {
+  const program = new Command()
+    .name("countersign")
+    .description("Policy-as-code approval gate: compile Rego to WebAssembly, build OPA bundles, evaluate them.")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
+
+  program
+    .command("build")
+    .description(
+      "Compile .rego files and .json/.yaml data (files or directories, walked recursively) into an OPA bundle. " +
+        "*_test.rego files and hidden entries are left out. Data files are merged at their directory's path " +
+        "below the directory argument; a data file named directly is merged at the root.",
+    )
+    .argument("<paths...>", "policy and data files or directories")
+    .option(
+      "-e, --entrypoint <pkg/rule>",
+      `entrypoint to compile (repeatable); default: ${DEFAULT_ENTRYPOINT} when the sources define it, else required`,
+      collect,
+    )
+    .option("-o, --output <file>", "bundle to write (atomically)", "bundle.tar.gz")
+    .option("--revision <revision>", "manifest revision (default: a hash of the bundle's contents)")
+    .option("--strict-builtin-errors", "raise builtin errors instead of treating them as undefined")
+    .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean }) => {
+      await runBuildCommand(paths, { ...opts, entrypoint: opts.entrypoint ?? [] }, io);
+    });
+
+  program
+    .command("eval")
+    .description("Evaluate an entrypoint of a bundle, or of sources compiled on the fly, and print the result set as JSON.")
+    .argument("<bundle-or-paths...>", "one .tar.gz/.tgz bundle, or policy and data files or directories")
+    .requiredOption("-e, --entrypoint <pkg/rule>", "entrypoint to evaluate (pkg/rule or data.pkg.rule)")
+    .option("-i, --input <file>", "input document: a JSON or YAML file, or - for standard input (JSON)")
+    .option("-d, --data <file>", "extra JSON or YAML data merged into the base document at its root")
+    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string }) => {
+      await runEvalCommand(paths, opts, io);
+    });
+
+  program
+    .command("conformance")
+    .description(
+      "Run every YAML test case under a directory (OPA's conformance format). Prints one FAIL line per failing " +
+        "case and finally `conformance: N passed, M failed, K skipped`. Exits 0 when the run completes.",
+    )
+    .argument("<dir>", "directory of .yaml/.yml case files")
+    .option("--json <file>", "also write a JSON report")
+    .option("--filter <text>", "only cases whose note or file path contains the text")
+    .addOption(new Option("--timeout <ms>", "time limit per case").argParser(positiveInt).default(20000))
+    .addOption(new Option("-j, --jobs <n>", "worker threads (default: cores, at most 8)").argParser(positiveInt))
+    .option("-v, --verbose", "also print SKIP lines")
+    .action(async (dir: string, opts: { json?: string; filter?: string; timeout?: number; jobs?: number; verbose?: boolean }) => {
+      await runConformanceCommand(dir, opts, io);
+    });
+
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("commander.")) {
+      // commander has printed its own message (or the help text) and chosen the exit code.
+      return (err as { exitCode?: number }).exitCode ?? EXIT_FAILURE;
+    }
+    io.err(describeCliFailure(err));
+    return EXIT_FAILURE;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
