@@ -309,9 +309,11 @@ class Parser {
     return parts;
   }
 
-  // rule         = default-rule | rule-head [ "if" rule-body { else-clause } ]
+  // rule         = default-rule | rule-head [ "if" if-body { else-clause } ]
   // default-rule = "default" rule-ref [ "(" args ")" ] ( ":=" | "=" ) term
   // rule-head    = rule-ref [ "(" args ")" ] [ "contains" term | ( ":=" | "=" ) term ]
+  //
+  // A head needs a value, `contains` or a body. A v0-style body without `if` (`p { … }`) is reported as such.
   private rule(): Rule {
     const start = this.peek();
     const isDefault = this.isKeyword(start, "default");
