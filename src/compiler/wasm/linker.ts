@@ -289,7 +289,9 @@ class Linker {
         );
       }
     } else if (builtinFromExportName(name) !== null) {
-      if (actual.params.some((p) => p !== "i32") || typeKey({ params: [], results: actual.results }) !== ">i32") {
+      const valuesOnly =
+        actual.params.every((p) => p === "i32") && actual.results.length === 1 && actual.results[0] === "i32";
+      if (!valuesOnly) {
         throw new LinkError(
           "COUNTERSIGN_LINK_SIGNATURE_DRIFT",
           `runtime builtin "${name}" has signature ${formatFuncType(actual)}, but runtime-contract.ts says ` +
@@ -366,7 +368,9 @@ class Linker {
    */
   private checkReplaceable(hook: string, index: number, hookAt: ReadonlyMap<number, string>): void {
     const other = hookAt.get(index);
-    const alias = this.info.exports.find((e) => e.kind === "func" && e.index === index && e.name !== hook && CONTRACT.has(e.name));
+    const alias = this.info.exports.find(
+      (e) => e.kind === "func" && e.index === index && e.name !== hook && CONTRACT.has(e.name),
+    );
     if (other !== undefined || alias !== undefined) {
       throw new LinkError(
         "COUNTERSIGN_LINK_UNUSABLE_HOOK",
@@ -382,7 +386,7 @@ class Linker {
     );
   }
 
-  /** True when runtime code may call the function: by a call or ref.func, the element section, start, or an ABI export. */
+  /** True when the runtime may call the function: a call or ref.func, an element entry, start, or an ABI export. */
   private isReferenced(index: number): boolean {
     const { info, bytes } = this;
     if (info.start === index) return true;
@@ -416,7 +420,8 @@ class Linker {
     const r = new ByteReader(this.bytes, existing.payloadStart, existing.end);
     const oldCount = r.u32();
     const out = sections.find((s) => s.id === id)!;
-    out.chunks.splice(0, out.chunks.length, encodeU32(oldCount + count), this.bytes.subarray(r.pos, existing.end), items);
+    const oldItems = this.bytes.subarray(r.pos, existing.end);
+    out.chunks.splice(0, out.chunks.length, encodeU32(oldCount + count), oldItems, items);
   }
 
   /** Rewrites the export section to keep only OPA's ABI surface. */
@@ -534,7 +539,9 @@ class Linker {
     const functionNames = new Map<number, string>();
     for (const [name, index] of this.generated) functionNames.set(index, name);
     const runtimeNames = new Map<number, string>();
-    for (const e of this.info.exports) if (e.kind === "func" && !runtimeNames.has(e.index)) runtimeNames.set(e.index, e.name);
+    for (const e of this.info.exports) {
+      if (e.kind === "func" && !runtimeNames.has(e.index)) runtimeNames.set(e.index, e.name);
+    }
     this.info.imports
       .filter((i) => i.kind === "func")
       .forEach((imp, i) => {

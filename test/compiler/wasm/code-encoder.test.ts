@@ -100,12 +100,14 @@ describe("code encoder: labels", () => {
   });
 
   it("resolves a shadowed label to the innermost block of that name", () => {
-    const body: Instr[] = [{ op: "block", label: "l", body: [{ op: "loop", label: "l", body: [{ op: "br", label: "l" }] }] }];
+    const loop: Instr = { op: "loop", label: "l", body: [{ op: "br", label: "l" }] };
+    const body: Instr[] = [{ op: "block", label: "l", body: [loop] }];
     expect(encode(fn(body))).toEqual([0x00, 0x02, 0x40, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b, 0x0b]);
   });
 
   it("rejects a branch to a label that is not in scope, naming the function and the labels in scope", () => {
-    const e = failure(fn([{ op: "block", label: "a", body: [] }, { op: "block", label: "b", body: [{ op: "br", label: "a" }] }]));
+    const sibling: Instr = { op: "block", label: "b", body: [{ op: "br", label: "a" }] };
+    const e = failure(fn([{ op: "block", label: "a", body: [] }, sibling]));
     expect(e.code).toBe("COUNTERSIGN_LINK_UNKNOWN_LABEL");
     expect(e.functionName).toBe("policy_fn");
     expect(e.message).toBe(

@@ -272,12 +272,17 @@ describe("call resolution", () => {
     expect(linkError({ runtime, functions: [f("a"), f("a")], hooks: {} }).message).toMatch(/another generated/);
     expect(linkError({ runtime, functions: [f("cs_null")], hooks: {} }).message).toMatch(/a runtime export/);
     expect(linkError({ runtime, functions: [f("opa_abort")], hooks: {} }).message).toMatch(/an imported function/);
-    const g = linkError({ runtime, functions: [], globals: [{ name: "g", type: "i32" }, { name: "g", type: "f64" }], hooks: {} });
+    const globals = [{ name: "g", type: "i32" as const }, { name: "g", type: "f64" as const }];
+    const g = linkError({ runtime, functions: [], globals, hooks: {} });
     expect(g.code).toBe("COUNTERSIGN_LINK_DUPLICATE_GLOBAL");
   });
 
   it("rejects a call to a runtime function whose signature drifted from the contract", () => {
-    const e = linkError({ runtime: driftedRuntime, functions: [func("uses_null", [], "i32", [call("cs_null")])], hooks: {} });
+    const e = linkError({
+      runtime: driftedRuntime,
+      functions: [func("uses_null", [], "i32", [call("cs_null")])],
+      hooks: {},
+    });
     expect(e.code).toBe("COUNTERSIGN_LINK_SIGNATURE_DRIFT");
     expect(e.message).toBe(
       'COUNTERSIGN_LINK_SIGNATURE_DRIFT: runtime function "cs_null" has signature (i32) -> i32, but ' +
@@ -353,13 +358,14 @@ describe("hooks", () => {
       hooks: { cs_policy_eval: "policy_eval" },
     });
     expect(e.code).toBe("COUNTERSIGN_LINK_SIGNATURE_DRIFT");
-    expect(e.message).toMatch(/"cs_policy_eval" has signature \(i32, i32\) -> i32, but POLICY_HOOKS .* says \(i32, i32, i32\) -> i32/);
+    expect(e.message).toMatch(/"cs_policy_eval" has signature \(i32, i32\) -> i32, but POLICY_HOOKS/);
+    expect(e.message).toMatch(/says \(i32, i32, i32\) -> i32/);
   });
 
   it("rejects a generated function whose signature differs from the placeholder's", () => {
     const e = linkError({ runtime, functions: [func("wrong", [], "i32", [i32(0)])], hooks: { cs_test1: "wrong" } });
     expect(e.code).toBe("COUNTERSIGN_LINK_SIGNATURE_MISMATCH");
-    expect(e.message).toMatch(/hook "cs_test1" has signature \(i32\) -> i32, but generated function "wrong" has \(\) -> i32/);
+    expect(e.message).toMatch(/hook "cs_test1" has signature \(i32\) -> i32, but generated function "wrong" has \(\)/);
   });
 
   it("rejects hooks naming a missing placeholder or a missing generated function", () => {
@@ -434,7 +440,8 @@ describe("exports", () => {
     );
     for (const name of exportsOf(bytes)) {
       const [kind, bare] = name.split(":") as [string, string];
-      const list = kind === "function" ? OPA_ABI_FUNCTION_EXPORTS : kind === "global" ? OPA_ABI_GLOBAL_EXPORTS : ["memory"];
+      const list =
+        kind === "function" ? OPA_ABI_FUNCTION_EXPORTS : kind === "global" ? OPA_ABI_GLOBAL_EXPORTS : ["memory"];
       expect(list).toContain(bare);
     }
   });
@@ -480,7 +487,9 @@ describe("names and diagnostics", () => {
   const trap = func("policy_trap", [], "i32", [{ op: "unreachable" }]);
 
   function stackOfTrap(base: Uint8Array): string {
-    const instance = instantiate(link({ runtime: base, functions: [trap], hooks: { cs_test0: "policy_trap" }, keepRuntimeExports: true }));
+    const instance = instantiate(
+      link({ runtime: base, functions: [trap], hooks: { cs_test0: "policy_trap" }, keepRuntimeExports: true }),
+    );
     try {
       fn(instance, "cs_test0")();
     } catch (e) {
@@ -541,7 +550,11 @@ describe("section layout", () => {
       vec([
         (() => {
           // memory.init 0 (dest 0, src 0, len 4), then i32.load 0
-          const body = [0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x04, 0xfc, 0x08, 0x00, 0x00, 0x41, 0x00, 0x28, 0x02, 0x00, 0x0b];
+          const body = [
+            ...[0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x04], // no locals; dest 0, src 0, len 4
+            ...[0xfc, 0x08, 0x00, 0x00], // memory.init data 0, memory 0
+            ...[0x41, 0x00, 0x28, 0x02, 0x00, 0x0b], // i32.load from 0; end
+          ];
           return [...uleb(body.length), ...body];
         })(),
       ]),

@@ -83,7 +83,7 @@ describe("module reader on hand-made modules", () => {
     ["bytes that are not wasm", Uint8Array.of(1, 2, 3, 4), /not a wasm module/],
     ["a section running past the end", Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 9, 0), /runs past the end/],
     ["a GC type (rec group)", moduleBytes([[SectionId.Type, vec([[0x4e, 0x00]])]]), /only function types/],
-    ["bodies not matching the function section", moduleBytes([[SectionId.Function, vec([[0x00]])]]), /declares 1 functions/],
+    ["a function without a body", moduleBytes([[SectionId.Function, vec([[0x00]])]]), /declares 1 functions/],
     ["trailing bytes in a section", moduleBytes([[SectionId.Start, [0x00, 0x00]]]), /unexpected trailing bytes/],
   ])("rejects %s as a malformed runtime", (_, bytes, message) => {
     let error: unknown;

@@ -20,7 +20,7 @@ export function compileAssemblyScript(source: string, flags: readonly string[]):
   const ascVersion = (JSON.parse(fs.readFileSync(path.join(ASC, "..", "..", "package.json"), "utf8")) as {
     version: string;
   }).version;
-  const key = createHash("sha256").update(ascVersion).update("\0").update(source).update("\0").update(flags.join(" ")).digest("hex");
+  const key = createHash("sha256").update([ascVersion, source, ...flags].join("\0")).digest("hex");
   const cached = path.join(CACHE, `${key}.wasm`);
   if (fs.existsSync(cached)) return new Uint8Array(fs.readFileSync(cached));
 
