@@ -1,3 +1,5 @@
+// Code encoder: label names to depths, local grouping, immediates, and the errors that name the function.
+
 import { encodeFunctionBody, planLocals, type NameResolver } from "../../../src/compiler/wasm/code-encoder";
 import type { GeneratedFunction, Instr } from "../../../src/compiler/wasm/instructions";
 import { ByteWriter } from "../../../src/compiler/wasm/leb128";

@@ -1,3 +1,5 @@
+// LEB128 writer and reader: minimal encodings at every range edge, padded input, malformed input.
+
 import { ByteReader, ByteWriter, encodeU32, u32Size } from "../../../src/compiler/wasm/leb128";
 import { LinkError } from "../../../src/compiler/wasm/link-error";
 

@@ -1,3 +1,5 @@
+// Linker: generated code linked into small AssemblyScript runtimes and hand-made modules, then run.
+
 import { SectionId } from "../../../src/compiler/wasm/binary-format";
 import type { GeneratedFunction, Instr, LinkRequest } from "../../../src/compiler/wasm/instructions";
 import {

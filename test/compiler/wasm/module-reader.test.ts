@@ -1,3 +1,5 @@
+// Module reader: an AssemblyScript-built runtime, hand-made modules, and malformed input.
+
 import { SectionId } from "../../../src/compiler/wasm/binary-format";
 import { LinkError } from "../../../src/compiler/wasm/link-error";
 import {
