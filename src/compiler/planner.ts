@@ -128,6 +128,29 @@ class ProgramPlanner {
       });
       fp.stmt({ kind: "block", block: b, loc });
     }
+    for (const set of node.dynamic) {
+      const value = fp.newLocal();
+      const b = fp.newBlock();
+      fp.inBlock(b, () => {
+        fp.stmt({ kind: "call", func: this.ruleFunction(set, loc), args: [fp.local(0), fp.local(1)], target: value, loc });
+        const key = fp.newLocal();
+        const item = fp.newLocal();
+        const each = fp.newBlock();
+        fp.stmt({ kind: "scan", source: value, key, value: item, block: each, loc });
+        const ruleLoc = (set.rules[0] ?? set.defaultRule)?.loc ?? loc;
+        fp.inBlock(each, () =>
+          fp.stmt({
+            kind: "objectInsertOnce",
+            object: result,
+            key: fp.local(key),
+            value: fp.local(item),
+            message: fp.conflictMessage(ruleLoc, "object keys must be unique"),
+            loc,
+          }),
+        );
+      });
+      fp.stmt({ kind: "block", block: b, loc });
+    }
     const base = fp.newBlock();
     fp.inBlock(base, () => {
       let cur: Operand = fp.local(1);
@@ -413,7 +436,7 @@ class FunctionPlanner {
       case "ref": {
         const r = this.expandRef(t);
         if (r.root === "value" && !this.producible(r.head)) return false;
-        return r.path.every((seg) => seg.kind === "var" || this.producible(seg));
+        return r.path.every((seg) => seg.kind === "var" || this.producible(seg) || this.patternable(seg));
       }
       case "array":
       case "set":
@@ -441,6 +464,12 @@ class FunctionPlanner {
     if (this.patternable(a) && this.producible(b)) return true;
     if (a.kind === "array" && b.kind === "array" && a.items.length === b.items.length) {
       return a.items.every((x, i) => this.readyUnify(x, b.items[i]));
+    }
+    if (a.kind === "object" && b.kind === "object" && a.entries.length === b.entries.length) {
+      return a.entries.every(([ka, va]) => {
+        const match = b.entries.find(([kb]) => isGround(ka) && isGround(kb) && sameTerm(ka, kb));
+        return match !== undefined && this.readyUnify(va, match[1]);
+      });
     }
     return false;
   }
@@ -607,7 +636,7 @@ class FunctionPlanner {
   private ruleAlong(path: string[]): "exact-rule" | "base" | "unsupported" {
     let node: TreeNode | RuleSet = this.program.tree.root;
     for (let i = 0; i < path.length; i++) {
-      if (node.type === "rules") return "unsupported";
+      if (node.type === "rules" || node.dynamic.length > 0) return "unsupported";
       const next: TreeNode | RuleSet | undefined = node.children.get(path[i]);
       if (next === undefined) return "base";
       node = next;
@@ -768,7 +797,7 @@ class FunctionPlanner {
     const pairs: [Term, Term][] = [];
     for (const [ka, va] of a.entries) {
       if (!isGround(ka)) return this.diags.add("rego_compile_error", loc, "not supported: unification of objects with variable keys");
-      const match = b.entries.find(([kb]) => isGround(kb) && JSON.stringify(stripLoc(kb)) === JSON.stringify(stripLoc(ka)));
+      const match = b.entries.find(([kb]) => isGround(kb) && sameTerm(ka, kb));
       if (!match) return;
       pairs.push([va, match[1]]);
     }
@@ -1004,6 +1033,11 @@ class FunctionPlanner {
         const base = [...node.path.map((p) => ({ kind: "string", value: p, loc }) as Term), ...path.slice(i)];
         return this.planPath(this.local(this.data), base, 0, k, loc);
       }
+      if (child.type === "node" && child.dynamic.length > 0) {
+        node = child;
+        i++;
+        break;
+      }
       if (child.type === "rules") {
         if (child.kind === "function") {
           this.diags.add("rego_type_error", seg.loc, `function data.${child.path.join(".")} must be called with arguments`);
@@ -1206,6 +1240,11 @@ function exprVarsShallow(e: Expr): Set<string> {
   else if (e.kind === "somein") termVars(e.collection, out, false);
   else if (e.kind === "every") termVars(e.domain, out, false);
   return out;
+}
+
+/** True when two terms are the same, ignoring locations. */
+function sameTerm(a: Term, b: Term): boolean {
+  return JSON.stringify(stripLoc(a)) === JSON.stringify(stripLoc(b));
 }
 
 /** A term without locations, for structural comparison. */

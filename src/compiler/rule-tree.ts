@@ -35,6 +35,11 @@ export interface TreeNode {
   readonly type: "node";
   readonly path: readonly string[];
   readonly children: Map<string, TreeNode | RuleSet>;
+  /**
+   * Partial object rules whose keys are computed (`p[k].r := v` beside `p.q := 1`): their objects merge
+   * into this node's document, so a lookup below the node must build the whole document.
+   */
+  readonly dynamic: RuleSet[];
   /** A small integer used as the memo id of this node's document. */
   readonly id: number;
 }
@@ -71,7 +76,7 @@ export function ruleKind(rule: Rule): RuleKind {
 /** Builds the rule tree, reporting conflicting definitions. */
 export function buildRuleTree(modules: readonly Module[], diags: Diagnostics): RuleTree {
   let nextId = 0;
-  const root: TreeNode = { type: "node", path: [], children: new Map(), id: nextId++ };
+  const root: TreeNode = { type: "node", path: [], children: new Map(), dynamic: [], id: nextId++ };
   const ruleSets: RuleSet[] = [];
   const packages = new Map<string, Module[]>();
 
@@ -80,7 +85,12 @@ export function buildRuleTree(modules: readonly Module[], diags: Diagnostics): R
     for (let i = 0; i < path.length; i++) {
       const child = node.children.get(path[i]);
       if (child === undefined) {
-        const created: TreeNode = { type: "node", path: path.slice(0, i + 1), children: new Map(), id: nextId++ };
+        const created: TreeNode = { type: "node", path: path.slice(0, i + 1), children: new Map(), dynamic: [], id: nextId++ };
+        node.children.set(path[i], created);
+        node = created;
+      } else if (child.type === "rules" && child.kind === "partialObject") {
+        // A computed-key object rule gains constant siblings below it: it becomes a dynamic part of a node.
+        const created: TreeNode = { type: "node", path: path.slice(0, i + 1), children: new Map(), dynamic: [child], id: nextId++ };
         node.children.set(path[i], created);
         node = created;
       } else if (child.type === "rules") {
@@ -131,6 +141,14 @@ export function buildRuleTree(modules: readonly Module[], diags: Diagnostics): R
         };
         parent.children.set(name, set);
         ruleSets.push(set);
+        addRule(set, rule, mod, diags);
+      } else if (existing.type === "node" && kind === "partialObject") {
+        let set = existing.dynamic[0];
+        if (set === undefined) {
+          set = { type: "rules", path, kind, rules: [], defaultRule: null, arity: 0, modules: new Map(), id: nextId++ };
+          existing.dynamic.push(set);
+          ruleSets.push(set);
+        }
         addRule(set, rule, mod, diags);
       } else if (existing.type === "node") {
         diags.add("rego_type_error", rule.loc, `rule data.${path.join(".")} conflicts with rules or packages below it`);
