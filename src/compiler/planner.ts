@@ -14,7 +14,7 @@ import type { Diagnostics, Location } from "./diagnostics";
 import type { Block, Constant, Entrypoint, Func, Local, Operand, Plan, Stmt } from "./ir";
 import { type RuleSet, type RuleTree, type TreeNode, splitHeadRef } from "./rule-tree";
 import { ValueType } from "./wasm/runtime-contract";
-import { bodyVars, declaredVars, isGround, termVars } from "./vars";
+import { bodyVars, declaredVars, exprVars, isGround, termVars } from "./vars";
 
 /** What to plan besides the rule tree. */
 export interface PlanRequest {
@@ -519,9 +519,27 @@ class FunctionPlanner {
 
   /** Plans a body, reordering literals for safety, then k inside the innermost block. */
   planBody(body: Body, k: () => void): void {
+    this.checkReferencedAbove(body);
     for (const n of bodyVars(body, new Set(), false)) this.outerNames.add(n);
     for (const n of declaredVars(body)) this.scope.declare(n);
     this.planPending([...body], k);
+  }
+
+  /** `x := …` after an earlier literal of the same body already read x is an error, as in OPA. */
+  private checkReferencedAbove(body: Body): void {
+    const seen = new Set<string>();
+    const assigned = new Set<string>();
+    for (const e of body) {
+      if (e.kind === "expr" && !e.negated && e.term.kind === "call" && e.term.name === "assign") {
+        for (const n of termVars(e.term.args[0], new Set(), false)) {
+          if (seen.has(n) && !assigned.has(n) && !n.startsWith("$") && this.scope.lookup(n) === undefined) {
+            this.diags.add("rego_compile_error", e.loc, `var ${n} referenced above`);
+          }
+          assigned.add(n);
+        }
+      }
+      exprVars(e, seen, false);
+    }
   }
 
   private planPending(pending: Expr[], k: () => void): void {
