@@ -2,7 +2,7 @@
 // The conformance ratchet: runs the built CLI's `conformance` command and fails when fewer cases pass
 // than test/conformance-baseline.json records, so conformance can only move forward.
 //
-// Usage: node scripts/conformance-ratchet.mjs <cases-dir>   (after `npm run build`)
+// Usage: node scripts/conformance-ratchet.mjs <cases-dir> [--baseline <file>]   (after `npm run build`)
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -10,13 +10,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = process.argv[2];
-if (dir === undefined) {
-  console.error("usage: node scripts/conformance-ratchet.mjs <cases-dir>");
+const args = process.argv.slice(2);
+const flag = args.indexOf("--baseline");
+const baselineFile = flag >= 0 ? args.splice(flag, 2)[1] : join(root, "test", "conformance-baseline.json");
+const dir = args[0];
+if (dir === undefined || baselineFile === undefined || args.length !== 1) {
+  console.error("usage: node scripts/conformance-ratchet.mjs <cases-dir> [--baseline <file>]");
   process.exit(2);
 }
 
-const baselineFile = join(root, "test", "conformance-baseline.json");
 let baseline;
 try {
   baseline = JSON.parse(readFileSync(baselineFile, "utf8"));
