@@ -127,6 +127,7 @@ export function toUpperRune(c: i32): i32 {
   if (c < 0x80) return c >= 0x61 && c <= 0x7a ? c - 32 : c;
   if (c >= 0x24d0 && c <= 0x24e9) return c - 26;
   if (c == 0x131) return 0x49;
+  if (c == 0xdf) return c; // ß has no simple upper-case mapping (musl's table gives ẞ)
   return casemap(<u32>c, 1) & 0x1fffff;
 }
 
