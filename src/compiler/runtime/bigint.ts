@@ -32,6 +32,16 @@ const BASE: u64 = 1_000_000_000;
     return normalise(negative, limbs);
   }
 
+  /** The value of an unsigned 64-bit integer. */
+  static fromU64(n: u64): BigInteger {
+    let limbs = new Array<u32>();
+    while (n) {
+      limbs.push(<u32>(n % BASE));
+      n /= BASE;
+    }
+    return new BigInteger(false, limbs);
+  }
+
   /** The exact value of an integral, finite f64. */
   static fromF64(f: f64): BigInteger {
     let bits = reinterpret<u64>(f);
@@ -45,26 +55,7 @@ const BASE: u64 = 1_000_000_000;
       mantissa = shift > -64 ? mantissa >> <u64>(-shift) : 0;
       shift = 0;
     }
-    let limbs = new Array<u32>();
-    while (mantissa) {
-      limbs.push(<u32>(mantissa % BASE));
-      mantissa /= BASE;
-    }
-    while (shift > 0) {
-      let step = min(shift, 32);
-      let carry: u64 = 0;
-      for (let i = 0; i < limbs.length; i++) {
-        let x = (<u64>unchecked(limbs[i]) << <u64>step) + carry;
-        unchecked((limbs[i] = <u32>(x % BASE)));
-        carry = x / BASE;
-      }
-      while (carry) {
-        limbs.push(<u32>(carry % BASE));
-        carry /= BASE;
-      }
-      shift -= step;
-    }
-    return normalise(negative, limbs);
+    return normalise(negative, BigInteger.fromU64(mantissa).shiftLeft(shift).limbs);
   }
 
   /** The canonical decimal text as a string value. */
@@ -88,6 +79,48 @@ const BASE: u64 = 1_000_000_000;
       w.len += 9;
     }
     return w.finishString();
+  }
+
+  /** this * 2^bits (a new integer). */
+  shiftLeft(bits: i32): BigInteger {
+    let result = new BigInteger(this.negative, this.limbs.slice());
+    while (bits > 0) {
+      let step = min(bits, 32);
+      result.multiplySmallInPlace(<u64>1 << <u64>step);
+      bits -= step;
+    }
+    return result;
+  }
+
+  /** this * 5^k (a new integer). */
+  multiplyPow5(k: i32): BigInteger {
+    let result = new BigInteger(this.negative, this.limbs.slice());
+    while (k > 0) {
+      let step = min(k, 13); // 5^13 < 2^32
+      result.multiplySmallInPlace(<u64>ipow5(step));
+      k -= step;
+    }
+    return result;
+  }
+
+  /** Multiplies the magnitude by f (at most 2^32) in place. */
+  private multiplySmallInPlace(f: u64): void {
+    let limbs = this.limbs;
+    let carry: u64 = 0;
+    for (let i = 0; i < limbs.length; i++) {
+      let x = <u64>unchecked(limbs[i]) * f + carry;
+      unchecked((limbs[i] = <u32>(x % BASE)));
+      carry = x / BASE;
+    }
+    while (carry) {
+      limbs.push(<u32>(carry % BASE));
+      carry /= BASE;
+    }
+  }
+
+  /** -1, 0 or 1 comparing the magnitudes of this and other. */
+  compareMagnitude(other: BigInteger): i32 {
+    return compareMagnitudes(this.limbs, other.limbs);
   }
 
   /** this + other. */
@@ -143,6 +176,12 @@ const BASE: u64 = 1_000_000_000;
     }
     return new BigInteger(this.negative && r.limbs.length > 0, r.limbs);
   }
+}
+
+function ipow5(k: i32): u32 {
+  let p: u32 = 1;
+  while (k-- > 0) p *= 5;
+  return p;
 }
 
 function normalise(negative: bool, limbs: u32[]): BigInteger {

@@ -10,6 +10,7 @@ import { allocate } from "./heap";
 import { ByteWriter } from "./byte-writer";
 import { NumberBox, StringBox, TYPE_NUMBER, newStringRef } from "./value";
 import { compareDecimal, exactDigits } from "./bigint";
+import { parseDecimal, pow10 } from "./float-parse";
 
 /** Smallest integer with a preallocated box. */
 export const SMALL_MIN: i32 = -128;
@@ -231,7 +232,7 @@ export function parseNumber(ptr: usize, len: usize): usize {
       let f = <f64>mantissa;
       return newNumber(negative ? -f : f);
     }
-    let approx = dropped ? slowParse(ptr, len) : (negative ? -<f64>mantissa : <f64>mantissa);
+    let approx = dropped ? parseDecimal(ptr, len) : (negative ? -<f64>mantissa : <f64>mantissa);
     if (!dropped && <u64>Math.abs(approx) == mantissa) return newNumber(approx);
     return newIntegerText(newStringRef(ptr, len), approx);
   }
@@ -262,22 +263,19 @@ export function parseNumber(ptr: usize, len: usize): usize {
     exponent += expNegative ? -e : e;
   }
   let f: f64;
-  if (!dropped && mantissa <= <u64>EXACT_LIMIT && exponent >= -22 && exponent <= 22) {
-    // both operands exact, so one correctly rounded operation gives the correctly rounded result
+  if (!dropped && mantissa <= <u64>EXACT_LIMIT && exponent >= -22 && exponent <= 22 + 15) {
+    // Clinger's fast path: with both operands exact, one correctly rounded operation gives the nearest f64
     f = <f64>mantissa;
-    f = exponent < 0 ? f / POW10[-exponent] : f * POW10[exponent];
+    if (exponent > 22) {
+      // move the excess of the exponent into the mantissa when that stays exact
+      f *= pow10(exponent - 22);
+      if (f > EXACT_LIMIT) return newNumber(parseDecimal(ptr, len));
+      exponent = 22;
+    }
+    f = exponent < 0 ? f / pow10(-exponent) : f * pow10(exponent);
     if (negative) f = -f;
   } else {
-    f = slowParse(ptr, len);
+    f = parseDecimal(ptr, len);
   }
   return newNumber(f);
-}
-
-const POW10: StaticArray<f64> = [
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-function slowParse(ptr: usize, len: usize): f64 {
-  return parseFloat(String.UTF8.decodeUnsafe(ptr, len));
 }

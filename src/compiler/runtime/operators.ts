@@ -12,6 +12,7 @@ import {
   EXACT_LIMIT, exactDigitsOf, newIntegerText, newNumber, numberIsInteger, numberText, numberValue,
 } from "./number";
 import { BigInteger } from "./bigint";
+import { parseDecimal } from "./float-parse";
 import {
   collectionFind, copyCollection, newSet, objectGet, setAdd, setGet,
 } from "./collection";
@@ -185,7 +186,7 @@ function arithmetic(op: i32, a: usize, b: usize): usize {
 function integerResult(n: BigInteger): usize {
   let text = n.toText();
   let s = changetype<StringBox>(text);
-  return newIntegerText(text, parseFloat(String.UTF8.decodeUnsafe(s.ptr, s.len)));
+  return newIntegerText(text, parseDecimal(s.ptr, s.len));
 }
 
 // ---- set algebra ----------------------------------------------------------------------------------------------
