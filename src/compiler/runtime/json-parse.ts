@@ -11,8 +11,8 @@ import { FALSE, NULL, TRUE, newArrayFrom, newStringRef } from "./value";
 import { newNumber, parseNumber, scanNumber } from "./number";
 import { newObject, newSet, objectInsert, setAdd } from "./collection";
 
-/** Deeper nesting than this fails the parse rather than the wasm stack. */
-const MAX_DEPTH: i32 = 10000;
+/** Deeper nesting than this fails the parse, well before recursion here or in dumping could exhaust the stack. */
+const MAX_DEPTH: i32 = 2048;
 
 /** Slots of the value stack allocated at start; a deeper or wider document borrows a bigger one. */
 const STACK_SLOTS: usize = 2048;
