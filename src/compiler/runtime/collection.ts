@@ -7,8 +7,8 @@
 // makes it safe to sort constants and loaded data during an evaluation (see value.ts, "Memory").
 
 import { allocate, reallocate } from "./heap";
-import { CollectionBox, FLAG_SORTED, TYPE_OBJECT, TYPE_SET } from "./value";
-import { compare, equal } from "./compare";
+import { CollectionBox, FLAG_SORTED, StringBox, TYPE_OBJECT, TYPE_SET, TYPE_STRING } from "./value";
+import { bytesEqual, compare, equal } from "./compare";
 import { hashValue } from "./hash";
 
 /** Collections of up to this many entries are searched without an index. */
@@ -55,7 +55,19 @@ export function collectionFind(c: usize, key: usize): i32 {
   let box = changetype<CollectionBox>(c);
   if (!box.index) {
     let keys = box.keys;
-    for (let i: u32 = 0, n = box.count; i < n; i++) {
+    let n = box.count;
+    if (load<u8>(key) == TYPE_STRING) {
+      // the common case, string keys: compare lengths and bytes inline
+      let needle = changetype<StringBox>(key);
+      for (let i: u32 = 0; i < n; i++) {
+        let k = <usize>load<u32>(keys + (<usize>i << 2));
+        if (k == key) return <i32>i;
+        let s = changetype<StringBox>(k);
+        if (s.kind == TYPE_STRING && s.len == needle.len && bytesEqual(s.ptr, needle.ptr, s.len)) return <i32>i;
+      }
+      return -1;
+    }
+    for (let i: u32 = 0; i < n; i++) {
       let k = <usize>load<u32>(keys + (<usize>i << 2));
       if (k == key || equal(k, key)) return <i32>i;
     }
@@ -223,11 +235,20 @@ export function ensureSorted(c: usize): void {
   let n = box.count;
   if (n <= 16) {
     insertionSort(box);
-  } else {
+  } else if (!inOrder(box)) {
     mergeSort(box);
   }
   if (box.index) reindex(box);
   box.flags |= FLAG_SORTED;
+}
+
+/** True when the entries are already in Rego's order (as when a document was written sorted). */
+function inOrder(box: CollectionBox): bool {
+  for (let i: usize = 1, n = <usize>box.count; i < n; i++) {
+    let a = <usize>load<u32>(box.keys + ((i - 1) << 2));
+    if (compare(a, <usize>load<u32>(box.keys + (i << 2))) > 0) return false;
+  }
+  return true;
 }
 
 function insertionSort(box: CollectionBox): void {
