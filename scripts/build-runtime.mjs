@@ -84,6 +84,22 @@ async function checkRegistry(files) {
   }
 }
 
+/**
+ * Warns about module exports outside the runtime's surface (OPA's ABI, cs_*, memory): `export *` in the
+ * registry re-exports a builtins file's helpers too, and every export name is one the linker's generated
+ * functions must avoid.
+ */
+async function checkExports(bytes) {
+  const abi = new Set(["eval", "builtins", "entrypoints", "memory"]);
+  const stray = WebAssembly.Module.exports(new WebAssembly.Module(bytes))
+    .map((e) => e.name)
+    .filter((name) => !abi.has(name) && !name.startsWith("opa_") && !name.startsWith("cs_"));
+  if (stray.length) {
+    console.warn(`warning: build/runtime.wasm exports helpers outside the runtime surface: ${stray.join(", ")} ` +
+      "(re-exported by builtin-registry.ts; move them to a file the registry does not list)");
+  }
+}
+
 async function stampOf(files, wat) {
   const hash = createHash("sha256");
   hash.update(asc.version + "\0" + args.join(" ") + "\0" + (wat ? "wat" : "") + "\0");
@@ -119,6 +135,7 @@ async function main() {
     console.error(stderr.toString());
     throw new Error(`asc failed: ${error.message}`);
   }
+  await checkExports(await readFile(outFile));
   await writeFile(stampFile, stamp + "\n");
   console.log(`built build/runtime.wasm in ${Date.now() - started} ms`);
 }

@@ -35,6 +35,11 @@ export declare function opa_builtin3(id: i32, ctx: usize, a: usize, b: usize, c:
 @external("env", "opa_builtin4")
 export declare function opa_builtin4(id: i32, ctx: usize, a: usize, b: usize, c: usize, d: usize): usize;
 
+/** Prints `text` through opa_println (for Rego's print). */
+export function println(text: string): void {
+  opa_println(changetype<usize>(String.UTF8.encode(text, true)));
+}
+
 /** Aborts with the UTF-8 bytes at (ptr, len) as the message; does not return. */
 export function abortBytes(ptr: usize, len: usize): void {
   let message = __alloc(len + 1);
