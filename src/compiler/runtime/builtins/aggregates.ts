@@ -169,7 +169,7 @@ export function cs_bi_sort(xs: usize): usize {
 }
 
 /** Sorts the u32 vector of `n` values at `v` by Rego's order (a stable merge sort). */
-export function sortVector(v: usize, n: u32): void {
+function sortVector(v: usize, n: u32): void {
   if (n < 2) return;
   if (n <= 16) {
     for (let i: usize = 1; i < <usize>n; i++) {

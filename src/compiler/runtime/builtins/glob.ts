@@ -9,6 +9,7 @@ import { Kind, Node, addRange, cleanRanges, negateRanges } from "./regex-parser"
 import { compileRegex, Program } from "./regex-compiler";
 import { Machine } from "./regex-machine";
 import { decodeRune, runeWidth } from "./utf8";
+import { cachePattern, cachedPattern } from "./pattern-cache";
 
 /** gobwas's error text for the last failed `compileGlob`. */
 export let globError: string = "";
@@ -220,6 +221,11 @@ export class Glob {
 
 /** Compiles a glob with the given delimiter code points, or returns null with `globError` set. */
 export function compileGlob(p: usize, n: i32, delims: Array<i32>): Glob | null {
+  let key = "g";
+  for (let k = 0; k < delims.length; k++) key += String.fromCodePoint(delims[k]);
+  key += "\0" + String.UTF8.decodeUnsafe(p, <usize>n);
+  let cached = cachedPattern(key);
+  if (cached) return changetype<Glob>(cached);
   let parser = new GlobParser(p, n, delims);
   let body = parser.parsePattern(false);
   if (body == null) {
@@ -232,5 +238,7 @@ export function compileGlob(p: usize, n: i32, delims: Array<i32>): Glob | null {
   subs.push(body);
   subs.push(new Node(Kind.EndText));
   root.subs = subs;
-  return new Glob(compileRegex(root, 0));
+  let glob = new Glob(compileRegex(root, 0));
+  cachePattern(key, changetype<usize>(glob));
+  return glob;
 }

@@ -1,14 +1,11 @@
-// Compiled regular expressions with the operations of Go's regexp that OPA's builtins use.
-//
-// Policies usually match many inputs against a few constant patterns, so compiled patterns can be cached.
-// They live on the evaluation heap, which the SDK resets between evaluations, so the cache is only used once
-// the runtime announces the start of every evaluation by calling resetRegexCache; until then each call
-// compiles its pattern afresh.
+// Compiled regular expressions with the operations of Go's regexp that OPA's builtins use; compiled
+// patterns are kept in the per-evaluation pattern cache.
 
 import { RegexParser } from "./regex-parser";
 import { compileRegex, Program } from "./regex-compiler";
 import { Machine } from "./regex-machine";
 import { decodeRune, runeWidth } from "./utf8";
+import { cachePattern, cachedPattern } from "./pattern-cache";
 
 /** Go's error text of the last failed `compilePattern`. */
 export let regexError: string = "";
@@ -82,21 +79,11 @@ export class Regex {
   }
 }
 
-// Patterns compiled during the current evaluation.
-let cacheKeys: Array<string> | null = null;
-let cacheValues: Array<Regex> | null = null;
-const CACHE_SIZE = 16;
-
 /** Compiles the pattern (p, n), or returns null with `regexError` set to Go's message. */
 export function compilePattern(p: usize, n: i32): Regex | null {
-  let key = String.UTF8.decodeUnsafe(p, <usize>n);
-  let keys = cacheKeys;
-  let values = cacheValues;
-  if (keys != null && values != null) {
-    for (let k = 0; k < keys.length; k++) {
-      if (keys[k] == key) return values[k];
-    }
-  }
+  let key = "r" + String.UTF8.decodeUnsafe(p, <usize>n);
+  let cached = cachedPattern(key);
+  if (cached) return changetype<Regex>(cached);
   let parser = new RegexParser();
   let root = parser.parse(p, n);
   if (root == null) {
@@ -105,23 +92,10 @@ export function compilePattern(p: usize, n: i32): Regex | null {
   }
   let prog = compileRegex(root, parser.numCap);
   if (prog.tooLarge) {
-    regexError = "error parsing regexp: expression too large: `" + key + "`";
+    regexError = "error parsing regexp: expression too large: `" + key.substring(1) + "`";
     return null;
   }
   let re = new Regex(prog);
-  if (keys != null && values != null) {
-    if (keys.length >= CACHE_SIZE) {
-      keys.shift();
-      values.shift();
-    }
-    keys.push(key);
-    values.push(re);
-  }
+  cachePattern(key, changetype<usize>(re));
   return re;
-}
-
-/** Starts an empty pattern cache for a new evaluation; the runtime calls it before each evaluation. */
-export function resetRegexCache(): void {
-  cacheKeys = new Array<string>();
-  cacheValues = new Array<Regex>();
 }

@@ -19,7 +19,7 @@ import { appendRune } from "./output";
 // ---- search helpers ---------------------------------------------------------------------------------------------
 
 /** Byte index of the first occurrence of (np, nn) in (hp, hn) at or after `from`, or -1. */
-export function indexOfBytes(hp: usize, hn: i32, np: usize, nn: i32, from: i32): i32 {
+function indexOfBytes(hp: usize, hn: i32, np: usize, nn: i32, from: i32): i32 {
   if (nn == 0) return from <= hn ? from : -1;
   let first = load<u8>(np);
   let last = hn - nn;
