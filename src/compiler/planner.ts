@@ -1006,7 +1006,10 @@ class FunctionPlanner {
 
   private planRefRoot(r: RefRoot, k: (op: Operand) => void, loc: Location): void {
     if (r.root !== "value") {
-      return r.root === "input" ? this.planPath(this.local(this.input), r.path, 0, k, loc) : this.planDataRef(r.path, k, loc);
+      if (r.root === "data") return this.planDataRef(r.path, k, loc);
+      // `input` itself is undefined when no input was given; lookups below it fail on their own.
+      if (r.path.length === 0) this.stmt({ kind: "isDefined", local: this.input, loc });
+      return this.planPath(this.local(this.input), r.path, 0, k, loc);
     }
     if (r.head.kind === "var" && this.scope.lookup(r.head.name) === undefined) {
       this.diags.add("rego_unsafe_var_error", r.head.loc, `var ${r.head.name} is unsafe`);
@@ -1128,7 +1131,9 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string): Func 
     set.rules.every((r) => r.else === null) &&
     constValues.length > 0 &&
     constValues.every((v) => isGround(v) && JSON.stringify(stripLoc(v)) === JSON.stringify(stripLoc(constValues[0])));
-  const conflictText = isFunction ? "functions must not produce multiple outputs for same inputs" : "complete rules must not produce multiple outputs";
+  const conflictText = isFunction
+    ? `functions must not produce multiple outputs for same inputs: function data.${set.path.join(".")} produced conflicting values for the same inputs`
+    : `complete rules must not produce multiple outputs: rule data.${set.path.join(".")} produced conflicting values`;
 
   switch (set.kind) {
     case "partialSet":
@@ -1203,15 +1208,17 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string): Func 
                   fp.noteHead(rule);
                   const run = () =>
                     fp.planBody(clause.body, () =>
-                      fp.planTerm(clause.value, (v) => {
-                        fp.stmt({ kind: "assign", target: chainValue, source: v, loc: clause.loc });
-                        fp.stmt({ kind: "break", label: chain.label, loc: clause.loc });
-                      }),
+                      fp.planTerm(clause.value, (v) => fp.stmt({ kind: "assignOnce", result: chainValue, value: v, message, loc: clause.loc })),
                     );
                   if (isFunction) fp.bindArgs(rule.head.args!, run, rule.loc);
                   else run();
                 }),
               );
+              // Every solution of the first clause that has one is checked for conflicts; later clauses are skipped.
+              fp.nested(clause.loc, () => {
+                fp.stmt({ kind: "isDefined", local: chainValue, loc: clause.loc });
+                fp.stmt({ kind: "break", label: chain.label, loc: clause.loc });
+              });
             }
           });
           fp.stmt({ kind: "block", block: chain, loc: rule.loc });
