@@ -168,6 +168,7 @@ runTable("sprintf", [
   row("star width", "sprintf", ['"%*d"', "[5,42]"], '"   42"'),
   row("precision truncates strings", "sprintf", ['"%.2s"', '["åäö"]'], '"åä"'),
   row("big integer in hex", "sprintf", ['"%x"', "[18446744073709551616]"], '"10000000000000000"'),
+  row("an integral float from 1e21 on is a float", "sprintf", ['"%v"', "[1e300]"], '"1e+300"'),
   row("big integer bad verb", "sprintf", ['"%f"', "[18446744073709551616]"], '"%!f(big.Int=18446744073709551616)"'),
   row("operand 2 not an array", "sprintf", ['"%s"', '"a"'], typeError("sprintf: operand 2 must be array but got string")),
   row("format not a string", "sprintf", ["1", "[]"], typeError("sprintf: operand 1 must be string but got number")),

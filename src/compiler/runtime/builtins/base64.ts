@@ -38,6 +38,7 @@ export function base64Encode(p: usize, n: i32, url: bool, pad: bool, out: ByteWr
 }
 
 /** The 6-bit value of an alphabet character, or -1. */
+// @ts-ignore: decorator
 @inline function sextet(c: i32, url: bool): i32 {
   if (c >= 0x41 && c <= 0x5a) return c - 0x41;
   if (c >= 0x61 && c <= 0x7a) return c - 0x61 + 26;
@@ -52,6 +53,7 @@ export function base64Encode(p: usize, n: i32, url: bool, pad: bool, out: ByteWr
   return -1;
 }
 
+// @ts-ignore: decorator
 @inline function isNewline(c: i32): bool {
   return c == 0x0a || c == 0x0d;
 }

@@ -11,6 +11,7 @@ export let civilMonth: i32 = 1;
 export let civilDay: i32 = 1;
 
 /** Floor division for i64 (rounds toward negative infinity). */
+// @ts-ignore: decorator
 @inline export function floorDiv(a: i64, b: i64): i64 {
   let q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
@@ -18,6 +19,7 @@ export let civilDay: i32 = 1;
 }
 
 /** Modulo with the sign of the divisor. */
+// @ts-ignore: decorator
 @inline export function floorMod(a: i64, b: i64): i64 {
   let m = a % b;
   if (m != 0 && ((m < 0) != (b < 0))) m += b;

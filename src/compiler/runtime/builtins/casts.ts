@@ -15,10 +15,12 @@ const SYNTAX_INVALID = 1;
 /** Value read by the last successful goFloatSyntax. */
 let parsedFloat: f64 = 0;
 
+// @ts-ignore: decorator
 @inline function at(p: usize, i: i32): i32 {
   return <i32>load<u8>(p + <usize>i);
 }
 
+// @ts-ignore: decorator
 @inline function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39;
 }

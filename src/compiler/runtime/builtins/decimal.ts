@@ -68,6 +68,7 @@ function pow10(k: i32): i64 {
   return r;
 }
 
+// @ts-ignore: decorator
 @inline function abs64(x: i64): i64 {
   return x < 0 ? -x : x;
 }

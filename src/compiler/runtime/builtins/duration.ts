@@ -9,6 +9,7 @@ export let durationError: string = "";
 
 const LIMIT: u64 = 1 << 63;
 
+// @ts-ignore: decorator
 @inline function at(p: usize, i: i32): i32 {
   return <i32>load<u8>(p + <usize>i);
 }

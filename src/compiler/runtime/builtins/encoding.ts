@@ -213,6 +213,7 @@ export function cs_bi_json__unmarshal(s: usize): usize {
   return v;
 }
 
+// @ts-ignore: decorator
 @inline function isSpace(c: i32): bool {
   return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d;
 }

@@ -25,10 +25,12 @@ let n: i32 = 0;
 let i: i32 = 0;
 let depth: i32 = 0;
 
+// @ts-ignore: decorator
 @inline function at(k: i32): i32 {
   return <i32>load<u8>(p + <usize>k);
 }
 
+// @ts-ignore: decorator
 @inline function isSpace(c: i32): bool {
   return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d;
 }

@@ -4,6 +4,7 @@ import { ByteWriter } from "../byte-writer";
 import { appendAscii } from "./output";
 import { decodeRune, runeWidth, RUNE_ERROR } from "./utf8";
 
+// @ts-ignore: decorator
 @inline function hexDigit(d: i32): i32 {
   return d < 10 ? 0x30 + d : 0x57 + d;
 }

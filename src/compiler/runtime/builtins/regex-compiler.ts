@@ -39,6 +39,7 @@ export class Program {
   tooLarge: bool = false;
 
   /** Number of instructions. */
+  // @ts-ignore: decorator
   @inline get length(): i32 {
     return this.code.length / 3;
   }

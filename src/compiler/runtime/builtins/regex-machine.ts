@@ -21,11 +21,13 @@ class Queue {
     this.caps = new StaticArray<i32>(n * (ncap > 0 ? ncap : 1));
   }
 
+  // @ts-ignore: decorator
   @inline contains(pc: i32): bool {
     let s = unchecked(this.sparse[pc]);
     return s < this.size && unchecked(this.dense[s]) == pc;
   }
 
+  // @ts-ignore: decorator
   @inline add(pc: i32): i32 {
     let s = this.size++;
     unchecked((this.dense[s] = pc));
@@ -34,6 +36,7 @@ class Queue {
   }
 }
 
+// @ts-ignore: decorator
 @inline function isWordByte(c: i32): bool {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
 }

@@ -104,10 +104,12 @@ export class RegexParser {
     return null;
   }
 
+  // @ts-ignore: decorator
   @inline private peek(): i32 {
     return <i32>load<u8>(this.p + <usize>this.i);
   }
 
+  // @ts-ignore: decorator
   @inline private more(): bool {
     return this.i < this.n;
   }

@@ -9,7 +9,7 @@
 import { clearBuiltinError } from "../errors";
 import { ByteWriter } from "../byte-writer";
 import { StringBox, TYPE_ARRAY, TYPE_NUMBER, TYPE_STRING, arrayAt, arrayLength, typeOf } from "../value";
-import { exactDigitsOf, numberIsInteger, numberValue } from "../number";
+import { exactDigitsOf, numberIsInteger, numberText, numberValue } from "../number";
 import { appendAscii, appendRepeated, appendRune, appendUnsigned } from "./output";
 import { appendGoQuote } from "./quote";
 import { appendGoFloat } from "./float-format";
@@ -40,9 +40,9 @@ function convert(v: usize): Arg {
     if (numberIsInteger(v) && exactInt64(v)) {
       a.kind = INT;
       a.int = exactValue;
-    } else if (numberIsInteger(v)) {
-      // Beyond int64: OPA's *big.Int. (An integral f64 this large counts as an integer too: the value
-      // model does not remember whether it was written as one.)
+    } else if (numberText(v) || (numberIsInteger(v) && Math.abs(numberValue(v)) < 1e21)) {
+      // Beyond int64: OPA's *big.Int. The value model does not remember whether an f64 was written as an
+      // integer, so one below 1e21 (where Go starts writing exponents) counts as one.
       a.kind = BIG;
       let digits = changetype<StringBox>(exactDigitsOf(v));
       a.ptr = digits.ptr;
@@ -598,6 +598,7 @@ function typeNameOf(a: Arg): string {
   return "string";
 }
 
+// @ts-ignore: decorator
 @inline function upperHex(c: u32): u32 {
   return c >= 0x61 && c <= 0x66 ? c - 32 : c;
 }

@@ -29,10 +29,12 @@ function indexOfBytes(hp: usize, hn: i32, np: usize, nn: i32, from: i32): i32 {
   return -1;
 }
 
+// @ts-ignore: decorator
 @inline function hasPrefix(sp: usize, sn: i32, pp: usize, pn: i32): bool {
   return pn <= sn && bytesEqual(sp, pp, <usize>pn);
 }
 
+// @ts-ignore: decorator
 @inline function hasSuffix(sp: usize, sn: i32, pp: usize, pn: i32): bool {
   return pn <= sn && bytesEqual(sp + <usize>(sn - pn), pp, <usize>pn);
 }
@@ -449,6 +451,7 @@ function runesOf(p: usize, n: i32): StaticArray<i32> {
   return runes;
 }
 
+// @ts-ignore: decorator
 @inline function runesMatchAt(base: StaticArray<i32>, at: i32, search: StaticArray<i32>): bool {
   let m = search.length;
   for (let j = 0; j < m; j++) if (unchecked(base[at + j]) != unchecked(search[j])) return false;

@@ -76,10 +76,12 @@ let chunkEnd: i32 = 0;
 let chunkDigits: i32 = 0;
 let chunkSep: i32 = 0;
 
+// @ts-ignore: decorator
 @inline function at(p: usize, i: i32): i32 {
   return <i32>load<u8>(p + <usize>i);
 }
 
+// @ts-ignore: decorator
 @inline function isDigitAt(p: usize, n: i32, i: i32): bool {
   if (i >= n) return false;
   let c = at(p, i);

@@ -16,10 +16,12 @@ export let zoneEnd: i64 = i64.MAX_VALUE;
 /** The zone id meaning UTC (no table record). */
 export const ZONE_UTC: i32 = -1;
 
+// @ts-ignore: decorator
 @inline function u8At(o: usize): i32 {
   return <i32>load<u8>(TZDATA + o);
 }
 
+// @ts-ignore: decorator
 @inline function u16At(o: usize): i32 {
   return <i32>load<u16>(TZDATA + o);
 }
@@ -137,6 +139,7 @@ let rp: usize = 0;
 let rn: i32 = 0;
 let ri: i32 = 0;
 
+// @ts-ignore: decorator
 @inline function rc(): i32 {
   return ri < rn ? <i32>load<u8>(rp + <usize>ri) : -1;
 }

@@ -1,9 +1,9 @@
 // The IANA time zone database (version 2025b) for the time builtins; generated, do not edit.
 //
-// Regenerate with `node src/compiler/runtime/builtins/tzdata.generate.mjs`, which documents the layout.
+// Regenerate with `node src/compiler/runtime/builtins/generate-tzdata.mjs`, which documents the layout.
 // 352 zones, 598 names, 90856 bytes.
 
-/** The zone table blob (layout in tzdata.generate.mjs). */
+/** The zone table blob (layout in generate-tzdata.mjs). */
 export const TZDATA: usize = memory.data<u8>([
   96,1,86,2,136,19,0,0,0,0,151,19,0,0,0,0,164,19,0,0,13,0,183,19,0,0,1,0,198,19,0,0,
   13,0,212,19,0,0,13,0,226,19,0,0,0,0,240,19,0,0,10,0,254,19,0,0,0,0,12,20,0,0,2,0,
