@@ -11,6 +11,8 @@ runTable("json builtins", [
   row("control characters", "json.marshal", ['"a\\nb\\u0001"'], '"\\"a\\\\nb\\\\u0001\\""'),
   row("non-string keys become their JSON text", "json.marshal", ['{1:"a",[2]:"b"}'], '"{\\"1\\":\\"a\\",\\"[2]\\":\\"b\\"}"'),
   row("numbers", "json.marshal", ["[1,2.5,-0.125,123456789123456789123]"], '"[1,2.5,-0.125,123456789123456789123]"'),
+  row("floats as Go's encoding/json writes them", "json.marshal", ["[0.30000000000000004,1e21,1e-7,0.000001,9223372036854775808]"],
+    '"[0.30000000000000004,1e+21,1e-7,0.000001,9223372036854775808]"'),
   row("unmarshal object", "json.unmarshal", ['"{\\"a\\": [1, \\"x\\", null]}"'], '{"a":[1,"x",null]}'),
   row("unmarshal big integer", "json.unmarshal", ['"123456789123456789123"'], "123456789123456789123"),
   row("unmarshal with white space", "json.unmarshal", ['"  true  "'], "true"),

@@ -157,6 +157,7 @@ runTable("sprintf", [
   row("%v of a boolean", "sprintf", ['"%v"', "[false]"], '"false"'),
   row("%v of null", "sprintf", ['"%v"', "[null]"], '"null"'),
   row("%v of an object", "sprintf", ['"%v"', '[{"b":[1],"a":"x"}]'], '"{\\"a\\": \\"x\\", \\"b\\": [1]}"'),
+  row("%v of floats inside an array", "sprintf", ['"%v"', "[[0.30000000000000004,2.5e-7]]"], '"[0.30000000000000004, 2.5e-7]"'),
   row("%v of a set", "sprintf", ['"%v %v"', "[{2,1},set()]"], '"{1, 2} set()"'),
   row("%d of a string", "sprintf", ['"%d"', '["x"]'], '"%!d(string=x)"'),
   row("%s of an integer", "sprintf", ['"%s"', "[5]"], '"%!s(int=5)"'),

@@ -1,12 +1,12 @@
-// Exact decimal sums and products of the numbers' printed (shortest) forms, for sum and product.
+// Exact decimal sums and products of the numbers' shortest decimal forms, for sum and product.
 //
 // OPA adds and multiplies floating-point numbers as big.Floats parsed from their decimal text, so
-// sum([0.1, 0.2]) is 0.3 there, not the f64 result 0.30000000000000004. Working on the decimal forms the
-// numbers print as (mantissa × 10^exponent in an i64) gives OPA's answer for every-day values; when a
-// mantissa would overflow, the caller falls back to f64 arithmetic.
+// sum([0.1, 0.2]) is 0.3 there, not the f64 result 0.30000000000000004. Working on the shortest decimal
+// forms (mantissa × 10^exponent in an i64) gives OPA's answer for every-day values; when a mantissa would
+// overflow, the caller falls back to f64 arithmetic.
 
-import { ByteWriter } from "../byte-writer";
-import { writeNumber } from "../number";
+import { numberValue } from "../number";
+import { shortestDigits, shortestPoint } from "./float-format";
 
 /** Mantissa of the last decimalOf / decimal result. */
 export let decMantissa: i64 = 0;
@@ -15,49 +15,16 @@ export let decExponent: i32 = 0;
 
 const MAX_MANTISSA: i64 = 100_000_000_000_000_000; // 1e17: room to add two without overflow
 
-/** Reads a number's printed form into decMantissa × 10^decExponent; false when it has too many digits. */
+/** Reads a number's shortest decimal form into decMantissa × 10^decExponent; false when too long. */
 export function decimalOf(v: usize): bool {
-  let w = new ByteWriter(32);
-  writeNumber(w, v);
-  let p = w.ptr;
-  let end = w.ptr + w.len;
-  let negative = false;
-  if (p < end && load<u8>(p) == 0x2d) {
-    negative = true;
-    p++;
-  }
+  let f = numberValue(v);
+  let digits = shortestDigits(f);
+  let n = digits.length;
+  if (n > 17) return false;
   let m: i64 = 0;
-  let e: i32 = 0;
-  let fraction = false;
-  while (p < end) {
-    let c = <i32>load<u8>(p);
-    if (c == 0x2e) {
-      fraction = true;
-    } else if (c >= 0x30 && c <= 0x39) {
-      if (m >= MAX_MANTISSA) return false;
-      m = m * 10 + (c - 0x30);
-      if (fraction) e--;
-    } else {
-      break; // exponent
-    }
-    p++;
-  }
-  if (p < end) {
-    p++; // 'e'
-    let expNegative = false;
-    if (load<u8>(p) == 0x2d || load<u8>(p) == 0x2b) {
-      expNegative = load<u8>(p) == 0x2d;
-      p++;
-    }
-    let x = 0;
-    while (p < end) {
-      x = x * 10 + <i32>(load<u8>(p) - 0x30);
-      p++;
-    }
-    e += expNegative ? -x : x;
-  }
-  decMantissa = negative ? -m : m;
-  decExponent = e;
+  for (let i = 0; i < n; i++) m = m * 10 + <i64>(digits.charCodeAt(i) - 0x30);
+  decMantissa = f < 0 ? -m : m;
+  decExponent = shortestPoint - n;
   return true;
 }
 

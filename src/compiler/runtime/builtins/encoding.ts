@@ -10,12 +10,11 @@ import {
   FALSE, TRUE, TYPE_ARRAY, TYPE_BOOLEAN, TYPE_NULL, TYPE_NUMBER, TYPE_OBJECT, TYPE_SET, TYPE_STRING,
   arrayAt, arrayLength, newBoolean, typeOf,
 } from "../value";
-import { writeNumber } from "../number";
 import { collectionCount, collectionKeyAt, collectionValueAt } from "../collection";
 import { compareBytes } from "../compare";
 import { parseJSON } from "../json-parse";
 import { appendAscii } from "./output";
-import { failure, strLen, strPtr, typeError } from "./operands";
+import { appendNumberText, failure, strLen, strPtr, typeError } from "./operands";
 import { JSON_EOF, JSON_OK, checkValue, isValidJSON, jsonEnd, jsonError } from "./json-check";
 import { base64Decode, base64Encode } from "./base64";
 import { decodeRune, runeWidth } from "./utf8";
@@ -81,7 +80,7 @@ function appendJSON(out: ByteWriter, v: usize): void {
   switch (typeOf(v)) {
     case TYPE_NULL: appendAscii(out, "null"); return;
     case TYPE_BOOLEAN: appendAscii(out, v == TRUE ? "true" : "false"); return;
-    case TYPE_NUMBER: writeNumber(out, v); return;
+    case TYPE_NUMBER: appendNumberText(out, v); return;
     case TYPE_STRING: appendJSONString(out, strPtr(v), strLen(v)); return;
     case TYPE_ARRAY: {
       out.byte(0x5b);

@@ -1,8 +1,9 @@
 // Go's strconv.FormatFloat for sprintf: the 'e', 'f' and 'g' formats, shortest or at a given precision.
 //
 // A fixed precision rounds the exact binary value (every f64 is a finite decimal), halves to even, as Go
-// does: sprintf("%.2f", [2.675]) is "2.67" because 2.675 is stored as 2.67499999.... The shortest form uses
-// the digits of the runtime's shortest round-trip conversion.
+// does: sprintf("%.2f", [2.675]) is "2.67" because 2.675 is stored as 2.67499999.... The shortest form is
+// the shortest decimal that reads back as the same f64 and, among those, the closest, as in Go (and unlike
+// asc's Grisu-based toString, which prints 0.1 + 0.2 as 0.30000000000000007).
 
 import { ByteWriter } from "../byte-writer";
 import { appendRepeated } from "./output";
@@ -37,12 +38,14 @@ class Decimal {
     return c >= 0x35;
   }
 
-  private roundDown(nd: i32): void {
+  /** Truncates to nd digits. */
+  roundDown(nd: i32): void {
     this.nd = nd;
     this.trim();
   }
 
-  private roundUp(nd: i32): void {
+  /** Rounds up at nd digits (999 becomes 1000). */
+  roundUp(nd: i32): void {
     let i = nd - 1;
     while (i >= 0 && this.d[i] == 0x39) i--;
     if (i < 0) {
@@ -57,15 +60,9 @@ class Decimal {
   }
 }
 
-/** The exact decimal value of a finite, non-negative f64. */
-function exactDecimal(f: f64): Decimal {
+/** The exact decimal value of mantissa × 2^exponent. */
+function exactDecimalOf(mantissa: u64, exponent: i32): Decimal {
   let dec = new Decimal();
-  let bits = reinterpret<u64>(f);
-  let exponent = <i32>((bits >> 52) & 0x7ff);
-  let mantissa = bits & 0xfffffffffffff;
-  if (exponent == 0) exponent = 1;
-  else mantissa |= <u64>1 << 52;
-  exponent -= 1075; // f = mantissa × 2^exponent
   if (mantissa == 0) return dec;
   // Big integer in base 10^9 limbs, least significant first.
   let limbs = new Array<u32>();
@@ -96,6 +93,26 @@ function exactDecimal(f: f64): Decimal {
   return dec;
 }
 
+// The parts of the last splitFloat: f = floatMantissa × 2^(floatExponent - 52), as strconv splits it.
+let floatMantissa: u64 = 0;
+let floatExponent: i32 = 0;
+
+function splitFloat(f: f64): void {
+  let bits = reinterpret<u64>(f);
+  let exponent = <i32>((bits >> 52) & 0x7ff);
+  let mantissa = bits & 0xfffffffffffff;
+  if (exponent == 0) exponent = 1;
+  else mantissa |= <u64>1 << 52;
+  floatMantissa = mantissa;
+  floatExponent = exponent - 1023;
+}
+
+/** The exact decimal value of a finite, non-negative f64. */
+function exactDecimal(f: f64): Decimal {
+  splitFloat(f);
+  return exactDecimalOf(floatMantissa, floatExponent - 52);
+}
+
 function multiplyPow(limbs: Array<u32>, base: u32, times: i32): void {
   // Multiply by base^step at a time, keeping each factor below 2^32.
   let step = base == 2 ? 29 : 13;
@@ -117,50 +134,71 @@ function multiplyPow(limbs: Array<u32>, base: u32, times: i32): void {
   }
 }
 
-/** The shortest decimal that reads back as f (finite, non-negative). */
+/**
+ * The shortest decimal that reads back as f (finite, non-negative), the closest such when several have
+ * that length: strconv's roundShortest, walking the digits of the exact value and of the midpoints to the
+ * neighbouring floats.
+ */
 function shortestDecimal(f: f64): Decimal {
-  let dec = new Decimal();
-  if (f == 0) return dec;
-  let s = f.toString(); // e.g. "0.1", "123.0", "1e+21", "1.5e-7"
-  let n = s.length;
-  let nd = 0;
-  let dp = 0;
-  let sawDot = false;
-  let leading = true;
-  let i = 0;
-  for (; i < n; i++) {
-    let c = s.charCodeAt(i);
-    if (c == 0x2e) {
-      sawDot = true;
-      dp = nd;
-      continue;
-    }
-    if (c < 0x30 || c > 0x39) break;
-    if (leading && c == 0x30) {
-      // a leading zero after the point only moves it
-      if (sawDot) dp--;
-      continue;
-    }
-    leading = false;
-    dec.d[nd++] = <u8>c;
+  splitFloat(f);
+  let mant = floatMantissa;
+  let exp = floatExponent;
+  let d = exactDecimalOf(mant, exp - 52);
+  if (mant == 0) return d;
+  let minexp = -1022;
+  if (exp > minexp && 332 * (d.dp - d.nd) >= 100 * (exp - 52)) return d; // already shortest
+  let upper = exactDecimalOf(mant * 2 + 1, exp - 52 - 1);
+  let mantlo: u64;
+  let explo: i32;
+  if (mant > (<u64>1 << 52) || exp == minexp) {
+    mantlo = mant - 1;
+    explo = exp;
+  } else {
+    mantlo = mant * 2 - 1;
+    explo = exp - 1;
   }
-  if (!sawDot) dp = nd;
-  if (i < n) {
-    // exponent
-    i++;
-    let neg = false;
-    if (s.charCodeAt(i) == 0x2b || s.charCodeAt(i) == 0x2d) {
-      neg = s.charCodeAt(i) == 0x2d;
-      i++;
+  let lower = exactDecimalOf(mantlo * 2 + 1, explo - 52 - 1);
+  let inclusive = mant % 2 == 0;
+  let upperdelta = 0;
+  for (let ui = 0; ; ui++) {
+    let mi = ui - upper.dp + d.dp;
+    if (mi >= d.nd) break;
+    let li = ui - upper.dp + lower.dp;
+    let l: u8 = li >= 0 && li < lower.nd ? lower.d[li] : 0x30;
+    let m: u8 = mi >= 0 ? d.d[mi] : 0x30;
+    let u: u8 = ui < upper.nd ? upper.d[ui] : 0x30;
+    let okdown = l != m || (inclusive && li + 1 == lower.nd);
+    if (upperdelta == 0 && m + 1 < u) upperdelta = 2;
+    else if (upperdelta == 0 && m != u) upperdelta = 1;
+    else if (upperdelta == 1 && (m != 0x39 || u != 0x30)) upperdelta = 2;
+    let okup = upperdelta > 0 && (inclusive || upperdelta > 1 || ui + 1 < upper.nd);
+    if (okdown && okup) {
+      d.round(mi + 1);
+      return d;
     }
-    let e = 0;
-    for (; i < n; i++) e = e * 10 + (s.charCodeAt(i) - 0x30);
-    dp += neg ? -e : e;
+    if (okdown) {
+      d.roundDown(mi + 1);
+      return d;
+    }
+    if (okup) {
+      d.roundUp(mi + 1);
+      return d;
+    }
   }
-  dec.nd = nd;
-  dec.dp = dp;
-  dec.trim();
-  return dec;
+  return d;
+}
+
+/** Decimal point position of the last shortestDigits result. */
+export let shortestPoint: i32 = 0;
+
+/**
+ * The shortest round-trip digits of |f| (finite), Go's choice; the value is 0.digits × 10^shortestPoint.
+ * Zero gives "".
+ */
+export function shortestDigits(f: f64): string {
+  let d = shortestDecimal(Math.abs(f));
+  shortestPoint = d.dp;
+  return String.UTF8.decodeUnsafe(changetype<usize>(d.d), <usize>d.nd);
 }
 
 /** %e: d.ddddde±dd with prec digits after the point. */
@@ -251,4 +289,25 @@ export function appendGoFloat(out: ByteWriter, f: f64, format: i32, prec: i32): 
   }
   if (prec > dec.dp) prec = dec.nd;
   fmtF(out, dec, max(prec - dec.dp, 0));
+}
+
+/**
+ * Appends a finite f64 as Go's encoding/json writes a float64 (shortest digits; an exponent below 1e-6
+ * and from 1e21 on, as in 1e+21 and 1e-7), the form the builtins use for numbers inside text they build.
+ */
+export function appendJSONFloat(out: ByteWriter, f: f64): void {
+  if (f < 0) out.byte(0x2d);
+  let abs = Math.abs(f);
+  let exponential = abs != 0 && (abs < 1e-6 || abs >= 1e21);
+  let start = out.len;
+  appendGoFloat(out, abs, exponential ? 0x65 : 0x66, -1);
+  if (exponential) {
+    // e-09 becomes e-9
+    let n = out.len - start;
+    let p = out.ptr + start;
+    if (n >= 4 && load<u8>(p + n - 4) == 0x65 && load<u8>(p + n - 3) == 0x2d && load<u8>(p + n - 2) == 0x30) {
+      store<u8>(p + n - 2, load<u8>(p + n - 1));
+      out.len -= 1;
+    }
+  }
 }

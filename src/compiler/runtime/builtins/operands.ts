@@ -9,6 +9,8 @@ import { ERROR_BUILTIN, ERROR_TYPE, builtinError, operandTypeError } from "../er
 import { StringBox, TYPE_NUMBER, typeName, typeOf } from "../value";
 import { EXACT_LIMIT, newIntegerText, newNumber, numberText, numberValue } from "../number";
 import { ByteWriter } from "../byte-writer";
+import { exactDigits } from "../bigint";
+import { appendJSONFloat } from "./float-format";
 
 /** Set by the operand helpers when they recorded an error instead of producing a value. */
 export let operandFailed: bool = false;
@@ -121,4 +123,26 @@ export function newInt64(i: i64): usize {
 // @ts-ignore: decorator
 @inline export function strLen(v: usize): i32 {
   return <i32>changetype<StringBox>(v).len;
+}
+
+/**
+ * Appends a number as OPA writes one inside text it builds (json.marshal, sprintf's %v of composites): a
+ * big integer's digits, an integer's exact digits, or the shortest round-trip float.
+ */
+export function appendNumberText(out: ByteWriter, v: usize): void {
+  let text = numberText(v);
+  let f = numberValue(v);
+  if (!text && f == Math.trunc(f) && Math.abs(f) < 1e21) {
+    if (Math.abs(f) < 9.2e18) {
+      out.integer(<i64>f);
+      return;
+    }
+    text = exactDigits(f);
+  }
+  if (text) {
+    let s = changetype<StringBox>(text);
+    out.bytes(s.ptr, <usize>s.len);
+    return;
+  }
+  appendJSONFloat(out, f);
 }

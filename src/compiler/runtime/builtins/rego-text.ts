@@ -6,11 +6,10 @@ import {
   TYPE_ARRAY, TYPE_BOOLEAN, TYPE_NULL, TYPE_NUMBER, TYPE_OBJECT, TYPE_SET, TYPE_STRING, TRUE,
   arrayAt, arrayLength, typeOf,
 } from "../value";
-import { writeNumber } from "../number";
 import { collectionCount, collectionKeyAt, collectionValueAt } from "../collection";
 import { appendAscii } from "./output";
 import { appendGoQuote } from "./quote";
-import { strLen, strPtr } from "./operands";
+import { appendNumberText, strLen, strPtr } from "./operands";
 
 /** Appends the OPA String() text of a value. */
 export function appendRegoText(out: ByteWriter, v: usize): void {
@@ -22,7 +21,7 @@ export function appendRegoText(out: ByteWriter, v: usize): void {
       appendAscii(out, v == TRUE ? "true" : "false");
       return;
     case TYPE_NUMBER:
-      writeNumber(out, v);
+      appendNumberText(out, v);
       return;
     case TYPE_STRING:
       appendGoQuote(out, strPtr(v), strLen(v));
