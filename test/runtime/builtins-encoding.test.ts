@@ -55,3 +55,14 @@ runTable("base64 builtins", [
   row("url decode bad length", "base64url.decode", ['"abcde"'], builtinError("base64url.decode: illegal base64url string: abcde")),
   row("url decode bad character", "base64url.decode", ['"ab+d"'], builtinError("base64url.decode: illegal base64 data at input byte 2")),
 ]);
+
+runTable("hex builtins", [
+  row("encode", "hex.encode", ['"hi!"'], '"686921"'),
+  row("encode empty", "hex.encode", ['""'], '""'),
+  row("decode", "hex.decode", ['"686921"'], '"hi!"'),
+  row("decode upper case", "hex.decode", ['"4A4b"'], '"JK"'),
+  row("decode invalid byte", "hex.decode", ['"6g"'], builtinError("hex.decode: encoding/hex: invalid byte: U+0067 'g'")),
+  row("decode odd length", "hex.decode", ['"686"'], builtinError("hex.decode: encoding/hex: odd length hex string")),
+  row("decode odd length with a bad last byte", "hex.decode", ['"68z"'], builtinError("hex.decode: encoding/hex: invalid byte: U+007A 'z'")),
+  row("wrong type", "hex.encode", ["1"], typeError("hex.encode: operand 1 must be string but got number")),
+]);

@@ -1,4 +1,4 @@
-// Encoding builtins: json.marshal, json.unmarshal, json.is_valid and the base64 and base64url family.
+// Encoding builtins: json.marshal, json.unmarshal, json.is_valid, the base64 and base64url family, and hex.
 //
 // json.marshal writes what Go's json.Marshal writes for OPA's JSON form of a value: sets become sorted
 // arrays, a non-string object key becomes its JSON text, keys are sorted, and <, >, &, U+2028 and U+2029
@@ -291,5 +291,64 @@ export function cs_bi_base64url__decode(s: usize): usize {
   let out = new ByteWriter(<usize>((padded.len / 4) * 3) + 3);
   let bad = base64Decode(padded.ptr, <i32>padded.len, true, out);
   if (bad >= 0) return failure(name, "illegal base64 data at input byte " + bad.toString());
+  return out.finishString();
+}
+
+// ---- hex --------------------------------------------------------------------------------------------------------
+
+/** hex.encode(s): the bytes of s as lower-case hexadecimal. */
+export function cs_bi_hex__encode(s: usize): usize {
+  clearBuiltinError();
+  if (typeOf(s) != TYPE_STRING) return typeError("hex.encode", 1, s, "string");
+  let p = strPtr(s);
+  let n = strLen(s);
+  let out = new ByteWriter(<usize>n * 2 + 1);
+  for (let i = 0; i < n; i++) {
+    let b = <i32>load<u8>(p + <usize>i);
+    out.byte(<u32>HEX.charCodeAt(b >> 4));
+    out.byte(<u32>HEX.charCodeAt(b & 15));
+  }
+  return out.finishString();
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+}
+
+/** Go's InvalidByteError text: "encoding/hex: invalid byte: U+0067 'g'" (%#U of the byte as a rune). */
+function invalidByte(c: i32): usize {
+  let hex = c.toString(16).toUpperCase();
+  while (hex.length < 4) hex = "0" + hex;
+  let text = "encoding/hex: invalid byte: U+" + hex;
+  let printable = (c >= 0x20 && c < 0x7f) || (c >= 0xa1 && c != 0xad);
+  if (printable) text += " '" + String.fromCharCode(c) + "'";
+  return failure("hex.decode", text);
+}
+
+/** hex.decode(s): the bytes spelt by hexadecimal text. */
+export function cs_bi_hex__decode(s: usize): usize {
+  clearBuiltinError();
+  if (typeOf(s) != TYPE_STRING) return typeError("hex.decode", 1, s, "string");
+  let p = strPtr(s);
+  let n = strLen(s);
+  let out = new ByteWriter(<usize>(n / 2) + 1);
+  let j = 1;
+  for (; j < n; j += 2) {
+    let a = <i32>load<u8>(p + <usize>(j - 1));
+    let b = <i32>load<u8>(p + <usize>j);
+    let x = hexValue(a);
+    let y = hexValue(b);
+    if (x < 0) return invalidByte(a);
+    if (y < 0) return invalidByte(b);
+    out.byte(<u32>((x << 4) | y));
+  }
+  if (n % 2 == 1) {
+    let last = <i32>load<u8>(p + <usize>(j - 1));
+    if (hexValue(last) < 0) return invalidByte(last);
+    return failure("hex.decode", "encoding/hex: odd length hex string");
+  }
   return out.finishString();
 }

@@ -1,8 +1,9 @@
-// Object builtins: object.get, object.keys, object.remove, object.filter, object.union and object.union_n.
+// Object builtins: object.get, object.keys, object.remove, object.filter, object.union, object.union_n and
+// object.subset.
 
-import { clearBuiltinError } from "../errors";
+import { ERROR_TYPE, builtinError, clearBuiltinError } from "../errors";
 import {
-  NumberBox, TYPE_ARRAY, TYPE_NUMBER, TYPE_OBJECT, TYPE_SET, arrayAt, arrayLength, typeOf,
+  NumberBox, TYPE_ARRAY, TYPE_NUMBER, TYPE_OBJECT, TYPE_SET, arrayAt, arrayLength, newBoolean, typeOf,
 } from "../value";
 import {
   collectionCount, collectionFind, collectionKeyAt, collectionValueAt, copyCollection, newObject, newSet,
@@ -136,4 +137,70 @@ export function cs_bi_object__union_n(objs: usize): usize {
   let out = newObject();
   for (let i: u32 = 0; i < n; i++) out = mergeWithOverwrite(out, arrayAt(objs, i));
   return out;
+}
+
+/** The array `sub` occurs as a contiguous run in `sup`. */
+function arraySubset(sup: usize, sub: usize): bool {
+  let n = arrayLength(sup);
+  let m = arrayLength(sub);
+  if (m > n) return false;
+  for (let start: u32 = 0; start + m <= n; start++) {
+    let k: u32 = 0;
+    while (k < m && equal(arrayAt(sup, start + k), arrayAt(sub, k))) k++;
+    if (k == m) return true;
+  }
+  return m == 0;
+}
+
+/** Every element of the set `sub` is in the set `sup`. */
+function setSubset(sup: usize, sub: usize): bool {
+  for (let i: u32 = 0, n = collectionCount(sub); i < n; i++) {
+    if (collectionFind(sup, collectionKeyAt(sub, i)) < 0) return false;
+  }
+  return true;
+}
+
+/** OPA's objectSubset: each key of sub is in sup with an equal value, or a recursive subset of it. */
+function objectSubset(sup: usize, sub: usize): bool {
+  for (let i: u32 = 0, n = collectionCount(sub); i < n; i++) {
+    let sv = objectGet(sup, collectionKeyAt(sub, i));
+    if (!sv) return false;
+    let v = collectionValueAt(sub, i);
+    if (equal(v, sv)) continue;
+    let kind = typeOf(v);
+    if (kind != typeOf(sv)) return false;
+    if (kind == TYPE_OBJECT) {
+      if (!objectSubset(sv, v)) return false;
+    } else if (kind == TYPE_SET) {
+      if (!setSubset(sv, v)) return false;
+    } else if (kind == TYPE_ARRAY) {
+      if (!arraySubset(sv, v)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * object.subset(sup, sub): sub is contained in sup — recursively for objects, as members for sets, as a
+ * contiguous run for arrays, and for an array and a set, when the array's elements meet every member
+ * (counted per occurrence, and false for an empty array, as in OPA).
+ */
+export function cs_bi_object__subset(sup: usize, sub: usize): usize {
+  clearBuiltinError();
+  let a = typeOf(sup);
+  let b = typeOf(sub);
+  if (a == TYPE_OBJECT && b == TYPE_OBJECT) return newBoolean(objectSubset(sup, sub));
+  if (a == TYPE_SET && b == TYPE_SET) return newBoolean(setSubset(sup, sub));
+  if (a == TYPE_ARRAY && b == TYPE_ARRAY) return newBoolean(arraySubset(sup, sub));
+  if (a == TYPE_ARRAY && b == TYPE_SET) {
+    let unmatched = collectionCount(sub);
+    for (let i: u32 = 0, n = arrayLength(sup); i < n; i++) {
+      if (collectionFind(sub, arrayAt(sup, i)) >= 0) unmatched--;
+      if (unmatched == 0) return newBoolean(true);
+    }
+    return newBoolean(false);
+  }
+  return builtinError(ERROR_TYPE, "object.subset: both arguments object.subset must be of the same type or array and set");
 }
