@@ -45,14 +45,28 @@ const ARITY: Readonly<Record<string, number>> = {
   "time.now_ns": 0, "time.parse_ns": 2, "time.parse_rfc3339_ns": 1, "time.parse_duration_ns": 1,
   "time.date": 1, "time.clock": 1, "time.weekday": 1, "time.add_date": 4, "time.diff": 2, "time.format": 1,
   // crypto and tokens (host-supplied)
-  "crypto.sha256": 1, "crypto.sha1": 1, "crypto.md5": 1, "crypto.hmac.sha256": 2, "crypto.hmac.equal": 2,
-  "io.jwt.decode": 1, "io.jwt.verify_hs256": 2, "io.jwt.verify_rs256": 2, "io.jwt.verify_es256": 2,
+  "crypto.sha256": 1, "crypto.sha1": 1, "crypto.md5": 1, "crypto.hmac.md5": 2, "crypto.hmac.sha1": 2,
+  "crypto.hmac.sha256": 2, "crypto.hmac.sha512": 2, "crypto.hmac.equal": 2, "crypto.parse_private_keys": 1,
+  "crypto.x509.parse_certificates": 1, "crypto.x509.parse_and_verify_certificates": 1,
+  "crypto.x509.parse_and_verify_certificates_with_options": 2, "crypto.x509.parse_certificate_request": 1,
+  "crypto.x509.parse_keypair": 2, "crypto.x509.parse_rsa_private_key": 1,
+  "io.jwt.decode": 1, "io.jwt.decode_verify": 2, "io.jwt.encode_sign": 3, "io.jwt.encode_sign_raw": 3,
+  "io.jwt.verify_hs256": 2, "io.jwt.verify_hs384": 2, "io.jwt.verify_hs512": 2,
+  "io.jwt.verify_rs256": 2, "io.jwt.verify_rs384": 2, "io.jwt.verify_rs512": 2,
+  "io.jwt.verify_ps256": 2, "io.jwt.verify_ps384": 2, "io.jwt.verify_ps512": 2,
+  "io.jwt.verify_es256": 2, "io.jwt.verify_es384": 2, "io.jwt.verify_es512": 2, "io.jwt.verify_eddsa": 2,
+  // schemas, parsing, networking (host-supplied)
+  "json.verify_schema": 1, "json.match_schema": 2, "rego.parse_module": 2, "http.send": 1,
+  "net.lookup_ip_addr": 1, "net.cidr_merge": 1, "net.cidr_contains_matches": 2, "providers.aws.sign_req": 3,
+  "rego.metadata.chain": 0, "rego.metadata.rule": 0,
+  // deprecated casts
+  cast_array: 1, cast_set: 1, cast_string: 1, cast_boolean: 1, cast_null: 1, cast_object: 1,
   // net, units, semver, uuid, graphs
   "net.cidr_contains": 2, "net.cidr_intersects": 2, "net.cidr_is_valid": 1, "net.cidr_expand": 1,
   "units.parse": 1, "units.parse_bytes": 1, "semver.is_valid": 1, "semver.compare": 2,
   "uuid.rfc4122": 1, "uuid.parse": 1, "graph.reachable": 2, "graph.reachable_paths": 2,
   // misc
-  walk: 1, print: -1, trace: 1, "opa.runtime": 0,
+  walk: 1, print: -1, "internal.print": 1, trace: 1, "opa.runtime": 0,
 };
 
 /** Builtins that are relations: they produce several outputs, iterated by the planner. */

@@ -752,6 +752,8 @@ class FunctionPlanner {
               k();
             }),
           );
+        case "print":
+          return this.planPrint(t, k);
         default: {
           const arity = this.arityOf(t);
           if (arity !== undefined && arity >= 0 && t.args.length === arity + 1) {
@@ -765,6 +767,32 @@ class FunctionPlanner {
       this.stmt({ kind: "notFalse", source: v, loc: t.loc });
       k();
     });
+  }
+
+  /**
+   * `print(a, b, …)` as OPA runs it: never fails; each argument is evaluated on its own and an undefined one
+   * prints as `<undefined>`. The runtime's `internal.print` writes the line through `opa_println`; without
+   * it, print evaluates its arguments and prints nothing.
+   */
+  private planPrint(t: CallTerm, k: () => void): void {
+    const values = t.args.map((arg) => {
+      const v = this.newLocal();
+      this.stmt({ kind: "reset", target: v, loc: arg.loc });
+      this.nested(arg.loc, () => this.inScope(() => this.planTerm(arg, (op) => this.stmt({ kind: "assign", target: v, source: op, loc: arg.loc }))));
+      this.nested(arg.loc, () => {
+        this.stmt({ kind: "isUndefined", local: v, loc: arg.loc });
+        this.stmt({ kind: "assign", target: v, source: this.constOf({ kind: "string", value: "<undefined>" }), loc: arg.loc });
+      });
+      return v;
+    });
+    if (this.program.request.runtimeBuiltins.has("internal.print")) {
+      const arr = this.newLocal();
+      this.stmt({ kind: "makeArray", target: arr, loc: t.loc });
+      for (const v of values) this.stmt({ kind: "arrayAppend", collection: arr, value: this.local(v), loc: t.loc });
+      const out = this.newLocal();
+      this.nested(t.loc, () => this.stmt({ kind: "builtin", name: "internal.print", impl: "runtime", args: [this.local(arr)], target: out, loc: t.loc }));
+    }
+    k();
   }
 
   // ---- unification ----------------------------------------------------------------------------
@@ -1238,7 +1266,7 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string): Func 
             program.diags.add("rego_type_error", def.loc, `default rule data.${set.path.join(".")} must have a constant value`);
             return;
           }
-          fp.stmt({ kind: "assign", target: result, source: fp.constOf(program.constants[fp.groundConst(v)]), loc: def.loc });
+          fp.stmt({ kind: "assign", target: result, source: { kind: "const", id: fp.groundConst(v) }, loc: def.loc });
         });
       }
       break;
