@@ -5,7 +5,7 @@
 // and the exact ParseError texts are reproduced here over UTF-8 bytes.
 
 import { ByteWriter } from "../byte-writer";
-import { appendAscii, appendPadded, appendRepeated, lastByte } from "./output";
+import { appendAscii, appendPadded, lastByte } from "./output";
 import { timeQuote } from "./quote";
 import { daysFromCivil, civilFromDays, civilYear, civilMonth, civilDay, daysInMonth, floorDiv, floorMod, isLeapYear, weekdayFromDays, yearDay, monthName, dayName } from "./calendar";
 
