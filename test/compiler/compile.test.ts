@@ -126,6 +126,25 @@ describe("host builtins", () => {
   });
 });
 
+describe("print", () => {
+  it("writes one line through opa_println: strings raw, other values as Rego, undefined as <undefined>", async () => {
+    const r = compile({
+      modules: [{ file: "p.rego", text: 'package p\nimport rego.v1\nx if {\n\tprint("user", input.user, {1}, [input.n], input.missing)\n}\n' }],
+      entrypoints: ["p/x"],
+    });
+    if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join("\n"));
+    const p = await loadPolicy(r.wasm);
+    const lines: string[] = [];
+    const spy = jest.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+    try {
+      expect(p.evaluate({ user: "bob", n: 2 }, "p/x")).toEqual([{ result: true }]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toEqual(["user bob {1} [2] <undefined>"]);
+  });
+});
+
 describe("diagnostics", () => {
   it("reports several problems in one run, each with file, line, column and code", () => {
     const r = compile({

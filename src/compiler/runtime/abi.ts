@@ -9,6 +9,7 @@ import { newSet } from "./collection";
 import { memoReset } from "./memo";
 import { clearBuiltinError } from "./errors";
 import { addPath, removePath } from "./path";
+import { resetPatternCache } from "./builtins/pattern-cache";
 import { cs_policy_builtins, cs_policy_entrypoints, cs_policy_eval } from "./hooks";
 
 /** ABI major version; the SDK refuses anything but 1. */
@@ -121,6 +122,7 @@ export function opa_eval(
 function evaluate(entrypoint: i32, input: usize, data: usize): usize {
   memoReset();
   clearBuiltinError();
+  resetPatternCache();
   let result = cs_policy_eval(entrypoint, input, data);
   return result ? result : newSet();
 }

@@ -17,3 +17,4 @@ export * from "./builtins/encoding";
 export * from "./builtins/time";
 export * from "./builtins/matching";
 export * from "./builtins/walk";
+export * from "./builtins/print";
