@@ -1,0 +1,80 @@
+/**
+ * The decision contract: what a policy's `countersign/decision` value must look like, and what the engine
+ * hands to the service after evaluating it.
+ *
+ * A policy returns `{outcome, reasons, approval?, mask?, rule?}`. The engine validates that shape; anything
+ * else (an error, an undefined result, a malformed value, a missing policy, a timeout) becomes a `deny` with
+ * a reason and a `failure` describing what went wrong. The engine never answers `allow` by mistake.
+ */
+
+/** The three answers a policy can give. */
+export type Outcome = "allow" | "deny" | "require_approval";
+
+/** A group of reviewer roles that must contribute `quorum` distinct approvers. */
+export interface ReviewerGroup {
+  readonly roles: readonly string[];
+  readonly quorum: number;
+}
+
+/**
+ * Who may approve and how many: either `roles` (any of them; `quorum` distinct approvers in total), or
+ * `groups` (each group's quorum must be met; `quorum` is then at least the sum of the groups' quorums).
+ */
+export interface ReviewerRequirement {
+  readonly roles?: readonly string[];
+  readonly groups?: readonly ReviewerGroup[];
+}
+
+/** What a `require_approval` decision asks for. */
+export interface ApprovalRequirements {
+  readonly quorum: number;
+  readonly reviewers: ReviewerRequirement;
+  /** How long the pending request lives. */
+  readonly ttl_seconds: number;
+  /** How long a grant issued on approval lives (default 300). */
+  readonly grant_ttl_seconds: number;
+  /** Named notification channel (Teams routing), when the policy picks one. */
+  readonly channel?: string;
+  /** When true, a request without `context.reason` is refused. */
+  readonly reason_required: boolean;
+}
+
+/** The policy's decision after validation. */
+export interface PolicyDecision {
+  readonly outcome: Outcome;
+  readonly reasons: readonly string[];
+  /** Present exactly when outcome is require_approval. */
+  readonly approval?: ApprovalRequirements;
+  /** JSON pointers (RFC 6901) into the request whose values are sensitive. */
+  readonly mask: readonly string[];
+  /** The policy rule that decided, when the policy names it. */
+  readonly rule?: string;
+}
+
+/** Which policy answered. */
+export interface PolicyRef {
+  /** Bundle name (file name without extension). */
+  readonly bundle: string;
+  /** The bundle manifest's revision. */
+  readonly revision: string;
+}
+
+/** Why a decision was forced to deny. */
+export interface DecisionFailure {
+  /** Stable code, e.g. COUNTERSIGN_POLICY_ERROR, COUNTERSIGN_POLICY_MISSING, COUNTERSIGN_POLICY_TIMEOUT. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What the engine returns for every evaluation; it never throws. */
+export interface EvaluatedDecision extends PolicyDecision {
+  /** The policy that answered, or null when none was loaded. */
+  readonly policy: PolicyRef | null;
+  /** Set when the answer is a fail-closed deny rather than the policy's own. */
+  readonly failure?: DecisionFailure;
+  /** Evaluation time in nanoseconds. */
+  readonly evalNs: number;
+}
+
+/** The entrypoint every decision bundle must provide. */
+export const DECISION_ENTRYPOINT = "countersign/decision";
