@@ -1,0 +1,21 @@
+/**
+ * The Rego test runner's error catalogue: a run that did not pass.
+ */
+
+/** Stable codes of runs that did not pass. */
+export type RegoTestErrorCode =
+  /** At least one test failed or raised an error; the report has been printed. */
+  | "COUNTERSIGN_TEST_FAILED"
+  /** No `test_` rule was found (or none matched `--run`), which is a mistake in a CI job rather than a pass. */
+  | "COUNTERSIGN_TEST_NONE_FOUND";
+
+/** A test run that did not pass. */
+export class RegoTestError extends Error {
+  constructor(
+    readonly code: RegoTestErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RegoTestError";
+  }
+}

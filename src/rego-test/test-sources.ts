@@ -1,0 +1,61 @@
+/**
+ * What a test run compiles: the policy modules and data `countersign build` would take from the same
+ * paths, plus the `*_test.rego` files it leaves out.
+ */
+
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { BundleError, describeIoError } from "../bundle/bundle-error";
+import { isRegoTestFile, loadSourceSet, type SourceModule, type SourceSet } from "../bundle/source-set";
+
+/** Policy sources and test modules. */
+export interface TestSources {
+  /** Policy modules and data, as for a build. */
+  readonly policy: SourceSet;
+  /** The `*_test.rego` modules. */
+  readonly tests: readonly SourceModule[];
+}
+
+/** Loads policy, data and test files under the paths. Throws BundleError on unreadable or bad files. */
+export async function loadTestSources(paths: readonly string[]): Promise<TestSources> {
+  const policy = await loadSourceSet(paths);
+  const tests: SourceModule[] = [];
+  for (const arg of paths) {
+    const stat = await fs.stat(arg);
+    if (stat.isDirectory()) {
+      for (const rel of await testFilesBelow(arg, "")) {
+        const file = path.join(arg, rel);
+        tests.push({ file, bundlePath: "/" + rel.split(path.sep).join("/"), text: await readText(file) });
+      }
+    } else if (isRegoTestFile(arg)) {
+      tests.push({ file: arg, bundlePath: "/" + path.basename(arg), text: await readText(arg) });
+    }
+  }
+  return { policy, tests };
+}
+
+/** Relative paths of `*_test.rego` files below dir, sorted, hidden entries skipped (as the build walks). */
+async function testFilesBelow(dir: string, prefix: string): Promise<string[]> {
+  let entries: import("node:fs").Dirent[];
+  try {
+    entries = await fs.readdir(path.join(dir, prefix), { withFileTypes: true });
+  } catch (err) {
+    throw new BundleError("COUNTERSIGN_BUNDLE_IO", `cannot read ${path.join(dir, prefix)}: ${describeIoError(err)}`);
+  }
+  const out: string[] = [];
+  for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (d.name.startsWith(".")) continue;
+    const rel = prefix === "" ? d.name : path.join(prefix, d.name);
+    if (d.isDirectory()) out.push(...(await testFilesBelow(dir, rel)));
+    else if (d.isFile() && isRegoTestFile(d.name)) out.push(rel);
+  }
+  return out;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, "utf8");
+  } catch (err) {
+    throw new BundleError("COUNTERSIGN_BUNDLE_IO", `cannot read ${file}: ${describeIoError(err)}`, file);
+  }
+}
