@@ -9,8 +9,9 @@ package countersign
 import rego.v1
 
 # ---------------------------------------------------------------------------------------------------
-# The rule table. Each entry matches actions by name (glob-free exact names or a trailing ".*" prefix)
-# and, optionally, by environment and actor type. The first matching entry in table order decides.
+# The rule table. Each entry matches actions by exact name and, optionally, by resource environment
+# (input.resource.environment) and actor type (input.actor.type: "human", "ci", "service" or "ai_agent").
+# The first matching entry in table order decides; a request no entry matches is denied.
 # ---------------------------------------------------------------------------------------------------
 
 action_rules := [
@@ -22,8 +23,11 @@ action_rules := [
 	{"id": "iam-change", "actions": ["iam.role.grant", "iam.role.revoke", "iam.policy.update"], "outcome": "require_approval", "reason": "IAM changes need two security reviewers", "approval": {"quorum": 2, "reviewers": {"roles": ["security"]}, "ttl_seconds": 7200, "grant_ttl_seconds": 300}},
 	# AI agents deploying to production need a release manager.
 	{"id": "agent-prod-deploy", "actions": ["deploy.release", "deploy.rollback"], "environments": ["production"], "actor_types": ["ai_agent"], "outcome": "require_approval", "reason": "production deploys by an AI agent need a release manager", "approval": {"quorum": 1, "reviewers": {"roles": ["release-manager"]}, "ttl_seconds": 1800, "grant_ttl_seconds": 600, "channel": "releases"}},
-	# People and pipelines deploy to production on their own.
-	{"id": "prod-deploy", "actions": ["deploy.release", "deploy.rollback"], "outcome": "allow", "reason": "deploys by people and pipelines are allowed"},
+	# People and CI pipelines deploy to production on their own. Listing the actor types (rather than
+	# "everyone but ai_agent") means a request that leaves actor.type out, or names another type, is denied.
+	{"id": "prod-deploy", "actions": ["deploy.release", "deploy.rollback"], "environments": ["production"], "actor_types": ["human", "ci"], "outcome": "allow", "reason": "production deploys by people and pipelines are allowed"},
+	# Anyone may deploy outside production.
+	{"id": "nonprod-deploy", "actions": ["deploy.release", "deploy.rollback"], "environments": ["staging", "development"], "outcome": "allow", "reason": "deploys outside production are allowed"},
 	# Routine reads are always allowed.
 	{"id": "reads", "actions": ["db.read", "db.query", "storage.object.get", "logs.read", "metrics.read", "tickets.read"], "outcome": "allow", "reason": "routine read"},
 	# Non-production data work is allowed.
@@ -65,12 +69,14 @@ chosen := action_rules[first_match]
 
 default decision := {"outcome": "deny", "reasons": ["no policy rule matches this action"]}
 
+# A require_approval entry must carry an approval object; if one is forgotten, the engine reports the
+# decision as ill-formed (and denies) rather than this rule silently not applying.
 decision := d if {
 	chosen.outcome == "require_approval"
 	d := {
 		"outcome": "require_approval",
 		"reasons": [chosen.reason],
-		"approval": chosen.approval,
+		"approval": object.get(chosen, "approval", null),
 		"mask": object.get(chosen, "mask", []),
 		"rule": chosen.id,
 	}
@@ -78,5 +84,5 @@ decision := d if {
 
 decision := d if {
 	chosen.outcome != "require_approval"
-	d := {"outcome": chosen.outcome, "reasons": [chosen.reason], "rule": chosen.id}
+	d := {"outcome": chosen.outcome, "reasons": [chosen.reason], "mask": object.get(chosen, "mask", []), "rule": chosen.id}
 }
