@@ -1,0 +1,120 @@
+/**
+ * The approval request record: what was asked, by whom, what the policy requires, and what reviewers have
+ * said so far. Plain serialisable data; storage and rules live in other files.
+ */
+
+import type { ApprovalRequirements, PolicyRef } from "../engine/decision";
+
+/** The lifecycle states; every state but `pending` is final. */
+export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
+
+/** The final states. */
+export type FinalStatus = Exclude<ApprovalStatus, "pending">;
+
+/** What a reviewer can say. */
+export type VerdictValue = "approve" | "deny";
+
+/** Where a verdict came from. */
+export type VerdictChannel = "api" | "teams";
+
+/** The acting identity as the caller described it (unknown fields are kept). */
+export interface RequestActor {
+  readonly id: string;
+  readonly type?: string;
+  /** The human an agent acts for. */
+  readonly on_behalf_of?: string;
+  readonly [field: string]: unknown;
+}
+
+/** The action, resource and context of a decide request, kept whole. */
+export interface RequestedAction {
+  readonly actor: RequestActor;
+  readonly action: { readonly name: string; readonly [field: string]: unknown };
+  readonly resource: { readonly [field: string]: unknown };
+  readonly context: { readonly [field: string]: unknown };
+}
+
+/** The identities that may never review this request. */
+export interface Requesters {
+  /** The authenticated caller principal that created the request. */
+  readonly callerId: string;
+  /** The human who owns the caller principal, when it has one. */
+  readonly callerOwner?: string;
+  /** `actor.id` */
+  readonly actorId: string;
+  /** `actor.on_behalf_of` */
+  readonly onBehalfOf?: string;
+}
+
+/** One recorded verdict. */
+export interface Verdict {
+  readonly reviewerId: string;
+  readonly verdict: VerdictValue;
+  readonly comment?: string;
+  readonly channel: VerdictChannel;
+  /** The reviewer's roles that made them eligible (their roles ∩ the required roles), sorted. */
+  readonly roles: readonly string[];
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
+/** Who cancelled a request and why. */
+export interface Cancellation {
+  readonly by: string;
+  readonly reason?: string;
+}
+
+/** The grant issued on approval (kept for the creating caller). */
+export interface IssuedGrant {
+  readonly token: string;
+  readonly jti: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+/** The immutable part of a request, written once at creation. */
+export interface ApprovalRequestCore {
+  readonly id: string;
+  readonly request: RequestedAction;
+  readonly requirements: ApprovalRequirements;
+  readonly requesters: Requesters;
+  readonly decisionId: string;
+  readonly policy: PolicyRef | null;
+  /** SHA-256 hex of the RFC 8785 canonical JSON of `{actor, action, resource}`. */
+  readonly actionDigest: string;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+  readonly callbackUrl?: string;
+  /** The caller's idempotency key, as given. */
+  readonly idempotencyKey?: string;
+  /** RFC 6901 pointers into the request whose values are sensitive. */
+  readonly mask: readonly string[];
+}
+
+/** A stored approval request: the immutable core plus its current state. */
+export interface ApprovalRequest extends ApprovalRequestCore {
+  readonly status: ApprovalStatus;
+  /** Starts at 1; every state change increments it. */
+  readonly version: number;
+  readonly updatedAt: number;
+  /** When the request reached its final state. */
+  readonly decidedAt?: number;
+  readonly verdicts: readonly Verdict[];
+  readonly cancellation?: Cancellation;
+  readonly grant?: IssuedGrant;
+}
+
+/** An authenticated principal as the use cases see it: a caller, a reviewer, or both. */
+export interface Principal {
+  readonly id: string;
+  readonly roles: readonly string[];
+  /** The human who owns a service or agent principal. */
+  readonly owner?: string;
+}
+
+/** True for every status but pending. */
+export function isFinal(status: ApprovalStatus): status is FinalStatus {
+  return status !== "pending";
+}
