@@ -1,0 +1,91 @@
+/**
+ * The decision service's configuration, as the rest of the service sees it: typed, complete (defaults
+ * filled in) and already validated.
+ *
+ * The file form (YAML or JSON, snake_case keys) is described by `config-schema.ts`; `config-loader.ts`
+ * reads it, applies the environment overrides and turns it into this shape once, at start-up.
+ */
+
+/** What kind of principal an identity is. */
+export type IdentityKind = "service" | "human" | "agent";
+
+/** How the service runs: `production` refuses development keys. */
+export type ServiceMode = "development" | "production";
+
+/** A Microsoft Teams user an identity is known as (the Teams bot maps verdicts through this). */
+export interface TeamsUser {
+  /** The user's Azure AD object id (`from.aadObjectId` in a Teams activity), lower-case. */
+  readonly aadObjectId: string;
+  /** The Azure AD tenant the user belongs to, lower-case. */
+  readonly tenantId: string;
+}
+
+/** A principal the service knows: a caller, a reviewer, an auditor. */
+export interface IdentityConfig {
+  /** Stable id such as `svc:ci` or `user:alice`; the same id a request names as `actor.id`. */
+  readonly id: string;
+  readonly kind: IdentityKind;
+  readonly roles: readonly string[];
+  /** The human who owns a service or agent principal. */
+  readonly owner?: string;
+  /** Lower-case hex SHA-256 digests of the identity's API keys; keys themselves are never stored. */
+  readonly apiKeysSha256: readonly string[];
+  readonly teams?: TeamsUser;
+  /** May read the audit trail. */
+  readonly auditor: boolean;
+}
+
+/** Caller authentication by signed JWT; the `sub` claim names an identity. */
+export interface JwtAuthConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Where the issuer's signing keys are published; exactly one of jwksUrl and publicKeyPem is set. */
+  readonly jwksUrl?: string;
+  /** The issuer's public key (PEM, SPKI or X.509 certificate). */
+  readonly publicKeyPem?: string;
+  /** Accepted signature algorithms. */
+  readonly algorithms: readonly string[];
+  /** Leeway for `exp` and `nbf`, in seconds. */
+  readonly clockToleranceSeconds: number;
+}
+
+/** The whole configuration. */
+export interface ServiceConfig {
+  readonly mode: ServiceMode;
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    /** Largest request body, in bytes. */
+    readonly bodyLimitBytes: number;
+  };
+  readonly bundles: {
+    /** Directory of `.tar.gz` bundles, resolved against the working directory. */
+    readonly dir: string;
+    /** The bundle (file name without `.tar.gz`) that answers decisions. */
+    readonly decision: string;
+  };
+  readonly policy: {
+    /** Longest a single policy evaluation may take before the answer is a fail-closed deny. */
+    readonly timeoutMs: number;
+  };
+  /** Absent until configured; the approval workflow needs it. */
+  readonly redis?: {
+    readonly url: string;
+  };
+  readonly auth: {
+    readonly jwt?: JwtAuthConfig;
+  };
+  readonly log: {
+    readonly level: LogLevel;
+  };
+  readonly identities: readonly IdentityConfig[];
+}
+
+/** Log levels, most severe first (winston's npm levels). */
+export const LOG_LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
+
+/** One of LOG_LEVELS. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where the configuration came from, for the start-up log. */
+export type ConfigSource = { readonly kind: "file"; readonly path: string } | { readonly kind: "example"; readonly path: string };
