@@ -1,0 +1,72 @@
+/**
+ * The configured identities, looked up by id, by API key and by Teams user.
+ *
+ * API keys are found by the SHA-256 digest of the presented key, compared in constant time against every
+ * configured digest (no early exit), so response timing says nothing about how close a guess came.
+ */
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IdentityConfig } from "../config/service-config";
+import type { Principal } from "./principal";
+
+/** Hex SHA-256 of an API key, the form the configuration stores (`printf %s KEY | sha256sum`). */
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+interface KeyEntry {
+  readonly digest: Buffer;
+  readonly principal: Principal;
+}
+
+/** Every identity the service knows. */
+export class IdentityDirectory {
+  private readonly byIdMap = new Map<string, Principal>();
+  private readonly byTeams = new Map<string, Principal>();
+  private readonly keys: KeyEntry[] = [];
+
+  constructor(identities: readonly IdentityConfig[]) {
+    for (const identity of identities) {
+      const principal: Principal = Object.freeze({
+        id: identity.id,
+        kind: identity.kind,
+        roles: Object.freeze([...identity.roles]),
+        ...(identity.owner === undefined ? {} : { owner: identity.owner }),
+        ...(identity.teams === undefined ? {} : { teams: identity.teams }),
+        auditor: identity.auditor,
+      });
+      this.byIdMap.set(principal.id, principal);
+      if (identity.teams !== undefined) this.byTeams.set(teamsKey(identity.teams.aadObjectId, identity.teams.tenantId), principal);
+      for (const digest of identity.apiKeysSha256) this.keys.push({ digest: Buffer.from(digest, "hex"), principal });
+    }
+  }
+
+  /** The identity with this id. */
+  byId(id: string): Principal | undefined {
+    return this.byIdMap.get(id);
+  }
+
+  /** The identity holding this API key (given in clear, as presented). */
+  byApiKey(key: string): Principal | undefined {
+    const presented = createHash("sha256").update(key, "utf8").digest();
+    let found: Principal | undefined;
+    for (const entry of this.keys) {
+      if (timingSafeEqual(entry.digest, presented) && found === undefined) found = entry.principal;
+    }
+    return found;
+  }
+
+  /** The identity a Teams user (Azure AD object id and tenant) is mapped to. */
+  byTeamsUser(aadObjectId: string, tenantId: string): Principal | undefined {
+    return this.byTeams.get(teamsKey(aadObjectId.toLowerCase(), tenantId.toLowerCase()));
+  }
+
+  /** All identities, in configuration order. */
+  all(): readonly Principal[] {
+    return [...this.byIdMap.values()];
+  }
+}
+
+function teamsKey(aadObjectId: string, tenantId: string): string {
+  return `${tenantId}/${aadObjectId}`;
+}
