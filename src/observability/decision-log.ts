@@ -1,0 +1,42 @@
+/**
+ * The decision log: one structured line per decision, carrying its id: info for the policy's own answers,
+ * warn (with the failure) for a fail-closed deny. The engine itself logs each failure at error level,
+ * tagged with the same decision id.
+ *
+ * Info lines hold what was decided about (caller, actor, action name, resource) but never the request
+ * body; the fields they do show are read from the request after masking, so a policy can hide any of
+ * them. The full (masked) input is logged only at debug level, and only when the policy answered: after a
+ * failure the policy's mask is unknown, so nothing of the body is logged.
+ */
+
+import type { DecisionEvent, DecisionObserver } from "../service/decision";
+import type { Logger } from "./logger";
+import { maskDocument } from "./masking";
+
+/** An observer that logs every decision. */
+export function decisionLog(logger: Logger): DecisionObserver {
+  return {
+    decided(event: DecisionEvent): void {
+      const { decision, evaluated } = event;
+      const masked = maskDocument(event.input, decision.mask);
+      const fields = {
+        decision_id: decision.decision_id,
+        caller: event.caller.id,
+        actor: { id: masked.actor?.id, type: masked.actor?.type, on_behalf_of: masked.actor?.on_behalf_of },
+        action: masked.action?.name,
+        resource: { type: masked.resource?.type, id: masked.resource?.id, environment: masked.resource?.environment },
+        outcome: decision.outcome,
+        reasons: decision.reasons,
+        ...(evaluated.rule === undefined ? {} : { rule: evaluated.rule }),
+        policy: decision.policy,
+        eval_ms: evaluated.evalNs / 1e6,
+      };
+      if (evaluated.failure !== undefined) {
+        logger.warn("decision: policy failed, answered deny (fail closed)", { ...fields, failure: evaluated.failure });
+        return;
+      }
+      logger.info("decision", fields);
+      if (logger.isDebugEnabled()) logger.debug("decision input", { decision_id: decision.decision_id, input: masked });
+    },
+  };
+}
