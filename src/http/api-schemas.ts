@@ -1,0 +1,160 @@
+/**
+ * The API's JSON Schemas (2020-12): the decide request, which ajv enforces, and the answers, which the
+ * OpenAPI document describes. One source for both, so the document cannot drift from the validation.
+ *
+ * Unknown fields are refused at the top level and in `actor` and `action` (a misspelt `on_behalf_of` must
+ * not silently disable a rule); `resource` may carry extra attributes for the policy, and `context` and
+ * `action.params` are free-form.
+ */
+
+import { HTTP_ERRORS } from "./http-error";
+
+const NAME = { type: "string", minLength: 1, maxLength: 256 } as const;
+
+/** The body of `POST /v1/decide`. */
+export const DECIDE_REQUEST_SCHEMA = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  title: "DecideRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["actor", "action", "resource"],
+  properties: {
+    actor: {
+      description: "Who is about to act.",
+      type: "object",
+      additionalProperties: false,
+      required: ["id", "type"],
+      properties: {
+        id: { ...NAME, description: "The actor's identity id, e.g. `agent:deploy-bot`, `user:alice`." },
+        type: { enum: ["service", "human", "ai_agent", "ci"] },
+        on_behalf_of: { ...NAME, description: "The human an agent or service acts for, e.g. `user:alice`." },
+      },
+    },
+    action: {
+      description: "What the actor is about to do.",
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      properties: {
+        name: { type: "string", minLength: 1, maxLength: 200, pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$", description: "e.g. `db.export`." },
+        params: { type: "object", description: "The action's arguments, for the policy (free-form)." },
+      },
+    },
+    resource: {
+      description: "What the action touches. Extra attributes are passed to the policy as they are.",
+      type: "object",
+      required: ["type", "id"],
+      properties: {
+        type: NAME,
+        id: { type: "string", minLength: 1, maxLength: 1024 },
+        environment: { type: "string", minLength: 1, maxLength: 64, description: "e.g. `production`." },
+      },
+    },
+    context: { type: "object", description: "Why, and anything else the caller knows: `reason`, `ticket`, … (free-form)." },
+    idempotency_key: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "Caller-chosen; a retry with the same key returns the same approval request (approval workflow).",
+    },
+    grant: {
+      type: "string",
+      minLength: 1,
+      maxLength: 8192,
+      description: "Reserved for the approval workflow: a grant token redeemed with this request.",
+    },
+  },
+} as const;
+
+/** What a require_approval decision asks for. */
+export const APPROVAL_REQUIREMENTS_SCHEMA = {
+  type: "object",
+  required: ["quorum", "reviewers", "ttl_seconds", "grant_ttl_seconds", "reason_required"],
+  properties: {
+    quorum: { type: "integer", minimum: 1, description: "Distinct approvers needed in total." },
+    reviewers: {
+      type: "object",
+      description: "Eligible reviewers: any of `roles`, or every group of `groups` with its own quorum.",
+      properties: {
+        roles: { type: "array", items: { type: "string" } },
+        groups: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["roles", "quorum"],
+            properties: { roles: { type: "array", items: { type: "string" } }, quorum: { type: "integer", minimum: 1 } },
+          },
+        },
+      },
+    },
+    ttl_seconds: { type: "integer", minimum: 1, description: "How long the pending request lives." },
+    grant_ttl_seconds: { type: "integer", minimum: 1, description: "How long a grant issued on approval lives." },
+    channel: { type: "string", description: "Notification channel the request is routed to." },
+    reason_required: { type: "boolean", description: "Requests without `context.reason` are refused." },
+  },
+} as const;
+
+/** The body of a 200 from `POST /v1/decide`. */
+export const DECISION_SCHEMA = {
+  title: "Decision",
+  type: "object",
+  required: ["decision_id", "outcome", "reasons", "mask", "policy"],
+  properties: {
+    decision_id: { type: "string", description: "Unique id of this decision (UUIDv7, time-ordered); it appears in the logs." },
+    outcome: { enum: ["allow", "deny", "require_approval"] },
+    reasons: { type: "array", items: { type: "string" }, description: "Why, in the policy's words (or the failure's, for a fail-closed deny)." },
+    approval: { ...APPROVAL_REQUIREMENTS_SCHEMA, description: "Present exactly when outcome is require_approval." },
+    mask: {
+      type: "array",
+      items: { type: "string" },
+      description: "JSON pointers (RFC 6901) into the request whose values are sensitive; Countersign never logs them in clear.",
+    },
+    policy: {
+      description: "The bundle that answered; null when none is loaded (the outcome is then deny).",
+      oneOf: [
+        { type: "object", required: ["bundle", "revision"], properties: { bundle: { type: "string" }, revision: { type: "string" } } },
+        { type: "null" },
+      ],
+    },
+  },
+} as const;
+
+/** The body of every error. */
+export const ERROR_SCHEMA = {
+  title: "Error",
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { enum: Object.keys(HTTP_ERRORS), description: "Stable code; the message is for people and may change." },
+        message: { type: "string" },
+        details: {
+          description:
+            "Code-specific: for COUNTERSIGN_INVALID_REQUEST `{field, problems: [{field, message}]}` with JSON pointers; " +
+            "for COUNTERSIGN_UNAUTHENTICATED `{reason}`; for COUNTERSIGN_NOT_READY `{checks}`.",
+        },
+      },
+    },
+  },
+} as const;
+
+/** The body of a 200 from `GET /readyz`. */
+export const READINESS_SCHEMA = {
+  title: "Readiness",
+  type: "object",
+  required: ["status", "checks"],
+  properties: {
+    status: { const: "ready" },
+    checks: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        required: ["ok", "detail"],
+        properties: { ok: { type: "boolean" }, detail: { type: "string" } },
+      },
+    },
+  },
+} as const;

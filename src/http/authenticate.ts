@@ -1,0 +1,36 @@
+/**
+ * The authentication middleware: resolves `Authorization: Bearer …` to a principal before anything else
+ * touches the request (its body is not even read), or answers 401.
+ */
+
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Authenticator } from "../identity/authenticator";
+import type { Principal } from "../identity/principal";
+import type { Logger } from "../observability/logger";
+import { HttpError } from "./http-error";
+
+const PRINCIPAL = "countersignPrincipal";
+
+/** Middleware that authenticates the caller or fails with COUNTERSIGN_UNAUTHENTICATED. */
+export function authenticate(authenticator: Authenticator, logger: Logger): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const result = await authenticator.authenticate(req.headers.authorization);
+    if (result.ok) {
+      res.locals[PRINCIPAL] = result.principal;
+      next();
+      return;
+    }
+    const { reason, message } = result.failure;
+    logger.warn("authentication failed", { reason, method: req.method, path: req.path, remote: req.socket.remoteAddress });
+    const challenge =
+      reason === "missing_credentials" ? 'Bearer realm="countersign"' : `Bearer realm="countersign", error="invalid_token"`;
+    next(new HttpError("COUNTERSIGN_UNAUTHENTICATED", message, { reason }, { "WWW-Authenticate": challenge }));
+  };
+}
+
+/** The principal `authenticate` attached to this response. */
+export function principalOf(res: Response): Principal {
+  const principal = res.locals[PRINCIPAL] as Principal | undefined;
+  if (principal === undefined) throw new Error("principalOf: the route is not behind authenticate()");
+  return principal;
+}

@@ -1,0 +1,64 @@
+/**
+ * The last middlewares: unknown routes (404), known routes with the wrong method (405), and the error
+ * handler that maps every failure to the catalogue's body — body-parser's errors included — with no stack
+ * trace ever sent.
+ */
+
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
+import type { Logger } from "../observability/logger";
+import { HttpError, sendError } from "./http-error";
+
+/** 404 for anything no route matched. */
+export const notFound: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+  next(new HttpError("COUNTERSIGN_NOT_FOUND", `no route ${req.method} ${req.path}`));
+};
+
+/** 405 for a route that exists only for the given methods. */
+export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    next(new HttpError("COUNTERSIGN_METHOD_NOT_ALLOWED", `${req.path} accepts ${allowed.join(", ")}, not ${req.method}`, undefined, { Allow: allowed.join(", ") }));
+  };
+}
+
+/** The error handler; unexpected errors are logged at error level and answered 500 without details. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const mapped = toHttpError(err);
+    if (mapped === null) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      logger.error("unexpected error", { method: req.method, path: req.path, error: e.message, stack: e.stack });
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(res, new HttpError("COUNTERSIGN_INTERNAL", "internal error"));
+      return;
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, mapped);
+  };
+}
+
+/** Known errors as HttpError; null for anything unexpected. */
+function toHttpError(err: unknown): HttpError | null {
+  if (err instanceof HttpError) return err;
+  const e = err as { type?: unknown; status?: unknown; limit?: unknown; charset?: unknown; encoding?: unknown };
+  switch (e?.type) {
+    case "entity.too.large":
+      return new HttpError("COUNTERSIGN_PAYLOAD_TOO_LARGE", `the body is larger than the limit of ${String(e.limit)} bytes`, { limit: e.limit });
+    case "entity.parse.failed":
+      return new HttpError("COUNTERSIGN_MALFORMED_JSON", "the body is not well-formed JSON (or not a JSON object or array)");
+    case "charset.unsupported":
+      return new HttpError("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE", `unsupported charset ${String(e.charset).toUpperCase()}; send UTF-8`);
+    case "encoding.unsupported":
+      return new HttpError("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE", `unsupported content encoding ${String(e.encoding)}`);
+    case "request.aborted":
+    case "request.size.invalid":
+      return new HttpError("COUNTERSIGN_INVALID_REQUEST", "the body was cut short");
+    default:
+      return null;
+  }
+}

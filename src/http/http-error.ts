@@ -1,0 +1,61 @@
+/**
+ * The HTTP API's error catalogue: every error a client can receive, by stable code, with its status, and
+ * the one body shape they all share: `{ "error": { "code", "message", "details"? } }`.
+ */
+
+import type { Response } from "express";
+
+/** Every error code of the API, with its HTTP status. */
+export const HTTP_ERRORS = {
+  /** The request body fails the schema (missing, mistyped or unknown field), or there is no body. */
+  COUNTERSIGN_INVALID_REQUEST: 400,
+  /** The body is not well-formed JSON. */
+  COUNTERSIGN_MALFORMED_JSON: 400,
+  /** No credentials, malformed credentials, an unknown API key or an invalid token. */
+  COUNTERSIGN_UNAUTHENTICATED: 401,
+  /** No such route. */
+  COUNTERSIGN_NOT_FOUND: 404,
+  /** The route exists but not for this method. */
+  COUNTERSIGN_METHOD_NOT_ALLOWED: 405,
+  /** The body is larger than `server.body_limit`. */
+  COUNTERSIGN_PAYLOAD_TOO_LARGE: 413,
+  /** The body is not `application/json` (or its charset/encoding is not supported). */
+  COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Something unexpected failed; the body says no more (the log has the details). */
+  COUNTERSIGN_INTERNAL: 500,
+  /** `/readyz`: a dependency cannot serve (no bundle loaded, Redis unreachable). */
+  COUNTERSIGN_NOT_READY: 503,
+} as const;
+
+/** A code of the catalogue. */
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+/** The error body. */
+export interface ErrorBody {
+  readonly error: { readonly code: HttpErrorCode; readonly message: string; readonly details?: unknown };
+}
+
+/** An error to answer with; thrown by handlers or passed to `next`, and sent by the error handler. */
+export class HttpError extends Error {
+  constructor(
+    readonly code: HttpErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Extra response headers (WWW-Authenticate, Allow). */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+
+  /** The HTTP status of the code. */
+  get status(): number {
+    return HTTP_ERRORS[this.code];
+  }
+}
+
+/** Sends an error with the catalogue's status and the shared body shape. */
+export function sendError(res: Response, err: HttpError): void {
+  const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+  res.status(err.status).set(err.headers).json(body);
+}

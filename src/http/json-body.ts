@@ -1,0 +1,23 @@
+/**
+ * Reading a JSON body: refuse other media types (415), then parse with a size limit (413 past it, 400 for
+ * malformed JSON, both mapped by the error handler).
+ */
+
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import { HttpError } from "./http-error";
+
+const JSON_TYPES = ["application/json", "application/*+json"];
+
+/** Middlewares that leave the parsed JSON in `req.body`. */
+export function jsonBody(limitBytes: number): RequestHandler[] {
+  const requireJson: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+    // null: no body at all (the route then answers 400); false: a body of another type.
+    if (req.is(JSON_TYPES) === false) {
+      next(new HttpError("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE", `the body must be application/json, not ${req.headers["content-type"] ?? "untyped"}`));
+      return;
+    }
+    next();
+  };
+  return [requireJson, express.json({ limit: limitBytes, strict: true, type: JSON_TYPES })];
+}
+
