@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `countersign` command line: build bundles, evaluate policies, run conformance cases.
+ * The `countersign` command line: build bundles, evaluate policies, run Rego unit tests and conformance
+ * cases, serve decisions.
  *
  * The composition root for the CLI: parses arguments with commander, calls one command, and turns any
  * failure into a one-line message and exit code 1.
@@ -8,17 +9,28 @@
 
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_ENTRYPOINT } from "../bundle/bundle-build";
+import { ConfigError } from "../config/config-error";
+import { RegoTestError } from "../rego-test/rego-test-error";
+import { ServiceStartError } from "../service/service-start-error";
 import { runBuildCommand } from "./build-command";
 import { describeCliFailure, EXIT_FAILURE } from "./cli-error";
 import { processIo, type CliIo } from "./cli-io";
 import { runConformanceCommand } from "./conformance-command";
 import { runEvalCommand } from "./eval-command";
+import { DEFAULT_REGO_DIR, runServeCommand } from "./serve-command";
+import { runTestCommand } from "./test-command";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive whole number");
+  return n;
+};
+
+const portNumber = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("must be a port number (0-65535)");
   return n;
 };
 
@@ -78,7 +90,44 @@ export function createProgram(io: CliIo): Command {
       await runConformanceCommand(dir, opts, io);
     });
 
+  program
+    .command("test")
+    .description(
+      "Run Rego unit tests: every test_ rule in the policy and *_test.rego files (directories walked recursively, " +
+        ".json/.yaml data merged as for build), as `opa test` does. Exit 1 when a test fails or none is found.",
+    )
+    .argument("<paths...>", "policy, test and data files or directories")
+    .option("-v, --verbose", "also show where passing tests are, and what was compiled")
+    .option("-r, --run <regex>", "only tests whose name (data.pkg.test_x) matches")
+    .action(async (paths: string[], opts: { verbose?: boolean; run?: string }) => {
+      await runTestCommand(paths, opts, io);
+    });
+
+  program
+    .command("serve")
+    .description(
+      "Run the decision service (POST /v1/decide). Configuration from --config or COUNTERSIGN_CONFIG, else the example " +
+        "development configuration; PORT, REDIS_URL and NODE_ENV override it. Bundles in the bundle directory are " +
+        "hot-reloaded. Stops gracefully on SIGTERM or SIGINT.",
+    )
+    .addOption(new Option("-p, --port <port>", "port to listen on (default: PORT, then server.port, then 8181)").argParser(portNumber))
+    .option("-c, --config <file>", "configuration file (YAML or JSON)")
+    .option("-b, --bundles <dir>", "bundle directory (default: bundles.dir, then bundles/)")
+    .option(
+      "-w, --watch-rego [dir]",
+      `serve the Rego sources in dir (default ${DEFAULT_REGO_DIR}/) compiled in memory, recompiling on save, instead of bundles`,
+    )
+    .action(async (opts: { port?: number; config?: string; bundles?: string; watchRego?: string | boolean }) => {
+      await runServeCommand(opts, io);
+    });
+
   return program;
+}
+
+/** One line for a failure: service start-up failures and test runs show their code; the rest as other commands do. */
+function describeFailure(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof ServiceStartError || err instanceof RegoTestError) return `error: ${err.message} [${err.code}]`;
+  return describeCliFailure(err);
 }
 
 /** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
@@ -93,7 +142,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       // commander has printed its own message (or the help text) and chosen the exit code.
       return (err as { exitCode?: number }).exitCode ?? EXIT_FAILURE;
     }
-    io.err(describeCliFailure(err));
+    io.err(describeFailure(err));
     return EXIT_FAILURE;
   }
 }
