@@ -1,0 +1,133 @@
+/**
+ * The operational routes: /healthz, /readyz (policy loaded; Redis answering when configured, against a
+ * real redis-server), /metrics in Prometheus format, and /openapi.json describing every route the app
+ * serves.
+ */
+
+import * as net from "node:net";
+import Ajv2020 from "ajv/dist/2020";
+import request from "supertest";
+import { useRedisServer } from "../support/redis-server";
+import { AUTH, decideBody, exampleConfig, removeTempDirs, tempDir, testService, writeBundle, type TestService } from "./service-harness";
+
+const redis = useRedisServer();
+let bundlesDir: string;
+let service: TestService;
+
+beforeAll(async () => {
+  bundlesDir = tempDir();
+  await writeBundle(bundlesDir, "example", { revision: "ops-1" });
+  service = await testService({ bundlesDir });
+});
+afterAll(async () => {
+  await service.source.close();
+  removeTempDirs();
+});
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe("health and readiness", () => {
+  it("is live", async () => {
+    const res = await request(service.app).get("/healthz");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: "ok" });
+  });
+
+  it("is ready with a bundle loaded, checking no Redis when none is configured", async () => {
+    const res = await request(service.app).get("/readyz");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: "ready", checks: { policy: { ok: true, detail: expect.stringContaining("countersign@ops-1") } } });
+  });
+
+  it("is ready when the configured Redis answers PING", async () => {
+    const withRedis = await testService({ bundlesDir, config: exampleConfig({ REDIS_URL: redis.url }, bundlesDir) });
+    try {
+      const res = await request(withRedis.app).get("/readyz");
+      expect(res.status).toBe(200);
+      expect(res.body.checks.redis).toEqual({ ok: true, detail: expect.stringContaining("PING") });
+    } finally {
+      await withRedis.source.close();
+    }
+  });
+
+  it("is not ready (503, with the reason) when the configured Redis cannot be reached", async () => {
+    const port = await closedPort();
+    const noRedis = await testService({ bundlesDir, config: exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir) });
+    try {
+      const res = await request(noRedis.app).get("/readyz");
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe("COUNTERSIGN_NOT_READY");
+      expect(res.body.error.message).toMatch(/redis: cannot reach 127\.0\.0\.1:\d+/);
+      expect(res.body.error.details.checks).toMatchObject({ policy: { ok: true }, redis: { ok: false } });
+    } finally {
+      await noRedis.source.close();
+    }
+  });
+});
+
+describe("metrics", () => {
+  it("exposes decisions by outcome, the evaluation latency histogram, the bundle revision and reload failures", async () => {
+    await request(service.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody());
+    await request(service.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ action: { name: "db.drop" } }));
+    const res = await request(service.app).get("/metrics");
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(/^countersign_decisions_total\{outcome="allow"\} 1$/m);
+    expect(res.text).toMatch(/^countersign_decisions_total\{outcome="deny"\} 1$/m);
+    expect(res.text).toMatch(/^countersign_decisions_total\{outcome="require_approval"\} 0$/m);
+    expect(res.text).toMatch(/^countersign_policy_eval_seconds_count 2$/m);
+    expect(res.text).toMatch(/^countersign_policy_eval_seconds_bucket\{le="0.001"\} \d+$/m);
+    expect(res.text).toMatch(/^countersign_bundle_info\{bundle="countersign",revision="ops-1"\} 1$/m);
+    expect(res.text).toMatch(/^countersign_policy_ready 1$/m);
+    expect(res.text).toMatch(/^countersign_bundle_reload_failures_total 0$/m);
+    expect(res.text).toMatch(/^countersign_process_cpu_seconds_total /m);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  let doc: Record<string, any>;
+  beforeAll(async () => {
+    const res = await request(service.app).get("/openapi.json");
+    expect(res.status).toBe(200);
+    doc = res.body;
+  });
+
+  it("is OpenAPI 3.1 and documents every route the app serves", () => {
+    expect(doc["openapi"]).toBe("3.1.0");
+    expect(Object.keys(doc["paths"]).sort()).toEqual(["/decide", "/healthz", "/metrics", "/openapi.json", "/readyz", "/v1/decide"]);
+    expect(Object.keys(doc["paths"]["/v1/decide"])).toEqual(["post"]);
+  });
+
+  it("describes the decide request, its answer, every error status and the bearer scheme", () => {
+    const op = doc["paths"]["/v1/decide"]["post"];
+    expect(op.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/DecideRequest" });
+    expect(Object.keys(op.responses).sort()).toEqual(["200", "400", "401", "413", "415", "500"]);
+    expect(op.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc["components"]["securitySchemes"]["bearerAuth"]).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(doc["components"]["schemas"]["Error"].properties.error.properties.code.enum).toContain("COUNTERSIGN_UNAUTHENTICATED");
+  });
+
+  it("embeds the very schema requests are validated with, and its example passes it", () => {
+    const schema = doc["components"]["schemas"]["DecideRequest"];
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    expect(validate(doc["paths"]["/v1/decide"]["post"].requestBody.content["application/json"].example)).toBe(true);
+    expect(validate({ ...decideBody(), surprise: 1 })).toBe(false);
+  });
+
+  it("resolves every $ref", () => {
+    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+    for (const ref of refs) {
+      const target = ref.slice(8, -1).replace(/^#\//, "").split("/");
+      let node: any = doc;
+      for (const t of target) node = node?.[t];
+      expect({ ref, found: node !== undefined }).toEqual({ ref, found: true });
+    }
+  });
+});
