@@ -1,0 +1,134 @@
+/**
+ * What the approval workflow tells the rest of the service (audit trail, Teams cards, metrics): one event
+ * per state change, emitted by the instance whose atomic Redis step made the change, after it committed.
+ *
+ * Exactly once per change across instances follows from that: only one instance's compare-and-swap wins.
+ * Listeners run in order and are awaited; a listener that throws is reported to `onListenerError` and does
+ * not undo the change (it has already happened) nor stop the other listeners.
+ */
+
+import type { ApprovalErrorCode } from "./approval-errors";
+import type { ApprovalRequest, FinalStatus, Verdict, VerdictChannel } from "./approval-request";
+
+/** A new pending request was stored. */
+export interface ApprovalCreatedEvent {
+  readonly type: "approval.created";
+  readonly at: number;
+  readonly approval: ApprovalRequest;
+}
+
+/** A verdict was recorded (the request may have reached a final state with it; see approval.finalized). */
+export interface VerdictRecordedEvent {
+  readonly type: "approval.verdict_recorded";
+  readonly at: number;
+  readonly approval: ApprovalRequest;
+  readonly verdict: Verdict;
+}
+
+/** A verdict attempt was refused; nothing changed. */
+export interface VerdictRefusedEvent {
+  readonly type: "approval.verdict_refused";
+  readonly at: number;
+  readonly approvalId: string;
+  readonly reviewerId: string;
+  readonly channel: VerdictChannel;
+  readonly verdict: string;
+  readonly code: ApprovalErrorCode;
+  readonly reason: string;
+  /** The request as it stood, when it exists. */
+  readonly approval?: ApprovalRequest;
+}
+
+/** The request reached a final state. */
+export interface ApprovalFinalizedEvent {
+  readonly type: "approval.finalized";
+  readonly at: number;
+  readonly status: FinalStatus;
+  /** What caused it. */
+  readonly cause: "verdict" | "cancel" | "expiry";
+  readonly approval: ApprovalRequest;
+}
+
+/** A grant was issued for an approved request. */
+export interface GrantIssuedEvent {
+  readonly type: "grant.issued";
+  readonly at: number;
+  readonly approvalId: string;
+  readonly jti: string;
+  readonly actorId: string;
+  readonly approvers: readonly string[];
+  readonly expiresAt: number;
+}
+
+/** A grant was redeemed (its single use is spent). */
+export interface GrantRedeemedEvent {
+  readonly type: "grant.redeemed";
+  readonly at: number;
+  readonly approvalId: string;
+  readonly jti: string;
+  readonly actorId: string;
+}
+
+/** A grant redemption was refused. */
+export interface GrantRefusedEvent {
+  readonly type: "grant.redemption_refused";
+  readonly at: number;
+  readonly code: ApprovalErrorCode;
+  readonly reason: string;
+  /** Known only when the token's signature verified. */
+  readonly approvalId?: string;
+  readonly jti?: string;
+}
+
+/** A final-state callback was delivered (2xx) or given up on. */
+export interface CallbackOutcomeEvent {
+  readonly type: "callback.delivered" | "callback.failed";
+  readonly at: number;
+  readonly approvalId: string;
+  readonly attempts: number;
+  /** The last HTTP status or transport error, for failures. */
+  readonly detail?: string;
+}
+
+/** Every event the workflow emits. */
+export type ApprovalEvent =
+  | ApprovalCreatedEvent
+  | VerdictRecordedEvent
+  | VerdictRefusedEvent
+  | ApprovalFinalizedEvent
+  | GrantIssuedEvent
+  | GrantRedeemedEvent
+  | GrantRefusedEvent
+  | CallbackOutcomeEvent;
+
+/** Receives workflow events (the audit trail, the Teams notifier). */
+export interface ApprovalEventListener {
+  onApprovalEvent(event: ApprovalEvent): void | Promise<void>;
+}
+
+/** Delivers events to listeners in order, isolating their failures. */
+export class ApprovalEventBus implements ApprovalEventListener {
+  private readonly listeners: ApprovalEventListener[];
+
+  constructor(
+    listeners: readonly ApprovalEventListener[] = [],
+    private readonly onListenerError: (err: unknown, event: ApprovalEvent) => void = () => undefined,
+  ) {
+    this.listeners = [...listeners];
+  }
+
+  /** Adds a listener (wiring time only). */
+  add(listener: ApprovalEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  async onApprovalEvent(event: ApprovalEvent): Promise<void> {
+    for (const listener of this.listeners) {
+      try {
+        await listener.onApprovalEvent(event);
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    }
+  }
+}

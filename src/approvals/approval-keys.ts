@@ -1,0 +1,88 @@
+/**
+ * The Redis key layout of the approval workflow, in one place.
+ *
+ * Every key starts with a prefix (default `countersign:`). Identities and caller-chosen strings never appear
+ * in key names raw: they are hashed, so no caller can craft a key that collides with another's. On Redis
+ * Cluster, use a hash-tagged prefix such as `{countersign}:` so the multi-key scripts stay in one slot.
+ *
+ * | key | type | holds |
+ * | --- | --- | --- |
+ * | `approval:<id>` | hash | one request: `core` (immutable JSON), `status`, `version`, `created_at`, `updated_at`, `expires_at`, `decided_at`, `verdicts` (JSON array), `voter:<identity>` (one per reviewer who voted), `cancellation`, `grant` (JSON), `callback` (flag), `pending_key`, `idem_key` |
+ * | `approvals:pending` | zset | ids of pending requests by creation time (the reviewer inbox) |
+ * | `approvals:expiry` | zset | ids of pending requests by expiry time (the sweeper's queue) |
+ * | `approvals:idem:<sha256(caller, key)>` | string | id created for a caller's idempotency key |
+ * | `approvals:pending-action:<sha256(caller, digest)>` | string | id of the caller's pending request for an action digest |
+ * | `callbacks:due` | zset | ids whose final-state callback is due, by next attempt time |
+ * | `callback:<id>` | hash | delivery attempts so far |
+ * | `grants:signing-key` | string | the generated grant signing key (JWK JSON), when none is configured |
+ * | `grants:used:<jti>` | string | a redeemed grant's id, until the grant's expiry |
+ * | `approval-changes:<id>` | pub/sub channel | `<version> <status>` after every change of one request |
+ */
+
+import { createHash } from "node:crypto";
+import { normalizeIdentity } from "./reviewer-eligibility";
+
+/** The default key prefix. */
+export const DEFAULT_KEY_PREFIX = "countersign:";
+
+/** Key names for one deployment (one prefix). */
+export class ApprovalKeys {
+  /** Prefix of every request hash; the id follows. */
+  readonly recordPrefix: string;
+  /** Pending ids by creation time. */
+  readonly pendingIndex: string;
+  /** Pending ids by expiry time. */
+  readonly expiryIndex: string;
+  /** Ids whose callback is due, by next attempt time. */
+  readonly callbacksDue: string;
+  /** Prefix of callback attempt counters; the id follows. */
+  readonly callbackPrefix: string;
+  /** The generated grant signing key. */
+  readonly grantSigningKey: string;
+  /** Prefix of the per-request change channels; the id follows. */
+  readonly changesPrefix: string;
+
+  constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
+    this.recordPrefix = `${prefix}approval:`;
+    this.pendingIndex = `${prefix}approvals:pending`;
+    this.expiryIndex = `${prefix}approvals:expiry`;
+    this.callbacksDue = `${prefix}callbacks:due`;
+    this.callbackPrefix = `${prefix}callback:`;
+    this.grantSigningKey = `${prefix}grants:signing-key`;
+    this.changesPrefix = `${prefix}approval-changes:`;
+  }
+
+  /** The hash of one request. */
+  record(id: string): string {
+    return this.recordPrefix + id;
+  }
+
+  /** Maps a caller's idempotency key to the request it created. */
+  idempotency(callerId: string, key: string): string {
+    return `${this.prefix}approvals:idem:${digest([normalizeIdentity(callerId), key])}`;
+  }
+
+  /** Maps a caller's pending action (by digest) to its request, while pending. */
+  pendingAction(callerId: string, actionDigest: string): string {
+    return `${this.prefix}approvals:pending-action:${digest([normalizeIdentity(callerId), actionDigest])}`;
+  }
+
+  /** The callback attempt counter of one request. */
+  callback(id: string): string {
+    return this.callbackPrefix + id;
+  }
+
+  /** Marks a grant id as used. */
+  grantUsed(jti: string): string {
+    return `${this.prefix}grants:used:${jti}`;
+  }
+
+  /** The pub/sub channel announcing changes of one request. */
+  changes(id: string): string {
+    return this.changesPrefix + id;
+  }
+}
+
+function digest(parts: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify(parts), "utf8").digest("hex");
+}

@@ -1,0 +1,465 @@
+/**
+ * The approval use cases: create a request from a `require_approval` decision, record verdicts, cancel,
+ * read (with the grant for the creating caller), list a reviewer's inbox, long-poll for changes, expire.
+ *
+ * Routes and the Teams bot call these directly; they know nothing of HTTP. Every refusal is an
+ * `ApprovalError` from the catalogue. Rules are the pure functions of `reviewer-eligibility.ts` and
+ * `approval-state-machine.ts`; every state change is one compare-and-swap in the store, retried on a version
+ * conflict, and its events are emitted by the instance whose step made the change.
+ */
+
+import type { ApprovalRequirements, PolicyRef } from "../engine/decision";
+import { actionDigest } from "./action-digest";
+import type { ApprovalChangeFeed } from "./approval-change-feed";
+import { ApprovalError, type ApprovalErrorCode } from "./approval-errors";
+import type { ApprovalEvent, ApprovalEventListener } from "./approval-events";
+import {
+  isFinal,
+  type ApprovalRequest,
+  type ApprovalRequestCore,
+  type IssuedGrant,
+  type Principal,
+  type RequestedAction,
+  type Verdict,
+  type VerdictChannel,
+  type VerdictValue,
+} from "./approval-request";
+import { assertUsableRequirements, evaluateQuorum } from "./approval-state-machine";
+import type { ApprovalStore, TransitionResult } from "./approval-store";
+import { millis, randomApprovalIds, type IdSource } from "./id-source";
+import { reviewerStanding, sameIdentity, verdictEligibility, type ReviewerPolicy } from "./reviewer-eligibility";
+
+/** Signs a grant for an approved request (implemented by `src/grants/grant-service.ts`). */
+export interface GrantIssuer {
+  issue(approval: ApprovalRequest, nowMs: number): Promise<IssuedGrant>;
+}
+
+/** Decides whether a callback URL may be stored (implemented by `src/callbacks/callback-url-policy.ts`). */
+export interface CallbackUrlCheck {
+  /** Resolves when allowed; throws COUNTERSIGN_CALLBACK_NOT_ALLOWED otherwise. */
+  check(url: string): Promise<void>;
+}
+
+/** Limits of the use cases; all optional. */
+export interface ApprovalLimits {
+  /** Longest verdict comment, in characters (code points). Default 2000. */
+  readonly commentMaxChars?: number;
+  /** Longest idempotency key. Default 256. */
+  readonly idempotencyKeyMaxChars?: number;
+  /** Longest long-poll wait. Default 60 000 ms. */
+  readonly maxWaitMs?: number;
+  /** Compare-and-swap attempts for one verdict before COUNTERSIGN_APPROVAL_CONFLICT. Default 200. */
+  readonly verdictAttempts?: number;
+  /** Requests expired per store call by `expireDue`. Default 100. */
+  readonly expireBatch?: number;
+  /** Pending requests scanned for a reviewer's inbox. Default 1000. */
+  readonly inboxScan?: number;
+}
+
+/** What the service is built from. */
+export interface ApprovalServiceDeps {
+  readonly store: ApprovalStore;
+  /** Nanosecond clock (`src/policy/clock.ts`). */
+  readonly clock: { nowNs(): bigint };
+  readonly ids?: IdSource;
+  readonly events?: ApprovalEventListener;
+  /** Needed by `waitForChange`; without it waits return after the timeout only. */
+  readonly changes?: ApprovalChangeFeed;
+  /** Without it, approved requests carry no grant. */
+  readonly grants?: GrantIssuer;
+  /** Without it, any callback_url is refused. */
+  readonly callbackUrls?: CallbackUrlCheck;
+  /** Optional extra restriction on reviewers (the `countersign/reviewer` entrypoint). */
+  readonly reviewerPolicy?: ReviewerPolicy;
+  readonly limits?: ApprovalLimits;
+}
+
+/** The decide request as the approval workflow needs it. */
+export interface DecideRequest {
+  readonly actor: { readonly id: string; readonly on_behalf_of?: string; readonly [field: string]: unknown };
+  readonly action: { readonly name: string; readonly [field: string]: unknown };
+  readonly resource: { readonly [field: string]: unknown };
+  readonly context?: { readonly [field: string]: unknown };
+}
+
+/** Input of `createFromDecision`. */
+export interface CreateApprovalInput {
+  /** The authenticated caller principal (its `owner`, if any, can never review). */
+  readonly caller: Principal;
+  readonly request: DecideRequest;
+  readonly decisionId: string;
+  readonly policy: PolicyRef | null;
+  /** The policy's `approval` object. */
+  readonly requirements: ApprovalRequirements;
+  readonly mask?: readonly string[];
+  readonly idempotencyKey?: string;
+  readonly callbackUrl?: string;
+}
+
+/** Input of `castVerdict`; `verdict` and `comment` are validated here, so raw request values may be passed. */
+export interface CastVerdictInput {
+  readonly approvalId: string;
+  readonly reviewer: Principal;
+  readonly verdict: unknown;
+  readonly comment?: unknown;
+  readonly channel: VerdictChannel;
+}
+
+/** A request as one viewer may see it. */
+export interface ApprovalAccess {
+  /** The request, never carrying the grant (see `grant`). */
+  readonly approval: ApprovalRequest;
+  /** Why the viewer may see it. */
+  readonly viewer: "requester" | "reviewer";
+  /** The grant, for the creating caller of an approved request only. */
+  readonly grant?: IssuedGrant;
+}
+
+/** The approval use cases. */
+export class ApprovalService {
+  private readonly ids: IdSource;
+  private readonly commentMaxChars: number;
+  private readonly idempotencyKeyMaxChars: number;
+  private readonly maxWaitMs: number;
+  private readonly verdictAttempts: number;
+  private readonly expireBatch: number;
+  private readonly inboxScan: number;
+
+  constructor(private readonly deps: ApprovalServiceDeps) {
+    this.ids = deps.ids ?? randomApprovalIds;
+    const limits = deps.limits ?? {};
+    this.commentMaxChars = limits.commentMaxChars ?? 2000;
+    this.idempotencyKeyMaxChars = limits.idempotencyKeyMaxChars ?? 256;
+    this.maxWaitMs = limits.maxWaitMs ?? 60_000;
+    this.verdictAttempts = limits.verdictAttempts ?? 200;
+    this.expireBatch = limits.expireBatch ?? 100;
+    this.inboxScan = limits.inboxScan ?? 1000;
+  }
+
+  /**
+   * Stores a pending request for a `require_approval` decision, or returns the caller's existing one for
+   * the same idempotency key or the same pending action (`created: false`).
+   */
+  async createFromDecision(input: CreateApprovalInput): Promise<{ approval: ApprovalRequest; created: boolean }> {
+    const request = validRequest(input.request);
+    assertUsableRequirements(input.requirements);
+    if (input.requirements.reason_required) {
+      const reason = request.context.reason;
+      if (typeof reason !== "string" || reason.trim() === "") {
+        throw new ApprovalError("COUNTERSIGN_REASON_REQUIRED", "this action requires a reason: set context.reason", { field: "context.reason" });
+      }
+    }
+    if (input.idempotencyKey !== undefined) {
+      if (typeof input.idempotencyKey !== "string" || input.idempotencyKey === "" || input.idempotencyKey.length > this.idempotencyKeyMaxChars) {
+        throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `idempotency_key must be 1 to ${this.idempotencyKeyMaxChars} characters`, {
+          field: "idempotency_key",
+        });
+      }
+    }
+    if (input.callbackUrl !== undefined) {
+      if (!this.deps.callbackUrls) throw new ApprovalError("COUNTERSIGN_CALLBACK_NOT_ALLOWED", "callbacks are not configured on this service");
+      await this.deps.callbackUrls.check(input.callbackUrl);
+    }
+    const now = this.now();
+    const digest = actionDigest(request);
+    const core: ApprovalRequestCore = {
+      id: this.ids.newId(),
+      request,
+      requirements: input.requirements,
+      requesters: {
+        callerId: input.caller.id,
+        ...(input.caller.owner !== undefined ? { callerOwner: input.caller.owner } : {}),
+        actorId: request.actor.id,
+        ...(request.actor.on_behalf_of !== undefined ? { onBehalfOf: request.actor.on_behalf_of } : {}),
+      },
+      decisionId: input.decisionId,
+      policy: input.policy,
+      actionDigest: digest,
+      createdAt: now,
+      expiresAt: now + Math.round(input.requirements.ttl_seconds * 1000),
+      ...(input.callbackUrl !== undefined ? { callbackUrl: input.callbackUrl } : {}),
+      ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+      mask: [...(input.mask ?? [])],
+    };
+    const result = await this.deps.store.create(core, now);
+    if (!result.created && result.approval.actionDigest !== digest) {
+      throw new ApprovalError("COUNTERSIGN_IDEMPOTENCY_KEY_REUSED", undefined, { approval_id: result.approval.id });
+    }
+    if (result.created) await this.emit({ type: "approval.created", at: now, approval: result.approval });
+    return { approval: withoutGrant(result.approval), created: result.created };
+  }
+
+  /**
+   * Records an approve or deny from `reviewer`, moving the request to approved or denied when the verdicts
+   * add up. Refusals (self-approval, ineligible role, already voted, already decided, expired, the reviewer
+   * policy) change nothing and are reported as `approval.verdict_refused` events.
+   */
+  async castVerdict(input: CastVerdictInput): Promise<ApprovalRequest> {
+    const verdictValue = validVerdict(input.verdict);
+    const comment = this.validComment(input.comment);
+    if (input.channel !== "api" && input.channel !== "teams") {
+      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", 'channel must be "api" or "teams"');
+    }
+    let policyChecked = false;
+    for (let attempt = 0; attempt < this.verdictAttempts; attempt++) {
+      const now = this.now();
+      const current = await this.deps.store.get(input.approvalId);
+      if (!current) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
+      const eligibility = verdictEligibility(current, input.reviewer, now);
+      if (!eligibility.eligible) {
+        if (eligibility.code === "COUNTERSIGN_EXPIRED") await this.expireIfDue(current.id, now);
+        return this.refuse(input, verdictValue, eligibility.code, eligibility.reason, current);
+      }
+      if (!policyChecked && this.deps.reviewerPolicy) {
+        const ruling = await this.deps.reviewerPolicy.check(withoutGrant(current), input.reviewer);
+        if (!ruling.allowed) {
+          return this.refuse(input, verdictValue, "COUNTERSIGN_REVIEWER_POLICY_REFUSED", ruling.reason ?? "the reviewer policy does not allow this reviewer", current);
+        }
+        policyChecked = true;
+      }
+      const verdict: Verdict = {
+        reviewerId: input.reviewer.id,
+        verdict: verdictValue,
+        ...(comment !== undefined ? { comment } : {}),
+        channel: input.channel,
+        roles: eligibility.roles,
+        at: now,
+      };
+      const next = evaluateQuorum(current.requirements, [...current.verdicts, verdict]).outcome;
+      const result: TransitionResult = await this.deps.store.applyVerdict(current.id, current.version, verdict, next, now);
+      switch (result.kind) {
+        case "conflict":
+          continue;
+        case "applied": {
+          await this.emit({ type: "approval.verdict_recorded", at: now, approval: withoutGrant(result.approval), verdict });
+          if (isFinal(result.approval.status)) {
+            await this.emit({ type: "approval.finalized", at: now, status: result.approval.status, cause: "verdict", approval: withoutGrant(result.approval) });
+            if (result.approval.status === "approved") await this.ensureGrant(result.approval);
+          }
+          return withoutGrant(result.approval);
+        }
+        case "expired_now":
+          await this.emitExpired(result.approval, now);
+          return this.refuse(input, verdictValue, "COUNTERSIGN_EXPIRED", "the request has expired", result.approval);
+        case "already_voted":
+        case "already_decided": {
+          const again = verdictEligibility(result.approval, input.reviewer, now);
+          const code: ApprovalErrorCode = again.eligible ? (result.kind === "already_voted" ? "COUNTERSIGN_ALREADY_VOTED" : "COUNTERSIGN_ALREADY_DECIDED") : again.code;
+          const reason = again.eligible ? `the request is already ${result.approval.status}` : again.reason;
+          return this.refuse(input, verdictValue, code, reason, result.approval);
+        }
+        case "not_found":
+          throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
+      }
+    }
+    throw new ApprovalError("COUNTERSIGN_APPROVAL_CONFLICT");
+  }
+
+  /** Cancels a pending request; only its creating caller may. */
+  async cancel(input: { approvalId: string; caller: Principal; reason?: string }): Promise<ApprovalRequest> {
+    const current = await this.deps.store.get(input.approvalId);
+    const viewer = current ? await this.viewerKind(current, input.caller) : undefined;
+    if (!viewer) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
+    if (viewer !== "requester") throw new ApprovalError("COUNTERSIGN_NOT_REQUESTER", "only the caller that created the request may cancel it");
+    if (input.reason !== undefined && (typeof input.reason !== "string" || [...input.reason].length > this.commentMaxChars)) {
+      throw new ApprovalError("COUNTERSIGN_COMMENT_TOO_LONG", `reason must be a string of at most ${this.commentMaxChars} characters`);
+    }
+    const now = this.now();
+    const result = await this.deps.store.cancel(input.approvalId, { by: input.caller.id, ...(input.reason ? { reason: input.reason } : {}) }, now);
+    switch (result.kind) {
+      case "applied":
+        await this.emit({ type: "approval.finalized", at: now, status: "cancelled", cause: "cancel", approval: withoutGrant(result.approval) });
+        return withoutGrant(result.approval);
+      case "expired_now":
+        await this.emitExpired(result.approval, now);
+        throw new ApprovalError("COUNTERSIGN_EXPIRED");
+      case "already_decided":
+        throw new ApprovalError("COUNTERSIGN_ALREADY_DECIDED", `the request is already ${result.approval.status}`);
+      default:
+        throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
+    }
+  }
+
+  /**
+   * Reads a request: the creating caller sees it with its grant once approved; reviewers who may review it
+   * see it without; anyone else is told it does not exist. A pending request past its expiry is expired first.
+   */
+  async get(input: { approvalId: string; viewer: Principal }): Promise<ApprovalAccess> {
+    let approval = await this.deps.store.get(input.approvalId);
+    if (!approval) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
+    const viewer = await this.viewerKind(approval, input.viewer);
+    if (!viewer) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
+    const now = this.now();
+    if (approval.status === "pending" && now >= approval.expiresAt) approval = (await this.expireIfDue(approval.id, now)) ?? (await this.deps.store.get(approval.id)) ?? approval;
+    if (viewer === "requester" && approval.status === "approved") {
+      const grant = await this.ensureGrant(approval);
+      return { approval: withoutGrant(approval), viewer, ...(grant ? { grant } : {}) };
+    }
+    return { approval: withoutGrant(approval), viewer };
+  }
+
+  /** Pending, unexpired requests `reviewer` may decide now (eligible and not yet voted), oldest first. */
+  async listPendingForReviewer(input: { reviewer: Principal; limit?: number }): Promise<ApprovalRequest[]> {
+    const limit = Math.max(1, Math.min(input.limit ?? 100, this.inboxScan));
+    const now = this.now();
+    const out: ApprovalRequest[] = [];
+    for (const approval of await this.deps.store.listPending(this.inboxScan)) {
+      if (out.length >= limit) break;
+      if (!verdictEligibility(approval, input.reviewer, now).eligible) continue;
+      if (this.deps.reviewerPolicy && !(await this.deps.reviewerPolicy.check(withoutGrant(approval), input.reviewer)).allowed) continue;
+      out.push(withoutGrant(approval));
+    }
+    return out;
+  }
+
+  /**
+   * Long-poll: returns as soon as the request's version is above `sinceVersion` (default: the version it
+   * has when the call starts) or it is final, else after `timeoutMs` (capped at the configured maximum) with
+   * `changed: false`. Works across instances through the change feed; it subscribes before re-reading, so a
+   * change between the first read and the subscription is not missed.
+   */
+  async waitForChange(input: { approvalId: string; viewer: Principal; timeoutMs: number; sinceVersion?: number }): Promise<ApprovalAccess & { changed: boolean }> {
+    const first = await this.get(input);
+    const since = input.sinceVersion ?? first.approval.version;
+    const settled = (a: ApprovalAccess): boolean => a.approval.version > since || isFinal(a.approval.status);
+    if (settled(first) || input.timeoutMs <= 0 || !this.deps.changes) return { ...first, changed: first.approval.version > since };
+
+    let wake: () => void = () => undefined;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const stop = await this.deps.changes.listen(input.approvalId, () => wake());
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const again = await this.get(input);
+      if (settled(again)) return { ...again, changed: again.approval.version > since };
+      // Wake at the expiry time too: the re-read then expires the request if no sweeper has yet.
+      const untilExpiry = Math.max(0, again.approval.expiresAt - this.now()) + 5;
+      const waitMs = Math.min(input.timeoutMs, this.maxWaitMs, untilExpiry);
+      await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      const last = await this.get(input);
+      return { ...last, changed: last.approval.version > since };
+    } finally {
+      clearTimeout(timer);
+      await stop();
+    }
+  }
+
+  /** Expires every due request; each is expired (and announced) by exactly one instance. */
+  async expireDue(): Promise<ApprovalRequest[]> {
+    const expired: ApprovalRequest[] = [];
+    for (;;) {
+      const now = this.now();
+      const batch = await this.deps.store.expireDue(now, this.expireBatch);
+      for (const approval of batch) await this.emitExpired(approval, now);
+      expired.push(...batch);
+      if (batch.length < this.expireBatch) return expired.map(withoutGrant);
+    }
+  }
+
+  private async expireIfDue(id: string, now: number): Promise<ApprovalRequest | null> {
+    const expired = await this.deps.store.expireIfDue(id, now);
+    if (expired) await this.emitExpired(expired, now);
+    return expired;
+  }
+
+  /** The grant of an approved request, issuing and attaching it once if it has none yet. */
+  private async ensureGrant(approval: ApprovalRequest): Promise<IssuedGrant | undefined> {
+    if (approval.grant) return approval.grant;
+    if (!this.deps.grants) return undefined;
+    const now = this.now();
+    const issued = await this.deps.grants.issue(withoutGrant(approval), now);
+    const attached = await this.deps.store.attachGrant(approval.id, issued);
+    if (!attached) return undefined;
+    if (attached.attached) {
+      await this.emit({
+        type: "grant.issued",
+        at: now,
+        approvalId: approval.id,
+        jti: issued.jti,
+        actorId: approval.requesters.actorId,
+        approvers: evaluateQuorum(approval.requirements, approval.verdicts).approvers,
+        expiresAt: issued.expiresAt,
+      });
+    }
+    return attached.grant;
+  }
+
+  private async viewerKind(approval: ApprovalRequest, viewer: Principal): Promise<"requester" | "reviewer" | undefined> {
+    if (sameIdentity(viewer.id, approval.requesters.callerId)) return "requester";
+    if (!reviewerStanding(approval, viewer).eligible) return undefined;
+    if (this.deps.reviewerPolicy && !(await this.deps.reviewerPolicy.check(withoutGrant(approval), viewer)).allowed) return undefined;
+    return "reviewer";
+  }
+
+  private async refuse(input: CastVerdictInput, verdict: VerdictValue, code: ApprovalErrorCode, reason: string, approval: ApprovalRequest): Promise<never> {
+    await this.emit({
+      type: "approval.verdict_refused",
+      at: this.now(),
+      approvalId: approval.id,
+      reviewerId: input.reviewer.id,
+      channel: input.channel,
+      verdict,
+      code,
+      reason,
+      approval: withoutGrant(approval),
+    });
+    throw new ApprovalError(code, reason);
+  }
+
+  private async emitExpired(approval: ApprovalRequest, now: number): Promise<void> {
+    await this.emit({ type: "approval.finalized", at: now, status: "expired", cause: "expiry", approval: withoutGrant(approval) });
+  }
+
+  private async emit(event: ApprovalEvent): Promise<void> {
+    await this.deps.events?.onApprovalEvent(event);
+  }
+
+  private validComment(comment: unknown): string | undefined {
+    if (comment === undefined || comment === null || comment === "") return undefined;
+    if (typeof comment !== "string") throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "comment must be a string", { field: "comment" });
+    const length = [...comment].length;
+    if (length > this.commentMaxChars) {
+      throw new ApprovalError("COUNTERSIGN_COMMENT_TOO_LONG", `comment is ${length} characters; the limit is ${this.commentMaxChars}`, {
+        field: "comment",
+        limit: this.commentMaxChars,
+      });
+    }
+    return comment;
+  }
+
+  private now(): number {
+    return millis(this.deps.clock);
+  }
+}
+
+/** The request without its grant, for anyone but the creating caller. */
+function withoutGrant(approval: ApprovalRequest): ApprovalRequest {
+  if (!approval.grant) return approval;
+  const { grant: _grant, ...rest } = approval;
+  return rest;
+}
+
+function validVerdict(value: unknown): VerdictValue {
+  if (value === "approve" || value === "deny") return value;
+  throw new ApprovalError("COUNTERSIGN_INVALID_VERDICT", undefined, { field: "verdict" });
+}
+
+function validRequest(input: DecideRequest): RequestedAction {
+  const bad = (field: string, what: string): never => {
+    throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `${field} ${what}`, { field });
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(input)) return bad("request", "must be an object");
+  if (!isObject(input.actor)) bad("actor", "must be an object");
+  if (typeof input.actor.id !== "string" || input.actor.id.trim() === "") bad("actor.id", "must be a non-empty string");
+  if (input.actor.on_behalf_of !== undefined && typeof input.actor.on_behalf_of !== "string") bad("actor.on_behalf_of", "must be a string");
+  if (!isObject(input.action)) bad("action", "must be an object");
+  if (typeof input.action.name !== "string" || input.action.name === "") bad("action.name", "must be a non-empty string");
+  if (!isObject(input.resource)) bad("resource", "must be an object");
+  if (input.context !== undefined && !isObject(input.context)) bad("context", "must be an object");
+  return {
+    actor: input.actor as RequestedAction["actor"],
+    action: input.action,
+    resource: input.resource,
+    context: input.context ?? {},
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The API shape of an approval request (`GET /v1/approvals/{id}`, the reviewer inbox, verdict answers), as
+ * a pure function of the stored request and who is looking.
+ *
+ * Reviewers see the policy's `mask` fields masked; the creating caller sees its own request whole, and,
+ * once approved, the grant token.
+ */
+
+import type { ApprovalAccess } from "./approval-service";
+import type { ApprovalRequest, ApprovalStatus, VerdictChannel, VerdictValue } from "./approval-request";
+import { evaluateQuorum } from "./approval-state-machine";
+import { maskPointers } from "./json-mask";
+
+/** One verdict as the API shows it. */
+export interface VerdictView {
+  readonly reviewer_id: string;
+  readonly verdict: VerdictValue;
+  readonly comment?: string;
+  readonly channel: VerdictChannel;
+  readonly at: string;
+}
+
+/** An approval request as the API shows it. */
+export interface ApprovalView {
+  readonly id: string;
+  readonly status: ApprovalStatus;
+  readonly version: number;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly expires_at: string;
+  readonly decided_at?: string;
+  /** What the policy requires (its `approval` object). */
+  readonly required: ApprovalRequest["requirements"];
+  /** How far the verdicts have come. */
+  readonly progress: {
+    readonly approvals: number;
+    readonly quorum: number;
+    readonly groups: readonly { readonly roles: readonly string[]; readonly quorum: number; readonly count: number }[];
+  };
+  readonly verdicts: readonly VerdictView[];
+  readonly request: ApprovalRequest["request"];
+  readonly decision_id: string;
+  readonly policy: ApprovalRequest["policy"];
+  readonly action_digest: string;
+  readonly cancellation?: { readonly by: string; readonly reason?: string };
+  /** The grant token: creating caller, approved request only. */
+  readonly grant?: string;
+  readonly grant_expires_at?: string;
+}
+
+/** Renders a request for a viewer; `grant` is shown only when the access carries one (the creating caller). */
+export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "viewer" | "grant">): ApprovalView {
+  const a = access.approval;
+  const progress = evaluateQuorum(a.requirements, a.verdicts);
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return {
+    id: a.id,
+    status: a.status,
+    version: a.version,
+    created_at: iso(a.createdAt),
+    updated_at: iso(a.updatedAt),
+    expires_at: iso(a.expiresAt),
+    ...(a.decidedAt !== undefined ? { decided_at: iso(a.decidedAt) } : {}),
+    required: a.requirements,
+    progress: {
+      approvals: progress.approvers.length,
+      quorum: progress.quorum,
+      groups: progress.groups.map((g) => ({ roles: g.roles, quorum: g.quorum, count: g.count })),
+    },
+    verdicts: a.verdicts.map((v) => ({
+      reviewer_id: v.reviewerId,
+      verdict: v.verdict,
+      ...(v.comment !== undefined ? { comment: v.comment } : {}),
+      channel: v.channel,
+      at: iso(v.at),
+    })),
+    request: access.viewer === "requester" ? a.request : maskPointers(a.request, a.mask),
+    decision_id: a.decisionId,
+    policy: a.policy,
+    action_digest: a.actionDigest,
+    ...(a.cancellation ? { cancellation: a.cancellation } : {}),
+    ...(access.viewer === "requester" && access.grant ? { grant: access.grant.token, grant_expires_at: iso(access.grant.expiresAt) } : {}),
+  };
+}
