@@ -16,12 +16,17 @@ import { validateDecision } from "./decision-validator";
 import { EngineError } from "./engine-error";
 import type { ActivePolicy } from "./policy-provider";
 
-/** The request the smoke evaluation uses: the shape of a real one, naming an action no policy knows. */
+/**
+ * The input of the smoke evaluation: shaped like the service's policy input (the request, the caller, the
+ * server time), naming an action no policy knows.
+ */
 export const SMOKE_INPUT = Object.freeze({
   actor: { id: "countersign:smoke-test", type: "service" },
   action: { name: "countersign.smoke_test", params: {} },
   resource: { type: "countersign", id: "smoke-test" },
   context: {},
+  caller: { id: "countersign:smoke-test", kind: "service", roles: [] },
+  now: "2000-01-01T00:00:00.000Z",
 });
 
 /** How to load a bundle. */
