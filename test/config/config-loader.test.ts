@@ -1,0 +1,176 @@
+/**
+ * Loading the service configuration: the shipped example, files in YAML and JSON, environment and
+ * command-line overrides, each kind of mistake reported with the field it is in, and the refusal of
+ * published development keys in production.
+ */
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ConfigError } from "../../src/config/config-error";
+import { exampleConfigPath, loadServiceConfig, parseServiceConfig } from "../../src/config/config-loader";
+import { DEVELOPMENT_API_KEYS } from "../../src/config/development-keys";
+import { hashApiKey } from "../../src/identity/identity-directory";
+
+const EXAMPLE = fs.readFileSync(exampleConfigPath(), "utf8");
+
+const MINIMAL = `
+identities:
+  - id: svc:deployer
+    kind: service
+    owner: user:olivia
+    api_keys_sha256: [${hashApiKey("a-real-production-key")}]
+  - id: user:olivia
+    kind: human
+    roles: [release-manager]
+`;
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const parse = (text: string, env: Record<string, string> = {}) => parseServiceConfig(text, "test.yaml", env);
+
+describe("the example development configuration", () => {
+  const { config, source } = loadServiceConfig({});
+
+  it("is what loads when no file is named, and says so", () => {
+    expect(source).toEqual({ kind: "example", path: exampleConfigPath() });
+    expect(config.mode).toBe("development");
+    expect(config.server).toEqual({ host: "127.0.0.1", port: 8181, bodyLimitBytes: 64 * 1024 });
+    expect(config.bundles).toEqual({ dir: path.resolve("bundles"), decision: "countersign" });
+    expect(config.redis).toBeUndefined();
+  });
+
+  it("has exactly the documented identities, roles and keys", () => {
+    const summary = config.identities.map((i) => ({ id: i.id, kind: i.kind, roles: i.roles, auditor: i.auditor }));
+    expect(summary).toEqual([
+      { id: "svc:ci", kind: "service", roles: [], auditor: false },
+      { id: "user:alice", kind: "human", roles: ["dba"], auditor: false },
+      { id: "user:bob", kind: "human", roles: ["security", "release-manager"], auditor: false },
+      { id: "user:carol", kind: "human", roles: ["security"], auditor: false },
+      { id: "user:dave", kind: "human", roles: ["dba", "security"], auditor: false },
+      { id: "user:erin", kind: "human", roles: [], auditor: true },
+    ]);
+    for (const identity of config.identities) {
+      expect(identity.apiKeysSha256).toEqual([hashApiKey(DEVELOPMENT_API_KEYS[identity.id]!)]);
+    }
+  });
+
+  it("gives every reviewer a Teams user in one development tenant", () => {
+    const people = config.identities.filter((i) => i.kind === "human");
+    const tenants = new Set(people.map((i) => i.teams?.tenantId));
+    expect(tenants.size).toBe(1);
+    expect(new Set(people.map((i) => i.teams?.aadObjectId)).size).toBe(people.length);
+    for (const p of people) expect(p.teams?.aadObjectId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+});
+
+describe("sources and overrides", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "countersign-config-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("reads the file named by --config, over COUNTERSIGN_CONFIG", () => {
+    const a = path.join(dir, "a.yaml");
+    const b = path.join(dir, "b.yaml");
+    fs.writeFileSync(a, MINIMAL + "server: { port: 9001 }\n");
+    fs.writeFileSync(b, MINIMAL + "server: { port: 9002 }\n");
+    expect(loadServiceConfig({ COUNTERSIGN_CONFIG: a }).config.server.port).toBe(9001);
+    expect(loadServiceConfig({ COUNTERSIGN_CONFIG: a }, { configPath: b })).toMatchObject({ config: { server: { port: 9002 } }, source: { kind: "file", path: b } });
+  });
+
+  it("reads JSON files", () => {
+    const file = path.join(dir, "c.json");
+    fs.writeFileSync(file, JSON.stringify({ identities: [{ id: "svc:x", kind: "service" }], policy: { timeout_ms: 50 } }));
+    expect(loadServiceConfig({}, { configPath: file }).config.policy.timeoutMs).toBe(50);
+  });
+
+  it("names a missing file", () => {
+    const err = configError(() => loadServiceConfig({}, { configPath: path.join(dir, "nope.yaml") }));
+    expect(err.code).toBe("COUNTERSIGN_CONFIG_UNREADABLE");
+    expect(err.message).toContain("nope.yaml");
+  });
+
+  it("applies defaults, then the file, then PORT, REDIS_URL and NODE_ENV, then flags", () => {
+    const base = parse(MINIMAL);
+    expect(base).toMatchObject({ mode: "development", server: { host: "0.0.0.0", port: 8181, bodyLimitBytes: 65536 }, policy: { timeoutMs: 250 }, log: { level: "info" } });
+    const text = MINIMAL + "server: { port: 9000, body_limit: 1mb }\nredis: { url: redis://file:6379 }\nmode: production\n";
+    expect(parse(text).server).toMatchObject({ port: 9000, bodyLimitBytes: 1024 * 1024 });
+    const env = { PORT: "9100", REDIS_URL: "redis://env:6380/2", NODE_ENV: "development" };
+    expect(parse(text, env)).toMatchObject({ mode: "development", server: { port: 9100 }, redis: { url: "redis://env:6380/2" } });
+    expect(parseServiceConfig(text, "t.yaml", env, { port: 9200, bundlesDir: "/srv/bundles" })).toMatchObject({
+      server: { port: 9200 },
+      bundles: { dir: "/srv/bundles" },
+    });
+  });
+
+  it("treats NODE_ENV=production as production and any other value as development", () => {
+    expect(parse(MINIMAL, { NODE_ENV: "production" }).mode).toBe("production");
+    expect(parse(MINIMAL + "mode: production\n", { NODE_ENV: "test" }).mode).toBe("development");
+    expect(parse(MINIMAL + "mode: production\n").mode).toBe("production");
+  });
+});
+
+describe("mistakes, each naming its field", () => {
+  const cases: [string, string, string, RegExp][] = [
+    ["a misspelt setting", MINIMAL + "sever: { port: 1 }\n", "sever", /is not a known field/],
+    ["a port of the wrong type", MINIMAL + "server: { port: eighty }\n", "server.port", /must be an integer/],
+    ["an unknown identity kind", "identities: [{ id: 'svc:x', kind: robot }]", "identities[0].kind", /must be one of service, human, agent/],
+    ["an identity id without a kind prefix", "identities: [{ id: alice, kind: human }]", "identities[0].id", /must match/],
+    ["a key digest that is not SHA-256 hex", "identities: [{ id: 'svc:x', kind: service, api_keys_sha256: [dev-caller-key] }]", "identities[0].api_keys_sha256[0]", /must match/],
+    ["a Teams user that is not a GUID", "identities: [{ id: 'user:x', kind: human, teams: { aad_object_id: bob, tenant_id: bob } }]", "identities[0].teams.aad_object_id", /must match/],
+    ["no identities", "server: { port: 1 }\n", "identities", /is required/],
+    ["a bad body limit", MINIMAL + "server: { body_limit: lots }\n", "server.body_limit", /must match/],
+    ["a Redis URL of another scheme", MINIMAL + "redis: { url: 'http://x' }\n", "redis.url", /must match/],
+    ["a repeated identity", "identities: [{ id: 'svc:x', kind: service }, { id: 'svc:x', kind: agent }]", "identities[1].id", /repeats svc:x/],
+    ["a key shared by two identities", `identities: [{ id: 'svc:x', kind: service, api_keys_sha256: [${"a".repeat(64)}] }, { id: 'svc:y', kind: service, api_keys_sha256: [${"A".repeat(64)}] }]`, "identities[1].api_keys_sha256[0]", /also a key of svc:x/],
+    ["a human with an owner", "identities: [{ id: 'user:x', kind: human, owner: 'user:y' }]", "identities[0].owner", /only for service and agent/],
+    ["an owner who is not human", "identities: [{ id: 'svc:x', kind: service, owner: 'svc:y' }, { id: 'svc:y', kind: service }]", "identities[0].owner", /must be a human identity/],
+    ["a Teams user mapped twice", `identities: [{ id: 'user:x', kind: human, teams: { aad_object_id: ${"1".repeat(8)}-1111-1111-1111-${"1".repeat(12)}, tenant_id: ${"2".repeat(8)}-2222-2222-2222-${"2".repeat(12)} } }, { id: 'user:y', kind: human, teams: { aad_object_id: ${"1".repeat(8)}-1111-1111-1111-${"1".repeat(12)}, tenant_id: ${"2".repeat(8)}-2222-2222-2222-${"2".repeat(12)} } }]`, "identities[1].teams.aad_object_id", /also the Teams user of user:x/],
+    ["a JWT issuer with no key source", MINIMAL + "auth: { jwt: { issuer: i, audience: a } }\n", "auth.jwt", /exactly one of jwks_url and public_key/],
+    ["a JWT public key that does not parse", MINIMAL + "auth: { jwt: { issuer: i, audience: a, public_key: '-----BEGIN PUBLIC KEY-----\\nnope\\n-----END PUBLIC KEY-----' } }\n", "auth.jwt.public_key", /not a usable public key/],
+  ];
+
+  it.each(cases)("reports %s", (_what, text, field, message) => {
+    const err = configError(() => parse(text));
+    expect(err.code).toBe("COUNTERSIGN_CONFIG_INVALID");
+    expect(err.field).toBe(field);
+    expect(err.message).toContain(field);
+    expect(err.message).toMatch(message);
+  });
+
+  it("reports a bad PORT variable by name", () => {
+    const err = configError(() => parse(MINIMAL, { PORT: "http" }));
+    expect(err).toMatchObject({ code: "COUNTERSIGN_CONFIG_INVALID", field: "PORT" });
+  });
+
+  it("reports text that is neither YAML nor JSON", () => {
+    expect(configError(() => parse("identities: [unclosed")).code).toBe("COUNTERSIGN_CONFIG_SYNTAX");
+    expect(configError(() => parseServiceConfig("{", "c.json", {})).code).toBe("COUNTERSIGN_CONFIG_SYNTAX");
+  });
+});
+
+describe("production", () => {
+  it("refuses to start with any published development key, naming the identity", () => {
+    const example = configError(() => parseServiceConfig(EXAMPLE, "example-config.yaml", { NODE_ENV: "production" }));
+    expect(example.code).toBe("COUNTERSIGN_CONFIG_DEVELOPMENT_KEY_IN_PRODUCTION");
+    expect(example.message).toContain("svc:ci");
+    const oneDevKey = MINIMAL.replace("roles: [release-manager]", `roles: [release-manager]\n    api_keys_sha256: [${hashApiKey("dev-bob-key")}]`);
+    const err = configError(() => parse(oneDevKey, { NODE_ENV: "production" }));
+    expect(err).toMatchObject({ code: "COUNTERSIGN_CONFIG_DEVELOPMENT_KEY_IN_PRODUCTION", field: "identities[1].api_keys_sha256[0]" });
+    expect(err.message).toContain("user:olivia");
+  });
+
+  it("starts with keys of its own", () => {
+    expect(parse(MINIMAL, { NODE_ENV: "production" }).mode).toBe("production");
+  });
+});
