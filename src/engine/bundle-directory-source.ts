@@ -11,7 +11,9 @@
  * are denied (COUNTERSIGN_POLICY_MISSING) until one is loaded again.
  *
  * Files are compared by inode, size and times, then by a hash of their bytes, so a rewrite with the same
- * contents is not a reload. Writes should be atomic (a temporary file renamed over the target, as
+ * contents is not a reload. A bundle whose manifest has no revision (`opa build` without `--revision`)
+ * is reported under `sha256:` and the first 16 hex digits of its file's hash, so decisions and audit
+ * records still say which policy answered. Writes should be atomic (a temporary file renamed over the target, as
  * `countersign build -o` does); a file copied in place may be seen half-written, refused, and then
  * picked up once complete.
  */
@@ -117,6 +119,7 @@ export class BundleDirectorySource implements PolicySource {
   async close(): Promise<void> {
     this.watch?.close();
     this.watch = null;
+    await this.loop.settled();
   }
 
   /** @inheritdoc */
@@ -164,7 +167,7 @@ export class BundleDirectorySource implements PolicySource {
       this.seen.set(name, { fingerprint, hash });
       if (before !== undefined && before.hash === hash) continue;
       changed = true;
-      await this.load(name, file, bytes);
+      await this.load(name, file, bytes, hash);
     }
     for (const name of [...this.seen.keys()]) {
       if (present.has(name)) continue;
@@ -175,10 +178,11 @@ export class BundleDirectorySource implements PolicySource {
     if (changed && this.registry.active() === null) this.explainNothingServing();
   }
 
-  private async load(name: string, file: string, bytes: Uint8Array): Promise<void> {
+  private async load(name: string, file: string, bytes: Uint8Array, hash: string): Promise<void> {
     try {
       const bundle = await decodeBundle(bytes, this.opts.maxBundleBytes === undefined ? {} : { maxBytes: this.opts.maxBundleBytes });
       const loaded = await loadDecisionBundle(bundle, name, file, {
+        revisionIfEmpty: `sha256:${hash.slice(0, 16)}`,
         ...(this.opts.clock === undefined ? {} : { clock: this.opts.clock }),
         ...(this.opts.smokeInput === undefined ? {} : { smokeInput: this.opts.smokeInput }),
       });

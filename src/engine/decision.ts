@@ -55,7 +55,7 @@ export interface PolicyDecision {
 export interface PolicyRef {
   /** Bundle name (file name without extension). */
   readonly bundle: string;
-  /** The bundle manifest's revision. */
+  /** The bundle manifest's revision (for a bundle without one, `sha256:` and a prefix of its file's hash). */
   readonly revision: string;
 }
 

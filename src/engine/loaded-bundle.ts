@@ -35,6 +35,8 @@ export interface BundleLoadOptions {
   readonly clock?: Clock;
   /** Input for the smoke evaluation (default SMOKE_INPUT). */
   readonly smokeInput?: unknown;
+  /** The revision to report when the manifest's is empty (`opa build` without `--revision`). */
+  readonly revisionIfEmpty?: string;
 }
 
 /** A bundle that passed the checks and is ready to evaluate. */
@@ -89,7 +91,8 @@ export async function loadDecisionBundle(bundle: Bundle, name: string, file: str
     );
   }
 
-  const ref: PolicyRef = { bundle: name, revision: bundle.manifest.revision };
+  const revision = bundle.manifest.revision === "" && opts.revisionIfEmpty !== undefined ? opts.revisionIfEmpty : bundle.manifest.revision;
+  const ref: PolicyRef = { bundle: name, revision };
   const entrypoints = [...byEntrypoint.keys()].sort();
   const hasEntrypoint = (entrypoint: string): boolean => byEntrypoint.has(entrypoint);
   const evaluate = (entrypoint: string, input: unknown): ResultSet => {

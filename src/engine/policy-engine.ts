@@ -158,13 +158,17 @@ export class PolicyEngine {
   }
 
   private logFailure(code: DecisionFailureCode, message: string, policy: PolicyRef | null, evalNs: number, logFields: LogFields | undefined): TypedDecisionFailure {
-    this.logger.error(`policy failed closed: ${message}`, {
-      code,
-      bundle: policy?.bundle ?? null,
-      revision: policy?.revision ?? null,
-      evalNs,
-      ...logFields,
-    });
+    try {
+      this.logger.error(`policy failed closed: ${message}`, {
+        code,
+        bundle: policy?.bundle ?? null,
+        revision: policy?.revision ?? null,
+        evalNs,
+        ...logFields,
+      });
+    } catch {
+      // A broken logger must not turn a deny into an exception.
+    }
     return { code, message };
   }
 }

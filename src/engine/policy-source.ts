@@ -79,7 +79,7 @@ export interface PolicySource extends PolicyProvider {
   start(): Promise<void>;
   /** Looks for changes now (also what the watcher calls). Resolves when the scan it joined is done. */
   reload(): Promise<void>;
-  /** Stops watching. */
+  /** Stops watching; resolves once a reload in progress has finished. */
   close(): Promise<void>;
   status(): PolicySourceStatus;
   /** Adds a listener; returns a function that removes it. */

@@ -101,6 +101,7 @@ export class RegoDirectorySource implements PolicySource {
   async close(): Promise<void> {
     this.watch?.close();
     this.watch = null;
+    await this.loop.settled();
   }
 
   /** @inheritdoc */

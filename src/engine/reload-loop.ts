@@ -25,6 +25,11 @@ export class ReloadLoop {
     return this.running;
   }
 
+  /** Resolves when no scan is running (at once when idle). */
+  async settled(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
   private async loop(): Promise<void> {
     try {
       do {
