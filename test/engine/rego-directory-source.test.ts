@@ -77,6 +77,18 @@ decision := {"outcome": "allow", "reasons": ["listed"]} if input.actor.id in dat
     expect(activated[1]?.previousRevision).toBe(activated[0]?.revision);
   });
 
+  it("recompiles when a data file in a subdirectory changes", async () => {
+    await save("decision.rego", decisionPolicy(`default decision := {"outcome": "deny"}
+decision := {"outcome": "allow"} if input.actor.id in data.allowlist.ids`));
+    await fs.mkdir(path.join(dir, "allowlist"));
+    await save("allowlist/data.json", '{"ids": []}');
+    const { engine, activated } = await serve();
+    expect(engine.decide({ actor: { id: "svc:ci" } }).outcome).toBe("deny");
+    await save("allowlist/data.json", '{"ids": ["svc:ci"]}');
+    await eventually(() => activated[1], "the data change to be activated");
+    expect(engine.decide({ actor: { id: "svc:ci" } }).outcome).toBe("allow");
+  });
+
   it("refuses sources that do not define countersign/decision", async () => {
     await save("other.rego", "package other\n\nallow := true\n");
     const { refused, source } = await serve({ watch: false });
