@@ -1,0 +1,505 @@
+/**
+ * What the audit trail records: one discriminated union (on `type`) of everything that happens at the gate,
+ * and a constructor per event type that the decide use case, the approval workflow, the grant redeemer and
+ * the bundle loader call.
+ *
+ * Field names follow OPA's decision log where the two overlap (`decision_id`, `path`, `bundles`
+ * `{name: {revision}}`, `input`, `result`, `timestamp` in RFC 3339 with nanoseconds, `labels`, `masked`,
+ * `metrics`), so tooling that reads OPA decision logs reads decision entries too. Everything else is
+ * snake_case in the same spirit. Identities are the configured principal ids (`svc:ci`, `user:alice`).
+ *
+ * A constructor returns a draft: the event without its timestamp and labels (the trail stamps those from its
+ * injected clock and configuration) and the JSON pointers into the event that must be masked. The trail
+ * masks, stamps, chains and stores it.
+ */
+
+import type { JsonValue } from "../bundle/bundle";
+import { pointerCovers } from "./json-pointer";
+
+/** Every event type, in a stable order. */
+export const AUDIT_EVENT_TYPES = [
+  "decision",
+  "approval.created",
+  "approval.verdict",
+  "approval.verdict_refused",
+  "approval.final",
+  "grant.issued",
+  "grant.redeemed",
+  "grant.refused",
+  "bundle.activated",
+  "bundle.refused",
+] as const;
+
+/** One of AUDIT_EVENT_TYPES. */
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Which revision of each bundle answered, as OPA's decision log spells it. */
+export type BundleRevisions = Readonly<Record<string, { readonly revision: string }>>;
+
+/** A failure with a stable code, as other catalogues report it. */
+export interface AuditReason {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Fields of every stored event. */
+interface AuditEventCommon {
+  /** When the trail recorded the event (injected clock), RFC 3339 UTC with nine fraction digits. */
+  readonly timestamp: string;
+  /** Which service instance recorded it (OPA's `labels`, e.g. `{id, version}`); present when configured. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Pointers into this event of the values replaced by `{"$masked": …}` (OPA's `masked`); absent when none. */
+  readonly masked?: readonly string[];
+}
+
+/** Who asked for what, on the events about one request (for filtering; the decision's `input` has the rest). */
+interface RequestSubject {
+  /** `actor.id` of the request. */
+  readonly actor?: string;
+  /** `actor.on_behalf_of`: the human an agent or service acts for. */
+  readonly on_behalf_of?: string;
+  /** `action.name` of the request. */
+  readonly action?: string;
+}
+
+/** Every answer of `POST /v1/decide`. */
+export interface DecisionAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "decision";
+  readonly decision_id: string;
+  /** The policy entrypoint that decided (`countersign/decision`). */
+  readonly path: string;
+  /** `{}` when no bundle was loaded (the answer is then a fail-closed deny). */
+  readonly bundles: BundleRevisions;
+  /** The authenticated caller principal. */
+  readonly caller: string;
+  readonly actor_type?: string;
+  readonly resource?: { readonly type?: string; readonly id?: string; readonly environment?: string };
+  readonly outcome: "allow" | "deny" | "require_approval";
+  readonly reasons: readonly string[];
+  /** The policy input (the request plus the caller and time), masked. */
+  readonly input: JsonValue;
+  /** The decision value as answered (`outcome`, `reasons`, `approval`, `mask`, …). */
+  readonly result: JsonValue;
+  /** The pending request a require_approval created, or the approval a redeemed grant came from. */
+  readonly approval_id?: string;
+  /** Set when the answer is a fail-closed deny rather than the policy's own. */
+  readonly failure?: AuditReason;
+  /** OPA-style timers, in nanoseconds. */
+  readonly metrics?: { readonly timer_eval_ns: number };
+}
+
+/** Reviewer requirements as recorded. */
+export interface AuditReviewerRequirement {
+  readonly roles?: readonly string[];
+  readonly groups?: readonly { readonly roles: readonly string[]; readonly quorum: number }[];
+}
+
+/** A pending approval request was created. */
+export interface ApprovalCreatedAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "approval.created";
+  readonly approval_id: string;
+  readonly decision_id: string;
+  readonly caller: string;
+  /** SHA-256 of the canonical `{actor, action, resource}` the grant will be bound to. */
+  readonly action_digest: string;
+  readonly quorum: number;
+  readonly reviewers: AuditReviewerRequirement;
+  readonly expires_at: string;
+  readonly bundles?: BundleRevisions;
+}
+
+/** Where a verdict came from. */
+export type VerdictChannel = "api" | "teams";
+
+/** A counted verdict. */
+export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "approval.verdict";
+  readonly approval_id: string;
+  readonly reviewer: string;
+  readonly channel: VerdictChannel;
+  readonly verdict: "approve" | "deny";
+  readonly comment?: string;
+}
+
+/** A verdict attempt that was refused (self-approval, ineligible role, double vote, not pending, …). */
+export interface ApprovalVerdictRefusedAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "approval.verdict_refused";
+  readonly approval_id: string;
+  readonly reviewer: string;
+  readonly channel: VerdictChannel;
+  readonly verdict?: "approve" | "deny";
+  /** The refusal's stable code and text, as the reviewer was told. */
+  readonly reason: AuditReason;
+}
+
+/** The final state of an approval request. */
+export interface ApprovalFinalAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "approval.final";
+  readonly approval_id: string;
+  readonly outcome: "approved" | "denied" | "expired" | "cancelled";
+  /** Distinct reviewers whose approvals counted. */
+  readonly approvers: readonly string[];
+  /** Reviewers who denied. */
+  readonly deniers?: readonly string[];
+  /** Who caused the final state when it was not a verdict (the cancelling caller). */
+  readonly by?: string;
+}
+
+/** A grant was issued for an approved request. */
+export interface GrantIssuedAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "grant.issued";
+  readonly grant_id: string;
+  readonly approval_id: string;
+  readonly action_digest: string;
+  readonly approvers: readonly string[];
+  readonly expires_at: string;
+}
+
+/** A grant was redeemed (its single use). */
+export interface GrantRedeemedAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "grant.redeemed";
+  readonly grant_id: string;
+  readonly approval_id: string;
+  /** The principal that presented it. */
+  readonly caller: string;
+  /** `decide` (a `/v1/decide` with `grant`) or `redeem` (`POST /v1/grants/redeem`). */
+  readonly via: "decide" | "redeem";
+  readonly decision_id?: string;
+}
+
+/** Why a grant redemption was refused. */
+export type GrantRefusal = "replay" | "mismatch" | "expired" | "invalid";
+
+/** A grant redemption was refused. */
+export interface GrantRefusedAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "grant.refused";
+  readonly reason: GrantRefusal;
+  readonly message: string;
+  readonly caller: string;
+  readonly via: "decide" | "redeem";
+  /** Known when the token verified far enough to read them. */
+  readonly grant_id?: string;
+  readonly approval_id?: string;
+  readonly decision_id?: string;
+}
+
+/** A bundle revision started serving. */
+export interface BundleActivatedAuditEvent extends AuditEventCommon {
+  readonly type: "bundle.activated";
+  readonly bundle: string;
+  readonly revision: string;
+  readonly previous_revision?: string;
+  /** Every bundle serving after the change. */
+  readonly bundles: BundleRevisions;
+}
+
+/** A bundle was refused (corrupt, incompatible); the last good one keeps serving. */
+export interface BundleRefusedAuditEvent extends AuditEventCommon {
+  readonly type: "bundle.refused";
+  readonly bundle: string;
+  readonly revision?: string;
+  readonly reason: AuditReason;
+  /** The revision still serving, if any. */
+  readonly serving_revision?: string;
+}
+
+/** Any stored event. */
+export type AuditEvent =
+  | DecisionAuditEvent
+  | ApprovalCreatedAuditEvent
+  | ApprovalVerdictAuditEvent
+  | ApprovalVerdictRefusedAuditEvent
+  | ApprovalFinalAuditEvent
+  | GrantIssuedAuditEvent
+  | GrantRedeemedAuditEvent
+  | GrantRefusedAuditEvent
+  | BundleActivatedAuditEvent
+  | BundleRefusedAuditEvent;
+
+/** An event as its producer builds it: without the fields the trail stamps. */
+export type AuditEventBody<E extends AuditEvent = AuditEvent> = E extends AuditEvent ? Omit<E, "timestamp" | "labels" | "masked"> : never;
+
+/** What producers hand to the trail: the event body and the pointers (into the body) to mask. */
+export interface AuditDraft<E extends AuditEvent = AuditEvent> {
+  readonly body: AuditEventBody<E>;
+  /** JSON pointers into `body` whose values are replaced by masking markers before anything is stored. */
+  readonly mask: readonly string[];
+}
+
+/** The default decision entrypoint path. */
+export const DECISION_PATH = "countersign/decision";
+
+/** What the decide use case knows about one answer. */
+export interface DecisionEventInput {
+  readonly decisionId: string;
+  /** The authenticated caller principal's id. */
+  readonly caller: string;
+  /** The policy input (the validated request plus caller and time); must be JSON data. */
+  readonly input: object;
+  readonly outcome: DecisionAuditEvent["outcome"];
+  readonly reasons: readonly string[];
+  /** The decision value as answered; defaults to `{outcome, reasons}`. Must be JSON data. */
+  readonly result?: object;
+  /** The bundle that answered; null when none was loaded. */
+  readonly policy: { readonly bundle: string; readonly revision: string } | null;
+  /** The policy's `mask` pointers into the request (they resolve the same way in the input). */
+  readonly mask?: readonly string[];
+  readonly approvalId?: string;
+  readonly failure?: AuditReason;
+  readonly evalNs?: number;
+  /** The entrypoint; default `countersign/decision`. */
+  readonly path?: string;
+}
+
+/** A `decision` event. The subject fields are copied from the input unless the policy masks them. */
+export function decisionEvent(d: DecisionEventInput): AuditDraft<DecisionAuditEvent> {
+  const requestMask = d.mask ?? [];
+  const input = d.input as { [key: string]: unknown };
+  const shown = (pointer: string, value: unknown): string | undefined =>
+    typeof value === "string" && !requestMask.some((p) => pointerCovers(p, pointer)) ? value : undefined;
+  const actor = record(input["actor"]);
+  const action = record(input["action"]);
+  const resource = record(input["resource"]);
+  const resourceSummary = compact({
+    type: shown("/resource/type", resource["type"]),
+    id: shown("/resource/id", resource["id"]),
+    environment: shown("/resource/environment", resource["environment"]),
+  });
+  const body = compact({
+    type: "decision" as const,
+    decision_id: d.decisionId,
+    path: d.path ?? DECISION_PATH,
+    bundles: d.policy === null ? {} : { [d.policy.bundle]: { revision: d.policy.revision } },
+    caller: d.caller,
+    actor: shown("/actor/id", actor["id"]),
+    actor_type: shown("/actor/type", actor["type"]),
+    on_behalf_of: shown("/actor/on_behalf_of", actor["on_behalf_of"]),
+    action: shown("/action/name", action["name"]),
+    resource: Object.keys(resourceSummary).length === 0 ? undefined : resourceSummary,
+    outcome: d.outcome,
+    reasons: [...d.reasons],
+    input: d.input as JsonValue,
+    result: (d.result ?? { outcome: d.outcome, reasons: d.reasons }) as JsonValue,
+    approval_id: d.approvalId,
+    failure: d.failure,
+    metrics: d.evalNs === undefined ? undefined : { timer_eval_ns: d.evalNs },
+  }) as AuditEventBody<DecisionAuditEvent>;
+  return { body, mask: requestMask.map((p) => "/input" + p) };
+}
+
+/** Who asked for what, as the approval workflow knows it from the stored request. */
+export interface SubjectInput {
+  readonly actor?: string;
+  readonly onBehalfOf?: string;
+  readonly action?: string;
+}
+
+/** An `approval.created` event. */
+export function approvalCreatedEvent(
+  d: SubjectInput & {
+    readonly approvalId: string;
+    readonly decisionId: string;
+    readonly caller: string;
+    readonly actionDigest: string;
+    readonly quorum: number;
+    readonly reviewers: AuditReviewerRequirement;
+    readonly expiresAt: string;
+    readonly policy?: { readonly bundle: string; readonly revision: string };
+  },
+): AuditDraft<ApprovalCreatedAuditEvent> {
+  return draft<ApprovalCreatedAuditEvent>({
+    type: "approval.created",
+    approval_id: d.approvalId,
+    decision_id: d.decisionId,
+    caller: d.caller,
+    ...subject(d),
+    action_digest: d.actionDigest,
+    quorum: d.quorum,
+    reviewers: d.reviewers,
+    expires_at: d.expiresAt,
+    bundles: d.policy === undefined ? undefined : { [d.policy.bundle]: { revision: d.policy.revision } },
+  });
+}
+
+/** An `approval.verdict` event (a verdict that counted). */
+export function approvalVerdictEvent(
+  d: SubjectInput & {
+    readonly approvalId: string;
+    readonly reviewer: string;
+    readonly channel: VerdictChannel;
+    readonly verdict: "approve" | "deny";
+    readonly comment?: string;
+  },
+): AuditDraft<ApprovalVerdictAuditEvent> {
+  return draft<ApprovalVerdictAuditEvent>({
+    type: "approval.verdict",
+    approval_id: d.approvalId,
+    reviewer: d.reviewer,
+    channel: d.channel,
+    verdict: d.verdict,
+    comment: d.comment,
+    ...subject(d),
+  });
+}
+
+/** An `approval.verdict_refused` event. */
+export function approvalVerdictRefusedEvent(
+  d: SubjectInput & {
+    readonly approvalId: string;
+    readonly reviewer: string;
+    readonly channel: VerdictChannel;
+    readonly verdict?: "approve" | "deny";
+    readonly reason: AuditReason;
+  },
+): AuditDraft<ApprovalVerdictRefusedAuditEvent> {
+  return draft<ApprovalVerdictRefusedAuditEvent>({
+    type: "approval.verdict_refused",
+    approval_id: d.approvalId,
+    reviewer: d.reviewer,
+    channel: d.channel,
+    verdict: d.verdict,
+    reason: { code: d.reason.code, message: d.reason.message },
+    ...subject(d),
+  });
+}
+
+/** An `approval.final` event. */
+export function approvalFinalEvent(
+  d: SubjectInput & {
+    readonly approvalId: string;
+    readonly outcome: ApprovalFinalAuditEvent["outcome"];
+    readonly approvers: readonly string[];
+    readonly deniers?: readonly string[];
+    readonly by?: string;
+  },
+): AuditDraft<ApprovalFinalAuditEvent> {
+  return draft<ApprovalFinalAuditEvent>({
+    type: "approval.final",
+    approval_id: d.approvalId,
+    outcome: d.outcome,
+    approvers: [...d.approvers],
+    deniers: d.deniers === undefined ? undefined : [...d.deniers],
+    by: d.by,
+    ...subject(d),
+  });
+}
+
+/** A `grant.issued` event. */
+export function grantIssuedEvent(
+  d: SubjectInput & {
+    readonly grantId: string;
+    readonly approvalId: string;
+    readonly actionDigest: string;
+    readonly approvers: readonly string[];
+    readonly expiresAt: string;
+  },
+): AuditDraft<GrantIssuedAuditEvent> {
+  return draft<GrantIssuedAuditEvent>({
+    type: "grant.issued",
+    grant_id: d.grantId,
+    approval_id: d.approvalId,
+    action_digest: d.actionDigest,
+    approvers: [...d.approvers],
+    expires_at: d.expiresAt,
+    ...subject(d),
+  });
+}
+
+/** A `grant.redeemed` event. */
+export function grantRedeemedEvent(
+  d: SubjectInput & {
+    readonly grantId: string;
+    readonly approvalId: string;
+    readonly caller: string;
+    readonly via: "decide" | "redeem";
+    readonly decisionId?: string;
+  },
+): AuditDraft<GrantRedeemedAuditEvent> {
+  return draft<GrantRedeemedAuditEvent>({
+    type: "grant.redeemed",
+    grant_id: d.grantId,
+    approval_id: d.approvalId,
+    caller: d.caller,
+    via: d.via,
+    decision_id: d.decisionId,
+    ...subject(d),
+  });
+}
+
+/** A `grant.refused` event. */
+export function grantRefusedEvent(
+  d: SubjectInput & {
+    readonly reason: GrantRefusal;
+    readonly message: string;
+    readonly caller: string;
+    readonly via: "decide" | "redeem";
+    readonly grantId?: string;
+    readonly approvalId?: string;
+    readonly decisionId?: string;
+  },
+): AuditDraft<GrantRefusedAuditEvent> {
+  return draft<GrantRefusedAuditEvent>({
+    type: "grant.refused",
+    reason: d.reason,
+    message: d.message,
+    caller: d.caller,
+    via: d.via,
+    grant_id: d.grantId,
+    approval_id: d.approvalId,
+    decision_id: d.decisionId,
+    ...subject(d),
+  });
+}
+
+/** A `bundle.activated` event. */
+export function bundleActivatedEvent(d: {
+  readonly bundle: string;
+  readonly revision: string;
+  readonly previousRevision?: string;
+  /** Every bundle serving after the change; defaults to just this one. */
+  readonly bundles?: BundleRevisions;
+}): AuditDraft<BundleActivatedAuditEvent> {
+  return draft<BundleActivatedAuditEvent>({
+    type: "bundle.activated",
+    bundle: d.bundle,
+    revision: d.revision,
+    previous_revision: d.previousRevision,
+    bundles: d.bundles ?? { [d.bundle]: { revision: d.revision } },
+  });
+}
+
+/** A `bundle.refused` event. */
+export function bundleRefusedEvent(d: {
+  readonly bundle: string;
+  readonly revision?: string;
+  readonly reason: AuditReason;
+  readonly servingRevision?: string;
+}): AuditDraft<BundleRefusedAuditEvent> {
+  return draft<BundleRefusedAuditEvent>({
+    type: "bundle.refused",
+    bundle: d.bundle,
+    revision: d.revision,
+    reason: { code: d.reason.code, message: d.reason.message },
+    serving_revision: d.servingRevision,
+  });
+}
+
+/** A draft with nothing to mask beyond the always-masked keys. */
+function draft<E extends AuditEvent>(fields: { [K in keyof AuditEventBody<E>]: AuditEventBody<E>[K] | undefined }): AuditDraft<E> {
+  return { body: compact(fields) as AuditEventBody<E>, mask: [] };
+}
+
+function subject(d: SubjectInput): { actor: string | undefined; on_behalf_of: string | undefined; action: string | undefined } {
+  return { actor: d.actor, on_behalf_of: d.onBehalfOf, action: d.action };
+}
+
+/** The object without its undefined members (so optional fields are absent, not `undefined`). */
+function compact<T extends object>(o: T): T {
+  const out: { [key: string]: unknown } = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+function record(value: unknown): { [key: string]: unknown } {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as { [key: string]: unknown }) : {};
+}
