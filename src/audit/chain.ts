@@ -1,0 +1,125 @@
+/**
+ * The hash chain: entries `{seq, prev_hash, hash, …event}` where `hash` is SHA-256 (hex) over the RFC 8785
+ * canonical JSON of the entry without `hash`, and `prev_hash` is the previous entry's hash (64 zeros for
+ * seq 1). Changing, removing or reordering any entry breaks every link after it; the signed head
+ * (`head-signature.ts`) pins the last one.
+ *
+ * The canonical text of an event is built once, member by member, when it is recorded; sealing it at a
+ * position then only merges the three chain members into place. An append that loses a race re-seals at the
+ * new position without canonicalising the event again, and the result is byte-for-byte what canonicalising
+ * the whole entry gives (the verifier does exactly that).
+ */
+
+import { createHash } from "node:crypto";
+import type { AuditEvent } from "./audit-event";
+import { canonicalJson } from "./canonical-json";
+
+/** `prev_hash` of the first entry. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** The last entry of a chain: its sequence number and hash (seq 0 and GENESIS_HASH for an empty chain). */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** The head of an empty chain. */
+export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
+
+/** The members the chain adds to an event. */
+export interface ChainLink {
+  /** 1 for the first entry, then +1 without gaps. */
+  readonly seq: number;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+/** A stored entry: an event and its place in the chain. */
+export type AuditEntry = AuditEvent & ChainLink;
+
+/** Member names the chain owns; an event may not carry them. */
+const CHAIN_KEYS = new Set(["seq", "prev_hash", "hash"]);
+
+/** An event canonicalised member by member: `[name, canonical JSON of the value]`, sorted by name. */
+export interface PreparedEvent {
+  readonly event: AuditEvent;
+  readonly members: readonly (readonly [string, string])[];
+}
+
+/** Canonicalises an event's members once, so that it can be sealed at any position. */
+export function prepareEvent(event: AuditEvent): PreparedEvent {
+  const members: [string, string][] = [];
+  for (const [key, value] of Object.entries(event)) {
+    if (value === undefined) continue;
+    if (CHAIN_KEYS.has(key)) throw new TypeError(`an audit event may not carry the chain member ${JSON.stringify(key)}`);
+    members.push([key, canonicalJson(value)]);
+  }
+  members.sort(byKey);
+  return { event, members };
+}
+
+/** An entry sealed at a position: its link, and its canonical JSON text (with `hash`) as stored and exported. */
+export interface SealedEntry {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly line: string;
+  readonly event: AuditEvent;
+}
+
+/** Seals one event directly after `prev`. */
+export function sealEntry(prev: ChainHead, prepared: PreparedEvent): SealedEntry {
+  const seq = prev.seq + 1;
+  const prevMember: [string, string] = ["prev_hash", JSON.stringify(prev.hash)];
+  const seqMember: [string, string] = ["seq", String(seq)];
+  const hash = sha256Hex(objectText(prepared.members, [prevMember, seqMember]));
+  const line = objectText(prepared.members, [["hash", JSON.stringify(hash)], prevMember, seqMember]);
+  return { seq, prevHash: prev.hash, hash, line, event: prepared.event };
+}
+
+/** Seals events in order after `head`; the last one's link is the new head. */
+export function sealBatch(head: ChainHead, prepared: readonly PreparedEvent[]): SealedEntry[] {
+  const sealed: SealedEntry[] = [];
+  let prev = head;
+  for (const p of prepared) {
+    const entry = sealEntry(prev, p);
+    sealed.push(entry);
+    prev = entry;
+  }
+  return sealed;
+}
+
+/** The hash an entry should carry: SHA-256 over the canonical JSON of the entry without `hash`. */
+export function computeEntryHash(entry: { readonly [key: string]: unknown }): string {
+  const { hash: _ignored, ...rest } = entry;
+  return sha256Hex(canonicalJson(rest));
+}
+
+/** Lower-case hex SHA-256 of UTF-8 text. */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** True for a 64-digit lower-case hex string (the form every hash in the trail takes). */
+export function isHashText(value: unknown): value is string {
+  return typeof value === "string" && /^[0-9a-f]{64}$/.test(value);
+}
+
+/** `{…}` of two sorted member lists merged in JCS order (UTF-16 code units, which `<` compares). */
+function objectText(members: readonly (readonly [string, string])[], extra: readonly (readonly [string, string])[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < members.length || j < extra.length) {
+    const a = members[i];
+    const b = extra[j];
+    const next = b === undefined || (a !== undefined && a[0] < b[0]) ? (i++, a) : (j++, b);
+    const [key, text] = next as readonly [string, string];
+    parts.push(JSON.stringify(key) + ":" + text);
+  }
+  return "{" + parts.join(",") + "}";
+}
+
+function byKey(a: readonly [string, string], b: readonly [string, string]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
