@@ -102,7 +102,18 @@ test_production_deploy_by_a_pipeline_allowed if {
 }
 
 test_production_deploy_without_an_actor_type_denied if {
-	d := countersign.decision with input as object.remove(request("deploy.release", "production", "x"), ["actor"])
+	req := {
+		"actor": {"id": "agent:unnamed"},
+		"action": {"name": "deploy.release"},
+		"resource": {"type": "service", "id": "api", "environment": "production"},
+	}
+	d := countersign.decision with input as req
+	d.outcome == "deny"
+	d.reasons == ["no policy rule matches this action"]
+}
+
+test_production_deploy_by_another_actor_type_denied if {
+	d := decide("deploy.release", "production", "service")
 	d.outcome == "deny"
 	d.reasons == ["no policy rule matches this action"]
 }

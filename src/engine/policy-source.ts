@@ -63,7 +63,7 @@ export interface PolicySourceStatus {
   readonly ready: boolean;
   /** The serving bundle, or null. */
   readonly active: { readonly bundle: string; readonly revision: string; readonly file: string; readonly activatedAt: Date } | null;
-  /** When a changed bundle was last processed (activated or refused), or null before the first. */
+  /** When a change was last processed (a bundle activated, refused or removed), or null before the first. */
   readonly lastReloadAt: Date | null;
   /** Refusals since the source started. */
   readonly reloadFailures: number;
