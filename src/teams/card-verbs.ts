@@ -1,0 +1,25 @@
+/**
+ * The Universal Actions verbs and input ids of the approval card, shared by the renderer that puts them on
+ * the card and the handlers that answer them, so the two can never drift apart.
+ */
+
+/** Approve button (`Action.Execute`). */
+export const APPROVE_VERB = "countersign.approve";
+
+/** Deny button (`Action.Execute`). */
+export const DENY_VERB = "countersign.deny";
+
+/** The card's `refresh` action: Teams asks for the current card when someone views it. */
+export const REFRESH_VERB = "countersign.refresh";
+
+/** Every verb the bot answers. */
+export const CARD_VERBS = [APPROVE_VERB, DENY_VERB, REFRESH_VERB] as const;
+
+/** The comment box; Teams merges its value into the action's data under this id. */
+export const COMMENT_INPUT_ID = "comment";
+
+/** The key of the approval id in every action's data. */
+export const APPROVAL_ID_FIELD = "approvalId";
+
+/** Longest comment the box accepts (the approval core may set a lower limit and refuse). */
+export const COMMENT_MAX_LENGTH = 1000;
