@@ -1,0 +1,215 @@
+/**
+ * The approval notifier: posts an approval's card to its routed Teams channel when the request is created,
+ * and updates that card in place whenever the request changes (a verdict from Teams or the API, a
+ * cancellation, expiry), so every viewer sees the current state.
+ *
+ * Posting is proactive messaging: the stored conversation reference is continued with the bot's app id.
+ * Throttled (429) and failed (5xx) calls are retried by botbuilder's HTTP pipeline (Azure core's default
+ * retry policy), so the notifier does not retry again. It reports what happened in its logs and never
+ * throws: a Teams outage must not change, delay or fail an approval.
+ */
+
+import { CardFactory, MessageFactory, type Activity, type ConversationReference, type TurnContext } from "botbuilder";
+import { renderApprovalCard, type AdaptiveCard } from "./approval-card";
+import { normalizeChannelName } from "./channel-name";
+import type { ConversationStore, StoredReference } from "./conversation-store";
+import type { ApprovalCardState, ApprovalPort, Masker, TeamsClock, TeamsLogger } from "./ports";
+import { TeamsError, type TeamsErrorCode } from "./teams-errors";
+
+/** What the notifier needs of the bot adapter: botbuilder's proactive entry point. */
+export interface ProactiveAdapter {
+  continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+}
+
+/** How long a card record outlives its approval's expiry, by default (so late changes still reach the card). */
+export const DEFAULT_CARD_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** How long a claim to post a card holds before another attempt may post. */
+const POST_CLAIM_MS = 5 * 60 * 1000;
+
+/** Everything the notifier works with. */
+export interface ApprovalNotifierDeps {
+  readonly adapter: ProactiveAdapter;
+  /** The bot's app id; empty in local development mode. */
+  readonly appId: string;
+  readonly store: ConversationStore;
+  /** Read after posting, to catch changes made while the card was on its way. */
+  readonly approvals: Pick<ApprovalPort, "get">;
+  readonly masker: Masker;
+  readonly logger: TeamsLogger;
+  readonly clock: TeamsClock;
+  /** Where requests without a routed (or subscribed) channel go. */
+  readonly defaultChannel: string;
+  readonly cardRetentionMs?: number;
+  /** Passed to the card (see ApprovalCardOptions.refreshUserIds). */
+  readonly refreshUserIds?: readonly string[];
+}
+
+/** What an attempt to update a posted card came to. */
+export type CardUpdateResult = "updated" | "stale" | "no-card" | "failed";
+
+/** Posts and updates approval cards. */
+export class ApprovalNotifier {
+  private readonly retention: number;
+
+  constructor(private readonly deps: ApprovalNotifierDeps) {
+    this.retention = deps.cardRetentionMs ?? DEFAULT_CARD_RETENTION_MS;
+  }
+
+  /** The card for `state`, as this notifier renders it (posting, updating and answering clicks alike). */
+  render(state: ApprovalCardState): AdaptiveCard {
+    return renderApprovalCard(state, {
+      masker: this.deps.masker,
+      ...(this.deps.refreshUserIds === undefined ? {} : { refreshUserIds: this.deps.refreshUserIds }),
+    });
+  }
+
+  /**
+   * Posts the card for a new request to `channel` (the policy's `approval.channel`), or to the default channel
+   * when the policy names none or nobody subscribed the one it names. Posts at most once per request.
+   */
+  async onApprovalCreated(state: ApprovalCardState, channel?: string): Promise<void> {
+    const log = { approvalId: state.id };
+    try {
+      const subscription = await this.route(state.id, channel);
+      if (subscription === null) return;
+      if (!(await this.deps.store.claimCard(state.id, POST_CLAIM_MS))) {
+        // Posted already (a duplicate creation event): make sure it shows this state.
+        await this.updateCard(state);
+        return;
+      }
+      let activityId: string | undefined;
+      try {
+        const activity = cardActivity(this.render(state));
+        await this.inConversation(subscription.reference, async (context) => {
+          activityId = (await context.sendActivity(activity))?.id;
+        });
+        if (!activityId) throw new Error("the connector returned no activity id");
+      } catch (err) {
+        await this.deps.store.releaseCard(state.id).catch(() => undefined);
+        this.fail("COUNTERSIGN_TEAMS_POST_FAILED", err, { ...log, channel: subscription.name });
+        return;
+      }
+      await this.deps.store.saveCard(
+        {
+          approvalId: state.id,
+          activityId,
+          reference: subscription.reference,
+          channel: subscription.name,
+          postedAt: this.deps.clock.now(),
+          renderedVersion: state.version,
+        },
+        this.recordTtl(state),
+      );
+      this.deps.logger.info("teams approval card posted", { ...log, channel: subscription.name, activityId });
+      // A verdict may have landed while the card was being posted; its update found no card to change.
+      const current = await this.deps.approvals.get(state.id);
+      if (current !== null && current.version > state.version) await this.updateCard(current);
+    } catch (err) {
+      this.fail("COUNTERSIGN_TEAMS_POST_FAILED", err, log);
+    }
+  }
+
+  /** Updates the posted card to show `state` (a verdict, cancellation, expiry or final outcome). */
+  async onApprovalChanged(state: ApprovalCardState): Promise<void> {
+    await this.updateCard(state);
+  }
+
+  /**
+   * Replaces the posted card with one rendered from `state`, unless the card already shows this version or a
+   * newer one. Never throws.
+   */
+  async updateCard(state: ApprovalCardState): Promise<CardUpdateResult> {
+    const log = { approvalId: state.id, version: state.version };
+    try {
+      const posted = await this.deps.store.card(state.id);
+      if (posted === null) return "no-card";
+      const previous = await this.deps.store.claimRender(state.id, state.version);
+      if (previous === null) return "stale";
+      try {
+        const activity: Partial<Activity> = { ...cardActivity(this.render(state)), id: posted.activityId };
+        await this.inConversation(posted.reference, async (context) => {
+          await context.updateActivity(activity);
+        });
+      } catch (err) {
+        await this.deps.store.releaseRender(state.id, state.version, previous).catch(() => undefined);
+        this.fail("COUNTERSIGN_TEAMS_UPDATE_FAILED", err, log);
+        return "failed";
+      }
+      this.deps.logger.info("teams approval card updated", { ...log, status: state.status });
+      return "updated";
+    } catch (err) {
+      this.fail("COUNTERSIGN_TEAMS_UPDATE_FAILED", err, log);
+      return "failed";
+    }
+  }
+
+  private async route(approvalId: string, channel: string | undefined): Promise<{ name: string; reference: StoredReference } | null> {
+    const wanted = channel === undefined ? this.deps.defaultChannel : normalizeChannelName(channel);
+    if (wanted !== null) {
+      const subscription = await this.deps.store.channel(wanted);
+      if (subscription !== null) return subscription;
+    }
+    if (wanted !== this.deps.defaultChannel) {
+      const fallback = await this.deps.store.channel(this.deps.defaultChannel);
+      if (fallback !== null) {
+        this.deps.logger.warn("teams channel not subscribed; posting to the default channel", {
+          approvalId,
+          channel,
+          defaultChannel: this.deps.defaultChannel,
+        });
+        return fallback;
+      }
+    }
+    this.fail("COUNTERSIGN_TEAMS_NO_CHANNEL", undefined, { approvalId, channel: channel ?? this.deps.defaultChannel });
+    return null;
+  }
+
+  private recordTtl(state: ApprovalCardState): number {
+    return Math.max(60 * 60 * 1000, state.expiresAt - this.deps.clock.now() + this.retention);
+  }
+
+  /**
+   * Runs `logic` in a proactive turn of the stored conversation. A failure inside the turn would go to the
+   * adapter's turn error handler and be lost; it is carried out and thrown here instead.
+   */
+  private async inConversation(reference: StoredReference, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (context) => {
+      asNewPost(context);
+      try {
+        await logic(context);
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    if (failure !== undefined) throw failure.error;
+  }
+
+  private fail(code: TeamsErrorCode, err: unknown, meta: Record<string, unknown>): void {
+    const error = new TeamsError(code);
+    this.deps.logger.error(error.message, {
+      ...meta,
+      code,
+      ...(err === undefined ? {} : { cause: err instanceof Error ? err.message : String(err), status: statusOf(err) }),
+    });
+  }
+}
+
+/**
+ * botbuilder gives the continuation activity of a proactive turn a random id, and addresses everything sent
+ * in that turn as a reply to it (`POST …/activities/{random id}`). A card is a new post in its conversation.
+ */
+function asNewPost(context: TurnContext): void {
+  delete (context.activity as { id?: string }).id;
+}
+
+/** The message activity that carries a card. */
+export function cardActivity(card: AdaptiveCard): Partial<Activity> {
+  return MessageFactory.attachment(CardFactory.adaptiveCard(card));
+}
+
+function statusOf(err: unknown): number | undefined {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === "number" ? status : undefined;
+}
