@@ -37,12 +37,22 @@ export class RedisApprovalChangeFeed implements ApprovalChangeFeed {
     const sub = this.connection();
     let channel = this.channels.get(name);
     if (!channel) {
-      channel = { listeners: new Set(), ready: sub.subscribe(name) };
-      this.channels.set(name, channel);
+      const created: Channel = { listeners: new Set(), ready: sub.subscribe(name) };
+      // A failed subscription is forgotten, so the next waiter tries again.
+      created.ready.catch(() => {
+        if (this.channels.get(name) === created) this.channels.delete(name);
+      });
+      this.channels.set(name, created);
+      channel = created;
     }
     channel.listeners.add(onChange);
     const current = channel;
-    await current.ready;
+    try {
+      await current.ready;
+    } catch (err) {
+      current.listeners.delete(onChange);
+      throw err;
+    }
     return async () => {
       current.listeners.delete(onChange);
       if (current.listeners.size === 0 && this.channels.get(name) === current) {

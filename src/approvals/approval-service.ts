@@ -326,7 +326,12 @@ export class ApprovalService {
 
     let wake: () => void = () => undefined;
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    const stop = await this.deps.changes.listen(input.approvalId, () => wake());
+    let stop: () => Promise<void>;
+    try {
+      stop = await this.deps.changes.listen(input.approvalId, () => wake());
+    } catch (err) {
+      throw new ApprovalError("COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE", `cannot wait for changes: ${(err as Error).message}`);
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       const again = await this.get(input);
