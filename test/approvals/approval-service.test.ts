@@ -7,6 +7,9 @@ import type Redis from "ioredis";
 import { useRedisServer } from "../support/redis-server";
 import { ApprovalKeys } from "../../src/approvals/approval-keys";
 import { renderApprovalView } from "../../src/approvals/approval-view";
+import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
+import { findFreePort } from "../../src/redis/embedded-redis";
+import { openRedis } from "../../src/redis/redis-connection";
 import type { Principal } from "../../src/approvals/approval-request";
 import {
   alice,
@@ -382,5 +385,18 @@ describe("reading and the inbox", () => {
     expect(await ids(erin)).toEqual([]);
     clock.advance(3600_000);
     expect(await ids(dave)).toEqual([]);
+  });
+});
+
+describe("when Redis is unreachable", () => {
+  it("answers COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE (503)", async () => {
+    const down = openRedis(`redis://127.0.0.1:${await findFreePort()}`, { enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    down.on("error", () => undefined);
+    try {
+      const store = new RedisApprovalStore(down);
+      await expect(store.get("apr_x")).rejects.toMatchObject({ code: "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE", status: 503 });
+    } finally {
+      down.disconnect();
+    }
   });
 });
