@@ -1,0 +1,30 @@
+/**
+ * What query, export and verify need from storage (read-only; `redis-audit-store.ts` implements it).
+ *
+ * Positions are storage ids (`N-0` for seq N, see `stream-id.ts`): paging by id rather than by seq keeps a
+ * tampered stream readable end to end, ids that do not belong to the chain included.
+ */
+
+import type { SignedHead } from "./head-signature";
+
+/** One stored entry as read back. */
+export interface StoredRecord {
+  /** The storage id (`N-0` in the Redis Stream). */
+  readonly id: string;
+  /** The seq the id stands for (null when the id is not of the chain's form: a sign of tampering). */
+  readonly idSeq: number | null;
+  /** The entry's canonical JSON text. */
+  readonly line: string;
+  /** The signed head stored with this entry when it ended an append (a checkpoint). */
+  readonly checkpoint?: SignedHead;
+}
+
+/** Read access to a stored trail. */
+export interface AuditReader {
+  /** The current signed head, or null for an empty trail. */
+  readHead(): Promise<SignedHead | null>;
+  /** Up to `count` entries stored after id `afterId` (from the start when null), oldest first. */
+  readAscending(afterId: string | null, count: number): Promise<StoredRecord[]>;
+  /** Up to `count` entries stored before id `beforeId` (from the end when null), newest first. */
+  readDescending(beforeId: string | null, count: number): Promise<StoredRecord[]>;
+}

@@ -1,0 +1,241 @@
+/**
+ * The audit trail: `record(draft)` masks and stamps an event, chains it after the current head, appends it
+ * to the store together with the newly signed head, and resolves only once the entry is stored.
+ *
+ * Appends from one instance are grouped (group commit): while one append is in flight, newly recorded
+ * events queue, and the next append takes all of them (up to `maxBatch`) in one script call with one head
+ * signature. Each `record()` still resolves only after its own entry is stored, and entries from one instance
+ * keep the order of their `record()` calls. Several instances append to one chain by compare-and-swap on the
+ * head: an append that finds the head moved re-seals its batch after the new head and tries again (bounded).
+ *
+ * Failure is explicit: anything that keeps an entry from being stored rejects its `record()` with
+ * COUNTERSIGN_AUDIT_UNAVAILABLE; the decide use case then answers `deny` "audit unavailable". The trail
+ * never decides anything itself.
+ */
+
+import type { JsonValue } from "../bundle/bundle";
+import type { Clock } from "../policy/clock";
+import { AuditError } from "./audit-error";
+import type { AuditDraft, AuditEvent } from "./audit-event";
+import type { AuditMirror } from "./audit-mirror";
+import type { AuditStore } from "./audit-store";
+import { formatTimestamp } from "./audit-time";
+import { EMPTY_HEAD, prepareEvent, sealBatch, type ChainHead, type PreparedEvent, type SealedEntry } from "./chain";
+import { signHead } from "./head-signature";
+import { maskDocument } from "./masking";
+import type { AuditSigningKey } from "./signing-key";
+import { streamIdOf } from "./stream-id";
+
+/** Proof that an event is stored: where it sits in the chain. */
+export interface AuditReceipt {
+  readonly seq: number;
+  readonly hash: string;
+  /** The storage id (`<seq>-0`). */
+  readonly id: string;
+  readonly timestamp: string;
+}
+
+/** What producers need from the trail (the decide use case and the approval workflow declare the same shape). */
+export interface AuditRecorder {
+  /** Resolves once the event is durably stored; rejects with COUNTERSIGN_AUDIT_UNAVAILABLE otherwise. */
+  record(draft: AuditDraft): Promise<AuditReceipt>;
+}
+
+/** How to build a trail. */
+export interface AuditTrailOptions {
+  readonly store: AuditStore;
+  readonly signingKey: AuditSigningKey;
+  /** Stamps every event's `timestamp`. */
+  readonly clock: Clock;
+  /** The per-deployment secret keying masked digests (at least 16 bytes). */
+  readonly maskSalt: Uint8Array;
+  /** OPA-style labels stamped on every event (e.g. `{id: <instance id>, version}`). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Where stored entries are copied for log shippers. */
+  readonly mirror?: AuditMirror;
+  /** Most entries per append; 1 turns grouping off. Default 256. */
+  readonly maxBatch?: number;
+  /** Attempts per append when other instances keep winning the race. Default 50. */
+  readonly maxAttempts?: number;
+  /** An append not confirmed within this time fails its records. Default 5000 ms. */
+  readonly appendTimeoutMs?: number;
+  /** Jitter for the back-off between contended attempts; default Math.random. */
+  readonly random?: () => number;
+}
+
+/** Counters for tests, benchmarks and metrics. */
+export interface AuditTrailStats {
+  /** Events stored. */
+  readonly recorded: number;
+  /** Events whose record() was rejected. */
+  readonly failed: number;
+  /** Successful appends (script calls that stored a batch). */
+  readonly appends: number;
+  /** Attempts that found the head moved (another instance appended, or the cached head was stale). */
+  readonly conflicts: number;
+  /** The largest batch stored in one append. */
+  readonly largestBatch: number;
+}
+
+interface Pending {
+  readonly prepared: PreparedEvent;
+  readonly resolve: (receipt: AuditReceipt) => void;
+  readonly reject: (err: AuditError) => void;
+}
+
+const MIN_SALT_BYTES = 16;
+
+/** The hash-chained, signed audit trail of one service instance. */
+export class AuditTrail implements AuditRecorder {
+  private readonly queue: Pending[] = [];
+  private flushing = false;
+  private closed = false;
+  private idle: (() => void)[] = [];
+  /** The last head this instance saw; a guess that the append script corrects. */
+  private head: ChainHead = EMPTY_HEAD;
+  private readonly maxBatch: number;
+  private readonly maxAttempts: number;
+  private readonly appendTimeoutMs: number;
+  private readonly random: () => number;
+  private counters = { recorded: 0, failed: 0, appends: 0, conflicts: 0, largestBatch: 0 };
+
+  constructor(private readonly opts: AuditTrailOptions) {
+    if (opts.maskSalt.length < MIN_SALT_BYTES) {
+      throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `the audit mask salt must be at least ${MIN_SALT_BYTES} bytes`);
+    }
+    this.maxBatch = positive(opts.maxBatch ?? 256, "maxBatch");
+    this.maxAttempts = positive(opts.maxAttempts ?? 50, "maxAttempts");
+    this.appendTimeoutMs = positive(opts.appendTimeoutMs ?? 5_000, "appendTimeoutMs");
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Masks, stamps and stores one event; resolves after it is stored. */
+  record(draft: AuditDraft): Promise<AuditReceipt> {
+    if (this.closed) return Promise.reject(new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", "the audit trail is closed"));
+    let prepared: PreparedEvent;
+    try {
+      prepared = prepareEvent(this.stamp(draft));
+    } catch (err) {
+      this.counters.failed++;
+      return Promise.reject(new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `cannot encode the audit event: ${(err as Error).message}`, { cause: err }));
+    }
+    return new Promise<AuditReceipt>((resolve, reject) => {
+      this.queue.push({ prepared, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // Start after the current tick so that events recorded together share the first append.
+        queueMicrotask(() => void this.flush());
+      }
+    });
+  }
+
+  /** The event as it will be stored: masked, with timestamp and labels. */
+  stamp(draft: AuditDraft): AuditEvent {
+    const { value, masked } = maskDocument(draft.body as unknown as JsonValue, { salt: this.opts.maskSalt, pointers: draft.mask });
+    return {
+      ...(value as object),
+      timestamp: formatTimestamp(this.opts.clock.nowNs()),
+      ...(this.opts.labels === undefined ? {} : { labels: this.opts.labels }),
+      ...(masked.length === 0 ? {} : { masked }),
+    } as AuditEvent;
+  }
+
+  /** A copy of the counters. */
+  stats(): AuditTrailStats {
+    return { ...this.counters };
+  }
+
+  /** Refuses new records, waits for queued ones to settle, and closes the mirror. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.flushing) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.opts.mirror?.close();
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      await this.appendBatch(batch);
+    }
+    this.flushing = false;
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /** Appends one batch, retrying while other instances win the race; settles every record in it. */
+  private async appendBatch(batch: readonly Pending[]): Promise<void> {
+    const prepared = batch.map((p) => p.prepared);
+    let expected = this.head;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      let sealed: SealedEntry[];
+      let landed: boolean;
+      try {
+        sealed = sealBatch(expected, prepared);
+        const last = sealed[sealed.length - 1] as SealedEntry;
+        const outcome = await this.withTimeout(this.opts.store.append(expected, sealed, signHead(last, this.opts.signingKey)));
+        // A "moved" head that is exactly our new head means this very append landed before (a command resent
+        // after a reconnect): the entries are ours, byte for byte, so the records are stored.
+        landed = outcome.ok || (outcome.head.seq === last.seq && outcome.head.hash === last.hash);
+        if (!outcome.ok && !landed) {
+          this.counters.conflicts++;
+          expected = outcome.head;
+          this.head = outcome.head;
+        }
+      } catch (err) {
+        this.fail(batch, err);
+        return;
+      }
+      if (landed) {
+        const last = sealed[sealed.length - 1] as SealedEntry;
+        this.head = { seq: last.seq, hash: last.hash };
+        this.counters.appends++;
+        this.counters.recorded += batch.length;
+        this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
+        for (let i = 0; i < batch.length; i++) {
+          const entry = sealed[i] as SealedEntry;
+          (batch[i] as Pending).resolve({ seq: entry.seq, hash: entry.hash, id: streamIdOf(entry.seq), timestamp: entry.event.timestamp });
+        }
+        if (this.opts.mirror !== undefined) for (const entry of sealed) this.opts.mirror.write(entry.line);
+        return;
+      }
+      if (attempt >= 3) await sleep(this.random() * Math.min(2 ** (attempt - 3), 20));
+    }
+    this.fail(batch, new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit head kept moving: gave up after ${this.maxAttempts} attempts`));
+  }
+
+  private fail(batch: readonly Pending[], err: unknown): void {
+    const error =
+      err instanceof AuditError && err.code === "COUNTERSIGN_AUDIT_UNAVAILABLE"
+        ? err
+        : new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `cannot append to the audit trail: ${(err as Error).message}`, { cause: err });
+    this.counters.failed += batch.length;
+    for (const p of batch) p.reject(error);
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit append was not confirmed within ${this.appendTimeoutMs} ms`)),
+        this.appendTimeoutMs,
+      );
+      promise.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+}
+
+function positive(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `${name} must be a positive whole number`);
+  return n;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
