@@ -1,0 +1,81 @@
+/**
+ * The audit trail's configuration: typed and validated once at start-up, from the config file's `audit`
+ * section (snake_case) and the environment.
+ *
+ * - `mask_salt` (or env COUNTERSIGN_AUDIT_MASK_SALT): the per-deployment secret keying masked digests, at
+ *   least 16 bytes of UTF-8 (use 32 random bytes, base64). Required in production; development falls back to
+ *   DEVELOPMENT_MASK_SALT. Auditors who must prove a masked value need it too (`countersign audit digest`).
+ * - `signing_key_file` (or env COUNTERSIGN_AUDIT_SIGNING_KEY with the PEM itself): the Ed25519 private key
+ *   (PKCS#8 PEM) that signs the chain head; not the grant key. Absent: generated once and kept in Redis
+ *   (`{<stream>}:signing-key`, SET NX), which is convenient but lets anyone who can read Redis sign; in
+ *   production configure it from a secret store and hand the public key to auditors.
+ * - `stream`: the Redis Stream name, default `countersign:audit`.
+ * - `mirror_file`: the JSON-lines mirror for log shippers; no mirror when absent.
+ * - `max_batch` (default 256) and `append_timeout_ms` (default 5000): see `audit-trail.ts`.
+ */
+
+import { AuditError } from "./audit-error";
+import { DEFAULT_AUDIT_STREAM, auditKeys } from "./redis-audit-store";
+
+/** The `audit` section of the config file. */
+export interface AuditConfigFile {
+  readonly stream?: string;
+  readonly mask_salt?: string;
+  readonly signing_key_file?: string;
+  readonly mirror_file?: string;
+  readonly max_batch?: number;
+  readonly append_timeout_ms?: number;
+}
+
+/** The validated settings. */
+export interface AuditSettings {
+  readonly stream: string;
+  readonly maskSalt: Buffer;
+  /** Absent: generated once and stored in Redis. */
+  readonly signingKeyPem?: string;
+  readonly mirrorFile?: string;
+  readonly maxBatch: number;
+  readonly appendTimeoutMs: number;
+}
+
+/** The salt development mode uses when none is configured; refused in production. */
+export const DEVELOPMENT_MASK_SALT = "countersign-development-mask-salt-not-secret";
+
+/** Reads and validates the settings. `readFile` reads the signing key file (injected for tests). */
+export function resolveAuditSettings(
+  file: AuditConfigFile | undefined,
+  opts: { readonly mode: "development" | "production"; readonly env: Readonly<Record<string, string | undefined>>; readonly readFile: (path: string) => string },
+): AuditSettings {
+  const f = file ?? {};
+  const stream = f.stream ?? DEFAULT_AUDIT_STREAM;
+  auditKeys(stream); // validates the name
+  const saltText = opts.env["COUNTERSIGN_AUDIT_MASK_SALT"] ?? f.mask_salt;
+  if (saltText === undefined && opts.mode === "production") {
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "production needs audit.mask_salt (or COUNTERSIGN_AUDIT_MASK_SALT)");
+  }
+  if (saltText === DEVELOPMENT_MASK_SALT && opts.mode === "production") {
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "the development mask salt is refused in production");
+  }
+  const maskSalt = Buffer.from(saltText ?? DEVELOPMENT_MASK_SALT, "utf8");
+  if (maskSalt.length < 16) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.mask_salt must be at least 16 bytes");
+  let signingKeyPem = opts.env["COUNTERSIGN_AUDIT_SIGNING_KEY"];
+  if (signingKeyPem === undefined && f.signing_key_file !== undefined) {
+    try {
+      signingKeyPem = opts.readFile(f.signing_key_file);
+    } catch (err) {
+      throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `cannot read audit.signing_key_file ${f.signing_key_file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const maxBatch = f.max_batch ?? 256;
+  const appendTimeoutMs = f.append_timeout_ms ?? 5_000;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 10_000) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.max_batch must be 1..10000");
+  if (!Number.isInteger(appendTimeoutMs) || appendTimeoutMs < 1) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.append_timeout_ms must be a positive whole number");
+  return {
+    stream,
+    maskSalt,
+    ...(signingKeyPem === undefined ? {} : { signingKeyPem }),
+    ...(f.mirror_file === undefined ? {} : { mirrorFile: f.mirror_file }),
+    maxBatch,
+    appendTimeoutMs,
+  };
+}

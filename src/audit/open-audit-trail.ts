@@ -1,0 +1,49 @@
+/**
+ * Building a ready audit trail from settings and a Redis connection: what `main.ts` (the composition root)
+ * calls once at start-up.
+ */
+
+import type Redis from "ioredis";
+import type { Clock } from "../policy/clock";
+import type { AuditSettings } from "./audit-config";
+import { createFileAuditMirror } from "./audit-mirror";
+import { AuditTrail } from "./audit-trail";
+import { RedisAuditStore } from "./redis-audit-store";
+import { resolveSigningKey } from "./signing-key";
+
+/** What opening a trail needs besides the settings. */
+export interface OpenAuditTrailDeps {
+  readonly redis: Redis;
+  readonly clock: Clock;
+  /** OPA-style labels for every event, e.g. `{id: <instance id>, version: <package version>}`. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Told when the file mirror cannot write (the trail itself is unaffected). */
+  readonly onMirrorError?: (err: Error) => void;
+}
+
+/** A trail and the store behind it (the store also serves queries and exports). */
+export interface OpenedAuditTrail {
+  readonly trail: AuditTrail;
+  readonly store: RedisAuditStore;
+}
+
+/** Resolves the signing key (configured, or generated once in Redis), and builds the store, mirror and trail. */
+export async function openAuditTrail(settings: AuditSettings, deps: OpenAuditTrailDeps): Promise<OpenedAuditTrail> {
+  const store = new RedisAuditStore(deps.redis, settings.stream);
+  const signingKey = await resolveSigningKey(settings.signingKeyPem, store);
+  const mirror =
+    settings.mirrorFile === undefined
+      ? undefined
+      : createFileAuditMirror({ filename: settings.mirrorFile, ...(deps.onMirrorError === undefined ? {} : { onError: deps.onMirrorError }) });
+  const trail = new AuditTrail({
+    store,
+    signingKey,
+    clock: deps.clock,
+    maskSalt: settings.maskSalt,
+    maxBatch: settings.maxBatch,
+    appendTimeoutMs: settings.appendTimeoutMs,
+    ...(deps.labels === undefined ? {} : { labels: deps.labels }),
+    ...(mirror === undefined ? {} : { mirror }),
+  });
+  return { trail, store };
+}
