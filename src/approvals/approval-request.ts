@@ -80,6 +80,8 @@ export interface ApprovalRequestCore {
   readonly requesters: Requesters;
   readonly decisionId: string;
   readonly policy: PolicyRef | null;
+  /** The policy's reasons for requiring approval. */
+  readonly reasons: readonly string[];
   /** SHA-256 hex of the RFC 8785 canonical JSON of `{actor, action, resource}`. */
   readonly actionDigest: string;
   /** Epoch milliseconds. */

@@ -89,6 +89,8 @@ export interface CreateApprovalInput {
   readonly request: DecideRequest;
   readonly decisionId: string;
   readonly policy: PolicyRef | null;
+  /** The policy's reasons (shown to reviewers). */
+  readonly reasons?: readonly string[];
   /** The policy's `approval` object. */
   readonly requirements: ApprovalRequirements;
   readonly mask?: readonly string[];
@@ -174,6 +176,7 @@ export class ApprovalService {
       },
       decisionId: input.decisionId,
       policy: input.policy,
+      reasons: [...(input.reasons ?? [])],
       actionDigest: digest,
       createdAt: now,
       expiresAt: now + Math.round(input.requirements.ttl_seconds * 1000),
@@ -296,6 +299,15 @@ export class ApprovalService {
       return { approval: withoutGrant(approval), viewer, ...(grant ? { grant } : {}) };
     }
     return { approval: withoutGrant(approval), viewer };
+  }
+
+  /**
+   * The request without any visibility check, for trusted in-process consumers (the Teams notifier, the
+   * audit trail); never expose it through HTTP. Null when unknown. The grant is never included.
+   */
+  async read(approvalId: string): Promise<ApprovalRequest | null> {
+    const approval = await this.deps.store.get(approvalId);
+    return approval ? withoutGrant(approval) : null;
   }
 
   /** Pending, unexpired requests `reviewer` may decide now (eligible and not yet voted), oldest first. */

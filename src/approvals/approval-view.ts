@@ -41,6 +41,8 @@ export interface ApprovalView {
   readonly request: ApprovalRequest["request"];
   readonly decision_id: string;
   readonly policy: ApprovalRequest["policy"];
+  /** The policy's reasons for requiring approval. */
+  readonly reasons: readonly string[];
   readonly action_digest: string;
   readonly cancellation?: { readonly by: string; readonly reason?: string };
   /** The grant token: creating caller, approved request only. */
@@ -77,6 +79,7 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
     request: access.viewer === "requester" ? a.request : maskPointers(a.request, a.mask),
     decision_id: a.decisionId,
     policy: a.policy,
+    reasons: a.reasons ?? [],
     action_digest: a.actionDigest,
     ...(a.cancellation ? { cancellation: a.cancellation } : {}),
     ...(access.viewer === "requester" && access.grant ? { grant: access.grant.token, grant_expires_at: iso(access.grant.expiresAt) } : {}),

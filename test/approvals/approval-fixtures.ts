@@ -74,6 +74,7 @@ export function exportRequest(overrides: Partial<CreateApprovalInput> = {}): Cre
     },
     decisionId: "dec_1",
     policy: { bundle: "countersign", revision: "rev-1" },
+    reasons: ["exports from production need a dba"],
     requirements: oneDba,
     mask: ["/action/params/query"],
     ...overrides,

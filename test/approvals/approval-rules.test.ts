@@ -27,6 +27,7 @@ function request(over: Partial<ApprovalRequest> = {}): ApprovalRequest {
     requesters: { callerId: "svc:ci", callerOwner: "user:erin", actorId: "agent:deploy-bot", onBehalfOf: "user:mallory" },
     decisionId: "dec_1",
     policy: null,
+    reasons: [],
     actionDigest: "x",
     createdAt: 0,
     expiresAt: 1000,

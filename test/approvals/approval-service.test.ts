@@ -61,6 +61,7 @@ describe("creating a request", () => {
       requesters: { callerId: "svc:ci", callerOwner: "user:erin", actorId: "agent:deploy-bot", onBehalfOf: "user:mallory" },
       decisionId: "dec_1",
       policy: { bundle: "countersign", revision: "rev-1" },
+      reasons: ["exports from production need a dba"],
       createdAt: clock.ms,
       expiresAt: clock.ms + 3600_000,
       verdicts: [],
@@ -69,6 +70,8 @@ describe("creating a request", () => {
     expect(approval.actionDigest).toMatch(/^[0-9a-f]{64}$/);
     const stored = await a.store.get(approval.id);
     expect(stored).toEqual(approval);
+    expect(await a.service.read(approval.id)).toEqual(approval);
+    expect(await a.service.read("apr_unknown")).toBeNull();
     expect(a.events.ofType("approval.created")).toHaveLength(1);
     expect(await redis.zscore(new ApprovalKeys().expiryIndex, approval.id)).toBe(String(clock.ms + 3600_000));
   });
