@@ -9,7 +9,7 @@ import express from "express";
 import request from "supertest";
 import type { CredentialsFactory } from "../../../src/teams/bot-adapter";
 import { ConversationKeys, RedisConversationStore } from "../../../src/teams/conversation-store";
-import type { TeamsLogger } from "../../../src/teams/ports";
+import type { ApprovalPort, TeamsLogger } from "../../../src/teams/ports";
 import { validateTeamsConfig, type TeamsConfig } from "../../../src/teams/teams-config";
 import { createTeamsRouter, type TeamsBot } from "../../../src/teams/teams-router";
 import type { TestRedis } from "../../support/redis-server";
@@ -68,6 +68,8 @@ export interface HarnessOptions {
   readonly authenticated?: boolean;
   /** Extra `teams:` settings. */
   readonly teams?: Record<string, unknown>;
+  /** The approvals the bot uses instead of the in-memory ones (the real approval core, say). */
+  readonly approvals?: (clock: TestClock) => ApprovalPort;
 }
 
 let harnessCount = 0;
@@ -103,7 +105,7 @@ export async function startBotHarness(redis: TestRedis, options: HarnessOptions 
 
   const bot = createTeamsRouter({
     config,
-    approvals,
+    approvals: options.approvals?.(clock) ?? approvals,
     reviewers: directory,
     masker: testMasker,
     store,

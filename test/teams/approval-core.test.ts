@@ -1,0 +1,152 @@
+/**
+ * The bot against the real approval core: `ApprovalService` on a real Redis store, its events driving the
+ * notifier, verdicts from Teams cards going through the same use case (and rules) as API verdicts. The
+ * adapter in `support/approval-core-port.ts` is what the wiring round puts in the composition root.
+ */
+
+import "./support/network-guard";
+import type { Response } from "supertest";
+import { ApprovalEventBus } from "../../src/approvals/approval-events";
+import { ApprovalService, type CreateApprovalInput } from "../../src/approvals/approval-service";
+import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
+import type { ApprovalRequirements } from "../../src/engine/decision";
+import { APPROVE_VERB, DENY_VERB } from "../../src/teams/card-verbs";
+import { useRedisServer } from "../support/redis-server";
+import { ApprovalCorePort, notifierListener } from "./support/approval-core-port";
+import { startBotHarness, type BotHarness } from "./support/bot-harness";
+import { REVIEWERS } from "./support/in-memory-approvals";
+import { APPROVALS_CHANNEL, DBA_CHANNEL, reviewerClick, reviewerMessage, type TestConversation } from "./support/teams-activities";
+
+const redis = useRedisServer({ flushBetweenTests: true });
+const NAMES = Object.fromEntries(Object.values(REVIEWERS).map((r) => [r.id, r.name]));
+let h: BotHarness;
+let service: ApprovalService;
+
+beforeEach(async () => {
+  let n = 0;
+  h = await startBotHarness(redis, {
+    approvals: (clock) => {
+      service = new ApprovalService({
+        store: new RedisApprovalStore(redis.connect()),
+        clock: { nowNs: () => BigInt(clock.now()) * 1_000_000n },
+        ids: { newId: () => `apr_core_${++n}` },
+        events: new ApprovalEventBus([notifierListener(() => h.bot.notifier, NAMES)], (err) => {
+          throw err;
+        }),
+      });
+      return new ApprovalCorePort(service, NAMES);
+    },
+  });
+  await h.send(reviewerMessage(APPROVALS_CHANNEL, h.connector.serviceUrl, REVIEWERS.bob, "subscribe approvals"));
+  await h.send(reviewerMessage(DBA_CHANNEL, h.connector.serviceUrl, REVIEWERS.dave, "subscribe db"));
+  h.connector.reset();
+});
+
+afterEach(async () => {
+  expect(h.connector.unknown).toEqual([]);
+  await h.close();
+});
+
+const SECRET_QUERY = "select ssn from customers where vip = true";
+
+function requirements(overrides: Partial<ApprovalRequirements> = {}): ApprovalRequirements {
+  return { quorum: 1, reviewers: { roles: ["dba"] }, ttl_seconds: 3600, grant_ttl_seconds: 300, reason_required: false, ...overrides };
+}
+
+function decision(overrides: Partial<CreateApprovalInput> = {}): CreateApprovalInput {
+  return {
+    caller: { id: "svc:ci", roles: [] },
+    request: {
+      actor: { id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:alice" },
+      action: { name: "db.export", params: { table: "customers", query: SECRET_QUERY } },
+      resource: { type: "database", id: "prod/customers", environment: "production" },
+      context: { reason: "quarterly report", ticket: "OPS-1234" },
+    },
+    decisionId: "dec_1",
+    policy: { bundle: "countersign", revision: "rev-1" },
+    reasons: ["db.export from production needs one dba"],
+    requirements: requirements({ channel: "db" }),
+    mask: ["/action/params/query"],
+    ...overrides,
+  };
+}
+
+async function created(input: CreateApprovalInput): Promise<{ id: string; activityId: string }> {
+  const { approval } = await service.createFromDecision(input);
+  const posted = await h.store.card(approval.id);
+  expect(posted).not.toBeNull();
+  return { id: approval.id, activityId: posted!.activityId };
+}
+
+function click(conversation: TestConversation, who: (typeof REVIEWERS)[keyof typeof REVIEWERS], verb: string, id: string, activityId: string, comment?: string): Promise<Response> {
+  return h.send(reviewerClick(conversation, h.connector.serviceUrl, who, verb, { approvalId: id, ...(comment === undefined ? {} : { comment }) }, { replyToId: activityId }));
+}
+
+function cardJson(body: unknown): string {
+  return JSON.stringify((body as { attachments: { content: unknown }[] }).attachments[0]!.content);
+}
+
+it("a require_approval decision posts its card to the policy's channel; an eligible reviewer's click approves it through the core", async () => {
+  const { id, activityId } = await created(decision());
+  expect(h.connector.posts().map((p) => p.conversationId)).toEqual([DBA_CHANNEL.id]);
+
+  const res = await click(DBA_CHANNEL, REVIEWERS.dave, APPROVE_VERB, id, activityId, "ok");
+  expect(res.body.type).toBe("application/vnd.microsoft.card.adaptive");
+  const stored = await service.read(id);
+  expect(stored?.status).toBe("approved");
+  expect(stored?.verdicts.map((v) => [v.reviewerId, v.verdict, v.channel, v.comment])).toEqual([["user:dave", "approve", "teams", "ok"]]);
+  // The core's events updated the card once; the bot's own update found it already current.
+  const updates = h.connector.updates();
+  expect(updates).toHaveLength(1);
+  expect(updates[0]!.activityId).toBe(activityId);
+  expect(cardJson(updates[0]!.body)).toContain("Approved by user:dave");
+});
+
+it("the core's refusals (self-approval through on_behalf_of, wrong role) reach the clicking user and change nothing", async () => {
+  const { id, activityId } = await created(decision());
+  const self = await click(DBA_CHANNEL, REVIEWERS.alice, APPROVE_VERB, id, activityId);
+  expect(self.body.type).toBe("application/vnd.microsoft.activity.message");
+  expect(self.body.value).toContain("COUNTERSIGN_SELF_APPROVAL");
+  const role = await click(DBA_CHANNEL, REVIEWERS.bob, APPROVE_VERB, id, activityId);
+  expect(role.body.value).toContain("COUNTERSIGN_NOT_ELIGIBLE");
+  const stored = await service.read(id);
+  expect(stored?.status).toBe("pending");
+  expect(stored?.version).toBe(1);
+  expect(h.connector.updates()).toEqual([]);
+});
+
+it("a quorum of two needs two distinct reviewers", async () => {
+  const { id, activityId } = await created(decision({ requirements: requirements({ quorum: 2, reviewers: { roles: ["security"] } }) }));
+  expect(h.connector.posts().map((p) => p.conversationId)).toEqual([APPROVALS_CHANNEL.id]);
+  await click(APPROVALS_CHANNEL, REVIEWERS.bob, APPROVE_VERB, id, activityId);
+  expect((await click(APPROVALS_CHANNEL, REVIEWERS.bob, APPROVE_VERB, id, activityId)).body.value).toContain("COUNTERSIGN_ALREADY_VOTED");
+  expect((await service.read(id))?.status).toBe("pending");
+  await click(APPROVALS_CHANNEL, REVIEWERS.carol, APPROVE_VERB, id, activityId);
+  expect((await service.read(id))?.status).toBe("approved");
+  const updates = h.connector.updates();
+  expect(updates).toHaveLength(2);
+  expect(cardJson(updates[0]!.body)).toContain("1 of 2 approvals");
+  expect(cardJson(updates[1]!.body)).toContain("Approved by user:bob, user:carol");
+});
+
+it("an API verdict and an expiry update the card through the core's events", async () => {
+  const a = await created(decision());
+  await service.castVerdict({ approvalId: a.id, reviewer: { id: "user:dave", roles: ["dba"] }, verdict: "deny", comment: "not today", channel: "api" });
+  expect(h.connector.updates().map((u) => u.activityId)).toEqual([a.activityId]);
+  expect(cardJson(h.connector.updates()[0]!.body)).toContain("Denied by user:dave");
+
+  const b = await created(decision({ decisionId: "dec_2", request: { ...decision().request, action: { name: "db.export", params: { table: "orders" } } } }));
+  h.clock.advance(3_600_001);
+  await service.expireDue();
+  const last = h.connector.updates().at(-1)!;
+  expect(last.activityId).toBe(b.activityId);
+  expect(cardJson(last.body)).toContain("⌛ Expired");
+  expect((await click(DBA_CHANNEL, REVIEWERS.dave, DENY_VERB, b.id, b.activityId)).body.value).toMatch(/COUNTERSIGN_(EXPIRED|ALREADY_DECIDED)/);
+});
+
+it("masked values never leave the service", async () => {
+  const { id, activityId } = await created(decision());
+  await click(DBA_CHANNEL, REVIEWERS.dave, APPROVE_VERB, id, activityId);
+  expect(h.outboundText()).not.toContain(SECRET_QUERY);
+  expect(h.outboundText()).toContain("[MASKED]");
+});
