@@ -23,9 +23,9 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-/** What tried to leave the machine since the last check. */
-export function networkViolations(): readonly string[] {
-  return violations;
+/** What tried to leave the machine since the last check, clearing the record (for the guard's own test). */
+export function takeNetworkViolations(): string[] {
+  return violations.splice(0);
 }
 
 const originalLookup = dns.lookup;
