@@ -87,6 +87,7 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
     type: "AdaptiveCard",
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
     version: CARD_SCHEMA_VERSION,
+    msteams: { width: "Full" },
     fallbackText: `Countersign: ${state.status === "pending" ? "approval required" : state.status} for ${masked.action.name}`,
     body,
     actions: pending
