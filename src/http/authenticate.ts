@@ -4,7 +4,7 @@
  */
 
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import type { Authenticator } from "../identity/authenticator";
+import type { AuthResult, Authenticator } from "../identity/authenticator";
 import type { Principal } from "../identity/principal";
 import type { Logger } from "../observability/logger";
 import { HttpError } from "./http-error";
@@ -13,8 +13,7 @@ const PRINCIPAL = "countersignPrincipal";
 
 /** Middleware that authenticates the caller or fails with COUNTERSIGN_UNAUTHENTICATED. */
 export function authenticate(authenticator: Authenticator, logger: Logger): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const result = await authenticator.authenticate(req.headers.authorization);
+  const settle = (result: AuthResult, req: Request, res: Response, next: NextFunction): void => {
     if (result.ok) {
       res.locals[PRINCIPAL] = result.principal;
       next();
@@ -25,6 +24,12 @@ export function authenticate(authenticator: Authenticator, logger: Logger): Requ
     const challenge =
       reason === "missing_credentials" ? 'Bearer realm="countersign"' : `Bearer realm="countersign", error="invalid_token"`;
     next(new HttpError("COUNTERSIGN_UNAUTHENTICATED", message, { reason }, { "WWW-Authenticate": challenge }));
+  };
+  // API keys resolve synchronously; only a JWT costs a promise.
+  return (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
+    const result = authenticator.authenticate(req.headers.authorization);
+    if (result instanceof Promise) return result.then((r) => settle(r, req, res, next));
+    settle(result, req, res, next);
   };
 }
 

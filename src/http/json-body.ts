@@ -18,6 +18,7 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [requireJson, express.json({ limit: limitBytes, strict: true, type: JSON_TYPES })];
+  // requireJson has checked the type; body-parser need not check it again.
+  return [requireJson, express.json({ limit: limitBytes, strict: true, type: () => true })];
 }
 

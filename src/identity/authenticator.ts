@@ -16,9 +16,9 @@ export type AuthResult =
   | { readonly ok: true; readonly principal: Principal; readonly method: AuthMethod }
   | { readonly ok: false; readonly failure: AuthFailure };
 
-/** Turns an Authorization header into a principal. */
+/** Turns an Authorization header into a principal; synchronous unless a JWT must be verified. */
 export interface Authenticator {
-  authenticate(authorization: string | undefined): Promise<AuthResult>;
+  authenticate(authorization: string | undefined): AuthResult | Promise<AuthResult>;
 }
 
 const BEARER = /^Bearer +([\x21-\x7e]+) *$/i;
@@ -27,7 +27,7 @@ const JWT_FORM = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** An authenticator over the configured identities and, optionally, a JWT issuer. */
 export function createAuthenticator(directory: IdentityDirectory, jwt?: JwtVerifier): Authenticator {
   return {
-    async authenticate(authorization: string | undefined): Promise<AuthResult> {
+    authenticate(authorization: string | undefined): AuthResult | Promise<AuthResult> {
       if (authorization === undefined || authorization === "") {
         return fail("missing_credentials", "authentication required: send Authorization: Bearer <api key>");
       }
@@ -35,11 +35,12 @@ export function createAuthenticator(directory: IdentityDirectory, jwt?: JwtVerif
       if (m === null) return fail("malformed_credentials", "the Authorization header must be: Bearer <api key or token>");
       const token = m[1]!;
       if (jwt !== undefined && JWT_FORM.test(token)) {
-        const verified = await jwt.verify(token);
-        if (!verified.ok) return { ok: false, failure: verified.failure };
-        const principal = directory.byId(verified.subject);
-        if (principal === undefined) return fail("unknown_subject", "the token's subject is not a known identity");
-        return { ok: true, principal, method: "jwt" };
+        return jwt.verify(token).then((verified): AuthResult => {
+          if (!verified.ok) return { ok: false, failure: verified.failure };
+          const principal = directory.byId(verified.subject);
+          if (principal === undefined) return fail("unknown_subject", "the token's subject is not a known identity");
+          return { ok: true, principal, method: "jwt" };
+        });
       }
       const principal = directory.byApiKey(token);
       if (principal === undefined) return fail("unknown_api_key", "unknown API key");

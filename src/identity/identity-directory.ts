@@ -5,7 +5,7 @@
  * configured digest (no early exit), so response timing says nothing about how close a guess came.
  */
 
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, hash, timingSafeEqual } from "node:crypto";
 import type { IdentityConfig } from "../config/service-config";
 import type { Principal } from "./principal";
 
@@ -48,7 +48,7 @@ export class IdentityDirectory {
 
   /** The identity holding this API key (given in clear, as presented). */
   byApiKey(key: string): Principal | undefined {
-    const presented = createHash("sha256").update(key, "utf8").digest();
+    const presented = hash("sha256", key, "buffer");
     let found: Principal | undefined;
     for (const entry of this.keys) {
       if (timingSafeEqual(entry.digest, presented) && found === undefined) found = entry.principal;

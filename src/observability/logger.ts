@@ -21,12 +21,29 @@ export interface LoggerOptions {
   readonly silent?: boolean;
 }
 
+const MESSAGE = Symbol.for("message");
+const safeJson = winston.format.json();
+
+/**
+ * winston's json format, but through the native JSON.stringify (several times faster than the
+ * safe-stable-stringify winston uses, and a decision writes a line on every request); a line it cannot
+ * serialise (a cycle, a BigInt) falls back to winston's own.
+ */
+const fastJson = winston.format((info) => {
+  try {
+    (info as unknown as Record<symbol, string>)[MESSAGE] = JSON.stringify(info);
+    return info;
+  } catch {
+    return safeJson.transform(info, safeJson.options);
+  }
+});
+
 /** A JSON-lines logger. */
 export function createLogger(opts: LoggerOptions): Logger {
   return winston.createLogger({
     level: opts.level,
     silent: opts.silent === true,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    format: winston.format.combine(winston.format.timestamp(), fastJson()),
     defaultMeta: { service: "countersign" },
     transports: [
       opts.stream === undefined ? new winston.transports.Console() : new winston.transports.Stream({ stream: opts.stream }),

@@ -6,7 +6,7 @@
 import { fixedClock } from "../../src/policy/clock";
 import { exampleConfigPath, loadServiceConfig } from "../../src/config/config-loader";
 import { hashApiKey, IdentityDirectory } from "../../src/identity/identity-directory";
-import { uuidV7Generator } from "../../src/service/decision-id";
+import { pooledRandom, uuidV7Generator } from "../../src/service/decision-id";
 
 const { config } = loadServiceConfig({ COUNTERSIGN_CONFIG: exampleConfigPath() });
 const directory = new IdentityDirectory(config.identities);
@@ -49,5 +49,16 @@ describe("uuidV7Generator", () => {
   it("uses the injected random source", () => {
     const ids = uuidV7Generator(fixedClock(0n), (bytes) => bytes.fill(0xff));
     expect(ids.next()).toBe("00000000-0000-7fff-bfff-ffffffffffff");
+  });
+
+  it("draws ids from a random pool that refills without repeating itself", () => {
+    const random = pooledRandom(32);
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const b = new Uint8Array(10);
+      random(b);
+      seen.add(Buffer.from(b).toString("hex"));
+    }
+    expect(seen.size).toBe(50);
   });
 });
