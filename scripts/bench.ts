@@ -4,12 +4,14 @@
  */
 
 import * as path from "node:path";
+import { benchHttpDecide } from "./bench/http-decide";
 import { benchPolicyEval } from "./bench/policy-eval";
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
   console.log(`node ${process.version}, ${process.arch}`);
   await benchPolicyEval(root);
+  await benchHttpDecide(root);
 }
 
 main().catch((err) => {
