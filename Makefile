@@ -14,6 +14,7 @@ bundles: build
 	node dist/src/cli/main.js build rego -o bundles/countersign.tar.gz
 
 run: bundles
+	node dist/src/cli/main.js serve
 
 test: build
 	npx tsc -p tsconfig.json --noEmit
