@@ -49,8 +49,17 @@ export const ALWAYS_MASKED_KEYS: ReadonlySet<string> = new Set([
 
 /** Normalises a member name for comparison with ALWAYS_MASKED_KEYS. */
 export function normaliseKey(key: string): string {
-  return key.toLowerCase().replace(/[-_]/g, "");
+  let n = normalised.get(key);
+  if (n === undefined) {
+    n = key.toLowerCase().replace(/[-_]/g, "");
+    // Member names repeat from one request to the next; the cache only bounds its own size.
+    if (normalised.size >= 10_000) normalised.clear();
+    normalised.set(key, n);
+  }
+  return n;
 }
+
+const normalised = new Map<string, string>();
 
 /** The digest text for a value: `sha256:` + hex HMAC-SHA256(salt, canonical JSON of the value). */
 export function maskDigest(value: unknown, salt: Uint8Array): string {
@@ -144,7 +153,8 @@ function maskKeys(node: JsonValue, keys: ReadonlySet<string>, salt: Uint8Array, 
     return copy ?? node;
   }
   let copy: { [key: string]: JsonValue } | null = null;
-  for (const [key, child] of Object.entries(node)) {
+  for (const key of Object.keys(node)) {
+    const child = node[key] as JsonValue;
     path.push(key);
     let next: JsonValue;
     if (keys.has(normaliseKey(key)) && !isMaskedMarker(child)) {
