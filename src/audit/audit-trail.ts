@@ -61,6 +61,12 @@ export interface AuditTrailOptions {
   readonly appendTimeoutMs?: number;
   /** Jitter for the back-off between contended attempts; default Math.random. */
   readonly random?: () => number;
+  /**
+   * Told when the stored head is behind an entry this instance already stored: Redis lost acknowledged
+   * entries (a restart with `appendfsync everysec`, a failover to a lagging replica, a restored backup) or
+   * someone rewound the trail. The trail carries on from the stored head; log this as an error.
+   */
+  readonly onRollback?: (info: { readonly storedSeq: number; readonly knownSeq: number }) => void;
 }
 
 /** Counters for tests, benchmarks and metrics. */
@@ -75,6 +81,8 @@ export interface AuditTrailStats {
   readonly conflicts: number;
   /** The largest batch stored in one append. */
   readonly largestBatch: number;
+  /** Times the stored head was found behind an entry this instance had stored. */
+  readonly rollbacks: number;
 }
 
 interface Pending {
@@ -97,7 +105,9 @@ export class AuditTrail implements AuditRecorder {
   private readonly maxAttempts: number;
   private readonly appendTimeoutMs: number;
   private readonly random: () => number;
-  private counters = { recorded: 0, failed: 0, appends: 0, conflicts: 0, largestBatch: 0 };
+  private counters = { recorded: 0, failed: 0, appends: 0, conflicts: 0, largestBatch: 0, rollbacks: 0 };
+  /** The highest seq this instance has stored. */
+  private storedSeq = 0;
 
   constructor(private readonly opts: AuditTrailOptions) {
     if (opts.maskSalt.length < MIN_SALT_BYTES) {
@@ -177,6 +187,7 @@ export class AuditTrail implements AuditRecorder {
         landed = outcome.ok || (outcome.head.seq === last.seq && outcome.head.hash === last.hash);
         if (!outcome.ok && !landed) {
           this.counters.conflicts++;
+          if (outcome.head.seq < this.storedSeq) this.rolledBack(outcome.head.seq);
           expected = outcome.head;
           this.head = outcome.head;
         }
@@ -187,6 +198,7 @@ export class AuditTrail implements AuditRecorder {
       if (landed) {
         const last = sealed[sealed.length - 1] as SealedEntry;
         this.head = { seq: last.seq, hash: last.hash };
+        this.storedSeq = last.seq;
         this.counters.appends++;
         this.counters.recorded += batch.length;
         this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
@@ -200,6 +212,18 @@ export class AuditTrail implements AuditRecorder {
       if (attempt >= 3) await sleep(this.random() * Math.min(2 ** (attempt - 3), 20));
     }
     this.fail(batch, new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit head kept moving: gave up after ${this.maxAttempts} attempts`));
+  }
+
+  private rolledBack(storedSeq: number): void {
+    this.counters.rollbacks++;
+    const knownSeq = this.storedSeq;
+    // Report each loss once: from here on the stored head is the reference.
+    this.storedSeq = storedSeq;
+    try {
+      this.opts.onRollback?.({ storedSeq, knownSeq });
+    } catch {
+      // a failing observer must not break the append
+    }
   }
 
   private fail(batch: readonly Pending[], err: unknown): void {

@@ -19,6 +19,8 @@ export interface OpenAuditTrailDeps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Told when the file mirror cannot write (the trail itself is unaffected). */
   readonly onMirrorError?: (err: Error) => void;
+  /** Told when Redis lost entries this instance had stored (see AuditTrailOptions.onRollback); log it as an error. */
+  readonly onRollback?: (info: { readonly storedSeq: number; readonly knownSeq: number }) => void;
 }
 
 /** A trail and the store behind it (the store also serves queries and exports). */
@@ -43,6 +45,7 @@ export async function openAuditTrail(settings: AuditSettings, deps: OpenAuditTra
     maxBatch: settings.maxBatch,
     appendTimeoutMs: settings.appendTimeoutMs,
     ...(deps.labels === undefined ? {} : { labels: deps.labels }),
+    ...(deps.onRollback === undefined ? {} : { onRollback: deps.onRollback }),
     ...(mirror === undefined ? {} : { mirror }),
   });
   return { trail, store };

@@ -7,7 +7,8 @@ import { GENESIS_HASH, computeEntryHash } from "../../src/audit/chain";
 import { verifyHeadSignature } from "../../src/audit/head-signature";
 import { verifyStoredTrail } from "../../src/audit/verify";
 import { useRedisServer } from "../support/redis-server";
-import { makeTrail, newSigningKey, sampleApprovalFlow, sampleDecision, steppingClock } from "./audit-fixtures";
+import { AuditTrail } from "../../src/audit/audit-trail";
+import { makeTrail, newSigningKey, sampleApprovalFlow, sampleDecision, steppingClock, TEST_SALT } from "./audit-fixtures";
 
 const redis = useRedisServer({ flushBetweenTests: true });
 
@@ -110,6 +111,24 @@ describe("audit trail", () => {
     await conn.del("{countersign:audit}:head");
     await expect(trail.record(sampleDecision(2))).rejects.toMatchObject({ code: "COUNTERSIGN_AUDIT_UNAVAILABLE", message: expect.stringMatching(/past its head/) });
     expect(await conn.xlen("countersign:audit")).toBe(1);
+  });
+
+  it("reports a rolled-back trail (Redis lost entries it had acknowledged) and carries on from the stored head", async () => {
+    const conn = redis.connect();
+    const rollbacks: { storedSeq: number; knownSeq: number }[] = [];
+    const { store, key } = makeTrail(conn);
+    const t = new AuditTrail({ store, signingKey: key, clock: steppingClock(), maskSalt: TEST_SALT, maxBatch: 1, onRollback: (r) => rollbacks.push(r) });
+    for (let i = 1; i <= 3; i++) await t.record(sampleDecision(i));
+    // As after a restart that lost the last second of AOF: only entry 1 and its signed head survive.
+    const [[, fields]] = (await conn.xrange("countersign:audit", "1-0", "1-0")) as [[string, string[]]];
+    const first = (await store.readAscending(null, 1))[0]!;
+    await conn.del("countersign:audit");
+    await conn.xadd("countersign:audit", "1-0", ...fields);
+    await conn.hset("{countersign:audit}:head", { seq: "1", hash: first.checkpoint!.hash, kid: first.checkpoint!.kid, sig: first.checkpoint!.sig });
+    expect((await t.record(sampleDecision(4))).seq).toBe(2);
+    expect(rollbacks).toEqual([{ storedSeq: 1, knownSeq: 3 }]);
+    expect(t.stats().rollbacks).toBe(1);
+    expect(await verifyStoredTrail(store, { keys: [key.verification] })).toMatchObject({ ok: true, entries: 2 });
   });
 
   it("rejects an event JSON cannot carry with COUNTERSIGN_AUDIT_UNAVAILABLE", async () => {

@@ -1,0 +1,40 @@
+import { DEVELOPMENT_MASK_SALT, resolveAuditSettings } from "../../src/audit/audit-config";
+
+const noFile = (): string => {
+  throw new Error("no such file");
+};
+
+describe("audit settings", () => {
+  it("default to the development salt and the countersign:audit stream in development", () => {
+    const s = resolveAuditSettings(undefined, { mode: "development", env: {}, readFile: noFile });
+    expect(s).toEqual({ stream: "countersign:audit", maskSalt: Buffer.from(DEVELOPMENT_MASK_SALT), maxBatch: 256, appendTimeoutMs: 5000 });
+  });
+
+  it("take the salt and signing key from the environment first", () => {
+    const s = resolveAuditSettings(
+      { mask_salt: "file-salt-0123456789", signing_key_file: "/nowhere", mirror_file: "/var/log/countersign/audit.jsonl" },
+      { mode: "production", env: { COUNTERSIGN_AUDIT_MASK_SALT: "env-salt-0123456789abc", COUNTERSIGN_AUDIT_SIGNING_KEY: "PEM" }, readFile: noFile },
+    );
+    expect(s.maskSalt.toString()).toBe("env-salt-0123456789abc");
+    expect(s.signingKeyPem).toBe("PEM");
+    expect(s.mirrorFile).toBe("/var/log/countersign/audit.jsonl");
+  });
+
+  it("read the signing key file", () => {
+    const s = resolveAuditSettings({ mask_salt: "file-salt-0123456789", signing_key_file: "/k.pem" }, { mode: "production", env: {}, readFile: (p) => `key from ${p}` });
+    expect(s.signingKeyPem).toBe("key from /k.pem");
+  });
+
+  it.each([
+    [undefined, "production", /production needs audit.mask_salt/],
+    [{ mask_salt: DEVELOPMENT_MASK_SALT }, "production", /development mask salt is refused/],
+    [{ mask_salt: "short" }, "development", /at least 16 bytes/],
+    [{ stream: "bad name" }, "development", /stream name/],
+    [{ max_batch: 0 }, "development", /max_batch/],
+    [{ signing_key_file: "/missing.pem" }, "development", /cannot read audit.signing_key_file/],
+  ] as const)("refuse %j in %s", (file, mode, message) => {
+    expect(() => resolveAuditSettings(file, { mode, env: {}, readFile: noFile })).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^COUNTERSIGN_AUDIT_BAD_(CONFIG)$/), message: expect.stringMatching(message) }),
+    );
+  });
+});
