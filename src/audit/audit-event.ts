@@ -251,9 +251,15 @@ export interface DecisionEventInput {
   readonly path?: string;
 }
 
+/**
+ * Pointers masked in every decision's input whatever the policy says: a grant token presented with the
+ * request is a bearer credential (the grant id and approval id are recorded by the grant events).
+ */
+export const ALWAYS_MASKED_INPUT_POINTERS: readonly string[] = ["/grant"];
+
 /** A `decision` event. The subject fields are copied from the input unless the policy masks them. */
 export function decisionEvent(d: DecisionEventInput): AuditDraft<DecisionAuditEvent> {
-  const requestMask = d.mask ?? [];
+  const requestMask = [...(d.mask ?? []), ...ALWAYS_MASKED_INPUT_POINTERS];
   const input = d.input as { [key: string]: unknown };
   const shown = (pointer: string, value: unknown): string | undefined =>
     typeof value === "string" && !requestMask.some((p) => pointerCovers(p, pointer)) ? value : undefined;

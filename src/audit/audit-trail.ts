@@ -192,7 +192,9 @@ export class AuditTrail implements AuditRecorder {
           this.head = outcome.head;
         }
       } catch (err) {
-        this.fail(batch, err);
+        // Storage is unreachable or did not answer in time: the records queued behind this append would
+        // only wait for the same failure, so they fail now too rather than one timeout after another.
+        this.fail([...batch, ...this.queue.splice(0)], err);
         return;
       }
       if (landed) {

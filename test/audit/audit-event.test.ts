@@ -39,7 +39,7 @@ describe("audit events", () => {
       approval_id: "a-1",
       metrics: { timer_eval_ns: 1234 },
     });
-    expect(d.mask).toEqual(["/input/action/params/query"]);
+    expect(d.mask).toEqual(["/input/action/params/query", "/input/grant"]);
   });
 
   it("leaves a subject field out when the policy masks it", () => {
