@@ -4,7 +4,8 @@
  * Unknown keys are refused everywhere, so a misspelt setting is an error instead of a silent default.
  * Cross-field rules (unique ids and keys, owners, one JWT key source, development keys in production) are
  * checked after the schema, in `config-loader.ts`. The schema avoids oneOf so that each problem is reported
- * once, at its own field.
+ * once, at its own field. Capabilities that need settings of their own (approvals, Teams, audit) add their
+ * section here and to ServiceConfig, so that one validation covers the whole file.
  */
 
 import { LOG_LEVELS } from "./service-config";

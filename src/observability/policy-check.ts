@@ -13,7 +13,7 @@ export function policyCheck(policy: Pick<DecisionPolicy, "status">): ReadinessCh
       const s = policy.status();
       if (!s.ready) return { ok: false, detail: s.problem ?? "no decision bundle is loaded" };
       const serving = s.active.map((r) => `${r.bundle}@${r.revision}`).join(", ");
-      return { ok: true, detail: `serving ${serving}` };
+      return { ok: true, detail: `serving ${serving}` + (s.problem === undefined ? "" : `; ${s.problem}`) };
     },
   };
 }

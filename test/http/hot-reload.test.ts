@@ -53,6 +53,7 @@ describe("hot reload over HTTP", () => {
     expect(res.body).toMatchObject({ outcome: "allow", policy: { revision: "rev-2" } });
     const ready = await request(service.app).get("/readyz");
     expect(ready.status).toBe(200);
+    expect(ready.body.checks.policy.detail).toMatch(/serving countersign@rev-2; last refused: .*countersign\.tar\.gz/);
     expect(service.log.lines().some((l) => l["level"] === "error" || l["level"] === "warn")).toBe(true);
   });
 });

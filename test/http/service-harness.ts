@@ -31,8 +31,9 @@ export const AUTH = {
   erin: "Bearer dev-erin-key",
 } as const;
 
-/** A new temporary directory, removed by `removeTempDirs`. */
 const temps: string[] = [];
+
+/** A new temporary directory, removed by `removeTempDirs`. */
 export function tempDir(prefix = "countersign-http-"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   temps.push(dir);
