@@ -1,21 +1,33 @@
 /**
  * The Lua script that appends to the trail: a compare-and-swap on the chain head, the XADDs and the new
- * signed head in one atomic step.
+ * signed head in one atomic step, with a turn that keeps a busy instance from starving the others.
  *
- * KEYS[1] the stream, KEYS[2] the head hash.
- * ARGV[1], ARGV[2] the head the caller read (seq, hash); ARGV[3], ARGV[4] the new head (seq, hash);
- * ARGV[5], ARGV[6] its key id and signature; then pairs of (stream id, entry text), in seq order.
+ * KEYS[1] the stream, KEYS[2] the head hash, KEYS[3] the turn.
+ * ARGV[1], ARGV[2] the head the caller sealed against (seq, hash); ARGV[3], ARGV[4] the new head (seq,
+ * hash); ARGV[5], ARGV[6] its key id and signature; ARGV[7] the caller's instance token; then pairs of
+ * (stream id, entry text), in seq order.
  *
- * Replies `{1}` when appended; `{0, seq, hash}` with the actual head when it is no longer the one read
- * (nothing written: the caller re-seals and retries); `{-1, error}` when the first XADD is refused, which
- * means the stream already holds ids past the head (a head that was deleted or restored from an older
- * backup; nothing written, and the trail refuses to write until someone looks). Ids are consecutive and the
- * first XADD succeeded, so the later ones cannot fail: a batch is all or nothing. The last entry of the batch
- * also carries the signed head (fields `kid`, `sig`), a checkpoint that partial exports end on.
+ * Replies:
+ * - `{1}`: appended.
+ * - `{0, seq, hash}`: the head is no longer the one sealed against (another instance appended). Nothing is
+ *   written; the caller re-seals after the head returned and tries again. The loser also takes the turn
+ *   (SET NX with a TTL of TURN_TTL_MS) unless someone holds it.
+ * - `{2, seq, hash}`: another instance holds the turn; nothing is written; wait a moment and try again.
+ *   The turn holder's next append goes through, which makes the race fair: without it, an instance whose
+ *   appends happen to arrive first can win every round and starve another for as long as it is busy.
+ * - `{-1, error}`: the first XADD was refused: the stream already holds ids past the head (a head that was
+ *   deleted, or restored from an older backup). Nothing is written, and the trail refuses to write until
+ *   someone looks.
+ * Ids are consecutive and the first XADD succeeded, so the later ones cannot fail: a batch is all or nothing.
+ * The last entry of the batch also carries the signed head (fields `kid`, `sig`), a checkpoint that partial
+ * exports end on.
  */
 
 import { RedisScript } from "../redis/redis-script";
 import { GENESIS_HASH } from "./chain";
+
+/** How long a turn lasts when its holder does not use it (crashed, or lost its connection). */
+export const TURN_TTL_MS = 200;
 
 /** The append script. */
 export const APPEND_SCRIPT = new RedisScript(
@@ -27,11 +39,16 @@ if not seq then
   seq = '0'
   hash = '${GENESIS_HASH}'
 end
+local turn = redis.call('GET', KEYS[3])
+if turn and turn ~= ARGV[7] then
+  return {2, seq, hash}
+end
 if seq ~= ARGV[1] or hash ~= ARGV[2] then
+  redis.call('SET', KEYS[3], ARGV[7], 'PX', ${TURN_TTL_MS}, 'NX')
   return {0, seq, hash}
 end
 local last = #ARGV - 1
-for i = 7, last, 2 do
+for i = 8, last, 2 do
   local r
   if i == last then
     r = redis.pcall('XADD', KEYS[1], ARGV[i], 'e', ARGV[i + 1], 'kid', ARGV[5], 'sig', ARGV[6])
@@ -39,13 +56,16 @@ for i = 7, last, 2 do
     r = redis.pcall('XADD', KEYS[1], ARGV[i], 'e', ARGV[i + 1])
   end
   if type(r) == 'table' and r.err then
-    if i == 7 then
+    if i == 8 then
       return {-1, r.err}
     end
     return redis.error_reply('audit append failed after a partial write: ' .. r.err)
   end
 end
 redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'hash', ARGV[4], 'kid', ARGV[5], 'sig', ARGV[6])
+if turn then
+  redis.call('DEL', KEYS[3])
+end
 return {1}
 `,
 );

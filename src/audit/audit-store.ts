@@ -10,15 +10,19 @@ import type { SignedHead } from "./head-signature";
 export type AppendOutcome =
   /** The entries are stored and `head` is the new head. */
   | { readonly ok: true }
-  /** Someone else moved the head first; nothing was written. `head` is the head found. */
-  | { readonly ok: false; readonly head: ChainHead };
+  /**
+   * Nothing was written. `head` is the head found: someone else moved it first, or (`waitTurn`) another
+   * instance that lost a race has the next turn and this caller should wait a moment before trying again.
+   */
+  | { readonly ok: false; readonly head: ChainHead; readonly waitTurn: boolean };
 
 /** Durable, linear storage for chain entries. */
 export interface AuditStore {
   /**
-   * Atomically, if the stored head is still `expected`: appends `entries` (consecutive seqs right after it)
-   * and replaces the head with `head` (the last entry's link, signed). Rejects with
-   * COUNTERSIGN_AUDIT_UNAVAILABLE when storage cannot be reached or is inconsistent.
+   * Atomically, if the stored head is still `expected` and no other instance has the turn: appends
+   * `entries` (consecutive seqs right after it) and replaces the head with `head` (the last entry's link,
+   * signed). `instance` identifies the caller for turns. Rejects with COUNTERSIGN_AUDIT_UNAVAILABLE when
+   * storage cannot be reached or is inconsistent.
    */
-  append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead): Promise<AppendOutcome>;
+  append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead, instance: string): Promise<AppendOutcome>;
 }

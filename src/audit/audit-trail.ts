@@ -6,19 +6,21 @@
  * events queue, and the next append takes all of them (up to `maxBatch`) in one script call with one head
  * signature. Each `record()` still resolves only after its own entry is stored, and entries from one instance
  * keep the order of their `record()` calls. Several instances append to one chain by compare-and-swap on the
- * head: an append that finds the head moved re-seals its batch after the new head and tries again (bounded).
+ * head: an append that finds the head moved re-seals its batch after the new head and tries again (bounded),
+ * and takes the turn, so that the next append to go through is its own.
  *
  * Failure is explicit: anything that keeps an entry from being stored rejects its `record()` with
  * COUNTERSIGN_AUDIT_UNAVAILABLE; the decide use case then answers `deny` "audit unavailable". The trail
  * never decides anything itself.
  */
 
+import { randomUUID } from "node:crypto";
 import type { JsonValue } from "../bundle/bundle";
 import type { Clock } from "../policy/clock";
 import { AuditError } from "./audit-error";
 import type { AuditDraft, AuditEvent } from "./audit-event";
 import type { AuditMirror } from "./audit-mirror";
-import type { AuditStore } from "./audit-store";
+import type { AppendOutcome, AuditStore } from "./audit-store";
 import { formatTimestamp } from "./audit-time";
 import { EMPTY_HEAD, prepareEvent, sealBatch, type ChainHead, type PreparedEvent, type SealedEntry } from "./chain";
 import { signHead } from "./head-signature";
@@ -55,12 +57,12 @@ export interface AuditTrailOptions {
   readonly mirror?: AuditMirror;
   /** Most entries per append; 1 turns grouping off. Default 256. */
   readonly maxBatch?: number;
-  /** Attempts per append when other instances keep winning the race. Default 50. */
+  /** Races an append may lose before its records fail. Default 50. */
   readonly maxAttempts?: number;
   /** An append not confirmed within this time fails its records. Default 5000 ms. */
   readonly appendTimeoutMs?: number;
-  /** Jitter for the back-off between contended attempts; default Math.random. */
-  readonly random?: () => number;
+  /** Identifies this instance to the other writers (whose turn it is after a lost race); default a random UUID. */
+  readonly instanceToken?: string;
   /**
    * Told when the stored head is behind an entry this instance already stored: Redis lost acknowledged
    * entries (a restart with `appendfsync everysec`, a failover to a lagging replica, a restored backup) or
@@ -79,6 +81,8 @@ export interface AuditTrailStats {
   readonly appends: number;
   /** Attempts that found the head moved (another instance appended, or the cached head was stale). */
   readonly conflicts: number;
+  /** Attempts that waited for another instance's turn. */
+  readonly turnWaits: number;
   /** The largest batch stored in one append. */
   readonly largestBatch: number;
   /** Times the stored head was found behind an entry this instance had stored. */
@@ -104,8 +108,8 @@ export class AuditTrail implements AuditRecorder {
   private readonly maxBatch: number;
   private readonly maxAttempts: number;
   private readonly appendTimeoutMs: number;
-  private readonly random: () => number;
-  private counters = { recorded: 0, failed: 0, appends: 0, conflicts: 0, largestBatch: 0, rollbacks: 0 };
+  private readonly instanceToken: string;
+  private counters = { recorded: 0, failed: 0, appends: 0, conflicts: 0, turnWaits: 0, largestBatch: 0, rollbacks: 0 };
   /** The highest seq this instance has stored. */
   private storedSeq = 0;
 
@@ -116,7 +120,7 @@ export class AuditTrail implements AuditRecorder {
     this.maxBatch = positive(opts.maxBatch ?? 256, "maxBatch");
     this.maxAttempts = positive(opts.maxAttempts ?? 50, "maxAttempts");
     this.appendTimeoutMs = positive(opts.appendTimeoutMs ?? 5_000, "appendTimeoutMs");
-    this.random = opts.random ?? Math.random;
+    this.instanceToken = opts.instanceToken ?? randomUUID();
   }
 
   /** Masks, stamps and stores one event; resolves after it is stored. */
@@ -171,49 +175,68 @@ export class AuditTrail implements AuditRecorder {
     for (const resolve of this.idle.splice(0)) resolve();
   }
 
-  /** Appends one batch, retrying while other instances win the race; settles every record in it. */
+  /**
+   * Appends one batch, re-sealing after every race lost to another instance (at most maxAttempts) and
+   * waiting while another instance has the turn (at most appendTimeoutMs); settles every record in it.
+   */
   private async appendBatch(batch: readonly Pending[]): Promise<void> {
     const prepared = batch.map((p) => p.prepared);
+    const deadline = Date.now() + this.appendTimeoutMs;
     let expected = this.head;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+    let lost = 0;
+    for (;;) {
       let sealed: SealedEntry[];
-      let landed: boolean;
+      let outcome: AppendOutcome;
       try {
         sealed = sealBatch(expected, prepared);
         const last = sealed[sealed.length - 1] as SealedEntry;
-        const outcome = await this.withTimeout(this.opts.store.append(expected, sealed, signHead(last, this.opts.signingKey)));
+        outcome = await this.withTimeout(this.opts.store.append(expected, sealed, signHead(last, this.opts.signingKey), this.instanceToken));
         // A "moved" head that is exactly our new head means this very append landed before (a command resent
         // after a reconnect): the entries are ours, byte for byte, so the records are stored.
-        landed = outcome.ok || (outcome.head.seq === last.seq && outcome.head.hash === last.hash);
-        if (!outcome.ok && !landed) {
-          this.counters.conflicts++;
-          if (outcome.head.seq < this.storedSeq) this.rolledBack(outcome.head.seq);
-          expected = outcome.head;
-          this.head = outcome.head;
-        }
+        if (!outcome.ok && outcome.head.seq === last.seq && outcome.head.hash === last.hash) outcome = { ok: true };
       } catch (err) {
         // Storage is unreachable or did not answer in time: the records queued behind this append would
         // only wait for the same failure, so they fail now too rather than one timeout after another.
         this.fail([...batch, ...this.queue.splice(0)], err);
         return;
       }
-      if (landed) {
-        const last = sealed[sealed.length - 1] as SealedEntry;
-        this.head = { seq: last.seq, hash: last.hash };
-        this.storedSeq = last.seq;
-        this.counters.appends++;
-        this.counters.recorded += batch.length;
-        this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
-        for (let i = 0; i < batch.length; i++) {
-          const entry = sealed[i] as SealedEntry;
-          (batch[i] as Pending).resolve({ seq: entry.seq, hash: entry.hash, id: streamIdOf(entry.seq), timestamp: entry.event.timestamp });
-        }
-        if (this.opts.mirror !== undefined) for (const entry of sealed) this.opts.mirror.write(entry.line);
+      if (outcome.ok) {
+        this.stored(batch, sealed);
         return;
       }
-      if (attempt >= 3) await sleep(this.random() * Math.min(2 ** (attempt - 3), 20));
+      if (outcome.head.seq < this.storedSeq) this.rolledBack(outcome.head.seq);
+      expected = outcome.head;
+      this.head = outcome.head;
+      if (outcome.waitTurn) {
+        this.counters.turnWaits++;
+        if (Date.now() >= deadline) {
+          this.fail(batch, new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `another instance kept the audit append turn for ${this.appendTimeoutMs} ms`));
+          return;
+        }
+        await sleep(1);
+      } else {
+        this.counters.conflicts++;
+        if (++lost >= this.maxAttempts) {
+          this.fail(batch, new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit head kept moving: lost the append race ${lost} times`));
+          return;
+        }
+      }
     }
-    this.fail(batch, new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit head kept moving: gave up after ${this.maxAttempts} attempts`));
+  }
+
+  /** Resolves the records of a stored batch and copies its entries to the mirror. */
+  private stored(batch: readonly Pending[], sealed: readonly SealedEntry[]): void {
+    const last = sealed[sealed.length - 1] as SealedEntry;
+    this.head = { seq: last.seq, hash: last.hash };
+    this.storedSeq = last.seq;
+    this.counters.appends++;
+    this.counters.recorded += batch.length;
+    this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const entry = sealed[i] as SealedEntry;
+      (batch[i] as Pending).resolve({ seq: entry.seq, hash: entry.hash, id: streamIdOf(entry.seq), timestamp: entry.event.timestamp });
+    }
+    if (this.opts.mirror !== undefined) for (const entry of sealed) this.opts.mirror.write(entry.line);
   }
 
   private rolledBack(storedSeq: number): void {

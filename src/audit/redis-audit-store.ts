@@ -9,6 +9,8 @@
  *   as the XADDs.
  * - `{countersign:audit}:signing-key`: String, the Ed25519 private key (PKCS#8 PEM), written once with
  *   SET NX, only when no key is configured.
+ * - `{countersign:audit}:turn`: String with a short TTL, the instance that lost the last append race and
+ *   goes next (see `append-script.ts`); absent while there is no contention.
  * The `{…}` hash tag puts the head and key in the stream's cluster slot, so the script's keys share a slot.
  */
 
@@ -30,6 +32,7 @@ export interface AuditKeys {
   readonly stream: string;
   readonly head: string;
   readonly signingKey: string;
+  readonly turn: string;
 }
 
 /** The keys for a stream name. */
@@ -37,7 +40,7 @@ export function auditKeys(stream: string = DEFAULT_AUDIT_STREAM): AuditKeys {
   if (stream === "" || /[{}\s]/.test(stream)) {
     throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit stream name ${JSON.stringify(stream)} must be non-empty, without braces or spaces`);
   }
-  return { stream, head: `{${stream}}:head`, signingKey: `{${stream}}:signing-key` };
+  return { stream, head: `{${stream}}:head`, signingKey: `{${stream}}:signing-key`, turn: `{${stream}}:turn` };
 }
 
 /** The trail's storage in one Redis (any connection; the trail adds no client settings of its own). */
@@ -51,18 +54,19 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
     this.keys = auditKeys(stream);
   }
 
-  async append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead): Promise<AppendOutcome> {
+  async append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead, instance: string): Promise<AppendOutcome> {
     if (entries.length === 0) throw new TypeError("append needs at least one entry");
-    const args: string[] = [String(expected.seq), expected.hash, String(head.seq), head.hash, head.kid, head.sig];
+    const args: string[] = [String(expected.seq), expected.hash, String(head.seq), head.hash, head.kid, head.sig, instance];
     for (const e of entries) args.push(streamIdOf(e.seq), e.line);
-    const reply = await this.call("append to", () => APPEND_SCRIPT.run(this.redis, [this.keys.stream, this.keys.head], args));
+    const keys = [this.keys.stream, this.keys.head, this.keys.turn];
+    const reply = await this.call("append to", () => APPEND_SCRIPT.run(this.redis, keys, args));
     if (!Array.isArray(reply)) throw unavailable(`unexpected reply from the append script: ${JSON.stringify(reply)}`);
     const [status, a, b] = reply;
     if (status === 1) return { ok: true };
-    if (status === 0 && typeof a === "string" && typeof b === "string") {
+    if ((status === 0 || status === 2) && typeof a === "string" && typeof b === "string") {
       const seq = Number(a);
       if (!Number.isSafeInteger(seq) || seq < 0 || !isHashText(b)) throw unavailable(`the stored audit head is malformed (seq ${a}, hash ${b})`);
-      return { ok: false, head: { seq, hash: b } };
+      return { ok: false, head: { seq, hash: b }, waitTurn: status === 2 };
     }
     if (status === -1) {
       throw unavailable(

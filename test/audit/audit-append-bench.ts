@@ -104,6 +104,27 @@ export async function benchAuditAppend(opts: { seconds?: number; requestCpuUs?: 
       log({ name: `audit: ${name}`, ...r, note: `mean batch ${((s.recorded - before.recorded) / Math.max(1, appends)).toFixed(1)}` });
     }
 
+    {
+      // Two instances (two connections) on one chain: how often an append loses the race.
+      const second = openRedis(server.url);
+      try {
+        const a = makeTrail("bench:two", 256);
+        const b = new AuditTrail({ store: new RedisAuditStore(second, "bench:two"), signingKey: key, clock: systemClock, maskSalt: TEST_SALT });
+        const [ra, rb] = await Promise.all([drive(ms, (i) => a.record(draft(i))), drive(ms, (i) => b.record(draft(i)))]);
+        const sa = a.stats();
+        const sb = b.stats();
+        const appends = sa.appends + sb.appends;
+        log({
+          name: "audit: two instances, 64 concurrent each",
+          perSecond: ra.perSecond + rb.perSecond,
+          p99Ms: Math.max(ra.p99Ms, rb.p99Ms),
+          note: `${appends} appends, ${sa.conflicts + sb.conflicts} lost races, ${sa.turnWaits + sb.turnWaits} turn waits, ${sa.failed + sb.failed} failed`,
+        });
+      } finally {
+        await second.quit().catch(() => second.disconnect());
+      }
+    }
+
     const noop: AuditRecorder = createBenchmarkOnlyNoopAuditRecorder();
     const trail = makeTrail("bench:allow", 256);
     for (const cpuUs of requestCpuUs) {

@@ -3,8 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createFileAuditMirror } from "../../src/audit/audit-mirror";
 import { decisionEvent } from "../../src/audit/audit-event";
-import { GENESIS_HASH, computeEntryHash } from "../../src/audit/chain";
-import { verifyHeadSignature } from "../../src/audit/head-signature";
+import { GENESIS_HASH, computeEntryHash, prepareEvent, sealBatch } from "../../src/audit/chain";
+import { signHead, verifyHeadSignature } from "../../src/audit/head-signature";
 import { verifyStoredTrail } from "../../src/audit/verify";
 import { useRedisServer } from "../support/redis-server";
 import { AuditTrail } from "../../src/audit/audit-trail";
@@ -52,9 +52,9 @@ describe("audit trail", () => {
     const key = newSigningKey();
     const a = makeTrail(redis.connect(), { key, labels: { id: "a" } });
     const b = makeTrail(redis.connect(), { key, labels: { id: "b" } });
-    // Each instance serves 32 clients that record one event after another, as request handlers do.
-    const clients = 32;
-    const perClient = 20;
+    // Each instance serves 64 clients that record one event after another, as request handlers do.
+    const clients = 64;
+    const perClient = 10;
     const perInstance = clients * perClient;
     const started = Date.now();
     const run = async (t: typeof a, label: string): Promise<number[]> => {
@@ -76,8 +76,32 @@ describe("audit trail", () => {
     const sb = b.trail.stats();
     console.log(
       `two instances, ${2 * perInstance} events in ${elapsed} ms: appends ${sa.appends}+${sb.appends}, ` +
-        `conflicts ${sa.conflicts}+${sb.conflicts}, largest batch ${sa.largestBatch}/${sb.largestBatch}`,
+        `lost races ${sa.conflicts}+${sb.conflicts}, turn waits ${sa.turnWaits}+${sb.turnWaits}, largest batch ${sa.largestBatch}/${sb.largestBatch}`,
     );
+    expect(sa.failed + sb.failed).toBe(0);
+  });
+
+  it("gives the next append to the instance that lost a race (the turn)", async () => {
+    const conn = redis.connect();
+    const key = newSigningKey();
+    const { store, trail: stamper } = makeTrail(conn, { key });
+    const seal = (head: { seq: number; hash: string }, i: number) => {
+      const sealed = sealBatch(head, [prepareEvent(stamper.stamp(sampleDecision(i)))]);
+      return { sealed, signed: signHead(sealed[0]!, key) };
+    };
+    const first = seal({ seq: 0, hash: GENESIS_HASH }, 1);
+    expect(await store.append({ seq: 0, hash: GENESIS_HASH }, first.sealed, first.signed, "a")).toEqual({ ok: true });
+    const head1 = { seq: 1, hash: first.sealed[0]!.hash };
+    // "b" sealed against a stale head: it loses and takes the turn.
+    const stale = seal({ seq: 0, hash: GENESIS_HASH }, 2);
+    expect(await store.append({ seq: 0, hash: GENESIS_HASH }, stale.sealed, stale.signed, "b")).toEqual({ ok: false, head: head1, waitTurn: false });
+    expect(await conn.get("{countersign:audit}:turn")).toBe("b");
+    // "a" is up to date but must wait for b's turn.
+    const a2 = seal(head1, 3);
+    expect(await store.append(head1, a2.sealed, a2.signed, "a")).toEqual({ ok: false, head: head1, waitTurn: true });
+    const b2 = seal(head1, 2);
+    expect(await store.append(head1, b2.sealed, b2.signed, "b")).toEqual({ ok: true });
+    expect(await conn.exists("{countersign:audit}:turn")).toBe(0);
   });
 
   it("continues a chain another instance started (its head is learnt from the first conflict)", async () => {
