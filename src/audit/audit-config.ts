@@ -27,6 +27,20 @@ export interface AuditConfigFile {
   readonly append_timeout_ms?: number;
 }
 
+/** JSON Schema (2020-12) of the `audit` section, for the config file's schema to include at `audit`. */
+export const AUDIT_CONFIG_FILE_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    stream: { type: "string", pattern: "^[^{}\\s]+$" },
+    mask_salt: { type: "string", minLength: 16 },
+    signing_key_file: { type: "string", minLength: 1 },
+    mirror_file: { type: "string", minLength: 1 },
+    max_batch: { type: "integer", minimum: 1, maximum: 10000 },
+    append_timeout_ms: { type: "integer", minimum: 1 },
+  },
+} as const;
+
 /** The validated settings. */
 export interface AuditSettings {
   readonly stream: string;

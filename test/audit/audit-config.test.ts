@@ -1,4 +1,5 @@
-import { DEVELOPMENT_MASK_SALT, resolveAuditSettings } from "../../src/audit/audit-config";
+import Ajv2020 from "ajv/dist/2020";
+import { AUDIT_CONFIG_FILE_SCHEMA, DEVELOPMENT_MASK_SALT, resolveAuditSettings } from "../../src/audit/audit-config";
 
 const noFile = (): string => {
   throw new Error("no such file");
@@ -36,5 +37,19 @@ describe("audit settings", () => {
     expect(() => resolveAuditSettings(file, { mode, env: {}, readFile: noFile })).toThrow(
       expect.objectContaining({ code: expect.stringMatching(/^COUNTERSIGN_AUDIT_BAD_(CONFIG)$/), message: expect.stringMatching(message) }),
     );
+  });
+});
+
+describe("audit section schema", () => {
+  const validate = new Ajv2020({ allErrors: true }).compile(AUDIT_CONFIG_FILE_SCHEMA);
+
+  it("accepts every documented setting", () => {
+    expect(
+      validate({ stream: "countersign:audit", mask_salt: "0123456789abcdef", signing_key_file: "k.pem", mirror_file: "audit.jsonl", max_batch: 64, append_timeout_ms: 2000 }),
+    ).toBe(true);
+  });
+
+  it.each([{ strem: "x" }, { stream: "a b" }, { mask_salt: "short" }, { max_batch: 0 }, { append_timeout_ms: 1.5 }])("refuses %j", (section) => {
+    expect(validate(section)).toBe(false);
   });
 });
