@@ -9,7 +9,8 @@ import { makeTrail, sampleDecision } from "./audit-fixtures";
 describe("audit trail when Redis is unavailable", () => {
   it("rejects record() with COUNTERSIGN_AUDIT_UNAVAILABLE when nothing listens on the port", async () => {
     const port = await findFreePort();
-    const conn = openRedis(`redis://127.0.0.1:${port}`);
+    // No reconnect attempts after the refusal, so no client timer outlives the test.
+    const conn = openRedis(`redis://127.0.0.1:${port}`, { retryStrategy: () => null });
     conn.on("error", () => undefined);
     try {
       const { trail } = makeTrail(conn);
