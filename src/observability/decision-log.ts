@@ -1,7 +1,11 @@
 /**
- * The decision log: one structured line per decision, carrying its id: info for the policy's own answers,
- * warn (with the failure) for a fail-closed deny. The engine itself logs each failure at error level,
- * tagged with the same decision id.
+ * The decision log: one structured line per decision, carrying its id: info for deny and require_approval,
+ * debug for allow, warn (with the failure) for a fail-closed deny. The engine itself logs each failure at
+ * error level, tagged with the same decision id.
+ *
+ * Allows are logged at debug because they are the bulk of the traffic and the least actionable, and the
+ * audit trail records every decision, allows included, durably and in order; the operational log stays
+ * about what needs a person. Nothing is built for a line whose level is off (the decide path is hot).
  *
  * Info lines hold what was decided about (caller, actor, action name, resource) but never the request
  * body; the fields they do show are read from the request after masking, so a policy can hide any of
@@ -18,6 +22,8 @@ export function decisionLog(logger: Logger): DecisionObserver {
   return {
     decided(event: DecisionEvent): void {
       const { decision, evaluated } = event;
+      const failed = evaluated.failure !== undefined;
+      if (!failed && decision.outcome === "allow" && !logger.isDebugEnabled()) return;
       const masked = maskDocument(event.input, decision.mask);
       const fields = {
         decision_id: decision.decision_id,
@@ -35,7 +41,8 @@ export function decisionLog(logger: Logger): DecisionObserver {
         logger.warn("decision: policy failed, answered deny (fail closed)", { ...fields, failure: evaluated.failure });
         return;
       }
-      logger.info("decision", fields);
+      if (decision.outcome === "allow") logger.debug("decision", fields);
+      else logger.info("decision", fields);
       if (logger.isDebugEnabled()) logger.debug("decision input", { decision_id: decision.decision_id, input: masked });
     },
   };

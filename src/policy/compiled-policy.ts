@@ -57,7 +57,11 @@ export const SDK_BUILTIN_NAMES: readonly string[] = [
   "yaml.unmarshal",
 ];
 
-function toJsonBuffer(value: unknown, what: string): ArrayBuffer {
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const PAGE_BYTES = 64 * 1024;
+
+function toJsonText(value: unknown, what: string): string {
   let text: string | undefined;
   try {
     text = value instanceof RawJson ? value.text : JSON.stringify(value);
@@ -65,11 +69,53 @@ function toJsonBuffer(value: unknown, what: string): ArrayBuffer {
     throw new PolicyError("COUNTERSIGN_POLICY_BAD_DOCUMENT", `${what} is not JSON-serialisable: ${(err as Error).message}`);
   }
   if (text === undefined) throw new PolicyError("COUNTERSIGN_POLICY_BAD_DOCUMENT", `${what} is not a JSON value`);
+  return text;
+}
+
+function toJsonBuffer(value: unknown, what: string): ArrayBuffer {
+  const encoded = encoder.encode(toJsonText(value, what));
+  if (encoded.buffer instanceof ArrayBuffer && encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength) {
+    return encoded.buffer;
+  }
   // Copied into a buffer of this realm: the SDK tests `instanceof ArrayBuffer`.
-  const encoded = new TextEncoder().encode(text);
   const bytes = new Uint8Array(encoded.length);
   bytes.set(encoded);
   return bytes.buffer;
+}
+
+/** The parts of the SDK's LoadedPolicy that the ABI 1.2 fast path reads (public fields of the SDK's class). */
+interface SdkInstanceFields {
+  readonly minorVersion?: number;
+  readonly mem?: WebAssembly.Memory;
+  readonly dataAddr?: number;
+  readonly dataHeapPtr?: number;
+  readonly wasmInstance?: WebAssembly.Instance;
+}
+
+/**
+ * Evaluates through the module's `opa_eval` export directly (ABI 1.2): the input JSON is encoded straight
+ * into wasm memory at the heap pointer the SDK keeps after the data, and the result is read back with a
+ * native NUL scan, with no intermediate buffers. Returns undefined when the instance does not offer the
+ * fast path (ABI < 1.2, or an SDK without these fields), so the caller falls back to the SDK's evaluate.
+ */
+function evaluateFast(policy: LoadedPolicy, entrypoint: number, inputText: string | undefined): unknown {
+  const sdk = policy as unknown as SdkInstanceFields;
+  const exports = sdk.wasmInstance?.exports as { opa_eval?: (...args: number[]) => number } | undefined;
+  const mem = sdk.mem;
+  if ((sdk.minorVersion ?? 0) < 2 || exports?.opa_eval === undefined || mem === undefined) return undefined;
+  if (typeof sdk.dataAddr !== "number" || typeof sdk.dataHeapPtr !== "number") return undefined;
+  const base = sdk.dataHeapPtr;
+  let length = 0;
+  if (inputText !== undefined) {
+    const room = inputText.length * 3;
+    const missing = base + room - mem.buffer.byteLength;
+    if (missing > 0) mem.grow(Math.ceil(missing / PAGE_BYTES));
+    length = encoder.encodeInto(inputText, new Uint8Array(mem.buffer, base, room)).written;
+  }
+  const out = exports.opa_eval(0, entrypoint, sdk.dataAddr, inputText === undefined ? 0 : base, length, base + length, 0);
+  const bytes = new Uint8Array(mem.buffer);
+  const end = bytes.indexOf(0, out);
+  return JSON.parse(decoder.decode(bytes.subarray(out, end < 0 ? bytes.length : end)));
 }
 
 function describe(thrown: unknown): string {
@@ -138,7 +184,7 @@ export async function loadCompiledPolicy(
     entrypoints: names,
     evaluate(entrypoint: string, input?: unknown): ResultSet {
       const id = resolve(entrypoint);
-      const inputBuffer = input === undefined ? undefined : toJsonBuffer(input, "input");
+      const inputText = input === undefined ? undefined : toJsonText(input, "input");
       if (stale) {
         instance = instantiate();
         stale = false;
@@ -146,7 +192,8 @@ export async function loadCompiledPolicy(
       host.beginEvaluation();
       let result: unknown;
       try {
-        result = instance.evaluate(inputBuffer, id);
+        result = evaluateFast(instance, id, inputText);
+        if (result === undefined) result = instance.evaluate(inputText === undefined ? undefined : toJsonBuffer(new RawJson(inputText), "input"), id);
       } catch (err) {
         stale = true;
         throw toPolicyEvalError(err);

@@ -36,11 +36,35 @@ afterAll(async () => {
 });
 
 describe("decision log lines", () => {
-  it("logs one info line per decision with its id, caller, actor, action, resource, outcome and policy", async () => {
-    const res = await request(example.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ context: { reason: "look at me" } }));
+  it("logs one info line per deny or require_approval with its id, caller, actor, action, resource, outcome and policy", async () => {
+    const res = await request(example.app)
+      .post("/v1/decide")
+      .set("Authorization", AUTH.caller)
+      .send(decideBody({ action: { name: "db.drop", params: {} }, context: { reason: "look at me" } }));
+    expect(res.body.outcome).toBe("deny");
     const line = example.log.lines().find((l) => l["message"] === "decision" && l["decision_id"] === res.body.decision_id);
     expect(line).toMatchObject({
       level: "info",
+      caller: "svc:ci",
+      actor: { id: "svc:ci", type: "ci" },
+      action: "db.drop",
+      resource: { type: "database", id: "prod/customers", environment: "production" },
+      outcome: "deny",
+      policy: { bundle: "countersign" },
+    });
+    expect(typeof line!["eval_ms"]).toBe("number");
+    const info = example.log.lines().filter((l) => l["level"] === "info");
+    expect(JSON.stringify(info)).not.toContain("look at me");
+    expect(JSON.stringify(info)).not.toContain("params");
+  });
+
+  it("logs an allow at debug only (the audit trail records every decision), with the same fields", async () => {
+    const res = await request(example.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ context: { reason: "look at me" } }));
+    expect(res.body.outcome).toBe("allow");
+    const lines = example.log.lines().filter((l) => l["message"] === "decision" && l["decision_id"] === res.body.decision_id);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: "debug",
       caller: "svc:ci",
       actor: { id: "svc:ci", type: "ci" },
       action: "db.read",
@@ -48,10 +72,6 @@ describe("decision log lines", () => {
       outcome: "allow",
       policy: { bundle: "countersign" },
     });
-    expect(typeof line!["eval_ms"]).toBe("number");
-    const info = example.log.lines().filter((l) => l["level"] === "info");
-    expect(JSON.stringify(info)).not.toContain("look at me");
-    expect(JSON.stringify(info)).not.toContain("params");
   });
 
   it("keeps the example policy's masked query out of the logs, at debug level too", async () => {
