@@ -15,7 +15,7 @@
  * | `callbacks:due` | zset | ids whose final-state callback is due, by next attempt time |
  * | `callback:<id>` | hash | delivery attempts so far |
  * | `grants:signing-key` | string | the generated grant signing key (JWK JSON), when none is configured |
- * | `grants:used:<jti>` | string | a redeemed grant's id, until the grant's expiry |
+ * | `grants:used:<jti>` | string | a redeemed grant's id, until the grant's expiry plus a margin (relative TTL) |
  * | `approval-changes:<id>` | pub/sub channel | `<version> <status>` after every change of one request |
  */
 

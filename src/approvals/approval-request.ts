@@ -114,6 +114,8 @@ export interface Principal {
   readonly roles: readonly string[];
   /** The human who owns a service or agent principal. */
   readonly owner?: string;
+  /** `human`, `service` or `agent` when known; only people review (a principal of another kind never counts). */
+  readonly kind?: string;
 }
 
 /** True for every status but pending. */

@@ -330,11 +330,20 @@ export class ApprovalService {
    * `changed: false`. Works across instances through the change feed; it subscribes before re-reading, so a
    * change between the first read and the subscription is not missed.
    */
-  async waitForChange(input: { approvalId: string; viewer: Principal; timeoutMs: number; sinceVersion?: number }): Promise<ApprovalAccess & { changed: boolean }> {
+  async waitForChange(input: {
+    approvalId: string;
+    viewer: Principal;
+    timeoutMs: number;
+    sinceVersion?: number;
+    /** Ends the wait early (client gone, service shutting down): the answer is then the current state. */
+    signal?: AbortSignal;
+  }): Promise<ApprovalAccess & { changed: boolean }> {
     const first = await this.get(input);
     const since = input.sinceVersion ?? first.approval.version;
     const settled = (a: ApprovalAccess): boolean => a.approval.version > since || isFinal(a.approval.status);
-    if (settled(first) || input.timeoutMs <= 0 || !this.deps.changes) return { ...first, changed: first.approval.version > since };
+    if (settled(first) || input.timeoutMs <= 0 || !this.deps.changes || input.signal?.aborted) {
+      return { ...first, changed: first.approval.version > since };
+    }
 
     let wake: () => void = () => undefined;
     const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -345,6 +354,9 @@ export class ApprovalService {
       throw new ApprovalError("COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE", `cannot wait for changes: ${(err as Error).message}`);
     }
     let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => wake();
+    input.signal?.addEventListener("abort", onAbort, { once: true });
+    if (input.signal?.aborted) wake();
     try {
       const again = await this.get(input);
       if (settled(again)) return { ...again, changed: again.approval.version > since };
@@ -356,6 +368,7 @@ export class ApprovalService {
       return { ...last, changed: last.approval.version > since };
     } finally {
       clearTimeout(timer);
+      input.signal?.removeEventListener("abort", onAbort);
       await stop();
     }
   }

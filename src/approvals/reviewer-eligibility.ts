@@ -2,8 +2,9 @@
  * Who may review a request: the rules no policy can relax, as pure functions.
  *
  * A reviewer counts only if they are none of the requesters (the actor, the human the actor acts for, the
- * caller principal, the caller principal's owner), hold at least one eligible role, have not voted yet, and
- * the request is still pending and unexpired. Identities are compared after Unicode NFKC normalisation,
+ * caller principal, the caller principal's owner), are a person (a principal known to be a service or an
+ * agent never reviews), hold at least one eligible role, have not voted yet, and the request is still
+ * pending and unexpired. Identities are compared after Unicode NFKC normalisation,
  * trimming and lower-casing, so `User:Alice` in a request cannot slip past the rule that keeps `user:alice`
  * from approving her own action. An optional `ReviewerPolicy` (the `countersign/reviewer` entrypoint) can
  * only restrict further; the service consults it after these rules pass.
@@ -67,6 +68,9 @@ export function reviewerStanding(request: ApprovalRequestCore, reviewer: Princip
   if (sameIdentity(who, r.callerId)) return refuse("COUNTERSIGN_SELF_APPROVAL", `${who} is the caller that asked for this action`);
   if (sameIdentity(who, r.callerOwner)) {
     return refuse("COUNTERSIGN_SELF_APPROVAL", `${who} owns the caller principal ${r.callerId}`);
+  }
+  if (reviewer.kind !== undefined && reviewer.kind !== "human") {
+    return refuse("COUNTERSIGN_NOT_ELIGIBLE", `${who} is a ${reviewer.kind} identity; only people review requests`);
   }
   const wanted = new Set(eligibleRoles(request.requirements.reviewers));
   const roles = [...new Set(reviewer.roles.filter((role) => wanted.has(role)))].sort();

@@ -9,7 +9,8 @@ export interface CallbackConfig {
   readonly secret: string;
   /**
    * Hosts callbacks may go to: exact names or IP literals, optionally with `:port`. An entry without a port
-   * admits only the scheme's default port (443 for https, 80 for http).
+   * admits only the scheme's default port (443 for https, 80 for http); `host:*` admits any port (meant for
+   * loopback receivers in development).
    */
   readonly allowedHosts: readonly string[];
   /**

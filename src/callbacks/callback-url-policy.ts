@@ -43,8 +43,8 @@ export class CallbackUrlPolicy implements CallbackUrlCheck {
     private readonly config: Pick<CallbackConfig, "allowedHosts" | "privateNetworkHosts" | "allowHttpLoopback">,
     private readonly resolve: HostResolver = systemResolver,
   ) {
-    this.allowed = new Set(config.allowedHosts.map(normalizeEntry));
-    this.privateNetwork = new Set((config.privateNetworkHosts ?? []).map(normalizeEntry));
+    this.allowed = new Set(config.allowedHosts.map(normalizeHostEntry));
+    this.privateNetwork = new Set((config.privateNetworkHosts ?? []).map(normalizeHostEntry));
   }
 
   /** Resolves when `url` may be called back; throws COUNTERSIGN_CALLBACK_NOT_ALLOWED otherwise. */
@@ -72,7 +72,8 @@ export class CallbackUrlPolicy implements CallbackUrlCheck {
     }
     const defaultPort = url.protocol === "https:" ? 443 : 80;
     const port = url.port !== "" ? Number(url.port) : defaultPort;
-    const listed = (set: Set<string>): boolean => set.has(`${host}|${port}`) || (port === defaultPort && set.has(host));
+    const listed = (set: Set<string>): boolean =>
+      set.has(`${host}|${port}`) || set.has(`${host}|*`) || (port === defaultPort && set.has(host));
     if (!listed(this.allowed)) refuse(`callback host ${host}:${port} is not on the allow-list`);
     return { url, host, port, privateNetwork: listed(this.privateNetwork) };
   }
@@ -99,15 +100,19 @@ export class CallbackUrlPolicy implements CallbackUrlCheck {
   }
 }
 
-/** `Host[:port]` → `host` or `host|port` (lower-case, no brackets, no trailing dot). */
-function normalizeEntry(entry: string): string {
+/**
+ * `Host[:port]` → `host` or `host|port` (lower-case, no brackets, no trailing dot); `host:*` (any port,
+ * meant for loopback receivers in development) → `host|*`.
+ */
+export function normalizeHostEntry(entry: string): string {
   const trimmed = entry.trim().toLowerCase();
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
-  if (bracketed) return bracketed[2] ? `${bracketed[1]}|${Number(bracketed[2])}` : (bracketed[1] as string);
+  const port = (p: string): string => (p === "*" ? "*" : String(Number(p)));
+  const bracketed = /^\[([^\]]+)\](?::(\d+|\*))?$/.exec(trimmed);
+  if (bracketed) return bracketed[2] ? `${bracketed[1]}|${port(bracketed[2])}` : (bracketed[1] as string);
   if (isIP(trimmed) === 6) return trimmed;
-  const m = /^([^:]+?)\.?(?::(\d+))?$/.exec(trimmed);
+  const m = /^([^:]+?)\.?(?::(\d+|\*))?$/.exec(trimmed);
   if (!m) return trimmed;
-  return m[2] ? `${m[1]}|${Number(m[2])}` : (m[1] as string);
+  return m[2] ? `${m[1]}|${port(m[2])}` : (m[1] as string);
 }
 
 function refuse(message: string): never {

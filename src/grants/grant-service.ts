@@ -24,6 +24,8 @@ export const GRANT_ISSUER = "countersign";
 export const GRANT_AUDIENCE = "countersign:grant";
 /** The JWT `typ` header of every grant, so no other token signed by the key passes for one. */
 export const GRANT_TYPE = "countersign-grant+jwt";
+/** How long a spent grant's marker outlives the grant (covers clock differences between instances). */
+export const SPENT_MARKER_MARGIN_MS = 5 * 60_000;
 
 /** The claims a grant carries besides the registered ones. */
 export interface GrantClaims extends JWTPayload {
@@ -107,9 +109,13 @@ export class GrantService implements GrantIssuer {
       return this.refuse("COUNTERSIGN_GRANT_MISMATCH", "the grant was issued for a different actor, action or resource", now, claims);
     }
     const expMs = (claims.exp as number) * 1000;
+    // The spent marker outlives the grant by a margin. Its lifetime is relative (PX, from this instance's
+    // clock), never an absolute PXAT: an absolute time that Redis's own clock already sees as past would
+    // store nothing, and the grant could be replayed.
+    const markerMs = Math.max(1, expMs - now) + SPENT_MARKER_MARGIN_MS;
     let won: string | null;
     try {
-      won = await this.deps.redis.set(this.keys.grantUsed(claims.jti as string), String(now), "PXAT", expMs, "NX");
+      won = await this.deps.redis.set(this.keys.grantUsed(claims.jti as string), String(now), "PX", markerMs, "NX");
     } catch (err) {
       throw new ApprovalError("COUNTERSIGN_GRANT_UNAVAILABLE", `grant redemption could not reach Redis: ${(err as Error).message}`);
     }

@@ -48,6 +48,14 @@ export class EmbeddedRedisError extends Error {
   override readonly name = "EmbeddedRedisError";
   /** Stable code for logs: COUNTERSIGN_REDIS_START_FAILED. */
   readonly code = "COUNTERSIGN_REDIS_START_FAILED";
+
+  constructor(
+    message: string,
+    /** True when the redis-server binary is not installed (retrying cannot help). */
+    readonly missingBinary = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -68,6 +76,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions = {}): Pr
       return await launch(binary, dir, port, options);
     } catch (err) {
       lastError = err;
+      if (err instanceof EmbeddedRedisError && err.missingBinary) break;
     }
   }
   throw lastError instanceof Error ? lastError : new EmbeddedRedisError(String(lastError));
@@ -121,8 +130,15 @@ async function launch(binary: string, dir: string, port: number, options: Embedd
   };
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+  let spawnFailure: Error | undefined;
+  const spawnError = new Promise<Error>((resolve) =>
+    child.once("error", (err) => {
+      spawnFailure = err;
+      resolve(err);
+    }),
+  );
+  // A spawn failure (no such binary) may be reported as an exit as well; the error says more.
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => setImmediate(() => resolve(code))));
 
   const killOnExit = (): void => {
     if (child.exitCode === null) child.kill("SIGKILL");
@@ -141,7 +157,15 @@ async function launch(binary: string, dir: string, port: number, options: Embedd
     ready.catch(() => undefined);
     process.removeListener("exit", killOnExit);
     killOnExit();
-    const why = first instanceof Error ? first.message : `redis-server exited: ${output.slice(-5).join(" | ")}`;
+    const failure = first instanceof Error ? first : spawnFailure;
+    if (failure !== undefined && (failure as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new EmbeddedRedisError(
+        `redis-server is not installed (no /usr/bin/redis-server, none on PATH as ${binary}): install it ` +
+          "(Debian/Ubuntu: apt-get install redis-server) or set REDIS_URL to a Redis you run",
+        true,
+      );
+    }
+    const why = failure !== undefined ? failure.message : `redis-server exited: ${output.slice(-5).join(" | ")}`;
     throw new EmbeddedRedisError(`could not start ${binary} on 127.0.0.1:${port}: ${why}`);
   }
 

@@ -157,6 +157,18 @@ describe("long-poll", () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it("ends a wait at once, unchanged, when its signal aborts (client gone, shutdown)", async () => {
+    const { approval } = await a.service.createFromDecision(exportRequest());
+    const abort = new AbortController();
+    const started = Date.now();
+    const waiting = a.service.waitForChange({ approvalId: approval.id, viewer: caller, timeoutMs: 20_000, signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    await expect(waiting).resolves.toMatchObject({ changed: false, approval: { status: "pending", version: 1 } });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const aborted = AbortSignal.abort();
+    await expect(a.service.waitForChange({ approvalId: approval.id, viewer: caller, timeoutMs: 20_000, signal: aborted })).resolves.toMatchObject({ changed: false });
+  });
+
   it("times out unchanged, and only the caller or eligible reviewers may wait", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
     await expect(a.service.waitForChange({ approvalId: approval.id, viewer: caller, timeoutMs: 200 })).resolves.toMatchObject({

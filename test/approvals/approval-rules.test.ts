@@ -134,6 +134,15 @@ describe("eligibility", () => {
     expect(reviewerStanding(request({ requirements: twoSecurity }), erin)).toMatchObject({ code: "COUNTERSIGN_SELF_APPROVAL" });
     expect(reviewerStanding(request({ requirements: twoSecurity }), carol).eligible).toBe(true);
   });
+
+  it("lets only people review: a service or agent principal never counts, whatever its roles", () => {
+    expect(reviewerStanding(request(), { ...alice, kind: "human" }).eligible).toBe(true);
+    for (const kind of ["service", "agent"]) {
+      const refused = reviewerStanding(request(), { id: "svc:robot", roles: ["dba"], kind });
+      expect(refused).toMatchObject({ eligible: false, code: "COUNTERSIGN_NOT_ELIGIBLE" });
+      expect(refused.eligible ? "" : refused.reason).toContain(`a ${kind} identity`);
+    }
+  });
 });
 
 describe("action digest and masking", () => {
