@@ -29,4 +29,6 @@ export interface DecideRequest {
   readonly idempotency_key?: string;
   /** A grant token redeemed with this request (approval workflow); not part of the policy input. */
   readonly grant?: string;
+  /** Called back (signed) when the approval request this decision opens reaches its final state; not part of the policy input. */
+  readonly callback_url?: string;
 }

@@ -7,13 +7,43 @@ import type { Principal } from "../identity/principal";
 import type { DecideRequest } from "./decide-request";
 import type { PolicyInput } from "./policy-input";
 
+/** The approval request a require_approval answer points to, with what the policy requires of it. */
+export interface DecisionApproval extends ApprovalRequirements {
+  /** The approval request's id. */
+  readonly id: string;
+  /** `pending` for a new request; a request found by idempotency key may be further along. */
+  readonly status: string;
+  /** Where the caller reads (and long-polls) it: `/v1/approvals/<id>`. */
+  readonly status_url: string;
+  /** False when the caller's existing request was returned (same idempotency key or same pending action). */
+  readonly created: boolean;
+  /** RFC 3339. */
+  readonly created_at: string;
+  /** RFC 3339: the request expires (counts as denied) unless decided by then. */
+  readonly expires_at: string;
+}
+
+/** The grant a request was allowed with (spent by this decision). */
+export interface DecisionGrant {
+  readonly approval_id: string;
+  readonly jti: string;
+  readonly approvers: readonly string[];
+}
+
 /** The body of a 200 from `POST /v1/decide`. */
 export interface Decision {
   readonly decision_id: string;
   readonly outcome: Outcome;
   readonly reasons: readonly string[];
   /** Present exactly when outcome is require_approval. */
-  readonly approval?: ApprovalRequirements;
+  readonly approval?: DecisionApproval;
+  /** Present when the outcome is allow because a grant was redeemed. */
+  readonly grant?: DecisionGrant;
+  /**
+   * A stable code when Countersign itself turned the policy's require_approval into a deny (a grant refused,
+   * the approval store unavailable); absent for the policy's own answers.
+   */
+  readonly code?: string;
   /** JSON pointers into the request whose values are sensitive. */
   readonly mask: readonly string[];
   /** The bundle that answered; null when no policy is loaded (the answer is then a fail-closed deny). */

@@ -27,7 +27,7 @@ export interface PolicyInput {
   readonly now: string;
 }
 
-/** Builds the policy input; `now` is the instant of the decision. The `grant` is not the policy's business. */
+/** Builds the policy input; `now` is the instant of the decision. The `grant` and `callback_url` are not the policy's business. */
 export function buildPolicyInput(request: DecideRequest, caller: Principal, now: Date): PolicyInput {
   return {
     actor: request.actor,

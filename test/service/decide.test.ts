@@ -73,14 +73,14 @@ describe("the decide use case", () => {
     expect(policy.ids).toEqual(["id-1"]);
   });
 
-  it("answers with the decision id, the policy's outcome, reasons, approval, mask and bundle, and no internals", async () => {
-    const decide = createDecideUseCase({ policy: recordingPolicy(() => APPROVAL), clock: fixedClock(NOW), ids: ids() });
+  it("answers with the decision id, the policy's outcome, reasons, mask and bundle, and no internals", async () => {
+    const allow: EvaluatedDecision = { outcome: "allow", reasons: ["routine"], mask: ["/action/params/table"], rule: "r", policy: { bundle: "countersign", revision: "r1" }, evalNs: 5 };
+    const decide = createDecideUseCase({ policy: recordingPolicy(() => allow), clock: fixedClock(NOW), ids: ids() });
     const decision = await decide(REQUEST, CALLER);
     expect(decision).toEqual({
       decision_id: "id-1",
-      outcome: "require_approval",
-      reasons: ["needs a dba"],
-      approval: APPROVAL.approval,
+      outcome: "allow",
+      reasons: ["routine"],
       mask: ["/action/params/table"],
       policy: { bundle: "countersign", revision: "r1" },
     });
@@ -122,8 +122,8 @@ describe("the decide use case", () => {
   });
 
   it("waits for a policy that answers asynchronously", async () => {
-    const policy: DecisionPolicy = { decide: async () => APPROVAL, status: () => ({ ready: true, active: [], reloadFailures: 0 }) };
+    const policy: DecisionPolicy = { decide: async () => ({ ...APPROVAL, outcome: "deny", approval: undefined }), status: () => ({ ready: true, active: [], reloadFailures: 0 }) };
     const decide = createDecideUseCase({ policy, clock: fixedClock(NOW), ids: ids() });
-    expect((await decide(REQUEST, CALLER)).outcome).toBe("require_approval");
+    expect((await decide(REQUEST, CALLER)).outcome).toBe("deny");
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * The approval step of the decide use case: what a `require_approval` answer of the policy becomes.
+ *
+ * The policy is always evaluated first, grant or not, so a policy that now allows or denies outright wins
+ * over any grant (a grant is neither consulted nor spent then). Only when the policy still requires
+ * approval does the step act:
+ * - a `grant` in the request is redeemed for exactly this actor, action and resource: a valid one is spent
+ *   and the answer is `allow` ("approved by <approvers>"); any refusal (replayed, expired, another action,
+ *   another key, store down) is a `deny` with the refusal's reason and `code` (fail closed);
+ * - otherwise a pending request is opened (or the caller's existing one returned) and the answer stays
+ *   `require_approval`, pointing to it; if it cannot be stored, the answer is a `deny` ("approval store
+ *   unavailable").
+ */
+
+import type { EvaluatedDecision } from "../engine/decision";
+import type { Principal } from "../identity/principal";
+import type { ApprovalGate } from "./approval-gate";
+import type { DecideRequest } from "./decide-request";
+import type { Decision } from "./decision";
+
+/** The reason of the deny given when the approval store cannot take the request. */
+export const APPROVAL_STORE_UNAVAILABLE_REASON = "approval store unavailable";
+
+/** The code of that deny. */
+export const APPROVAL_STORE_UNAVAILABLE = "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE";
+
+/** What the step works from. */
+export interface RequireApprovalInput {
+  readonly decisionId: string;
+  /** The engine's answer; its outcome is require_approval and it carries `approval`. */
+  readonly evaluated: EvaluatedDecision;
+  readonly request: DecideRequest;
+  readonly caller: Principal;
+}
+
+/** The approval path of the service, or its absence (every require_approval is then denied). */
+export async function settleRequireApproval(gate: ApprovalGate | undefined, input: RequireApprovalInput): Promise<Decision> {
+  const { evaluated, request } = input;
+  const deny = (reason: string, code: string): Decision => ({
+    decision_id: input.decisionId,
+    outcome: "deny",
+    reasons: [reason],
+    code,
+    mask: evaluated.mask,
+    policy: evaluated.policy,
+  });
+  if (gate === undefined || evaluated.approval === undefined) return deny(APPROVAL_STORE_UNAVAILABLE_REASON, APPROVAL_STORE_UNAVAILABLE);
+
+  if (request.grant !== undefined) {
+    const redeemed = await gate.redeem(request.grant, request);
+    if (!redeemed.ok) return deny(redeemed.reason, redeemed.code);
+    return {
+      decision_id: input.decisionId,
+      outcome: "allow",
+      reasons: [`approved by ${redeemed.grant.approvers.join(", ")}`],
+      grant: { approval_id: redeemed.grant.approvalId, jti: redeemed.grant.jti, approvers: redeemed.grant.approvers },
+      mask: evaluated.mask,
+      policy: evaluated.policy,
+    };
+  }
+
+  const opened = await gate.open({
+    caller: input.caller,
+    request,
+    decisionId: input.decisionId,
+    policy: evaluated.policy,
+    reasons: evaluated.reasons,
+    requirements: evaluated.approval,
+    mask: evaluated.mask,
+  });
+  if (!opened.ok) return deny(opened.reason, opened.code);
+  const a = opened.approval;
+  return {
+    decision_id: input.decisionId,
+    outcome: "require_approval",
+    reasons: evaluated.reasons,
+    approval: {
+      id: a.id,
+      status: a.status,
+      status_url: `/v1/approvals/${encodeURIComponent(a.id)}`,
+      created: a.created,
+      created_at: new Date(a.createdAt).toISOString(),
+      expires_at: new Date(a.expiresAt).toISOString(),
+      ...evaluated.approval,
+    },
+    mask: evaluated.mask,
+    policy: evaluated.policy,
+  };
+}
