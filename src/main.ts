@@ -1,19 +1,39 @@
 /**
- * The decision service's composition root: configuration → identities → policy engine → decide use case
- * → Express app → listening socket, and the way back down on shutdown.
+ * The decision service's composition root: configuration → identities → policy engine → approval
+ * workflow (Redis) → decide use case → Express app → listening socket, and the way back down on shutdown.
  *
- * Nothing else constructs real implementations; every other module receives what it needs.
+ * Nothing else constructs real implementations; every other module receives what it needs. With no Redis
+ * URL configured, `startService` starts the embedded redis-server (AOF on) and stops it on shutdown.
  */
 
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
+import type Redis from "ioredis";
+import type { ApprovalWorkflowConfig } from "./approvals/approval-config";
+import { RedisApprovalChangeFeed } from "./approvals/approval-change-feed";
+import { approvalEventLog } from "./approvals/approval-event-log";
+import { ApprovalEventBus } from "./approvals/approval-events";
+import { ApprovalKeys } from "./approvals/approval-keys";
+import { ApprovalService } from "./approvals/approval-service";
+import { DecisionApprovals } from "./approvals/decision-approvals";
+import { ExpirySweeper } from "./approvals/expiry-sweeper";
+import type { IdSource } from "./approvals/id-source";
+import { PolicyReviewerPolicy } from "./approvals/policy-reviewer-policy";
+import { RedisApprovalStore } from "./approvals/redis-approval-store";
+import { CallbackDispatcher } from "./callbacks/callback-dispatcher";
+import { RedisCallbackOutbox } from "./callbacks/callback-outbox";
+import { HttpCallbackSender } from "./callbacks/callback-sender";
+import { CallbackUrlPolicy } from "./callbacks/callback-url-policy";
 import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./config/config-loader";
-import type { ConfigSource, ServiceConfig } from "./config/service-config";
+import type { ConfigSource, ServiceConfig, ServiceMode } from "./config/service-config";
 import { BundleDirectorySource } from "./engine/bundle-directory-source";
 import { PolicyEngine } from "./engine/policy-engine";
 import type { PolicySource } from "./engine/policy-source";
 import { RegoDirectorySource } from "./engine/rego-directory-source";
+import { GrantService } from "./grants/grant-service";
+import { configuredSigningKey, sharedSigningKey, type GrantSigningKey } from "./grants/grant-signing-key";
+import type { ApprovalApi } from "./http/approval-api";
 import { createApp } from "./http/app";
 import { createAuthenticator } from "./identity/authenticator";
 import { IdentityDirectory } from "./identity/identity-directory";
@@ -22,9 +42,11 @@ import { decisionLog } from "./observability/decision-log";
 import { createLogger, type Logger } from "./observability/logger";
 import { policyCheck } from "./observability/policy-check";
 import { checkReadiness, type ReadinessCheck } from "./observability/readiness";
-import { redisPingCheck } from "./observability/redis-ping";
 import { createServiceMetrics } from "./observability/service-metrics";
 import { systemClock, type Clock } from "./policy/clock";
+import { startEmbeddedRedis, type EmbeddedRedis } from "./redis/embedded-redis";
+import { openRedis } from "./redis/redis-connection";
+import { redisClientCheck, redisLocation } from "./redis/redis-ready-check";
 import { createDecideUseCase } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
 import type { DecisionPolicy } from "./service/decision-policy";
@@ -32,6 +54,15 @@ import { ServiceStartError } from "./service/service-start-error";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
 const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer"];
+
+/**
+ * The longest any Redis command of the service may take, queued while reconnecting included: a decision
+ * that needs the approval store answers a fail-closed deny by then rather than hang.
+ */
+const REDIS_COMMAND_TIMEOUT_MS = 2000;
+
+/** A recurring background failure (a sweep while Redis is down) is logged at most this often. */
+const BACKGROUND_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /** How to assemble the service from a validated configuration. */
 export interface AssembleOptions {
@@ -45,6 +76,18 @@ export interface AssembleOptions {
   readonly ids?: IdGenerator;
   /** Defaults to a JSON logger on standard output at the configured level. */
   readonly logger?: Logger;
+  /** Approval ids; defaults to `apr_` and 128 random bits. */
+  readonly approvalIds?: IdSource;
+}
+
+/** The approval workflow as wired on one Redis. */
+export interface ApprovalWorkflow {
+  readonly redis: Redis;
+  readonly service: ApprovalService;
+  readonly grants: GrantService;
+  readonly sweeper: ExpirySweeper;
+  /** Present when `approvals.callbacks` is configured. */
+  readonly dispatcher?: CallbackDispatcher;
 }
 
 /** The wired service, not yet listening. */
@@ -53,6 +96,12 @@ export interface AssembledService {
   readonly source: PolicySource;
   readonly policy: DecisionPolicy;
   readonly logger: Logger;
+  /** The approval workflow; absent when no Redis is configured (require_approval is then denied). */
+  readonly approvals?: ApprovalWorkflow;
+  /** Ends the long-polls in flight at once (each answers the current state), so the server can close. */
+  endLongPolls(): void;
+  /** Stops the expiry sweeper and the callback dispatcher, closes the Redis connections and the policy source. */
+  close(): Promise<void>;
 }
 
 /** How to start the service. */
@@ -73,7 +122,12 @@ export interface RunningService {
   readonly port: number;
   readonly source: PolicySource;
   readonly logger: Logger;
-  /** Stops accepting connections, lets requests in flight finish (at most `graceMs`), stops watching. */
+  /** The embedded redis-server, when no Redis URL was configured. */
+  readonly embeddedRedis?: EmbeddedRedis;
+  /**
+   * Stops accepting connections, ends long-polls, lets requests in flight finish (at most `graceMs`), stops
+   * the background work and watching, closes Redis, and stops the embedded redis-server.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -102,7 +156,9 @@ export function decisionPolicyOf(engine: PolicyEngine, source: PolicySource): De
 
 /**
  * Wires the service from a validated configuration and loads the policy (the first load is done when this
- * resolves); tests call this with a captured logger and drive `app` with supertest.
+ * resolves); tests call this with a captured logger and drive `app` with supertest. With `redis.url` set,
+ * the approval workflow runs on that Redis (its sweeper and callback dispatcher started); without one, the
+ * service decides but every require_approval is denied ("approval store unavailable").
  */
 export async function assembleService(config: ServiceConfig, opts: AssembleOptions = {}): Promise<AssembledService> {
   const clock = opts.clock ?? systemClock;
@@ -121,16 +177,30 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger });
   const policy = decisionPolicyOf(engine, source);
 
+  let wired: WiredApprovals | undefined;
+  if (config.redis.url !== undefined) {
+    try {
+      wired = await assembleApprovals(config.redis.url, config.approvals, config.mode, { clock, logger, engine, ids: opts.approvalIds });
+    } catch (err) {
+      await source.close();
+      throw err;
+    }
+  } else {
+    logger.warn("no Redis configured: the approval workflow is off; every require_approval decision is denied (approval store unavailable)");
+  }
+
   const metrics = createServiceMetrics({ policyStatus: () => policy.status() });
   const decide = createDecideUseCase({
     policy,
     clock,
     ids: opts.ids ?? uuidV7Generator(clock),
     observers: [metrics.observer, decisionLog(logger)],
+    ...(wired === undefined ? {} : { approvals: wired.gate }),
   });
 
   const checks: ReadinessCheck[] = [policyCheck(policy)];
-  if (config.redis !== undefined) checks.push(redisPingCheck(config.redis.url));
+  if (wired !== undefined) checks.push(wired.readiness);
+  const shutdown = new AbortController();
   const app = createApp({
     decide,
     authenticator,
@@ -138,13 +208,191 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     metrics: metrics.registry,
     logger,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    ...(wired === undefined
+      ? {}
+      : {
+          approvals: {
+            approvals: wired.workflow.service,
+            grants: wired.workflow.grants,
+            maxWaitSeconds: config.approvals.maxWaitSeconds,
+            shutdown: shutdown.signal,
+          } satisfies ApprovalApi,
+        }),
   });
-  return { app, source, policy, logger };
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    source,
+    policy,
+    logger,
+    ...(wired === undefined ? {} : { approvals: wired.workflow }),
+    endLongPolls: () => shutdown.abort(),
+    close(): Promise<void> {
+      closing ??= (async () => {
+        shutdown.abort();
+        await wired?.close();
+        await source.close();
+      })();
+      return closing;
+    },
+  };
 }
 
-/** Loads the configuration, wires everything and listens. Throws ConfigError or ServiceStartError. */
+/** The approval workflow with what the decide use case and readiness need, and how to stop it. */
+interface WiredApprovals {
+  readonly workflow: ApprovalWorkflow;
+  readonly gate: DecisionApprovals;
+  readonly readiness: ReadinessCheck;
+  close(): Promise<void>;
+}
+
+/**
+ * The approval workflow on the Redis at `url`: store, change feed, grant key (configured, or generated
+ * once and shared through Redis), grants, callbacks, reviewer policy, expiry sweeper and callback
+ * dispatcher (both started). Throws ServiceStartError when the grant key cannot be had.
+ */
+async function assembleApprovals(
+  url: string,
+  cfg: ApprovalWorkflowConfig,
+  mode: ServiceMode,
+  deps: { clock: Clock; logger: Logger; engine: PolicyEngine; ids: IdSource | undefined },
+): Promise<WiredApprovals> {
+  const { clock, logger } = deps;
+  const where = redisLocation(url);
+  const redis = openRedis(url, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
+  watchConnection(redis, where, logger);
+  const quit = async (): Promise<void> => {
+    await redis.quit().catch(() => redis.disconnect());
+  };
+
+  const keys = new ApprovalKeys(cfg.keyPrefix);
+  let key: GrantSigningKey;
+  try {
+    key = await grantSigningKey(redis, keys, cfg, mode, where, logger);
+  } catch (err) {
+    await quit();
+    throw err;
+  }
+
+  const store = new RedisApprovalStore(redis, { keys, retentionSeconds: cfg.retentionSeconds });
+  const events = new ApprovalEventBus([approvalEventLog(logger)], (err, event) =>
+    logger.error("an approval event listener failed", { event: event.type, error: err instanceof Error ? err.message : String(err) }),
+  );
+  const grants = new GrantService({ redis, key, clock, keys, events });
+  const urlPolicy = cfg.callbacks === undefined ? undefined : new CallbackUrlPolicy(cfg.callbacks);
+  const changes = new RedisApprovalChangeFeed(redis, keys);
+  const service = new ApprovalService({
+    store,
+    clock,
+    events,
+    grants,
+    changes,
+    reviewerPolicy: new PolicyReviewerPolicy(deps.engine, clock),
+    ...(urlPolicy === undefined ? {} : { callbackUrls: urlPolicy }),
+    ...(deps.ids === undefined ? {} : { ids: deps.ids }),
+    limits: { commentMaxChars: cfg.commentMaxChars, maxWaitMs: cfg.maxWaitSeconds * 1000 },
+  });
+
+  const sweeper = new ExpirySweeper(service, { intervalMs: cfg.sweepIntervalMs, onError: throttled(logger, "expiry sweep failed") });
+  let dispatcher: CallbackDispatcher | undefined;
+  if (cfg.callbacks !== undefined && urlPolicy !== undefined) {
+    dispatcher = new CallbackDispatcher({
+      outbox: new RedisCallbackOutbox(redis, keys),
+      approvals: store,
+      sender: new HttpCallbackSender(urlPolicy, cfg.callbacks.timeoutMs),
+      secret: cfg.callbacks.secret,
+      clock,
+      events,
+      intervalMs: cfg.sweepIntervalMs,
+      ...(cfg.callbacks.maxAttempts === undefined ? {} : { maxAttempts: cfg.callbacks.maxAttempts }),
+      ...(cfg.callbacks.initialBackoffMs === undefined ? {} : { initialBackoffMs: cfg.callbacks.initialBackoffMs }),
+      ...(cfg.callbacks.maxBackoffMs === undefined ? {} : { maxBackoffMs: cfg.callbacks.maxBackoffMs }),
+      onError: throttled(logger, "callback delivery run failed"),
+    });
+    events.add(dispatcher); // immediate delivery when this instance finalizes a request
+    dispatcher.start();
+  }
+  sweeper.start();
+
+  const gate = new DecisionApprovals(service, grants, (code, err) =>
+    logger.error("approval step failed closed: answered deny", { code, error: err instanceof Error ? err.message : String(err) }),
+  );
+  return {
+    workflow: { redis, service, grants, sweeper, ...(dispatcher === undefined ? {} : { dispatcher }) },
+    gate,
+    readiness: redisClientCheck(redis, where),
+    close: async () => {
+      sweeper.stop();
+      dispatcher?.stop();
+      await changes.close();
+      await quit();
+    },
+  };
+}
+
+/** The configured grant signing key, else the one generated once and shared through Redis. */
+async function grantSigningKey(redis: Redis, keys: ApprovalKeys, cfg: ApprovalWorkflowConfig, mode: ServiceMode, where: string, logger: Logger): Promise<GrantSigningKey> {
+  let configured: GrantSigningKey | undefined;
+  try {
+    configured = await configuredSigningKey(cfg.grants);
+  } catch (err) {
+    throw new ServiceStartError("COUNTERSIGN_GRANT_KEY_INVALID", (err as Error).message);
+  }
+  if (configured !== undefined) return configured;
+  let shared: GrantSigningKey;
+  try {
+    shared = await sharedSigningKey(redis, keys.grantSigningKey);
+  } catch (err) {
+    throw new ServiceStartError(
+      "COUNTERSIGN_REDIS_UNAVAILABLE",
+      `cannot load the shared grant signing key from Redis at ${where}: ${(err as Error).message}; ` +
+        "check REDIS_URL, or configure approvals.grants (a key of its own lets the service start while Redis is down)",
+    );
+  }
+  if (mode === "production") {
+    logger.warn(
+      "no grant signing key configured (approvals.grants): grants are signed with a key generated once and kept in Redis in clear; " +
+        "configure approvals.grants.private_key_file in production",
+      { kid: shared.kid },
+    );
+  }
+  return shared;
+}
+
+/** Logs the connection going down (once per distinct error) and coming back. */
+function watchConnection(redis: Redis, where: string, logger: Logger): void {
+  let failing: string | undefined;
+  redis.on("error", (err: Error) => {
+    if (failing === err.message) return;
+    failing = err.message;
+    logger.warn(`redis ${where}: ${err.message}; reconnecting (decisions that need approval are denied meanwhile)`);
+  });
+  redis.on("ready", () => {
+    if (failing === undefined) return;
+    failing = undefined;
+    logger.info(`redis ${where}: connection restored`);
+  });
+}
+
+/** An error callback that logs the first failure and then at most one per interval. */
+function throttled(logger: Logger, what: string): (err: unknown) => void {
+  let last = -Infinity;
+  return (err: unknown) => {
+    const now = Date.now();
+    if (now - last < BACKGROUND_FAILURE_LOG_INTERVAL_MS) return;
+    last = now;
+    logger.warn(what, { error: err instanceof Error ? err.message : String(err) });
+  };
+}
+
+/**
+ * Loads the configuration, starts the embedded redis-server when no Redis URL is configured, wires
+ * everything and listens. Throws ConfigError or ServiceStartError.
+ */
 export async function startService(opts: StartOptions): Promise<RunningService> {
-  const { config, source: configSource } = loadServiceConfig(opts.env, opts.overrides);
+  const loaded = loadServiceConfig(opts.env, opts.overrides);
+  const configSource = loaded.source;
+  let config = loaded.config;
   const logger = opts.logger ?? createLogger({ level: config.log.level });
 
   if (configSource.kind === "example") {
@@ -158,12 +406,34 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   }
   if (config.mode === "development") logger.warn("running in development mode (NODE_ENV is not production)");
 
-  const { app, source, policy } = await assembleService(config, { ...opts, logger });
+  let embeddedRedis: EmbeddedRedis | undefined;
+  if (config.redis.url === undefined) {
+    if (config.mode === "production") {
+      logger.warn("no REDIS_URL in production: starting the embedded redis-server; point REDIS_URL at a Redis you run (see src/redis/README.md)");
+    }
+    try {
+      embeddedRedis = await startEmbeddedRedis({ dir: config.redis.embeddedDir });
+    } catch (err) {
+      throw new ServiceStartError("COUNTERSIGN_REDIS_START_FAILED", `no REDIS_URL, and the embedded Redis did not start: ${(err as Error).message}`);
+    }
+    logger.info(`embedded redis-server on ${embeddedRedis.url} (AOF on, data in ${embeddedRedis.dir})`, { pid: embeddedRedis.pid });
+    config = { ...config, redis: { ...config.redis, url: embeddedRedis.url } };
+  }
+
+  let assembled: AssembledService;
+  try {
+    assembled = await assembleService(config, { ...opts, logger });
+  } catch (err) {
+    await embeddedRedis?.stop();
+    throw err;
+  }
+  const { app, source, policy } = assembled;
   let server: Server;
   try {
     server = await listen(app, config.server.port, config.server.host);
   } catch (err) {
-    await source.close();
+    await assembled.close();
+    await embeddedRedis?.stop();
     const e = err as NodeJS.ErrnoException;
     const why = e.code === "EADDRINUSE" ? "the address is already in use" : e.code === "EACCES" ? "permission denied" : e.message;
     throw new ServiceStartError("COUNTERSIGN_LISTEN_FAILED", `cannot listen on ${config.server.host}:${config.server.port}: ${why}`);
@@ -177,7 +447,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     port,
     policy_source: opts.watchRegoDir === undefined ? config.bundles.dir : `${opts.watchRegoDir} (watching Rego sources)`,
     policy: status.active,
-    redis: config.redis === undefined ? "not configured" : "configured",
+    redis: embeddedRedis === undefined ? "configured" : "embedded",
   });
   if (!status.ready) logger.error(`not ready: ${status.problem ?? "no decision bundle"}; every decision is denied until one loads`);
 
@@ -190,11 +460,14 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     port,
     source,
     logger,
+    ...(embeddedRedis === undefined ? {} : { embeddedRedis }),
     close(graceMs = 10_000): Promise<void> {
       closing ??= (async () => {
-        logger.info("shutting down: no new connections; waiting for requests in flight");
+        logger.info("shutting down: no new connections; ending long-polls; waiting for requests in flight");
+        assembled.endLongPolls();
         await closeServer(server, graceMs);
-        await source.close();
+        await assembled.close();
+        await embeddedRedis?.stop();
         logger.info("stopped");
       })();
       return closing;

@@ -4,7 +4,8 @@
  * bad field.
  *
  * Precedence, highest first: command-line flags, environment (`PORT`, `REDIS_URL`, `NODE_ENV`), the file,
- * the defaults. The file comes from `--config`, else `COUNTERSIGN_CONFIG`, else the example development
+ * the defaults. A callback secret may come from the environment variable `approvals.callbacks.secret_env`
+ * names. The file comes from `--config`, else `COUNTERSIGN_CONFIG`, else the example development
  * configuration shipped beside this file.
  */
 
@@ -14,6 +15,8 @@ import * as path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import * as YAML from "yaml";
+import { DEFAULT_EMBEDDED_REDIS_DIR } from "../redis/embedded-redis";
+import { approvalWorkflowSettings } from "./approvals-settings";
 import { ConfigError } from "./config-error";
 import { CONFIG_FILE_SCHEMA, type ConfigFile } from "./config-schema";
 import { DEVELOPMENT_KEY_DIGESTS } from "./development-keys";
@@ -50,6 +53,7 @@ export const CONFIG_DEFAULTS = {
   logLevel: "info",
   jwtAlgorithms: ["RS256", "ES256", "EdDSA"],
   jwtClockToleranceSeconds: 5,
+  embeddedRedisDir: DEFAULT_EMBEDDED_REDIS_DIR,
 } as const;
 
 let validateFile: ReturnType<Ajv2020["compile"]> | undefined;
@@ -158,6 +162,7 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
   }
 
   const jwt = file.auth?.jwt === undefined ? undefined : jwtConfig(file.auth.jwt, invalid);
+  const approvals = approvalWorkflowSettings(file.approvals, mode, env, origin, invalid);
 
   return {
     mode,
@@ -171,7 +176,11 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
       decision: file.bundles?.decision ?? CONFIG_DEFAULTS.decisionBundle,
     },
     policy: { timeoutMs: file.policy?.timeout_ms ?? CONFIG_DEFAULTS.timeoutMs },
-    ...(redisUrl === undefined ? {} : { redis: { url: redisUrl } }),
+    redis: {
+      ...(redisUrl === undefined ? {} : { url: redisUrl }),
+      embeddedDir: path.resolve(file.redis?.embedded_dir ?? CONFIG_DEFAULTS.embeddedRedisDir),
+    },
+    approvals,
     auth: jwt === undefined ? {} : { jwt },
     log: { level: file.log?.level ?? CONFIG_DEFAULTS.logLevel },
     identities,

@@ -5,7 +5,8 @@
  * Cross-field rules (unique ids and keys, owners, one JWT key source, development keys in production) are
  * checked after the schema, in `config-loader.ts`. The schema avoids oneOf so that each problem is reported
  * once, at its own field. Capabilities that need settings of their own (approvals, Teams, audit) add their
- * section here and to ServiceConfig, so that one validation covers the whole file.
+ * section here and to ServiceConfig, so that one validation covers the whole file; `approvals:` (with its
+ * `grants:` and `callbacks:`) is read by `approvals-settings.ts`.
  */
 
 import { LOG_LEVELS } from "./service-config";
@@ -14,6 +15,9 @@ import { LOG_LEVELS } from "./service-config";
 export const IDENTITY_ID_PATTERN = "^[a-z][a-z0-9_-]*:[^\\s:][^\\s]*$";
 
 const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/** A callback allow-list entry: a host name, an IPv4 literal or a bracketed IPv6 literal, with `:port` or `:*`. */
+export const HOST_ENTRY_PATTERN = "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\\.?)(:([0-9]{1,5}|\\*))?$";
 
 /** The schema of the configuration file. */
 export const CONFIG_FILE_SCHEMA = {
@@ -48,8 +52,50 @@ export const CONFIG_FILE_SCHEMA = {
     redis: {
       type: "object",
       additionalProperties: false,
-      required: ["url"],
-      properties: { url: { type: "string", format: "uri", pattern: "^rediss?://" } },
+      properties: {
+        url: { type: "string", format: "uri", pattern: "^rediss?://" },
+        embedded_dir: { type: "string", minLength: 1 },
+      },
+    },
+    approvals: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        key_prefix: { type: "string", minLength: 1, maxLength: 64, pattern: "^\\S+$" },
+        retention_seconds: { type: "integer", minimum: 3600, maximum: 315360000 },
+        comment_max_chars: { type: "integer", minimum: 1, maximum: 20000 },
+        max_wait_seconds: { type: "integer", minimum: 1, maximum: 300 },
+        sweep_interval_ms: { type: "integer", minimum: 50, maximum: 60000 },
+        grants: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            private_key_pem: { type: "string", pattern: "-----BEGIN PRIVATE KEY-----" },
+            private_key_file: { type: "string", minLength: 1 },
+            private_jwk: {
+              type: "object",
+              required: ["kty", "crv", "x", "d"],
+              properties: { kty: { const: "OKP" }, crv: { const: "Ed25519" }, x: { type: "string" }, d: { type: "string" } },
+            },
+          },
+        },
+        callbacks: {
+          type: "object",
+          additionalProperties: false,
+          required: ["allowed_hosts"],
+          properties: {
+            secret: { type: "string", minLength: 16 },
+            secret_env: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            allowed_hosts: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", pattern: HOST_ENTRY_PATTERN } },
+            private_network_hosts: { type: "array", uniqueItems: true, items: { type: "string", pattern: HOST_ENTRY_PATTERN } },
+            allow_http_loopback: { type: "boolean" },
+            max_attempts: { type: "integer", minimum: 1, maximum: 50 },
+            initial_backoff_ms: { type: "integer", minimum: 10, maximum: 3600000 },
+            max_backoff_ms: { type: "integer", minimum: 10, maximum: 86400000 },
+            timeout_ms: { type: "integer", minimum: 100, maximum: 60000 },
+          },
+        },
+      },
     },
     auth: {
       type: "object",
@@ -123,7 +169,26 @@ export interface ConfigFile {
   server?: { host?: string; port?: number; body_limit?: number | string };
   bundles?: { dir?: string; decision?: string };
   policy?: { timeout_ms?: number };
-  redis?: { url: string };
+  redis?: { url?: string; embedded_dir?: string };
+  approvals?: {
+    key_prefix?: string;
+    retention_seconds?: number;
+    comment_max_chars?: number;
+    max_wait_seconds?: number;
+    sweep_interval_ms?: number;
+    grants?: { private_key_pem?: string; private_key_file?: string; private_jwk?: Record<string, string> };
+    callbacks?: {
+      secret?: string;
+      secret_env?: string;
+      allowed_hosts: string[];
+      private_network_hosts?: string[];
+      allow_http_loopback?: boolean;
+      max_attempts?: number;
+      initial_backoff_ms?: number;
+      max_backoff_ms?: number;
+      timeout_ms?: number;
+    };
+  };
   auth?: {
     jwt?: {
       issuer: string;

@@ -1,5 +1,6 @@
 /**
- * The published development API keys of the example configuration, which production must never accept.
+ * The published development API keys (and callback secret) of the example configuration, which production
+ * must never accept.
  *
  * Only their SHA-256 digests are compared; the clear keys are listed because they are public anyway (the
  * README documents them) and a test checks the example configuration uses exactly these.
@@ -21,3 +22,6 @@ export const DEVELOPMENT_API_KEYS: Readonly<Record<string, string>> = {
 export const DEVELOPMENT_KEY_DIGESTS: ReadonlySet<string> = new Set(
   Object.values(DEVELOPMENT_API_KEYS).map((key) => createHash("sha256").update(key, "utf8").digest("hex")),
 );
+
+/** The example configuration's callback signing secret, published like the keys; refused in production. */
+export const DEVELOPMENT_CALLBACK_SECRET = "dev-callback-secret-not-for-production";

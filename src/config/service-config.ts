@@ -6,6 +6,8 @@
  * reads it, applies the environment overrides and turns it into this shape once, at start-up.
  */
 
+import type { ApprovalWorkflowConfig } from "../approvals/approval-config";
+
 /** What kind of principal an identity is. */
 export type IdentityKind = "service" | "human" | "agent";
 
@@ -68,10 +70,15 @@ export interface ServiceConfig {
     /** Longest a single policy evaluation may take before the answer is a fail-closed deny. */
     readonly timeoutMs: number;
   };
-  /** Absent until configured; the approval workflow needs it. */
-  readonly redis?: {
-    readonly url: string;
+  /** The Redis of the approval workflow. */
+  readonly redis: {
+    /** `REDIS_URL` or `redis.url`; absent means `serve` starts the embedded redis-server. */
+    readonly url?: string;
+    /** Where the embedded redis-server keeps its data (AOF), resolved against the working directory. */
+    readonly embeddedDir: string;
   };
+  /** Approvals, grants and callbacks, defaults filled in. */
+  readonly approvals: ApprovalWorkflowConfig;
   readonly auth: {
     readonly jwt?: JwtAuthConfig;
   };

@@ -61,7 +61,19 @@ export const DECIDE_REQUEST_SCHEMA = {
       type: "string",
       minLength: 1,
       maxLength: 8192,
-      description: "Reserved for the approval workflow: a grant token redeemed with this request.",
+      description:
+        "A grant token (from GET /v1/approvals/{id} once approved) redeemed with this request. The policy is evaluated " +
+        "first: only when it still answers require_approval is the grant redeemed, once, for exactly this actor, action " +
+        "and resource (allow); a refused grant answers deny with `code`. An allow or deny of the policy wins, and the " +
+        "grant is then left unspent.",
+    },
+    callback_url: {
+      type: "string",
+      minLength: 1,
+      maxLength: 2048,
+      description:
+        "When the decision opens an approval request: POSTed (signed, X-Countersign-Signature: sha256=<HMAC>) when the " +
+        "request reaches its final state. Its host must be on the configured allow-list (400 COUNTERSIGN_CALLBACK_NOT_ALLOWED).",
     },
   },
 } as const;
@@ -94,6 +106,22 @@ export const APPROVAL_REQUIREMENTS_SCHEMA = {
   },
 } as const;
 
+/** The approval request a require_approval decision opened (or found), with the policy's requirements. */
+export const DECISION_APPROVAL_SCHEMA = {
+  ...APPROVAL_REQUIREMENTS_SCHEMA,
+  description: "Present exactly when outcome is require_approval: the approval request, and what the policy requires of it.",
+  required: [...APPROVAL_REQUIREMENTS_SCHEMA.required, "id", "status", "status_url", "created", "created_at", "expires_at"],
+  properties: {
+    id: { type: "string", description: "The approval request's id." },
+    status: { enum: ["pending", "approved", "denied", "expired", "cancelled"] },
+    status_url: { type: "string", description: "`/v1/approvals/{id}`: read it (with `?wait=` to long-poll); the grant appears there once approved." },
+    created: { type: "boolean", description: "False when the caller's existing request was returned (same idempotency_key, or the same action still pending)." },
+    created_at: { type: "string", format: "date-time" },
+    expires_at: { type: "string", format: "date-time", description: "Undecided by then, the request expires (treated as denied)." },
+    ...APPROVAL_REQUIREMENTS_SCHEMA.properties,
+  },
+} as const;
+
 /** The body of a 200 from `POST /v1/decide`. */
 export const DECISION_SCHEMA = {
   title: "Decision",
@@ -102,8 +130,25 @@ export const DECISION_SCHEMA = {
   properties: {
     decision_id: { type: "string", description: "Unique id of this decision (UUIDv7, time-ordered); it appears in the logs." },
     outcome: { enum: ["allow", "deny", "require_approval"] },
-    reasons: { type: "array", items: { type: "string" }, description: "Why, in the policy's words (or the failure's, for a fail-closed deny)." },
-    approval: { ...APPROVAL_REQUIREMENTS_SCHEMA, description: "Present exactly when outcome is require_approval." },
+    reasons: {
+      type: "array",
+      items: { type: "string" },
+      description: "Why, in the policy's words (or the failure's, for a fail-closed deny; `approved by <approvers>` for an allow by grant).",
+    },
+    approval: DECISION_APPROVAL_SCHEMA,
+    grant: {
+      type: "object",
+      description: "Present when the outcome is allow because the request's grant was redeemed (it is now spent).",
+      required: ["approval_id", "jti", "approvers"],
+      properties: { approval_id: { type: "string" }, jti: { type: "string" }, approvers: { type: "array", items: { type: "string" } } },
+    },
+    code: {
+      type: "string",
+      description:
+        "Set when Countersign itself turned the policy's require_approval into a deny: a refused grant (COUNTERSIGN_GRANT_INVALID, " +
+        "COUNTERSIGN_GRANT_EXPIRED, COUNTERSIGN_GRANT_MISMATCH, COUNTERSIGN_GRANT_REPLAYED, COUNTERSIGN_GRANT_UNAVAILABLE), the approval " +
+        "store unreachable (COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE), unusable requirements (COUNTERSIGN_APPROVAL_REQUIREMENTS_INVALID).",
+    },
     mask: {
       type: "array",
       items: { type: "string" },
@@ -133,8 +178,9 @@ export const ERROR_SCHEMA = {
         message: { type: "string" },
         details: {
           description:
-            "Code-specific: for COUNTERSIGN_INVALID_REQUEST `{field, problems: [{field, message}]}` with JSON pointers; " +
-            "for COUNTERSIGN_UNAUTHENTICATED `{reason}`; for COUNTERSIGN_NOT_READY `{checks}`.",
+            "Code-specific: for COUNTERSIGN_INVALID_REQUEST `{field, problems: [{field, message}]}` with JSON pointers (or " +
+            "`{parameter}` for a query parameter); for COUNTERSIGN_UNAUTHENTICATED `{reason}`; for COUNTERSIGN_NOT_READY " +
+            "`{checks}`; for approval refusals the field or limit concerned (`{field}`, `{field, limit}`).",
         },
       },
     },

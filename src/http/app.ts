@@ -11,13 +11,20 @@ import type { Authenticator } from "../identity/authenticator";
 import type { Logger } from "../observability/logger";
 import type { Readiness } from "../observability/readiness";
 import type { DecideUseCase } from "../service/decide";
+import type { ApprovalApi } from "./approval-api";
+import { approvalInboxHandler } from "./approval-inbox-route";
+import { approvalReadHandler } from "./approval-read-route";
 import { authenticate } from "./authenticate";
+import { cancelHandler } from "./cancel-route";
 import { decideHandler } from "./decide-route";
 import { errorHandler, methodNotAllowed, notFound } from "./error-handler";
+import { grantRedeemHandler } from "./grant-redeem-route";
 import { healthz, readyz } from "./health-routes";
 import { jsonBody } from "./json-body";
+import { jwksHandler } from "./jwks-route";
 import { metricsHandler } from "./metrics-route";
 import { openApiDocument } from "./openapi";
+import { verdictHandler } from "./verdict-route";
 
 /** What the app needs. */
 export interface AppDependencies {
@@ -29,6 +36,8 @@ export interface AppDependencies {
   readonly logger: Logger;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
+  /** The approval routes' use cases; without them (no Redis configured) those routes answer 503. */
+  readonly approvals?: ApprovalApi;
 }
 
 /** Builds the app; it holds no listening socket. */
@@ -37,10 +46,32 @@ export function createApp(deps: AppDependencies): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
 
-  const decideChain = [authenticate(deps.authenticator, deps.logger), ...jsonBody(deps.bodyLimitBytes), decideHandler(deps.decide)];
+  const auth = authenticate(deps.authenticator, deps.logger);
+  const body = jsonBody(deps.bodyLimitBytes);
+  const decideChain = [auth, ...body, decideHandler(deps.decide)];
   for (const path of ["/v1/decide", "/decide"]) {
     app.post(path, ...decideChain);
     app.all(path, methodNotAllowed(["POST"]));
+  }
+
+  // The approval workflow: requester, reviewer and executor routes, all authenticated.
+  const api = deps.approvals;
+  const posts: [string, express.RequestHandler][] = [
+    ["/v1/approvals/:id/verdicts", verdictHandler(api)],
+    ["/v1/approvals/:id/cancel", cancelHandler(api)],
+    ["/v1/grants/redeem", grantRedeemHandler(api)],
+  ];
+  for (const [path, handler] of posts) {
+    app.post(path, auth, ...body, handler);
+    app.all(path, methodNotAllowed(["POST"]));
+  }
+  const gets: [string, express.RequestHandler][] = [
+    ["/v1/approvals/:id", approvalReadHandler(api)],
+    ["/v1/approvals", approvalInboxHandler(api)],
+  ];
+  for (const [path, handler] of gets) {
+    app.get(path, auth, handler);
+    app.all(path, methodNotAllowed(["GET", "HEAD"]));
   }
 
   const openapi = JSON.stringify(openApiDocument());
@@ -49,6 +80,7 @@ export function createApp(deps: AppDependencies): Express {
     ["/readyz", readyz(deps.readiness)],
     ["/metrics", metricsHandler(deps.metrics)],
     ["/openapi.json", (_req, res) => void res.type("application/json").send(openapi)],
+    ["/.well-known/jwks.json", jwksHandler(api)],
   ];
   for (const [path, handler] of reads) {
     app.get(path, handler);

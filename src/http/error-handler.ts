@@ -1,10 +1,11 @@
 /**
  * The last middlewares: unknown routes (404), known routes with the wrong method (405), and the error
- * handler that maps every failure to the catalogue's body — body-parser's errors included — with no stack
- * trace ever sent.
+ * handler that maps every failure to the catalogue's body — body-parser's errors and the approval
+ * workflow's refusals included — with no stack trace ever sent.
  */
 
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
+import { ApprovalError } from "../approvals/approval-errors";
 import type { Logger } from "../observability/logger";
 import { HttpError, sendError } from "./http-error";
 
@@ -45,6 +46,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 /** Known errors as HttpError; null for anything unexpected. */
 function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
+  if (err instanceof ApprovalError) return HttpError.fromApproval(err);
   const e = err as { type?: unknown; status?: unknown; limit?: unknown; charset?: unknown; encoding?: unknown };
   switch (e?.type) {
     case "entity.too.large":

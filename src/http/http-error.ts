@@ -1,12 +1,21 @@
 /**
  * The HTTP API's error catalogue: every error a client can receive, by stable code, with its status, and
  * the one body shape they all share: `{ "error": { "code", "message", "details"? } }`.
+ *
+ * The approval workflow's refusals (`src/approvals/approval-errors.ts`) are part of it with their own
+ * stable codes and statuses, so a route answers an `ApprovalError` exactly as the workflow defines it.
  */
 
 import type { Response } from "express";
+import { APPROVAL_ERRORS, ApprovalError, type ApprovalErrorCode } from "../approvals/approval-errors";
 
-/** Every error code of the API, with its HTTP status. */
-export const HTTP_ERRORS = {
+/** The approval workflow's codes with their statuses. */
+const APPROVAL_HTTP_ERRORS = Object.fromEntries(Object.entries(APPROVAL_ERRORS).map(([code, e]) => [code, e.status])) as {
+  readonly [C in ApprovalErrorCode]: (typeof APPROVAL_ERRORS)[C]["status"];
+};
+
+/** The transport's own codes, with their HTTP status. */
+const TRANSPORT_ERRORS = {
   /** The request body fails the schema (missing, mistyped or unknown field), or there is no body. */
   COUNTERSIGN_INVALID_REQUEST: 400,
   /** The body is not well-formed JSON. */
@@ -26,6 +35,9 @@ export const HTTP_ERRORS = {
   /** `/readyz`: a dependency cannot serve (no bundle loaded, Redis unreachable). */
   COUNTERSIGN_NOT_READY: 503,
 } as const;
+
+/** Every error code of the API, with its HTTP status: the transport's and the approval workflow's. */
+export const HTTP_ERRORS = { ...TRANSPORT_ERRORS, ...APPROVAL_HTTP_ERRORS } as const;
 
 /** A code of the catalogue. */
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
@@ -51,6 +63,11 @@ export class HttpError extends Error {
   /** The HTTP status of the code. */
   get status(): number {
     return HTTP_ERRORS[this.code];
+  }
+
+  /** The approval workflow's refusal as the API answers it (same code, status, message and details). */
+  static fromApproval(err: ApprovalError): HttpError {
+    return new HttpError(err.code, err.message, err.details);
   }
 }
 

@@ -3,7 +3,16 @@
  * the shared error body and the bearer security scheme. The schemas are the objects ajv validates with.
  */
 
-import { APPROVAL_REQUIREMENTS_SCHEMA, DECIDE_REQUEST_SCHEMA, DECISION_SCHEMA, ERROR_SCHEMA, READINESS_SCHEMA } from "./api-schemas";
+import { APPROVAL_REQUIREMENTS_SCHEMA, DECIDE_REQUEST_SCHEMA, DECISION_APPROVAL_SCHEMA, DECISION_SCHEMA, ERROR_SCHEMA, READINESS_SCHEMA } from "./api-schemas";
+import {
+  APPROVAL_LIST_SCHEMA,
+  APPROVAL_VIEW_SCHEMA,
+  CANCEL_REQUEST_SCHEMA,
+  GRANT_REDEEM_REQUEST_SCHEMA,
+  JWKS_SCHEMA,
+  REDEEMED_GRANT_SCHEMA,
+  VERDICT_REQUEST_SCHEMA,
+} from "./approval-schemas";
 
 const error = (description: string): object => ({
   description,
@@ -17,7 +26,10 @@ const decideOperation = (operationId: string, summary: string): object => ({
     "Asks whether an actor may perform an action on a resource. The policy (`data.countersign.decision`) sees the " +
     "request plus `caller` (the authenticated principal: id, kind, roles, owner) and `now` (server time, RFC 3339). " +
     "A policy that errors, is missing, returns an ill-formed decision or times out yields `deny` with a reason " +
-    "(fail closed), never an error status.",
+    "(fail closed), never an error status. A `require_approval` answer opens an approval request (or returns the " +
+    "caller's existing one for the same idempotency_key or pending action) and points to it in `approval`; if the " +
+    "approval store is down the answer is `deny` (\"approval store unavailable\", code COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE). " +
+    "A `grant` is redeemed only when the policy still requires approval: allow (\"approved by …\"), or deny with `code`.",
   tags: ["decisions"],
   security: [{ bearerAuth: [] }],
   requestBody: {
@@ -36,16 +48,185 @@ const decideOperation = (operationId: string, summary: string): object => ({
   },
   responses: {
     "200": { description: "The decision.", content: { "application/json": { schema: { $ref: "#/components/schemas/Decision" } } } },
-    "400": error("The body fails the schema (details name the field) or is not well-formed JSON."),
-    "401": {
-      ...error("No credentials, malformed credentials, an unknown API key or an invalid token. No policy is evaluated."),
-      headers: { "WWW-Authenticate": { schema: { type: "string" } } },
-    },
-    "413": error("The body is larger than the configured limit."),
-    "415": error("The body is not application/json."),
-    "500": error("An unexpected failure (never a policy failure, which is a deny)."),
+    "400": error(
+      "COUNTERSIGN_INVALID_REQUEST: the body fails the schema (details name the field); COUNTERSIGN_MALFORMED_JSON. When the " +
+        "policy requires approval: COUNTERSIGN_REASON_REQUIRED (no `context.reason` where the policy sets reason_required), " +
+        "COUNTERSIGN_CALLBACK_NOT_ALLOWED (`callback_url` not https, or its host off the allow-list or resolving to a private address), " +
+        "COUNTERSIGN_INVALID_APPROVAL_REQUEST. Nothing is stored.",
+    ),
+    "401": UNAUTHENTICATED,
+    "413": error("COUNTERSIGN_PAYLOAD_TOO_LARGE: the body is larger than the configured limit."),
+    "415": error("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE: the body is not application/json."),
+    "422": error("COUNTERSIGN_IDEMPOTENCY_KEY_REUSED: this caller used the idempotency_key for a different actor, action or resource (`details.approval_id`)."),
+    "500": error("COUNTERSIGN_INTERNAL: an unexpected failure (never a policy failure, nor the approval store being down: those are a deny)."),
   },
 });
+
+const UNAUTHENTICATED = {
+  ...error("COUNTERSIGN_UNAUTHENTICATED: no credentials, malformed credentials, an unknown API key or an invalid token. Nothing else is done."),
+  headers: { "WWW-Authenticate": { schema: { type: "string" } } },
+};
+
+const json = (ref: string, description: string): object => ({ description, content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } } });
+
+const APPROVAL_ID = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,128}$" },
+  description: "The approval request's id (from the decision's `approval.id`).",
+};
+
+const UNAVAILABLE = error("COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE: Redis cannot be reached (or the service runs without one).");
+const NOT_FOUND = error(
+  "COUNTERSIGN_APPROVAL_NOT_FOUND: no such request, or the caller may not see it (only the creating caller and eligible reviewers may).",
+);
+const BODY_ERRORS = {
+  "413": error("COUNTERSIGN_PAYLOAD_TOO_LARGE: the body is larger than the configured limit."),
+  "415": error("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE: the body is not application/json."),
+};
+
+/** The approval workflow's routes. */
+const approvalPaths = {
+  "/v1/approvals/{id}": {
+    get: {
+      operationId: "getApproval",
+      summary: "Read an approval request (long-poll with ?wait=)",
+      description:
+        "The creating caller sees the request whole and, once approved, the single-use `grant`; an eligible reviewer sees it with " +
+        "the policy's `mask` fields as `***`; anyone else gets 404. With `wait`, the answer comes as soon as the request changes " +
+        "(on any instance) or is final, else after the wait with the current state.",
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      parameters: [
+        APPROVAL_ID,
+        {
+          name: "wait",
+          in: "query",
+          schema: { type: "number", minimum: 0 },
+          description: "Seconds to wait for a change; capped to `approvals.max_wait_seconds` (default 60).",
+        },
+        {
+          name: "since_version",
+          in: "query",
+          schema: { type: "integer", minimum: 0 },
+          description: "Answer at once if the request's `version` is already above this; otherwise wait for the next change.",
+        },
+      ],
+      responses: {
+        "200": json("Approval", "The request as this caller sees it."),
+        "400": error("COUNTERSIGN_INVALID_REQUEST: a query parameter is malformed (`details.parameter`)."),
+        "401": UNAUTHENTICATED,
+        "404": NOT_FOUND,
+        "503": UNAVAILABLE,
+      },
+    },
+  },
+  "/v1/approvals/{id}/verdicts": {
+    post: {
+      operationId: "castVerdict",
+      summary: "Approve or deny, as an authenticated reviewer",
+      description:
+        "Rules no policy can relax: the actor, the human it acts for (`on_behalf_of`), the caller and the caller's owner never count; " +
+        "only people with an eligible role review; one verdict per person; one eligible deny denies. Refusals change nothing.",
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      parameters: [APPROVAL_ID],
+      requestBody: {
+        required: true,
+        content: { "application/json": { schema: { $ref: "#/components/schemas/VerdictRequest" }, example: { verdict: "approve", comment: "checked the ticket" } } },
+      },
+      responses: {
+        "200": json("Approval", "The request after the verdict, as the reviewer sees it."),
+        "400": error(
+          "COUNTERSIGN_INVALID_VERDICT (verdict missing or not approve/deny), COUNTERSIGN_INVALID_REQUEST (unknown field, comment not a string, no body), " +
+            "COUNTERSIGN_MALFORMED_JSON, COUNTERSIGN_COMMENT_TOO_LONG (`details.limit`).",
+        ),
+        "401": UNAUTHENTICATED,
+        "403": error(
+          "COUNTERSIGN_SELF_APPROVAL (a requester), COUNTERSIGN_NOT_ELIGIBLE (no eligible role, or not a person), COUNTERSIGN_REVIEWER_POLICY_REFUSED (the countersign/reviewer policy).",
+        ),
+        "404": NOT_FOUND,
+        "409": error("COUNTERSIGN_ALREADY_VOTED (this reviewer has a verdict on it), COUNTERSIGN_ALREADY_DECIDED (no longer pending), COUNTERSIGN_APPROVAL_CONFLICT (retry)."),
+        "410": error("COUNTERSIGN_EXPIRED: the request expired."),
+        ...BODY_ERRORS,
+        "503": UNAVAILABLE,
+      },
+    },
+  },
+  "/v1/approvals/{id}/cancel": {
+    post: {
+      operationId: "cancelApproval",
+      summary: "Withdraw a pending request, as its creating caller",
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      parameters: [APPROVAL_ID],
+      requestBody: { required: false, content: { "application/json": { schema: { $ref: "#/components/schemas/CancelRequest" } } } },
+      responses: {
+        "200": json("Approval", "The cancelled request."),
+        "400": error("COUNTERSIGN_INVALID_REQUEST, COUNTERSIGN_MALFORMED_JSON, COUNTERSIGN_COMMENT_TOO_LONG (the reason)."),
+        "401": UNAUTHENTICATED,
+        "403": error("COUNTERSIGN_NOT_REQUESTER: only the caller that created the request may cancel it."),
+        "404": NOT_FOUND,
+        "409": error("COUNTERSIGN_ALREADY_DECIDED: no longer pending."),
+        "410": error("COUNTERSIGN_EXPIRED: the request expired."),
+        ...BODY_ERRORS,
+        "503": UNAVAILABLE,
+      },
+    },
+  },
+  "/v1/approvals": {
+    get: {
+      operationId: "listApprovals",
+      summary: "Reviewer inbox: the pending requests the caller may decide",
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      parameters: [
+        { name: "status", in: "query", schema: { enum: ["pending"] }, description: "Only `pending` is listed (the default)." },
+        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 }, description: "At most this many (default 100)." },
+      ],
+      responses: {
+        "200": json("ApprovalList", "Pending, unexpired requests this reviewer is eligible for and has not voted on, oldest first, masked."),
+        "400": error("COUNTERSIGN_INVALID_REQUEST: a query parameter is malformed (`details.parameter`)."),
+        "401": UNAUTHENTICATED,
+        "503": UNAVAILABLE,
+      },
+    },
+  },
+  "/v1/grants/redeem": {
+    post: {
+      operationId: "redeemGrant",
+      summary: "Spend a grant, as the executor of the approved action",
+      description:
+        "Single use: the grant must verify against the key in /.well-known/jwks.json, be unexpired and unspent, and have been issued " +
+        "for exactly this actor, action and resource (RFC 8785 canonical JSON digest). The same grant presented to /v1/decide is spent there.",
+      tags: ["approvals"],
+      security: [{ bearerAuth: [] }],
+      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/GrantRedeemRequest" } } } },
+      responses: {
+        "200": json("RedeemedGrant", "The grant was valid and is now spent."),
+        "400": error("COUNTERSIGN_INVALID_REQUEST, COUNTERSIGN_MALFORMED_JSON."),
+        "401": {
+          ...UNAUTHENTICATED,
+          description: "COUNTERSIGN_UNAUTHENTICATED (the caller's credentials); COUNTERSIGN_GRANT_INVALID (not a Countersign grant: malformed, another key, tampered).",
+        },
+        "403": error("COUNTERSIGN_GRANT_MISMATCH: issued for a different actor, action or resource (the grant stays usable)."),
+        "409": error("COUNTERSIGN_GRANT_REPLAYED: already used."),
+        "410": error("COUNTERSIGN_GRANT_EXPIRED."),
+        ...BODY_ERRORS,
+        "503": error("COUNTERSIGN_GRANT_UNAVAILABLE or COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE: Redis cannot be reached."),
+      },
+    },
+  },
+  "/.well-known/jwks.json": {
+    get: {
+      operationId: "jwks",
+      summary: "The public keys grants are signed with (EdDSA, Ed25519); no authentication",
+      tags: ["approvals"],
+      responses: { "200": json("JWKS", "JSON Web Key Set."), "503": UNAVAILABLE },
+    },
+  },
+};
 
 /** The document (built once; it does not depend on configuration). */
 export function openApiDocument(): object {
@@ -62,6 +243,7 @@ export function openApiDocument(): object {
     paths: {
       "/v1/decide": { post: decideOperation("decide", "Decide on a privileged action") },
       "/decide": { post: decideOperation("decideAlias", "Alias of POST /v1/decide") },
+      ...approvalPaths,
       "/healthz": {
         get: {
           operationId: "healthz",
@@ -111,7 +293,15 @@ export function openApiDocument(): object {
       schemas: {
         DecideRequest: DECIDE_REQUEST_SCHEMA,
         Decision: DECISION_SCHEMA,
+        DecisionApproval: DECISION_APPROVAL_SCHEMA,
         ApprovalRequirements: APPROVAL_REQUIREMENTS_SCHEMA,
+        Approval: APPROVAL_VIEW_SCHEMA,
+        ApprovalList: APPROVAL_LIST_SCHEMA,
+        VerdictRequest: VERDICT_REQUEST_SCHEMA,
+        CancelRequest: CANCEL_REQUEST_SCHEMA,
+        GrantRedeemRequest: GRANT_REDEEM_REQUEST_SCHEMA,
+        RedeemedGrant: REDEEMED_GRANT_SCHEMA,
+        JWKS: JWKS_SCHEMA,
         Error: ERROR_SCHEMA,
         Readiness: READINESS_SCHEMA,
       },

@@ -5,7 +5,13 @@
 /** Stable codes for start-up failures. */
 export type ServiceStartErrorCode =
   /** The port is taken, or the address cannot be bound. */
-  | "COUNTERSIGN_LISTEN_FAILED";
+  | "COUNTERSIGN_LISTEN_FAILED"
+  /** No REDIS_URL, and the embedded redis-server could not be started (not installed, cannot bind). */
+  | "COUNTERSIGN_REDIS_START_FAILED"
+  /** The configured Redis cannot be reached, and it holds what start-up needs (the shared grant signing key). */
+  | "COUNTERSIGN_REDIS_UNAVAILABLE"
+  /** The configured grant signing key cannot be used. */
+  | "COUNTERSIGN_GRANT_KEY_INVALID";
 
 /** A start-up failure with a stable code. */
 export class ServiceStartError extends Error {

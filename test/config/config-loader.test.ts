@@ -4,12 +4,13 @@
  * published development keys in production.
  */
 
+import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../../src/config/config-error";
 import { exampleConfigPath, loadServiceConfig, parseServiceConfig } from "../../src/config/config-loader";
-import { DEVELOPMENT_API_KEYS } from "../../src/config/development-keys";
+import { DEVELOPMENT_API_KEYS, DEVELOPMENT_CALLBACK_SECRET } from "../../src/config/development-keys";
 import { hashApiKey } from "../../src/identity/identity-directory";
 
 const EXAMPLE = fs.readFileSync(exampleConfigPath(), "utf8");
@@ -45,7 +46,28 @@ describe("the example development configuration", () => {
     expect(config.mode).toBe("development");
     expect(config.server).toEqual({ host: "127.0.0.1", port: 8181, bodyLimitBytes: 64 * 1024 });
     expect(config.bundles).toEqual({ dir: path.resolve("bundles"), decision: "countersign" });
-    expect(config.redis).toBeUndefined();
+    expect(config.redis).toEqual({ embeddedDir: path.resolve(".countersign", "redis") });
+  });
+
+  it("turns the approval workflow on with development settings: a generated grant key, loopback callbacks", () => {
+    expect(config.approvals).toEqual({
+      keyPrefix: "countersign:",
+      retentionSeconds: 30 * 24 * 3600,
+      commentMaxChars: 2000,
+      maxWaitSeconds: 60,
+      sweepIntervalMs: 1000,
+      grants: {},
+      callbacks: {
+        secret: DEVELOPMENT_CALLBACK_SECRET,
+        allowedHosts: ["localhost:*", "127.0.0.1:*", "[::1]:*"],
+        privateNetworkHosts: ["localhost:*", "127.0.0.1:*", "[::1]:*"],
+        allowHttpLoopback: true,
+        maxAttempts: 8,
+        initialBackoffMs: 1000,
+        maxBackoffMs: 300000,
+        timeoutMs: 5000,
+      },
+    });
   });
 
   it("has exactly the documented identities, roles and keys", () => {
@@ -172,5 +194,83 @@ describe("production", () => {
 
   it("starts with keys of its own", () => {
     expect(parse(MINIMAL, { NODE_ENV: "production" }).mode).toBe("production");
+  });
+});
+
+describe("the approvals section", () => {
+  const ed25519 = generateKeyPairSync("ed25519");
+  const pem = ed25519.privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+  const rsaPem = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+  const indented = (text: string): string => text.trim().split("\n").map((l) => `      ${l}`).join("\n");
+  const withApprovals = (yaml: string): string => `${MINIMAL}approvals:\n${yaml}`;
+  const callbacks = (extra = ""): string =>
+    withApprovals(`  callbacks:\n    secret: a-long-enough-callback-secret\n    allowed_hosts: [hooks.example.com, "127.0.0.1:*"]\n${extra}`);
+
+  it("fills in the defaults when it is left out, and reads every setting when given", () => {
+    expect(parse(MINIMAL).approvals).toEqual({ keyPrefix: "countersign:", retentionSeconds: 2592000, commentMaxChars: 2000, maxWaitSeconds: 60, sweepIntervalMs: 1000, grants: {} });
+    const text = withApprovals(
+      `  key_prefix: "{cs}:"\n  retention_seconds: 7200\n  comment_max_chars: 500\n  max_wait_seconds: 20\n  sweep_interval_ms: 250\n` +
+        `  grants:\n    private_key_pem: |\n${indented(pem)}\n`,
+    );
+    expect(parse(text).approvals).toEqual({ keyPrefix: "{cs}:", retentionSeconds: 7200, commentMaxChars: 500, maxWaitSeconds: 20, sweepIntervalMs: 250, grants: { privateKeyPem: pem.trim() + "\n" } });
+  });
+
+  it("reads the grant key from a file next to the configuration", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "countersign-config-"));
+    try {
+      fs.writeFileSync(path.join(dir, "grant.pem"), pem);
+      const file = path.join(dir, "countersign.yaml");
+      fs.writeFileSync(file, withApprovals("  grants: { private_key_file: grant.pem }\n"));
+      expect(loadServiceConfig({}, { configPath: file }).config.approvals.grants).toEqual({ privateKeyPem: pem });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes the callback secret from the variable secret_env names", () => {
+    const text = withApprovals("  callbacks: { secret_env: HOOK_SECRET, allowed_hosts: [hooks.example.com] }\n");
+    expect(parse(text, { HOOK_SECRET: "s".repeat(32) }).approvals.callbacks).toEqual({ secret: "s".repeat(32), allowedHosts: ["hooks.example.com"] });
+  });
+
+  const mistakes: [string, string, Record<string, string>, string, RegExp][] = [
+    ["an unknown setting", withApprovals("  max_wait: 5\n"), {}, "approvals.max_wait", /is not a known field/],
+    ["a long-poll above five minutes", withApprovals("  max_wait_seconds: 3600\n"), {}, "approvals.max_wait_seconds", /must be <= 300/],
+    ["a key prefix with a space", withApprovals("  key_prefix: 'a b'\n"), {}, "approvals.key_prefix", /must match/],
+    ["two grant key sources", withApprovals(`  grants:\n    private_key_file: k.pem\n    private_key_pem: |\n${indented(pem)}\n`), {}, "approvals.grants", /one of private_key_pem, private_key_file and private_jwk/],
+    ["a grant key that is not Ed25519", withApprovals(`  grants:\n    private_key_pem: |\n${indented(rsaPem)}\n`), {}, "approvals.grants.private_key_pem", /must be an Ed25519 key/],
+    ["a grant key file that is missing", withApprovals("  grants: { private_key_file: /nonexistent/grant.pem }\n"), {}, "approvals.grants.private_key_file", /cannot be read .*no such file/],
+    ["a short callback secret", withApprovals("  callbacks: { secret: short, allowed_hosts: [h.example.com] }\n"), {}, "approvals.callbacks.secret", /at least 16 characters/],
+    ["no callback secret", withApprovals("  callbacks: { allowed_hosts: [h.example.com] }\n"), {}, "approvals.callbacks", /exactly one of secret and secret_env/],
+    ["an unset secret variable", withApprovals("  callbacks: { secret_env: NOPE, allowed_hosts: [h.example.com] }\n"), {}, "approvals.callbacks.secret_env", /NOPE, which must be set/],
+    ["an allowed host given as a URL", withApprovals("  callbacks: { secret: a-long-enough-callback-secret, allowed_hosts: ['https://h.example.com/'] }\n"), {}, "approvals.callbacks.allowed_hosts[0]", /must match/],
+    ["a private-network host that is not allowed", callbacks('    private_network_hosts: ["10.0.0.5:443"]\n'), {}, "approvals.callbacks.private_network_hosts[0]", /must also be in allowed_hosts/],
+    ["a backoff cap below the first backoff", callbacks("    initial_backoff_ms: 5000\n    max_backoff_ms: 1000\n"), {}, "approvals.callbacks.max_backoff_ms", /must not be below initial_backoff_ms/],
+    ["plain-http loopback callbacks in production", callbacks("    allow_http_loopback: true\n"), { NODE_ENV: "production" }, "approvals.callbacks.allow_http_loopback", /development only/],
+  ];
+
+  it.each(mistakes)("reports %s", (_what, text, env, field, message) => {
+    const err = configError(() => parse(text, env));
+    expect(err.code).toBe("COUNTERSIGN_CONFIG_INVALID");
+    expect(err.field).toBe(field);
+    expect(err.message).toContain(field);
+    expect(err.message).toMatch(message);
+  });
+
+  it("allows plain-http loopback callbacks in development", () => {
+    expect(parse(callbacks("    allow_http_loopback: true\n")).approvals.callbacks?.allowHttpLoopback).toBe(true);
+  });
+
+  it("refuses the published development callback secret in production", () => {
+    const text = withApprovals(`  callbacks: { secret: ${DEVELOPMENT_CALLBACK_SECRET}, allowed_hosts: [h.example.com] }\n`);
+    expect(parse(text).approvals.callbacks?.secret).toBe(DEVELOPMENT_CALLBACK_SECRET);
+    expect(configError(() => parse(text, { NODE_ENV: "production" }))).toMatchObject({
+      code: "COUNTERSIGN_CONFIG_DEVELOPMENT_KEY_IN_PRODUCTION",
+      field: "approvals.callbacks.secret",
+    });
+  });
+
+  it("reads the embedded Redis directory, and a URL from the file or REDIS_URL", () => {
+    expect(parse(MINIMAL + "redis: { embedded_dir: /var/lib/countersign/redis }\n").redis).toEqual({ embeddedDir: "/var/lib/countersign/redis" });
+    expect(parse(MINIMAL + "redis: { url: redis://file:6379 }\n", { REDIS_URL: "redis://env:6380" }).redis).toMatchObject({ url: "redis://env:6380" });
   });
 });

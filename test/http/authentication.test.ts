@@ -24,7 +24,7 @@ beforeAll(async () => {
   apiKeyService = await testService({ bundlesDir });
 });
 afterAll(async () => {
-  await apiKeyService.source.close();
+  await apiKeyService.close();
   removeTempDirs();
 });
 
@@ -136,8 +136,8 @@ describe("signed JWTs", () => {
     });
   });
   afterAll(async () => {
-    await pemService.source.close();
-    await jwksService.source.close();
+    await pemService.close();
+    await jwksService.close();
     await new Promise((r) => jwksServer.close(r));
   });
 

@@ -1,23 +1,27 @@
 /**
  * POST /v1/decide over the example policies of rego/, compiled by Countersign's compiler into a bundle
- * directory: one test per scenario of the product, each answer checked against the documented schema.
+ * directory, with the approval workflow on a real redis-server: one test per scenario of the product, each
+ * answer checked against the documented schema.
  */
 
 import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
 import request from "supertest";
 import { DECISION_SCHEMA } from "../../src/http/api-schemas";
-import { AUTH, decideBody, removeTempDirs, tempDir, testService, writeBundle, type TestService } from "./service-harness";
+import { useRedisServer } from "../support/redis-server";
+import { AUTH, decideBody, exampleConfig, removeTempDirs, tempDir, testService, writeBundle, type TestService } from "./service-harness";
 
+const redis = useRedisServer();
 let service: TestService;
-const validDecision = new Ajv2020({ strict: false }).compile(DECISION_SCHEMA);
+const validDecision = addFormats(new Ajv2020({ strict: false })).compile(DECISION_SCHEMA);
 
 beforeAll(async () => {
   const dir = tempDir();
   await writeBundle(dir, "example", { revision: "example-1" });
-  service = await testService({ bundlesDir: dir });
+  service = await testService({ bundlesDir: dir, config: exampleConfig({ REDIS_URL: redis.url }, dir) });
 });
 afterAll(async () => {
-  await service.source.close();
+  await service.close();
   removeTempDirs();
 });
 
@@ -48,7 +52,9 @@ describe("POST /v1/decide with the example policies", () => {
       }),
     );
     expect(d["outcome"]).toBe("require_approval");
-    expect(d["approval"]).toMatchObject({ quorum: 1, reviewers: { roles: ["dba"] }, reason_required: true });
+    expect(d["approval"]).toMatchObject({ quorum: 1, reviewers: { roles: ["dba"] }, reason_required: true, status: "pending", created: true });
+    const approval = d["approval"] as Record<string, string>;
+    expect(approval["status_url"]).toBe(`/v1/approvals/${approval["id"]}`);
     expect(d["mask"]).toEqual(["/action/params/query"]);
   });
 

@@ -30,8 +30,8 @@ decision := {
   masking = await testService({ bundlesDir: maskDir, logLevel: "debug" });
 });
 afterAll(async () => {
-  await example.source.close();
-  await masking.source.close();
+  await example.close();
+  await masking.close();
   removeTempDirs();
 });
 

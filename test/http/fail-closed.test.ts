@@ -57,7 +57,7 @@ beforeAll(async () => {
   empty = await testService({ bundlesDir: tempDir() });
 });
 afterAll(async () => {
-  await Promise.all([broken, partial, empty].map((s) => s.source.close()));
+  await Promise.all([broken, partial, empty].map((s) => s.close()));
   removeTempDirs();
 });
 
@@ -184,7 +184,7 @@ decision := {"outcome": "allow", "reasons": [sprintf("counted %d", [n])]} if {
       expect(res.body.outcome).toBe("deny");
       expect(errorLineFor(slow, res.body.decision_id)).toMatchObject({ code: "COUNTERSIGN_POLICY_TIMEOUT" });
     } finally {
-      await slow.source.close();
+      await slow.close();
     }
   });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   service = await testService({ bundlesDir: dir, watch: true });
 });
 afterAll(async () => {
-  await service.source.close();
+  await service.close();
   removeTempDirs();
 });
 

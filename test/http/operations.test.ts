@@ -4,6 +4,7 @@
  * serves.
  */
 
+import { generateKeyPairSync } from "node:crypto";
 import * as net from "node:net";
 import Ajv2020 from "ajv/dist/2020";
 import request from "supertest";
@@ -20,7 +21,7 @@ beforeAll(async () => {
   service = await testService({ bundlesDir });
 });
 afterAll(async () => {
-  await service.source.close();
+  await service.close();
   removeTempDirs();
 });
 
@@ -53,22 +54,33 @@ describe("health and readiness", () => {
       expect(res.status).toBe(200);
       expect(res.body.checks.redis).toEqual({ ok: true, detail: expect.stringContaining("PING") });
     } finally {
-      await withRedis.source.close();
+      await withRedis.close();
     }
   });
 
   it("is not ready (503, with the reason) when the configured Redis cannot be reached", async () => {
     const port = await closedPort();
-    const noRedis = await testService({ bundlesDir, config: exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir) });
+    // A grant key of its own lets the service start while its Redis is down.
+    const config = exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir);
+    const privateKeyPem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    const noRedis = await testService({ bundlesDir, config: { ...config, approvals: { ...config.approvals, grants: { privateKeyPem } } } });
     try {
       const res = await request(noRedis.app).get("/readyz");
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe("COUNTERSIGN_NOT_READY");
-      expect(res.body.error.message).toMatch(/redis: cannot reach 127\.0\.0\.1:\d+/);
+      expect(res.body.error.message).toMatch(/redis: (cannot reach|no answer from) 127\.0\.0\.1:\d+/);
       expect(res.body.error.details.checks).toMatchObject({ policy: { ok: true }, redis: { ok: false } });
     } finally {
-      await noRedis.source.close();
+      await noRedis.close();
     }
+  });
+
+  it("refuses to start when Redis cannot be reached and holds the only grant key", async () => {
+    const port = await closedPort();
+    await expect(testService({ bundlesDir, config: exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir) })).rejects.toMatchObject({
+      code: "COUNTERSIGN_REDIS_UNAVAILABLE",
+      message: expect.stringMatching(/cannot load the shared grant signing key from Redis at 127\.0\.0\.1:\d+.*configure approvals\.grants/),
+    });
   });
 });
 
@@ -101,14 +113,44 @@ describe("the OpenAPI document", () => {
 
   it("is OpenAPI 3.1 and documents every route the app serves", () => {
     expect(doc["openapi"]).toBe("3.1.0");
-    expect(Object.keys(doc["paths"]).sort()).toEqual(["/decide", "/healthz", "/metrics", "/openapi.json", "/readyz", "/v1/decide"]);
+    expect(Object.keys(doc["paths"]).sort()).toEqual([
+      "/.well-known/jwks.json",
+      "/decide",
+      "/healthz",
+      "/metrics",
+      "/openapi.json",
+      "/readyz",
+      "/v1/approvals",
+      "/v1/approvals/{id}",
+      "/v1/approvals/{id}/cancel",
+      "/v1/approvals/{id}/verdicts",
+      "/v1/decide",
+      "/v1/grants/redeem",
+    ]);
     expect(Object.keys(doc["paths"]["/v1/decide"])).toEqual(["post"]);
+  });
+
+  it("names, in some route or answer, every code of the error catalogue but the generic ones", () => {
+    const text = JSON.stringify({ paths: doc["paths"], decision: doc["components"]["schemas"]["Decision"] });
+    const generic = ["COUNTERSIGN_NOT_FOUND", "COUNTERSIGN_METHOD_NOT_ALLOWED", "COUNTERSIGN_NOT_READY"];
+    const codes: string[] = doc["components"]["schemas"]["Error"].properties.error.properties.code.enum;
+    expect(codes).toEqual(expect.arrayContaining(["COUNTERSIGN_SELF_APPROVAL", "COUNTERSIGN_GRANT_REPLAYED", "COUNTERSIGN_APPROVAL_NOT_FOUND"]));
+    expect(codes.filter((c) => !generic.includes(c) && !text.includes(c))).toEqual([]);
+  });
+
+  it("documents the approval routes with their bodies, answers and refusals", () => {
+    const verdict = doc["paths"]["/v1/approvals/{id}/verdicts"]["post"];
+    expect(verdict.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/VerdictRequest" });
+    expect(Object.keys(verdict.responses).sort()).toEqual(["200", "400", "401", "403", "404", "409", "410", "413", "415", "503"]);
+    expect(doc["paths"]["/v1/approvals/{id}"]["get"].parameters.map((p: { name: string }) => p.name)).toEqual(["id", "wait", "since_version"]);
+    expect(doc["paths"]["/.well-known/jwks.json"]["get"].security).toBeUndefined();
+    expect(doc["components"]["schemas"]["Decision"].properties.approval.required).toEqual(expect.arrayContaining(["id", "status_url", "expires_at", "quorum"]));
   });
 
   it("describes the decide request, its answer, every error status and the bearer scheme", () => {
     const op = doc["paths"]["/v1/decide"]["post"];
     expect(op.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/DecideRequest" });
-    expect(Object.keys(op.responses).sort()).toEqual(["200", "400", "401", "413", "415", "500"]);
+    expect(Object.keys(op.responses).sort()).toEqual(["200", "400", "401", "413", "415", "422", "500"]);
     expect(op.security).toEqual([{ bearerAuth: [] }]);
     expect(doc["components"]["securitySchemes"]["bearerAuth"]).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc["components"]["schemas"]["Error"].properties.error.properties.code.enum).toContain("COUNTERSIGN_UNAUTHENTICATED");

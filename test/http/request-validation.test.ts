@@ -14,7 +14,7 @@ beforeAll(async () => {
   service = await testService({ bundlesDir: dir });
 });
 afterAll(async () => {
-  await service.source.close();
+  await service.close();
   removeTempDirs();
 });
 
@@ -107,7 +107,7 @@ describe("transport-level refusals", () => {
       const res = await request(small.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ context: { note: "y".repeat(600) } }));
       expect(res.status).toBe(413);
     } finally {
-      await small.source.close();
+      await small.close();
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * `countersign serve` end to end over a real socket: the example configuration when none is given (and
- * the log saying so), a configuration file, graceful stop, and the start-up refusals that exit 1 with a
- * coded message (development keys in production, a port already taken, a bad configuration).
+ * the log saying so), a configuration file, graceful stop, the embedded redis-server when no Redis URL is
+ * configured (started with AOF, stopped on shutdown), and the start-up refusals that exit 1 with a coded
+ * message (development keys in production, a port already taken, a bad configuration, no redis-server).
  */
 
 import * as fs from "node:fs";
@@ -12,8 +13,12 @@ import type { CliIo } from "../../src/cli/cli-io";
 import { runServeCommand } from "../../src/cli/serve-command";
 import { hashApiKey } from "../../src/identity/identity-directory";
 import { startService, type RunningService } from "../../src/main";
-import { captureLogger, decideBody, removeTempDirs, ROOT, tempDir, writeBundle } from "./service-harness";
+import { EmbeddedRedisError, startEmbeddedRedis } from "../../src/redis/embedded-redis";
+import { openRedis } from "../../src/redis/redis-connection";
+import { useRedisServer } from "../support/redis-server";
+import { captureLogger, decideBody, exportBody, removeTempDirs, ROOT, tempDir, writeBundle } from "./service-harness";
 
+const redis = useRedisServer();
 let bundlesDir: string;
 
 beforeAll(async () => {
@@ -39,7 +44,7 @@ async function decide(url: string, key: string): Promise<{ status: number; body:
 describe("startService", () => {
   it("uses the example development configuration when none is given, and logs that it does", async () => {
     const log = captureLogger("info");
-    const service = await startService({ env: {}, overrides: { port: 0, bundlesDir }, logger: log.logger, watch: false });
+    const service = await startService({ env: { REDIS_URL: redis.url }, overrides: { port: 0, bundlesDir }, logger: log.logger, watch: false });
     try {
       expect(service.configSource.kind).toBe("example");
       expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -54,7 +59,7 @@ describe("startService", () => {
 
   it("serves the Rego sources of a directory compiled in memory with --watch-rego", async () => {
     const service = await startService({
-      env: {},
+      env: { REDIS_URL: redis.url },
       overrides: { port: 0, bundlesDir: tempDir() },
       watchRegoDir: path.join(ROOT, "rego"),
       logger: captureLogger().logger,
@@ -68,12 +73,51 @@ describe("startService", () => {
     }
   });
 
+  it("starts the embedded redis-server when no Redis URL is configured (AOF on), and stops it on shutdown", async () => {
+    const dir = tempDir();
+    const configFile = path.join(dir, "countersign.yaml");
+    fs.writeFileSync(
+      configFile,
+      fs.readFileSync(path.join(ROOT, "src", "config", "example-config.yaml"), "utf8") + `\nredis: { embedded_dir: ${JSON.stringify(path.join(dir, "redis"))} }\n`,
+    );
+    const log = captureLogger("info");
+    const service = await startService({ env: {}, overrides: { configPath: configFile, port: 0, bundlesDir }, logger: log.logger, watch: false });
+    const embedded = service.embeddedRedis!;
+    try {
+      expect(embedded.dir).toBe(path.join(dir, "redis"));
+      expect(service.config.redis.url).toBe(embedded.url);
+      const client = openRedis(embedded.url);
+      try {
+        expect(await client.config("GET", "appendonly")).toEqual(["appendonly", "yes"]);
+      } finally {
+        client.disconnect();
+      }
+      const res = await fetch(`${service.url}/v1/decide`, {
+        method: "POST",
+        headers: { Authorization: "Bearer dev-caller-key", "Content-Type": "application/json" },
+        body: JSON.stringify(exportBody()),
+      });
+      expect(await res.json()).toMatchObject({ outcome: "require_approval", approval: { status: "pending" } });
+      expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+      expect(log.lines().some((l) => String(l["message"]).startsWith("embedded redis-server on redis://127.0.0.1:"))).toBe(true);
+    } finally {
+      await service.close();
+    }
+    expect(() => process.kill(embedded.pid, 0)).toThrow();
+  });
+
+  it("says how to install redis-server when it is missing", async () => {
+    const err = await startEmbeddedRedis({ dir: tempDir(), binary: "/nonexistent/redis-server" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmbeddedRedisError);
+    expect((err as EmbeddedRedisError).message).toMatch(/redis-server is not installed.*apt-get install redis-server.*or set REDIS_URL/);
+  });
+
   it("refuses to start when the port is taken", async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      await expect(startService({ env: {}, overrides: { port, bundlesDir }, logger: captureLogger().logger, watch: false })).rejects.toMatchObject({
+      await expect(startService({ env: { REDIS_URL: redis.url }, overrides: { port, bundlesDir }, logger: captureLogger().logger, watch: false })).rejects.toMatchObject({
         code: "COUNTERSIGN_LISTEN_FAILED",
         message: expect.stringContaining("already in use"),
       });
@@ -101,7 +145,7 @@ describe("runServeCommand", () => {
     const stopped = new Promise<string>((r) => (stop = r));
     let running!: RunningService;
     const started = new Promise<void>((resolve) => {
-      void runServeCommand({ config: configFile }, memoryIo(), { NODE_ENV: "production" }, { stopRequested: () => stopped }, (s) => {
+      void runServeCommand({ config: configFile }, memoryIo(), { NODE_ENV: "production", REDIS_URL: redis.url }, { stopRequested: () => stopped }, (s) => {
         running = s;
         resolve();
       });

@@ -28,8 +28,25 @@ export const NOW_NS = BigInt(Date.UTC(2025, 5, 1, 12, 0, 0)) * 1_000_000n;
 export const AUTH = {
   caller: "Bearer dev-caller-key",
   alice: "Bearer dev-alice-key",
+  bob: "Bearer dev-bob-key",
+  carol: "Bearer dev-carol-key",
+  dave: "Bearer dev-dave-key",
   erin: "Bearer dev-erin-key",
 } as const;
+
+/**
+ * A clock that runs with real time (so backoffs and tokens behave as in production, and outside verifiers
+ * accept what it stamps) and that tests move ahead by hand, to make requests and grants expire.
+ */
+export class ManualClock {
+  private offsetMs = 0;
+  nowNs(): bigint {
+    return BigInt(Date.now() + this.offsetMs) * 1_000_000n;
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
 
 const temps: string[] = [];
 
@@ -49,13 +66,17 @@ export function removeTempDirs(): void {
 export async function writeBundle(
   dir: string,
   sources: "example" | Readonly<Record<string, string>>,
-  opts: { revision?: string; name?: string } = {},
+  opts: { revision?: string; name?: string; entrypoints?: readonly string[] } = {},
 ): Promise<string> {
   const set: SourceSet =
     sources === "example"
       ? await loadSourceSet([path.join(ROOT, "rego")])
       : { modules: Object.entries(sources).map(([file, text]) => ({ file, bundlePath: `/${file}`, text })), data: {}, dataFiles: [] };
-  const built = await buildBundle({ sources: set, entrypoints: ["countersign/decision"], ...(opts.revision === undefined ? {} : { revision: opts.revision }) });
+  const built = await buildBundle({
+    sources: set,
+    entrypoints: [...(opts.entrypoints ?? ["countersign/decision"])],
+    ...(opts.revision === undefined ? {} : { revision: opts.revision }),
+  });
   if (!built.ok) throw new Error(`test policy does not compile: ${built.diagnostics.map((d) => d.message).join("; ")}`);
   const file = path.join(dir, `${opts.name ?? "countersign"}.tar.gz`);
   await writeBundleFile(file, built.bundle);
@@ -116,7 +137,7 @@ export interface TestService extends AssembledService {
   readonly config: ServiceConfig;
 }
 
-/** The service wired as `serve` wires it, over a bundle directory, not listening. Close `source` afterwards. */
+/** The service wired as `serve` wires it, over a bundle directory, not listening. Call `close()` afterwards. */
 export async function testService(
   opts: { bundlesDir: string; config?: ServiceConfig; watch?: boolean; clock?: Clock; ids?: IdGenerator; logLevel?: LogLevel },
 ): Promise<TestService> {
@@ -151,4 +172,44 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     if (Date.now() > until) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * The service with the approval workflow on the Redis at `redisUrl` (the example configuration with
+ * REDIS_URL set; `configure` may change it), a clock the test moves, and UUIDv7 decision ids.
+ */
+export async function approvalTestService(opts: {
+  bundlesDir: string;
+  redisUrl: string;
+  clock?: ManualClock;
+  configure?: (config: ServiceConfig) => ServiceConfig;
+  logLevel?: LogLevel;
+}): Promise<TestService & { clock: ManualClock }> {
+  const clock = opts.clock ?? new ManualClock();
+  const base = exampleConfig({ REDIS_URL: opts.redisUrl }, opts.bundlesDir);
+  const config = opts.configure ? opts.configure(base) : base;
+  const service = await testService({ bundlesDir: opts.bundlesDir, config, clock, ids: sequentialIds(`dec-${Math.random().toString(36).slice(2, 8)}-`), logLevel: opts.logLevel ?? "info" });
+  return { ...service, clock };
+}
+
+/** The example policy's production export: needs one dba, requires a reason, masks the query. */
+export function exportBody(patch: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    actor: { id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:mallory" },
+    action: { name: "db.export", params: { table: "customers", query: "select * from customers" } },
+    resource: { type: "database", id: "prod/customers", environment: "production" },
+    context: { reason: "quarterly report", ticket: "OPS-1234" },
+    ...patch,
+  };
+}
+
+/** The example policy's IAM change: needs two distinct security reviewers. */
+export function iamBody(patch: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    actor: { id: "svc:ci", type: "ci" },
+    action: { name: "iam.role.grant", params: { role: "admin", to: "user:mallory" } },
+    resource: { type: "iam", id: "roles/admin" },
+    context: { reason: "on-call rotation" },
+    ...patch,
+  };
 }
