@@ -1,13 +1,18 @@
 /**
  * Benchmark: `POST /v1/decide` throughput on the allow path of the example policy against a bare Express
- * handler that parses the same body and answers a constant JSON document, same Node, same autocannon
+ * handler that parses the same body and answers a constant JSON document, and the require_approval path
+ * (every call opens a new approval request in Redis) against that allow path; same Node, same autocannon
  * settings, same run; then p99 latency of each at half of its own maximum rate (`overallRate`).
  *
  * Each server runs in a child process of its own (scripts/bench/http-server.ts) while autocannon drives
- * it from this process, so on a two-core machine the load generator and the server each have a core.
- * The full-load runs alternate between the two servers and the medians are compared, so a change in the
- * machine's background load during the run hits both alike; CPU time per request, read from each
- * server process, is printed too, as a figure that background load disturbs less. Figures only; nothing
+ * it from this process, so on a two-core machine the load generator and the server each have a core; the
+ * service's Redis is an embedded redis-server with AOF on (`appendfsync everysec`, as `make run` starts
+ * it), a third process on the same machine. The full-load runs alternate between the paths and the
+ * medians are compared, so a change in the machine's background load during the run hits all alike; CPU
+ * time per request, read from each server process (and from redis-server for the approval path), is
+ * printed too, as a figure that background load disturbs less. The approval path's bodies differ per call
+ * (a counter in the action's parameters and in `idempotency_key`), so no request is deduplicated; the
+ * number of requests Redis holds afterwards is checked against the number answered. Figures only; nothing
  * here asserts on time.
  */
 
@@ -16,6 +21,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import autocannon from "autocannon";
+import { startEmbeddedRedis } from "../../src/redis/embedded-redis";
+import { openRedis } from "../../src/redis/redis-connection";
 import { buildBundle } from "../../src/bundle/bundle-build";
 import { writeBundleFile } from "../../src/bundle/bundle-writer";
 import { loadSourceSet } from "../../src/bundle/source-set";
@@ -43,7 +50,34 @@ export function allowRequest(): Record<string, unknown> {
   };
 }
 
+/**
+ * A production export the example policy sends for approval (one DBA), about as large as the allow request;
+ * `n` makes the action (and the idempotency key) unique, so every call opens a request of its own.
+ */
+export function approvalRequest(n: number): Record<string, unknown> {
+  const base = allowRequest();
+  return {
+    ...base,
+    action: { name: "db.export", params: { table: "customers", columns: ["id", "name", "plan", "created_at"], query: "select * from customers", batch: n } },
+    idempotency_key: `export-batch-${n}`,
+  };
+}
+
+/** The approval request's JSON as a template: the counter spliced in without re-serialising per call. */
+function approvalBodies(): () => string {
+  const marker = 987654321;
+  const [head, middle, tail] = JSON.stringify(approvalRequest(marker)).split(String(marker)) as [string, string, string];
+  let n = 0;
+  return () => {
+    n += 1;
+    return head + n + middle + n + tail;
+  };
+}
+
 type Mode = "bare" | "countersign";
+
+/** What one full-load run measures: the bare handler, the allow path, the require_approval path. */
+type Path = "bare" | "allow" | "approval";
 
 interface Server {
   readonly mode: Mode;
@@ -59,12 +93,15 @@ interface Run {
   readonly problems: number;
   /** Server CPU time per request, in microseconds. */
   readonly cpuMicrosPerRequest: number;
+  /** redis-server CPU time per request, in microseconds (NaN where /proc is not readable). */
+  readonly redisCpuMicrosPerRequest: number;
 }
 
 const HEADERS = { "content-type": "application/json", authorization: "Bearer dev-caller-key" };
 
-function startServer(mode: Mode, bundlesDir: string): Promise<Server> {
-  const child = fork(path.join(__dirname, "http-server.js"), [mode, bundlesDir], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+function startServer(mode: Mode, bundlesDir: string, redisUrl?: string): Promise<Server> {
+  const args = [mode, bundlesDir, ...(redisUrl === undefined ? [] : [redisUrl])];
+  const child = fork(path.join(__dirname, "http-server.js"), args, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { port: number }) => resolve({ mode, url: `http://127.0.0.1:${m.port}/v1/decide`, child }));
     child.once("exit", (code) => reject(new Error(`${mode} server exited with code ${code}`)));
@@ -86,26 +123,51 @@ function cpuMicros(server: Server): Promise<number> {
   });
 }
 
-async function load(server: Server, body: string, seconds: number, overallRate?: number): Promise<Run> {
+/** CPU time (user + system) a process has used, in microseconds, from /proc; NaN elsewhere. */
+function processCpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** A full or rate-limited run; `body` is a constant, or a function called for every request. */
+async function load(server: Server, body: string | (() => string), seconds: number, overallRate?: number, redisPid?: number): Promise<Run> {
   const cpuBefore = await cpuMicros(server);
+  const redisBefore = processCpuMicros(redisPid);
   const result = await autocannon({
     url: server.url,
     method: "POST",
     headers: HEADERS,
-    body,
+    ...(typeof body === "string"
+      ? { body }
+      : {
+          requests: [
+            {
+              method: "POST",
+              setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }),
+            },
+          ],
+        }),
     connections: CONNECTIONS,
     pipelining: 1,
     duration: seconds,
     ...(overallRate === undefined ? {} : { overallRate }),
   });
   const cpu = (await cpuMicros(server)) - cpuBefore;
+  const requests = Math.max(1, result.requests.total);
   return {
     rps: result.requests.average,
     requests: result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     problems: result.errors + result.timeouts + result.non2xx,
-    cpuMicrosPerRequest: cpu / Math.max(1, result.requests.total),
+    cpuMicrosPerRequest: cpu / requests,
+    redisCpuMicrosPerRequest: (processCpuMicros(redisPid) - redisBefore) / requests,
   };
 }
 
@@ -118,15 +180,18 @@ const median = (xs: readonly number[]): number => {
 export async function benchHttpDecide(root: string): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "countersign-bench-"));
   const servers: Server[] = [];
+  const redis = await startEmbeddedRedis({ dir: path.join(dir, "redis") });
+  const admin = openRedis(redis.url);
   try {
     const built = await buildBundle({ sources: await loadSourceSet([path.join(root, "rego")]), entrypoints: ["countersign/decision"] });
     if (!built.ok) throw new Error("rego/ does not compile");
     await writeBundleFile(path.join(dir, "countersign.tar.gz"), built.bundle);
     const body = JSON.stringify(allowRequest());
+    const approvals = approvalBodies();
 
     const bare = await startServer("bare", dir);
     servers.push(bare);
-    const service = await startServer("countersign", dir);
+    const service = await startServer("countersign", dir, redis.url);
     servers.push(service);
     for (const s of servers) {
       const check = await fetch(s.url, { method: "POST", headers: HEADERS, body });
@@ -134,33 +199,62 @@ export async function benchHttpDecide(root: string): Promise<void> {
       if (check.status !== 200 || answer.outcome !== "allow") throw new Error(`${s.mode} answered ${check.status} ${JSON.stringify(answer)}, not an allow`);
       await load(s, body, WARMUP_S);
     }
+    const probe = await fetch(service.url, { method: "POST", headers: HEADERS, body: approvals() });
+    const opened = (await probe.json()) as { outcome?: string; approval?: { created?: boolean } };
+    if (probe.status !== 200 || opened.outcome !== "require_approval" || opened.approval?.created !== true) {
+      throw new Error(`the service answered ${probe.status} ${JSON.stringify(opened)}, not a new approval request`);
+    }
+    await load(service, approvals, WARMUP_S, undefined, redis.pid);
 
-    const full: Record<Mode, Run[]> = { bare: [], countersign: [] };
-    for (let r = 0; r < ROUNDS; r++) for (const s of servers) full[s.mode].push(await load(s, body, MAX_S));
-    const maxRps = (m: Mode) => median(full[m].map((x) => x.rps));
-    const half: Record<Mode, Run> = {
+    const paths: { path: Path; server: Server; body: string | (() => string) }[] = [
+      { path: "bare", server: bare, body },
+      { path: "allow", server: service, body },
+      { path: "approval", server: service, body: approvals },
+    ];
+    const pendingBefore = await admin.zcard("countersign:approvals:pending");
+    const full: Record<Path, Run[]> = { bare: [], allow: [], approval: [] };
+    for (let r = 0; r < ROUNDS; r++) for (const p of paths) full[p.path].push(await load(p.server, p.body, MAX_S, undefined, redis.pid));
+    const opensAnswered = full.approval.reduce((sum, x) => sum + x.requests, 0);
+    const opensStored = (await admin.zcard("countersign:approvals:pending")) - pendingBefore;
+    const maxRps = (p: Path) => median(full[p].map((x) => x.rps));
+    const half: Record<Path, Run> = {
       bare: await load(bare, body, HALF_S, Math.round(maxRps("bare") / 2)),
-      countersign: await load(service, body, HALF_S, Math.round(maxRps("countersign") / 2)),
+      allow: await load(service, body, HALF_S, Math.round(maxRps("allow") / 2)),
+      approval: await load(service, approvals, HALF_S, Math.round(maxRps("approval") / 2), redis.pid),
     };
 
     console.log(
-      `HTTP /v1/decide, allow path (body ${Buffer.byteLength(body)} bytes, ${CONNECTIONS} connections, autocannon; ` +
-        `full load: ${ROUNDS} alternating runs of ${MAX_S} s each, medians):`,
+      `HTTP /v1/decide (body ${Buffer.byteLength(body)} bytes, ${CONNECTIONS} connections, autocannon; ` +
+        `full load: ${ROUNDS} alternating runs of ${MAX_S} s each, medians; redis-server ${redis.url}, AOF everysec):`,
     );
-    for (const m of ["bare", "countersign"] as const) {
-      const name = m === "bare" ? "bare Express (parse + constant)" : "countersign /v1/decide";
-      const cpu = median(full[m].map((x) => x.cpuMicrosPerRequest));
+    const names: Record<Path, string> = {
+      bare: "bare Express (parse + constant)",
+      allow: "countersign, allow path",
+      approval: "countersign, require_approval",
+    };
+    for (const p of ["bare", "allow", "approval"] as const) {
+      const cpu = median(full[p].map((x) => x.cpuMicrosPerRequest));
+      const redisCpu = p === "approval" ? median(full[p].map((x) => x.redisCpuMicrosPerRequest)) : Number.NaN;
       console.log(
-        `  ${name.padEnd(32)} ${fmt(maxRps(m), 0).padStart(6)} req/s max (runs: ${full[m].map((x) => fmt(x.rps, 0)).join(", ")}), ` +
-          `${fmt(cpu, 0)} µs server CPU/request; at ${fmt(maxRps(m) / 2, 0)} req/s: p50 ${fmt(half[m].p50, 1)} ms, p99 ${fmt(half[m].p99, 1)} ms`,
+        `  ${names[p].padEnd(32)} ${fmt(maxRps(p), 0).padStart(6)} req/s max (runs: ${full[p].map((x) => fmt(x.rps, 0)).join(", ")}), ` +
+          `${fmt(cpu, 0)} µs server CPU/request${Number.isNaN(redisCpu) ? "" : ` + ${fmt(redisCpu, 0)} µs redis-server`}; ` +
+          `at ${fmt(maxRps(p) / 2, 0)} req/s: p50 ${fmt(half[p].p50, 1)} ms, p99 ${fmt(half[p].p99, 1)} ms`,
       );
     }
-    const cpuRatio = median(full.bare.map((x) => x.cpuMicrosPerRequest)) / median(full.countersign.map((x) => x.cpuMicrosPerRequest));
-    console.log(`  ratio countersign / bare:          ${fmt(maxRps("countersign") / maxRps("bare"))}x throughput   (target >= 0.8x); ${fmt(cpuRatio)}x by CPU per request`);
-    const problems = [...full.bare, ...full.countersign, half.bare, half.countersign].reduce((n, x) => n + x.problems, 0);
+    const cpuOf = (p: Path) => median(full[p].map((x) => x.cpuMicrosPerRequest));
+    console.log(`  ratio allow / bare:               ${fmt(maxRps("allow") / maxRps("bare"))}x throughput   (target >= 0.8x); ${fmt(cpuOf("bare") / cpuOf("allow"))}x by CPU per request`);
+    console.log(
+      `  ratio require_approval / allow:   ${fmt(maxRps("approval") / maxRps("allow"))}x throughput   (target >= 0.5x); ` +
+        `${fmt(cpuOf("allow") / cpuOf("approval"))}x by server CPU per request; p99 ${fmt(half.approval.p99, 1)} ms at half its maximum rate`,
+    );
+    const dedup = opensStored >= opensAnswered ? "none deduplicated" : "warning: fewer stored than answered, some were deduplicated";
+    console.log(`  approval requests opened during the full-load runs: ${opensStored} stored for ${opensAnswered} answered (${dedup})`);
+    const problems = [...full.bare, ...full.allow, ...full.approval, half.bare, half.allow, half.approval].reduce((n, x) => n + x.problems, 0);
     if (problems > 0) console.log(`  warning: ${problems} errors, timeouts or non-2xx answers during the runs`);
   } finally {
     await Promise.all(servers.map(stopServer));
+    await admin.quit().catch(() => admin.disconnect());
+    await redis.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Benchmark child process: serves either the real decision service (`countersign`) or a bare Express
- * handler (`bare`) that parses the same JSON body and answers a constant, on a loopback port it reports
- * to the parent over IPC.
+ * Benchmark child process: serves either the real decision service (`countersign`, with its approval
+ * workflow on the Redis at the URL given as third argument) or a bare Express handler (`bare`) that parses
+ * the same JSON body and answers a constant, on a loopback port it reports to the parent over IPC.
  *
  * Both run in a process of their own, started the same way by the same Node, so the comparison is
  * between the two apps and nothing else. The service logs as it does in production (a JSON line per
@@ -23,7 +23,7 @@ export const BARE_ANSWER = {
   policy: { bundle: "countersign", revision: "0".repeat(64) },
 };
 
-async function serve(mode: string, bundlesDir: string): Promise<void> {
+async function serve(mode: string, bundlesDir: string, redisUrl: string | undefined): Promise<void> {
   let app: express.Express;
   if (mode === "bare") {
     app = express();
@@ -33,7 +33,7 @@ async function serve(mode: string, bundlesDir: string): Promise<void> {
       res.json(BARE_ANSWER);
     });
   } else {
-    const { config } = loadServiceConfig({ COUNTERSIGN_CONFIG: exampleConfigPath() }, { bundlesDir, port: 0 });
+    const { config } = loadServiceConfig({ COUNTERSIGN_CONFIG: exampleConfigPath(), ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }) }, { bundlesDir, port: 0 });
     const service = await assembleService(config, { watch: false });
     if (!service.policy.status().ready) throw new Error(`no bundle loaded from ${bundlesDir}`);
     app = service.app;
@@ -51,7 +51,7 @@ async function serve(mode: string, bundlesDir: string): Promise<void> {
   process.on("disconnect", () => process.exit(0));
 }
 
-serve(process.argv[2] ?? "countersign", process.argv[3] ?? "bundles").catch((err) => {
+serve(process.argv[2] ?? "countersign", process.argv[3] ?? "bundles", process.argv[4]).catch((err) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });
