@@ -66,6 +66,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions = {}): Pr
   const dir = path.resolve(options.dir ?? DEFAULT_EMBEDDED_REDIS_DIR);
   await fs.mkdir(dir, { recursive: true });
   const binary = options.binary ?? (await defaultBinary());
+  await refuseIfDirInUse(dir);
   const fixedPort = options.port !== undefined && options.port !== 0;
   // A port picked by us can be taken by someone else before redis-server binds it: try a few.
   const attempts = fixedPort ? 1 : 5;
@@ -80,6 +81,35 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions = {}): Pr
     }
   }
   throw lastError instanceof Error ? lastError : new EmbeddedRedisError(String(lastError));
+}
+
+/** The pid file the embedded server writes into its data directory. */
+const PID_FILE = "redis-server.pid";
+
+/**
+ * Refuses a data directory whose pid file names a running redis-server (another service, or the orphan of
+ * one that was killed): two servers appending to one AOF would corrupt it.
+ */
+async function refuseIfDirInUse(dir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await fs.readFile(path.join(dir, PID_FILE), "utf8")).trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) return;
+  const command = await fs.readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "redis-server");
+  if (!command.includes("redis-server")) return;
+  throw new EmbeddedRedisError(`another redis-server (pid ${pid}) is using ${dir}; stop it (kill ${pid}) or give this service its own redis.embedded_dir`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -118,6 +148,8 @@ async function launch(binary: string, dir: string, port: number, options: Embedd
     // AOF is the durability story; RDB snapshots would only duplicate it.
     "--save", "",
     "--logfile", "",
+    // Marks the data directory as in use, so a second server on the same AOF files is refused.
+    "--pidfile", path.join(dir, PID_FILE),
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];

@@ -106,6 +106,20 @@ describe("startService", () => {
     expect(() => process.kill(embedded.pid, 0)).toThrow();
   });
 
+  it("refuses a second embedded redis-server on a data directory already in use", async () => {
+    const dir = tempDir();
+    const first = await startEmbeddedRedis({ dir, appendOnly: false });
+    try {
+      const err = await startEmbeddedRedis({ dir, appendOnly: false }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EmbeddedRedisError);
+      expect((err as Error).message).toBe(`another redis-server (pid ${first.pid}) is using ${dir}; stop it (kill ${first.pid}) or give this service its own redis.embedded_dir`);
+    } finally {
+      await first.stop();
+    }
+    const again = await startEmbeddedRedis({ dir, appendOnly: false });
+    await again.stop();
+  });
+
   it("says how to install redis-server when it is missing", async () => {
     const err = await startEmbeddedRedis({ dir: tempDir(), binary: "/nonexistent/redis-server" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EmbeddedRedisError);
