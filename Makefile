@@ -13,6 +13,8 @@ build: node_modules
 bundles: build
 	node dist/src/cli/main.js build rego -o bundles/countersign.tar.gz
 
+# Serves the example development configuration; without REDIS_URL it starts its own redis-server (AOF on,
+# data in .countersign/redis), which must be installed: apt-get install redis-server.
 run: bundles
 	node dist/src/cli/main.js serve
 

@@ -1,6 +1,6 @@
 /**
  * `countersign serve`: run the decision service until SIGTERM or SIGINT, then shut down gracefully
- * (requests in flight finish; no new connections).
+ * (requests in flight finish; no new connections; the embedded redis-server, if it started one, stops).
  */
 
 import { startService, type RunningService } from "../main";
@@ -58,7 +58,9 @@ export async function runServeCommand(
       : { watchRegoDir: opts.watchRego === true ? DEFAULT_REGO_DIR : opts.watchRego }),
   });
   const stop = lifecycle.stopRequested();
-  io.err(`countersign: serving decisions on ${service.url}/v1/decide (${service.configSource.kind === "example" ? "example development configuration" : service.configSource.path}); Ctrl-C to stop`);
+  const configName = service.configSource.kind === "example" ? "example development configuration" : service.configSource.path;
+  const redis = service.embeddedRedis === undefined ? "" : `, embedded Redis ${service.embeddedRedis.url} (data in ${service.embeddedRedis.dir})`;
+  io.err(`countersign: serving decisions on ${service.url}/v1/decide (${configName}${redis}); Ctrl-C to stop`);
   started?.(service);
   const signal = await stop;
   service.logger.info(`received ${signal}`);
