@@ -94,7 +94,7 @@ export const APPROVAL_VIEW_SCHEMA = {
     },
     request: {
       type: "object",
-      description: "The decide request (actor, action, resource, context); reviewers see the policy's `mask` fields as `***`.",
+      description: "The decide request (actor, action, resource, context); reviewers see the policy's `mask` fields and secret-named members as `[MASKED]`.",
     },
     decision_id: { type: "string" },
     policy: { oneOf: [{ type: "object", required: ["bundle", "revision"] }, { type: "null" }] },

@@ -94,7 +94,7 @@ const approvalPaths = {
       summary: "Read an approval request (long-poll with ?wait=)",
       description:
         "The creating caller sees the request whole and, once approved, the single-use `grant`; an eligible reviewer sees it with " +
-        "the policy's `mask` fields as `***`; anyone else gets 404. With `wait`, the answer comes as soon as the request changes " +
+        "the policy's `mask` fields and secret-named members as `[MASKED]`; anyone else gets 404. With `wait`, the answer comes as soon as the request changes " +
         "(on any instance) or is final, else after the wait with the current state.",
       tags: ["approvals"],
       security: [{ bearerAuth: [] }],

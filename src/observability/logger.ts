@@ -2,7 +2,7 @@
  * The service's structured logger: winston writing one JSON object per line, with a timestamp.
  *
  * Request bodies are never logged at info level; where a request must be shown (debug), it is masked first
- * with `maskDocument`.
+ * with `maskDocument` (`masking.ts`, which also masks secret-named members).
  */
 
 import type { Writable } from "node:stream";

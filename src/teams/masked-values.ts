@@ -8,11 +8,13 @@
  * nothing. They are still masked in their own field.
  */
 
+import { MASK_MARKER } from "../observability/masking";
+
 /** Shortest hidden value that is also scrubbed from free text. */
 export const MIN_SCRUBBED_LENGTH = 3;
 
-/** What a scrubbed occurrence is replaced with. */
-export const SCRUBBED_MARKER = "•••";
+/** What a scrubbed occurrence is replaced with: the same display marker as a masked field. */
+export const SCRUBBED_MARKER = MASK_MARKER;
 
 /** The string forms of every leaf value present in `original` but changed or removed in `masked`, longest first. */
 export function maskedValues(original: unknown, masked: unknown): string[] {

@@ -160,8 +160,8 @@ describe("action digest and masking", () => {
   it("masks values at JSON pointers without touching the original", () => {
     const doc = { action: { params: { query: "select *", "a/b": 1 } }, list: [1, 2] };
     expect(maskPointers(doc, ["/action/params/query", "/action/params/a~1b", "/list/1", "/missing/x"])).toEqual({
-      action: { params: { query: "***", "a/b": "***" } },
-      list: [1, "***"],
+      action: { params: { query: "[MASKED]", "a/b": "[MASKED]" } },
+      list: [1, "[MASKED]"],
     });
     expect(doc.action.params.query).toBe("select *");
   });

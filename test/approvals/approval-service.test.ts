@@ -370,7 +370,7 @@ describe("reading and the inbox", () => {
   it("renders masked fields for reviewers and the whole request for its caller", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
     const forReviewer = renderApprovalView(await a.service.get({ approvalId: approval.id, viewer: alice }));
-    expect((forReviewer.request.action.params as { query: string }).query).toBe("***");
+    expect((forReviewer.request.action.params as { query: string }).query).toBe("[MASKED]");
     expect(forReviewer).toMatchObject({ id: approval.id, status: "pending", progress: { approvals: 0, quorum: 1 }, expires_at: new Date(approval.expiresAt).toISOString() });
     const forCaller = renderApprovalView(await a.service.get({ approvalId: approval.id, viewer: caller }));
     expect((forCaller.request.action.params as { query: string }).query).toBe("select *");

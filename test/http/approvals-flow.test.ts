@@ -78,7 +78,7 @@ describe("a production export, from decision to single use", () => {
 
     const asAlice = await api.read(AUTH.alice, id);
     expect(asAlice.status).toBe(200);
-    expect(asAlice.body.request.action.params.query).toBe("***");
+    expect(asAlice.body.request.action.params.query).toBe("[MASKED]");
 
     const verdict = await api.verdict(AUTH.alice, id, { verdict: "approve", comment: "ticket OPS-1234 checked" });
     expect(verdict.status).toBe(200);

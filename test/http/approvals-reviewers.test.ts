@@ -187,7 +187,7 @@ describe("the reviewer inbox", () => {
     const listed = (await api.inbox(AUTH.alice)).body.approvals as { request: { action: { params: { query?: string } } } }[];
     const queries = listed.map((a) => a.request.action.params.query).filter((q) => q !== undefined);
     expect(queries.length).toBeGreaterThan(0);
-    expect(queries.every((q) => q === "***")).toBe(true);
+    expect(queries.every((q) => q === "[MASKED]")).toBe(true);
   });
 });
 

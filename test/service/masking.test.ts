@@ -1,9 +1,10 @@
 /**
- * The masking helper the logs (and later the audit trail and Teams cards) use: values at JSON pointers
- * replaced, the original untouched, unknown pointers harmless, invalid pointers masking everything.
+ * The one masking module the logs, the approval views, the Teams cards and the audit trail use: values at
+ * JSON pointers replaced, secret-named members replaced wherever they are, the original untouched, unknown
+ * pointers harmless, invalid pointers masking everything.
  */
 
-import { MASK_MARKER, maskDocument } from "../../src/observability/masking";
+import { MASK_MARKER, maskDocument, maskJson } from "../../src/observability/masking";
 
 const doc = {
   action: { name: "db.export", params: { query: "select 1", "a/b": "slash", "t~x": "tilde" } },
@@ -44,5 +45,14 @@ describe("maskDocument", () => {
   it("lets the caller choose the replacement (the audit trail adds a salted hash)", () => {
     const masked = maskDocument(doc, ["/context/reason"], (value, pointer) => ({ masked: pointer, length: String(value).length }));
     expect(masked.context.reason).toEqual({ masked: "/context/reason", length: 1 });
+  });
+
+  it("masks secret-named members anywhere, whatever the pointers, and reports every masked pointer", () => {
+    const withSecrets = { ...doc, context: { ...doc.context, password: "hunter2", nested: [{ "X-Api-Key": "k-123" }] } };
+    const { value, masked } = maskJson(withSecrets, ["/action/params/query"]);
+    const text = JSON.stringify(value);
+    for (const secret of ["hunter2", "k-123", "select 1"]) expect(text).not.toContain(secret);
+    expect(masked).toEqual(["/action/params/query", "/context/password", "/context/nested/0/X-Api-Key"]);
+    expect(maskDocument(withSecrets, []).context.password).toBe(MASK_MARKER);
   });
 });

@@ -60,7 +60,7 @@ describe("renderApprovalCard", () => {
     const text = JSON.stringify(renderApprovalCard(echo, { masker: testMasker }));
     expect(text).not.toContain("sk_live_abcdef123456");
     expect(text).toContain("[MASKED]");
-    expect(text).toContain("key ••• is a live key");
+    expect(text).toContain("key [MASKED] is a live key");
   });
 
   it("describes role and group requirements", () => {
@@ -81,6 +81,6 @@ describe("card text helpers", () => {
     const original = { a: { secret: "topsecret", n: 123456, short: "ab" }, b: "public" };
     const masked = testMasker.mask(original, ["/a"]);
     expect(maskedValues(original, masked)).toEqual(["topsecret", "123456"]);
-    expect(scrubText("topsecret and 123456", ["topsecret", "123456"])).toBe("••• and •••");
+    expect(scrubText("topsecret and 123456", ["topsecret", "123456"])).toBe("[MASKED] and [MASKED]");
   });
 });

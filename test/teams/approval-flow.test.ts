@@ -414,6 +414,6 @@ describe("masking", () => {
     expect(card).toContain("[MASKED]");
     expect(card).toContain("eu-west-1");
     expect(card).toContain("customers");
-    expect(card).toContain("ad-hoc query on production: •••");
+    expect(card).toContain("ad-hoc query on production: [MASKED]");
   });
 });
