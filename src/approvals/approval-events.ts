@@ -58,10 +58,22 @@ export interface GrantIssuedEvent {
   readonly actorId: string;
   readonly approvers: readonly string[];
   readonly expiresAt: number;
+  /** The digest of the `{actor, action, resource}` the grant is bound to. */
+  readonly actionDigest: string;
+}
+
+/** Who presented a grant, when the redeemer was told. */
+export interface GrantPresentation {
+  /** The authenticated caller principal that presented it. */
+  readonly caller?: string;
+  /** `decide` (a `/v1/decide` with `grant`) or `redeem` (`POST /v1/grants/redeem`). */
+  readonly via?: "decide" | "redeem";
+  /** The decision that presented it (via decide). */
+  readonly decisionId?: string;
 }
 
 /** A grant was redeemed (its single use is spent). */
-export interface GrantRedeemedEvent {
+export interface GrantRedeemedEvent extends GrantPresentation {
   readonly type: "grant.redeemed";
   readonly at: number;
   readonly approvalId: string;
@@ -70,7 +82,7 @@ export interface GrantRedeemedEvent {
 }
 
 /** A grant redemption was refused. */
-export interface GrantRefusedEvent {
+export interface GrantRefusedEvent extends GrantPresentation {
   readonly type: "grant.redemption_refused";
   readonly at: number;
   readonly code: ApprovalErrorCode;

@@ -222,3 +222,28 @@ if redis.call('HSETNX', record, 'grant', grant) == 1 then return {'attached'} en
 return {'existing', redis.call('HGET', record, 'grant')}
 `,
 );
+
+/**
+ * Withdraw a request nobody has heard of yet: the decide use case stored it, then could not record the
+ * decision that created it in the audit trail, so the request must not outlive the deny it answered.
+ * Only a pending request at version 1 (untouched since creation) is removed, with its idempotency key and
+ * pending-action key (when they still name it) and its index entries; nothing is published (no one can be
+ * waiting on an id that was never handed out).
+ * KEYS: record, pending index, expiry index. ARGV: id.
+ * Reply: 1 when removed, 0 when the request is gone or has moved on.
+ */
+export const WITHDRAW_SCRIPT = new RedisScript(
+  "approval-withdraw",
+  `
+local record, pending_idx, expiry_idx = KEYS[1], KEYS[2], KEYS[3]
+local id = ARGV[1]
+local s = redis.call('HMGET', record, 'status', 'version', 'pending_key', 'idem_key')
+if s[1] ~= 'pending' or s[2] ~= '1' then return 0 end
+if s[3] and redis.call('GET', s[3]) == id then redis.call('DEL', s[3]) end
+if s[4] and redis.call('GET', s[4]) == id then redis.call('DEL', s[4]) end
+redis.call('ZREM', pending_idx, id)
+redis.call('ZREM', expiry_idx, id)
+redis.call('DEL', record)
+return 1
+`,
+);

@@ -96,6 +96,14 @@ export interface CreateApprovalInput {
   readonly mask?: readonly string[];
   readonly idempotencyKey?: string;
   readonly callbackUrl?: string;
+  /**
+   * Called once the request is stored (or the caller's existing one found), before anyone is told of it
+   * (the `approval.created` event, Teams cards, the decide answer): the decide use case records its decision
+   * in the audit trail here, so the trail has the decision before the request's own events. When it
+   * rejects, a request this call created is withdrawn (removed before anyone heard of it) and the rejection
+   * is passed on.
+   */
+  readonly beforeAnnounce?: (approval: ApprovalRequest, created: boolean) => Promise<void>;
 }
 
 /** Input of `castVerdict`; `verdict` and `comment` are validated here, so raw request values may be passed. */
@@ -187,6 +195,14 @@ export class ApprovalService {
     const result = await this.deps.store.create(core, now);
     if (!result.created && result.approval.actionDigest !== digest) {
       throw new ApprovalError("COUNTERSIGN_IDEMPOTENCY_KEY_REUSED", undefined, { approval_id: result.approval.id });
+    }
+    if (input.beforeAnnounce !== undefined) {
+      try {
+        await input.beforeAnnounce(withoutGrant(result.approval), result.created);
+      } catch (err) {
+        if (result.created) await this.deps.store.withdraw(result.approval.id).catch(() => false);
+        throw err;
+      }
     }
     if (result.created) await this.emit({ type: "approval.created", at: now, approval: result.approval });
     return { approval: withoutGrant(result.approval), created: result.created };
@@ -408,6 +424,7 @@ export class ApprovalService {
         actorId: approval.requesters.actorId,
         approvers: evaluateQuorum(approval.requirements, approval.verdicts).approvers,
         expiresAt: issued.expiresAt,
+        actionDigest: approval.actionDigest,
       });
     }
     return attached.grant;

@@ -34,6 +34,12 @@ export interface ApprovalStore {
    */
   create(core: ApprovalRequestCore, nowMs: number): Promise<CreateResult>;
 
+  /**
+   * Removes a request that is still pending at version 1 and was never announced (its creating decision
+   * could not be recorded); true when removed. Emits nothing.
+   */
+  withdraw(id: string): Promise<boolean>;
+
   /** The request, or null when unknown. */
   get(id: string): Promise<ApprovalRequest | null>;
 

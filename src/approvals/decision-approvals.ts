@@ -5,14 +5,18 @@
  * request is at fault" (thrown, answered 4xx by the route).
  */
 
-import type { ApprovalGate, ApprovalOpening, ApprovalOpenResult, GrantRedeemResult } from "../service/approval-gate";
+import type { ApprovalGate, ApprovalOpening, ApprovalOpenResult, GrantPresenter, GrantRedeemResult, OpenedApproval } from "../service/approval-gate";
 import type { DigestedAction } from "./action-digest";
 import { isApprovalError, type ApprovalErrorCode } from "./approval-errors";
 import type { ApprovalService } from "./approval-service";
 
 /** Redeems grants (implemented by `src/grants/grant-service.ts`). */
 export interface GrantRedeemer {
-  redeem(token: string, presented: DigestedAction): Promise<{ approvalId: string; jti: string; approvers: readonly string[] }>;
+  redeem(
+    token: string,
+    presented: DigestedAction,
+    by?: { readonly caller: string; readonly via: "decide" | "redeem"; readonly decisionId?: string },
+  ): Promise<{ approvalId: string; jti: string; approvers: readonly string[] }>;
 }
 
 /** Refusals of `createFromDecision` that end in a deny rather than a 4xx: the store, or the policy, cannot serve. */
@@ -45,11 +49,11 @@ export class DecisionApprovals implements ApprovalGate {
         mask: opening.mask,
         ...(request.idempotency_key === undefined ? {} : { idempotencyKey: request.idempotency_key }),
         ...(request.callback_url === undefined ? {} : { callbackUrl: request.callback_url }),
+        ...(opening.beforeAnnounce === undefined
+          ? {}
+          : { beforeAnnounce: (stored, isNew) => opening.beforeAnnounce!(openedApproval(stored, isNew)) }),
       });
-      return {
-        ok: true,
-        approval: { id: approval.id, status: approval.status, created, createdAt: approval.createdAt, expiresAt: approval.expiresAt },
-      };
+      return { ok: true, approval: openedApproval(approval, created) };
     } catch (err) {
       if (isApprovalError(err, ...DENY_ON_OPEN)) {
         this.onRefusal(err.code, err);
@@ -60,9 +64,13 @@ export class DecisionApprovals implements ApprovalGate {
     }
   }
 
-  async redeem(grant: string, action: DigestedAction): Promise<GrantRedeemResult> {
+  async redeem(grant: string, action: DigestedAction, by: GrantPresenter): Promise<GrantRedeemResult> {
     try {
-      const spent = await this.grants.redeem(grant, { actor: action.actor, action: action.action, resource: action.resource });
+      const spent = await this.grants.redeem(
+        grant,
+        { actor: action.actor, action: action.action, resource: action.resource },
+        { caller: by.caller, via: "decide", decisionId: by.decisionId },
+      );
       return { ok: true, grant: { approvalId: spent.approvalId, jti: spent.jti, approvers: spent.approvers } };
     } catch (err) {
       if (isApprovalError(err)) {
@@ -74,4 +82,8 @@ export class DecisionApprovals implements ApprovalGate {
       return { ok: false, code: "COUNTERSIGN_GRANT_UNAVAILABLE", reason: "the grant could not be redeemed" };
     }
   }
+}
+
+function openedApproval(approval: { id: string; status: string; createdAt: number; expiresAt: number }, created: boolean): OpenedApproval {
+  return { id: approval.id, status: approval.status, created, createdAt: approval.createdAt, expiresAt: approval.expiresAt };
 }

@@ -15,6 +15,7 @@ import {
   EXPIRE_DUE_SCRIPT,
   EXPIRE_ONE_SCRIPT,
   VERDICT_SCRIPT,
+  WITHDRAW_SCRIPT,
 } from "./approval-scripts";
 import type { ApprovalStore, CreateResult, TransitionResult } from "./approval-store";
 import { normalizeIdentity } from "./reviewer-eligibility";
@@ -98,6 +99,12 @@ export class RedisApprovalStore implements ApprovalStore {
       ),
     );
     return transition(reply);
+  }
+
+  async withdraw(id: string): Promise<boolean> {
+    const k = this.keys;
+    const reply = await this.run(() => WITHDRAW_SCRIPT.run(this.redis, [k.record(id), k.pendingIndex, k.expiryIndex], [id]));
+    return reply === 1;
   }
 
   async expireIfDue(id: string, nowMs: number): Promise<ApprovalRequest | null> {

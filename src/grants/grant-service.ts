@@ -10,7 +10,7 @@ import type Redis from "ioredis";
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { actionDigest, type DigestedAction } from "../approvals/action-digest";
 import { ApprovalError, type ApprovalErrorCode } from "../approvals/approval-errors";
-import type { ApprovalEventListener } from "../approvals/approval-events";
+import type { ApprovalEventListener, GrantPresentation } from "../approvals/approval-events";
 import { ApprovalKeys } from "../approvals/approval-keys";
 import type { ApprovalRequest, IssuedGrant } from "../approvals/approval-request";
 import { evaluateQuorum } from "../approvals/approval-state-machine";
@@ -96,17 +96,17 @@ export class GrantService implements GrantIssuer {
    * (COUNTERSIGN_GRANT_INVALID), expired (COUNTERSIGN_GRANT_EXPIRED), for another actor, action or resource
    * (COUNTERSIGN_GRANT_MISMATCH, the grant stays usable), or already used (COUNTERSIGN_GRANT_REPLAYED).
    */
-  async redeem(token: string, presented: DigestedAction): Promise<RedeemedGrant> {
+  async redeem(token: string, presented: DigestedAction, by: GrantPresentation = {}): Promise<RedeemedGrant> {
     const now = millis(this.deps.clock);
-    const claims = await this.verify(token, now);
+    const claims = await this.verify(token, now, by);
     let digest: string;
     try {
       digest = actionDigest(presented);
     } catch {
-      return this.refuse("COUNTERSIGN_GRANT_MISMATCH", "the presented action cannot be digested", now, claims);
+      return this.refuse("COUNTERSIGN_GRANT_MISMATCH", "the presented action cannot be digested", now, by, claims);
     }
     if (digest !== claims.action_digest) {
-      return this.refuse("COUNTERSIGN_GRANT_MISMATCH", "the grant was issued for a different actor, action or resource", now, claims);
+      return this.refuse("COUNTERSIGN_GRANT_MISMATCH", "the grant was issued for a different actor, action or resource", now, by, claims);
     }
     const expMs = (claims.exp as number) * 1000;
     // The spent marker outlives the grant by a margin. Its lifetime is relative (PX, from this instance's
@@ -119,7 +119,7 @@ export class GrantService implements GrantIssuer {
     } catch (err) {
       throw new ApprovalError("COUNTERSIGN_GRANT_UNAVAILABLE", `grant redemption could not reach Redis: ${(err as Error).message}`);
     }
-    if (won !== "OK") return this.refuse("COUNTERSIGN_GRANT_REPLAYED", "the grant has already been used", now, claims);
+    if (won !== "OK") return this.refuse("COUNTERSIGN_GRANT_REPLAYED", "the grant has already been used", now, by, claims);
     const redeemed: RedeemedGrant = {
       approvalId: claims.approval_id,
       jti: claims.jti as string,
@@ -127,7 +127,7 @@ export class GrantService implements GrantIssuer {
       approvers: claims.approvers,
       expiresAt: expMs,
     };
-    await this.deps.events?.onApprovalEvent({ type: "grant.redeemed", at: now, approvalId: redeemed.approvalId, jti: redeemed.jti, actorId: redeemed.actorId });
+    await this.deps.events?.onApprovalEvent({ type: "grant.redeemed", at: now, approvalId: redeemed.approvalId, jti: redeemed.jti, actorId: redeemed.actorId, ...by });
     return redeemed;
   }
 
@@ -137,9 +137,9 @@ export class GrantService implements GrantIssuer {
   }
 
   /** Verifies signature, type, issuer, audience and expiry; returns the claims. */
-  private async verify(token: string, now: number): Promise<GrantClaims> {
+  private async verify(token: string, now: number, by: GrantPresentation): Promise<GrantClaims> {
     if (typeof token !== "string" || token.length === 0 || token.length > 8192) {
-      return this.refuse("COUNTERSIGN_GRANT_INVALID", "the grant is not a token", now);
+      return this.refuse("COUNTERSIGN_GRANT_INVALID", "the grant is not a token", now, by);
     }
     try {
       const { payload } = await jwtVerify(token, this.deps.key.publicKey, {
@@ -150,24 +150,25 @@ export class GrantService implements GrantIssuer {
         currentDate: new Date(now),
         requiredClaims: ["jti", "exp", "sub"],
       });
-      if (!isGrantClaims(payload)) return this.refuse("COUNTERSIGN_GRANT_INVALID", "the grant lacks its Countersign claims", now);
+      if (!isGrantClaims(payload)) return this.refuse("COUNTERSIGN_GRANT_INVALID", "the grant lacks its Countersign claims", now, by);
       return payload;
     } catch (err) {
       if (err instanceof ApprovalError) throw err;
       if (err instanceof joseErrors.JWTExpired) {
         const payload = err.payload;
-        return this.refuse("COUNTERSIGN_GRANT_EXPIRED", "the grant has expired", now, isGrantClaims(payload) ? payload : undefined);
+        return this.refuse("COUNTERSIGN_GRANT_EXPIRED", "the grant has expired", now, by, isGrantClaims(payload) ? payload : undefined);
       }
-      return this.refuse("COUNTERSIGN_GRANT_INVALID", `the grant does not verify: ${(err as Error).message}`, now);
+      return this.refuse("COUNTERSIGN_GRANT_INVALID", `the grant does not verify: ${(err as Error).message}`, now, by);
     }
   }
 
-  private async refuse(code: ApprovalErrorCode, reason: string, now: number, claims?: GrantClaims): Promise<never> {
+  private async refuse(code: ApprovalErrorCode, reason: string, now: number, by: GrantPresentation, claims?: GrantClaims): Promise<never> {
     await this.deps.events?.onApprovalEvent({
       type: "grant.redemption_refused",
       at: now,
       code,
       reason,
+      ...by,
       ...(claims ? { approvalId: claims.approval_id, jti: claims.jti as string } : {}),
     });
     throw new ApprovalError(code, reason);

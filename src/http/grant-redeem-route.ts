@@ -9,6 +9,7 @@
 import type { Request, RequestHandler, Response } from "express";
 import { availableApi, type ApprovalApi } from "./approval-api";
 import { GRANT_REDEEM_REQUEST_SCHEMA } from "./approval-schemas";
+import { principalOf } from "./authenticate";
 import { requiredBody } from "./required-body";
 import { createBodyValidator } from "./request-validator";
 
@@ -25,7 +26,11 @@ export function grantRedeemHandler(api: ApprovalApi | undefined): RequestHandler
   return async (req: Request, res: Response): Promise<void> => {
     const { grants } = availableApi(api);
     const body = validate(requiredBody(req));
-    const spent = await grants.redeem(body.grant, { actor: body.actor, action: body.action, resource: body.resource });
+    const spent = await grants.redeem(
+      body.grant,
+      { actor: body.actor, action: body.action, resource: body.resource },
+      { caller: principalOf(res).id, via: "redeem" },
+    );
     res.set("Cache-Control", "no-store").json({
       redeemed: true,
       approval_id: spent.approvalId,

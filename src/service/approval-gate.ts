@@ -23,6 +23,19 @@ export interface ApprovalOpening {
   readonly reasons: readonly string[];
   readonly requirements: ApprovalRequirements;
   readonly mask: readonly string[];
+  /**
+   * Called once the request is stored (or the caller's existing one found) and before anyone is told of it;
+   * the decide use case records its decision here. When it rejects, a request this call created is withdrawn
+   * and `open` rejects with the same error.
+   */
+  readonly beforeAnnounce?: (approval: OpenedApproval) => Promise<void>;
+}
+
+/** Who presents a grant with a decision (for the workflow's grant events). */
+export interface GrantPresenter {
+  /** The authenticated caller principal's id. */
+  readonly caller: string;
+  readonly decisionId: string;
 }
 
 /** The pending (or already settled) request a decision points to. */
@@ -70,5 +83,5 @@ export interface ApprovalGate {
    */
   open(opening: ApprovalOpening): Promise<ApprovalOpenResult>;
   /** Redeems `grant` for exactly this actor, action and resource (single use). Never rejects. */
-  redeem(grant: string, action: Pick<DecideRequest, "actor" | "action" | "resource">): Promise<GrantRedeemResult>;
+  redeem(grant: string, action: Pick<DecideRequest, "actor" | "action" | "resource">, by: GrantPresenter): Promise<GrantRedeemResult>;
 }

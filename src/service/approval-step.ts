@@ -14,7 +14,7 @@
 
 import type { EvaluatedDecision } from "../engine/decision";
 import type { Principal } from "../identity/principal";
-import type { ApprovalGate } from "./approval-gate";
+import type { ApprovalGate, OpenedApproval } from "./approval-gate";
 import type { DecideRequest } from "./decide-request";
 import type { Decision } from "./decision";
 
@@ -31,6 +31,11 @@ export interface RequireApprovalInput {
   readonly evaluated: EvaluatedDecision;
   readonly request: DecideRequest;
   readonly caller: Principal;
+  /**
+   * Records a require_approval answer once its request is stored and before the request is announced (see
+   * ApprovalOpening.beforeAnnounce); when it rejects, the request is withdrawn and the step rejects too.
+   */
+  readonly beforeAnnounce?: (decision: Decision) => Promise<void>;
 }
 
 /** The approval path of the service, or its absence (every require_approval is then denied). */
@@ -47,7 +52,7 @@ export async function settleRequireApproval(gate: ApprovalGate | undefined, inpu
   if (gate === undefined || evaluated.approval === undefined) return deny(APPROVAL_STORE_UNAVAILABLE_REASON, APPROVAL_STORE_UNAVAILABLE);
 
   if (request.grant !== undefined) {
-    const redeemed = await gate.redeem(request.grant, request);
+    const redeemed = await gate.redeem(request.grant, request, { caller: input.caller.id, decisionId: input.decisionId });
     if (!redeemed.ok) return deny(redeemed.reason, redeemed.code);
     return {
       decision_id: input.decisionId,
@@ -59,18 +64,8 @@ export async function settleRequireApproval(gate: ApprovalGate | undefined, inpu
     };
   }
 
-  const opened = await gate.open({
-    caller: input.caller,
-    request,
-    decisionId: input.decisionId,
-    policy: evaluated.policy,
-    reasons: evaluated.reasons,
-    requirements: evaluated.approval,
-    mask: evaluated.mask,
-  });
-  if (!opened.ok) return deny(opened.reason, opened.code);
-  const a = opened.approval;
-  return {
+  const requirements = evaluated.approval;
+  const pending = (a: OpenedApproval): Decision => ({
     decision_id: input.decisionId,
     outcome: "require_approval",
     reasons: evaluated.reasons,
@@ -81,9 +76,22 @@ export async function settleRequireApproval(gate: ApprovalGate | undefined, inpu
       created: a.created,
       created_at: new Date(a.createdAt).toISOString(),
       expires_at: new Date(a.expiresAt).toISOString(),
-      ...evaluated.approval,
+      ...requirements,
     },
     mask: evaluated.mask,
     policy: evaluated.policy,
-  };
+  });
+  const announce = input.beforeAnnounce;
+  const opened = await gate.open({
+    caller: input.caller,
+    request,
+    decisionId: input.decisionId,
+    policy: evaluated.policy,
+    reasons: evaluated.reasons,
+    requirements,
+    mask: evaluated.mask,
+    ...(announce === undefined ? {} : { beforeAnnounce: (a: OpenedApproval) => announce(pending(a)) }),
+  });
+  if (!opened.ok) return deny(opened.reason, opened.code);
+  return pending(opened.approval);
 }

@@ -56,7 +56,7 @@ class ScriptedGate implements ApprovalGate {
 
 function useCase(outcome: EvaluatedDecision["outcome"], gate: ApprovalGate | undefined, seen: DecisionEvent[] = []) {
   let n = 0;
-  return createDecideUseCase({
+  return createDecideUseCase({ audit: { record: async () => undefined },
     policy: { decide: () => answer(outcome), status: () => ({ ready: true, active: [], reloadFailures: 0 }) },
     clock: fixedClock(NOW),
     ids: { next: () => `id-${++n}` },
@@ -70,7 +70,7 @@ describe("a require_approval answer", () => {
     const gate = new ScriptedGate();
     const decision = await useCase("require_approval", gate)(REQUEST, CALLER);
     expect(gate.opened).toEqual([
-      { caller: CALLER, request: REQUEST, decisionId: "id-1", policy: policyRef, reasons: ["policy says require_approval"], requirements: REQUIREMENTS, mask: ["/action/params/table"] },
+      { caller: CALLER, request: REQUEST, decisionId: "id-1", policy: policyRef, reasons: ["policy says require_approval"], requirements: REQUIREMENTS, mask: ["/action/params/table"], beforeAnnounce: expect.any(Function) },
     ]);
     expect(decision).toEqual<Decision>({
       decision_id: "id-1",
