@@ -11,7 +11,11 @@ export type ServiceStartErrorCode =
   /** The configured Redis cannot be reached, and it holds what start-up needs (the shared grant signing key). */
   | "COUNTERSIGN_REDIS_UNAVAILABLE"
   /** The configured grant signing key cannot be used. */
-  | "COUNTERSIGN_GRANT_KEY_INVALID";
+  | "COUNTERSIGN_GRANT_KEY_INVALID"
+  /** The `audit:` settings cannot work: no mask salt in production, the development salt in production, an unreadable or unusable signing key. */
+  | "COUNTERSIGN_AUDIT_BAD_CONFIG"
+  /** The `teams:` section (with the MICROSOFT_APP_* variables) cannot work, e.g. no app id in production. */
+  | "COUNTERSIGN_TEAMS_CONFIG_INVALID";
 
 /** A start-up failure with a stable code. */
 export class ServiceStartError extends Error {

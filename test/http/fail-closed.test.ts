@@ -124,7 +124,7 @@ describe("no policy loaded", () => {
 
 describe("failures outside the engine", () => {
   const config = exampleConfig();
-  const appWith = (policy: DecisionPolicy, decide = createDecideUseCase({ policy, clock: fixedClock(NOW_NS), ids: sequentialIds() })) => {
+  const appWith = (policy: DecisionPolicy, decide = createDecideUseCase({ audit: { record: async () => undefined }, policy, clock: fixedClock(NOW_NS), ids: sequentialIds() })) => {
     const log = captureLogger();
     const app = createApp({
       decide,

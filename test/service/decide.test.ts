@@ -58,7 +58,7 @@ const ids = () => {
 describe("the decide use case", () => {
   it("hands the policy the request, the caller (without credentials or Teams data) and the injected time", async () => {
     const policy = recordingPolicy(() => APPROVAL);
-    const decide = createDecideUseCase({ policy, clock: fixedClock(NOW), ids: ids() });
+    const decide = createDecideUseCase({ audit: { record: async () => undefined }, policy, clock: fixedClock(NOW), ids: ids() });
     await decide(REQUEST, CALLER);
     expect(policy.inputs[0]).toEqual({
       actor: REQUEST.actor,
@@ -75,7 +75,7 @@ describe("the decide use case", () => {
 
   it("answers with the decision id, the policy's outcome, reasons, mask and bundle, and no internals", async () => {
     const allow: EvaluatedDecision = { outcome: "allow", reasons: ["routine"], mask: ["/action/params/table"], rule: "r", policy: { bundle: "countersign", revision: "r1" }, evalNs: 5 };
-    const decide = createDecideUseCase({ policy: recordingPolicy(() => allow), clock: fixedClock(NOW), ids: ids() });
+    const decide = createDecideUseCase({ audit: { record: async () => undefined }, policy: recordingPolicy(() => allow), clock: fixedClock(NOW), ids: ids() });
     const decision = await decide(REQUEST, CALLER);
     expect(decision).toEqual({
       decision_id: "id-1",
@@ -88,7 +88,7 @@ describe("the decide use case", () => {
 
   it("tells every observer about the decision, with the input, the engine's result and the instant", async () => {
     const seen: DecisionEvent[] = [];
-    const decide = createDecideUseCase({
+    const decide = createDecideUseCase({ audit: { record: async () => undefined },
       policy: recordingPolicy(() => APPROVAL),
       clock: fixedClock(NOW),
       ids: ids(),
@@ -101,7 +101,7 @@ describe("the decide use case", () => {
   });
 
   it("denies when the policy adapter throws", async () => {
-    const decide = createDecideUseCase({
+    const decide = createDecideUseCase({ audit: { record: async () => undefined },
       policy: recordingPolicy(() => {
         throw new Error("boom");
       }),
@@ -115,7 +115,7 @@ describe("the decide use case", () => {
 
   it("turns a failure reported with any outcome but deny into a deny", async () => {
     const confused: EvaluatedDecision = { ...APPROVAL, outcome: "allow", failure: { code: "COUNTERSIGN_POLICY_TIMEOUT", message: "slow" } };
-    const decide = createDecideUseCase({ policy: recordingPolicy(() => confused), clock: fixedClock(NOW), ids: ids() });
+    const decide = createDecideUseCase({ audit: { record: async () => undefined }, policy: recordingPolicy(() => confused), clock: fixedClock(NOW), ids: ids() });
     const decision = await decide(REQUEST, CALLER);
     expect(decision.outcome).toBe("deny");
     expect(decision.approval).toBeUndefined();
@@ -123,7 +123,7 @@ describe("the decide use case", () => {
 
   it("waits for a policy that answers asynchronously", async () => {
     const policy: DecisionPolicy = { decide: async () => ({ ...APPROVAL, outcome: "deny", approval: undefined }), status: () => ({ ready: true, active: [], reloadFailures: 0 }) };
-    const decide = createDecideUseCase({ policy, clock: fixedClock(NOW), ids: ids() });
+    const decide = createDecideUseCase({ audit: { record: async () => undefined }, policy, clock: fixedClock(NOW), ids: ids() });
     expect((await decide(REQUEST, CALLER)).outcome).toBe("deny");
   });
 });
