@@ -1,11 +1,15 @@
 /**
- * The decision service's composition root: configuration → identities → policy engine → approval
- * workflow (Redis) → decide use case → Express app → listening socket, and the way back down on shutdown.
+ * The decision service's composition root: configuration → identities → Redis → audit trail → policy
+ * engine → approval workflow → Teams bot → decide use case → Express app → listening socket, and the way
+ * back down on shutdown.
  *
- * Nothing else constructs real implementations; every other module receives what it needs. With no Redis
- * URL configured, `startService` starts the embedded redis-server (AOF on) and stops it on shutdown.
+ * Nothing else constructs real implementations; every other module receives what it needs. One ioredis
+ * connection serves the audit trail, the approval workflow and the Teams conversation store. With no
+ * Redis URL configured, `startService` starts the embedded redis-server (AOF on) and stops it on shutdown.
  */
 
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
@@ -21,6 +25,14 @@ import { ExpirySweeper } from "./approvals/expiry-sweeper";
 import type { IdSource } from "./approvals/id-source";
 import { PolicyReviewerPolicy } from "./approvals/policy-reviewer-policy";
 import { RedisApprovalStore } from "./approvals/redis-approval-store";
+import { approvalAuditListener } from "./audit/approval-audit";
+import { resolveAuditSettings, DEVELOPMENT_MASK_SALT } from "./audit/audit-config";
+import { AuditError } from "./audit/audit-error";
+import type { AuditReader } from "./audit/audit-reader";
+import type { AuditRecorder } from "./audit/audit-trail";
+import { bundleAuditListener } from "./audit/bundle-audit";
+import { decisionAuditSink, unavailableAuditSink } from "./audit/decision-audit";
+import { openAuditTrail } from "./audit/open-audit-trail";
 import { CallbackDispatcher } from "./callbacks/callback-dispatcher";
 import { RedisCallbackOutbox } from "./callbacks/callback-outbox";
 import { HttpCallbackSender } from "./callbacks/callback-sender";
@@ -47,10 +59,18 @@ import { systemClock, type Clock } from "./policy/clock";
 import { startEmbeddedRedis, type EmbeddedRedis } from "./redis/embedded-redis";
 import { openRedis } from "./redis/redis-connection";
 import { redisClientCheck, redisLocation } from "./redis/redis-ready-check";
-import { createDecideUseCase } from "./service/decide";
+import { createDecideUseCase, type DecisionAuditSink } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
 import type { DecisionPolicy } from "./service/decision-policy";
 import { ServiceStartError } from "./service/service-start-error";
+import { ApprovalCorePort, identityReviewerDirectory, notifierListener } from "./teams/approval-core-adapter";
+import type { CredentialsFactory } from "./teams/bot-adapter";
+import { ConversationKeys, RedisConversationStore } from "./teams/conversation-store";
+import type { Masker } from "./teams/ports";
+import { validateTeamsConfig, type TeamsConfig } from "./teams/teams-config";
+import { TeamsError } from "./teams/teams-errors";
+import { createTeamsRouter, type TeamsBot } from "./teams/teams-router";
+import { maskDocument } from "./observability/masking";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
 const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer"];
@@ -78,6 +98,21 @@ export interface AssembleOptions {
   readonly logger?: Logger;
   /** Approval ids; defaults to `apr_` and 128 random bits. */
   readonly approvalIds?: IdSource;
+  /**
+   * Environment variables the capabilities read at start-up: the audit mask salt and signing key
+   * (COUNTERSIGN_AUDIT_MASK_SALT, COUNTERSIGN_AUDIT_SIGNING_KEY) and the Teams bot's credentials
+   * (MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, …). Default none.
+   */
+  readonly env?: ConfigEnv;
+  /** The audit trail's instance label (`labels.id` on every entry); default a random UUID. */
+  readonly instanceId?: string;
+  /**
+   * BENCHMARK ONLY (`make bench`): replaces the audit trail with this recorder, so the allow path can be
+   * measured with and without the trail in one run. No configuration reaches it; nothing else sets it.
+   */
+  readonly benchmarkOnlyAuditRecorder?: AuditRecorder;
+  /** Tests only: replaces the Teams bot's outbound credentials (the fake Bot Connector's token). */
+  readonly teamsCredentialsFactory?: CredentialsFactory;
 }
 
 /** The approval workflow as wired on one Redis. */
@@ -98,9 +133,16 @@ export interface AssembledService {
   readonly logger: Logger;
   /** The approval workflow; absent when no Redis is configured (require_approval is then denied). */
   readonly approvals?: ApprovalWorkflow;
+  /** The audit trail's reader (queries, exports); absent when no Redis is configured. */
+  readonly audit?: AuditReader;
+  /** The Teams bot, when the `teams:` section is configured (and Redis is). */
+  readonly teams?: TeamsBot;
   /** Ends the long-polls in flight at once (each answers the current state), so the server can close. */
   endLongPolls(): void;
-  /** Stops the expiry sweeper and the callback dispatcher, closes the Redis connections and the policy source. */
+  /**
+   * Stops the expiry sweeper and the callback dispatcher, closes the audit trail (queued records settle, the
+   * mirror file is flushed), the Redis connections and the policy source.
+   */
   close(): Promise<void>;
 }
 
@@ -157,85 +199,243 @@ export function decisionPolicyOf(engine: PolicyEngine, source: PolicySource): De
 /**
  * Wires the service from a validated configuration and loads the policy (the first load is done when this
  * resolves); tests call this with a captured logger and drive `app` with supertest. With `redis.url` set,
- * the approval workflow runs on that Redis (its sweeper and callback dispatcher started); without one, the
- * service decides but every require_approval is denied ("approval store unavailable").
+ * the audit trail and the approval workflow run on that Redis (the sweeper and callback dispatcher
+ * started), and the Teams bot too when `teams:` is configured. Without one the service still starts, but it
+ * cannot record decisions, so every decision is denied ("audit unavailable") and /readyz says why.
  */
 export async function assembleService(config: ServiceConfig, opts: AssembleOptions = {}): Promise<AssembledService> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.log.level });
   const watch = opts.watch ?? true;
+  const env = opts.env ?? {};
 
   const directory = new IdentityDirectory(config.identities);
   const jwt = config.auth.jwt === undefined ? undefined : createJwtVerifier(config.auth.jwt, clock);
   const authenticator = createAuthenticator(directory, jwt);
 
-  const source: PolicySource =
-    opts.watchRegoDir === undefined
-      ? new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch })
-      : new RegoDirectorySource({ dir: opts.watchRegoDir, logger, clock, watch, optionalEntrypoints: OPTIONAL_ENTRYPOINTS });
-  await source.start();
-  const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger });
-  const policy = decisionPolicyOf(engine, source);
+  // Settings that can be checked without Redis first, so a mistake stops the service before it connects.
+  const auditSettings = opts.benchmarkOnlyAuditRecorder === undefined && config.redis.url !== undefined ? auditSettingsOf(config, env, logger) : undefined;
+  const teamsConfig = teamsConfigOf(config, env);
 
-  let wired: WiredApprovals | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+  };
+  let redis: Redis | undefined;
+  let where = "";
   if (config.redis.url !== undefined) {
-    try {
-      wired = await assembleApprovals(config.redis.url, config.approvals, config.mode, { clock, logger, engine, ids: opts.approvalIds });
-    } catch (err) {
-      await source.close();
-      throw err;
-    }
-  } else {
-    logger.warn("no Redis configured: the approval workflow is off; every require_approval decision is denied (approval store unavailable)");
+    where = redisLocation(config.redis.url);
+    const connection = openRedis(config.redis.url, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
+    redis = connection;
+    watchConnection(connection, where, logger);
+    closers.push(async () => {
+      await connection.quit().catch(() => connection.disconnect());
+    });
   }
 
-  const metrics = createServiceMetrics({ policyStatus: () => policy.status() });
-  const decide = createDecideUseCase({
-    policy,
-    clock,
-    ids: opts.ids ?? uuidV7Generator(clock),
-    observers: [metrics.observer, decisionLog(logger)],
-    ...(wired === undefined ? {} : { approvals: wired.gate }),
-  });
+  try {
+    const audit = await assembleAudit(auditSettings, redis, where, { clock, logger, recorder: opts.benchmarkOnlyAuditRecorder, instanceId: opts.instanceId });
+    closers.push(audit.close);
 
-  const checks: ReadinessCheck[] = [policyCheck(policy)];
-  if (wired !== undefined) checks.push(wired.readiness);
-  const shutdown = new AbortController();
-  const app = createApp({
-    decide,
-    authenticator,
-    readiness: () => checkReadiness(checks),
-    metrics: metrics.registry,
-    logger,
-    bodyLimitBytes: config.server.bodyLimitBytes,
-    ...(wired === undefined
-      ? {}
-      : {
-          approvals: {
-            approvals: wired.workflow.service,
-            grants: wired.workflow.grants,
-            maxWaitSeconds: config.approvals.maxWaitSeconds,
-            shutdown: shutdown.signal,
-          } satisfies ApprovalApi,
+    const source: PolicySource =
+      opts.watchRegoDir === undefined
+        ? new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch })
+        : new RegoDirectorySource({ dir: opts.watchRegoDir, logger, clock, watch, optionalEntrypoints: OPTIONAL_ENTRYPOINTS });
+    if (audit.recorder !== undefined) {
+      source.subscribe(
+        bundleAuditListener(
+          audit.recorder,
+          (bundle) => source.status().bundles.find((b) => b.bundle === bundle)?.revision ?? undefined,
+          (err, draft) => logger.error("audit: a bundle event was not recorded", { event: draft.body.type, error: errorText(err) }),
+        ),
+      );
+    }
+    await source.start();
+    closers.push(() => source.close());
+    const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger });
+    const policy = decisionPolicyOf(engine, source);
+
+    let wired: WiredApprovals | undefined;
+    if (redis !== undefined) {
+      wired = await assembleApprovals(redis, where, config.approvals, config.mode, { clock, logger, engine, ids: opts.approvalIds, audit: audit.recorder });
+      closers.push(wired.close);
+    } else {
+      logger.error(
+        "no Redis configured: the audit trail cannot be written, so every decision is denied (audit unavailable), and the approval workflow is off; set REDIS_URL or redis.url",
+      );
+    }
+
+    let teams: TeamsBot | undefined;
+    if (teamsConfig !== undefined) {
+      if (wired === undefined || redis === undefined) {
+        logger.warn("teams: configured, but the bot needs the approval workflow (Redis); it is off");
+      } else {
+        teams = assembleTeams(teamsConfig, wired, redis, directory, { logger, credentialsFactory: opts.teamsCredentialsFactory });
+      }
+    }
+
+    const metrics = createServiceMetrics({ policyStatus: () => policy.status() });
+    const decide = createDecideUseCase({
+      policy,
+      clock,
+      ids: opts.ids ?? uuidV7Generator(clock),
+      audit: audit.sink,
+      observers: [metrics.observer, decisionLog(logger)],
+      ...(wired === undefined ? {} : { approvals: wired.gate }),
+    });
+
+    const checks: ReadinessCheck[] = [policyCheck(policy)];
+    if (wired !== undefined) checks.push(wired.readiness);
+    else checks.push({ name: "audit", check: async () => ({ ok: false, detail: "no Redis configured: decisions cannot be recorded, every decision is denied" }) });
+    const shutdown = new AbortController();
+    const app = createApp({
+      decide,
+      authenticator,
+      readiness: () => checkReadiness(checks),
+      metrics: metrics.registry,
+      logger,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      ...(audit.reader === undefined ? {} : { audit: audit.reader }),
+      ...(teams === undefined ? {} : { before: [teams.router] }),
+      ...(wired === undefined
+        ? {}
+        : {
+            approvals: {
+              approvals: wired.workflow.service,
+              grants: wired.workflow.grants,
+              maxWaitSeconds: config.approvals.maxWaitSeconds,
+              shutdown: shutdown.signal,
+            } satisfies ApprovalApi,
+          }),
+    });
+    let closing: Promise<void> | null = null;
+    return {
+      app,
+      source,
+      policy,
+      logger,
+      ...(wired === undefined ? {} : { approvals: wired.workflow }),
+      ...(audit.reader === undefined ? {} : { audit: audit.reader }),
+      ...(teams === undefined ? {} : { teams }),
+      endLongPolls: () => shutdown.abort(),
+      close(): Promise<void> {
+        closing ??= (async () => {
+          shutdown.abort();
+          await closeAll();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** The audit trail as the rest of the service uses it, and how to close it. */
+interface WiredAudit {
+  /** Absent without Redis. */
+  readonly recorder?: AuditRecorder;
+  readonly sink: DecisionAuditSink;
+  readonly reader?: AuditReader;
+  close(): Promise<void>;
+}
+
+/** The `audit:` section resolved with the environment; a mistake (no salt in production) stops the start. */
+function auditSettingsOf(config: ServiceConfig, env: ConfigEnv, logger: Logger): ReturnType<typeof resolveAuditSettings> {
+  let settings: ReturnType<typeof resolveAuditSettings>;
+  try {
+    settings = resolveAuditSettings(config.audit, { mode: config.mode, env, readFile: (file) => readFileSync(file, "utf8") });
+  } catch (err) {
+    if (err instanceof AuditError) throw new ServiceStartError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit: ${err.message}`);
+    throw err;
+  }
+  if (settings.maskSalt.toString("utf8") === DEVELOPMENT_MASK_SALT) {
+    logger.warn("audit: masking with the published development salt (audit.mask_salt); set your own, production refuses this one");
+  }
+  return settings;
+}
+
+/**
+ * Opens the trail on Redis (its signing key configured, or generated once and shared through Redis), or
+ * takes the benchmark's recorder; without Redis, a sink that fails every record (every answer a deny).
+ */
+async function assembleAudit(
+  settings: ReturnType<typeof resolveAuditSettings> | undefined,
+  redis: Redis | undefined,
+  where: string,
+  deps: { clock: Clock; logger: Logger; recorder: AuditRecorder | undefined; instanceId: string | undefined },
+): Promise<WiredAudit> {
+  const { logger } = deps;
+  if (deps.recorder !== undefined) {
+    logger.warn("audit: BENCHMARK ONLY recorder in place of the audit trail; nothing is recorded");
+    return { recorder: deps.recorder, sink: decisionAuditSink(deps.recorder), close: async () => undefined };
+  }
+  if (redis === undefined || settings === undefined) {
+    return { sink: unavailableAuditSink("no Redis configured: the audit trail cannot be written"), close: async () => undefined };
+  }
+  let opened: Awaited<ReturnType<typeof openAuditTrail>>;
+  try {
+    opened = await openAuditTrail(settings, {
+      redis,
+      clock: deps.clock,
+      labels: { id: deps.instanceId ?? randomUUID() },
+      onMirrorError: (err) => logger.warn("audit: the mirror file cannot be written (the trail in Redis is unaffected)", { file: settings.mirrorFile, error: err.message }),
+      onRollback: (info) =>
+        logger.error("audit: Redis lost entries this instance had stored (the stored head is behind them); the chain carries on from the stored head", {
+          stored_seq: info.storedSeq,
+          known_seq: info.knownSeq,
         }),
+    });
+  } catch (err) {
+    if (err instanceof AuditError && err.code !== "COUNTERSIGN_AUDIT_UNAVAILABLE") throw new ServiceStartError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit: ${err.message}`);
+    throw new ServiceStartError(
+      "COUNTERSIGN_REDIS_UNAVAILABLE",
+      `cannot open the audit trail on Redis at ${where}: ${errorText(err)}; check REDIS_URL (audit.signing_key_file lets the trail start without reading its key from Redis)`,
+    );
+  }
+  logger.info(`audit trail on Redis stream ${settings.stream}`, { stream: settings.stream, mirror_file: settings.mirrorFile ?? null });
+  const trail = opened.trail;
+  return { recorder: trail, sink: decisionAuditSink(trail), reader: opened.store, close: () => trail.close() };
+}
+
+/** The `teams:` section validated with the Bot Framework environment variables; undefined when absent. */
+function teamsConfigOf(config: ServiceConfig, env: ConfigEnv): TeamsConfig | undefined {
+  if (config.teams === undefined) return undefined;
+  try {
+    return validateTeamsConfig(config.teams, env, { production: config.mode === "production" });
+  } catch (err) {
+    if (err instanceof TeamsError) throw new ServiceStartError("COUNTERSIGN_TEAMS_CONFIG_INVALID", `invalid configuration: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Display masking for Teams cards: the shared module, `[MASKED]` for the policy's fields and secret-named members. */
+const teamsMasker: Masker = { mask: (value, pointers) => maskDocument(value, pointers) };
+
+/**
+ * The Teams bot on the approval workflow: verdicts through the approval service (channel `teams`), reviewers
+ * from the configured identities, cards stored in Redis on the service's connection, and the notifier on the
+ * workflow's event bus (cards posted on creation, updated on every verdict, cancellation and expiry).
+ */
+function assembleTeams(
+  config: TeamsConfig,
+  wired: WiredApprovals,
+  redis: Redis,
+  directory: IdentityDirectory,
+  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined },
+): TeamsBot {
+  const bot = createTeamsRouter({
+    config,
+    approvals: new ApprovalCorePort(wired.workflow.service),
+    reviewers: identityReviewerDirectory(directory),
+    masker: teamsMasker,
+    store: new RedisConversationStore(redis, new ConversationKeys(`${wired.keyPrefix}teams:`)),
+    logger: deps.logger,
+    ...(deps.credentialsFactory === undefined ? {} : { credentialsFactory: deps.credentialsFactory }),
   });
-  let closing: Promise<void> | null = null;
-  return {
-    app,
-    source,
-    policy,
-    logger,
-    ...(wired === undefined ? {} : { approvals: wired.workflow }),
-    endLongPolls: () => shutdown.abort(),
-    close(): Promise<void> {
-      closing ??= (async () => {
-        shutdown.abort();
-        await wired?.close();
-        await source.close();
-      })();
-      return closing;
-    },
-  };
+  wired.events.add(notifierListener(() => bot.notifier));
+  return bot;
 }
 
 /** The approval workflow with what the decide use case and readiness need, and how to stop it. */
@@ -243,41 +443,37 @@ interface WiredApprovals {
   readonly workflow: ApprovalWorkflow;
   readonly gate: DecisionApprovals;
   readonly readiness: ReadinessCheck;
+  /** The workflow's event bus (the Teams notifier is added to it). */
+  readonly events: ApprovalEventBus;
+  readonly keyPrefix: string;
   close(): Promise<void>;
 }
 
 /**
- * The approval workflow on the Redis at `url`: store, change feed, grant key (configured, or generated
- * once and shared through Redis), grants, callbacks, reviewer policy, expiry sweeper and callback
- * dispatcher (both started). Throws ServiceStartError when the grant key cannot be had.
+ * The approval workflow on the service's Redis connection: store, change feed, grant key (configured, or
+ * generated once and shared through Redis), grants, callbacks, reviewer policy, the audit listener, expiry
+ * sweeper and callback dispatcher (both started). Throws ServiceStartError when the grant key cannot be had.
  */
 async function assembleApprovals(
-  url: string,
+  redis: Redis,
+  where: string,
   cfg: ApprovalWorkflowConfig,
   mode: ServiceMode,
-  deps: { clock: Clock; logger: Logger; engine: PolicyEngine; ids: IdSource | undefined },
+  deps: { clock: Clock; logger: Logger; engine: PolicyEngine; ids: IdSource | undefined; audit: AuditRecorder | undefined },
 ): Promise<WiredApprovals> {
   const { clock, logger } = deps;
-  const where = redisLocation(url);
-  const redis = openRedis(url, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
-  watchConnection(redis, where, logger);
-  const quit = async (): Promise<void> => {
-    await redis.quit().catch(() => redis.disconnect());
-  };
-
   const keys = new ApprovalKeys(cfg.keyPrefix);
-  let key: GrantSigningKey;
-  try {
-    key = await grantSigningKey(redis, keys, cfg, mode, where, logger);
-  } catch (err) {
-    await quit();
-    throw err;
-  }
+  const key = await grantSigningKey(redis, keys, cfg, mode, where, logger);
 
   const store = new RedisApprovalStore(redis, { keys, retentionSeconds: cfg.retentionSeconds });
   const events = new ApprovalEventBus([approvalEventLog(logger)], (err, event) =>
-    logger.error("an approval event listener failed", { event: event.type, error: err instanceof Error ? err.message : String(err) }),
+    logger.error(
+      isAuditFailure(err) ? "audit: an approval event was not recorded (the change itself is committed)" : "an approval event listener failed",
+      { event: event.type, error: errorText(err) },
+    ),
   );
+  // The trail first: an event is recorded before the Teams card and the callback hear of it.
+  if (deps.audit !== undefined) events.add(approvalAuditListener(deps.audit));
   const grants = new GrantService({ redis, key, clock, keys, events });
   const urlPolicy = cfg.callbacks === undefined ? undefined : new CallbackUrlPolicy(cfg.callbacks);
   const changes = new RedisApprovalChangeFeed(redis, keys);
@@ -315,19 +511,28 @@ async function assembleApprovals(
   sweeper.start();
 
   const gate = new DecisionApprovals(service, grants, (code, err) =>
-    logger.error("approval step failed closed: answered deny", { code, error: err instanceof Error ? err.message : String(err) }),
+    logger.error("approval step failed closed: answered deny", { code, error: errorText(err) }),
   );
   return {
     workflow: { redis, service, grants, sweeper, ...(dispatcher === undefined ? {} : { dispatcher }) },
     gate,
     readiness: redisClientCheck(redis, where),
+    events,
+    keyPrefix: cfg.keyPrefix,
     close: async () => {
       sweeper.stop();
       dispatcher?.stop();
       await changes.close();
-      await quit();
     },
   };
+}
+
+function isAuditFailure(err: unknown): boolean {
+  return err instanceof AuditError;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** The configured grant signing key, else the one generated once and shared through Redis. */

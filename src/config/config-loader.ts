@@ -181,6 +181,8 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
       embeddedDir: path.resolve(file.redis?.embedded_dir ?? CONFIG_DEFAULTS.embeddedRedisDir),
     },
     approvals,
+    audit: file.audit ?? {},
+    ...(file.teams === undefined ? {} : { teams: file.teams ?? {} }),
     auth: jwt === undefined ? {} : { jwt },
     log: { level: file.log?.level ?? CONFIG_DEFAULTS.logLevel },
     identities,

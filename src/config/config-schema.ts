@@ -4,11 +4,15 @@
  * Unknown keys are refused everywhere, so a misspelt setting is an error instead of a silent default.
  * Cross-field rules (unique ids and keys, owners, one JWT key source, development keys in production) are
  * checked after the schema, in `config-loader.ts`. The schema avoids oneOf so that each problem is reported
- * once, at its own field. Capabilities that need settings of their own (approvals, Teams, audit) add their
- * section here and to ServiceConfig, so that one validation covers the whole file; `approvals:` (with its
- * `grants:` and `callbacks:`) is read by `approvals-settings.ts`.
+ * once, at its own field. Capabilities that need settings of their own add their section here and to
+ * ServiceConfig, so that one validation covers the whole file: `approvals:` (with its `grants:` and
+ * `callbacks:`) is read by `approvals-settings.ts`; `audit:` is the audit trail's own schema
+ * (`AUDIT_CONFIG_FILE_SCHEMA`), resolved with the environment by `resolveAuditSettings` in `main.ts`;
+ * `teams:` turns the Teams bot on and is checked, with the Bot Framework environment variables, by
+ * `validateTeamsConfig` in `main.ts` (which names the offending key itself).
  */
 
+import { AUDIT_CONFIG_FILE_SCHEMA, type AuditConfigFile } from "../audit/audit-config";
 import { LOG_LEVELS } from "./service-config";
 
 /** Identity ids: a kind prefix, a colon and a name (`svc:ci`, `user:alice`, `agent:deploy-bot`). */
@@ -97,6 +101,8 @@ export const CONFIG_FILE_SCHEMA = {
         },
       },
     },
+    audit: AUDIT_CONFIG_FILE_SCHEMA,
+    teams: { type: ["object", "null"] },
     auth: {
       type: "object",
       additionalProperties: false,
@@ -189,6 +195,8 @@ export interface ConfigFile {
       timeout_ms?: number;
     };
   };
+  audit?: AuditConfigFile;
+  teams?: Record<string, unknown> | null;
   auth?: {
     jwt?: {
       issuer: string;

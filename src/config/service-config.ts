@@ -7,6 +7,7 @@
  */
 
 import type { ApprovalWorkflowConfig } from "../approvals/approval-config";
+import type { AuditConfigFile } from "../audit/audit-config";
 
 /** What kind of principal an identity is. */
 export type IdentityKind = "service" | "human" | "agent";
@@ -79,6 +80,16 @@ export interface ServiceConfig {
   };
   /** Approvals, grants and callbacks, defaults filled in. */
   readonly approvals: ApprovalWorkflowConfig;
+  /**
+   * The `audit:` section as written (checked by its schema); `main.ts` resolves it with the environment
+   * (`resolveAuditSettings`: the mask salt, the signing key) when the service starts.
+   */
+  readonly audit: AuditConfigFile;
+  /**
+   * The `teams:` section as written, when present (it turns the Teams bot on); `main.ts` validates it with
+   * the Bot Framework environment variables (`validateTeamsConfig`) when the service starts.
+   */
+  readonly teams?: Readonly<Record<string, unknown>>;
   readonly auth: {
     readonly jwt?: JwtAuthConfig;
   };

@@ -7,6 +7,7 @@
 
 import express, { type Express } from "express";
 import type { Registry } from "prom-client";
+import type { AuditReader } from "../audit/audit-reader";
 import type { Authenticator } from "../identity/authenticator";
 import type { Logger } from "../observability/logger";
 import type { Readiness } from "../observability/readiness";
@@ -14,6 +15,7 @@ import type { DecideUseCase } from "../service/decide";
 import type { ApprovalApi } from "./approval-api";
 import { approvalInboxHandler } from "./approval-inbox-route";
 import { approvalReadHandler } from "./approval-read-route";
+import { auditQueryHandler } from "./audit-route";
 import { authenticate } from "./authenticate";
 import { cancelHandler } from "./cancel-route";
 import { decideHandler } from "./decide-route";
@@ -38,6 +40,13 @@ export interface AppDependencies {
   readonly bodyLimitBytes: number;
   /** The approval routes' use cases; without them (no Redis configured) those routes answer 503. */
   readonly approvals?: ApprovalApi;
+  /** The audit trail, read by `GET /v1/audit`; without it (no Redis configured) that route answers 503. */
+  readonly audit?: AuditReader;
+  /**
+   * Routes mounted before everything else (the Teams bot's `POST /api/messages`, which authenticates with
+   * Bot Framework tokens and parses its own bodies, so no API key check or content-type rule may run first).
+   */
+  readonly before?: readonly express.RequestHandler[];
 }
 
 /** Builds the app; it holds no listening socket. */
@@ -45,6 +54,7 @@ export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  for (const handler of deps.before ?? []) app.use(handler);
 
   const auth = authenticate(deps.authenticator, deps.logger);
   const body = jsonBody(deps.bodyLimitBytes);
@@ -68,6 +78,7 @@ export function createApp(deps: AppDependencies): Express {
   const gets: [string, express.RequestHandler][] = [
     ["/v1/approvals/:id", approvalReadHandler(api)],
     ["/v1/approvals", approvalInboxHandler(api)],
+    ["/v1/audit", auditQueryHandler(deps.audit)],
   ];
   for (const [path, handler] of gets) {
     app.get(path, auth, handler);

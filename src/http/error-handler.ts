@@ -6,6 +6,7 @@
 
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import { ApprovalError } from "../approvals/approval-errors";
+import { AuditError } from "../audit/audit-error";
 import type { Logger } from "../observability/logger";
 import { HttpError, sendError } from "./http-error";
 
@@ -47,6 +48,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   if (err instanceof ApprovalError) return HttpError.fromApproval(err);
+  if (err instanceof AuditError) return HttpError.fromAudit(err);
   const e = err as { type?: unknown; status?: unknown; limit?: unknown; charset?: unknown; encoding?: unknown };
   switch (e?.type) {
     case "entity.too.large":

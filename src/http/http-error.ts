@@ -2,17 +2,26 @@
  * The HTTP API's error catalogue: every error a client can receive, by stable code, with its status, and
  * the one body shape they all share: `{ "error": { "code", "message", "details"? } }`.
  *
- * The approval workflow's refusals (`src/approvals/approval-errors.ts`) are part of it with their own
- * stable codes and statuses, so a route answers an `ApprovalError` exactly as the workflow defines it.
+ * The approval workflow's refusals (`src/approvals/approval-errors.ts`) and the audit trail's errors
+ * (`src/audit/audit-error.ts`) are part of it with their own stable codes and statuses, so a route answers
+ * an `ApprovalError` or an `AuditError` exactly as its catalogue defines it.
  */
 
 import type { Response } from "express";
 import { APPROVAL_ERRORS, ApprovalError, type ApprovalErrorCode } from "../approvals/approval-errors";
+import { AUDIT_ERROR_STATUS, AuditError } from "../audit/audit-error";
 
 /** The approval workflow's codes with their statuses. */
 const APPROVAL_HTTP_ERRORS = Object.fromEntries(Object.entries(APPROVAL_ERRORS).map(([code, e]) => [code, e.status])) as {
   readonly [C in ApprovalErrorCode]: (typeof APPROVAL_ERRORS)[C]["status"];
 };
+
+/** The audit trail's codes a route answers (`GET /v1/audit`), with their statuses. */
+const AUDIT_HTTP_ERRORS = {
+  COUNTERSIGN_AUDIT_BAD_QUERY: AUDIT_ERROR_STATUS.COUNTERSIGN_AUDIT_BAD_QUERY,
+  COUNTERSIGN_AUDIT_BAD_CURSOR: AUDIT_ERROR_STATUS.COUNTERSIGN_AUDIT_BAD_CURSOR,
+  COUNTERSIGN_AUDIT_UNAVAILABLE: AUDIT_ERROR_STATUS.COUNTERSIGN_AUDIT_UNAVAILABLE,
+} as const;
 
 /** The transport's own codes, with their HTTP status. */
 const TRANSPORT_ERRORS = {
@@ -22,6 +31,8 @@ const TRANSPORT_ERRORS = {
   COUNTERSIGN_MALFORMED_JSON: 400,
   /** No credentials, malformed credentials, an unknown API key or an invalid token. */
   COUNTERSIGN_UNAUTHENTICATED: 401,
+  /** Authenticated, but this identity may not use the route (`GET /v1/audit` needs an auditor). */
+  COUNTERSIGN_FORBIDDEN: 403,
   /** No such route. */
   COUNTERSIGN_NOT_FOUND: 404,
   /** The route exists but not for this method. */
@@ -36,8 +47,8 @@ const TRANSPORT_ERRORS = {
   COUNTERSIGN_NOT_READY: 503,
 } as const;
 
-/** Every error code of the API, with its HTTP status: the transport's and the approval workflow's. */
-export const HTTP_ERRORS = { ...TRANSPORT_ERRORS, ...APPROVAL_HTTP_ERRORS } as const;
+/** Every error code of the API, with its HTTP status: the transport's, the approval workflow's and the audit trail's. */
+export const HTTP_ERRORS = { ...TRANSPORT_ERRORS, ...APPROVAL_HTTP_ERRORS, ...AUDIT_HTTP_ERRORS } as const;
 
 /** A code of the catalogue. */
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
@@ -68,6 +79,12 @@ export class HttpError extends Error {
   /** The approval workflow's refusal as the API answers it (same code, status, message and details). */
   static fromApproval(err: ApprovalError): HttpError {
     return new HttpError(err.code, err.message, err.details);
+  }
+
+  /** The audit trail's error as the API answers it; codes no route answers (keys, configuration) are internal. */
+  static fromAudit(err: AuditError): HttpError {
+    if (Object.prototype.hasOwnProperty.call(AUDIT_HTTP_ERRORS, err.code)) return new HttpError(err.code as keyof typeof AUDIT_HTTP_ERRORS, err.message);
+    return new HttpError("COUNTERSIGN_INTERNAL", "internal error");
   }
 }
 

@@ -29,6 +29,8 @@ const decideOperation = (operationId: string, summary: string): object => ({
     "(fail closed), never an error status. A `require_approval` answer opens an approval request (or returns the " +
     "caller's existing one for the same idempotency_key or pending action) and points to it in `approval`; if the " +
     "approval store is down the answer is `deny` (\"approval store unavailable\", code COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE). " +
+    "Every answer is recorded in the audit trail before it is given; when it cannot be, the answer is `deny` (\"audit unavailable\", " +
+    "code COUNTERSIGN_AUDIT_UNAVAILABLE), whatever the policy said. " +
     "A `grant` is redeemed only when the policy still requires approval: allow (\"approved by …\"), or deny with `code`.",
   tags: ["decisions"],
   security: [{ bearerAuth: [] }],
@@ -215,6 +217,50 @@ const approvalPaths = {
         "410": error("COUNTERSIGN_GRANT_EXPIRED."),
         ...BODY_ERRORS,
         "503": error("COUNTERSIGN_GRANT_UNAVAILABLE or COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE: Redis cannot be reached."),
+      },
+    },
+  },
+  "/v1/audit": {
+    get: {
+      operationId: "queryAudit",
+      summary: "The audit trail (auditor identities only)",
+      description:
+        "Entries of the hash-chained, signed audit trail: every decision, approval event, grant event and bundle change, masked. " +
+        "Only identities configured with `auditor: true` may read it. A page scans at most 10,000 entries and may come back short " +
+        "with a `next_cursor`; pass it as `cursor` to go on.",
+      tags: ["audit"],
+      security: [{ bearerAuth: [] }],
+      parameters: [
+        { name: "from", in: "query", schema: { type: "string", format: "date-time" }, description: "Entries at or after this time (RFC 3339)." },
+        { name: "to", in: "query", schema: { type: "string", format: "date-time" }, description: "Entries at or before this time (RFC 3339)." },
+        { name: "actor", in: "query", schema: { type: "string" }, description: "The request's `actor.id`." },
+        { name: "principal", in: "query", schema: { type: "string" }, description: "Anyone involved: caller, actor, on_behalf_of, reviewer or canceller." },
+        { name: "action", in: "query", schema: { type: "string" }, description: "The request's `action.name`." },
+        { name: "approval_id", in: "query", schema: { type: "string" } },
+        { name: "decision_id", in: "query", schema: { type: "string" } },
+        { name: "outcome", in: "query", schema: { type: "string" }, description: "allow, deny, require_approval (decisions); approved, denied, expired, cancelled (final states)." },
+        { name: "type", in: "query", schema: { type: "string" }, description: "Event types, comma-separated or repeated (decision, approval.created, approval.verdict, …)." },
+        { name: "order", in: "query", schema: { enum: ["newest", "oldest"] }, description: "Default newest first." },
+        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500 }, description: "Default 50." },
+        { name: "cursor", in: "query", schema: { type: "string" }, description: "The `next_cursor` of the previous page." },
+      ],
+      responses: {
+        "200": {
+          description: "`{entries, next_cursor}`; next_cursor is null when the trail has no more matching entries.",
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["entries", "next_cursor"],
+                properties: { entries: { type: "array", items: { type: "object" } }, next_cursor: { type: ["string", "null"] } },
+              },
+            },
+          },
+        },
+        "400": error("COUNTERSIGN_AUDIT_BAD_QUERY (an unknown or malformed parameter), COUNTERSIGN_AUDIT_BAD_CURSOR."),
+        "401": UNAUTHENTICATED,
+        "403": error("COUNTERSIGN_FORBIDDEN: the caller is not an auditor identity."),
+        "503": error("COUNTERSIGN_AUDIT_UNAVAILABLE: the trail cannot be read (Redis down, or the service runs without one)."),
       },
     },
   },

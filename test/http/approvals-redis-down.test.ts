@@ -49,13 +49,16 @@ describe("Redis unavailable, then back", () => {
     const started = Date.now();
     const denied = await api.decide(AUTH.caller, exportBody({ action: { name: "db.export", params: { table: "while-down" } } }));
     expect(denied.status).toBe(200);
-    expect(denied.body).toMatchObject({ outcome: "deny", reasons: ["approval store unavailable"], code: "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE" });
+    // The approval store fails first (a deny with its code, logged), then the deny cannot be recorded in the
+    // audit trail either: the answer is the audit's deny, never an answer without its record.
+    expect(denied.body).toMatchObject({ outcome: "deny", reasons: ["audit unavailable"], code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
     expect(denied.body.approval).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(5000);
     expect(service.log.lines().some((l) => l["level"] === "error" && l["code"] === "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE")).toBe(true);
+    expect(service.log.lines().some((l) => l["level"] === "warn" && (l["failure"] as { code?: string } | undefined)?.code === "COUNTERSIGN_AUDIT_UNAVAILABLE")).toBe(true);
 
     const withGrant = await api.decide(AUTH.caller, { ...grantedBody, grant });
-    expect(withGrant.body).toMatchObject({ outcome: "deny", code: "COUNTERSIGN_GRANT_UNAVAILABLE" });
+    expect(withGrant.body).toMatchObject({ outcome: "deny", reasons: ["audit unavailable"], code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
 
     const ready = await request(service.app).get("/readyz");
     expect(ready.status).toBe(503);
@@ -66,7 +69,8 @@ describe("Redis unavailable, then back", () => {
     expect(read.status).toBe(503);
     expect(read.body.error.code).toBe("COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE");
 
-    expect((await api.decide(AUTH.caller, decideBody())).body).toMatchObject({ outcome: "allow" });
+    // Without its audit record no decision is an allow, however routine.
+    expect((await api.decide(AUTH.caller, decideBody())).body).toMatchObject({ outcome: "deny", reasons: ["audit unavailable"], code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
 
     redis = await startEmbeddedRedis({ dir: dataDir, port: redis.port });
     await eventually(async () => ((await request(service.app).get("/readyz")).status === 200 ? true : undefined), "readiness after Redis is back");

@@ -5,9 +5,12 @@
  */
 
 import { generateKeyPairSync } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as net from "node:net";
 import Ajv2020 from "ajv/dist/2020";
 import request from "supertest";
+import { generateSigningKeyPem } from "../../src/audit/signing-key";
 import { useRedisServer } from "../support/redis-server";
 import { AUTH, decideBody, exampleConfig, removeTempDirs, tempDir, testService, writeBundle, type TestService } from "./service-harness";
 
@@ -25,6 +28,13 @@ afterAll(async () => {
   removeTempDirs();
 });
 
+/** A file holding a fresh Ed25519 audit signing key (so the trail opens without reading its key from Redis). */
+function auditKeyFile(): string {
+  const file = path.join(tempDir(), "audit-signing-key.pem");
+  fs.writeFileSync(file, generateSigningKeyPem());
+  return file;
+}
+
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -41,10 +51,27 @@ describe("health and readiness", () => {
     expect(res.body).toEqual({ status: "ok" });
   });
 
-  it("is ready with a bundle loaded, checking no Redis when none is configured", async () => {
+  it("is ready with a bundle loaded and its Redis answering", async () => {
     const res = await request(service.app).get("/readyz");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: "ready", checks: { policy: { ok: true, detail: expect.stringContaining("countersign@ops-1") } } });
+    expect(res.body).toEqual({
+      status: "ready",
+      checks: { policy: { ok: true, detail: expect.stringContaining("countersign@ops-1") }, redis: { ok: true, detail: expect.stringContaining("PING") } },
+    });
+  });
+
+  it("without Redis is not ready and denies every decision: nothing can be recorded", async () => {
+    const noRedis = await testService({ bundlesDir, noRedis: true });
+    try {
+      const res = await request(noRedis.app).get("/readyz");
+      expect(res.status).toBe(503);
+      expect(res.body.error.details.checks).toMatchObject({ policy: { ok: true }, audit: { ok: false, detail: expect.stringContaining("no Redis") } });
+      const decided = await request(noRedis.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody());
+      expect(decided.body).toMatchObject({ outcome: "deny", reasons: ["audit unavailable"], code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
+      expect(noRedis.log.lines().some((l) => l["level"] === "error" && String(l["message"]).includes("no Redis configured"))).toBe(true);
+    } finally {
+      await noRedis.close();
+    }
   });
 
   it("is ready when the configured Redis answers PING", async () => {
@@ -63,7 +90,10 @@ describe("health and readiness", () => {
     // A grant key of its own lets the service start while its Redis is down.
     const config = exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir);
     const privateKeyPem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
-    const noRedis = await testService({ bundlesDir, config: { ...config, approvals: { ...config.approvals, grants: { privateKeyPem } } } });
+    const noRedis = await testService({
+      bundlesDir,
+      config: { ...config, approvals: { ...config.approvals, grants: { privateKeyPem } }, audit: { ...config.audit, signing_key_file: auditKeyFile() } },
+    });
     try {
       const res = await request(noRedis.app).get("/readyz");
       expect(res.status).toBe(503);
@@ -77,9 +107,18 @@ describe("health and readiness", () => {
 
   it("refuses to start when Redis cannot be reached and holds the only grant key", async () => {
     const port = await closedPort();
-    await expect(testService({ bundlesDir, config: exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir) })).rejects.toMatchObject({
+    const config = exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir);
+    await expect(testService({ bundlesDir, config: { ...config, audit: { ...config.audit, signing_key_file: auditKeyFile() } } })).rejects.toMatchObject({
       code: "COUNTERSIGN_REDIS_UNAVAILABLE",
       message: expect.stringMatching(/cannot load the shared grant signing key from Redis at 127\.0\.0\.1:\d+.*configure approvals\.grants/),
+    });
+  });
+
+  it("refuses to start when Redis cannot be reached and holds the only audit signing key", async () => {
+    const port = await closedPort();
+    await expect(testService({ bundlesDir, config: exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir) })).rejects.toMatchObject({
+      code: "COUNTERSIGN_REDIS_UNAVAILABLE",
+      message: expect.stringMatching(/cannot open the audit trail on Redis at 127\.0\.0\.1:\d+/),
     });
   });
 });
@@ -124,6 +163,7 @@ describe("the OpenAPI document", () => {
       "/v1/approvals/{id}",
       "/v1/approvals/{id}/cancel",
       "/v1/approvals/{id}/verdicts",
+      "/v1/audit",
       "/v1/decide",
       "/v1/grants/redeem",
     ]);

@@ -159,7 +159,7 @@ describe("runServeCommand", () => {
     const stopped = new Promise<string>((r) => (stop = r));
     let running!: RunningService;
     const started = new Promise<void>((resolve) => {
-      void runServeCommand({ config: configFile }, memoryIo(), { NODE_ENV: "production", REDIS_URL: redis.url }, { stopRequested: () => stopped }, (s) => {
+      void runServeCommand({ config: configFile }, memoryIo(), { NODE_ENV: "production", REDIS_URL: redis.url, COUNTERSIGN_AUDIT_MASK_SALT: "serve-test-salt-0123456789abcdef" }, { stopRequested: () => stopped }, (s) => {
         running = s;
         resolve();
       });

@@ -16,6 +16,7 @@ import type { LogLevel, ServiceConfig } from "../../src/config/service-config";
 import { assembleService, type AssembledService } from "../../src/main";
 import { createLogger, type Logger } from "../../src/observability/logger";
 import { fixedClock, type Clock } from "../../src/policy/clock";
+import { startEmbeddedRedis, type EmbeddedRedis } from "../../src/redis/embedded-redis";
 import type { IdGenerator } from "../../src/service/decision-id";
 
 /** The repository root. */
@@ -125,11 +126,39 @@ export function sequentialIds(prefix = "decision-"): IdGenerator {
   return { next: () => `${prefix}${++n}` };
 }
 
-/** The example configuration, with overrides and environment applied. */
+/**
+ * The example configuration, with overrides and environment applied; its audit mirror file is moved to a
+ * temporary directory (the example writes it under `.countersign/` of the working directory).
+ */
 export function exampleConfig(env: ConfigEnv = {}, bundlesDir?: string): ServiceConfig {
   const file = exampleConfigPath();
-  return parseServiceConfig(fs.readFileSync(file, "utf8"), file, env, bundlesDir === undefined ? {} : { bundlesDir });
+  const config = parseServiceConfig(fs.readFileSync(file, "utf8"), file, env, bundlesDir === undefined ? {} : { bundlesDir });
+  return { ...config, audit: { ...config.audit, mirror_file: path.join(tempDir("countersign-audit-"), "audit.jsonl") } };
 }
+
+let sharedRedis: Promise<EmbeddedRedis> | undefined;
+let sharedRedisDir: string | undefined;
+
+/**
+ * A redis-server private to the test file, started on first use and stopped after the file's tests: the
+ * service records every decision in its audit trail, so it needs one even where a test is about something
+ * else. Never a developer's own Redis.
+ */
+export function harnessRedisUrl(): Promise<string> {
+  if (sharedRedis === undefined) {
+    sharedRedisDir = fs.mkdtempSync(path.join(os.tmpdir(), "countersign-harness-redis-"));
+    sharedRedis = startEmbeddedRedis({ dir: sharedRedisDir, appendOnly: false });
+  }
+  return sharedRedis.then((r) => r.url);
+}
+
+afterAll(async () => {
+  const running = sharedRedis;
+  sharedRedis = undefined;
+  if (running !== undefined) await (await running).stop();
+  if (sharedRedisDir !== undefined) fs.rmSync(sharedRedisDir, { recursive: true, force: true });
+  sharedRedisDir = undefined;
+});
 
 /** A wired service and its captured log. */
 export interface TestService extends AssembledService {
@@ -137,11 +166,16 @@ export interface TestService extends AssembledService {
   readonly config: ServiceConfig;
 }
 
-/** The service wired as `serve` wires it, over a bundle directory, not listening. Call `close()` afterwards. */
+/**
+ * The service wired as `serve` wires it, over a bundle directory, not listening. Call `close()` afterwards.
+ * When the configuration names no Redis, it runs on the test file's private redis-server (`harnessRedisUrl`),
+ * unless `noRedis` asks for a service without one.
+ */
 export async function testService(
-  opts: { bundlesDir: string; config?: ServiceConfig; watch?: boolean; clock?: Clock; ids?: IdGenerator; logLevel?: LogLevel },
+  opts: { bundlesDir: string; config?: ServiceConfig; watch?: boolean; clock?: Clock; ids?: IdGenerator; logLevel?: LogLevel; noRedis?: boolean },
 ): Promise<TestService> {
-  const config = opts.config ?? exampleConfig({}, opts.bundlesDir);
+  const given = opts.config ?? exampleConfig({}, opts.bundlesDir);
+  const config = given.redis.url !== undefined || opts.noRedis ? given : { ...given, redis: { ...given.redis, url: await harnessRedisUrl() } };
   const log = captureLogger(opts.logLevel);
   const service = await assembleService(config, {
     watch: opts.watch ?? false,

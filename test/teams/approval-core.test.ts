@@ -1,7 +1,7 @@
 /**
  * The bot against the real approval core: `ApprovalService` on a real Redis store, its events driving the
- * notifier, verdicts from Teams cards going through the same use case (and rules) as API verdicts. The
- * adapter in `support/approval-core-port.ts` is what the wiring round puts in the composition root.
+ * notifier, verdicts from Teams cards going through the same use case (and rules) as API verdicts, through
+ * the adapter the composition root wires (`src/teams/approval-core-adapter.ts`).
  */
 
 import "./support/network-guard";
@@ -12,7 +12,7 @@ import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
 import type { ApprovalRequirements } from "../../src/engine/decision";
 import { APPROVE_VERB, DENY_VERB } from "../../src/teams/card-verbs";
 import { useRedisServer } from "../support/redis-server";
-import { ApprovalCorePort, notifierListener } from "./support/approval-core-port";
+import { ApprovalCorePort, notifierListener } from "../../src/teams/approval-core-adapter";
 import { startBotHarness, type BotHarness } from "./support/bot-harness";
 import { REVIEWERS } from "./support/in-memory-approvals";
 import { APPROVALS_CHANNEL, DBA_CHANNEL, reviewerClick, reviewerMessage, type TestConversation } from "./support/teams-activities";

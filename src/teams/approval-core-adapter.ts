@@ -1,17 +1,19 @@
 /**
- * The approval core (`ApprovalService`) adapted to the bot's ports: what the composition root will do in the
- * wiring round, written here so the bot is tested against the real rules, store and events today.
+ * The approval core (`ApprovalService`) and the identity directory adapted to the bot's ports, for the
+ * composition root (`src/main.ts`) to wire.
  *
  * `ApprovalRequest` → `ApprovalCardState` is a plain mapping; verdicts go through `castVerdict` with channel
- * `teams`, refusals become `{ok: false, code, message}`; approval events drive the notifier.
+ * `teams` (the same use case, rules and audit as API verdicts), refusals become `{ok: false, code, message}`;
+ * approval events drive the notifier (created: post the card; every verdict, cancellation, expiry or final
+ * state: update it in place). Reviewers are the configured identities mapped by Azure AD object id and tenant.
  */
 
-import { ApprovalError } from "../../../src/approvals/approval-errors";
-import type { ApprovalEvent, ApprovalEventListener } from "../../../src/approvals/approval-events";
-import type { ApprovalRequest } from "../../../src/approvals/approval-request";
-import type { ApprovalService } from "../../../src/approvals/approval-service";
-import type { ApprovalNotifier } from "../../../src/teams/approval-notifier";
-import type { ApprovalCardState, ApprovalPort, VerdictCommand, VerdictResult } from "../../../src/teams/ports";
+import { ApprovalError } from "../approvals/approval-errors";
+import type { ApprovalEvent, ApprovalEventListener } from "../approvals/approval-events";
+import type { ApprovalRequest } from "../approvals/approval-request";
+import type { ApprovalService } from "../approvals/approval-service";
+import type { ApprovalNotifier } from "./approval-notifier";
+import type { ApprovalCardState, ApprovalPort, ReviewerDirectory, TeamsReviewer, VerdictCommand, VerdictResult } from "./ports";
 
 /** An approval request as the card shows it. */
 export function toCardState(approval: ApprovalRequest, names: Readonly<Record<string, string>> = {}): ApprovalCardState {
@@ -66,7 +68,7 @@ export function toCardState(approval: ApprovalRequest, names: Readonly<Record<st
 /** ApprovalPort over the approval service. */
 export class ApprovalCorePort implements ApprovalPort {
   constructor(
-    private readonly service: ApprovalService,
+    private readonly service: Pick<ApprovalService, "read" | "castVerdict">,
     private readonly names: Readonly<Record<string, string>> = {},
   ) {}
 
@@ -107,6 +109,23 @@ export function notifierListener(notifier: () => ApprovalNotifier, names: Readon
         default:
           return;
       }
+    },
+  };
+}
+
+/** What the reviewer directory needs of the configured identities (`IdentityDirectory` fits). */
+export interface TeamsIdentities {
+  /** The identity a Teams user is mapped to: note the order, object id first, and undefined when none. */
+  byTeamsUser(aadObjectId: string, tenantId: string): { readonly id: string; readonly kind: string; readonly roles: readonly string[] } | undefined;
+}
+
+/** ReviewerDirectory over the configured identities (`identities[].teams`); only people review. */
+export function identityReviewerDirectory(identities: TeamsIdentities): ReviewerDirectory {
+  return {
+    byTeamsUser(tenantId: string, aadObjectId: string): TeamsReviewer | null {
+      const found = identities.byTeamsUser(aadObjectId, tenantId);
+      if (found === undefined || found.kind !== "human") return null;
+      return { id: found.id, roles: found.roles };
     },
   };
 }
