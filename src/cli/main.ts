@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `countersign` command line: build bundles, evaluate policies, run Rego unit tests and conformance
- * cases, serve decisions.
+ * cases, serve decisions, export and verify the audit trail.
  *
  * The composition root for the CLI: parses arguments with commander, calls one command, and turns any
  * failure into a one-line message and exit code 1.
@@ -12,6 +12,7 @@ import { DEFAULT_ENTRYPOINT } from "../bundle/bundle-build";
 import { ConfigError } from "../config/config-error";
 import { RegoTestError } from "../rego-test/rego-test-error";
 import { ServiceStartError } from "../service/service-start-error";
+import { AUDIT_SUBCOMMANDS, runAuditCommand, type AuditCommandOptions } from "./audit-command";
 import { runBuildCommand } from "./build-command";
 import { describeCliFailure, EXIT_FAILURE } from "./cli-error";
 import { processIo, type CliIo } from "./cli-io";
@@ -34,8 +35,13 @@ const portNumber = (value: string): number => {
   return n;
 };
 
+/** What a run leaves behind besides its output: the exit code a command chose (audit verify: 1 on a finding). */
+export interface ProgramResult {
+  exitCode: number;
+}
+
 /** The program, with actions wired to the given streams. */
-export function createProgram(io: CliIo): Command {
+export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }): Command {
   const program = new Command()
     .name("countersign")
     .description("Policy-as-code approval gate: compile Rego to WebAssembly, build OPA bundles, evaluate them.")
@@ -121,6 +127,27 @@ export function createProgram(io: CliIo): Command {
       await runServeCommand(opts, io);
     });
 
+  program
+    .command("audit")
+    .description(
+      "The audit trail. `audit export [--from X] [--to Y] [--redis URL] [--stream NAME] > trail.jsonl` writes the entries in order, " +
+        "then the signed head (X, Y: seqs or RFC 3339 times). `audit verify <trail.jsonl | -> [--key K]...` or " +
+        "`audit verify --redis URL [--key K]...` prints `ok: N entries, head <hash>` or the first bad seq and what is wrong, exit 1. " +
+        "`audit key [--redis URL]` prints the public key auditors pin; `audit digest <json> [--salt-file F]` the masked form of a value. " +
+        "The Redis URL defaults to REDIS_URL.",
+    )
+    .argument("<subcommand>", AUDIT_SUBCOMMANDS.join(" | "))
+    .argument("[args...]", "verify: the trail file (- for standard input); digest: the JSON value")
+    .option("--from <seq-or-time>", "export: first entry (a seq or an RFC 3339 time)")
+    .option("--to <seq-or-time>", "export: last entry (a seq or an RFC 3339 time)")
+    .option("--redis <url>", "the Redis holding the trail (default REDIS_URL)")
+    .option("--stream <name>", "the trail's stream (default countersign:audit)")
+    .option("-k, --key <key>", "verify: a public key (PEM or JWK file, or base64url); repeatable across a key rotation", collect)
+    .option("--salt-file <file>", "digest: a file holding the mask salt (default COUNTERSIGN_AUDIT_MASK_SALT)")
+    .action(async (subcommand: string, args: string[], opts: AuditCommandOptions) => {
+      result.exitCode = await runAuditCommand(subcommand, args, opts, io);
+    });
+
   return program;
 }
 
@@ -132,10 +159,11 @@ function describeFailure(err: unknown): string {
 
 /** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const program = createProgram(io);
+  const result: ProgramResult = { exitCode: 0 };
+  const program = createProgram(io, result);
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return 0;
+    return result.exitCode;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("commander.")) {

@@ -94,7 +94,8 @@ export function createDecideUseCase(deps: DecideDependencies): DecideUseCase {
         evaluated.outcome === "require_approval"
           ? await settleRequireApproval(deps.approvals, { decisionId, evaluated, request, caller, beforeAnnounce: record })
           : { decision_id: decisionId, outcome: evaluated.outcome, reasons: evaluated.reasons, mask: evaluated.mask, policy: evaluated.policy };
-      if (recorded !== decision) await record(decision);
+      // The approval step recorded the very answer it returns (the same request, built from the same values).
+      if (recorded === undefined) await record(decision);
     } catch (err) {
       if (auditFailure === undefined) throw err;
       return answered(observers, auditDenied(event, decisionId, evaluated, auditFailure.error));

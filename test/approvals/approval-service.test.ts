@@ -52,6 +52,31 @@ async function raw(id: string): Promise<Record<string, string>> {
 }
 
 describe("creating a request", () => {
+  it("withdraws a new request whose decision cannot be recorded, before anyone hears of it", async () => {
+    const failure = new Error("audit unavailable");
+    const seen: boolean[] = [];
+    await expect(
+      a.service.createFromDecision({
+        ...exportRequest(),
+        idempotencyKey: "withdrawn-1",
+        beforeAnnounce: async (_approval, created) => {
+          seen.push(created);
+          throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
+    expect(seen).toEqual([true]);
+    expect(a.events.ofType("approval.created")).toHaveLength(0);
+    // Nothing is left: no record, no index entry, no idempotency or pending-action key.
+    expect(await redis.zcard(new ApprovalKeys().pendingIndex)).toBe(0);
+    expect(await redis.zcard(new ApprovalKeys().expiryIndex)).toBe(0);
+    expect(await redis.keys("*")).toEqual([]);
+    // The same request can be opened again afterwards, and is announced once recorded.
+    const again = await a.service.createFromDecision({ ...exportRequest(), idempotencyKey: "withdrawn-1", beforeAnnounce: async () => undefined });
+    expect(again.created).toBe(true);
+    expect(a.events.ofType("approval.created")).toHaveLength(1);
+  });
+
   it("stores the whole request, requesters, requirements, digest and times, and announces it", async () => {
     const { approval, created } = await a.service.createFromDecision(exportRequest());
     expect(created).toBe(true);

@@ -127,3 +127,26 @@ describe("the decide use case", () => {
     expect((await decide(REQUEST, CALLER)).outcome).toBe("deny");
   });
 });
+
+describe("the audit trail", () => {
+  it("records every answer before giving it, and answers deny \"audit unavailable\" when it cannot", async () => {
+    const allow: EvaluatedDecision = { outcome: "allow", reasons: ["routine"], mask: [], policy: { bundle: "countersign", revision: "r1" }, evalNs: 5 };
+    const recorded: string[] = [];
+    const ok = createDecideUseCase({ audit: { record: async (e) => void recorded.push(e.decision.outcome) }, policy: recordingPolicy(() => allow), clock: fixedClock(NOW), ids: ids() });
+    expect((await ok(REQUEST, CALLER)).outcome).toBe("allow");
+    expect(recorded).toEqual(["allow"]);
+
+    const seen: DecisionEvent[] = [];
+    const failing = createDecideUseCase({
+      audit: { record: async () => Promise.reject(new Error("redis down")) },
+      policy: recordingPolicy(() => allow),
+      clock: fixedClock(NOW),
+      ids: ids(),
+      observers: [{ decided: (e) => void seen.push(e) }],
+    });
+    const denied = await failing(REQUEST, CALLER);
+    expect(denied).toMatchObject({ outcome: "deny", reasons: ["audit unavailable"], code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
+    expect(seen[0]!.evaluated.failure).toEqual({ code: "COUNTERSIGN_AUDIT_UNAVAILABLE", message: "redis down" });
+  });
+});
+
