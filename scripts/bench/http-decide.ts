@@ -1,8 +1,10 @@
 /**
  * Benchmark: `POST /v1/decide` throughput on the allow path of the example policy against a bare Express
- * handler that parses the same body and answers a constant JSON document, and the require_approval path
- * (every call opens a new approval request in Redis) against that allow path; same Node, same autocannon
- * settings, same run; then p99 latency of each at half of its own maximum rate (`overallRate`).
+ * handler that parses the same body and answers a constant JSON document, the allow path with the audit
+ * trail against the same path with the trail swapped for the benchmark-only no-op recorder (a second
+ * service process, `countersign-noaudit`), and the require_approval path (every call opens a new approval
+ * request in Redis) against the allow path; same Node, same autocannon settings, same run; then p99 latency
+ * of each at half of its own maximum rate (`overallRate`).
  *
  * Each server runs in a child process of its own (scripts/bench/http-server.ts) while autocannon drives
  * it from this process, so on a two-core machine the load generator and the server each have a core; the
@@ -74,10 +76,10 @@ function approvalBodies(): () => string {
   };
 }
 
-type Mode = "bare" | "countersign";
+type Mode = "bare" | "countersign" | "countersign-noaudit";
 
-/** What one full-load run measures: the bare handler, the allow path, the require_approval path. */
-type Path = "bare" | "allow" | "approval";
+/** What one full-load run measures: the bare handler, the allow path with and without the trail, the require_approval path. */
+type Path = "bare" | "allow" | "noaudit" | "approval";
 
 interface Server {
   readonly mode: Mode;
@@ -193,6 +195,8 @@ export async function benchHttpDecide(root: string): Promise<void> {
     servers.push(bare);
     const service = await startServer("countersign", dir, redis.url);
     servers.push(service);
+    const noaudit = await startServer("countersign-noaudit", dir, redis.url);
+    servers.push(noaudit);
     for (const s of servers) {
       const check = await fetch(s.url, { method: "POST", headers: HEADERS, body });
       const answer = (await check.json()) as { outcome?: string };
@@ -209,15 +213,19 @@ export async function benchHttpDecide(root: string): Promise<void> {
     const paths: { path: Path; server: Server; body: string | (() => string) }[] = [
       { path: "bare", server: bare, body },
       { path: "allow", server: service, body },
+      { path: "noaudit", server: noaudit, body },
       { path: "approval", server: service, body: approvals },
     ];
     const pendingBefore = await admin.zcard("countersign:approvals:pending");
-    const full: Record<Path, Run[]> = { bare: [], allow: [], approval: [] };
+    const full: Record<Path, Run[]> = { bare: [], allow: [], noaudit: [], approval: [] };
+    const auditBefore = await admin.xlen("countersign:audit");
     for (let r = 0; r < ROUNDS; r++) for (const p of paths) full[p.path].push(await load(p.server, p.body, MAX_S, undefined, redis.pid));
     const opensAnswered = full.approval.reduce((sum, x) => sum + x.requests, 0);
     const opensStored = (await admin.zcard("countersign:approvals:pending")) - pendingBefore;
     const maxRps = (p: Path) => median(full[p].map((x) => x.rps));
-    const half: Record<Path, Run> = {
+    const recordsStored = (await admin.xlen("countersign:audit")) - auditBefore;
+    const recordsAnswered = full.allow.reduce((sum, x) => sum + x.requests, 0) + full.approval.reduce((sum, x) => sum + x.requests, 0);
+    const half: Record<Exclude<Path, "noaudit">, Run> = {
       bare: await load(bare, body, HALF_S, Math.round(maxRps("bare") / 2)),
       allow: await load(service, body, HALF_S, Math.round(maxRps("allow") / 2)),
       approval: await load(service, approvals, HALF_S, Math.round(maxRps("approval") / 2), redis.pid),
@@ -230,26 +238,31 @@ export async function benchHttpDecide(root: string): Promise<void> {
     const names: Record<Path, string> = {
       bare: "bare Express (parse + constant)",
       allow: "countersign, allow path",
+      noaudit: "allow path, no-op audit (bench)",
       approval: "countersign, require_approval",
     };
-    for (const p of ["bare", "allow", "approval"] as const) {
+    for (const p of ["bare", "allow", "noaudit", "approval"] as const) {
       const cpu = median(full[p].map((x) => x.cpuMicrosPerRequest));
       const redisCpu = p === "approval" ? median(full[p].map((x) => x.redisCpuMicrosPerRequest)) : Number.NaN;
       console.log(
         `  ${names[p].padEnd(32)} ${fmt(maxRps(p), 0).padStart(6)} req/s max (runs: ${full[p].map((x) => fmt(x.rps, 0)).join(", ")}), ` +
           `${fmt(cpu, 0)} µs server CPU/request${Number.isNaN(redisCpu) ? "" : ` + ${fmt(redisCpu, 0)} µs redis-server`}; ` +
-          `at ${fmt(maxRps(p) / 2, 0)} req/s: p50 ${fmt(half[p].p50, 1)} ms, p99 ${fmt(half[p].p99, 1)} ms`,
+          (p === "noaudit" ? "(no half-rate run)" : `at ${fmt(maxRps(p) / 2, 0)} req/s: p50 ${fmt(half[p].p50, 1)} ms, p99 ${fmt(half[p].p99, 1)} ms`),
       );
     }
     const cpuOf = (p: Path) => median(full[p].map((x) => x.cpuMicrosPerRequest));
     console.log(`  ratio allow / bare:               ${fmt(maxRps("allow") / maxRps("bare"))}x throughput   (target >= 0.8x); ${fmt(cpuOf("bare") / cpuOf("allow"))}x by CPU per request`);
+    console.log(
+      `  ratio allow with audit / no-op:   ${fmt(maxRps("allow") / maxRps("noaudit"))}x throughput   (target >= 0.7x); ` +
+        `${fmt(cpuOf("noaudit") / cpuOf("allow"))}x by server CPU per request; ${recordsStored} audit entries appended for ${recordsAnswered} decisions answered`,
+    );
     console.log(
       `  ratio require_approval / allow:   ${fmt(maxRps("approval") / maxRps("allow"))}x throughput   (target >= 0.5x); ` +
         `${fmt(cpuOf("allow") / cpuOf("approval"))}x by server CPU per request; p99 ${fmt(half.approval.p99, 1)} ms at half its maximum rate`,
     );
     const dedup = opensStored >= opensAnswered ? "none deduplicated" : "warning: fewer stored than answered, some were deduplicated";
     console.log(`  approval requests opened during the full-load runs: ${opensStored} stored for ${opensAnswered} answered (${dedup})`);
-    const problems = [...full.bare, ...full.allow, ...full.approval, half.bare, half.allow, half.approval].reduce((n, x) => n + x.problems, 0);
+    const problems = [...full.bare, ...full.allow, ...full.noaudit, ...full.approval, half.bare, half.allow, half.approval].reduce((n, x) => n + x.problems, 0);
     if (problems > 0) console.log(`  warning: ${problems} errors, timeouts or non-2xx answers during the runs`);
   } finally {
     await Promise.all(servers.map(stopServer));

@@ -1,7 +1,9 @@
 /**
- * Benchmark child process: serves either the real decision service (`countersign`, with its approval
- * workflow on the Redis at the URL given as third argument) or a bare Express handler (`bare`) that parses
- * the same JSON body and answers a constant, on a loopback port it reports to the parent over IPC.
+ * Benchmark child process: serves either the real decision service (`countersign`, with its audit trail and
+ * approval workflow on the Redis at the URL given as third argument), the same service with the audit trail
+ * swapped for the benchmark-only no-op recorder (`countersign-noaudit`: the switch lives here, in the
+ * benchmark, and nowhere in configuration), or a bare Express handler (`bare`) that parses the same JSON
+ * body and answers a constant, on a loopback port it reports to the parent over IPC.
  *
  * Both run in a process of their own, started the same way by the same Node, so the comparison is
  * between the two apps and nothing else. The service logs as it does in production (a JSON line per
@@ -12,6 +14,7 @@
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { exampleConfigPath, loadServiceConfig } from "../../src/config/config-loader";
+import { createBenchmarkOnlyNoopAuditRecorder } from "../../src/audit/benchmark-noop-trail";
 import { assembleService } from "../../src/main";
 
 /** The constant answer of the bare handler: the same size and shape as a real allow. */
@@ -34,7 +37,12 @@ async function serve(mode: string, bundlesDir: string, redisUrl: string | undefi
     });
   } else {
     const { config } = loadServiceConfig({ COUNTERSIGN_CONFIG: exampleConfigPath(), ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }) }, { bundlesDir, port: 0 });
-    const service = await assembleService(config, { watch: false });
+    // No mirror file (the example's would land in the working directory): the trail in Redis is what is measured.
+    const { mirror_file: _mirror, ...audit } = config.audit;
+    const service = await assembleService(
+      { ...config, audit },
+      { watch: false, ...(mode === "countersign-noaudit" ? { benchmarkOnlyAuditRecorder: createBenchmarkOnlyNoopAuditRecorder() } : {}) },
+    );
     if (!service.policy.status().ready) throw new Error(`no bundle loaded from ${bundlesDir}`);
     app = service.app;
   }
