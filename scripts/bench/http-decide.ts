@@ -254,7 +254,7 @@ export async function benchHttpDecide(root: string): Promise<void> {
     console.log(`  ratio allow / bare:               ${fmt(maxRps("allow") / maxRps("bare"))}x throughput   (target >= 0.8x); ${fmt(cpuOf("bare") / cpuOf("allow"))}x by CPU per request`);
     console.log(
       `  ratio allow with audit / no-op:   ${fmt(maxRps("allow") / maxRps("noaudit"))}x throughput   (target >= 0.7x); ` +
-        `${fmt(cpuOf("noaudit") / cpuOf("allow"))}x by server CPU per request; ${recordsStored} audit entries appended for ${recordsAnswered} decisions answered`,
+        `${fmt(cpuOf("noaudit") / cpuOf("allow"))}x by server CPU per request; ${recordsStored} audit entries appended for ${recordsAnswered} decisions answered (and their approval.created events)`,
     );
     console.log(
       `  ratio require_approval / allow:   ${fmt(maxRps("approval") / maxRps("allow"))}x throughput   (target >= 0.5x); ` +
