@@ -47,7 +47,9 @@ export function createFileAuditMirror(opts: FileAuditMirrorOptions): AuditMirror
       ...(opts.maxSizeBytes === undefined ? {} : { maxsize: opts.maxSizeBytes }),
       ...(opts.maxFiles === undefined ? {} : { maxFiles: opts.maxFiles }),
     });
-    logger = winston.createLogger({ level: "info", transports: [transport], exitOnError: false });
+    // The line is already the entry's canonical JSON: the logger passes it through untouched (winston's
+    // default format would serialise every entry once more, only for the transport's printf to drop it).
+    logger = winston.createLogger({ level: "info", format: winston.format((info) => info)(), transports: [transport], exitOnError: false });
   } catch (err) {
     report(err);
     return { write: () => undefined, close: async () => undefined };
