@@ -72,7 +72,8 @@ export class RedisApprovalChangeFeed implements ApprovalChangeFeed {
 
   private connection(): Redis {
     if (!this.subscriber) {
-      const sub = this.redis.duplicate();
+      // A subscriber connection only subscribes: no auto-pipelining there, whatever the parent uses.
+      const sub = this.redis.duplicate({ enableAutoPipelining: false });
       sub.on("message", (channel: string) => {
         for (const listener of [...(this.channels.get(channel)?.listeners ?? [])]) listener();
       });
