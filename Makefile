@@ -1,5 +1,5 @@
 # Countersign: common tasks. `make test` is what CI runs (through .ci/run).
-.PHONY: all build run test bundles bench conformance clean
+.PHONY: all build run test bundles bench conformance clean redis-server
 
 all: build
 
@@ -13,12 +13,20 @@ build: node_modules
 bundles: build
 	node dist/src/cli/main.js build rego -o bundles/countersign.tar.gz
 
+# The tests, and `run` without REDIS_URL, start their own redis-server: install Debian's when it is missing
+# and this is a root shell with apt-get; otherwise say what to do.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || [ -n "$$REDIS_URL" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else echo "redis-server is needed: apt-get install redis-server (or set REDIS_URL)" >&2; exit 1; fi; }
+
 # Serves the example development configuration; without REDIS_URL it starts its own redis-server (AOF on,
-# data in .countersign/redis), which must be installed: apt-get install redis-server.
-run: bundles
+# data in .countersign/redis).
+run: redis-server bundles
 	node dist/src/cli/main.js serve
 
-test: build
+test: redis-server build
 	npx tsc -p tsconfig.json --noEmit
 	npx jest --ci
 	@if [ -d ../shared/opa-conformance ]; then node scripts/conformance-ratchet.mjs ../shared/opa-conformance; fi
@@ -26,7 +34,7 @@ test: build
 conformance: build
 	node dist/src/cli/main.js conformance ../shared/opa-conformance
 
-bench: build
+bench: redis-server build
 	node dist/scripts/bench.js
 
 clean:
