@@ -64,7 +64,7 @@ export async function loadSourceSet(paths: readonly string[]): Promise<SourceSet
   for (const arg of paths) {
     const stat = await statOrThrow(arg);
     if (stat.isDirectory()) {
-      for (const rel of await walk(arg)) {
+      for (const rel of await filesBelow(arg)) {
         const file = path.join(arg, rel);
         const ext = path.extname(rel);
         if (ext === ".rego") {
@@ -104,7 +104,7 @@ async function statOrThrow(p: string): Promise<import("node:fs").Stats> {
 }
 
 /** Relative paths of the files below dir, sorted, hidden entries skipped. */
-async function walk(dir: string, prefix = ""): Promise<string[]> {
+export async function filesBelow(dir: string, prefix = ""): Promise<string[]> {
   let names: import("node:fs").Dirent[];
   try {
     names = await fs.readdir(path.join(dir, prefix), { withFileTypes: true });
@@ -115,7 +115,7 @@ async function walk(dir: string, prefix = ""): Promise<string[]> {
   for (const d of names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (d.name.startsWith(".")) continue;
     const rel = prefix === "" ? d.name : path.join(prefix, d.name);
-    if (d.isDirectory()) out.push(...(await walk(dir, rel)));
+    if (d.isDirectory()) out.push(...(await filesBelow(dir, rel)));
     else if (d.isFile()) out.push(rel);
   }
   return out;

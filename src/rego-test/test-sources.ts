@@ -6,7 +6,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { BundleError, describeIoError } from "../bundle/bundle-error";
-import { isRegoTestFile, loadSourceSet, type SourceModule, type SourceSet } from "../bundle/source-set";
+import { filesBelow, isRegoTestFile, loadSourceSet, type SourceModule, type SourceSet } from "../bundle/source-set";
 
 /** Policy sources and test modules. */
 export interface TestSources {
@@ -23,7 +23,7 @@ export async function loadTestSources(paths: readonly string[]): Promise<TestSou
   for (const arg of paths) {
     const stat = await fs.stat(arg);
     if (stat.isDirectory()) {
-      for (const rel of await testFilesBelow(arg, "")) {
+      for (const rel of (await filesBelow(arg)).filter((f) => isRegoTestFile(path.basename(f)))) {
         const file = path.join(arg, rel);
         tests.push({ file, bundlePath: "/" + rel.split(path.sep).join("/"), text: await readText(file) });
       }
@@ -32,24 +32,6 @@ export async function loadTestSources(paths: readonly string[]): Promise<TestSou
     }
   }
   return { policy, tests };
-}
-
-/** Relative paths of `*_test.rego` files below dir, sorted, hidden entries skipped (as the build walks). */
-async function testFilesBelow(dir: string, prefix: string): Promise<string[]> {
-  let entries: import("node:fs").Dirent[];
-  try {
-    entries = await fs.readdir(path.join(dir, prefix), { withFileTypes: true });
-  } catch (err) {
-    throw new BundleError("COUNTERSIGN_BUNDLE_IO", `cannot read ${path.join(dir, prefix)}: ${describeIoError(err)}`);
-  }
-  const out: string[] = [];
-  for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    if (d.name.startsWith(".")) continue;
-    const rel = prefix === "" ? d.name : path.join(prefix, d.name);
-    if (d.isDirectory()) out.push(...(await testFilesBelow(dir, rel)));
-    else if (d.isFile() && isRegoTestFile(d.name)) out.push(rel);
-  }
-  return out;
 }
 
 async function readText(file: string): Promise<string> {
