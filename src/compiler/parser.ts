@@ -406,23 +406,31 @@ class Parser {
     this.next();
     const ref: Term[] = [{ kind: "string", value: first.text, loc: this.loc(first) }];
     for (;;) {
-      const t = this.peek();
-      if (t.spaceBefore || t.kind !== "punct") break;
-      if (t.text === ".") {
-        this.next();
-        const name = this.peek();
-        if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${describe(name)}, expected a name after '.'`);
-        this.next();
-        ref.push({ kind: "string", value: name.text, loc: this.loc(name) });
-      } else if (t.text === "[") {
-        this.next();
-        ref.push(this.withNewlines(false, () => this.exprIn(false)));
-        this.expectPunct("]");
-      } else {
-        break;
-      }
+      const part = this.refPart();
+      if (part === null) break;
+      ref.push(part);
     }
     return ref;
+  }
+
+  // ref-part = "." var | "[" expr-in "]"   (touching the part before it; null when the next token starts neither)
+  private refPart(): Term | null {
+    const t = this.peek();
+    if (t.spaceBefore || t.kind !== "punct") return null;
+    if (t.text === ".") {
+      this.next();
+      const name = this.peek();
+      if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${describe(name)}, expected a name after '.'`);
+      this.next();
+      return { kind: "string", value: name.text, loc: this.loc(name) };
+    }
+    if (t.text === "[") {
+      this.next();
+      const key = this.withNewlines(false, () => this.exprIn(false));
+      this.expectPunct("]");
+      return key;
+    }
+    return null;
   }
 
   // if-body = "{" query "}" | literal
@@ -657,24 +665,15 @@ class Parser {
     let path: Term[] = [];
     if (refable(head)) {
       for (;;) {
-        const t = this.peek();
-        if (t.spaceBefore || t.kind !== "punct") break;
-        if (t.text === ".") {
-          this.next();
-          const name = this.peek();
-          if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${describe(name)}, expected a name after '.'`);
-          this.next();
-          path.push({ kind: "string", value: name.text, loc: this.loc(name) });
-        } else if (t.text === "[") {
-          this.next();
-          path.push(this.withNewlines(false, () => this.exprIn(false)));
-          this.expectPunct("]");
-        } else if (t.text === "(") {
-          head = this.callArgs(head, path, t);
-          path = [];
-        } else {
-          break;
+        const part = this.refPart();
+        if (part !== null) {
+          path.push(part);
+          continue;
         }
+        const t = this.peek();
+        if (t.spaceBefore || t.kind !== "punct" || t.text !== "(") break;
+        head = this.callArgs(head, path, t);
+        path = [];
       }
     }
     this.nesting--;
