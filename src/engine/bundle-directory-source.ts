@@ -24,14 +24,10 @@ import * as path from "node:path";
 import { decodeBundle } from "../bundle/bundle-reader";
 import { describeIoError } from "../bundle/bundle-error";
 import type { Clock } from "../policy/clock";
-import { BundleRegistry } from "./bundle-registry";
-import { silentLogger, type EngineLogger } from "./engine-logger";
+import type { EngineLogger } from "./engine-logger";
 import { refusalOf } from "./engine-error";
-import { watchDirectory, type DirectoryWatch } from "./directory-watcher";
 import { loadDecisionBundle } from "./loaded-bundle";
-import type { ActivePolicy } from "./policy-provider";
-import type { PolicySource, PolicySourceListener, PolicySourceStatus } from "./policy-source";
-import { ReloadLoop } from "./reload-loop";
+import { WatchedPolicySource } from "./watched-policy-source";
 
 /** The bundle name that answers decisions unless configured otherwise. */
 export const DEFAULT_DECISION_BUNDLE = "countersign";
@@ -67,72 +63,29 @@ interface SeenFile {
 }
 
 /** A PolicySource over a directory of `.tar.gz` bundles. */
-export class BundleDirectorySource implements PolicySource {
-  private readonly registry: BundleRegistry;
-  private readonly logger: EngineLogger;
-  private readonly loop: ReloadLoop;
+export class BundleDirectorySource extends WatchedPolicySource {
   private readonly seen = new Map<string, SeenFile>();
-  private watch: DirectoryWatch | null = null;
   private missingDirLogged = false;
 
   constructor(private readonly opts: BundleDirectorySourceOptions) {
-    this.logger = opts.logger ?? silentLogger;
-    this.registry = new BundleRegistry({
-      kind: "bundle-directory",
-      location: opts.dir,
-      decisionBundle: opts.decisionBundle ?? DEFAULT_DECISION_BUNDLE,
-      logger: this.logger,
-      ...(opts.clock === undefined ? {} : { clock: opts.clock }),
-    });
-    this.loop = new ReloadLoop(() => this.scan(), this.logger);
+    const decisionBundle = opts.decisionBundle ?? DEFAULT_DECISION_BUNDLE;
+    super(
+      { kind: "bundle-directory", location: opts.dir, decisionBundle, ...(opts.clock === undefined ? {} : { clock: opts.clock }) },
+      opts.logger,
+      {
+        enabled: opts.watch !== false,
+        dir: opts.dir,
+        recursive: false,
+        debounceMs: opts.debounceMs ?? 150,
+        pollIntervalMs: opts.pollIntervalMs ?? 0,
+        fallbackPollMs: opts.fallbackPollMs ?? 2000,
+        startMessage: () => `watching ${opts.dir} for policy bundles (decisions come from ${decisionBundle}${BUNDLE_EXTENSION})`,
+      },
+    );
   }
 
   /** @inheritdoc */
-  active(): ActivePolicy | null {
-    return this.registry.active();
-  }
-
-  /** @inheritdoc */
-  async start(): Promise<void> {
-    await this.reload();
-    if (this.opts.watch === false || this.watch !== null) return;
-    this.watch = watchDirectory({
-      dir: this.opts.dir,
-      recursive: false,
-      debounceMs: this.opts.debounceMs ?? 150,
-      pollIntervalMs: this.opts.pollIntervalMs ?? 0,
-      fallbackPollMs: this.opts.fallbackPollMs ?? 2000,
-      onChange: () => void this.reload(),
-      logger: this.logger,
-    });
-    this.logger.info(`watching ${this.opts.dir} for policy bundles (decisions come from ${this.registry.decisionBundle}${BUNDLE_EXTENSION})`, {
-      dir: this.opts.dir,
-    });
-  }
-
-  /** @inheritdoc */
-  reload(): Promise<void> {
-    return this.loop.trigger();
-  }
-
-  /** @inheritdoc */
-  async close(): Promise<void> {
-    this.watch?.close();
-    this.watch = null;
-    await this.loop.settled();
-  }
-
-  /** @inheritdoc */
-  status(): PolicySourceStatus {
-    return this.registry.status();
-  }
-
-  /** @inheritdoc */
-  subscribe(listener: PolicySourceListener): () => void {
-    return this.registry.subscribe(listener);
-  }
-
-  private async scan(): Promise<void> {
+  protected async scan(): Promise<void> {
     const names = await this.listBundleFiles();
     const present = new Set<string>();
     let changed = false;

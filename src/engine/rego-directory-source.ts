@@ -17,15 +17,11 @@ import { buildBundle } from "../bundle/bundle-build";
 import { loadSourceSet, type SourceSet } from "../bundle/source-set";
 import { formatDiagnostic } from "../compiler/diagnostics";
 import type { Clock } from "../policy/clock";
-import { BundleRegistry } from "./bundle-registry";
 import { DECISION_ENTRYPOINT } from "./decision";
-import { silentLogger, type EngineLogger } from "./engine-logger";
+import type { EngineLogger } from "./engine-logger";
 import { EngineError, refusalOf } from "./engine-error";
-import { watchDirectory, type DirectoryWatch } from "./directory-watcher";
 import { loadDecisionBundle } from "./loaded-bundle";
-import type { ActivePolicy } from "./policy-provider";
-import type { PolicySource, PolicySourceListener, PolicySourceStatus } from "./policy-source";
-import { ReloadLoop } from "./reload-loop";
+import { WatchedPolicySource } from "./watched-policy-source";
 import { definedEntrypoints } from "./rule-definitions";
 
 /** How to serve a Rego directory. */
@@ -50,71 +46,30 @@ export interface RegoDirectorySourceOptions {
 }
 
 /** A PolicySource over Rego sources compiled in memory. */
-export class RegoDirectorySource implements PolicySource {
-  private readonly registry: BundleRegistry;
-  private readonly logger: EngineLogger;
-  private readonly loop: ReloadLoop;
+export class RegoDirectorySource extends WatchedPolicySource {
   private readonly name: string;
   private lastSources: string | null = null;
-  private watch: DirectoryWatch | null = null;
 
   constructor(private readonly opts: RegoDirectorySourceOptions) {
-    this.logger = opts.logger ?? silentLogger;
-    this.name = opts.name ?? (path.basename(path.resolve(opts.dir)) || "rego");
-    this.registry = new BundleRegistry({
-      kind: "rego-directory",
-      location: opts.dir,
-      decisionBundle: this.name,
-      logger: this.logger,
-      ...(opts.clock === undefined ? {} : { clock: opts.clock }),
-    });
-    this.loop = new ReloadLoop(() => this.scan(), this.logger);
+    const name = opts.name ?? (path.basename(path.resolve(opts.dir)) || "rego");
+    super(
+      { kind: "rego-directory", location: opts.dir, decisionBundle: name, ...(opts.clock === undefined ? {} : { clock: opts.clock }) },
+      opts.logger,
+      {
+        enabled: opts.watch !== false,
+        dir: opts.dir,
+        recursive: true,
+        debounceMs: opts.debounceMs ?? 150,
+        pollIntervalMs: 0,
+        fallbackPollMs: opts.fallbackPollMs ?? 2000,
+        startMessage: () => `watching ${opts.dir}: Rego sources are recompiled on save`,
+      },
+    );
+    this.name = name;
   }
 
   /** @inheritdoc */
-  active(): ActivePolicy | null {
-    return this.registry.active();
-  }
-
-  /** @inheritdoc */
-  async start(): Promise<void> {
-    await this.reload();
-    if (this.opts.watch === false || this.watch !== null) return;
-    this.watch = watchDirectory({
-      dir: this.opts.dir,
-      recursive: true,
-      debounceMs: this.opts.debounceMs ?? 150,
-      pollIntervalMs: 0,
-      fallbackPollMs: this.opts.fallbackPollMs ?? 2000,
-      onChange: () => void this.reload(),
-      logger: this.logger,
-    });
-    this.logger.info(`watching ${this.opts.dir}: Rego sources are recompiled on save`, { dir: this.opts.dir });
-  }
-
-  /** @inheritdoc */
-  reload(): Promise<void> {
-    return this.loop.trigger();
-  }
-
-  /** @inheritdoc */
-  async close(): Promise<void> {
-    this.watch?.close();
-    this.watch = null;
-    await this.loop.settled();
-  }
-
-  /** @inheritdoc */
-  status(): PolicySourceStatus {
-    return this.registry.status();
-  }
-
-  /** @inheritdoc */
-  subscribe(listener: PolicySourceListener): () => void {
-    return this.registry.subscribe(listener);
-  }
-
-  private async scan(): Promise<void> {
+  protected async scan(): Promise<void> {
     const dir = this.opts.dir;
     let sources: SourceSet;
     try {
