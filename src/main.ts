@@ -1,6 +1,6 @@
 /**
  * The decision service's composition root: configuration → identities → Redis → audit trail → policy
- * engine → approval workflow → Teams bot → decide use case → Express app → listening socket, and the way
+ * engine → approval workflow → Teams bot → decide use case → HTTP app (decide fast lane + Express) → listening socket, and the way
  * back down on shutdown.
  *
  * Nothing else constructs real implementations; every other module receives what it needs. One ioredis
@@ -10,9 +10,8 @@
 
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Express } from "express";
 import type Redis from "ioredis";
 import type { ApprovalWorkflowConfig } from "./approvals/approval-config";
 import { RedisApprovalChangeFeed } from "./approvals/approval-change-feed";
@@ -127,7 +126,7 @@ export interface ApprovalWorkflow {
 
 /** The wired service, not yet listening. */
 export interface AssembledService {
-  readonly app: Express;
+  readonly app: RequestListener;
   readonly source: PolicySource;
   readonly policy: DecisionPolicy;
   readonly logger: Logger;
@@ -158,7 +157,7 @@ export interface StartOptions extends AssembleOptions {
 export interface RunningService {
   readonly config: ServiceConfig;
   readonly configSource: ConfigSource;
-  readonly app: Express;
+  readonly app: RequestListener;
   /** `http://host:port` it listens on. */
   readonly url: string;
   readonly port: number;
@@ -683,9 +682,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   };
 }
 
-function listen(app: Express, port: number, host: string): Promise<Server> {
+function listen(app: RequestListener, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer(app).listen(port, host);
     server.once("listening", () => {
       server.off("error", reject);
       resolve(server);

@@ -4,7 +4,11 @@
  * trail against the same path with the trail swapped for the benchmark-only no-op recorder (a second
  * service process, `countersign-noaudit`), and the require_approval path (every call opens a new approval
  * request in Redis) against the allow path; same Node, same autocannon settings, same run; then p99 latency
- * of each at half of its own maximum rate (`overallRate`).
+ * of each at half of its own maximum rate (`overallRate`). For reference it also runs a bare handler on
+ * Node's own HTTP server (no Express): the decide route skips Express on its everyday requests
+ * (`src/http/decide-lane.ts`), so that line shows what a decision costs above Node itself. Near 30,000
+ * requests a second that handler is limited by autocannon's own core, so its CPU per request is the figure
+ * to read there.
  *
  * Each server runs in a child process of its own (scripts/bench/http-server.ts) while autocannon drives
  * it from this process, so on a two-core machine the load generator and the server each have a core; the
@@ -76,10 +80,10 @@ function approvalBodies(): () => string {
   };
 }
 
-type Mode = "bare" | "countersign" | "countersign-noaudit";
+type Mode = "bare" | "bare-node" | "countersign" | "countersign-noaudit";
 
 /** What one full-load run measures: the bare handler, the allow path with and without the trail, the require_approval path. */
-type Path = "bare" | "allow" | "noaudit" | "approval";
+type Path = "bare" | "node" | "allow" | "noaudit" | "approval";
 
 interface Server {
   readonly mode: Mode;
@@ -193,6 +197,8 @@ export async function benchHttpDecide(root: string): Promise<void> {
 
     const bare = await startServer("bare", dir);
     servers.push(bare);
+    const bareNode = await startServer("bare-node", dir);
+    servers.push(bareNode);
     const service = await startServer("countersign", dir, redis.url);
     servers.push(service);
     const noaudit = await startServer("countersign-noaudit", dir, redis.url);
@@ -212,12 +218,13 @@ export async function benchHttpDecide(root: string): Promise<void> {
 
     const paths: { path: Path; server: Server; body: string | (() => string) }[] = [
       { path: "bare", server: bare, body },
+      { path: "node", server: bareNode, body },
       { path: "allow", server: service, body },
       { path: "noaudit", server: noaudit, body },
       { path: "approval", server: service, body: approvals },
     ];
     const pendingBefore = await admin.zcard("countersign:approvals:pending");
-    const full: Record<Path, Run[]> = { bare: [], allow: [], noaudit: [], approval: [] };
+    const full: Record<Path, Run[]> = { bare: [], node: [], allow: [], noaudit: [], approval: [] };
     const auditBefore = await admin.xlen("countersign:audit");
     for (let r = 0; r < ROUNDS; r++) for (const p of paths) full[p.path].push(await load(p.server, p.body, MAX_S, undefined, redis.pid));
     const opensAnswered = full.approval.reduce((sum, x) => sum + x.requests, 0);
@@ -225,7 +232,7 @@ export async function benchHttpDecide(root: string): Promise<void> {
     const maxRps = (p: Path) => median(full[p].map((x) => x.rps));
     const recordsStored = (await admin.xlen("countersign:audit")) - auditBefore;
     const recordsAnswered = full.allow.reduce((sum, x) => sum + x.requests, 0) + full.approval.reduce((sum, x) => sum + x.requests, 0);
-    const half: Record<Exclude<Path, "noaudit">, Run> = {
+    const half: Record<Exclude<Path, "noaudit" | "node">, Run> = {
       bare: await load(bare, body, HALF_S, Math.round(maxRps("bare") / 2)),
       allow: await load(service, body, HALF_S, Math.round(maxRps("allow") / 2)),
       approval: await load(service, approvals, HALF_S, Math.round(maxRps("approval") / 2), redis.pid),
@@ -237,21 +244,26 @@ export async function benchHttpDecide(root: string): Promise<void> {
     );
     const names: Record<Path, string> = {
       bare: "bare Express (parse + constant)",
+      node: "bare Node http (parse + constant)",
       allow: "countersign, allow path",
       noaudit: "allow path, no-op audit (bench)",
       approval: "countersign, require_approval",
     };
-    for (const p of ["bare", "allow", "noaudit", "approval"] as const) {
+    for (const p of ["bare", "node", "allow", "noaudit", "approval"] as const) {
       const cpu = median(full[p].map((x) => x.cpuMicrosPerRequest));
       const redisCpu = p === "approval" ? median(full[p].map((x) => x.redisCpuMicrosPerRequest)) : Number.NaN;
       console.log(
         `  ${names[p].padEnd(32)} ${fmt(maxRps(p), 0).padStart(6)} req/s max (runs: ${full[p].map((x) => fmt(x.rps, 0)).join(", ")}), ` +
           `${fmt(cpu, 0)} µs server CPU/request${Number.isNaN(redisCpu) ? "" : ` + ${fmt(redisCpu, 0)} µs redis-server`}; ` +
-          (p === "noaudit" ? "(no half-rate run)" : `at ${fmt(maxRps(p) / 2, 0)} req/s: p50 ${fmt(half[p].p50, 1)} ms, p99 ${fmt(half[p].p99, 1)} ms`),
+          (p === "noaudit" || p === "node" ? "(no half-rate run)" : `at ${fmt(maxRps(p) / 2, 0)} req/s: p50 ${fmt(half[p].p50, 1)} ms, p99 ${fmt(half[p].p99, 1)} ms`),
       );
     }
     const cpuOf = (p: Path) => median(full[p].map((x) => x.cpuMicrosPerRequest));
     console.log(`  ratio allow / bare:               ${fmt(maxRps("allow") / maxRps("bare"))}x throughput   (target >= 0.8x); ${fmt(cpuOf("bare") / cpuOf("allow"))}x by CPU per request`);
+    console.log(
+      `  for reference, allow / bare Node: ${fmt(maxRps("allow") / maxRps("node"))}x throughput; ${fmt(cpuOf("node") / cpuOf("allow"))}x by CPU per request ` +
+        `(what a decision costs above Node's HTTP server itself; the decide route skips Express, see src/http/decide-lane.ts)`,
+    );
     console.log(
       `  ratio allow with audit / no-op:   ${fmt(maxRps("allow") / maxRps("noaudit"))}x throughput   (target >= 0.7x); ` +
         `${fmt(cpuOf("noaudit") / cpuOf("allow"))}x by server CPU per request; ${recordsStored} audit entries appended for ${recordsAnswered} decisions answered (and their approval.created events)`,
@@ -262,7 +274,7 @@ export async function benchHttpDecide(root: string): Promise<void> {
     );
     const dedup = opensStored >= opensAnswered ? "none deduplicated" : "warning: fewer stored than answered, some were deduplicated";
     console.log(`  approval requests opened during the full-load runs: ${opensStored} stored for ${opensAnswered} answered (${dedup})`);
-    const problems = [...full.bare, ...full.allow, ...full.noaudit, ...full.approval, half.bare, half.allow, half.approval].reduce((n, x) => n + x.problems, 0);
+    const problems = [...full.bare, ...full.node, ...full.allow, ...full.noaudit, ...full.approval, half.bare, half.allow, half.approval].reduce((n, x) => n + x.problems, 0);
     if (problems > 0) console.log(`  warning: ${problems} errors, timeouts or non-2xx answers during the runs`);
   } finally {
     await Promise.all(servers.map(stopServer));

@@ -2,15 +2,17 @@
  * Benchmark child process: serves either the real decision service (`countersign`, with its audit trail and
  * approval workflow on the Redis at the URL given as third argument), the same service with the audit trail
  * swapped for the benchmark-only no-op recorder (`countersign-noaudit`: the switch lives here, in the
- * benchmark, and nowhere in configuration), or a bare Express handler (`bare`) that parses the same JSON
- * body and answers a constant, on a loopback port it reports to the parent over IPC.
+ * benchmark, and nowhere in configuration), a bare Express handler (`bare`) that parses the same JSON
+ * body and answers a constant, or the same on Node's HTTP server alone (`bare-node`), on a loopback port it
+ * reports to the parent over IPC.
  *
- * Both run in a process of their own, started the same way by the same Node, so the comparison is
- * between the two apps and nothing else. The service logs as it does in production (a JSON line per
+ * Each runs in a process of its own, started the same way by the same Node, so the comparison is
+ * between the apps and nothing else. The service logs as it does in production (a JSON line per
  * decision at info level) to standard output, which the parent discards. On the message `cpu` a child
  * answers with the CPU time it has used.
  */
 
+import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { exampleConfigPath, loadServiceConfig } from "../../src/config/config-loader";
@@ -26,15 +28,38 @@ export const BARE_ANSWER = {
   policy: { bundle: "countersign", revision: "0".repeat(64) },
 };
 
+/**
+ * The floor of Node's own HTTP server: read the body, JSON.parse it, answer the constant in one write. Not
+ * the issue's baseline (that is bare Express); printed beside it so the cost of everything above Node shows.
+ */
+const bareNode: RequestListener = (req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    try {
+      JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const text = JSON.stringify(BARE_ANSWER);
+    res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+  });
+};
+
 async function serve(mode: string, bundlesDir: string, redisUrl: string | undefined): Promise<void> {
-  let app: express.Express;
+  let app: RequestListener;
   if (mode === "bare") {
-    app = express();
-    app.disable("x-powered-by");
-    app.set("etag", false);
-    app.post("/v1/decide", express.json({ limit: 64 * 1024 }), (_req, res) => {
+    const bare = express();
+    bare.disable("x-powered-by");
+    bare.set("etag", false);
+    bare.post("/v1/decide", express.json({ limit: 64 * 1024 }), (_req, res) => {
       res.json(BARE_ANSWER);
     });
+    app = bare;
+  } else if (mode === "bare-node") {
+    app = bareNode;
   } else {
     const { config } = loadServiceConfig({ COUNTERSIGN_CONFIG: exampleConfigPath(), ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }) }, { bundlesDir, port: 0 });
     // No mirror file (the example's would land in the working directory): the trail in Redis is what is measured.
@@ -46,7 +71,7 @@ async function serve(mode: string, bundlesDir: string, redisUrl: string | undefi
     if (!service.policy.status().ready) throw new Error(`no bundle loaded from ${bundlesDir}`);
     app = service.app;
   }
-  const server = app.listen(0, "127.0.0.1", () => {
+  const server = createServer(app).listen(0, "127.0.0.1", () => {
     process.send?.({ port: (server.address() as AddressInfo).port });
   });
   // The parent asks for the CPU time used so far, to work out CPU per request.

@@ -1,10 +1,12 @@
 /**
- * The decision service's Express application, built from its dependencies and separate from listening, so
- * tests drive it with supertest and the benchmark measures the very same app.
+ * The decision service's HTTP application, built from its dependencies and separate from listening, so
+ * tests drive it with supertest and the benchmark measures the very same app: the decide fast lane
+ * (`decide-lane.ts`) in front of the Express app that serves every route.
  *
  * Routes parse and validate, call a use case, and map typed errors to the catalogue in `http-error.ts`.
  */
 
+import type { RequestListener } from "node:http";
 import express, { type Express } from "express";
 import type { Registry } from "prom-client";
 import type { AuditReader } from "../audit/audit-reader";
@@ -18,7 +20,8 @@ import { approvalReadHandler } from "./approval-read-route";
 import { auditQueryHandler } from "./audit-route";
 import { authenticate } from "./authenticate";
 import { cancelHandler } from "./cancel-route";
-import { decideHandler } from "./decide-route";
+import { decideLane } from "./decide-lane";
+import { type DecideBody, decideBody, decideHandler } from "./decide-route";
 import { errorHandler, methodNotAllowed, notFound } from "./error-handler";
 import { grantRedeemHandler } from "./grant-redeem-route";
 import { healthz, readyz } from "./health-routes";
@@ -49,8 +52,15 @@ export interface AppDependencies {
   readonly before?: readonly express.RequestHandler[];
 }
 
-/** Builds the app; it holds no listening socket. */
-export function createApp(deps: AppDependencies): Express {
+/** Builds the app (a listener for `http.createServer`); it holds no listening socket. */
+export function createApp(deps: AppDependencies): RequestListener {
+  const answer = decideBody(deps.decide);
+  const app = createExpressApp(deps, answer);
+  return decideLane({ answer, authenticator: deps.authenticator, logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }, app);
+}
+
+/** The Express app: every route, the decide route included (for the requests the lane leaves to it). */
+function createExpressApp(deps: AppDependencies, answer: DecideBody): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -58,7 +68,7 @@ export function createApp(deps: AppDependencies): Express {
 
   const auth = authenticate(deps.authenticator, deps.logger);
   const body = jsonBody(deps.bodyLimitBytes);
-  const decideChain = [auth, ...body, decideHandler(deps.decide)];
+  const decideChain = [auth, ...body, decideHandler(answer)];
   for (const path of ["/v1/decide", "/decide"]) {
     app.post(path, ...decideChain);
     app.all(path, methodNotAllowed(["POST"]));

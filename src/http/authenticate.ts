@@ -3,11 +3,14 @@
  * touches the request (its body is not even read), or answers 401.
  */
 
+import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { AuthFailure } from "../identity/auth-failure";
 import type { AuthResult, Authenticator } from "../identity/authenticator";
 import type { Principal } from "../identity/principal";
 import type { Logger } from "../observability/logger";
 import { HttpError } from "./http-error";
+import { pathOf } from "./request-path";
 
 const PRINCIPAL = "countersignPrincipal";
 
@@ -19,11 +22,7 @@ export function authenticate(authenticator: Authenticator, logger: Logger): Requ
       next();
       return;
     }
-    const { reason, message } = result.failure;
-    logger.warn("authentication failed", { reason, method: req.method, path: req.path, remote: req.socket.remoteAddress });
-    const challenge =
-      reason === "missing_credentials" ? 'Bearer realm="countersign"' : `Bearer realm="countersign", error="invalid_token"`;
-    next(new HttpError("COUNTERSIGN_UNAUTHENTICATED", message, { reason }, { "WWW-Authenticate": challenge }));
+    next(authenticationFailed(result.failure, req, logger));
   };
   // API keys resolve synchronously; only a JWT costs a promise.
   return (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
@@ -31,6 +30,14 @@ export function authenticate(authenticator: Authenticator, logger: Logger): Requ
     if (result instanceof Promise) return result.then((r) => settle(r, req, res, next));
     settle(result, req, res, next);
   };
+}
+
+/** Logs a refused caller and returns the 401 to answer, with its `WWW-Authenticate` challenge. */
+export function authenticationFailed(failure: AuthFailure, req: IncomingMessage, logger: Logger): HttpError {
+  const { reason, message } = failure;
+  logger.warn("authentication failed", { reason, method: req.method, path: pathOf(req), remote: req.socket.remoteAddress });
+  const challenge = reason === "missing_credentials" ? 'Bearer realm="countersign"' : `Bearer realm="countersign", error="invalid_token"`;
+  return new HttpError("COUNTERSIGN_UNAUTHENTICATED", message, { reason }, { "WWW-Authenticate": challenge });
 }
 
 /** The principal `authenticate` attached to this response. */

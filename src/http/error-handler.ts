@@ -1,14 +1,17 @@
 /**
  * The last middlewares: unknown routes (404), known routes with the wrong method (405), and the error
  * handler that maps every failure to the catalogue's body — body-parser's errors and the approval
- * workflow's refusals included — with no stack trace ever sent.
+ * workflow's refusals included — with no stack trace ever sent. `answerError` is that mapping for any Node
+ * response, so the decide fast lane (`decide-lane.ts`) answers failures exactly as the app does.
  */
 
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import { ApprovalError } from "../approvals/approval-errors";
 import { AuditError } from "../audit/audit-error";
 import type { Logger } from "../observability/logger";
 import { HttpError, sendError } from "./http-error";
+import { pathOf } from "./request-path";
 
 /** 404 for anything no route matched. */
 export const notFound: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
@@ -24,24 +27,27 @@ export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
 
 /** The error handler; unexpected errors are logged at error level and answered 500 without details. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const mapped = toHttpError(err);
-    if (mapped === null) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      logger.error("unexpected error", { method: req.method, path: req.path, error: e.message, stack: e.stack });
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      sendError(res, new HttpError("COUNTERSIGN_INTERNAL", "internal error"));
-      return;
-    }
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    sendError(res, mapped);
-  };
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => answerError(err, req, res, logger);
+}
+
+/** Answers a failure with the catalogue's status and body (500 and an error log for anything unexpected). */
+export function answerError(err: unknown, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
+  const mapped = toHttpError(err);
+  if (mapped === null) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    logger.error("unexpected error", { method: req.method, path: pathOf(req), error: e.message, stack: e.stack });
+  }
+  // Too late for a status: cut the connection, so the client cannot take a partial answer for a whole one.
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendError(res, mapped ?? new HttpError("COUNTERSIGN_INTERNAL", "internal error"));
+}
+
+/** The 400 for a body that is not JSON, or not an object or array (body-parser's strict rule). */
+export function malformedJson(): HttpError {
+  return new HttpError("COUNTERSIGN_MALFORMED_JSON", "the body is not well-formed JSON (or not a JSON object or array)");
 }
 
 /** Known errors as HttpError; null for anything unexpected. */
@@ -54,7 +60,7 @@ function toHttpError(err: unknown): HttpError | null {
     case "entity.too.large":
       return new HttpError("COUNTERSIGN_PAYLOAD_TOO_LARGE", `the body is larger than the limit of ${String(e.limit)} bytes`, { limit: e.limit });
     case "entity.parse.failed":
-      return new HttpError("COUNTERSIGN_MALFORMED_JSON", "the body is not well-formed JSON (or not a JSON object or array)");
+      return malformedJson();
     case "charset.unsupported":
       return new HttpError("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE", `unsupported charset ${String(e.charset).toUpperCase()}; send UTF-8`);
     case "encoding.unsupported":

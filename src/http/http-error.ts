@@ -7,9 +7,10 @@
  * an `ApprovalError` or an `AuditError` exactly as its catalogue defines it.
  */
 
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
 import { APPROVAL_ERRORS, ApprovalError, type ApprovalErrorCode } from "../approvals/approval-errors";
 import { AUDIT_ERROR_STATUS, AuditError } from "../audit/audit-error";
+import { sendJson } from "./send-json";
 
 /** The approval workflow's codes with their statuses. */
 const APPROVAL_HTTP_ERRORS = Object.fromEntries(Object.entries(APPROVAL_ERRORS).map(([code, e]) => [code, e.status])) as {
@@ -89,7 +90,7 @@ export class HttpError extends Error {
 }
 
 /** Sends an error with the catalogue's status and the shared body shape. */
-export function sendError(res: Response, err: HttpError): void {
+export function sendError(res: ServerResponse, err: HttpError): void {
   const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
-  res.status(err.status).set(err.headers).json(body);
+  sendJson(res, err.status, body, err.headers);
 }

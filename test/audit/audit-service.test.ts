@@ -6,6 +6,7 @@
  * gap-free chain that verifies.
  */
 
+import { createServer } from "node:http";
 import * as fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
@@ -175,7 +176,7 @@ describe("two service instances on one Redis", () => {
   it("deciding concurrently (1,200 decisions) leave one gap-free chain that verifies", async () => {
     const a = await service();
     const b = await service();
-    const servers = [a, b].map((s) => s.app.listen(0, "127.0.0.1"));
+    const servers = [a, b].map((s) => createServer(s.app).listen(0, "127.0.0.1"));
     try {
       await Promise.all(servers.map((srv) => new Promise((r) => srv.once("listening", r))));
       const urls = servers.map((srv) => `http://127.0.0.1:${(srv.address() as AddressInfo).port}/v1/decide`);

@@ -3,12 +3,12 @@
  * app, each call with the bearer key of the identity it acts as.
  */
 
-import type { Express } from "express";
+import type { RequestListener } from "node:http";
 import request from "supertest";
 import type { Response } from "supertest";
 
 /** The calls of the approval workflow, against `app`. */
-export function approvalClient(app: Express) {
+export function approvalClient(app: RequestListener) {
   const as = (auth: string) => ({
     get: (path: string) => request(app).get(path).set("Authorization", auth),
     post: (path: string, body?: unknown) => {
