@@ -7,7 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
+import { canonicalJson as jcs } from "../json/canonical-json";
 import { ApprovalError } from "./approval-errors";
 
 /** The parts of a request the digest covers. */
@@ -18,15 +18,12 @@ export interface DigestedAction {
 }
 
 /** RFC 8785 canonical JSON of a value; refuses values JSON cannot represent (NaN, Infinity). */
-export function canonicalJson(value: unknown): string {
-  let text: string | undefined;
+function canonicalJson(value: unknown): string {
   try {
-    text = canonicalize(value);
+    return jcs(value);
   } catch (err) {
     throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `the request cannot be canonicalised: ${(err as Error).message}`);
   }
-  if (text === undefined) throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "the request cannot be canonicalised");
-  return text;
 }
 
 /** SHA-256 hex of the canonical JSON of `{actor, action, resource}` (other fields are ignored). */

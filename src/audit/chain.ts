@@ -12,7 +12,7 @@
 
 import { createHash } from "node:crypto";
 import type { AuditEvent } from "./audit-event";
-import { canonicalJson } from "./canonical-json";
+import { canonicalJson } from "../json/canonical-json";
 
 /** `prev_hash` of the first entry. */
 export const GENESIS_HASH = "0".repeat(64);

@@ -13,7 +13,7 @@
 import { createHmac } from "node:crypto";
 import type { JsonValue } from "../bundle/bundle";
 import { ALWAYS_MASKED_KEYS, maskJson, normaliseKey } from "../observability/masking";
-import { canonicalJson } from "./canonical-json";
+import { canonicalJson } from "../json/canonical-json";
 
 export { ALWAYS_MASKED_KEYS, normaliseKey };
 

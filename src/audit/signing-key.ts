@@ -10,7 +10,7 @@
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { AuditError } from "./audit-error";
-import { canonicalJson } from "./canonical-json";
+import { canonicalJson } from "../json/canonical-json";
 
 /** The public half, with its id. */
 export interface AuditVerificationKey {

@@ -13,6 +13,7 @@
  * failure the policy's mask is unknown, so nothing of the body is logged.
  */
 
+import type { PolicyInput } from "../service/policy-input";
 import type { DecisionEvent, DecisionObserver } from "../service/decision";
 import type { Logger } from "./logger";
 import { maskDocument } from "./masking";
@@ -24,7 +25,9 @@ export function decisionLog(logger: Logger): DecisionObserver {
       const { decision, evaluated } = event;
       const failed = evaluated.failure !== undefined;
       if (!failed && decision.outcome === "allow" && !logger.isDebugEnabled()) return;
-      const masked = maskDocument(event.input, decision.mask);
+      const debug = logger.isDebugEnabled();
+      // The line shows a few fields: mask just those, unless the whole input is logged (debug).
+      const masked = maskDocument(debug ? event.input : shownFields(event.input), decision.mask);
       const fields = {
         decision_id: decision.decision_id,
         caller: event.caller.id,
@@ -43,7 +46,36 @@ export function decisionLog(logger: Logger): DecisionObserver {
       }
       if (decision.outcome === "allow") logger.debug("decision", fields);
       else logger.info("decision", fields);
-      if (logger.isDebugEnabled()) logger.debug("decision input", { decision_id: decision.decision_id, input: masked });
+      if (debug) logger.debug("decision input", { decision_id: decision.decision_id, input: masked });
     },
   };
 }
+
+/**
+ * The members of the input an info line shows, at the same places: masking this projection with the
+ * policy's pointers gives those members exactly as masking the whole input would (a pointer to an
+ * enclosing object masks it here too; pointers elsewhere name nothing here), without walking the body.
+ */
+function shownFields(input: PolicyInput): PolicyInput {
+  const doc = input as unknown as Record<string, unknown>;
+  const projection: Record<string, unknown> = {};
+  for (const [member, fields] of SHOWN) {
+    const value = doc[member];
+    if (value === undefined) continue;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      projection[member] = value;
+      continue;
+    }
+    const picked: Record<string, unknown> = {};
+    for (const f of fields) if (Object.prototype.hasOwnProperty.call(value, f)) picked[f] = (value as Record<string, unknown>)[f];
+    projection[member] = picked;
+  }
+  return projection as unknown as PolicyInput;
+}
+
+/** The input members an info line shows, and which of their fields. */
+const SHOWN: readonly (readonly [string, readonly string[]])[] = [
+  ["actor", ["id", "type", "on_behalf_of"]],
+  ["action", ["name"]],
+  ["resource", ["type", "id", "environment"]],
+];

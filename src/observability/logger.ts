@@ -8,6 +8,7 @@
 import type { Writable } from "node:stream";
 import * as winston from "winston";
 import type { LogLevel } from "../config/service-config";
+import { BatchedLineTransport } from "./batched-line-transport";
 
 /** The logger type the service passes around. */
 export type Logger = winston.Logger;
@@ -15,7 +16,7 @@ export type Logger = winston.Logger;
 /** Where to log and how much. */
 export interface LoggerOptions {
   readonly level: LogLevel;
-  /** Defaults to standard output. */
+  /** Each line is written to it as it is logged; the default is standard output, a turn's lines at a time. */
   readonly stream?: Writable;
   /** Log nothing (benchmarks, some tests). */
   readonly silent?: boolean;
@@ -46,7 +47,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     format: winston.format.combine(winston.format.timestamp(), fastJson()),
     defaultMeta: { service: "countersign" },
     transports: [
-      opts.stream === undefined ? new winston.transports.Console() : new winston.transports.Stream({ stream: opts.stream }),
+      opts.stream === undefined ? new BatchedLineTransport(process.stdout) : new winston.transports.Stream({ stream: opts.stream }),
     ],
   });
 }
