@@ -23,7 +23,7 @@ import type { AuditMirror } from "./audit-mirror";
 import type { AppendOutcome, AuditStore } from "./audit-store";
 import { formatTimestamp } from "./audit-time";
 import { EMPTY_HEAD, prepareEvent, sealBatch, type ChainHead, type PreparedEvent, type SealedEntry } from "./chain";
-import { signHeadAsync } from "./head-signature";
+import { signHead } from "./head-signature";
 import { maskDocument } from "./masking";
 import type { AuditSigningKey } from "./signing-key";
 import { streamIdOf } from "./stream-id";
@@ -190,7 +190,7 @@ export class AuditTrail implements AuditRecorder {
       try {
         sealed = sealBatch(expected, prepared);
         const last = sealed[sealed.length - 1] as SealedEntry;
-        const head = await signHeadAsync(last, this.opts.signingKey);
+        const head = await signHead(last, this.opts.signingKey);
         outcome = await this.withTimeout(this.opts.store.append(expected, sealed, head, this.instanceToken));
         // A "moved" head that is exactly our new head means this very append landed before (a command resent
         // after a reconnect): the entries are ours, byte for byte, so the records are stored.

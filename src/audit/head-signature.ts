@@ -27,18 +27,11 @@ export function headSigningInput(head: ChainHead, kid: string): Buffer {
   return Buffer.from(canonicalJson({ typ: HEAD_TYPE, seq: head.seq, hash: head.hash, kid }), "utf8");
 }
 
-/** Signs a head. */
-export function signHead(head: ChainHead, key: AuditSigningKey): SignedHead {
-  const kid = key.verification.kid;
-  const sig = sign(null, headSigningInput(head, kid), key.privateKey).toString("base64url");
-  return { seq: head.seq, hash: head.hash, alg: "EdDSA", kid, sig };
-}
-
 /**
- * Signs a head on libuv's thread pool. An Ed25519 signature costs ~35 µs of CPU, once per append; off the
- * event loop it no longer holds up the requests in flight, on a machine with a core to spare.
+ * Signs a head, on libuv's thread pool: an Ed25519 signature costs ~35 µs of CPU, once per append; off the
+ * event loop it does not hold up the requests in flight, on a machine with a core to spare.
  */
-export function signHeadAsync(head: ChainHead, key: AuditSigningKey): Promise<SignedHead> {
+export function signHead(head: ChainHead, key: AuditSigningKey): Promise<SignedHead> {
   const kid = key.verification.kid;
   return new Promise((resolve, reject) => {
     sign(null, headSigningInput(head, kid), key.privateKey, (err, signature) => {

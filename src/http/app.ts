@@ -20,7 +20,7 @@ import { approvalReadHandler } from "./approval-read-route";
 import { auditQueryHandler } from "./audit-route";
 import { authenticate } from "./authenticate";
 import { cancelHandler } from "./cancel-route";
-import { decideLane } from "./decide-lane";
+import { DECIDE_PATHS, decideLane } from "./decide-lane";
 import { type DecideBody, decideBody, decideHandler } from "./decide-route";
 import { errorHandler, methodNotAllowed, notFound } from "./error-handler";
 import { grantRedeemHandler } from "./grant-redeem-route";
@@ -69,7 +69,7 @@ function createExpressApp(deps: AppDependencies, answer: DecideBody): Express {
   const auth = authenticate(deps.authenticator, deps.logger);
   const body = jsonBody(deps.bodyLimitBytes);
   const decideChain = [auth, ...body, decideHandler(answer)];
-  for (const path of ["/v1/decide", "/decide"]) {
+  for (const path of DECIDE_PATHS) {
     app.post(path, ...decideChain);
     app.all(path, methodNotAllowed(["POST"]));
   }

@@ -85,21 +85,21 @@ describe("audit trail", () => {
     const conn = redis.connect();
     const key = newSigningKey();
     const { store, trail: stamper } = makeTrail(conn, { key });
-    const seal = (head: { seq: number; hash: string }, i: number) => {
+    const seal = async (head: { seq: number; hash: string }, i: number) => {
       const sealed = sealBatch(head, [prepareEvent(stamper.stamp(sampleDecision(i)))]);
-      return { sealed, signed: signHead(sealed[0]!, key) };
+      return { sealed, signed: await signHead(sealed[0]!, key) };
     };
-    const first = seal({ seq: 0, hash: GENESIS_HASH }, 1);
+    const first = await seal({ seq: 0, hash: GENESIS_HASH }, 1);
     expect(await store.append({ seq: 0, hash: GENESIS_HASH }, first.sealed, first.signed, "a")).toEqual({ ok: true });
     const head1 = { seq: 1, hash: first.sealed[0]!.hash };
     // "b" sealed against a stale head: it loses and takes the turn.
-    const stale = seal({ seq: 0, hash: GENESIS_HASH }, 2);
+    const stale = await seal({ seq: 0, hash: GENESIS_HASH }, 2);
     expect(await store.append({ seq: 0, hash: GENESIS_HASH }, stale.sealed, stale.signed, "b")).toEqual({ ok: false, head: head1, waitTurn: false });
     expect(await conn.get("{countersign:audit}:turn")).toBe("b");
     // "a" is up to date but must wait for b's turn.
-    const a2 = seal(head1, 3);
+    const a2 = await seal(head1, 3);
     expect(await store.append(head1, a2.sealed, a2.signed, "a")).toEqual({ ok: false, head: head1, waitTurn: true });
-    const b2 = seal(head1, 2);
+    const b2 = await seal(head1, 2);
     expect(await store.append(head1, b2.sealed, b2.signed, "b")).toEqual({ ok: true });
     expect(await conn.exists("{countersign:audit}:turn")).toBe(0);
   });

@@ -16,10 +16,10 @@ describe("audit signing key", () => {
     expect(key.verification.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it("signs heads that verify with its public key only", () => {
+  it("signs heads that verify with its public key only", async () => {
     const key = loadSigningKey(generateSigningKeyPem());
     const other = loadSigningKey(generateSigningKeyPem());
-    const head = signHead({ seq: 7, hash: "c".repeat(64) }, key);
+    const head = await signHead({ seq: 7, hash: "c".repeat(64) }, key);
     expect(verifyHeadSignature(head, key.verification)).toBe(true);
     expect(verifyHeadSignature(head, other.verification)).toBe(false);
     expect(verifyHeadSignature({ ...head, seq: 8 }, key.verification)).toBe(false);
