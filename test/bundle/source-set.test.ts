@@ -2,25 +2,12 @@
  * Gathering build sources: recursive walk, test files left out, data merged at directory paths.
  */
 
-import { promises as fs } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { loadSourceSet } from "../../src/bundle/source-set";
+import { useTempTree } from "../support/temp-tree";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "countersign-src-"));
-});
-afterEach(async () => {
-  await fs.rm(tmp, { recursive: true, force: true });
-});
-
-async function write(rel: string, text: string): Promise<string> {
-  const file = path.join(tmp, rel);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, text);
-  return file;
-}
+const tree = useTempTree("countersign-src-");
+const write = tree.write;
 
 describe("loadSourceSet", () => {
   it("walks directories in sorted order, leaving out *_test.rego and hidden entries", async () => {
@@ -29,9 +16,9 @@ describe("loadSourceSet", () => {
     await write("rego/a/a_test.rego", "package a_test\n");
     await write("rego/.git/x.rego", "package hidden\n");
     await write("rego/notes.txt", "ignored");
-    const set = await loadSourceSet([path.join(tmp, "rego")]);
+    const set = await loadSourceSet([path.join(tree.dir, "rego")]);
     expect(set.modules.map((m) => m.bundlePath)).toEqual(["/a/a.rego", "/b.rego"]);
-    expect(set.modules[0]!.file).toBe(path.join(tmp, "rego", "a", "a.rego"));
+    expect(set.modules[0]!.file).toBe(path.join(tree.dir, "rego", "a", "a.rego"));
   });
 
   it("merges data files at their directory path below the argument, and named files at the root", async () => {
@@ -39,7 +26,7 @@ describe("loadSourceSet", () => {
     await write("rego/teams/limits.yaml", "max: 3\n");
     await write("rego/data.json", '{"stage": "prod"}');
     const extra = await write("extra.yaml", "region: eu\n");
-    const set = await loadSourceSet([path.join(tmp, "rego"), extra]);
+    const set = await loadSourceSet([path.join(tree.dir, "rego"), extra]);
     expect(set.data).toEqual({ stage: "prod", region: "eu", teams: { max: 3, payments: { approvers: ["ana"] } } });
   });
 
@@ -62,7 +49,7 @@ describe("loadSourceSet", () => {
   });
 
   it("reports missing paths, bad data and unknown file kinds with stable codes", async () => {
-    await expect(loadSourceSet([path.join(tmp, "nope")])).rejects.toMatchObject({ code: "COUNTERSIGN_BUNDLE_IO" });
+    await expect(loadSourceSet([path.join(tree.dir, "nope")])).rejects.toMatchObject({ code: "COUNTERSIGN_BUNDLE_IO" });
     const bad = await write("bad.json", "{");
     await expect(loadSourceSet([bad])).rejects.toMatchObject({ code: "COUNTERSIGN_BUNDLE_BAD_JSON" });
     const txt = await write("x.txt", "");

@@ -6,25 +6,13 @@
  */
 
 import { promises as fs } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { readBundleFile } from "../../src/bundle/bundle-reader";
 import { countersign } from "./cli-helpers";
+import { useTempTree } from "../support/temp-tree";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "countersign-cli-build-"));
-});
-afterEach(async () => {
-  await fs.rm(tmp, { recursive: true, force: true });
-});
-
-async function write(rel: string, text: string): Promise<string> {
-  const file = path.join(tmp, rel);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, text);
-  return file;
-}
+const tree = useTempTree("countersign-cli-build-");
+const write = tree.write;
 
 const DECISION = `package countersign
 
@@ -36,10 +24,10 @@ decision := "allow" if input.user in data.approvers
 describe("countersign build, failures", () => {
   it("prints parse errors with the source line and a caret, exit 1, and writes no bundle", async () => {
     await write("rego/broken.rego", "package countersign\n\ndecision := \n");
-    const out = path.join(tmp, "out.tar.gz");
-    const run = await countersign(["build", path.join(tmp, "rego"), "-o", out]);
+    const out = path.join(tree.dir, "out.tar.gz");
+    const run = await countersign(["build", path.join(tree.dir, "rego"), "-o", out]);
     expect(run.code).toBe(1);
-    const file = path.join(tmp, "rego", "broken.rego");
+    const file = path.join(tree.dir, "rego", "broken.rego");
     expect(run.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:\\d+:\\d+: rego_parse_error: `, "m"));
     expect(run.stderr).toMatch(/\n {2}.*\n {2}\s*\^/);
     expect(run.stderr).toContain("[COUNTERSIGN_CLI_COMPILE_FAILED]");
@@ -50,25 +38,25 @@ describe("countersign build, failures", () => {
   it("leaves an existing bundle untouched when a build fails", async () => {
     await write("rego/broken.rego", "package countersign\n\ndecision := \n");
     const out = await write("out.tar.gz", "previous bundle");
-    const run = await countersign(["build", path.join(tmp, "rego"), "-o", out]);
+    const run = await countersign(["build", path.join(tree.dir, "rego"), "-o", out]);
     expect(run.code).toBe(1);
     expect(await fs.readFile(out, "utf8")).toBe("previous bundle");
   });
 
   it("requires -e when the sources do not define countersign/decision", async () => {
     await write("rego/p.rego", "package other\n\nallow := true\n");
-    const run = await countersign(["build", path.join(tmp, "rego"), "-o", path.join(tmp, "b.tar.gz")]);
+    const run = await countersign(["build", path.join(tree.dir, "rego"), "-o", path.join(tree.dir, "b.tar.gz")]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("no entrypoint given and the sources do not define countersign/decision");
     expect(run.stderr).toContain("[COUNTERSIGN_BUNDLE_NO_ENTRYPOINT]");
   });
 
   it("refuses an empty source tree and missing paths", async () => {
-    await fs.mkdir(path.join(tmp, "empty"));
-    const empty = await countersign(["build", path.join(tmp, "empty")]);
+    await fs.mkdir(path.join(tree.dir, "empty"));
+    const empty = await countersign(["build", path.join(tree.dir, "empty")]);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toContain("no .rego policy files found");
-    const missing = await countersign(["build", path.join(tmp, "missing")]);
+    const missing = await countersign(["build", path.join(tree.dir, "missing")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no such file or directory [COUNTERSIGN_BUNDLE_IO]");
   });
@@ -79,8 +67,8 @@ describe("countersign build (needs the compiler)", () => {
     await write("rego/countersign/decision.rego", DECISION);
     await write("rego/countersign/decision_test.rego", "package countersign_test\n\ntest_x if true\n");
     await write("rego/data.json", '{"approvers": ["ana"]}');
-    const out = path.join(tmp, "dist", "bundle.tar.gz");
-    const run = await countersign(["build", path.join(tmp, "rego"), "-o", out]);
+    const out = path.join(tree.dir, "dist", "bundle.tar.gz");
+    const run = await countersign(["build", path.join(tree.dir, "rego"), "-o", out]);
     expect(run.stderr).toMatch(/^wrote .*bundle\.tar\.gz \(revision [0-9a-f]{64}; entrypoints: countersign\/decision\)$/m);
     expect(run.code).toBe(0);
     const bundle = await readBundleFile(out);
@@ -91,17 +79,17 @@ describe("countersign build (needs the compiler)", () => {
 
   it("builds byte-identical bundles from the same sources", async () => {
     await write("rego/countersign/decision.rego", DECISION);
-    const a = path.join(tmp, "a.tar.gz");
-    const b = path.join(tmp, "b.tar.gz");
-    expect((await countersign(["build", path.join(tmp, "rego"), "-o", a])).code).toBe(0);
-    expect((await countersign(["build", path.join(tmp, "rego"), "-o", b])).code).toBe(0);
+    const a = path.join(tree.dir, "a.tar.gz");
+    const b = path.join(tree.dir, "b.tar.gz");
+    expect((await countersign(["build", path.join(tree.dir, "rego"), "-o", a])).code).toBe(0);
+    expect((await countersign(["build", path.join(tree.dir, "rego"), "-o", b])).code).toBe(0);
     expect(Buffer.compare(await fs.readFile(a), await fs.readFile(b))).toBe(0);
   });
 
   it("records explicit entrypoints and revision", async () => {
     await write("p.rego", "package app.rbac\n\nallow if input.role == \"admin\"\n\ndeny if not allow\n");
-    const out = path.join(tmp, "b.tar.gz");
-    const run = await countersign(["build", path.join(tmp, "p.rego"), "-e", "app/rbac/allow", "-e", "data.app.rbac.deny", "--revision", "v7", "-o", out]);
+    const out = path.join(tree.dir, "b.tar.gz");
+    const run = await countersign(["build", path.join(tree.dir, "p.rego"), "-e", "app/rbac/allow", "-e", "data.app.rbac.deny", "--revision", "v7", "-o", out]);
     expect(run.code).toBe(0);
     const bundle = await readBundleFile(out);
     expect(bundle.manifest.revision).toBe("v7");
@@ -112,8 +100,8 @@ describe("countersign build (needs the compiler)", () => {
     await write("rego/countersign/decision.rego", DECISION);
     await write("rego/data.json", '{"approvers": ["ana"]}');
     const input = await write("in.json", '{"user": "ana"}');
-    const out = path.join(tmp, "b.tar.gz");
-    expect((await countersign(["build", path.join(tmp, "rego"), "-o", out])).code).toBe(0);
+    const out = path.join(tree.dir, "b.tar.gz");
+    expect((await countersign(["build", path.join(tree.dir, "rego"), "-o", out])).code).toBe(0);
     const run = await countersign(["eval", out, "-e", "countersign/decision", "--input", input]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual([{ result: "allow" }]);
@@ -122,7 +110,7 @@ describe("countersign build (needs the compiler)", () => {
   it("evaluates sources directly", async () => {
     await write("rego/countersign/decision.rego", DECISION);
     await write("rego/data.json", '{"approvers": ["ana"]}');
-    const run = await countersign(["eval", path.join(tmp, "rego"), "-e", "countersign/decision", "--input", "-"], {
+    const run = await countersign(["eval", path.join(tree.dir, "rego"), "-e", "countersign/decision", "--input", "-"], {
       stdin: '{"user": "bo"}',
     });
     expect(run.code).toBe(0);

@@ -4,29 +4,17 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { existsSync, promises as fs } from "node:fs";
-import * as os from "node:os";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { CliError } from "../../src/cli/cli-error";
 import type { CliIo } from "../../src/cli/cli-io";
 import { runTestCommand, type TestCommandOptions } from "../../src/cli/test-command";
 import { RegoTestError } from "../../src/rego-test/rego-test-error";
 import { CLI, countersign, ROOT } from "../cli/cli-helpers";
+import { useTempTree } from "../support/temp-tree";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "countersign-rego-test-"));
-});
-afterEach(async () => {
-  await fs.rm(tmp, { recursive: true, force: true });
-});
-
-async function write(rel: string, text: string): Promise<string> {
-  const file = path.join(tmp, rel);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, text);
-  return file;
-}
+const tree = useTempTree("countersign-rego-test-");
+const write = tree.write;
 
 /** Runs the command in-process; the exit code is what the CLI turns its outcome into. */
 async function run(paths: readonly string[], opts: TestCommandOptions = {}): Promise<{ code: number; out: string[]; err: string[]; error?: unknown }> {
@@ -79,11 +67,11 @@ test_admins_replaced if auth.allow with input as {"user": "bob"} with data.admin
 test_value_not_true := 3
 `,
     );
-    const r = await run([path.join(tmp, "p")]);
+    const r = await run([path.join(tree.dir, "p")]);
     expect(r.code).toBe(1);
     expect(r.error).toBeInstanceOf(RegoTestError);
     expect((r.error as RegoTestError).code).toBe("COUNTERSIGN_TEST_FAILED");
-    const file = path.join(tmp, "p", "auth_test.rego");
+    const file = path.join(tree.dir, "p", "auth_test.rego");
     expect(r.out).toEqual([
       expect.stringMatching(/^PASS data\.auth_test\.test_admin_allowed \(/),
       expect.stringMatching(/^FAIL data\.auth_test\.test_other_allowed \(/),
@@ -110,7 +98,7 @@ test_conflict if p == 1 with input as {"x": true}
 test_ok if true
 `,
     );
-    const r = await run([tmp]);
+    const r = await run([tree.dir]);
     expect(r.code).toBe(1);
     expect(r.out[0]).toMatch(/^ERROR data\.c\.test_conflict \(/);
     expect(r.out[1]).toMatch(/conflict_test\.rego:\d+(:\d+)?: eval_conflict_error: /);
@@ -121,27 +109,27 @@ test_ok if true
     await write("p/auth.rego", POLICY);
     await write("p/data.json", '{"admins": ["ana"]}');
     await write("p/auth_test.rego", 'package auth_test\n\nimport rego.v1\n\nimport data.auth\n\ntest_a if auth.allow with input as {"user": "ana"}\n\ntest_b if false\n');
-    const r = await run([path.join(tmp, "p")], { run: "test_a$" });
+    const r = await run([path.join(tree.dir, "p")], { run: "test_a$" });
     expect(r.error).toBeUndefined();
     expect(r.out).toEqual([expect.stringMatching(/^PASS data\.auth_test\.test_a /), "1 passed, 0 failed"]);
 
-    const none = await run([path.join(tmp, "p")], { run: "nothing" });
+    const none = await run([path.join(tree.dir, "p")], { run: "nothing" });
     expect((none.error as RegoTestError).code).toBe("COUNTERSIGN_TEST_NONE_FOUND");
-    expect((await run([tmp], { run: "(" })).error).toBeInstanceOf(CliError);
+    expect((await run([tree.dir], { run: "(" })).error).toBeInstanceOf(CliError);
   });
 
   it("prints locations and what was compiled with --verbose", async () => {
     await write("p/auth.rego", POLICY);
     await write("p/data.json", '{"admins": ["ana"]}');
     await write("p/auth_test.rego", 'package auth_test\n\nimport rego.v1\n\nimport data.auth\n\ntest_a if auth.allow with input as {"user": "ana"}\n');
-    const r = await run([path.join(tmp, "p")], { verbose: true });
+    const r = await run([path.join(tree.dir, "p")], { verbose: true });
     expect(r.out[0]).toMatch(new RegExp(`^compiled 2 modules with data from .*data\\.json in \\d`));
     expect(r.out[1]).toMatch(new RegExp(`^PASS data\\.auth_test\\.test_a \\(.*\\)  .*auth_test\\.rego:7$`));
   });
 
   it("reports a test defined twice as an error rather than letting one body hide the other", async () => {
     await write("t_test.rego", "package t\n\nimport rego.v1\n\ntest_x if true\n\ntest_x if false\n");
-    const r = await run([tmp]);
+    const r = await run([tree.dir]);
     expect(r.out[0]).toMatch(/^ERROR data\.t\.test_x /);
     expect(r.out[1]).toContain("is defined 2 times");
     expect(r.code).toBe(1);
@@ -149,11 +137,11 @@ test_ok if true
 
   it("fails when there are no tests, and prints diagnostics when the sources do not compile", async () => {
     await write("only/auth.rego", POLICY);
-    const none = await run([path.join(tmp, "only")]);
+    const none = await run([path.join(tree.dir, "only")]);
     expect(none.error).toMatchObject({ code: "COUNTERSIGN_TEST_NONE_FOUND" });
 
     await write("broken/x_test.rego", "package x\n\ntest_a if {\n");
-    const broken = await run([path.join(tmp, "broken")]);
+    const broken = await run([path.join(tree.dir, "broken")]);
     expect(broken.error).toMatchObject({ code: "COUNTERSIGN_CLI_COMPILE_FAILED" });
     expect(broken.err[0]).toMatch(/x_test\.rego:\d+:\d+: rego_parse_error: /);
   });
@@ -168,7 +156,7 @@ const registered = existsSync(CLI) && /^\s+test\b/m.test(spawnSync(process.execP
     expect(ok.stdout).toMatch(/^\d+ passed, 0 failed$/m);
 
     await write("f_test.rego", "package f\n\nimport rego.v1\n\ntest_fails if false\n");
-    const failing = await countersign(["test", tmp]);
+    const failing = await countersign(["test", tree.dir]);
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/^FAIL data\.f\.test_fails \(/m);
     expect(failing.stdout).toMatch(/^0 passed, 1 failed$/m);
