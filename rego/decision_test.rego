@@ -62,6 +62,16 @@ test_non_production_export_allowed if {
 	not d.approval
 }
 
+# A real export carries many parameters; the decision must not depend on how many.
+test_production_export_with_many_params_needs_one_dba if {
+	params := {sprintf("param_%d", [i]): {"value": i, "label": sprintf("label %d", [i])} | some i in numbers.range(1, 35)}
+	r := object.union(request("db.export", "production", "ai_agent"), {"action": {"name": "db.export", "params": params}})
+	d := countersign.decision with input as r
+	d.outcome == "require_approval"
+	d.rule == "prod-export"
+	d.approval.reviewers == {"roles": ["dba"]}
+}
+
 # --- IAM changes ---------------------------------------------------------------------------------
 
 test_iam_role_change_needs_two_security_reviewers if {

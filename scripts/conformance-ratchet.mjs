@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The conformance ratchet: runs the built CLI's `conformance` command and fails when fewer cases pass
+// The conformance ratchet: runs the built CLI's `conformance --reuse` command (every case evaluated twice on
+// one policy instance, as the service does) and fails when fewer cases pass
 // than test/conformance-baseline.json records, so conformance can only move forward.
 //
 // Usage: node scripts/conformance-ratchet.mjs <cases-dir> [--baseline <file>]   (after `npm run build`)
@@ -32,7 +33,7 @@ if (!Number.isInteger(baseline.passed) || baseline.passed < 0) {
 }
 
 const cli = join(root, "dist", "src", "cli", "main.js");
-const run = spawnSync(process.execPath, [cli, "conformance", dir], {
+const run = spawnSync(process.execPath, [cli, "conformance", "--reuse", dir], {
   encoding: "utf8",
   maxBuffer: 64 * 1024 * 1024,
   stdio: ["ignore", "pipe", "inherit"],

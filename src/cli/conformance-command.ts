@@ -16,6 +16,7 @@ export interface ConformanceCommandOptions {
   readonly timeout?: number;
   readonly jobs?: number;
   readonly verbose?: boolean;
+  readonly reuse?: boolean;
 }
 
 /** Runs the cases under dir, printing failures as they come and the tally last. */
@@ -28,6 +29,7 @@ export async function runConformanceCommand(dir: string, opts: ConformanceComman
     ...(opts.filter === undefined ? {} : { filter: opts.filter }),
     ...(opts.timeout === undefined ? {} : { timeoutMs: opts.timeout }),
     ...(opts.jobs === undefined ? {} : { concurrency: opts.jobs }),
+    reuse: opts.reuse === true,
     onResult: (r) => {
       if (r.status === "fail") io.out(formatFailure(r));
       else if (r.status === "skip" && opts.verbose === true) io.out(formatSkip(r));

@@ -92,7 +92,8 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .addOption(new Option("--timeout <ms>", "time limit per case").argParser(positiveInt).default(20000))
     .addOption(new Option("-j, --jobs <n>", "worker threads (default: cores, at most 8)").argParser(positiveInt))
     .option("-v, --verbose", "also print SKIP lines")
-    .action(async (dir: string, opts: { json?: string; filter?: string; timeout?: number; jobs?: number; verbose?: boolean }) => {
+    .option("--reuse", "evaluate every case twice on one policy instance, as the service does; both answers must pass")
+    .action(async (dir: string, opts: { json?: string; filter?: string; timeout?: number; jobs?: number; verbose?: boolean; reuse?: boolean }) => {
       await runConformanceCommand(dir, opts, io);
     });
 

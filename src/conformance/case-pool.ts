@@ -7,7 +7,7 @@
  */
 
 import { Worker } from "node:worker_threads";
-import type { CaseOutcome } from "./case-runner";
+import type { CaseOutcome, RunCaseOptions } from "./case-runner";
 import type { WorkerReply, WorkerRequest } from "./case-worker";
 import type { TestCase } from "./test-case";
 
@@ -19,6 +19,8 @@ export interface CasePoolOptions {
   readonly timeoutMs: number;
   /** Heap limit per worker, in MiB. */
   readonly maxHeapMb?: number;
+  /** How each case runs (the clock stays the worker's own: functions do not cross threads). */
+  readonly caseOptions?: Omit<RunCaseOptions, "clock">;
 }
 
 interface Task {
@@ -94,7 +96,7 @@ export class CasePool {
       if (task === undefined) return;
       slot.task = task;
       slot.timer = setTimeout(() => this.replace(slot, `timed out after ${this.opts.timeoutMs} ms`), this.opts.timeoutMs);
-      slot.worker.postMessage({ id: task.id, testCase: task.testCase } satisfies WorkerRequest);
+      slot.worker.postMessage({ id: task.id, testCase: task.testCase, options: this.opts.caseOptions ?? {} } satisfies WorkerRequest);
     }
   }
 

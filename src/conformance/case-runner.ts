@@ -9,7 +9,7 @@
 import type { CompileResult } from "../compiler/compile-options";
 import { Diagnostics, formatDiagnostic } from "../compiler/diagnostics";
 import type { Clock } from "../policy/clock";
-import { loadCompiledPolicy, RawJson, type ResultSet } from "../policy/compiled-policy";
+import { loadCompiledPolicy, RawJson, type CompiledPolicy, type ResultSet } from "../policy/compiled-policy";
 import { PolicyError, PolicyEvalError } from "../policy/policy-error";
 import {
   compareResultSets,
@@ -36,6 +36,11 @@ export interface CaseOutcome {
 export interface RunCaseOptions {
   /** The clock behind `time.now_ns` (default: the system clock). */
   readonly clock?: Clock;
+  /**
+   * Evaluate the query a second time on the same policy instance and judge both answers, as the service
+   * evaluates every request on one long-lived instance. A case passes only when both answers pass.
+   */
+  readonly reuse?: boolean;
 }
 
 /** The name the case's query is compiled under. */
@@ -43,6 +48,18 @@ export const QUERY_ENTRYPOINT = "eval";
 
 /** Diagnostics whose message starts with this mark a feature the compiler declares out of scope. */
 export const NOT_SUPPORTED_PREFIX = "not supported:";
+
+/** The input of the evaluation run between the two of `reuse`: wide and nested objects, escaped strings. */
+const REUSE_NOISE_INPUT = new RawJson(
+  JSON.stringify(
+    Object.fromEntries(
+      Array.from({ length: 64 }, (_, i) => [
+        `noise_${(i * 37) % 64}`,
+        i % 3 === 0 ? Object.fromEntries(Array.from({ length: 12 }, (_, j) => [`n${j}`, `v\\"${i}.${j}\n`])) : [i, `s${i}`, null, i / 7],
+      ]),
+    ),
+  ),
+);
 
 /** The file name of the case's i-th module. */
 export function moduleFileName(index: number): string {
@@ -104,12 +121,34 @@ async function runCaseUnguarded(c: TestCase, opts: RunCaseOptions): Promise<Case
     input = new RawJson(jsonText(c.input));
   }
 
-  let results: ResultSet;
+  let policy: CompiledPolicy;
   try {
-    const policy = await loadCompiledPolicy(compiled.wasm, new RawJson(jsonText(c.data ?? {})), {
+    policy = await loadCompiledPolicy(compiled.wasm, new RawJson(jsonText(c.data ?? {})), {
       strictBuiltinErrors: c.strict_error === true,
       ...(opts.clock === undefined ? {} : { clock: opts.clock }),
     });
+  } catch (err) {
+    if (err instanceof PolicyError) return fail(`${err.code}: ${err.message}`);
+    throw err;
+  }
+  const first = judgeEvaluation(c, policy, input);
+  if (first.status !== "pass" || opts.reuse !== true) return first;
+  // Between the two, an unrelated evaluation leaves its own bytes on the heap, as other requests do in the
+  // service; its answer does not matter (an error only means the next evaluation gets a fresh instance).
+  try {
+    policy.evaluate(QUERY_ENTRYPOINT, REUSE_NOISE_INPUT);
+  } catch {
+    // judged below, on the case's own input
+  }
+  const again = judgeEvaluation(c, policy, input);
+  return again.status === "pass" ? again : fail(`the second evaluation on the same instance: ${again.reason}`);
+}
+
+/** Evaluates the case's query once on the policy and judges the answer against the expectation. */
+function judgeEvaluation(c: TestCase, policy: CompiledPolicy, input: RawJson | undefined): CaseOutcome {
+  const want = expectedError(c);
+  let results: ResultSet;
+  try {
     results = policy.evaluate(QUERY_ENTRYPOINT, input);
   } catch (err) {
     if (err instanceof PolicyEvalError) {

@@ -4,13 +4,14 @@
  */
 
 import { parentPort } from "node:worker_threads";
-import { runCase, type CaseOutcome } from "./case-runner";
+import { runCase, type CaseOutcome, type RunCaseOptions } from "./case-runner";
 import type { TestCase } from "./test-case";
 
 /** A case to run, tagged for matching the reply. */
 export interface WorkerRequest {
   readonly id: number;
   readonly testCase: TestCase;
+  readonly options: RunCaseOptions;
 }
 
 /** The outcome of a request. */
@@ -22,6 +23,6 @@ export interface WorkerReply {
 if (parentPort !== null) {
   const port = parentPort;
   port.on("message", (req: WorkerRequest) => {
-    void runCase(req.testCase).then((outcome) => port.postMessage({ id: req.id, outcome } satisfies WorkerReply));
+    void runCase(req.testCase, req.options).then((outcome) => port.postMessage({ id: req.id, outcome } satisfies WorkerReply));
   });
 }

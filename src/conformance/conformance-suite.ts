@@ -41,6 +41,8 @@ export interface SuiteOptions {
   readonly timeoutMs?: number;
   /** Worker threads (default: available cores, at most 8). */
   readonly concurrency?: number;
+  /** Evaluate every case twice on one policy instance (see RunCaseOptions.reuse). */
+  readonly reuse?: boolean;
   /** Called for each result, in case order. */
   readonly onResult?: (r: CaseResult) => void;
 }
@@ -65,7 +67,7 @@ export async function runSuite(dir: string, opts: SuiteOptions = {}): Promise<Su
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const script = workerScript();
   const size = Math.max(1, Math.min(opts.concurrency ?? Math.min(os.availableParallelism(), 8), cases.length));
-  const pool = script === null || cases.length === 0 ? null : new CasePool({ workerFile: script, size, timeoutMs });
+  const pool = script === null || cases.length === 0 ? null : new CasePool({ workerFile: script, size, timeoutMs, caseOptions: { reuse: opts.reuse === true } });
 
   const results: (CaseResult | undefined)[] = new Array(cases.length);
   let emitted = 0;
@@ -76,7 +78,7 @@ export async function runSuite(dir: string, opts: SuiteOptions = {}): Promise<Su
 
   const runOne = async (c: LoadedCase): Promise<CaseOutcome> => {
     if (c.testCase === null) return { status: "fail", reason: c.problem ?? "malformed case" };
-    return pool === null ? runCase(c.testCase) : pool.run(c.testCase);
+    return pool === null ? runCase(c.testCase, { reuse: opts.reuse === true }) : pool.run(c.testCase);
   };
 
   try {

@@ -60,6 +60,13 @@ describe("countersign conformance", () => {
     expect(t.lines.some((l) => l.startsWith("FAIL broken.yml :: (file) :: cannot load: "))).toBe(true);
   });
 
+  it("with --reuse, evaluates each case twice on one instance and tallies the same", async () => {
+    const run = await countersign(["conformance", "--reuse", cases]);
+    expect(run.code).toBe(0);
+    const t = tally(run.stdout);
+    expect([t.passed, t.failed, t.skipped]).toEqual([1, 2, 0]);
+  });
+
   it("runs only the cases the filter names", async () => {
     const run = await countersign(["conformance", cases, "--filter", "no query"]);
     expect(run.code).toBe(0);

@@ -52,6 +52,25 @@ describe("runCase", () => {
     expect(outcome).toEqual({ status: "pass", reason: "" });
   });
 
+  it("with reuse, evaluates a second time on the same instance and judges that answer too", async () => {
+    mockCompile = compiledAs(FAKE_BEHAVIOUR.now);
+    let ticks = 0n;
+    const clock = { nowNs: () => 1_000n + ticks++ };
+    const c: TestCase = { ...base, want_result: [1000n as unknown as Record<string, unknown>] };
+    expect(await runCase(c, { clock })).toEqual({ status: "pass", reason: "" });
+    ticks = 0n;
+    const reused = await runCase(c, { clock, reuse: true });
+    expect(reused.status).toBe("fail");
+    expect(reused.reason).toMatch(/^the second evaluation on the same instance: /);
+  });
+
+  it("with reuse, passes a case whose answers agree", async () => {
+    mockCompile = compiledAs(FAKE_BEHAVIOUR.input);
+    const wide = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, BigInt(i)]));
+    const outcome = await runCase({ ...base, input: wide, want_result: [wide] }, { reuse: true });
+    expect(outcome).toEqual({ status: "pass", reason: "" });
+  });
+
   it("parses input_term as a Rego term", async () => {
     mockCompile = compiledAs(FAKE_BEHAVIOUR.input);
     const outcome = await runCase({ ...base, input_term: '{"x": {1, 2}, 3: null}', want_result: [{ x: [1n, 2n], "3": null }] });

@@ -57,6 +57,36 @@ describe("decisions from the example policy", () => {
     expect(exp.failure).toBeUndefined();
   });
 
+  it("answers large requests (35 params) right 1,000 times on one engine, interleaved with small ones", async () => {
+    const engine = new PolicyEngine(fixedProvider(await examplePolicy()));
+    for (let i = 0; i < 1000; i++) {
+      const params = Object.fromEntries(Array.from({ length: 35 }, (_, j) => [`p${(i * 7 + j) % 101}`, { n: j, s: "x".repeat(j) }]));
+      const big = { ...request(i % 2 === 0 ? "db.export" : "db.drop", "production"), action: { name: i % 2 === 0 ? "db.export" : "db.drop", params } };
+      const answer = engine.decide(big);
+      if (i % 2 === 0) expect(answer).toMatchObject({ outcome: "require_approval", rule: "prod-export" });
+      else expect(answer).toMatchObject({ outcome: "deny", rule: "no-prod-drop" });
+      expect(answer.failure).toBeUndefined();
+      expect(engine.decide(request("db.read", "production"))).toMatchObject({ outcome: "allow", rule: "reads" });
+    }
+  });
+
+  it("never reads a stale input on a default-allow policy: a dangerous request with 9 to 40 params is denied every time", async () => {
+    const policy = await loadedFrom({
+      "decision.rego": decisionPolicy(`
+default decision := {"outcome": "allow", "reasons": ["default"]}
+decision := {"outcome": "deny", "reasons": ["danger"]} if input.action.params.danger == true`),
+    });
+    const engine = new PolicyEngine(fixedProvider(policy));
+    for (let i = 0; i < 1000; i++) {
+      const size = 9 + (i % 32);
+      const params: Record<string, unknown> = Object.fromEntries(Array.from({ length: size }, (_, j) => [`k${(i + j) % 50}`, j]));
+      params.danger = i % 3 !== 0;
+      const answer = engine.decide({ ...request("db.write", "production"), action: { name: "db.write", params } });
+      expect(answer.failure).toBeUndefined();
+      expect(answer.outcome).toBe(i % 3 !== 0 ? "deny" : "allow");
+    }
+  });
+
   it("takes input as JSON text (RawJson) without re-serialising it", async () => {
     const engine = new PolicyEngine(fixedProvider(await examplePolicy()));
     const d = engine.decide(new RawJson(JSON.stringify(request("iam.role.grant", "production"))));

@@ -6,7 +6,7 @@
 // re-indexes in place. Nothing allocated after a collection is built stays attached to it, which is what
 // makes it safe to sort constants and loaded data during an evaluation (see value.ts, "Memory").
 
-import { allocate, reallocate } from "./heap";
+import { allocate, allocateZeroed, reallocate } from "./heap";
 import { CollectionBox, FLAG_SORTED, StringBox, TYPE_OBJECT, TYPE_SET, TYPE_STRING } from "./value";
 import { bytesEqual, compare, equal } from "./compare";
 import { hashValue } from "./hash";
@@ -185,11 +185,15 @@ function grow(box: CollectionBox): void {
   return vector ? reallocate(vector, <usize>cap << 2, <usize>bigger << 2) : allocate(<usize>bigger << 2);
 }
 
-/** Gives the box a fresh, empty index sized for `cap` entries at most half full. */
+/**
+ * Gives the box a fresh, empty index sized for `cap` entries at most half full. The index is zeroed here:
+ * after a heap reset the memory holds the previous evaluation's bytes, and a stale slot would make a probe
+ * find an entry that is not there (heap.ts, "Memory is never assumed to be zero").
+ */
 function allocateIndex(box: CollectionBox, cap: u32): void {
   let slots: u32 = 16;
   while (slots < cap << 1) slots <<= 1;
-  box.index = allocate(<usize>slots << 2);
+  box.index = allocateZeroed(<usize>slots << 2);
   box.mask = slots - 1;
 }
 
