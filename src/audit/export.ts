@@ -10,14 +10,17 @@
  * the first stamped after `to`; entries between are included whatever their stamp, because a chain segment
  * has no holes (instances' clocks may differ slightly).
  *
- * The export reads a snapshot: entries appended after it started are left out.
+ * The export reads a snapshot: entries appended after it started are left out. When the exporter holds the
+ * audit signing key, the head line's range is signed (`export-range-signature.ts`): a partial export then
+ * says it is partial in a signature, and a full one that lost its first lines no longer verifies.
  */
 
 import type { Clock } from "../policy/clock";
 import type { AuditReader, StoredRecord } from "./audit-reader";
 import { formatTimestamp, parseTimestamp } from "./audit-time";
 import type { SignedHead } from "./head-signature";
-import type { AuditVerificationKey } from "./signing-key";
+import type { AuditSigningKey, AuditVerificationKey } from "./signing-key";
+import { signExportRange, type ExportRangeClaim, type ExportRangeInfo } from "./export-range-signature";
 import { streamIdOf } from "./stream-id";
 import type { ExportedHead, HeadLine } from "./trail-head-line";
 
@@ -36,6 +39,12 @@ export interface ExportOptions extends ExportRange {
   readonly clock: Clock;
   /** The signing key's public half, embedded in the head line when it is the key that signed the head. */
   readonly publicKey?: AuditVerificationKey;
+  /**
+   * The audit signing key, when the exporter holds it: the export's range (where it starts, and whether it is
+   * partial) is then signed, so that an export cut short at its start no longer verifies. Used only when it
+   * is the key that signed the head.
+   */
+  readonly signingKey?: AuditSigningKey;
   readonly pageSize?: number;
 }
 
@@ -62,6 +71,7 @@ export async function exportTrail(reader: AuditReader, write: (line: string) => 
   let started = opts.fromTime === undefined;
   let ending = false;
   let first: number | null = null;
+  let firstPrevHash: string | null = null;
   let last: StoredRecord | null = null;
   let count = 0;
   let cursor: string | null = fromSeq > 1 ? streamIdOf(fromSeq - 1) : null;
@@ -81,6 +91,7 @@ export async function exportTrail(reader: AuditReader, write: (line: string) => 
       if (ending && (last === null || last.checkpoint !== undefined)) break scan;
       await write(rec.line);
       count++;
+      if (first === null) firstPrevHash = prevHashOfLine(rec.line);
       first ??= seq ?? rec.idSeq ?? 0;
       last = rec;
     }
@@ -97,10 +108,18 @@ export async function exportTrail(reader: AuditReader, write: (line: string) => 
     ...(opts.publicKey !== undefined && opts.publicKey.kid === signed.kid ? { public_key: opts.publicKey.x } : {}),
   };
   const fromActual = first ?? 0;
-  const headLine: HeadLine = {
-    head,
-    export: { from_seq: fromActual, to_seq: lastSeq, partial: fromActual > 1, exported_at: formatTimestamp(opts.clock.nowNs()) },
+  const claim: ExportRangeClaim = {
+    from_seq: fromActual,
+    from_prev_hash: firstPrevHash ?? "",
+    to_seq: lastSeq,
+    partial: fromActual > 1,
+    exported_at: formatTimestamp(opts.clock.nowNs()),
   };
+  const range: ExportRangeInfo =
+    opts.signingKey !== undefined && opts.signingKey.verification.kid === signed.kid && firstPrevHash !== null
+      ? signExportRange(claim, signed, opts.signingKey)
+      : { from_seq: claim.from_seq, to_seq: claim.to_seq, partial: claim.partial, exported_at: claim.exported_at };
+  const headLine: HeadLine = { head, export: range };
   await write(JSON.stringify(headLine));
   return { entries: count, fromSeq: fromActual, toSeq: lastSeq, partial: fromActual > 1, head };
 }
@@ -109,6 +128,15 @@ function seqOfLine(line: string): number | null {
   try {
     const seq = (JSON.parse(line) as { seq?: unknown }).seq;
     return typeof seq === "number" ? seq : null;
+  } catch {
+    return null;
+  }
+}
+
+function prevHashOfLine(line: string): string | null {
+  try {
+    const prev = (JSON.parse(line) as { prev_hash?: unknown }).prev_hash;
+    return typeof prev === "string" ? prev : null;
   } catch {
     return null;
   }

@@ -5,8 +5,17 @@
  * Entries are pushed in order (from an export file or straight from the Redis Stream) and the head given at
  * the end. The verifier stops checking at the first problem but keeps reading, to tell a missing entry from
  * one that turns up later (reordered) and to tell an edited entry from one appended past the signed head
- * (forged). A trail that starts after seq 1 is a partial export and is verified from its first entry's
- * `prev_hash`, which is then taken on trust (the result says so).
+ * (forged).
+ *
+ * Entries chain backwards and the signed head pins the end, so a trail must also prove where it starts:
+ * a trail verifies from seq 1 (the genesis hash). One that starts later verifies only as a partial export:
+ * when its head line carries an export range signed with the audit key that names that very start, or when
+ * the auditor accepts an unsigned start explicitly (`allowPartial`); either way the result says partial.
+ * Deleting the oldest entries of the stream, or the first lines of an export, is therefore caught.
+ *
+ * Rewinding (deleting the newest entries and putting back an earlier signed checkpoint as the head) leaves a
+ * trail that is valid up to that checkpoint. An auditor who pinned a head they saw earlier (`pin`: its seq
+ * and hash) catches it: the trail must reach the pinned seq and hold the pinned hash there.
  */
 
 import type { AuditReader, StoredRecord } from "./audit-reader";
@@ -14,6 +23,7 @@ import { GENESIS_HASH, computeEntryHash, isHashText, type ChainHead } from "./ch
 import { verifyHeadSignature } from "./head-signature";
 import type { SignedHead } from "./head-signature";
 import { loadVerificationKey, type AuditVerificationKey } from "./signing-key";
+import { verifyExportRange, type ExportRangeInfo } from "./export-range-signature";
 import { asHeadLine, type ExportedHead } from "./trail-head-line";
 
 /** What can be wrong with a trail. */
@@ -33,7 +43,9 @@ export type TrailProblemKind =
   /** A head signature that does not verify. */
   | "bad_signature"
   /** A head signed by a key other than the expected one. */
-  | "wrong_key";
+  | "wrong_key"
+  /** The trail ends before, or differs at, a head the auditor pinned earlier: it was rewound or rewritten. */
+  | "rewound";
 
 /** The first problem found. */
 export interface TrailProblem {
@@ -53,6 +65,13 @@ export type VerifyResult =
       /** The first entry's seq; above 1 for a partial export. */
       readonly firstSeq: number;
       readonly partial: boolean;
+      /**
+       * How the start was established: `genesis` (seq 1 from the genesis hash), `signed_range` (a partial
+       * export whose signed range names this start), `accepted` (a partial start the caller took on trust).
+       */
+      readonly start: "genesis" | "signed_range" | "accepted";
+      /** The pinned head, and whether the trail covered it (false: the trail starts after it). */
+      readonly pin?: { readonly seq: number; readonly checked: boolean };
       /** The key id that signed the head (absent for an empty trail). */
       readonly kid?: string;
       /** False when the head was checked only against the public key the trail itself carries. */
@@ -72,10 +91,14 @@ export interface TrailEntryInput {
   readonly checkpoint?: SignedHead;
 }
 
-/** Which keys are trusted. */
+/** Which keys are trusted, and what the trail must show. */
 export interface VerifyOptions {
   /** Trusted verification keys (several during a key rotation). None: the trail's own public key is used, unpinned. */
   readonly keys?: readonly AuditVerificationKey[];
+  /** Accept a trail that starts after seq 1 without a signed range saying so; its start is taken on trust. */
+  readonly allowPartial?: boolean;
+  /** A head the auditor saw earlier: the trail must reach its seq and hold its hash there. */
+  readonly pin?: ChainHead;
 }
 
 type Entry = { readonly seq: number; readonly prev_hash: string; readonly hash: string; readonly [key: string]: unknown };
@@ -83,8 +106,13 @@ type Entry = { readonly seq: number; readonly prev_hash: string; readonly hash: 
 /** A push-style verifier: `entry()` for each entry in order, then `finish(head)`. */
 export class TrailVerifier {
   private readonly keys: Map<string, AuditVerificationKey>;
+  private readonly allowPartial: boolean;
+  private readonly pin: ChainHead | null;
   private count = 0;
   private firstSeq: number | null = null;
+  private firstPrevHash: string | null = null;
+  /** The hash of the entry at the pinned seq, once read. */
+  private pinnedSeen: string | null = null;
   private last: ChainHead | null = null;
   private problem: TrailProblem | null = null;
   /** After a gap: the seq we expected, the seq we got, and whether the expected one turned up later. */
@@ -92,6 +120,8 @@ export class TrailVerifier {
 
   constructor(opts: VerifyOptions = {}) {
     this.keys = new Map((opts.keys ?? []).map((k) => [k.kid, k]));
+    this.allowPartial = opts.allowPartial === true;
+    this.pin = opts.pin ?? null;
   }
 
   /** Checks the next entry. */
@@ -112,6 +142,7 @@ export class TrailVerifier {
     }
     if (this.last === null) {
       this.firstSeq = e.seq;
+      this.firstPrevHash = e.prev_hash;
     } else if (e.seq !== this.last.seq + 1) {
       const expected = this.last.seq + 1;
       if (e.seq > expected) {
@@ -146,15 +177,24 @@ export class TrailVerifier {
         return;
       }
     }
+    if (this.pin !== null && e.seq === this.pin.seq) this.pinnedSeen = e.hash;
     this.last = { seq: e.seq, hash: e.hash };
     this.count++;
   }
 
-  /** Checks the last entry against the signed head and returns the verdict. */
-  finish(head: ExportedHead | null): VerifyResult {
+  /**
+   * Checks the last entry against the signed head, the start against the export range (an export's head
+   * line; none for the stored trail) and the pin, and returns the verdict.
+   */
+  finish(head: ExportedHead | null, range: ExportRangeInfo | null = null): VerifyResult {
     if (this.problem !== null) return { ok: false, entries: this.count, problem: this.settle(head) };
     if (this.last === null) {
-      if (head === null || head.seq === 0) return { ok: true, entries: 0, head: { seq: 0, hash: GENESIS_HASH }, firstSeq: 0, partial: false, keyPinned: this.keys.size > 0 };
+      if (this.pin !== null && this.pin.seq > 0) {
+        return this.result({ seq: this.pin.seq, kind: "rewound", message: `the trail is empty, but the pinned head is seq ${this.pin.seq}` });
+      }
+      if (head === null || head.seq === 0) {
+        return { ok: true, entries: 0, head: { seq: 0, hash: GENESIS_HASH }, firstSeq: 0, partial: false, start: "genesis", keyPinned: this.keys.size > 0 };
+      }
       return this.result({ seq: 1, kind: "missing", message: `the trail has no entries but its signed head is seq ${head.seq}` });
     }
     if (head === null) return this.result({ seq: this.last.seq, kind: "unsigned", message: "the trail has no signed head line" });
@@ -174,7 +214,83 @@ export class TrailVerifier {
     const sigProblem = this.checkSignature(head, "the head");
     if (sigProblem !== null) return this.result(sigProblem);
     const firstSeq = this.firstSeq ?? 1;
-    return { ok: true, entries: this.count, head: this.last, firstSeq, partial: firstSeq > 1, kid: head.kid, keyPinned: this.keys.size > 0 };
+    const start = this.checkStart(firstSeq, head, range);
+    if (typeof start !== "string") return this.result(start);
+    const pin = this.checkPin(firstSeq);
+    if (pin !== null && "kind" in pin) return this.result(pin);
+    return {
+      ok: true,
+      entries: this.count,
+      head: this.last,
+      firstSeq,
+      partial: firstSeq > 1,
+      start,
+      ...(pin === null ? {} : { pin }),
+      kid: head.kid,
+      keyPinned: this.keys.size > 0,
+    };
+  }
+
+  /** How the trail's start is established, or why it is not. */
+  private checkStart(firstSeq: number, head: ExportedHead, range: ExportRangeInfo | null): "genesis" | "signed_range" | "accepted" | TrailProblem {
+    const cut = (claimed: string): TrailProblem => ({
+      seq: 1,
+      kind: "missing",
+      message: `${claimed}, but the first entry is seq ${firstSeq}: ${firstSeq === 2 ? "seq 1 is" : `seqs 1..${firstSeq - 1} are`} missing`,
+    });
+    let signed = false;
+    if (range !== null) {
+      if (typeof range.from_seq !== "number" || typeof range.partial !== "boolean") {
+        return { seq: null, kind: "malformed", message: "the head line's export range has no valid from_seq or partial" };
+      }
+      if (range.sig !== undefined) {
+        const key = this.rangeKey(range, head);
+        if (key === null || !verifyExportRange(range, head, key)) {
+          return { seq: null, kind: "bad_signature", message: "the export range's signature does not verify (its from_seq, partial or exported_at was edited, or it was signed by another key)" };
+        }
+        signed = true;
+      }
+      if (range.from_seq !== firstSeq) {
+        if (range.from_seq < firstSeq) return cut(`the export says it starts at seq ${range.from_seq}`);
+        return { seq: firstSeq, kind: "malformed", message: `the export says it starts at seq ${range.from_seq}, but its first entry is seq ${firstSeq}` };
+      }
+      if (range.partial !== firstSeq > 1) {
+        return { seq: null, kind: "malformed", message: `the export says partial: ${range.partial}, but it starts at seq ${firstSeq}` };
+      }
+      if (signed && range.from_prev_hash !== this.firstPrevHash) {
+        return { seq: firstSeq, kind: "forged_hash", message: "the first entry's prev_hash is not the one the export range signs" };
+      }
+    }
+    if (firstSeq === 1) return "genesis";
+    if (signed) return "signed_range";
+    if (this.allowPartial) return "accepted";
+    return cut(range === null ? "a trail must start at seq 1" : "the export's start is not signed (pass --partial to accept a partial export's start on trust)");
+  }
+
+  /** The pin's verdict: null without a pin, what was checked, or the problem. */
+  private checkPin(firstSeq: number): { readonly seq: number; readonly checked: boolean } | TrailProblem | null {
+    const pin = this.pin;
+    if (pin === null) return null;
+    const last = this.last as ChainHead;
+    if (pin.seq > last.seq) {
+      return { seq: last.seq + 1, kind: "rewound", message: `the trail ends at seq ${last.seq}, before the pinned head at seq ${pin.seq}: entries after it were removed and the head put back` };
+    }
+    if (pin.seq === firstSeq - 1 && pin.seq > 0) {
+      if (this.firstPrevHash !== pin.hash) return { seq: firstSeq, kind: "rewound", message: `seq ${firstSeq} does not chain from the pinned head at seq ${pin.seq}` };
+      return { seq: pin.seq, checked: true };
+    }
+    if (pin.seq < firstSeq) return { seq: pin.seq, checked: pin.seq === 0 };
+    if (this.pinnedSeen !== pin.hash) {
+      return { seq: pin.seq, kind: "rewound", message: `seq ${pin.seq} has hash ${short(this.pinnedSeen ?? "")}, not the pinned ${short(pin.hash)}: the trail was rewritten after it was pinned` };
+    }
+    return { seq: pin.seq, checked: true };
+  }
+
+  /** The key to check an export range with: a trusted key by its kid, or (with none trusted) the one the head carries. */
+  private rangeKey(range: ExportRangeInfo, head: ExportedHead): AuditVerificationKey | null {
+    if (this.keys.size > 0) return typeof range.kid === "string" ? (this.keys.get(range.kid) ?? null) : null;
+    const carried = carriedKey(head);
+    return carried !== null && carried.kid === range.kid ? carried : null;
   }
 
   private result(problem: TrailProblem): VerifyResult {
@@ -233,6 +349,7 @@ export class TrailVerifier {
 export async function verifyTrailLines(lines: AsyncIterable<string> | Iterable<string>, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const verifier = new TrailVerifier(opts);
   let head: ExportedHead | null = null;
+  let range: ExportRangeInfo | null = null;
   let lineNo = 0;
   for await (const raw of lines) {
     lineNo++;
@@ -245,12 +362,13 @@ export async function verifyTrailLines(lines: AsyncIterable<string> | Iterable<s
       const headLine = parsed === undefined ? null : asHeadLine(parsed);
       if (headLine !== null) {
         head = headLine.head;
+        range = headLine.export ?? null;
         continue;
       }
     }
     verifier.entry({ text: line, where: `line ${lineNo}` });
   }
-  return verifier.finish(head);
+  return verifier.finish(head, range);
 }
 
 /**
@@ -285,8 +403,11 @@ export async function verifyStoredTrail(reader: AuditReader, opts: VerifyOptions
 /** One line saying the verdict: `ok: N entries, head <hash>` or `seq N: <problem>: <what>`. */
 export function formatVerifyResult(result: VerifyResult): string {
   if (result.ok) {
-    const partial = result.partial ? ` (partial: seq ${result.firstSeq}..${result.head.seq}, chained from the first entry's prev_hash)` : "";
-    return `ok: ${result.entries} entries, head ${result.head.hash}${partial}`;
+    const basis = result.start === "signed_range" ? "its start signed in the export range" : "its start taken on trust (--partial)";
+    const partial = result.partial ? ` (partial: seq ${result.firstSeq}..${result.head.seq}, ${basis})` : "";
+    const pin =
+      result.pin === undefined ? "" : result.pin.checked ? `; holds the pinned head at seq ${result.pin.seq}` : `; the pinned head (seq ${result.pin.seq}) lies before this trail and was not checked`;
+    return `ok: ${result.entries} entries, head ${result.head.hash}${partial}${pin}`;
   }
   const p = result.problem;
   const where = p.seq === null ? "trail" : `seq ${p.seq}`;

@@ -2,13 +2,17 @@
  * `countersign audit`: export the trail, verify an export or the live trail, print the public key that
  * verifies it, and compute the masked digest of a value an auditor holds.
  *
- * - `audit export [--from X] [--to Y] [--redis URL] [--stream NAME]`: JSON lines on stdout, entries in order
- *   then the signed head line. X and Y are seqs (`1200`) or RFC 3339 times.
- * - `audit verify <trail.jsonl | -> [--key K]...` or `audit verify --redis URL [--key K]...`: prints
- *   `ok: N entries, head <hash>` or the first bad seq and what is wrong; exit code 1 on any problem. K is a
- *   file (PEM public or private key, or JWK) or the base64url public key; repeat it across a key rotation.
- *   Without K a file is checked against the public key it carries (reported as not pinned) and the live
- *   trail against the key generated in Redis.
+ * - `audit export [--from X] [--to Y] [--redis URL] [--stream NAME] [--signing-key F]`: JSON lines on stdout,
+ *   entries in order then the signed head line. X and Y are seqs (`1200`) or RFC 3339 times. The export's
+ *   range is signed with the audit key when the exporter holds it (the key generated in Redis, or F).
+ * - `audit verify <trail.jsonl | -> [--key K]... [--partial] [--pin P]` or `audit verify --redis URL …`:
+ *   prints `ok: N entries, head <hash>` or the first bad seq and what is wrong; exit code 1 on any problem. K
+ *   is a file (PEM public or private key, or JWK) or the base64url public key; repeat it across a key
+ *   rotation. Without K a file is checked against the public key it carries (reported as not pinned) and the
+ *   live trail against the key generated in Redis. A trail must start at seq 1, unless its signed export range
+ *   says it is partial or `--partial` accepts an unsigned start. P is a head seen earlier (`SEQ:HASH`, or a
+ *   file from `audit head` or an export's last line): the trail must still reach it and hold it.
+ * - `audit head [--redis URL]`: the current signed head as one JSON line, for auditors to pin.
  * - `audit key [--redis URL]`: the public key (PEM), its id and base64url form, for auditors to pin.
  * - `audit digest <json-value> [--salt-file F]`: `{"$masked": "sha256:…"}` for a value, to compare with
  *   a masked field (salt from the file or COUNTERSIGN_AUDIT_MASK_SALT).
@@ -24,7 +28,9 @@ import { parseTimestamp } from "../audit/audit-time";
 import { exportTrail, type ExportRange } from "../audit/export";
 import { maskedMarker } from "../audit/masking";
 import { DEFAULT_AUDIT_STREAM, RedisAuditStore } from "../audit/redis-audit-store";
-import { loadVerificationKey, publicKeyPem, type AuditVerificationKey } from "../audit/signing-key";
+import { isHashText, type ChainHead } from "../audit/chain";
+import { loadSigningKey, loadVerificationKey, publicKeyPem, type AuditVerificationKey } from "../audit/signing-key";
+import { asHeadLine } from "../audit/trail-head-line";
 import { formatVerifyResult, verifyStoredTrail, verifyTrailLines, type VerifyResult } from "../audit/verify";
 import { systemClock, type Clock } from "../policy/clock";
 import { openRedis } from "../redis/redis-connection";
@@ -32,7 +38,7 @@ import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
 
 /** The subcommands. */
-export const AUDIT_SUBCOMMANDS = ["export", "verify", "key", "digest"] as const;
+export const AUDIT_SUBCOMMANDS = ["export", "verify", "head", "key", "digest"] as const;
 
 /** Options of `countersign audit …` (each subcommand reads the ones it documents). */
 export interface AuditCommandOptions {
@@ -46,6 +52,12 @@ export interface AuditCommandOptions {
   readonly key?: readonly string[];
   /** A file holding the mask salt (digest). */
   readonly saltFile?: string;
+  /** verify: accept a trail that starts after seq 1 without a signed range saying so. */
+  readonly partial?: boolean;
+  /** verify: a head seen earlier, `SEQ:HASH` or a file holding a head (JSON). */
+  readonly pin?: string;
+  /** export: the audit signing key (PEM file), for deployments that configure their own. */
+  readonly signingKey?: string;
 }
 
 /** What the command takes from its surroundings (injected for tests). */
@@ -64,6 +76,8 @@ export async function runAuditCommand(subcommand: string, args: readonly string[
         return await withStore(opts, env, deps, (store) => runExport(store, opts, io, deps.clock ?? systemClock));
       case "verify":
         return await runVerify(args, opts, io, env, deps);
+      case "head":
+        return await withStore(opts, env, deps, (store) => runHead(store, io));
       case "key":
         return await withStore(opts, env, deps, (store) => runKey(store, io));
       case "digest":
@@ -83,21 +97,32 @@ export async function runAuditCommand(subcommand: string, args: readonly string[
 async function runExport(store: RedisAuditStore, opts: AuditCommandOptions, io: CliIo, clock: Clock): Promise<number> {
   const range: ExportRange = { ...bound("from", opts.from), ...bound("to", opts.to) };
   const stored = await store.readSigningKey();
-  const publicKey = stored === null ? undefined : loadVerificationKey(stored);
-  const summary = await exportTrail(store, (line) => io.out(line), { ...range, clock, ...(publicKey === undefined ? {} : { publicKey }) });
+  const signingKey = opts.signingKey !== undefined ? loadSigningKey(readTextFile(opts.signingKey)) : stored === null ? undefined : loadSigningKey(stored);
+  const publicKey = signingKey?.verification;
+  const summary = await exportTrail(store, (line) => io.out(line), {
+    ...range,
+    clock,
+    ...(publicKey === undefined ? {} : { publicKey }),
+    ...(signingKey === undefined ? {} : { signingKey }),
+  });
   if (summary.entries === 0) io.err("audit export: no entries in range");
-  else io.err(`audit export: ${summary.entries} entries, seq ${summary.fromSeq}..${summary.toSeq}${summary.partial ? " (partial: verifies from its first entry's prev_hash)" : ""}`);
+  else {
+    const signed = signingKey !== undefined && summary.head?.kid === signingKey.verification.kid;
+    const partial = summary.partial ? (signed ? " (partial, and its range is signed so)" : " (partial: verify it with --partial, its start is not signed)") : "";
+    io.err(`audit export: ${summary.entries} entries, seq ${summary.fromSeq}..${summary.toSeq}${partial}`);
+  }
   return 0;
 }
 
 async function runVerify(args: readonly string[], opts: AuditCommandOptions, io: CliIo, env: Readonly<Record<string, string | undefined>>, deps: AuditCommandDeps): Promise<number> {
   const keys = (opts.key ?? []).map(readKeyArgument);
+  const checks = { allowPartial: opts.partial === true, ...(opts.pin === undefined ? {} : { pin: readPin(opts.pin) }) };
   let result: VerifyResult;
   if (args.length > 1) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes one trail file");
   const file = args[0];
   if (file !== undefined) {
     if (opts.redis !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes a trail file or --redis, not both");
-    result = await verifyTrailLines(await trailLines(file, io), { keys });
+    result = await verifyTrailLines(await trailLines(file, io), { keys, ...checks });
   } else {
     if (opts.redis === undefined && env["REDIS_URL"] === undefined) {
       throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify needs a trail file (or -) or --redis URL");
@@ -108,7 +133,7 @@ async function runVerify(args: readonly string[], opts: AuditCommandOptions, io:
         const stored = await store.readSigningKey();
         if (stored !== null) trusted = [loadVerificationKey(stored)];
       }
-      return verifyStoredTrail(store, { keys: trusted });
+      return verifyStoredTrail(store, { keys: trusted, ...checks });
     });
   }
   io.out(formatVerifyResult(result));
@@ -116,6 +141,16 @@ async function runVerify(args: readonly string[], opts: AuditCommandOptions, io:
     io.err(`note: checked against the public key the trail carries (${result.kid ?? "?"}); pass --key to pin the deployment's audit key`);
   }
   return result.ok ? 0 : 1;
+}
+
+async function runHead(store: RedisAuditStore, io: CliIo): Promise<number> {
+  const head = await store.readHead();
+  if (head === null) {
+    io.err("the trail is empty: nothing to pin yet");
+    return 1;
+  }
+  io.out(JSON.stringify(head));
+  return 0;
 }
 
 async function runKey(store: RedisAuditStore, io: CliIo): Promise<number> {
@@ -184,6 +219,33 @@ function bound(name: "from" | "to", text: string | undefined): ExportRange {
   const ns = parseTimestamp(text);
   if (ns === null) throw new CliError("COUNTERSIGN_CLI_USAGE", `--${name} must be a seq or an RFC 3339 time (2026-11-21T12:00:00Z), got '${text}'`);
   return name === "from" ? { fromTime: ns } : { toTime: ns };
+}
+
+/** A --pin value: `SEQ:HASH`, or a file holding a head as JSON (`audit head`, or an export's head line). */
+function readPin(arg: string): ChainHead {
+  const inline = /^([0-9]+):([0-9a-f]{64})$/.exec(arg);
+  if (inline !== null) return { seq: Number(inline[1]), hash: inline[2] as string };
+  if (!existsSync(arg)) throw new CliError("COUNTERSIGN_CLI_USAGE", `--pin must be SEQ:HASH (64 hex digits) or a file holding a head, got '${arg}'`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readTextFile(arg).trim().split("\n").pop() ?? "");
+  } catch {
+    throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `${arg} does not hold a head as JSON (from \`audit head\` or an export's last line)`);
+  }
+  const line = asHeadLine(value);
+  const head = (line?.head ?? value) as { seq?: unknown; hash?: unknown };
+  if (!Number.isSafeInteger(head.seq) || (head.seq as number) < 0 || !isHashText(head.hash)) {
+    throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `${arg} does not hold a head: want {"seq": N, "hash": "<64 hex digits>"}`);
+  }
+  return { seq: head.seq as number, hash: head.hash };
+}
+
+function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `cannot read ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** A --key value: a file with a key, or the key text itself. */

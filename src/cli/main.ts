@@ -133,7 +133,9 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .description(
       "The audit trail. `audit export [--from X] [--to Y] [--redis URL] [--stream NAME] > trail.jsonl` writes the entries in order, " +
         "then the signed head (X, Y: seqs or RFC 3339 times). `audit verify <trail.jsonl | -> [--key K]...` or " +
-        "`audit verify --redis URL [--key K]...` prints `ok: N entries, head <hash>` or the first bad seq and what is wrong, exit 1. " +
+        "`audit verify --redis URL [--key K]...` prints `ok: N entries, head <hash>` or the first bad seq and what is wrong, exit 1; " +
+        "a trail must start at seq 1 unless its signed export range says it is partial (or --partial accepts it), and --pin checks " +
+        "that a head seen earlier is still there. `audit head` prints the current signed head to pin. " +
         "`audit key [--redis URL]` prints the public key auditors pin; `audit digest <json> [--salt-file F]` the masked form of a value. " +
         "The Redis URL defaults to REDIS_URL.",
     )
@@ -145,6 +147,9 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--stream <name>", "the trail's stream (default countersign:audit)")
     .option("-k, --key <key>", "verify: a public key (PEM or JWK file, or base64url); repeatable across a key rotation", collect)
     .option("--salt-file <file>", "digest: a file holding the mask salt (default COUNTERSIGN_AUDIT_MASK_SALT)")
+    .option("--partial", "verify: accept a trail that starts after seq 1 without a signed range (its start taken on trust)")
+    .option("--pin <head>", "verify: a head seen earlier (SEQ:HASH, or a file from `audit head`); the trail must still hold it")
+    .option("--signing-key <file>", "export: the audit signing key (PEM), to sign the export's range; default the key generated in Redis")
     .action(async (subcommand: string, args: string[], opts: AuditCommandOptions) => {
       result.exitCode = await runAuditCommand(subcommand, args, opts, io);
     });

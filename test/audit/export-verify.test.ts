@@ -197,27 +197,58 @@ describe("audit export and verify", () => {
 });
 
 describe("partial exports", () => {
-  it("verify from their first entry's prev_hash and end on a signed checkpoint", async () => {
-    const { trail, key } = makeTrail(redis.connect());
-    // Appends of 1, then 20 at once (one checkpoint at seq 21), then 1 more.
+  /** Appends of 1, then 20 at once (one checkpoint at seq 21), then 1 more; exports seq 5..8. */
+  async function partialExport(storeKey: boolean): Promise<{ lines: string[]; key: ReturnType<typeof newSigningKey> }> {
+    const { trail, store, key } = makeTrail(redis.connect());
+    if (storeKey) await store.ensureSigningKey(key.privateKey.export({ format: "pem", type: "pkcs8" }).toString());
     await trail.record(sampleDecision(0));
     await Promise.all(Array.from({ length: 20 }, (_, i) => trail.record(sampleDecision(i + 1))));
     await trail.record(sampleDecision(99));
     const run = await cli("export", [], { redis: redis.url, from: "5", to: "8" });
-    const seqs = run.out.slice(0, -1).map((l) => (JSON.parse(l) as { seq: number }).seq);
+    return { lines: run.out, key };
+  }
+
+  it("end on a signed checkpoint, and say they are partial in a signed range when the exporter holds the key", async () => {
+    const { lines, key } = await partialExport(true);
+    const seqs = lines.slice(0, -1).map((l) => (JSON.parse(l) as { seq: number }).seq);
     expect(seqs[0]).toBe(5);
     expect(seqs[seqs.length - 1]).toBe(21); // runs on to the end of the append that holds seq 8
-    expect(JSON.parse(run.out[run.out.length - 1]!)).toMatchObject({ head: { seq: 21 }, export: { from_seq: 5, to_seq: 21, partial: true } });
-    const file = path.join(dir, "partial.jsonl");
-    await fs.writeFile(file, run.out.join("\n"));
-    const v = await cli("verify", [file], { key: [key.verification.x] });
-    expect(v.out[0]).toMatch(/^ok: 17 entries, head [0-9a-f]{64} \(partial: seq 5\.\.21, chained from the first entry's prev_hash\)$/);
+    const headLine = JSON.parse(lines[lines.length - 1]!) as { export: Record<string, unknown> };
+    expect(headLine).toMatchObject({ head: { seq: 21 }, export: { from_seq: 5, to_seq: 21, partial: true, kid: key.verification.kid } });
+    expect(headLine.export["sig"]).toEqual(expect.any(String));
+    const v = await verifyLines(lines, [key.verification.x]);
+    expect(v.out[0]).toMatch(/^ok: 17 entries, head [0-9a-f]{64} \(partial: seq 5\.\.21, its start signed in the export range\)$/);
     expect(v.code).toBe(0);
+  });
+
+  it("verify without a signed range only when --partial accepts the start, and say so", async () => {
+    const { lines, key } = await partialExport(false);
+    expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ export: { from_seq: 5, partial: true } });
+    const strict = await verifyLines(lines, [key.verification.x]);
+    expect(strict.out[0]).toMatch(/^seq 1: missing: the export's start is not signed .* seqs 1\.\.4 are missing$/);
+    expect(strict.code).toBe(1);
+    const file = path.join(dir, "partial-unsigned.jsonl");
+    await fs.writeFile(file, lines.join("\n"));
+    const accepted = await cli("verify", [file], { key: [key.verification.x], partial: true });
+    expect(accepted.out[0]).toMatch(/^ok: 17 entries, head [0-9a-f]{64} \(partial: seq 5\.\.21, its start taken on trust \(--partial\)\)$/);
+    expect(accepted.code).toBe(0);
+  });
+
+  it("fail when more lines are cut from their start, even with the range edited to match", async () => {
+    const { lines, key } = await partialExport(true);
+    const cut = lines.slice(3); // seq 8 onwards
+    const asIs = await verifyLines(cut, [key.verification.x]);
+    expect(asIs.out[0]).toMatch(/^seq 1: missing: the export says it starts at seq 5, but the first entry is seq 8/);
+    const relabelled = [...cut.slice(0, -1), edit(cut[cut.length - 1]!, (l) => ((l["export"] as Record<string, unknown>)["from_seq"] = 8))];
+    const bad = await verifyLines(relabelled, [key.verification.x]);
+    expect(bad.out[0]).toMatch(/^trail: bad signature: the export range's signature does not verify/);
+    expect(bad.code).toBe(1);
   });
 
   it("select by time", async () => {
     const clock = steppingClock(1_790_000_000_000_000_000n, 1_000_000_000n); // one second per event
-    const { trail, key } = makeTrail(redis.connect(), { clock, maxBatch: 1 });
+    const { trail, store, key } = makeTrail(redis.connect(), { clock, maxBatch: 1 });
+    await store.ensureSigningKey(key.privateKey.export({ format: "pem", type: "pkcs8" }).toString());
     for (let i = 1; i <= 10; i++) await trail.record(sampleDecision(i));
     // Event i is stamped at start + i seconds.
     const run = await cli("export", [], { redis: redis.url, from: "2026-09-21T14:13:23Z", to: "2026-09-21T14:13:25.5Z" });
@@ -225,6 +256,84 @@ describe("partial exports", () => {
     const file = path.join(dir, "by-time.jsonl");
     await fs.writeFile(file, run.out.join("\n"));
     expect((await cli("verify", [file], { key: [key.verification.x] })).code).toBe(0);
+  });
+});
+
+describe("a trail missing its oldest entries", () => {
+  it("fails verification when the first lines of a full export are cut", async () => {
+    const { lines, key } = await recordAndExport(10);
+    expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ export: { from_seq: 1, partial: false } });
+    const run = await verifyLines(lines.slice(3), [key.verification.x]);
+    expect(run.out[0]).toBe("seq 1: missing: the export says it starts at seq 1, but the first entry is seq 4: seqs 1..3 are missing");
+    expect(run.code).toBe(1);
+  });
+
+  it("fails verification when the first lines are cut and the head line's range is rewritten or dropped", async () => {
+    const { lines, key } = await recordAndExport(10);
+    const cut = lines.slice(3, -1);
+    const headLine = JSON.parse(lines[lines.length - 1]!) as { head: unknown; export: Record<string, unknown> };
+    const relabelled = JSON.stringify({ ...headLine, export: { ...headLine.export, from_seq: 4, partial: true } });
+    expect((await verifyLines([...cut, relabelled], [key.verification.x])).out[0]).toMatch(/^trail: bad signature: the export range's signature/);
+    const unsigned = JSON.stringify({ ...headLine, export: { from_seq: 4, to_seq: 10, partial: true, exported_at: headLine.export["exported_at"] } });
+    expect((await verifyLines([...cut, unsigned], [key.verification.x])).out[0]).toMatch(/^seq 1: missing: the export's start is not signed/);
+    const noRange = JSON.stringify({ head: headLine.head });
+    expect((await verifyLines([...cut, noRange], [key.verification.x])).out[0]).toBe(
+      "seq 1: missing: a trail must start at seq 1, but the first entry is seq 4: seqs 1..3 are missing",
+    );
+  });
+
+  it("fails verify --redis when the stream's oldest entries were deleted (XDEL)", async () => {
+    const conn = redis.connect();
+    const { trail, key } = makeTrail(conn, { maxBatch: 1 });
+    for (let i = 1; i <= 51; i++) await trail.record(sampleDecision(i));
+    await conn.xdel("countersign:audit", ...Array.from({ length: 10 }, (_, i) => `${i + 1}-0`));
+    const run = await cli("verify", [], { redis: redis.url, key: [key.verification.x] });
+    expect(run.out[0]).toBe("seq 1: missing: a trail must start at seq 1, but the first entry is seq 11: seqs 1..10 are missing");
+    expect(run.code).toBe(1);
+    // --partial takes the missing start on trust, and the verdict says so.
+    const lenient = await cli("verify", [], { redis: redis.url, key: [key.verification.x], partial: true });
+    expect(lenient.out[0]).toMatch(/^ok: 41 entries, head [0-9a-f]{64} \(partial: seq 11\.\.51, its start taken on trust \(--partial\)\)$/);
+  });
+});
+
+describe("a rewound trail", () => {
+  /** 51 entries one per append; then the newest 11 deleted and the head put back to the checkpoint at seq 40. */
+  async function rewound(): Promise<{ key: ReturnType<typeof newSigningKey>; pinned: string }> {
+    const conn = redis.connect();
+    const { trail, key } = makeTrail(conn, { maxBatch: 1 });
+    for (let i = 1; i <= 51; i++) await trail.record(sampleDecision(i));
+    const head = await cli("head", [], { redis: redis.url });
+    expect(head.code).toBe(0);
+    const pinned = path.join(dir, `pinned-${Math.random().toString(36).slice(2)}.json`);
+    await fs.writeFile(pinned, head.out[0]! + "\n");
+    const [[, fields]] = (await conn.xrange("countersign:audit", "40-0", "40-0")) as [string, string[]][] as [[string, string[]]];
+    const at40 = JSON.parse(fields[1]!) as { hash: string };
+    await conn.xdel("countersign:audit", ...Array.from({ length: 11 }, (_, i) => `${i + 41}-0`));
+    await conn.hset("{countersign:audit}:head", "seq", "40", "hash", at40.hash, "kid", fields[3]!, "sig", fields[5]!);
+    return { key, pinned };
+  }
+
+  it("passes without a pin (an earlier checkpoint is validly signed) and fails against the head an auditor pinned", async () => {
+    const { key, pinned } = await rewound();
+    const unpinned = await cli("verify", [], { redis: redis.url, key: [key.verification.x] });
+    expect(unpinned.out[0]).toMatch(/^ok: 40 entries, head /);
+    const run = await cli("verify", [], { redis: redis.url, key: [key.verification.x], pin: pinned });
+    expect(run.out[0]).toBe("seq 41: rewound: the trail ends at seq 40, before the pinned head at seq 51: entries after it were removed and the head put back");
+    expect(run.code).toBe(1);
+  });
+
+  it("accepts a pin as SEQ:HASH, checks it holds, and refuses a pin that is neither", async () => {
+    const conn = redis.connect();
+    const { trail, key } = makeTrail(conn, { maxBatch: 1 });
+    for (let i = 1; i <= 5; i++) await trail.record(sampleDecision(i));
+    const head = JSON.parse((await cli("head", [], { redis: redis.url })).out[0]!) as { seq: number; hash: string };
+    expect(head.seq).toBe(5);
+    for (let i = 6; i <= 8; i++) await trail.record(sampleDecision(i));
+    const ok = await cli("verify", [], { redis: redis.url, key: [key.verification.x], pin: `5:${head.hash}` });
+    expect(ok.out[0]).toMatch(/^ok: 8 entries, head [0-9a-f]{64}; holds the pinned head at seq 5$/);
+    const other = await cli("verify", [], { redis: redis.url, key: [key.verification.x], pin: `5:${"a".repeat(64)}` });
+    expect(other.out[0]).toMatch(/^seq 5: rewound: seq 5 has hash [0-9a-f]{12}…, not the pinned aaaaaaaaaaaa…/);
+    await expect(cli("verify", [], { redis: redis.url, pin: "latest" })).rejects.toThrow(/--pin must be SEQ:HASH/);
   });
 });
 

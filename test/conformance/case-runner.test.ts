@@ -56,7 +56,7 @@ describe("runCase", () => {
     mockCompile = compiledAs(FAKE_BEHAVIOUR.now);
     let ticks = 0n;
     const clock = { nowNs: () => 1_000n + ticks++ };
-    const c: TestCase = { ...base, want_result: [1000n as unknown as Record<string, unknown>] };
+    const c: TestCase = { ...base, want_result: [1000n] as unknown as TestCase["want_result"] };
     expect(await runCase(c, { clock })).toEqual({ status: "pass", reason: "" });
     ticks = 0n;
     const reused = await runCase(c, { clock, reuse: true });
