@@ -48,6 +48,7 @@ import type { ApprovalApi } from "./http/approval-api";
 import { createApp } from "./http/app";
 import { createAuthenticator } from "./identity/authenticator";
 import { IdentityDirectory } from "./identity/identity-directory";
+import { requesterProblem } from "./service/requester-identities";
 import { createJwtVerifier } from "./identity/jwt-verifier";
 import { decisionLog } from "./observability/decision-log";
 import { createLogger, type Logger } from "./observability/logger";
@@ -259,7 +260,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
 
     let wired: WiredApprovals | undefined;
     if (redis !== undefined) {
-      wired = await assembleApprovals(redis, where, config.approvals, config.mode, { clock, logger, engine, ids: opts.approvalIds, audit: audit.recorder });
+      wired = await assembleApprovals(redis, where, config.approvals, config.mode, { clock, logger, engine, ids: opts.approvalIds, audit: audit.recorder, identities: directory });
       closers.push(wired.close);
     } else {
       logger.error(
@@ -297,6 +298,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       metrics: metrics.registry,
       logger,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      requesters: (request) => requesterProblem(request, directory, config.requireKnownHumans),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
       ...(teams === undefined ? {} : { before: [teams.router] }),
       ...(wired === undefined
@@ -461,7 +463,7 @@ async function assembleApprovals(
   where: string,
   cfg: ApprovalWorkflowConfig,
   mode: ServiceMode,
-  deps: { clock: Clock; logger: Logger; engine: PolicyEngine; ids: IdSource | undefined; audit: AuditRecorder | undefined },
+  deps: { clock: Clock; logger: Logger; engine: PolicyEngine; ids: IdSource | undefined; audit: AuditRecorder | undefined; identities: IdentityDirectory },
 ): Promise<WiredApprovals> {
   const { clock, logger } = deps;
   const keys = new ApprovalKeys(cfg.keyPrefix);
@@ -486,6 +488,7 @@ async function assembleApprovals(
     grants,
     changes,
     reviewerPolicy: new PolicyReviewerPolicy(deps.engine, clock),
+    identities: deps.identities,
     ...(urlPolicy === undefined ? {} : { callbackUrls: urlPolicy }),
     ...(deps.ids === undefined ? {} : { ids: deps.ids }),
     limits: { commentMaxChars: cfg.commentMaxChars, maxWaitMs: cfg.maxWaitSeconds * 1000 },

@@ -20,7 +20,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { normalizeIdentity } from "./reviewer-eligibility";
+import { canonicalIdentity } from "../identity/identity-id";
 
 /** The default key prefix. */
 export const DEFAULT_KEY_PREFIX = "countersign:";
@@ -59,12 +59,12 @@ export class ApprovalKeys {
 
   /** Maps a caller's idempotency key to the request it created. */
   idempotency(callerId: string, key: string): string {
-    return `${this.prefix}approvals:idem:${digest([normalizeIdentity(callerId), key])}`;
+    return `${this.prefix}approvals:idem:${digest([canonicalIdentity(callerId), key])}`;
   }
 
   /** Maps a caller's pending action (by digest) to its request, while pending. */
   pendingAction(callerId: string, actionDigest: string): string {
-    return `${this.prefix}approvals:pending-action:${digest([normalizeIdentity(callerId), actionDigest])}`;
+    return `${this.prefix}approvals:pending-action:${digest([canonicalIdentity(callerId), actionDigest])}`;
   }
 
   /** The callback attempt counter of one request. */

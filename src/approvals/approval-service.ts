@@ -71,6 +71,11 @@ export interface ApprovalServiceDeps {
   readonly callbackUrls?: CallbackUrlCheck;
   /** Optional extra restriction on reviewers (the `countersign/reviewer` entrypoint). */
   readonly reviewerPolicy?: ReviewerPolicy;
+  /**
+   * The configured identities a request's ids resolve to: the requesters are stored as the identities they
+   * name (`User:Alice` as `user:alice`), so the rule against self-approval compares people, not spellings.
+   */
+  readonly identities?: { resolve(id: string): { readonly id: string } | undefined };
   readonly limits?: ApprovalLimits;
 }
 
@@ -178,9 +183,9 @@ export class ApprovalService {
       requirements: input.requirements,
       requesters: {
         callerId: input.caller.id,
-        ...(input.caller.owner !== undefined ? { callerOwner: input.caller.owner } : {}),
-        actorId: request.actor.id,
-        ...(request.actor.on_behalf_of !== undefined ? { onBehalfOf: request.actor.on_behalf_of } : {}),
+        ...(input.caller.owner !== undefined ? { callerOwner: this.resolved(input.caller.owner) } : {}),
+        actorId: this.resolved(request.actor.id),
+        ...(request.actor.on_behalf_of !== undefined ? { onBehalfOf: this.resolved(request.actor.on_behalf_of) } : {}),
       },
       decisionId: input.decisionId,
       policy: input.policy,
@@ -471,6 +476,11 @@ export class ApprovalService {
       });
     }
     return comment;
+  }
+
+  /** The configured identity an id in a request names, or the id as written when it names none. */
+  private resolved(id: string): string {
+    return this.deps.identities?.resolve(id)?.id ?? id;
   }
 
   private now(): number {

@@ -14,7 +14,7 @@
 import type { ApprovalRequirements } from "../engine/decision";
 import { ApprovalError } from "./approval-errors";
 import type { ApprovalStatus, Verdict } from "./approval-request";
-import { normalizeIdentity } from "./reviewer-eligibility";
+import { identitySkeleton } from "../identity/identity-id";
 
 /** For each state, the states it may move to. Final states go nowhere. */
 export const TRANSITIONS: Readonly<Record<ApprovalStatus, readonly ApprovalStatus[]>> = {
@@ -64,7 +64,7 @@ export function evaluateQuorum(requirements: ApprovalRequirements, verdicts: rea
   const seen = new Set<string>();
   const approvals: Verdict[] = [];
   for (const v of verdicts) {
-    const who = normalizeIdentity(v.reviewerId);
+    const who = identitySkeleton(v.reviewerId); // distinct people: look-alike ids count once
     if (v.verdict !== "approve" || seen.has(who)) continue;
     seen.add(who);
     approvals.push(v);

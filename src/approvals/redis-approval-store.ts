@@ -18,7 +18,7 @@ import {
   WITHDRAW_SCRIPT,
 } from "./approval-scripts";
 import type { ApprovalStore, CreateResult, TransitionResult } from "./approval-store";
-import { normalizeIdentity } from "./reviewer-eligibility";
+import { canonicalIdentity } from "../identity/identity-id";
 
 /** Options of the Redis store. */
 export interface RedisApprovalStoreOptions {
@@ -159,7 +159,7 @@ export class RedisApprovalStore implements ApprovalStore {
 
 /** The hash field marking that a reviewer has voted (normalised identity). */
 function voterField(reviewerId: string): string {
-  return `voter:${normalizeIdentity(reviewerId)}`;
+  return `voter:${canonicalIdentity(reviewerId)}`;
 }
 
 function asReply(reply: ScriptReply): [string, ScriptReply] {

@@ -4,13 +4,14 @@
  * A reviewer counts only if they are none of the requesters (the actor, the human the actor acts for, the
  * caller principal, the caller principal's owner), are a person (a principal known to be a service or an
  * agent never reviews), hold at least one eligible role, have not voted yet, and the request is still
- * pending and unexpired. Identities are compared after Unicode NFKC normalisation,
- * trimming and lower-casing, so `User:Alice` in a request cannot slip past the rule that keeps `user:alice`
- * from approving her own action. An optional `ReviewerPolicy` (the `countersign/reviewer` entrypoint) can
+ * pending and unexpired. Requesters are stored as the configured identities their ids resolve to, and
+ * compared by skeleton (`src/identity/identity-id.ts`), so neither `User:Alice` nor `user:al\u200bice` nor a
+ * Cyrillic `а` in a request slips past the rule that keeps `user:alice` from approving her own action. An optional `ReviewerPolicy` (the `countersign/reviewer` entrypoint) can
  * only restrict further; the service consults it after these rules pass.
  */
 
 import type { ReviewerRequirement } from "../engine/decision";
+import { couldBeSameIdentity } from "../identity/identity-id";
 import type { ApprovalErrorCode } from "./approval-errors";
 import type { ApprovalRequest, ApprovalRequestCore, Principal } from "./approval-request";
 
@@ -36,15 +37,13 @@ export interface ReviewerPolicy {
   check(request: ApprovalRequest, reviewer: Principal): Promise<{ allowed: boolean; reason?: string }>;
 }
 
-/** The canonical form used to compare identities. */
-export function normalizeIdentity(id: string): string {
-  return id.normalize("NFKC").trim().toLowerCase();
-}
-
-/** True when two identity strings name the same principal. */
+/**
+ * True when two identity strings could name the same person: equal skeletons (case, accents, invisible
+ * characters and look-alike letters aside; `src/identity/identity-id.ts`). It errs towards "the same", which
+ * for every rule here (no self-approval, one vote each) is the side that fails closed.
+ */
 export function sameIdentity(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
-  return normalizeIdentity(a) === normalizeIdentity(b);
+  return couldBeSameIdentity(a, b);
 }
 
 /** Every role that makes a reviewer eligible: `roles` plus the roles of every group. */

@@ -20,6 +20,7 @@ import { approvalWorkflowSettings } from "./approvals-settings";
 import { ConfigError } from "./config-error";
 import { CONFIG_FILE_SCHEMA, type ConfigFile } from "./config-schema";
 import { DEVELOPMENT_KEY_DIGESTS } from "./development-keys";
+import { identityIdProblem, identitySkeleton } from "../identity/identity-id";
 import { pointerToPath, schemaProblems } from "./schema-problem";
 import type { ConfigSource, IdentityConfig, JwtAuthConfig, ServiceConfig, ServiceMode } from "./service-config";
 
@@ -135,7 +136,10 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     throw new ConfigError("COUNTERSIGN_CONFIG_INVALID", `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(redisUrl)}`, "REDIS_URL");
   }
 
-  const identities = file.identities.map((f): IdentityConfig => ({
+  const listed = Array.isArray(file.identities) ? file.identities : file.identities.entries;
+  const listPath = Array.isArray(file.identities) ? "identities" : "identities.entries";
+  const requireKnownHumans = (Array.isArray(file.identities) ? undefined : file.identities.require_known_humans) ?? mode === "production";
+  const identities = listed.map((f): IdentityConfig => ({
     id: f.id,
     kind: f.kind,
     roles: f.roles ?? [],
@@ -144,7 +148,7 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     ...(f.teams === undefined ? {} : { teams: { aadObjectId: f.teams.aad_object_id.toLowerCase(), tenantId: f.teams.tenant_id.toLowerCase() } }),
     auditor: f.auditor === true,
   }));
-  checkIdentities(identities, invalid);
+  checkIdentities(identities, listPath, invalid);
 
   if (mode === "production") {
     identities.forEach((identity, i) =>
@@ -153,8 +157,8 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
           throw new ConfigError(
             "COUNTERSIGN_CONFIG_DEVELOPMENT_KEY_IN_PRODUCTION",
             `refusing to start in production: identity ${identity.id} has a published development API key ` +
-              `(identities[${i}].api_keys_sha256[${j}] in ${origin}); configure your own keys or unset NODE_ENV=production`,
-            `identities[${i}].api_keys_sha256[${j}]`,
+              `(${listPath}[${i}].api_keys_sha256[${j}] in ${origin}); configure your own keys or unset NODE_ENV=production`,
+            `${listPath}[${i}].api_keys_sha256[${j}]`,
           );
         }
       }),
@@ -186,36 +190,52 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     auth: jwt === undefined ? {} : { jwt },
     log: { level: file.log?.level ?? CONFIG_DEFAULTS.logLevel },
     identities,
+    requireKnownHumans,
   };
 }
 
-function checkIdentities(identities: readonly IdentityConfig[], invalid: (field: string, message: string) => ConfigError): void {
+function checkIdentities(identities: readonly IdentityConfig[], list: string, invalid: (field: string, message: string) => ConfigError): void {
   const byId = new Map<string, number>();
+  const bySkeleton = new Map<string, number>();
   identities.forEach((identity, i) => {
+    const problem = identityIdProblem(identity.id);
+    if (problem !== null) throw invalid(`${list}[${i}].id`, problem);
+    if (identity.owner !== undefined) {
+      const ownerProblem = identityIdProblem(identity.owner);
+      if (ownerProblem !== null) throw invalid(`${list}[${i}].owner`, ownerProblem);
+    }
     const before = byId.get(identity.id);
-    if (before !== undefined) throw invalid(`identities[${i}].id`, `repeats ${identity.id} (already identities[${before}])`);
+    if (before !== undefined) throw invalid(`${list}[${i}].id`, `repeats ${identity.id} (already ${list}[${before}])`);
     byId.set(identity.id, i);
+    // Ids that differ only in case, accents or look-alike letters would be one person to the rule against
+    // self-approval, and a reviewer could not tell them apart.
+    const skeleton = identitySkeleton(identity.id);
+    const alike = bySkeleton.get(skeleton);
+    if (alike !== undefined) {
+      throw invalid(`${list}[${i}].id`, `${identity.id} looks like ${identities[alike]!.id} (${list}[${alike}]): give them ids that differ in more than case, accents or look-alike letters`);
+    }
+    bySkeleton.set(skeleton, i);
   });
   const keyOwner = new Map<string, string>();
   const teamsOwner = new Map<string, string>();
   identities.forEach((identity, i) => {
     if (identity.owner !== undefined) {
-      if (identity.kind === "human") throw invalid(`identities[${i}].owner`, "is only for service and agent identities");
-      if (identity.owner === identity.id) throw invalid(`identities[${i}].owner`, "must name someone else");
+      if (identity.kind === "human") throw invalid(`${list}[${i}].owner`, "is only for service and agent identities");
+      if (identity.owner === identity.id) throw invalid(`${list}[${i}].owner`, "must name someone else");
       const owner = byId.get(identity.owner);
       if (owner !== undefined && identities[owner]!.kind !== "human") {
-        throw invalid(`identities[${i}].owner`, `must be a human identity; ${identity.owner} is a ${identities[owner]!.kind}`);
+        throw invalid(`${list}[${i}].owner`, `must be a human identity; ${identity.owner} is a ${identities[owner]!.kind}`);
       }
     }
     identity.apiKeysSha256.forEach((digest, j) => {
       const other = keyOwner.get(digest);
-      if (other !== undefined) throw invalid(`identities[${i}].api_keys_sha256[${j}]`, `is also a key of ${other}`);
+      if (other !== undefined) throw invalid(`${list}[${i}].api_keys_sha256[${j}]`, `is also a key of ${other}`);
       keyOwner.set(digest, identity.id);
     });
     if (identity.teams !== undefined) {
       const key = `${identity.teams.tenantId}/${identity.teams.aadObjectId}`;
       const other = teamsOwner.get(key);
-      if (other !== undefined) throw invalid(`identities[${i}].teams.aad_object_id`, `is also the Teams user of ${other}`);
+      if (other !== undefined) throw invalid(`${list}[${i}].teams.aad_object_id`, `is also the Teams user of ${other}`);
       teamsOwner.set(key, identity.id);
     }
   });

@@ -23,6 +23,38 @@ const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 /** A callback allow-list entry: a host name, an IPv4 literal or a bracketed IPv6 literal, with `:port` or `:*`. */
 export const HOST_ENTRY_PATTERN = "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\\.?)(:([0-9]{1,5}|\\*))?$";
 
+/** One configured identity. */
+const IDENTITY_ENTRY_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "kind"],
+  properties: {
+    id: { type: "string", maxLength: 256, pattern: IDENTITY_ID_PATTERN },
+    kind: { enum: ["service", "human", "agent"] },
+    roles: {
+      type: "array",
+      uniqueItems: true,
+      items: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]*$", maxLength: 100 },
+    },
+    owner: { type: "string", maxLength: 256, pattern: IDENTITY_ID_PATTERN },
+    api_keys_sha256: {
+      type: "array",
+      uniqueItems: true,
+      items: { type: "string", pattern: "^[0-9a-fA-F]{64}$" },
+    },
+    teams: {
+      type: "object",
+      additionalProperties: false,
+      required: ["aad_object_id", "tenant_id"],
+      properties: {
+        aad_object_id: { type: "string", pattern: GUID },
+        tenant_id: { type: "string", pattern: GUID },
+      },
+    },
+    auditor: { type: "boolean" },
+  },
+} as const;
+
 /** The schema of the configuration file. */
 export const CONFIG_FILE_SCHEMA = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -133,37 +165,15 @@ export const CONFIG_FILE_SCHEMA = {
       properties: { level: { enum: [...LOG_LEVELS] } },
     },
     identities: {
-      type: "array",
+      description: "The identities the service knows: a list, or {require_known_humans, entries}.",
+      type: ["array", "object"],
       minItems: 1,
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["id", "kind"],
-        properties: {
-          id: { type: "string", maxLength: 256, pattern: IDENTITY_ID_PATTERN },
-          kind: { enum: ["service", "human", "agent"] },
-          roles: {
-            type: "array",
-            uniqueItems: true,
-            items: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]*$", maxLength: 100 },
-          },
-          owner: { type: "string", maxLength: 256, pattern: IDENTITY_ID_PATTERN },
-          api_keys_sha256: {
-            type: "array",
-            uniqueItems: true,
-            items: { type: "string", pattern: "^[0-9a-fA-F]{64}$" },
-          },
-          teams: {
-            type: "object",
-            additionalProperties: false,
-            required: ["aad_object_id", "tenant_id"],
-            properties: {
-              aad_object_id: { type: "string", pattern: GUID },
-              tenant_id: { type: "string", pattern: GUID },
-            },
-          },
-          auditor: { type: "boolean" },
-        },
+      items: IDENTITY_ENTRY_SCHEMA,
+      additionalProperties: false,
+      required: ["entries"],
+      properties: {
+        require_known_humans: { type: "boolean" },
+        entries: { type: "array", minItems: 1, items: IDENTITY_ENTRY_SCHEMA },
       },
     },
   },
@@ -208,13 +218,16 @@ export interface ConfigFile {
     };
   };
   log?: { level?: (typeof LOG_LEVELS)[number] };
-  identities: {
-    id: string;
-    kind: "service" | "human" | "agent";
-    roles?: string[];
-    owner?: string;
-    api_keys_sha256?: string[];
-    teams?: { aad_object_id: string; tenant_id: string };
-    auditor?: boolean;
-  }[];
+  identities: IdentityEntryFile[] | { require_known_humans?: boolean; entries: IdentityEntryFile[] };
+}
+
+/** One identity in the file form. */
+export interface IdentityEntryFile {
+  id: string;
+  kind: "service" | "human" | "agent";
+  roles?: string[];
+  owner?: string;
+  api_keys_sha256?: string[];
+  teams?: { aad_object_id: string; tenant_id: string };
+  auditor?: boolean;
 }

@@ -97,6 +97,11 @@ export interface ServiceConfig {
     readonly level: LogLevel;
   };
   readonly identities: readonly IdentityConfig[];
+  /**
+   * Whether a request's `actor.on_behalf_of`, and the `actor.id` of an actor of type human, must name a
+   * configured human identity (`identities.require_known_humans`; default on in production, off in development).
+   */
+  readonly requireKnownHumans: boolean;
 }
 
 /** Log levels, most severe first (winston's npm levels). */

@@ -25,9 +25,20 @@ export const DECIDE_REQUEST_SCHEMA = {
       additionalProperties: false,
       required: ["id", "type"],
       properties: {
-        id: { ...NAME, description: "The actor's identity id, e.g. `agent:deploy-bot`, `user:alice`." },
+        id: {
+          ...NAME,
+          description:
+            "The actor's identity id, kind:name, e.g. `agent:deploy-bot`, `user:alice`: letters and digits of one script per word, " +
+            "separated by . _ - : @ + /; no spaces, controls, invisible or bidi characters (400 otherwise). A human actor's id must " +
+            "name a configured identity when identities.require_known_humans is on.",
+        },
         type: { enum: ["service", "human", "ai_agent", "ci"] },
-        on_behalf_of: { ...NAME, description: "The human an agent or service acts for, e.g. `user:alice`." },
+        on_behalf_of: {
+          ...NAME,
+          description:
+            "The human an agent or service acts for, e.g. `user:alice`; an identity id as for `id`, and a configured human when " +
+            "identities.require_known_humans is on (default in production). That person never reviews the request.",
+        },
       },
     },
     action: {

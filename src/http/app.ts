@@ -21,7 +21,7 @@ import { auditQueryHandler } from "./audit-route";
 import { authenticate } from "./authenticate";
 import { cancelHandler } from "./cancel-route";
 import { DECIDE_PATHS, decideLane } from "./decide-lane";
-import { type DecideBody, decideBody, decideHandler } from "./decide-route";
+import { type DecideBody, decideBody, decideHandler, type RequesterCheck } from "./decide-route";
 import { errorHandler, methodNotAllowed, notFound } from "./error-handler";
 import { grantRedeemHandler } from "./grant-redeem-route";
 import { healthz, readyz } from "./health-routes";
@@ -41,6 +41,8 @@ export interface AppDependencies {
   readonly logger: Logger;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
+  /** Checks each decide request's actor ids before it is decided; without it only the schema applies. */
+  readonly requesters?: RequesterCheck;
   /** The approval routes' use cases; without them (no Redis configured) those routes answer 503. */
   readonly approvals?: ApprovalApi;
   /** The audit trail, read by `GET /v1/audit`; without it (no Redis configured) that route answers 503. */
@@ -54,7 +56,7 @@ export interface AppDependencies {
 
 /** Builds the app (a listener for `http.createServer`); it holds no listening socket. */
 export function createApp(deps: AppDependencies): RequestListener {
-  const answer = decideBody(deps.decide);
+  const answer = decideBody(deps.decide, deps.requesters);
   const app = createExpressApp(deps, answer);
   return decideLane({ answer, authenticator: deps.authenticator, logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }, app);
 }

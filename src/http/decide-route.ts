@@ -14,7 +14,9 @@ import type { Principal } from "../identity/principal";
 import type { DecideUseCase } from "../service/decide";
 import type { DecideRequest } from "../service/decide-request";
 import type { Decision } from "../service/decision";
+import type { RequesterProblem } from "../service/requester-identities";
 import { DECIDE_REQUEST_SCHEMA } from "./api-schemas";
+import { HttpError } from "./http-error";
 import { principalOf } from "./authenticate";
 import { requiredBody } from "./required-body";
 import { createBodyValidator } from "./request-validator";
@@ -23,11 +25,21 @@ import { sendJson } from "./send-json";
 /** Validates a parsed body (400 COUNTERSIGN_INVALID_REQUEST naming the field) and decides it for the caller. */
 export type DecideBody = (body: unknown, caller: Principal) => Promise<Decision>;
 
+/** Checks a schema-valid request's identities (`src/service/requester-identities.ts`). */
+export type RequesterCheck = (request: DecideRequest) => RequesterProblem | null;
+
 /** The route's work between a parsed body and a decision. */
-export function decideBody(decide: DecideUseCase): DecideBody {
+export function decideBody(decide: DecideUseCase, requesters?: RequesterCheck): DecideBody {
   const validate = createBodyValidator<DecideRequest>(DECIDE_REQUEST_SCHEMA);
   // async: a validation failure is a rejection like every other, never a synchronous throw.
-  return async (body, caller) => decide(validate(body), caller);
+  return async (body, caller) => {
+    const request = validate(body);
+    const problem = requesters?.(request) ?? null;
+    if (problem !== null) {
+      throw new HttpError(problem.code, problem.message, { field: problem.field, problems: [{ field: problem.field, message: problem.message }] });
+    }
+    return decide(request, caller);
+  };
 }
 
 /** Answers a decision: 200, never cached. */

@@ -30,6 +30,11 @@ const TRANSPORT_ERRORS = {
   COUNTERSIGN_INVALID_REQUEST: 400,
   /** The body is not well-formed JSON. */
   COUNTERSIGN_MALFORMED_JSON: 400,
+  /**
+   * `actor.on_behalf_of` (or the `actor.id` of a human actor) names nobody configured, or a non-human, while
+   * `identities.require_known_humans` is on; `details.field` says which.
+   */
+  COUNTERSIGN_UNKNOWN_IDENTITY: 400,
   /** No credentials, malformed credentials, an unknown API key or an invalid token. */
   COUNTERSIGN_UNAUTHENTICATED: 401,
   /** Authenticated, but this identity may not use the route (`GET /v1/audit` needs an auditor). */

@@ -51,7 +51,10 @@ const decideOperation = (operationId: string, summary: string): object => ({
   responses: {
     "200": { description: "The decision.", content: { "application/json": { schema: { $ref: "#/components/schemas/Decision" } } } },
     "400": error(
-      "COUNTERSIGN_INVALID_REQUEST: the body fails the schema (details name the field); COUNTERSIGN_MALFORMED_JSON. When the " +
+      "COUNTERSIGN_INVALID_REQUEST: the body fails the schema (details name the field), or `actor.id` / `actor.on_behalf_of` is " +
+        "not a valid identity id (invisible, bidi or control characters, mixed-script look-alikes, not kind:name); " +
+        "COUNTERSIGN_UNKNOWN_IDENTITY: with identities.require_known_humans, `actor.on_behalf_of` (or a human actor's id) names no " +
+        "configured human; COUNTERSIGN_MALFORMED_JSON. When the " +
         "policy requires approval: COUNTERSIGN_REASON_REQUIRED (no `context.reason` where the policy sets reason_required), " +
         "COUNTERSIGN_CALLBACK_NOT_ALLOWED (`callback_url` not https, or its host off the allow-list or resolving to a private address), " +
         "COUNTERSIGN_INVALID_APPROVAL_REQUEST. Nothing is stored.",

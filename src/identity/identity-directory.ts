@@ -1,5 +1,6 @@
 /**
- * The configured identities, looked up by id, by API key and by Teams user.
+ * The configured identities, looked up by id, by API key and by Teams user; and the identity an id in a
+ * request names (`resolve`: `User:Alice` is `user:alice`) or merely looks like (`lookAlike`).
  *
  * API keys are found by the SHA-256 digest of the presented key, compared in constant time against every
  * configured digest (no early exit), so response timing says nothing about how close a guess came.
@@ -7,6 +8,7 @@
 
 import { createHash, hash, timingSafeEqual } from "node:crypto";
 import type { IdentityConfig } from "../config/service-config";
+import { canonicalIdentity, identitySkeleton } from "./identity-id";
 import type { Principal } from "./principal";
 
 /** Hex SHA-256 of an API key, the form the configuration stores (`printf %s KEY | sha256sum`). */
@@ -22,6 +24,8 @@ interface KeyEntry {
 /** Every identity the service knows. */
 export class IdentityDirectory {
   private readonly byIdMap = new Map<string, Principal>();
+  private readonly byCanonical = new Map<string, Principal>();
+  private readonly bySkeleton = new Map<string, Principal>();
   private readonly byTeams = new Map<string, Principal>();
   private readonly keys: KeyEntry[] = [];
 
@@ -36,6 +40,8 @@ export class IdentityDirectory {
         auditor: identity.auditor,
       });
       this.byIdMap.set(principal.id, principal);
+      this.byCanonical.set(canonicalIdentity(principal.id), principal);
+      this.bySkeleton.set(identitySkeleton(principal.id), principal);
       if (identity.teams !== undefined) this.byTeams.set(teamsKey(identity.teams.aadObjectId, identity.teams.tenantId), principal);
       for (const digest of identity.apiKeysSha256) this.keys.push({ digest: Buffer.from(digest, "hex"), principal });
     }
@@ -44,6 +50,16 @@ export class IdentityDirectory {
   /** The identity with this id. */
   byId(id: string): Principal | undefined {
     return this.byIdMap.get(id);
+  }
+
+  /** The identity an id in a request names: exactly, or up to case and compatibility forms (NFKC). */
+  resolve(id: string): Principal | undefined {
+    return this.byIdMap.get(id) ?? this.byCanonical.get(canonicalIdentity(id));
+  }
+
+  /** A configured identity that `id` could be mistaken for (same skeleton), whether or not it names it. */
+  lookAlike(id: string): Principal | undefined {
+    return this.bySkeleton.get(identitySkeleton(id));
   }
 
   /** The identity holding this API key (given in clear, as presented). */

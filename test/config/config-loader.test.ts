@@ -274,3 +274,32 @@ describe("the approvals section", () => {
     expect(parse(MINIMAL + "redis: { url: redis://file:6379 }\n", { REDIS_URL: "redis://env:6380" }).redis).toMatchObject({ url: "redis://env:6380" });
   });
 });
+
+describe("the identities section", () => {
+  it("requires known humans in production and not in development, unless it says so", () => {
+    expect(parse(MINIMAL).requireKnownHumans).toBe(false);
+    expect(parse(MINIMAL, { NODE_ENV: "production" }).requireKnownHumans).toBe(true);
+    const entries = MINIMAL.replace("identities:\n", "identities:\n  require_known_humans: true\n  entries:\n").replace(/\n  (-|  )/g, "\n    $1");
+    const config = parse(entries);
+    expect(config.requireKnownHumans).toBe(true);
+    expect(config.identities.map((i) => i.id)).toEqual(["svc:deployer", "user:olivia"]);
+    const off = parse(entries.replace("require_known_humans: true", "require_known_humans: false"), { NODE_ENV: "production" });
+    expect(off.requireKnownHumans).toBe(false);
+  });
+
+  it("names the entry in the object form's errors", () => {
+    const text = "identities:\n  entries:\n    - id: user:al\u200bice\n      kind: human\n";
+    const err = configError(() => parse(text));
+    expect(err.field).toBe("identities.entries[0].id");
+    expect(err.message).toContain("contains U+200B, an invisible formatting character");
+  });
+
+  it("refuses ids that could be mistaken for each other", () => {
+    const text = `${MINIMAL}  - id: user:Olivia\n    kind: human\n`;
+    const err = configError(() => parse(text));
+    expect(err.field).toBe("identities[2].id");
+    expect(err.message).toContain("user:Olivia looks like user:olivia (identities[1])");
+    const cyrillic = configError(() => parse(`${MINIMAL}  - id: user:оlivia\n    kind: human\n`));
+    expect(cyrillic.message).toMatch(/mixes Cyrillic and Latin letters/);
+  });
+});
