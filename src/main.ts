@@ -298,6 +298,8 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       metrics: metrics.registry,
       logger,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      bodyTimeoutMs: config.server.bodyTimeoutMs,
+      maxJsonDepth: config.server.maxJsonDepth,
       requesters: (request) => requesterProblem(request, directory, config.requireKnownHumans),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
       ...(teams === undefined ? {} : { before: [teams.router] }),

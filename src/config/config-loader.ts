@@ -20,6 +20,8 @@ import { approvalWorkflowSettings } from "./approvals-settings";
 import { ConfigError } from "./config-error";
 import { CONFIG_FILE_SCHEMA, type ConfigFile } from "./config-schema";
 import { DEVELOPMENT_KEY_DIGESTS } from "./development-keys";
+import { DEFAULT_BODY_TIMEOUT_MS } from "../http/body-timeout";
+import { DEFAULT_MAX_JSON_DEPTH } from "../http/json-depth";
 import { identityIdProblem, identitySkeleton } from "../identity/identity-id";
 import { pointerToPath, schemaProblems } from "./schema-problem";
 import type { ConfigSource, IdentityConfig, JwtAuthConfig, ServiceConfig, ServiceMode } from "./service-config";
@@ -48,6 +50,8 @@ export const CONFIG_DEFAULTS = {
   host: "0.0.0.0",
   port: 8181,
   bodyLimitBytes: 64 * 1024,
+  bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS,
+  maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
   bundlesDir: "bundles",
   decisionBundle: "countersign",
   timeoutMs: 250,
@@ -174,6 +178,8 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
       host: file.server?.host ?? CONFIG_DEFAULTS.host,
       port,
       bodyLimitBytes: bodyLimit(file.server?.body_limit),
+      bodyTimeoutMs: file.server?.body_timeout_ms ?? CONFIG_DEFAULTS.bodyTimeoutMs,
+      maxJsonDepth: file.server?.max_json_depth ?? CONFIG_DEFAULTS.maxJsonDepth,
     },
     bundles: {
       dir: path.resolve(overrides.bundlesDir ?? file.bundles?.dir ?? CONFIG_DEFAULTS.bundlesDir),

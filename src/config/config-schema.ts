@@ -70,6 +70,8 @@ export const CONFIG_FILE_SCHEMA = {
         host: { type: "string", minLength: 1 },
         port: { type: "integer", minimum: 0, maximum: 65535 },
         body_limit: { type: ["integer", "string"], minimum: 1, pattern: "^\\s*\\d+\\s*([kKmM]?[bB])?\\s*$" },
+        body_timeout_ms: { type: "integer", minimum: 100, maximum: 600000 },
+        max_json_depth: { type: "integer", minimum: 8, maximum: 1000 },
       },
     },
     bundles: {
@@ -182,7 +184,7 @@ export const CONFIG_FILE_SCHEMA = {
 /** The file form, as the schema guarantees it. */
 export interface ConfigFile {
   mode?: "development" | "production";
-  server?: { host?: string; port?: number; body_limit?: number | string };
+  server?: { host?: string; port?: number; body_limit?: number | string; body_timeout_ms?: number; max_json_depth?: number };
   bundles?: { dir?: string; decision?: string };
   policy?: { timeout_ms?: number };
   redis?: { url?: string; embedded_dir?: string };

@@ -60,6 +60,10 @@ export interface ServiceConfig {
     readonly port: number;
     /** Largest request body, in bytes. */
     readonly bodyLimitBytes: number;
+    /** Longest a request may take to deliver its body (408 after it). */
+    readonly bodyTimeoutMs: number;
+    /** Deepest nesting of objects and arrays a JSON body may have (400 past it). */
+    readonly maxJsonDepth: number;
   };
   readonly bundles: {
     /** Directory of `.tar.gz` bundles, resolved against the working directory. */

@@ -26,6 +26,8 @@ import { errorHandler, methodNotAllowed, notFound } from "./error-handler";
 import { grantRedeemHandler } from "./grant-redeem-route";
 import { healthz, readyz } from "./health-routes";
 import { jsonBody } from "./json-body";
+import { DEFAULT_BODY_TIMEOUT_MS, withBodyTimeout } from "./body-timeout";
+import { DEFAULT_MAX_JSON_DEPTH } from "./json-depth";
 import { jwksHandler } from "./jwks-route";
 import { metricsHandler } from "./metrics-route";
 import { openApiDocument } from "./openapi";
@@ -41,6 +43,10 @@ export interface AppDependencies {
   readonly logger: Logger;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
+  /** Longest a request may take to deliver its whole body (default DEFAULT_BODY_TIMEOUT_MS): 408 after it. */
+  readonly bodyTimeoutMs?: number;
+  /** Deepest nesting a JSON body may have (default DEFAULT_MAX_JSON_DEPTH): 400 past it. */
+  readonly maxJsonDepth?: number;
   /** Checks each decide request's actor ids before it is decided; without it only the schema applies. */
   readonly requesters?: RequesterCheck;
   /** The approval routes' use cases; without them (no Redis configured) those routes answer 503. */
@@ -57,19 +63,21 @@ export interface AppDependencies {
 /** Builds the app (a listener for `http.createServer`); it holds no listening socket. */
 export function createApp(deps: AppDependencies): RequestListener {
   const answer = decideBody(deps.decide, deps.requesters);
-  const app = createExpressApp(deps, answer);
-  return decideLane({ answer, authenticator: deps.authenticator, logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }, app);
+  const maxJsonDepth = deps.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const app = createExpressApp(deps, answer, maxJsonDepth);
+  const lane = decideLane({ answer, authenticator: deps.authenticator, logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes, maxJsonDepth }, app);
+  return withBodyTimeout(lane, deps.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS, deps.logger);
 }
 
 /** The Express app: every route, the decide route included (for the requests the lane leaves to it). */
-function createExpressApp(deps: AppDependencies, answer: DecideBody): Express {
+function createExpressApp(deps: AppDependencies, answer: DecideBody, maxJsonDepth: number): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
   for (const handler of deps.before ?? []) app.use(handler);
 
   const auth = authenticate(deps.authenticator, deps.logger);
-  const body = jsonBody(deps.bodyLimitBytes);
+  const body = jsonBody(deps.bodyLimitBytes, maxJsonDepth);
   const decideChain = [auth, ...body, decideHandler(answer)];
   for (const path of DECIDE_PATHS) {
     app.post(path, ...decideChain);

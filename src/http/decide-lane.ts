@@ -28,6 +28,7 @@ import { authenticationFailed } from "./authenticate";
 import { type DecideBody, sendDecision } from "./decide-route";
 import { answerError, malformedJson } from "./error-handler";
 import { pathOf } from "./request-path";
+import { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH } from "./json-depth";
 
 /** The paths of the decide route. */
 export const DECIDE_PATHS: ReadonlySet<string> = new Set(["/v1/decide", "/decide"]);
@@ -39,11 +40,14 @@ export interface DecideLaneDependencies {
   readonly logger: Logger;
   /** Largest request body, in bytes (the app's limit). */
   readonly bodyLimitBytes: number;
+  /** Deepest nesting of the body (the app's limit); default DEFAULT_MAX_JSON_DEPTH. */
+  readonly maxJsonDepth?: number;
 }
 
 /** A listener that serves the lane's requests itself and passes all others to `general` (the Express app). */
 export function decideLane(deps: DecideLaneDependencies, general: RequestListener): RequestListener {
   const { answer, authenticator, logger, bodyLimitBytes } = deps;
+  const maxJsonDepth = deps.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
 
   const fail = (err: unknown, req: IncomingMessage, res: ServerResponse): void => answerError(err, req, res, logger);
 
@@ -58,7 +62,9 @@ export function decideLane(deps: DecideLaneDependencies, general: RequestListene
       // Nothing thrown here may escape: it would surface in the socket's event handlers, not as an answer.
       let decided: Promise<Decision>;
       try {
-        decided = answer(parseStrictJson(text), principal);
+        const body = parseStrictJson(text);
+        assertJsonDepth(body, maxJsonDepth);
+        decided = answer(body, principal);
       } catch (e) {
         fail(e, req, res);
         return;

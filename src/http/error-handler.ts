@@ -36,6 +36,10 @@ export function answerError(err: unknown, req: IncomingMessage, res: ServerRespo
   if (mapped === null) {
     const e = err instanceof Error ? err : new Error(String(err));
     logger.error("unexpected error", { method: req.method, path: pathOf(req), error: e.message, stack: e.stack });
+  } else if (!(err instanceof HttpError) && mapped.code === "COUNTERSIGN_INVALID_REQUEST") {
+    // A client's malformed request (a bad escape in the path, a corrupt gzip body): worth a line when
+    // debugging a client, never an error or a stack trace per request.
+    logger.debug("refused a malformed request", { method: req.method, path: pathOf(req), reason: mapped.message });
   }
   // Too late for a status: cut the connection, so the client cannot take a partial answer for a whole one.
   if (res.headersSent) {
@@ -55,7 +59,13 @@ function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   if (err instanceof ApprovalError) return HttpError.fromApproval(err);
   if (err instanceof AuditError) return HttpError.fromAudit(err);
-  const e = err as { type?: unknown; status?: unknown; limit?: unknown; charset?: unknown; encoding?: unknown };
+  const e = err as { type?: unknown; status?: unknown; limit?: unknown; charset?: unknown; encoding?: unknown; code?: unknown };
+  // The router could not percent-decode a path parameter (`/v1/approvals/%ff`).
+  if (err instanceof URIError) return new HttpError("COUNTERSIGN_INVALID_REQUEST", "the path holds a malformed percent-escape");
+  // zlib could not inflate a gzip or deflate body.
+  if (typeof e?.code === "string" && /^Z_[A-Z_]+$/.test(e.code)) {
+    return new HttpError("COUNTERSIGN_INVALID_REQUEST", "the body's content encoding is corrupt: it does not decompress");
+  }
   switch (e?.type) {
     case "entity.too.large":
       return new HttpError("COUNTERSIGN_PAYLOAD_TOO_LARGE", `the body is larger than the limit of ${String(e.limit)} bytes`, { limit: e.limit });

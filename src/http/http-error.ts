@@ -30,6 +30,10 @@ const TRANSPORT_ERRORS = {
   COUNTERSIGN_INVALID_REQUEST: 400,
   /** The body is not well-formed JSON. */
   COUNTERSIGN_MALFORMED_JSON: 400,
+  /** The body nests objects and arrays deeper than `server.max_json_depth` (`details.limit`). */
+  COUNTERSIGN_BODY_TOO_DEEP: 400,
+  /** The body did not arrive in full within `server.body_timeout_ms`; the connection is closed. */
+  COUNTERSIGN_REQUEST_TIMEOUT: 408,
   /**
    * `actor.on_behalf_of` (or the `actor.id` of a human actor) names nobody configured, or a non-human, while
    * `identities.require_known_humans` is on; `details.field` says which.

@@ -5,11 +5,12 @@
 
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import { HttpError } from "./http-error";
+import { assertJsonDepth } from "./json-depth";
 
 const JSON_TYPES = ["application/json", "application/*+json"];
 
-/** Middlewares that leave the parsed JSON in `req.body`. */
-export function jsonBody(limitBytes: number): RequestHandler[] {
+/** Middlewares that leave the parsed JSON in `req.body` (nested at most `maxDepth` deep). */
+export function jsonBody(limitBytes: number, maxDepth: number): RequestHandler[] {
   const requireJson: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
     // null: no body at all (the route then answers 400); false: a body of another type. An empty body
     // (Content-Length: 0, as clients send for a POST without data) has no type to check.
@@ -20,7 +21,15 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
+  const limitDepth: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      assertJsonDepth(req.body, maxDepth);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
   // requireJson has checked the type; body-parser need not check it again.
-  return [requireJson, express.json({ limit: limitBytes, strict: true, type: () => true })];
+  return [requireJson, express.json({ limit: limitBytes, strict: true, type: () => true }), limitDepth];
 }
 

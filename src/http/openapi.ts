@@ -54,12 +54,14 @@ const decideOperation = (operationId: string, summary: string): object => ({
       "COUNTERSIGN_INVALID_REQUEST: the body fails the schema (details name the field), or `actor.id` / `actor.on_behalf_of` is " +
         "not a valid identity id (invisible, bidi or control characters, mixed-script look-alikes, not kind:name); " +
         "COUNTERSIGN_UNKNOWN_IDENTITY: with identities.require_known_humans, `actor.on_behalf_of` (or a human actor's id) names no " +
-        "configured human; COUNTERSIGN_MALFORMED_JSON. When the " +
+        "configured human; COUNTERSIGN_MALFORMED_JSON; COUNTERSIGN_BODY_TOO_DEEP (objects and arrays nested deeper than " +
+        "server.max_json_depth, `details.limit`). When the " +
         "policy requires approval: COUNTERSIGN_REASON_REQUIRED (no `context.reason` where the policy sets reason_required), " +
         "COUNTERSIGN_CALLBACK_NOT_ALLOWED (`callback_url` not https, or its host off the allow-list or resolving to a private address), " +
         "COUNTERSIGN_INVALID_APPROVAL_REQUEST. Nothing is stored.",
     ),
     "401": UNAUTHENTICATED,
+    "408": error("COUNTERSIGN_REQUEST_TIMEOUT: the body did not arrive in full within server.body_timeout_ms; the connection is closed."),
     "413": error("COUNTERSIGN_PAYLOAD_TOO_LARGE: the body is larger than the configured limit."),
     "415": error("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE: the body is not application/json."),
     "422": error("COUNTERSIGN_IDEMPOTENCY_KEY_REUSED: this caller used the idempotency_key for a different actor, action or resource (`details.approval_id`)."),
@@ -87,6 +89,7 @@ const NOT_FOUND = error(
   "COUNTERSIGN_APPROVAL_NOT_FOUND: no such request, or the caller may not see it (only the creating caller and eligible reviewers may).",
 );
 const BODY_ERRORS = {
+  "408": error("COUNTERSIGN_REQUEST_TIMEOUT: the body did not arrive in full within server.body_timeout_ms; the connection is closed."),
   "413": error("COUNTERSIGN_PAYLOAD_TOO_LARGE: the body is larger than the configured limit."),
   "415": error("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE: the body is not application/json."),
 };

@@ -44,7 +44,7 @@ describe("the example development configuration", () => {
   it("is what loads when no file is named, and says so", () => {
     expect(source).toEqual({ kind: "example", path: exampleConfigPath() });
     expect(config.mode).toBe("development");
-    expect(config.server).toEqual({ host: "127.0.0.1", port: 8181, bodyLimitBytes: 64 * 1024 });
+    expect(config.server).toEqual({ host: "127.0.0.1", port: 8181, bodyLimitBytes: 64 * 1024, bodyTimeoutMs: 5000, maxJsonDepth: 64 });
     expect(config.bundles).toEqual({ dir: path.resolve("bundles"), decision: "countersign" });
     expect(config.redis).toEqual({ embeddedDir: path.resolve(".countersign", "redis") });
   });

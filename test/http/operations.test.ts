@@ -181,7 +181,7 @@ describe("the OpenAPI document", () => {
   it("documents the approval routes with their bodies, answers and refusals", () => {
     const verdict = doc["paths"]["/v1/approvals/{id}/verdicts"]["post"];
     expect(verdict.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/VerdictRequest" });
-    expect(Object.keys(verdict.responses).sort()).toEqual(["200", "400", "401", "403", "404", "409", "410", "413", "415", "503"]);
+    expect(Object.keys(verdict.responses).sort()).toEqual(["200", "400", "401", "403", "404", "408", "409", "410", "413", "415", "503"]);
     expect(doc["paths"]["/v1/approvals/{id}"]["get"].parameters.map((p: { name: string }) => p.name)).toEqual(["id", "wait", "since_version"]);
     expect(doc["paths"]["/.well-known/jwks.json"]["get"].security).toBeUndefined();
     expect(doc["components"]["schemas"]["Decision"].properties.approval.required).toEqual(expect.arrayContaining(["id", "status_url", "expires_at", "quorum"]));
@@ -190,7 +190,7 @@ describe("the OpenAPI document", () => {
   it("describes the decide request, its answer, every error status and the bearer scheme", () => {
     const op = doc["paths"]["/v1/decide"]["post"];
     expect(op.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/DecideRequest" });
-    expect(Object.keys(op.responses).sort()).toEqual(["200", "400", "401", "413", "415", "422", "500"]);
+    expect(Object.keys(op.responses).sort()).toEqual(["200", "400", "401", "408", "413", "415", "422", "500"]);
     expect(op.security).toEqual([{ bearerAuth: [] }]);
     expect(doc["components"]["securitySchemes"]["bearerAuth"]).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc["components"]["schemas"]["Error"].properties.error.properties.code.enum).toContain("COUNTERSIGN_UNAUTHENTICATED");
