@@ -57,7 +57,7 @@ import { checkReadiness, type ReadinessCheck } from "./observability/readiness";
 import { createServiceMetrics } from "./observability/service-metrics";
 import { systemClock, type Clock } from "./policy/clock";
 import { startEmbeddedRedis, type EmbeddedRedis } from "./redis/embedded-redis";
-import { openRedis } from "./redis/redis-connection";
+import { failFastWhileDisconnected, openRedis } from "./redis/redis-connection";
 import { redisClientCheck, redisLocation } from "./redis/redis-ready-check";
 import { createDecideUseCase, type DecisionAuditSink } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
@@ -230,6 +230,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     // require_approval path. Order per connection is unchanged.
     const connection = openRedis(config.redis.url, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS, enableAutoPipelining: true });
     redis = connection;
+    failFastWhileDisconnected(connection);
     watchConnection(connection, where, logger);
     closers.push(async () => {
       await connection.quit().catch(() => connection.disconnect());

@@ -73,7 +73,7 @@ export class RedisApprovalChangeFeed implements ApprovalChangeFeed {
   private connection(): Redis {
     if (!this.subscriber) {
       // A subscriber connection only subscribes: no auto-pipelining there, whatever the parent uses.
-      const sub = this.redis.duplicate({ enableAutoPipelining: false });
+      const sub = this.redis.duplicate({ enableAutoPipelining: false, enableOfflineQueue: true });
       sub.on("message", (channel: string) => {
         for (const listener of [...(this.channels.get(channel)?.listeners ?? [])]) listener();
       });
