@@ -22,6 +22,7 @@ export type CredentialsFactory = NonNullable<ConstructorParameters<typeof TeamsA
 /** The adapter the Teams AI application runs on. */
 export class ApprovalBotAdapter extends TeamsAdapter {
   private readonly authenticated: boolean;
+  private readonly emulatorOrigin: string | undefined;
 
   constructor(
     config: TeamsConfig,
@@ -31,16 +32,28 @@ export class ApprovalBotAdapter extends TeamsAdapter {
   ) {
     super(botFrameworkAuthOptions(config) as ConfigurationBotFrameworkAuthenticationOptions, credentialsFactory);
     this.authenticated = isAuthenticated(config);
+    this.emulatorOrigin = config.emulatorOrigin;
   }
 
   /** Authenticates and processes one POST to `/api/messages`, answering with the turn's invoke response. */
   async handle(req: Request, res: Response, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const activity = readActivity(req.body);
     if (activity === null) return reply(res, "COUNTERSIGN_TEAMS_BAD_ACTIVITY");
-    if (!this.authenticated && !isLoopback(activity.serviceUrl)) {
-      // Unauthenticated mode must not become a way to make this server call arbitrary URLs.
-      this.logger.warn("teams activity refused in local development mode", { code: "COUNTERSIGN_TEAMS_SERVICE_URL_NOT_ALLOWED" });
-      return reply(res, "COUNTERSIGN_TEAMS_SERVICE_URL_NOT_ALLOWED");
+    if (!this.authenticated) {
+      // Unauthenticated mode must not become a way for anyone to post activities, nor to make this server
+      // call arbitrary URLs (another loopback port is Redis, or an admin endpoint): callers on this machine
+      // only, and replies only to the configured Emulator.
+      if (!isLoopbackAddress(req.socket.remoteAddress)) {
+        this.logger.warn("teams activity refused in local development mode: not a loopback caller", { code: "COUNTERSIGN_TEAMS_LOOPBACK_ONLY" });
+        return reply(res, "COUNTERSIGN_TEAMS_LOOPBACK_ONLY");
+      }
+      if (this.emulatorOrigin === undefined || originOf(activity.serviceUrl) !== this.emulatorOrigin) {
+        this.logger.warn("teams activity refused in local development mode: its service URL is not teams.emulator_url", {
+          code: "COUNTERSIGN_TEAMS_SERVICE_URL_NOT_ALLOWED",
+          emulator_url: this.emulatorOrigin ?? "(not configured)",
+        });
+        return reply(res, "COUNTERSIGN_TEAMS_SERVICE_URL_NOT_ALLOWED");
+      }
     }
     const header = req.headers.authorization ?? "";
     const authentication = await this.botFrameworkAuthentication.authenticateRequest(activity, header).catch((err: unknown) => {
@@ -85,11 +98,17 @@ function readActivity(body: unknown): Activity | null {
   return activity;
 }
 
-function isLoopback(serviceUrl: string): boolean {
+/** The origin of a service URL, or null when it is not a URL. */
+function originOf(serviceUrl: string): string | null {
   try {
-    const host = new URL(serviceUrl).hostname;
-    return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+    return new URL(serviceUrl).origin;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** True for a TCP peer on this machine (a Unix socket or an unknown peer is not one). */
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  return address === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(address);
 }

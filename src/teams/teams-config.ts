@@ -2,8 +2,9 @@
  * The Teams bot's configuration: the `teams:` section of the service's configuration file (snake_case) plus
  * the conventional Bot Framework environment variables, validated once at start-up into `TeamsConfig`.
  *
- * Without an app id the bot runs in local development mode: inbound requests are not authenticated, so the
- * service URL replies go to must be a loopback address, and production refuses to start that way. With an app
+ * Without an app id the bot runs in local development mode: inbound requests are not authenticated, so only
+ * callers on this machine (loopback) may post activities, replies go only to `emulator_url` (the Bot
+ * Framework Emulator's loopback service URL), and production refuses to start that way. With an app
  * id every inbound activity must carry a Bot Framework channel token for that app id.
  */
 
@@ -62,6 +63,11 @@ export interface TeamsConfig {
   readonly channelAdminRoles: readonly string[];
   /** Non-public clouds and tests only; absent uses the public Azure cloud. */
   readonly channelService?: ChannelServiceEndpoints;
+  /**
+   * Local development mode only: the origin (`http://127.0.0.1:PORT`) of the one service URL replies may go
+   * to; without it that mode refuses every activity.
+   */
+  readonly emulatorOrigin?: string;
 }
 
 /** True when the bot authenticates inbound requests (an app id is configured). */
@@ -99,6 +105,7 @@ const TOP_KEYS = [
   "install_channel",
   "channel_admin_roles",
   "channel_service",
+  "emulator_url",
 ] as const;
 const ENDPOINT_KEYS = {
   to_channel_from_bot_login_url: "toChannelFromBotLoginUrl",
@@ -163,6 +170,7 @@ export function validateTeamsConfig(raw: unknown, env: TeamsConfigEnv = {}, opti
   const installChannel = channelName(file, "install_channel");
   const channelAdminRoles = stringList(file, "channel_admin_roles");
   const channelService = readEndpoints(file["channel_service"], options.production === true);
+  const emulatorOrigin = emulatorOriginOf(optionalString(file, "emulator_url"), appId !== undefined);
 
   return {
     ...(appId === undefined ? {} : { appId: appId.toLowerCase() }),
@@ -175,7 +183,23 @@ export function validateTeamsConfig(raw: unknown, env: TeamsConfigEnv = {}, opti
     ...(installChannel === undefined ? {} : { installChannel }),
     channelAdminRoles,
     ...(channelService === undefined ? {} : { channelService }),
+    ...(emulatorOrigin === undefined ? {} : { emulatorOrigin }),
   };
+}
+
+/** The origin of `teams.emulator_url`: plain http or https on a loopback address, in local development mode only. */
+function emulatorOriginOf(value: string | undefined, authenticated: boolean): string | undefined {
+  if (value === undefined) return undefined;
+  if (authenticated) fail("teams.emulator_url", "is only for local development mode (no app id); with an app id replies go where Teams says");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail("teams.emulator_url", "must be a URL such as http://127.0.0.1:53484");
+  }
+  const loopback = url.hostname === "localhost" || url.hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(url.hostname);
+  if (!loopback || (url.protocol !== "http:" && url.protocol !== "https:")) fail("teams.emulator_url", "must be an http(s) URL on a loopback address");
+  return url.origin;
 }
 
 /**

@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   connector = await startFakeBotConnector();
-  service = await approvalTestService({ bundlesDir, redisUrl: redis.url, configure: (c) => ({ ...c, teams: { default_channel: "approvals" } }) });
+  service = await approvalTestService({ bundlesDir, redisUrl: redis.url, configure: (c) => ({ ...c, teams: { default_channel: "approvals", emulator_url: connector.serviceUrl } }) });
   const subscribed = await send(reviewerMessage(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, "subscribe approvals"));
   expect(subscribed.status).toBe(200);
   connector.reset();
