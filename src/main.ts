@@ -25,6 +25,10 @@ import type { IdSource } from "./approvals/id-source";
 import { PolicyReviewerPolicy } from "./approvals/policy-reviewer-policy";
 import { RedisApprovalStore } from "./approvals/redis-approval-store";
 import { approvalAuditListener } from "./audit/approval-audit";
+import { recordedEventsOf } from "./audit/recorded-events";
+import { journalAckListener, RedisApprovalJournal } from "./approvals/approval-journal";
+import { JournalRecovery } from "./approvals/journal-recovery";
+import { intervalScheduler } from "./approvals/scheduler";
 import { resolveAuditSettings, DEVELOPMENT_MASK_SALT } from "./audit/audit-config";
 import { AuditError } from "./audit/audit-error";
 import type { AuditReader } from "./audit/audit-reader";
@@ -81,6 +85,9 @@ const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer"];
  */
 const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
+/** How often each instance runs the approval recovery pass. */
+const RECOVERY_INTERVAL_MS = 5000;
+
 /** A recurring background failure (a sweep while Redis is down) is logged at most this often. */
 const BACKGROUND_FAILURE_LOG_INTERVAL_MS = 60_000;
 
@@ -113,6 +120,8 @@ export interface AssembleOptions {
   readonly benchmarkOnlyAuditRecorder?: AuditRecorder;
   /** Tests only: replaces the Teams bot's outbound credentials (the fake Bot Connector's token). */
   readonly teamsCredentialsFactory?: CredentialsFactory;
+  /** How old a leftover must be before the recovery pass settles it (default 30 s); tests shorten it. */
+  readonly recoveryGraceMs?: number;
 }
 
 /** The approval workflow as wired on one Redis. */
@@ -261,7 +270,16 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
 
     let wired: WiredApprovals | undefined;
     if (redis !== undefined) {
-      wired = await assembleApprovals(redis, where, config.approvals, config.mode, { clock, logger, engine, ids: opts.approvalIds, audit: audit.recorder, identities: directory });
+      wired = await assembleApprovals(redis, where, config.approvals, config.mode, {
+        clock,
+        logger,
+        engine,
+        ids: opts.approvalIds,
+        audit: audit.recorder,
+        auditReader: audit.reader,
+        identities: directory,
+        ...(opts.recoveryGraceMs === undefined ? {} : { recoveryGraceMs: opts.recoveryGraceMs }),
+      });
       closers.push(wired.close);
     } else {
       logger.error(
@@ -466,7 +484,16 @@ async function assembleApprovals(
   where: string,
   cfg: ApprovalWorkflowConfig,
   mode: ServiceMode,
-  deps: { clock: Clock; logger: Logger; engine: PolicyEngine; ids: IdSource | undefined; audit: AuditRecorder | undefined; identities: IdentityDirectory },
+  deps: {
+    clock: Clock;
+    logger: Logger;
+    engine: PolicyEngine;
+    ids: IdSource | undefined;
+    audit: AuditRecorder | undefined;
+    auditReader: AuditReader | undefined;
+    identities: IdentityDirectory;
+    recoveryGraceMs?: number;
+  },
 ): Promise<WiredApprovals> {
   const { clock, logger } = deps;
   const keys = new ApprovalKeys(cfg.keyPrefix);
@@ -479,8 +506,11 @@ async function assembleApprovals(
       { event: event.type, error: errorText(err) },
     ),
   );
-  // The trail first: an event is recorded before the Teams card and the callback hear of it.
-  if (deps.audit !== undefined) events.add(approvalAuditListener(deps.audit));
+  // The trail first: an event is recorded before the Teams card and the callback hear of it. Its listener
+  // deletes each event's journal entries once the event is stored; without a trail nothing waits for them.
+  const journal = new RedisApprovalJournal(redis, keys);
+  const auditListener = deps.audit !== undefined ? approvalAuditListener(deps.audit, journal) : journalAckListener(journal);
+  events.add(auditListener);
   const grants = new GrantService({ redis, key, clock, keys, events });
   const urlPolicy = cfg.callbacks === undefined ? undefined : new CallbackUrlPolicy(cfg.callbacks);
   const changes = new RedisApprovalChangeFeed(redis, keys);
@@ -517,6 +547,31 @@ async function assembleApprovals(
     dispatcher.start();
   }
   sweeper.start();
+  // The recovery pass: at start, then every RECOVERY_INTERVAL_MS, records what a crash left unrecorded.
+  let stopRecovery: (() => void) | undefined;
+  if (deps.auditReader !== undefined) {
+    const recovery = new JournalRecovery({
+      store,
+      journal,
+      audit: auditListener,
+      recorded: recordedEventsOf(deps.auditReader),
+      clock,
+      ...(deps.recoveryGraceMs === undefined ? {} : { graceMs: deps.recoveryGraceMs }),
+    });
+    const report = throttled(logger, "approval recovery pass failed");
+    const runRecovery = async (): Promise<void> => {
+      try {
+        const done = await recovery.run();
+        if (done.withdrawn + done.confirmed + done.recovered + done.alreadyRecorded + done.dropped > 0) {
+          logger.warn("approval recovery: settled what a stopped instance left unrecorded", { ...done });
+        }
+      } catch (err) {
+        report(err);
+      }
+    };
+    void runRecovery();
+    stopRecovery = intervalScheduler.every(Math.min(RECOVERY_INTERVAL_MS, deps.recoveryGraceMs ?? RECOVERY_INTERVAL_MS), runRecovery);
+  }
 
   const gate = new DecisionApprovals(service, grants, (code, err) =>
     logger.error("approval step failed closed: answered deny", { code, error: errorText(err) }),
@@ -529,6 +584,7 @@ async function assembleApprovals(
     keyPrefix: cfg.keyPrefix,
     close: async () => {
       sweeper.stop();
+      stopRecovery?.();
       dispatcher?.stop();
       await changes.close();
     },

@@ -10,15 +10,36 @@
 import type { ApprovalErrorCode } from "./approval-errors";
 import type { ApprovalRequest, FinalStatus, Verdict, VerdictChannel } from "./approval-request";
 
+/**
+ * The journal entries (`approval-journal.ts`) that stand for an event until the audit trail records it:
+ * the audit listener deletes them once it has. Absent on events no journal entry stands for.
+ */
+export interface Journaled {
+  readonly journal?: readonly string[];
+  /** True when the recovery pass re-delivers the event after a crash, not the change as it happened. */
+  readonly recovered?: boolean;
+}
+
 /** A new pending request was stored. */
-export interface ApprovalCreatedEvent {
+export interface ApprovalCreatedEvent extends Journaled {
   readonly type: "approval.created";
   readonly at: number;
   readonly approval: ApprovalRequest;
 }
 
+/**
+ * A request was withdrawn by the recovery pass: its creating decision was never recorded (the service
+ * stopped between storing the request and recording the decision), so it was never announced either.
+ */
+export interface ApprovalWithdrawnEvent {
+  readonly type: "approval.withdrawn";
+  readonly at: number;
+  readonly approval: ApprovalRequest;
+  readonly reason: string;
+}
+
 /** A verdict was recorded (the request may have reached a final state with it; see approval.finalized). */
-export interface VerdictRecordedEvent {
+export interface VerdictRecordedEvent extends Journaled {
   readonly type: "approval.verdict_recorded";
   readonly at: number;
   readonly approval: ApprovalRequest;
@@ -40,7 +61,7 @@ export interface VerdictRefusedEvent {
 }
 
 /** The request reached a final state. */
-export interface ApprovalFinalizedEvent {
+export interface ApprovalFinalizedEvent extends Journaled {
   readonly type: "approval.finalized";
   readonly at: number;
   readonly status: FinalStatus;
@@ -50,7 +71,7 @@ export interface ApprovalFinalizedEvent {
 }
 
 /** A grant was issued for an approved request. */
-export interface GrantIssuedEvent {
+export interface GrantIssuedEvent extends Journaled {
   readonly type: "grant.issued";
   readonly at: number;
   readonly approvalId: string;
@@ -73,7 +94,7 @@ export interface GrantPresentation {
 }
 
 /** A grant was redeemed (its single use is spent). */
-export interface GrantRedeemedEvent extends GrantPresentation {
+export interface GrantRedeemedEvent extends GrantPresentation, Journaled {
   readonly type: "grant.redeemed";
   readonly at: number;
   readonly approvalId: string;
@@ -105,6 +126,7 @@ export interface CallbackOutcomeEvent {
 /** Every event the workflow emits. */
 export type ApprovalEvent =
   | ApprovalCreatedEvent
+  | ApprovalWithdrawnEvent
   | VerdictRecordedEvent
   | VerdictRefusedEvent
   | ApprovalFinalizedEvent

@@ -7,7 +7,9 @@
  *
  * | key | type | holds |
  * | --- | --- | --- |
- * | `approval:<id>` | hash | one request: `core` (immutable JSON), `status`, `version`, `created_at`, `updated_at`, `expires_at`, `decided_at`, `verdicts` (JSON array), `voter:<identity>` (one per reviewer who voted), `cancellation`, `grant` (JSON), `callback` (flag), `pending_key`, `idem_key` |
+ * | `approval:<id>` | hash | one request: `core` (immutable JSON), `status`, `version`, `created_at`, `updated_at`, `expires_at`, `decided_at`, `verdicts` (JSON array), `voter:<identity>` (one per reviewer who voted), `cancellation`, `grant` (JSON), `callback` (flag), `pending_key`, `idem_key`, `unrecorded` (flag, until the creating decision is recorded), `journal_created` |
+ * | `approvals:unrecorded` | zset | ids of requests whose creating decision is not recorded yet, by creation time |
+ * | `approvals:journal` | stream | changes whose audit events are not recorded yet: `k` (created, verdict, final, grant.issued, grant.redeemed), `id`, `v`, `e` (`approval-journal.ts`) |
  * | `approvals:pending` | zset | ids of pending requests by creation time (the reviewer inbox) |
  * | `approvals:expiry` | zset | ids of pending requests by expiry time (the sweeper's queue) |
  * | `approvals:idem:<sha256(caller, key)>` | string | id created for a caller's idempotency key |
@@ -41,6 +43,10 @@ export class ApprovalKeys {
   readonly grantSigningKey: string;
   /** Prefix of the per-request change channels; the id follows. */
   readonly changesPrefix: string;
+  /** The journal stream: changes whose audit events are not yet recorded (`approval-journal.ts`). */
+  readonly journal: string;
+  /** Ids of requests whose creating decision is not recorded yet, by creation time. */
+  readonly unrecordedIndex: string;
 
   constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
     this.recordPrefix = `${prefix}approval:`;
@@ -50,6 +56,8 @@ export class ApprovalKeys {
     this.callbackPrefix = `${prefix}callback:`;
     this.grantSigningKey = `${prefix}grants:signing-key`;
     this.changesPrefix = `${prefix}approval-changes:`;
+    this.journal = `${prefix}approvals:journal`;
+    this.unrecordedIndex = `${prefix}approvals:unrecorded`;
   }
 
   /** The hash of one request. */

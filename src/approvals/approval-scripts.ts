@@ -7,6 +7,12 @@
  * Replies are arrays whose first element is a word (`created`, `existing`, `ok`, `conflict`, `voted`,
  * `decided`, `expired_now`, `not_found`, ...) followed, where useful, by the request hash as HGETALL
  * returns it, so the caller never needs a second round trip.
+ *
+ * The journal: every change that the audit trail must record also appends an entry to the journal stream
+ * (`approval-journal.ts`) in the same atomic step, and the reply carries the entries' ids last. The audit
+ * listener deletes an entry once its event is recorded; whatever is left after a crash is recorded by the
+ * recovery pass. A new request is also marked `unrecorded` until its creating decision is recorded
+ * (MARK_RECORDED_SCRIPT): until then no verdict or cancel touches it and the inbox does not list it.
  */
 
 import { RedisScript } from "../redis/redis-script";
@@ -16,7 +22,11 @@ import { RedisScript } from "../redis/redis-script";
  * callback queue); `expire_if_due` expires a pending request whose time has come.
  */
 const PRELUDE = `
-local function finalize(key, id, status, now, retention_ms, pending_idx, expiry_idx, callbacks_due)
+local function journal_add(journal, kind, id, version)
+  return redis.call('XADD', journal, '*', 'k', kind, 'id', id, 'v', version)
+end
+
+local function finalize(key, id, status, now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal)
   redis.call('HSET', key, 'status', status, 'decided_at', now, 'updated_at', now)
   redis.call('ZREM', pending_idx, id)
   redis.call('ZREM', expiry_idx, id)
@@ -30,6 +40,7 @@ local function finalize(key, id, status, now, retention_ms, pending_idx, expiry_
   if redis.call('HEXISTS', key, 'callback') == 1 then
     redis.call('ZADD', callbacks_due, 'NX', now, id)
   end
+  return journal_add(journal, 'final', id, redis.call('HGET', key, 'version'))
 end
 
 local function announce(channel, key)
@@ -37,25 +48,30 @@ local function announce(channel, key)
   redis.call('PUBLISH', channel, s[1] .. ' ' .. s[2])
 end
 
-local function expire_now(key, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel)
+local function expire_now(key, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal)
   redis.call('HINCRBY', key, 'version', 1)
-  finalize(key, id, 'expired', now, retention_ms, pending_idx, expiry_idx, callbacks_due)
+  local jid = finalize(key, id, 'expired', now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal)
   announce(channel, key)
+  return jid
 end
 `;
 
 /**
  * Create with idempotency, in one round trip.
- * KEYS: record, idempotency key (or ""), pending-action key, pending index, expiry index.
+ * KEYS: record, idempotency key (or ""), pending-action key, pending index, expiry index, journal,
+ * unrecorded index.
  * ARGV: id, core JSON, created_at, expires_at, has callback ("1"/"0"), record prefix, now.
  * Reply: {"existing", hash} for the request the idempotency key maps to, or for the caller's pending,
- * unexpired request for the same action digest; {"created"}; {"id_taken"} when the new id exists already.
- * A pending request past its expiry no longer absorbs new ones (the sweeper will expire it).
+ * unexpired request for the same action digest; {"created", {journal id}}; {"id_taken"} when the new id
+ * exists already. A pending request past its expiry no longer absorbs new ones (the sweeper will expire it).
+ * A new request is `unrecorded` (field and index) until MARK_RECORDED_SCRIPT.
  */
 export const CREATE_SCRIPT = new RedisScript(
   "approval-create",
-  `
+  PRELUDE +
+    `
 local record, idem, pending_action, pending_idx, expiry_idx = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local journal, unrecorded_idx = KEYS[6], KEYS[7]
 local id, core, created_at, expires_at, has_callback, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local now = tonumber(ARGV[7])
 
@@ -85,32 +101,49 @@ end
 redis.call('SET', pending_action, id)
 redis.call('ZADD', pending_idx, created_at, id)
 redis.call('ZADD', expiry_idx, expires_at, id)
-return {'created'}
+local jid = journal_add(journal, 'created', id, 1)
+redis.call('HSET', record, 'unrecorded', '1', 'journal_created', jid)
+redis.call('ZADD', unrecorded_idx, created_at, id)
+return {'created', {jid}}
+`,
+);
+
+/**
+ * The creating decision of a request is recorded: the request may now be seen, decided and cancelled.
+ * KEYS: record, unrecorded index. ARGV: id. Reply: 1 when the mark was cleared, 0 otherwise.
+ */
+export const MARK_RECORDED_SCRIPT = new RedisScript(
+  "approval-mark-recorded",
+  `
+redis.call('ZREM', KEYS[2], ARGV[1])
+return redis.call('HDEL', KEYS[1], 'unrecorded')
 `,
 );
 
 /**
  * Append a verdict and move to the status the caller computed, if the version is still the one it read.
- * KEYS: record, pending index, expiry index, callbacks due.
+ * KEYS: record, pending index, expiry index, callbacks due, journal.
  * ARGV: id, expected version, voter field, verdict JSON, next status, now, retention ms, change channel.
- * Reply: {"ok", hash} | {"conflict"} | {"voted", hash} | {"decided", hash} | {"expired_now", hash} |
- * {"not_found"}. `expired_now` means this call found the request due and expired it.
+ * Reply: {"ok", hash, {journal ids}} | {"conflict"} | {"voted", hash} | {"decided", hash} |
+ * {"expired_now", hash, {journal id}} | {"not_found"}. `expired_now` means this call found the request due
+ * and expired it. A request whose creating decision is not recorded yet is "not_found".
  */
 export const VERDICT_SCRIPT = new RedisScript(
   "approval-verdict",
   PRELUDE +
     `
-local record, pending_idx, expiry_idx, callbacks_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local record, pending_idx, expiry_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id, expected, voter, verdict, next_status = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local now, retention_ms, channel = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
 
 if redis.call('EXISTS', record) == 0 then return {'not_found'} end
-local s = redis.call('HMGET', record, 'status', 'version', 'expires_at', voter)
+local s = redis.call('HMGET', record, 'status', 'version', 'expires_at', voter, 'unrecorded')
+if s[5] then return {'not_found'} end
 if s[4] then return {'voted', redis.call('HGETALL', record)} end
 if s[1] ~= 'pending' then return {'decided', redis.call('HGETALL', record)} end
 if tonumber(s[3]) <= now then
-  expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel)
-  return {'expired_now', redis.call('HGETALL', record)}
+  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal)
+  return {'expired_now', redis.call('HGETALL', record), {jid}}
 end
 if s[2] ~= expected then return {'conflict'} end
 
@@ -121,58 +154,60 @@ else
   verdicts = string.sub(verdicts, 1, -2) .. ',' .. verdict .. ']'
 end
 redis.call('HSET', record, 'verdicts', verdicts, voter, '1', 'updated_at', now)
-redis.call('HINCRBY', record, 'version', 1)
+local version = redis.call('HINCRBY', record, 'version', 1)
+local jids = {journal_add(journal, 'verdict', id, version)}
 if next_status ~= 'pending' then
-  finalize(record, id, next_status, now, retention_ms, pending_idx, expiry_idx, callbacks_due)
+  table.insert(jids, finalize(record, id, next_status, now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal))
 end
 announce(channel, record)
-return {'ok', redis.call('HGETALL', record)}
+return {'ok', redis.call('HGETALL', record), jids}
 `,
 );
 
 /**
  * Cancel a pending request.
- * KEYS: record, pending index, expiry index, callbacks due.
+ * KEYS: record, pending index, expiry index, callbacks due, journal.
  * ARGV: id, cancellation JSON, now, retention ms, change channel.
- * Reply: {"ok", hash} | {"decided", hash} | {"expired_now", hash} | {"not_found"}.
+ * Reply: {"ok", hash, {journal id}} | {"decided", hash} | {"expired_now", hash, {journal id}} | {"not_found"}.
  */
 export const CANCEL_SCRIPT = new RedisScript(
   "approval-cancel",
   PRELUDE +
     `
-local record, pending_idx, expiry_idx, callbacks_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local record, pending_idx, expiry_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id, cancellation, now, retention_ms, channel = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 
 if redis.call('EXISTS', record) == 0 then return {'not_found'} end
-local s = redis.call('HMGET', record, 'status', 'expires_at')
+local s = redis.call('HMGET', record, 'status', 'expires_at', 'unrecorded')
+if s[3] then return {'not_found'} end
 if s[1] ~= 'pending' then return {'decided', redis.call('HGETALL', record)} end
 if tonumber(s[2]) <= now then
-  expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel)
-  return {'expired_now', redis.call('HGETALL', record)}
+  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal)
+  return {'expired_now', redis.call('HGETALL', record), {jid}}
 end
 redis.call('HSET', record, 'cancellation', cancellation)
 redis.call('HINCRBY', record, 'version', 1)
-finalize(record, id, 'cancelled', now, retention_ms, pending_idx, expiry_idx, callbacks_due)
+local jid = finalize(record, id, 'cancelled', now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal)
 announce(channel, record)
-return {'ok', redis.call('HGETALL', record)}
+return {'ok', redis.call('HGETALL', record), {jid}}
 `,
 );
 
 /**
  * Expire one request if it is pending and due.
- * KEYS: record, pending index, expiry index, callbacks due. ARGV: id, now, retention ms, change channel.
- * Reply: {"expired_now", hash} | {"unchanged"}.
+ * KEYS: record, pending index, expiry index, callbacks due, journal. ARGV: id, now, retention ms, change channel.
+ * Reply: {"expired_now", hash, {journal id}} | {"unchanged"}.
  */
 export const EXPIRE_ONE_SCRIPT = new RedisScript(
   "approval-expire-one",
   PRELUDE +
     `
-local record, pending_idx, expiry_idx, callbacks_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local record, pending_idx, expiry_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id, now, retention_ms, channel = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local s = redis.call('HMGET', record, 'status', 'expires_at')
 if s[1] == 'pending' and tonumber(s[2]) <= now then
-  expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel)
-  return {'expired_now', redis.call('HGETALL', record)}
+  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal)
+  return {'expired_now', redis.call('HGETALL', record), {jid}}
 end
 return {'unchanged'}
 `,
@@ -180,15 +215,15 @@ return {'unchanged'}
 
 /**
  * Claim and expire every due request (up to a limit): each id is expired by exactly one caller.
- * KEYS: expiry index, pending index, callbacks due.
+ * KEYS: expiry index, pending index, callbacks due, journal.
  * ARGV: now, limit, record prefix, retention ms, change channel prefix.
- * Reply: a flat array of hashes (one HGETALL array per request this call expired).
+ * Reply: an array of {hash, journal id}, one per request this call expired.
  */
 export const EXPIRE_DUE_SCRIPT = new RedisScript(
   "approval-expire-due",
   PRELUDE +
     `
-local expiry_idx, pending_idx, callbacks_due = KEYS[1], KEYS[2], KEYS[3]
+local expiry_idx, pending_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local now, limit, prefix, retention_ms, channels = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local out = {}
 local ids = redis.call('ZRANGEBYSCORE', expiry_idx, '-inf', now, 'LIMIT', 0, limit)
@@ -196,8 +231,8 @@ for _, id in ipairs(ids) do
   local record = prefix .. id
   local s = redis.call('HMGET', record, 'status', 'expires_at')
   if s[1] == 'pending' and tonumber(s[2]) <= now then
-    expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channels .. id)
-    table.insert(out, redis.call('HGETALL', record))
+    local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channels .. id, journal)
+    table.insert(out, {redis.call('HGETALL', record), jid})
   else
     redis.call('ZREM', expiry_idx, id)
   end
@@ -208,41 +243,50 @@ return out
 
 /**
  * Attach the grant to an approved request, once.
- * KEYS: record. ARGV: grant JSON.
- * Reply: {"attached"} | {"existing", grant JSON} | {"not_approved"} | {"not_found"}.
+ * KEYS: record, journal. ARGV: id, grant JSON.
+ * Reply: {"attached", {journal id}} | {"existing", grant JSON} | {"not_approved"} | {"not_found"}.
  */
 export const ATTACH_GRANT_SCRIPT = new RedisScript(
   "approval-attach-grant",
-  `
-local record, grant = KEYS[1], ARGV[1]
+  PRELUDE +
+    `
+local record, journal, id, grant = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
 local status = redis.call('HGET', record, 'status')
 if not status then return {'not_found'} end
 if status ~= 'approved' then return {'not_approved'} end
-if redis.call('HSETNX', record, 'grant', grant) == 1 then return {'attached'} end
+if redis.call('HSETNX', record, 'grant', grant) == 1 then
+  return {'attached', {journal_add(journal, 'grant.issued', id, redis.call('HGET', record, 'version'))}}
+end
 return {'existing', redis.call('HGET', record, 'grant')}
 `,
 );
 
 /**
- * Withdraw a request nobody has heard of yet: the decide use case stored it, then could not record the
- * decision that created it in the audit trail, so the request must not outlive the deny it answered.
- * Only a pending request at version 1 (untouched since creation) is removed, with its idempotency key and
- * pending-action key (when they still name it) and its index entries; nothing is published (no one can be
- * waiting on an id that was never handed out).
- * KEYS: record, pending index, expiry index. ARGV: id.
- * Reply: 1 when removed, 0 when the request is gone or has moved on.
+ * Withdraw a request nobody has heard of yet: its creating decision was never recorded in the audit trail
+ * (the record failed, or the service stopped first), so the request must not outlive the answer it never
+ * got. Only a request still marked `unrecorded` is removed (no verdict or cancel can have touched it), with
+ * its idempotency key and pending-action key (when they still name it), its index entries, its queued
+ * callback and its journal entries; nothing is published (no one can be waiting on an id never handed out).
+ * KEYS: record, pending index, expiry index, unrecorded index, callbacks due, journal. ARGV: id.
+ * Reply: 1 when removed, 0 when the request is gone or its decision was recorded.
  */
 export const WITHDRAW_SCRIPT = new RedisScript(
   "approval-withdraw",
   `
-local record, pending_idx, expiry_idx = KEYS[1], KEYS[2], KEYS[3]
+local record, pending_idx, expiry_idx, unrecorded_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id = ARGV[1]
-local s = redis.call('HMGET', record, 'status', 'version', 'pending_key', 'idem_key')
-if s[1] ~= 'pending' or s[2] ~= '1' then return 0 end
+redis.call('ZREM', unrecorded_idx, id)
+local s = redis.call('HMGET', record, 'unrecorded', 'pending_key', 'idem_key', 'journal_created')
+if not s[1] then return 0 end
+if s[2] and redis.call('GET', s[2]) == id then redis.call('DEL', s[2]) end
 if s[3] and redis.call('GET', s[3]) == id then redis.call('DEL', s[3]) end
-if s[4] and redis.call('GET', s[4]) == id then redis.call('DEL', s[4]) end
+if s[4] then
+  redis.call('XDEL', journal, s[4])
+  if redis.call('XLEN', journal) == 0 then redis.call('DEL', journal) end
+end
 redis.call('ZREM', pending_idx, id)
 redis.call('ZREM', expiry_idx, id)
+redis.call('ZREM', callbacks_due, id)
 redis.call('DEL', record)
 return 1
 `,

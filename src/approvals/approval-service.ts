@@ -25,7 +25,7 @@ import {
   type VerdictValue,
 } from "./approval-request";
 import { assertUsableRequirements, evaluateQuorum } from "./approval-state-machine";
-import type { ApprovalStore, TransitionResult } from "./approval-store";
+import type { ApprovalStore, Expired, TransitionResult } from "./approval-store";
 import { millis, randomApprovalIds, type IdSource } from "./id-source";
 import { reviewerStanding, sameIdentity, verdictEligibility, type ReviewerPolicy } from "./reviewer-eligibility";
 
@@ -209,7 +209,12 @@ export class ApprovalService {
         throw err;
       }
     }
-    if (result.created) await this.emit({ type: "approval.created", at: now, approval: result.approval });
+    if (result.created) {
+      // The creating decision is recorded (or nobody records decisions here): the request may be seen and
+      // decided from now on. If this fails the request stays hidden, and the recovery pass settles it.
+      await this.deps.store.markRecorded(result.approval.id);
+      await this.emit({ type: "approval.created", at: now, approval: result.approval, ...journaled(result.journal) });
+    }
     return { approval: withoutGrant(result.approval), created: result.created };
   }
 
@@ -255,15 +260,23 @@ export class ApprovalService {
         case "conflict":
           continue;
         case "applied": {
-          await this.emit({ type: "approval.verdict_recorded", at: now, approval: withoutGrant(result.approval), verdict });
+          const [verdictEntry, finalEntry] = result.journal;
+          await this.emit({ type: "approval.verdict_recorded", at: now, approval: withoutGrant(result.approval), verdict, ...journaled(verdictEntry) });
           if (isFinal(result.approval.status)) {
-            await this.emit({ type: "approval.finalized", at: now, status: result.approval.status, cause: "verdict", approval: withoutGrant(result.approval) });
+            await this.emit({
+              type: "approval.finalized",
+              at: now,
+              status: result.approval.status,
+              cause: "verdict",
+              approval: withoutGrant(result.approval),
+              ...journaled(finalEntry),
+            });
             if (result.approval.status === "approved") await this.ensureGrant(result.approval);
           }
           return withoutGrant(result.approval);
         }
         case "expired_now":
-          await this.emitExpired(result.approval, now);
+          await this.emitExpired(result, now);
           return this.refuse(input, verdictValue, "COUNTERSIGN_EXPIRED", "the request has expired", result.approval);
         case "already_voted":
         case "already_decided": {
@@ -292,10 +305,10 @@ export class ApprovalService {
     const result = await this.deps.store.cancel(input.approvalId, { by: input.caller.id, ...(input.reason ? { reason: input.reason } : {}) }, now);
     switch (result.kind) {
       case "applied":
-        await this.emit({ type: "approval.finalized", at: now, status: "cancelled", cause: "cancel", approval: withoutGrant(result.approval) });
+        await this.emit({ type: "approval.finalized", at: now, status: "cancelled", cause: "cancel", approval: withoutGrant(result.approval), ...journaled(result.journal) });
         return withoutGrant(result.approval);
       case "expired_now":
-        await this.emitExpired(result.approval, now);
+        await this.emitExpired(result, now);
         throw new ApprovalError("COUNTERSIGN_EXPIRED");
       case "already_decided":
         throw new ApprovalError("COUNTERSIGN_ALREADY_DECIDED", `the request is already ${result.approval.status}`);
@@ -400,8 +413,8 @@ export class ApprovalService {
     for (;;) {
       const now = this.now();
       const batch = await this.deps.store.expireDue(now, this.expireBatch);
-      for (const approval of batch) await this.emitExpired(approval, now);
-      expired.push(...batch);
+      for (const one of batch) await this.emitExpired(one, now);
+      expired.push(...batch.map((one) => one.approval));
       if (batch.length < this.expireBatch) return expired.map(withoutGrant);
     }
   }
@@ -409,7 +422,7 @@ export class ApprovalService {
   private async expireIfDue(id: string, now: number): Promise<ApprovalRequest | null> {
     const expired = await this.deps.store.expireIfDue(id, now);
     if (expired) await this.emitExpired(expired, now);
-    return expired;
+    return expired?.approval ?? null;
   }
 
   /** The grant of an approved request, issuing and attaching it once if it has none yet. */
@@ -430,6 +443,7 @@ export class ApprovalService {
         approvers: evaluateQuorum(approval.requirements, approval.verdicts).approvers,
         expiresAt: issued.expiresAt,
         actionDigest: approval.actionDigest,
+        ...journaled(attached.journal),
       });
     }
     return attached.grant;
@@ -457,8 +471,8 @@ export class ApprovalService {
     throw new ApprovalError(code, reason);
   }
 
-  private async emitExpired(approval: ApprovalRequest, now: number): Promise<void> {
-    await this.emit({ type: "approval.finalized", at: now, status: "expired", cause: "expiry", approval: withoutGrant(approval) });
+  private async emitExpired(expired: Expired, now: number): Promise<void> {
+    await this.emit({ type: "approval.finalized", at: now, status: "expired", cause: "expiry", approval: withoutGrant(expired.approval), ...journaled(expired.journal) });
   }
 
   private async emit(event: ApprovalEvent): Promise<void> {
@@ -486,6 +500,13 @@ export class ApprovalService {
   private now(): number {
     return millis(this.deps.clock);
   }
+}
+
+/** The `journal` member of an event, when journal entries stand for it. */
+function journaled(entries: string | readonly string[] | undefined): { journal?: readonly string[] } {
+  if (entries === undefined) return {};
+  const list = typeof entries === "string" ? [entries] : entries;
+  return list.length === 0 ? {} : { journal: list };
 }
 
 /** The request without its grant, for anyone but the creating caller. */

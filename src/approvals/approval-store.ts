@@ -10,12 +10,20 @@ export interface CreateResult {
   /** False when an existing request was returned (idempotency key, or the same pending action). */
   readonly created: boolean;
   readonly approval: ApprovalRequest;
+  /** The journal entry standing for `approval.created` (a new request only). */
+  readonly journal?: readonly string[];
+}
+
+/** A request a call expired, with the journal entry standing for its final event. */
+export interface Expired {
+  readonly approval: ApprovalRequest;
+  readonly journal: readonly string[];
 }
 
 /** The result of a state-changing call. */
 export type TransitionResult =
-  /** This call changed the request; `approval` is the state right after. */
-  | { readonly kind: "applied"; readonly approval: ApprovalRequest }
+  /** This call changed the request; `approval` is the state right after; `journal` its events' entries, in order. */
+  | { readonly kind: "applied"; readonly approval: ApprovalRequest; readonly journal: readonly string[] }
   /** The version moved since it was read: re-read and decide again. */
   | { readonly kind: "conflict" }
   /** The reviewer has a verdict on this request already. */
@@ -23,7 +31,7 @@ export type TransitionResult =
   /** The request is no longer pending. */
   | { readonly kind: "already_decided"; readonly approval: ApprovalRequest }
   /** The request was due: this call expired it (the caller emits the expiry). */
-  | { readonly kind: "expired_now"; readonly approval: ApprovalRequest }
+  | { readonly kind: "expired_now"; readonly approval: ApprovalRequest; readonly journal: readonly string[] }
   | { readonly kind: "not_found" };
 
 /** Durable storage of approval requests with compare-and-swap state changes. */
@@ -31,12 +39,16 @@ export interface ApprovalStore {
   /**
    * Stores a new pending request unless the caller's idempotency key, or the caller's pending unexpired
    * request for the same action digest, already names one; atomically, so concurrent duplicates create one.
+   * A new request is marked unrecorded (no verdict, cancel or inbox until `markRecorded`).
    */
   create(core: ApprovalRequestCore, nowMs: number): Promise<CreateResult>;
 
+  /** The creating decision of a request is recorded: it may be seen, decided and cancelled from now on. */
+  markRecorded(id: string): Promise<void>;
+
   /**
-   * Removes a request that is still pending at version 1 and was never announced (its creating decision
-   * could not be recorded); true when removed. Emits nothing.
+   * Removes a request still marked unrecorded (its creating decision was never recorded, so nobody has heard
+   * of it); true when removed. Emits nothing.
    */
   withdraw(id: string): Promise<boolean>;
 
@@ -53,17 +65,17 @@ export interface ApprovalStore {
   cancel(id: string, cancellation: Cancellation, nowMs: number): Promise<TransitionResult>;
 
   /** Expires the request if it is pending and due; returns it when this call expired it. */
-  expireIfDue(id: string, nowMs: number): Promise<ApprovalRequest | null>;
+  expireIfDue(id: string, nowMs: number): Promise<Expired | null>;
 
   /** Expires up to `limit` due requests; returns those this call expired (each id is won by one caller). */
-  expireDue(nowMs: number, limit: number): Promise<ApprovalRequest[]>;
+  expireDue(nowMs: number, limit: number): Promise<Expired[]>;
 
-  /** Pending requests, oldest first. */
+  /** Pending requests whose creating decision is recorded, oldest first. */
   listPending(limit: number): Promise<ApprovalRequest[]>;
 
   /**
    * Attaches a grant to an approved request unless one is attached already; returns the grant the request
    * holds afterwards and whether it is the one given.
    */
-  attachGrant(id: string, grant: IssuedGrant): Promise<{ readonly attached: boolean; readonly grant: IssuedGrant } | null>;
+  attachGrant(id: string, grant: IssuedGrant): Promise<{ readonly attached: boolean; readonly grant: IssuedGrant; readonly journal?: readonly string[] } | null>;
 }

@@ -14,10 +14,11 @@ import {
   CREATE_SCRIPT,
   EXPIRE_DUE_SCRIPT,
   EXPIRE_ONE_SCRIPT,
+  MARK_RECORDED_SCRIPT,
   VERDICT_SCRIPT,
   WITHDRAW_SCRIPT,
 } from "./approval-scripts";
-import type { ApprovalStore, CreateResult, TransitionResult } from "./approval-store";
+import type { ApprovalStore, CreateResult, Expired, TransitionResult } from "./approval-store";
 import { canonicalIdentity } from "../identity/identity-id";
 
 /** Options of the Redis store. */
@@ -51,7 +52,7 @@ export class RedisApprovalStore implements ApprovalStore {
     const reply = await this.run(() =>
       CREATE_SCRIPT.run(
         this.redis,
-        [k.record(core.id), idem, k.pendingAction(core.requesters.callerId, core.actionDigest), k.pendingIndex, k.expiryIndex],
+        [k.record(core.id), idem, k.pendingAction(core.requesters.callerId, core.actionDigest), k.pendingIndex, k.expiryIndex, k.journal, k.unrecordedIndex],
         [core.id, JSON.stringify(core), core.createdAt, core.expiresAt, core.callbackUrl ? "1" : "0", k.recordPrefix, nowMs],
       ),
     );
@@ -61,6 +62,7 @@ export class RedisApprovalStore implements ApprovalStore {
       return {
         created: true,
         approval: { ...core, status: "pending", version: 1, updatedAt: core.createdAt, verdicts: [] },
+        journal: journalIds(hash),
       };
     }
     throw new Error(`approval id ${core.id} is already taken`);
@@ -82,7 +84,7 @@ export class RedisApprovalStore implements ApprovalStore {
     const reply = await this.run(() =>
       VERDICT_SCRIPT.run(
         this.redis,
-        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue],
+        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal],
         [id, expectedVersion, voterField(verdict.reviewerId), JSON.stringify(verdict), nextStatus, nowMs, this.retentionMs, k.changes(id)],
       ),
     );
@@ -94,34 +96,55 @@ export class RedisApprovalStore implements ApprovalStore {
     const reply = await this.run(() =>
       CANCEL_SCRIPT.run(
         this.redis,
-        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue],
+        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal],
         [id, JSON.stringify(cancellation), nowMs, this.retentionMs, k.changes(id)],
       ),
     );
     return transition(reply);
   }
 
+  async markRecorded(id: string): Promise<void> {
+    const k = this.keys;
+    await this.run(() => MARK_RECORDED_SCRIPT.run(this.redis, [k.record(id), k.unrecordedIndex], [id]));
+  }
+
   async withdraw(id: string): Promise<boolean> {
     const k = this.keys;
-    const reply = await this.run(() => WITHDRAW_SCRIPT.run(this.redis, [k.record(id), k.pendingIndex, k.expiryIndex], [id]));
+    const reply = await this.run(() =>
+      WITHDRAW_SCRIPT.run(this.redis, [k.record(id), k.pendingIndex, k.expiryIndex, k.unrecordedIndex, k.callbacksDue, k.journal], [id]),
+    );
     return reply === 1;
   }
 
-  async expireIfDue(id: string, nowMs: number): Promise<ApprovalRequest | null> {
-    const k = this.keys;
-    const reply = await this.run(() =>
-      EXPIRE_ONE_SCRIPT.run(this.redis, [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue], [id, nowMs, this.retentionMs, k.changes(id)]),
-    );
-    const [word, hash] = asReply(reply);
-    return word === "expired_now" ? decodeRecord(hash) : null;
+  /** Ids of requests whose creating decision is still unrecorded, created at or before `beforeMs`. */
+  async unrecordedSince(beforeMs: number, limit: number): Promise<string[]> {
+    return this.run(() => this.redis.zrangebyscore(this.keys.unrecordedIndex, "-inf", beforeMs, "LIMIT", 0, limit));
   }
 
-  async expireDue(nowMs: number, limit: number): Promise<ApprovalRequest[]> {
+  /** True when the request is stored and still marked unrecorded. */
+  async isUnrecorded(id: string): Promise<boolean> {
+    return (await this.run(() => this.redis.hexists(this.keys.record(id), "unrecorded"))) === 1;
+  }
+
+  async expireIfDue(id: string, nowMs: number): Promise<Expired | null> {
     const k = this.keys;
     const reply = await this.run(() =>
-      EXPIRE_DUE_SCRIPT.run(this.redis, [k.expiryIndex, k.pendingIndex, k.callbacksDue], [nowMs, limit, k.recordPrefix, this.retentionMs, k.changesPrefix]),
+      EXPIRE_ONE_SCRIPT.run(this.redis, [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal], [id, nowMs, this.retentionMs, k.changes(id)]),
     );
-    return Array.isArray(reply) ? reply.map((hash) => decodeRecord(hash)) : [];
+    const [word, hash] = asReply(reply);
+    return word === "expired_now" ? { approval: decodeRecord(hash), journal: journalIds((reply as ScriptReply[])[2] ?? null) } : null;
+  }
+
+  async expireDue(nowMs: number, limit: number): Promise<Expired[]> {
+    const k = this.keys;
+    const reply = await this.run(() =>
+      EXPIRE_DUE_SCRIPT.run(this.redis, [k.expiryIndex, k.pendingIndex, k.callbacksDue, k.journal], [nowMs, limit, k.recordPrefix, this.retentionMs, k.changesPrefix]),
+    );
+    if (!Array.isArray(reply)) return [];
+    return reply.map((pair) => {
+      const [hash, jid] = pair as ScriptReply[];
+      return { approval: decodeRecord(hash ?? null), journal: typeof jid === "string" ? [jid] : [] };
+    });
   }
 
   async listPending(limit: number): Promise<ApprovalRequest[]> {
@@ -133,15 +156,17 @@ export class RedisApprovalStore implements ApprovalStore {
     const out: ApprovalRequest[] = [];
     for (const [err, hash] of results) {
       if (err || !hash || typeof hash !== "object" || Object.keys(hash).length === 0) continue;
+      // Not yet announced: its creating decision is still being recorded (or never was).
+      if ((hash as Record<string, string>)["unrecorded"] !== undefined) continue;
       out.push(decodeFields(hash as Record<string, string>));
     }
     return out;
   }
 
-  async attachGrant(id: string, grant: IssuedGrant): Promise<{ attached: boolean; grant: IssuedGrant } | null> {
-    const reply = await this.run(() => ATTACH_GRANT_SCRIPT.run(this.redis, [this.keys.record(id)], [JSON.stringify(grant)]));
+  async attachGrant(id: string, grant: IssuedGrant): Promise<{ attached: boolean; grant: IssuedGrant; journal?: readonly string[] } | null> {
+    const reply = await this.run(() => ATTACH_GRANT_SCRIPT.run(this.redis, [this.keys.record(id), this.keys.journal], [id, JSON.stringify(grant)]));
     const [word, existing] = asReply(reply);
-    if (word === "attached") return { attached: true, grant };
+    if (word === "attached") return { attached: true, grant, journal: journalIds(existing) };
     if (word === "existing" && typeof existing === "string") return { attached: false, grant: JSON.parse(existing) as IssuedGrant };
     return null;
   }
@@ -167,11 +192,17 @@ function asReply(reply: ScriptReply): [string, ScriptReply] {
   return [reply[0], reply[1] ?? null];
 }
 
+/** Journal entry ids from a script's reply element (an array of stream ids). */
+function journalIds(reply: ScriptReply): string[] {
+  return Array.isArray(reply) ? reply.filter((id): id is string => typeof id === "string") : [];
+}
+
 function transition(reply: ScriptReply): TransitionResult {
   const [word, hash] = asReply(reply);
+  const journal = journalIds((reply as ScriptReply[])[2] ?? null);
   switch (word) {
     case "ok":
-      return { kind: "applied", approval: decodeRecord(hash) };
+      return { kind: "applied", approval: decodeRecord(hash), journal };
     case "conflict":
       return { kind: "conflict" };
     case "voted":
@@ -179,7 +210,7 @@ function transition(reply: ScriptReply): TransitionResult {
     case "decided":
       return { kind: "already_decided", approval: decodeRecord(hash) };
     case "expired_now":
-      return { kind: "expired_now", approval: decodeRecord(hash) };
+      return { kind: "expired_now", approval: decodeRecord(hash), journal };
     case "not_found":
       return { kind: "not_found" };
     default:

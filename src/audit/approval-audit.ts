@@ -4,7 +4,9 @@
  * (with the refusal's code and text), the final state, and each grant issued, redeemed or refused.
  *
  * Listeners are awaited by the bus, so a verdict is answered only after its event is stored (or its failure
- * reported to the bus, which logs it at error level; the verdict itself has already been committed).
+ * reported to the bus, which logs it at error level; the verdict itself has already been committed). Once an
+ * event is stored, the journal entries that stood for it are deleted (`approvals/approval-journal.ts`); an
+ * event that could not be stored keeps them, and the recovery pass records it later.
  * The subject fields (actor, on_behalf_of, action) are left out when the request's policy masks them.
  */
 
@@ -16,6 +18,7 @@ import {
   approvalFinalEvent,
   approvalVerdictEvent,
   approvalVerdictRefusedEvent,
+  approvalWithdrawnEvent,
   grantIssuedEvent,
   grantRedeemedEvent,
   grantRefusedEvent,
@@ -25,18 +28,32 @@ import {
 } from "./audit-event";
 import type { AuditRecorder } from "./audit-trail";
 
+/** What the listener needs of the approval journal: deleting the entries of recorded events. */
+export interface JournalAck {
+  ack(entryIds: readonly string[]): Promise<void>;
+}
+
 /** Records approval and grant events in the trail; rejects (to the bus) when one cannot be stored. */
-export function approvalAuditListener(recorder: AuditRecorder): ApprovalEventListener {
+export function approvalAuditListener(recorder: AuditRecorder, journal?: JournalAck): ApprovalEventListener {
   return {
     async onApprovalEvent(event: ApprovalEvent): Promise<void> {
       const draft = approvalAuditDraft(event);
       if (draft !== null) await recorder.record(draft);
+      const entries = "journal" in event ? event.journal : undefined;
+      if (journal !== undefined && entries !== undefined && entries.length > 0) await journal.ack(entries);
     },
   };
 }
 
-/** The audit event for an approval event; null for events the trail does not keep (callback deliveries). */
+/** The audit event for an approval event, flagged when the recovery pass delivers it. */
 export function approvalAuditDraft(event: ApprovalEvent): AuditDraft | null {
+  const draft = baseDraft(event);
+  if (draft === null || !("recovered" in event) || event.recovered !== true) return draft;
+  return { ...draft, body: { ...draft.body, recovered: true } } as AuditDraft;
+}
+
+/** The audit event for an approval event; null for events the trail does not keep (callback deliveries). */
+function baseDraft(event: ApprovalEvent): AuditDraft | null {
   switch (event.type) {
     case "approval.created": {
       const a = event.approval;
@@ -52,6 +69,14 @@ export function approvalAuditDraft(event: ApprovalEvent): AuditDraft | null {
         ...(a.policy === null ? {} : { policy: a.policy }),
       });
     }
+    case "approval.withdrawn":
+      return approvalWithdrawnEvent({
+        approvalId: event.approval.id,
+        decisionId: event.approval.decisionId,
+        caller: event.approval.requesters.callerId,
+        reason: event.reason,
+        ...subjectOf(event.approval),
+      });
     case "approval.verdict_recorded":
       return approvalVerdictEvent({
         approvalId: event.approval.id,

@@ -23,6 +23,7 @@ export const AUDIT_EVENT_TYPES = [
   "approval.verdict",
   "approval.verdict_refused",
   "approval.final",
+  "approval.withdrawn",
   "grant.issued",
   "grant.redeemed",
   "grant.refused",
@@ -50,6 +51,11 @@ interface AuditEventCommon {
   readonly labels?: Readonly<Record<string, string>>;
   /** Pointers into this event of the values replaced by `{"$masked": …}` (OPA's `masked`); absent when none. */
   readonly masked?: readonly string[];
+  /**
+   * True when the recovery pass recorded the event after a crash (its change committed, the service stopped
+   * before recording it); the timestamp is then when it was recovered, not when the change was made.
+   */
+  readonly recovered?: boolean;
 }
 
 /** Who asked for what, on the events about one request (for filtering; the decision's `input` has the rest). */
@@ -145,6 +151,16 @@ export interface ApprovalFinalAuditEvent extends AuditEventCommon, RequestSubjec
   readonly by?: string;
 }
 
+/** A request withdrawn by the recovery pass: its creating decision was never recorded, nobody was told of it. */
+export interface ApprovalWithdrawnAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "approval.withdrawn";
+  readonly approval_id: string;
+  /** The decision that created it (and that the trail does not hold). */
+  readonly decision_id: string;
+  readonly caller: string;
+  readonly reason: string;
+}
+
 /** A grant was issued for an approved request. */
 export interface GrantIssuedAuditEvent extends AuditEventCommon, RequestSubject {
   readonly type: "grant.issued";
@@ -210,6 +226,7 @@ export type AuditEvent =
   | ApprovalVerdictAuditEvent
   | ApprovalVerdictRefusedAuditEvent
   | ApprovalFinalAuditEvent
+  | ApprovalWithdrawnAuditEvent
   | GrantIssuedAuditEvent
   | GrantRedeemedAuditEvent
   | GrantRefusedAuditEvent
@@ -386,6 +403,20 @@ export function approvalFinalEvent(
     approvers: [...d.approvers],
     deniers: d.deniers === undefined ? undefined : [...d.deniers],
     by: d.by,
+    ...subject(d),
+  });
+}
+
+/** An `approval.withdrawn` event. */
+export function approvalWithdrawnEvent(
+  d: SubjectInput & { readonly approvalId: string; readonly decisionId: string; readonly caller: string; readonly reason: string },
+): AuditDraft<ApprovalWithdrawnAuditEvent> {
+  return draft<ApprovalWithdrawnAuditEvent>({
+    type: "approval.withdrawn",
+    approval_id: d.approvalId,
+    decision_id: d.decisionId,
+    caller: d.caller,
+    reason: d.reason,
     ...subject(d),
   });
 }

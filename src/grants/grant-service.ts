@@ -10,13 +10,15 @@ import type Redis from "ioredis";
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { actionDigest, type DigestedAction } from "../approvals/action-digest";
 import { ApprovalError, type ApprovalErrorCode } from "../approvals/approval-errors";
-import type { ApprovalEventListener, GrantPresentation } from "../approvals/approval-events";
+import type { ApprovalEventListener, GrantPresentation, GrantRedeemedEvent } from "../approvals/approval-events";
 import { ApprovalKeys } from "../approvals/approval-keys";
 import type { ApprovalRequest, IssuedGrant } from "../approvals/approval-request";
 import { evaluateQuorum } from "../approvals/approval-state-machine";
 import type { GrantIssuer } from "../approvals/approval-service";
 import { millis } from "../approvals/id-source";
 import type { GrantSigningKey } from "./grant-signing-key";
+import type { ScriptReply } from "../redis/redis-script";
+import { GRANT_SPEND_SCRIPT } from "./grant-spend-script";
 
 /** The `iss` of every grant. */
 export const GRANT_ISSUER = "countersign";
@@ -113,13 +115,6 @@ export class GrantService implements GrantIssuer {
     // clock), never an absolute PXAT: an absolute time that Redis's own clock already sees as past would
     // store nothing, and the grant could be replayed.
     const markerMs = Math.max(1, expMs - now) + SPENT_MARKER_MARGIN_MS;
-    let won: string | null;
-    try {
-      won = await this.deps.redis.set(this.keys.grantUsed(claims.jti as string), String(now), "PX", markerMs, "NX");
-    } catch (err) {
-      throw new ApprovalError("COUNTERSIGN_GRANT_UNAVAILABLE", `grant redemption could not reach Redis: ${(err as Error).message}`);
-    }
-    if (won !== "OK") return this.refuse("COUNTERSIGN_GRANT_REPLAYED", "the grant has already been used", now, by, claims);
     const redeemed: RedeemedGrant = {
       approvalId: claims.approval_id,
       jti: claims.jti as string,
@@ -127,7 +122,19 @@ export class GrantService implements GrantIssuer {
       approvers: claims.approvers,
       expiresAt: expMs,
     };
-    await this.deps.events?.onApprovalEvent({ type: "grant.redeemed", at: now, approvalId: redeemed.approvalId, jti: redeemed.jti, actorId: redeemed.actorId, ...by });
+    const event: GrantRedeemedEvent = { type: "grant.redeemed", at: now, approvalId: redeemed.approvalId, jti: redeemed.jti, actorId: redeemed.actorId, ...by };
+    let reply: ScriptReply;
+    try {
+      reply = await GRANT_SPEND_SCRIPT.run(
+        this.deps.redis,
+        [this.keys.grantUsed(redeemed.jti), this.keys.journal],
+        [now, markerMs, redeemed.approvalId, JSON.stringify(event)],
+      );
+    } catch (err) {
+      throw new ApprovalError("COUNTERSIGN_GRANT_UNAVAILABLE", `grant redemption could not reach Redis: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(reply) || reply[0] !== "spent") return this.refuse("COUNTERSIGN_GRANT_REPLAYED", "the grant has already been used", now, by, claims);
+    await this.deps.events?.onApprovalEvent({ ...event, ...(typeof reply[1] === "string" ? { journal: [reply[1]] } : {}) });
     return redeemed;
   }
 
