@@ -124,29 +124,26 @@ export async function exportTrail(reader: AuditReader, write: (line: string) => 
   return { entries: count, fromSeq: fromActual, toSeq: lastSeq, partial: fromActual > 1, head };
 }
 
-function seqOfLine(line: string): number | null {
+/** One member of an entry's JSON text, or undefined when the text is not a JSON object. */
+function memberOfLine(line: string, name: "seq" | "prev_hash" | "timestamp"): unknown {
   try {
-    const seq = (JSON.parse(line) as { seq?: unknown }).seq;
-    return typeof seq === "number" ? seq : null;
+    return (JSON.parse(line) as Record<string, unknown>)[name];
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+function seqOfLine(line: string): number | null {
+  const seq = memberOfLine(line, "seq");
+  return typeof seq === "number" ? seq : null;
 }
 
 function prevHashOfLine(line: string): string | null {
-  try {
-    const prev = (JSON.parse(line) as { prev_hash?: unknown }).prev_hash;
-    return typeof prev === "string" ? prev : null;
-  } catch {
-    return null;
-  }
+  const prev = memberOfLine(line, "prev_hash");
+  return typeof prev === "string" ? prev : null;
 }
 
 function timeOfLine(line: string): bigint | null {
-  try {
-    const ts = (JSON.parse(line) as { timestamp?: unknown }).timestamp;
-    return typeof ts === "string" ? parseTimestamp(ts) : null;
-  } catch {
-    return null;
-  }
+  const ts = memberOfLine(line, "timestamp");
+  return typeof ts === "string" ? parseTimestamp(ts) : null;
 }
