@@ -11,9 +11,15 @@ import { cachedGlob, GlobSyntaxError } from "./glob-pattern";
 import { cachedGoRegexp, GoRegexpError } from "./go-regexp";
 import { networkContains, networkContainsNetwork, parseCidr, parseIp } from "./ip-network";
 import { HostBuiltinError } from "./policy-error";
+import { rawJson, stringOperand, typeError, typeName, type HostBuiltinFamily, type HostBuiltinFn } from "./builtins/operands";
 
-/** A host builtin as the SDK calls it: JSON operands in, a JSON-able result (or undefined) out. */
-export type HostBuiltinFn = (...operands: unknown[]) => unknown;
+export type { HostBuiltinFn } from "./builtins/operands";
+
+/**
+ * The families of host builtins, one file each under `src/policy/builtins/`: add a family here. A name a
+ * family defines wins over the same name above it in this list; the SDK's own builtins win over all.
+ */
+const FAMILIES: readonly HostBuiltinFamily[] = [];
 
 /** How host builtins behave. */
 export interface HostBuiltinOptions {
@@ -38,30 +44,8 @@ export const HOST_BUILTIN_NAMES: readonly string[] = [
   "regex.is_valid",
   "glob.match",
   "net.cidr_contains",
+  ...FAMILIES.flatMap((family) => Object.keys(family)),
 ];
-
-function typeName(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  return typeof v === "object" ? "object" : typeof v;
-}
-
-function typeError(builtin: string, pos: number, got: unknown, ...expected: string[]): HostBuiltinError {
-  const want = expected.length === 1 ? expected[0]! : `one of {${expected.join(", ")}}`;
-  return new HostBuiltinError("eval_type_error", builtin, `operand ${pos} must be ${want} but got ${typeName(got)}`);
-}
-
-function stringOperand(builtin: string, pos: number, v: unknown): string {
-  if (typeof v !== "string") throw typeError(builtin, pos, v, "string");
-  return v;
-}
-
-/** JSON text handed to the SDK as-is (it loads an ArrayBuffer without re-serialising), so big integers stay exact. */
-function rawJson(text: string): ArrayBuffer {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes.buffer;
-}
 
 function regexMatch(pattern: unknown, value: unknown): boolean {
   const p = stringOperand("regex.match", 1, pattern);
@@ -149,7 +133,9 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
       }
     };
 
-  const functions: Record<string, HostBuiltinFn> = {
+  const functions: Record<string, HostBuiltinFn> = {};
+  for (const family of FAMILIES) for (const [name, fn] of Object.entries(family)) functions[name] = guard(fn);
+  Object.assign(functions, {
     "time.now_ns": guard(() => {
       if (now === null) now = clock.nowNs();
       return rawJson(now.toString());
@@ -158,7 +144,7 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
     "regex.is_valid": guard((p) => regexIsValid(p)),
     "glob.match": guard((p, d, m) => globMatch(p, d, m)),
     "net.cidr_contains": guard((c, x) => cidrContains(c, x)),
-  };
+  });
   return {
     functions,
     beginEvaluation: () => {
