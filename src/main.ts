@@ -547,6 +547,11 @@ async function assembleApprovals(
     dispatcher.start();
   }
   sweeper.start();
+  // Requests stored before the inbox indexes existed get listed in them (once; idempotent across instances).
+  void store.indexUnindexed().then(
+    (n) => n > 0 && logger.info("approvals: listed pending requests in the inbox indexes", { requests: n }),
+    (err: unknown) => logger.warn("approvals: could not list pending requests in the inbox indexes; retried at the next start", { error: errorText(err) }),
+  );
   // The recovery pass: at start, then every RECOVERY_INTERVAL_MS, records what a crash left unrecorded.
   let stopRecovery: (() => void) | undefined;
   if (deps.auditReader !== undefined) {

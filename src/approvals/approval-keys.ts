@@ -7,7 +7,10 @@
  *
  * | key | type | holds |
  * | --- | --- | --- |
- * | `approval:<id>` | hash | one request: `core` (immutable JSON), `status`, `version`, `created_at`, `updated_at`, `expires_at`, `decided_at`, `verdicts` (JSON array), `voter:<identity>` (one per reviewer who voted), `cancellation`, `grant` (JSON), `callback` (flag), `pending_key`, `idem_key`, `unrecorded` (flag, until the creating decision is recorded), `journal_created` |
+ * | `approval:<id>` | hash | one request: `core` (immutable JSON), `status`, `version`, `created_at`, `updated_at`, `expires_at`, `decided_at`, `verdicts` (JSON array), `voter:<identity>` (one per reviewer who voted), `cancellation`, `grant` (JSON), `callback` (flag), `pending_key`, `idem_key`, `unrecorded` (flag, until the creating decision is recorded), `journal_created`, `idx` (JSON array of the inbox index keys that list it, cleaned when it ends) |
+ * | `approvals:pending:role:<role>` | zset | ids of pending requests a reviewer with that role may decide, by creation time (the inbox) |
+ * | `approvals:voted:<sha1(identity)>` | zset | pending ids the identity has a verdict on, by creation time |
+ * | `approvals:requester:<sha1(identity)>` | zset | pending ids the identity asked for (caller, owner, actor, on_behalf_of), by creation time |
  * | `approvals:unrecorded` | zset | ids of requests whose creating decision is not recorded yet, by creation time |
  * | `approvals:journal` | stream | changes whose audit events are not recorded yet: `k` (created, verdict, final, grant.issued, grant.redeemed), `id`, `v`, `e` (`approval-journal.ts`) |
  * | `approvals:pending` | zset | ids of pending requests by creation time (the reviewer inbox) |
@@ -65,6 +68,21 @@ export class ApprovalKeys {
     return this.recordPrefix + id;
   }
 
+  /** Pending ids a reviewer holding `role` may decide. */
+  roleIndex(role: string): string {
+    return `${this.prefix}approvals:pending:role:${/^[A-Za-z0-9._-]{1,100}$/.test(role) ? role : digest([role])}`;
+  }
+
+  /** Pending ids `identity` has a verdict on (the same key the verdict script computes: sha1 of the canonical id). */
+  votedIndex(identity: string): string {
+    return `${this.prefix}approvals:voted:${sha1(canonicalIdentity(identity))}`;
+  }
+
+  /** Pending ids `identity` is a requester of. */
+  requesterIndex(identity: string): string {
+    return `${this.prefix}approvals:requester:${sha1(canonicalIdentity(identity))}`;
+  }
+
   /** Maps a caller's idempotency key to the request it created. */
   idempotency(callerId: string, key: string): string {
     return `${this.prefix}approvals:idem:${digest([canonicalIdentity(callerId), key])}`;
@@ -89,6 +107,10 @@ export class ApprovalKeys {
   changes(id: string): string {
     return this.changesPrefix + id;
   }
+}
+
+function sha1(text: string): string {
+  return createHash("sha1").update(text, "utf8").digest("hex");
 }
 
 function digest(parts: readonly string[]): string {

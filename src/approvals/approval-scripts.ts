@@ -26,10 +26,18 @@ local function journal_add(journal, kind, id, version)
   return redis.call('XADD', journal, '*', 'k', kind, 'id', id, 'v', version)
 end
 
+local function unindex(key, id)
+  local idx = redis.call('HGET', key, 'idx')
+  if idx then
+    for _, k in ipairs(cjson.decode(idx)) do redis.call('ZREM', k, id) end
+  end
+end
+
 local function finalize(key, id, status, now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal)
   redis.call('HSET', key, 'status', status, 'decided_at', now, 'updated_at', now)
   redis.call('ZREM', pending_idx, id)
   redis.call('ZREM', expiry_idx, id)
+  unindex(key, id)
   local pending_key = redis.call('HGET', key, 'pending_key')
   if pending_key and redis.call('GET', pending_key) == id then redis.call('DEL', pending_key) end
   if retention_ms > 0 then
@@ -60,7 +68,8 @@ end
  * Create with idempotency, in one round trip.
  * KEYS: record, idempotency key (or ""), pending-action key, pending index, expiry index, journal,
  * unrecorded index.
- * ARGV: id, core JSON, created_at, expires_at, has callback ("1"/"0"), record prefix, now.
+ * ARGV: id, core JSON, created_at, expires_at, has callback ("1"/"0"), record prefix, now, inbox index keys
+ * (JSON array: the role and requester indexes that list the request while it is pending).
  * Reply: {"existing", hash} for the request the idempotency key maps to, or for the caller's pending,
  * unexpired request for the same action digest; {"created", {journal id}}; {"id_taken"} when the new id
  * exists already. A pending request past its expiry no longer absorbs new ones (the sweeper will expire it).
@@ -72,6 +81,7 @@ export const CREATE_SCRIPT = new RedisScript(
     `
 local record, idem, pending_action, pending_idx, expiry_idx = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local journal, unrecorded_idx = KEYS[6], KEYS[7]
+local idx = ARGV[8]
 local id, core, created_at, expires_at, has_callback, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local now = tonumber(ARGV[7])
 
@@ -101,10 +111,27 @@ end
 redis.call('SET', pending_action, id)
 redis.call('ZADD', pending_idx, created_at, id)
 redis.call('ZADD', expiry_idx, expires_at, id)
+for _, k in ipairs(cjson.decode(idx)) do redis.call('ZADD', k, created_at, id) end
+redis.call('HSET', record, 'idx', idx)
 local jid = journal_add(journal, 'created', id, 1)
 redis.call('HSET', record, 'unrecorded', '1', 'journal_created', jid)
 redis.call('ZADD', unrecorded_idx, created_at, id)
 return {'created', {jid}}
+`,
+);
+
+/**
+ * Lists a pending request created before the inbox indexes existed in them (`RedisApprovalStore.indexUnindexed`).
+ * KEYS: record. ARGV: id, index keys (JSON array). Reply: 1 when indexed now, 0 when not pending or indexed already.
+ */
+export const INDEX_SCRIPT = new RedisScript(
+  "approval-index",
+  `
+local s = redis.call('HMGET', KEYS[1], 'status', 'idx', 'created_at')
+if s[1] ~= 'pending' or s[2] then return 0 end
+for _, k in ipairs(cjson.decode(ARGV[2])) do redis.call('ZADD', k, s[3], ARGV[1]) end
+redis.call('HSET', KEYS[1], 'idx', ARGV[2])
+return 1
 `,
 );
 
@@ -123,7 +150,8 @@ return redis.call('HDEL', KEYS[1], 'unrecorded')
 /**
  * Append a verdict and move to the status the caller computed, if the version is still the one it read.
  * KEYS: record, pending index, expiry index, callbacks due, journal.
- * ARGV: id, expected version, voter field, verdict JSON, next status, now, retention ms, change channel.
+ * ARGV: id, expected version, voter field, verdict JSON, next status, now, retention ms, change channel, the
+ * reviewer's voted index key (the request leaves the reviewer's inbox).
  * Reply: {"ok", hash, {journal ids}} | {"conflict"} | {"voted", hash} | {"decided", hash} |
  * {"expired_now", hash, {journal id}} | {"not_found"}. `expired_now` means this call found the request due
  * and expired it. A request whose creating decision is not recorded yet is "not_found".
@@ -134,7 +162,7 @@ export const VERDICT_SCRIPT = new RedisScript(
     `
 local record, pending_idx, expiry_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id, expected, voter, verdict, next_status = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local now, retention_ms, channel = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
+local now, retention_ms, channel, voted_idx = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8], ARGV[9]
 
 if redis.call('EXISTS', record) == 0 then return {'not_found'} end
 local s = redis.call('HMGET', record, 'status', 'version', 'expires_at', voter, 'unrecorded')
@@ -154,6 +182,10 @@ else
   verdicts = string.sub(verdicts, 1, -2) .. ',' .. verdict .. ']'
 end
 redis.call('HSET', record, 'verdicts', verdicts, voter, '1', 'updated_at', now)
+local idx = cjson.decode(redis.call('HGET', record, 'idx') or '[]')
+table.insert(idx, voted_idx)
+redis.call('HSET', record, 'idx', cjson.encode(idx))
+redis.call('ZADD', voted_idx, redis.call('HGET', record, 'created_at'), id)
 local version = redis.call('HINCRBY', record, 'version', 1)
 local jids = {journal_add(journal, 'verdict', id, version)}
 if next_status ~= 'pending' then
@@ -283,6 +315,10 @@ if s[3] and redis.call('GET', s[3]) == id then redis.call('DEL', s[3]) end
 if s[4] then
   redis.call('XDEL', journal, s[4])
   if redis.call('XLEN', journal) == 0 then redis.call('DEL', journal) end
+end
+local idx = redis.call('HGET', record, 'idx')
+if idx then
+  for _, k in ipairs(cjson.decode(idx)) do redis.call('ZREM', k, id) end
 end
 redis.call('ZREM', pending_idx, id)
 redis.call('ZREM', expiry_idx, id)

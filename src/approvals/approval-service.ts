@@ -25,7 +25,7 @@ import {
   type VerdictValue,
 } from "./approval-request";
 import { assertUsableRequirements, evaluateQuorum } from "./approval-state-machine";
-import type { ApprovalStore, Expired, TransitionResult } from "./approval-store";
+import type { ApprovalStore, Expired, InboxPosition, TransitionResult } from "./approval-store";
 import { millis, randomApprovalIds, type IdSource } from "./id-source";
 import { reviewerStanding, sameIdentity, verdictEligibility, type ReviewerPolicy } from "./reviewer-eligibility";
 
@@ -52,8 +52,6 @@ export interface ApprovalLimits {
   readonly verdictAttempts?: number;
   /** Requests expired per store call by `expireDue`. Default 100. */
   readonly expireBatch?: number;
-  /** Pending requests scanned for a reviewer's inbox. Default 1000. */
-  readonly inboxScan?: number;
 }
 
 /** What the service is built from. */
@@ -138,7 +136,6 @@ export class ApprovalService {
   private readonly maxWaitMs: number;
   private readonly verdictAttempts: number;
   private readonly expireBatch: number;
-  private readonly inboxScan: number;
 
   constructor(private readonly deps: ApprovalServiceDeps) {
     this.ids = deps.ids ?? randomApprovalIds;
@@ -148,7 +145,6 @@ export class ApprovalService {
     this.maxWaitMs = limits.maxWaitMs ?? 60_000;
     this.verdictAttempts = limits.verdictAttempts ?? 200;
     this.expireBatch = limits.expireBatch ?? 100;
-    this.inboxScan = limits.inboxScan ?? 1000;
   }
 
   /**
@@ -344,18 +340,28 @@ export class ApprovalService {
     return approval ? withoutGrant(approval) : null;
   }
 
-  /** Pending, unexpired requests `reviewer` may decide now (eligible and not yet voted), oldest first. */
-  async listPendingForReviewer(input: { reviewer: Principal; limit?: number }): Promise<ApprovalRequest[]> {
-    const limit = Math.max(1, Math.min(input.limit ?? 100, this.inboxScan));
+  /**
+   * One page of the requests `reviewer` may decide now (eligible, not a requester, no verdict yet, pending
+   * and unexpired, allowed by the reviewer policy), oldest first; `cursor` (from the previous page's
+   * `nextCursor`) continues where that page ended. The cost follows the page, not the backlog.
+   */
+  async inbox(input: { reviewer: Principal; limit?: number; cursor?: string }): Promise<{ approvals: ApprovalRequest[]; nextCursor: string | null }> {
+    const limit = Math.max(1, Math.min(input.limit ?? 100, 1000));
     const now = this.now();
     const out: ApprovalRequest[] = [];
-    for (const approval of await this.deps.store.listPending(this.inboxScan)) {
-      if (out.length >= limit) break;
-      if (!verdictEligibility(approval, input.reviewer, now).eligible) continue;
-      if (this.deps.reviewerPolicy && !(await this.deps.reviewerPolicy.check(withoutGrant(approval), input.reviewer)).allowed) continue;
-      out.push(withoutGrant(approval));
+    let position = input.cursor === undefined ? null : decodeInboxCursor(input.cursor);
+    while (out.length < limit) {
+      const page = await this.deps.store.inboxPage(input.reviewer.id, input.reviewer.roles, position, limit - out.length);
+      for (const approval of page.approvals) {
+        position = { score: approval.createdAt, id: approval.id };
+        if (!verdictEligibility(approval, input.reviewer, now).eligible) continue;
+        if (this.deps.reviewerPolicy && !(await this.deps.reviewerPolicy.check(withoutGrant(approval), input.reviewer)).allowed) continue;
+        out.push(withoutGrant(approval));
+      }
+      if (page.next === null) return { approvals: out, nextCursor: null };
+      position = page.next;
     }
-    return out;
+    return { approvals: out, nextCursor: position === null ? null : encodeInboxCursor(position) };
   }
 
   /**
@@ -500,6 +506,24 @@ export class ApprovalService {
   private now(): number {
     return millis(this.deps.clock);
   }
+}
+
+/** An opaque inbox cursor for a position. */
+function encodeInboxCursor(p: InboxPosition): string {
+  return Buffer.from(JSON.stringify([p.score, p.id]), "utf8").toString("base64url");
+}
+
+/** The position of an inbox cursor; COUNTERSIGN_INVALID_APPROVAL_REQUEST for anything it did not hand out. */
+function decodeInboxCursor(cursor: string): InboxPosition {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === "string") {
+      return { score: value[0] as number, id: value[1] as string };
+    }
+  } catch {
+    // reported below
+  }
+  throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "cursor is not one this inbox handed out", { field: "cursor" });
 }
 
 /** The `journal` member of an event, when journal entries stand for it. */

@@ -5,6 +5,12 @@
 
 import type { ApprovalRequest, ApprovalRequestCore, Cancellation, IssuedGrant, Verdict } from "./approval-request";
 
+/** A place in the inbox order: creation time (ms), then id. */
+export interface InboxPosition {
+  readonly score: number;
+  readonly id: string;
+}
+
 /** The result of `create`. */
 export interface CreateResult {
   /** False when an existing request was returned (idempotency key, or the same pending action). */
@@ -70,8 +76,11 @@ export interface ApprovalStore {
   /** Expires up to `limit` due requests; returns those this call expired (each id is won by one caller). */
   expireDue(nowMs: number, limit: number): Promise<Expired[]>;
 
-  /** Pending requests whose creating decision is recorded, oldest first. */
-  listPending(limit: number): Promise<ApprovalRequest[]>;
+  /**
+   * One page of a reviewer's inbox: pending, recorded requests listed under any of `roles` that the reviewer
+   * has neither voted on nor asked for, oldest first, after `after`; `next` is where the next page starts.
+   */
+  inboxPage(reviewer: string, roles: readonly string[], after: InboxPosition | null, limit: number): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }>;
 
   /**
    * Attaches a grant to an approved request unless one is attached already; returns the grant the request

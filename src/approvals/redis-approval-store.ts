@@ -14,12 +14,14 @@ import {
   CREATE_SCRIPT,
   EXPIRE_DUE_SCRIPT,
   EXPIRE_ONE_SCRIPT,
+  INDEX_SCRIPT,
   MARK_RECORDED_SCRIPT,
   VERDICT_SCRIPT,
   WITHDRAW_SCRIPT,
 } from "./approval-scripts";
-import type { ApprovalStore, CreateResult, Expired, TransitionResult } from "./approval-store";
+import type { ApprovalStore, CreateResult, Expired, InboxPosition, TransitionResult } from "./approval-store";
 import { canonicalIdentity } from "../identity/identity-id";
+import { eligibleRoles } from "./reviewer-eligibility";
 
 /** Options of the Redis store. */
 export interface RedisApprovalStoreOptions {
@@ -53,7 +55,7 @@ export class RedisApprovalStore implements ApprovalStore {
       CREATE_SCRIPT.run(
         this.redis,
         [k.record(core.id), idem, k.pendingAction(core.requesters.callerId, core.actionDigest), k.pendingIndex, k.expiryIndex, k.journal, k.unrecordedIndex],
-        [core.id, JSON.stringify(core), core.createdAt, core.expiresAt, core.callbackUrl ? "1" : "0", k.recordPrefix, nowMs],
+        [core.id, JSON.stringify(core), core.createdAt, core.expiresAt, core.callbackUrl ? "1" : "0", k.recordPrefix, nowMs, JSON.stringify(inboxIndexes(k, core))],
       ),
     );
     const [word, hash] = asReply(reply);
@@ -85,7 +87,7 @@ export class RedisApprovalStore implements ApprovalStore {
       VERDICT_SCRIPT.run(
         this.redis,
         [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal],
-        [id, expectedVersion, voterField(verdict.reviewerId), JSON.stringify(verdict), nextStatus, nowMs, this.retentionMs, k.changes(id)],
+        [id, expectedVersion, voterField(verdict.reviewerId), JSON.stringify(verdict), nextStatus, nowMs, this.retentionMs, k.changes(id), k.votedIndex(verdict.reviewerId)],
       ),
     );
     return transition(reply);
@@ -147,20 +149,70 @@ export class RedisApprovalStore implements ApprovalStore {
     });
   }
 
-  async listPending(limit: number): Promise<ApprovalRequest[]> {
-    const ids = await this.run(() => this.redis.zrange(this.keys.pendingIndex, "0", String(Math.max(0, limit - 1))));
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.record(id));
-    const results = (await this.run(() => pipeline.exec())) ?? [];
+  /**
+   * One page of the inbox of a reviewer holding `roles`: pending requests listed under any of the roles that
+   * the reviewer neither voted on nor asked for, oldest first, strictly after `after` (a position from an
+   * earlier page). The cost follows the page: ids are merged from the role indexes and filtered against the
+   * reviewer's voted and requester indexes in batches, and only the survivors' records are read. Requests
+   * not yet recorded, or already expired, are left out. `next` is where the following page starts (null at
+   * the end). The caller applies the remaining rules (eligibility, the reviewer policy) to what it gets.
+   */
+  async inboxPage(reviewer: string, roles: readonly string[], after: InboxPosition | null, limit: number): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }> {
+    const k = this.keys;
+    const sources = [...new Set(roles)].map((role) => k.roleIndex(role));
+    if (sources.length === 0 || limit <= 0) return { approvals: [], next: null };
+    const exclude = [k.votedIndex(reviewer), k.requesterIndex(reviewer)];
+    const merged = new IndexMerge(this.redis, sources, after);
     const out: ApprovalRequest[] = [];
-    for (const [err, hash] of results) {
-      if (err || !hash || typeof hash !== "object" || Object.keys(hash).length === 0) continue;
-      // Not yet announced: its creating decision is still being recorded (or never was).
-      if ((hash as Record<string, string>)["unrecorded"] !== undefined) continue;
-      out.push(decodeFields(hash as Record<string, string>));
+    let position = after;
+    for (;;) {
+      const batch = await this.run(() => merged.next(Math.max(limit - out.length, 1) * 2 + 8));
+      if (batch.length === 0) return { approvals: out, next: null };
+      const pipeline = this.redis.pipeline();
+      for (const key of exclude) pipeline.zmscore(key, ...batch.map((e) => e.id));
+      for (const e of batch) pipeline.hgetall(k.record(e.id));
+      const results = (await this.run(() => pipeline.exec())) ?? [];
+      const excluded = results.slice(0, exclude.length).map(([, v]) => (v ?? []) as (string | null)[]);
+      for (let i = 0; i < batch.length; i++) {
+        const entry = batch[i] as InboxPosition;
+        position = entry;
+        if (excluded.some((scores) => scores[i] !== null && scores[i] !== undefined)) continue;
+        const [err, hash] = results[exclude.length + i] ?? [null, null];
+        if (err || !hash || typeof hash !== "object" || Object.keys(hash).length === 0) continue;
+        const fields = hash as Record<string, string>;
+        if (fields["unrecorded"] !== undefined || fields["status"] !== "pending") continue;
+        out.push(decodeFields(fields));
+        if (out.length >= limit) return { approvals: out, next: position };
+      }
     }
-    return out;
+  }
+
+  /**
+   * Lists pending requests created before inbox indexes existed in their role and requester indexes (a
+   * store upgraded in place). Idempotent; returns how many it indexed.
+   */
+  async indexUnindexed(batch = 500): Promise<number> {
+    const k = this.keys;
+    let done = 0;
+    let cursor = "0";
+    do {
+      const [nextCursor, flat] = await this.run(() => this.redis.zscan(k.pendingIndex, cursor, "COUNT", batch));
+      cursor = nextCursor;
+      const ids = flat.filter((_, i) => i % 2 === 0);
+      const check = this.redis.pipeline();
+      for (const id of ids) check.hexists(k.record(id), "idx");
+      const indexed = ((await this.run(() => check.exec())) ?? []).map(([, v]) => v === 1);
+      for (const [i, id] of ids.entries()) {
+        if (indexed[i]) continue;
+        const fields = await this.run(() => this.redis.hgetall(k.record(id)));
+        if (fields["idx"] !== undefined || fields["core"] === undefined) continue;
+        const approval = decodeFields(fields);
+        const keys = [...inboxIndexes(k, approval), ...approval.verdicts.map((v) => k.votedIndex(v.reviewerId))];
+        const reply = await this.run(() => INDEX_SCRIPT.run(this.redis, [k.record(id)], [id, JSON.stringify(keys)]));
+        if (reply === 1) done++;
+      }
+    } while (cursor !== "0");
+    return done;
   }
 
   async attachGrant(id: string, grant: IssuedGrant): Promise<{ attached: boolean; grant: IssuedGrant; journal?: readonly string[] } | null> {
@@ -180,6 +232,81 @@ export class RedisApprovalStore implements ApprovalStore {
       throw new ApprovalError("COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE", `the approval store failed: ${(err as Error).message}`);
     }
   }
+}
+
+/** The role and requester indexes that list a pending request. */
+function inboxIndexes(keys: ApprovalKeys, core: ApprovalRequestCore): string[] {
+  const r = core.requesters;
+  const requesters = [r.callerId, r.callerOwner, r.actorId, r.onBehalfOf].filter((id): id is string => id !== undefined);
+  return [...new Set([...eligibleRoles(core.requirements.reviewers).map((role) => keys.roleIndex(role)), ...requesters.map((id) => keys.requesterIndex(id))])];
+}
+
+/**
+ * Ids from several role indexes in one order (creation time, then id), without repeats, resuming after a
+ * position: each index is read a slice at a time, so a page costs what it reads, not the backlog.
+ */
+class IndexMerge {
+  private readonly buffers: InboxPosition[][];
+  private readonly exhausted: boolean[];
+  private readonly from: (InboxPosition | null)[];
+  private last: InboxPosition | null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: readonly string[],
+    after: InboxPosition | null,
+  ) {
+    this.buffers = keys.map(() => []);
+    this.exhausted = keys.map(() => false);
+    this.from = keys.map(() => after);
+    this.last = after;
+  }
+
+  /** Up to `count` next ids in order. */
+  async next(count: number): Promise<InboxPosition[]> {
+    const out: InboxPosition[] = [];
+    while (out.length < count) {
+      for (let i = 0; i < this.keys.length; i++) {
+        if (this.buffers[i]!.length === 0 && !this.exhausted[i]) await this.fill(i, count);
+      }
+      let best = -1;
+      for (let i = 0; i < this.keys.length; i++) {
+        const head = this.buffers[i]![0];
+        if (head !== undefined && (best < 0 || before(head, this.buffers[best]![0]!))) best = i;
+      }
+      if (best < 0) break;
+      const entry = this.buffers[best]!.shift() as InboxPosition;
+      if (this.last !== null && !before(this.last, entry)) continue; // a repeat from another role
+      this.last = entry;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** Reads the next slice of index `i` after its last position. */
+  private async fill(i: number, count: number): Promise<void> {
+    const from = this.from[i] ?? null;
+    let want = count;
+    for (;;) {
+      const flat = await this.redis.zrangebyscore(this.keys[i] as string, from === null ? "-inf" : from.score, "+inf", "WITHSCORES", "LIMIT", 0, want);
+      const entries: InboxPosition[] = [];
+      for (let j = 0; j + 1 < flat.length; j += 2) entries.push({ id: flat[j] as string, score: Number(flat[j + 1]) });
+      const fresh = from === null ? entries : entries.filter((e) => before(from, e));
+      if (fresh.length > 0 || entries.length < want) {
+        this.buffers[i] = fresh;
+        if (entries.length < want) this.exhausted[i] = true;
+        const tail = fresh[fresh.length - 1];
+        if (tail !== undefined) this.from[i] = tail;
+        return;
+      }
+      want *= 2; // a run of equal scores at or before the position: read further
+    }
+  }
+}
+
+/** True when position `a` comes before `b` in the inbox order. */
+function before(a: InboxPosition, b: InboxPosition): boolean {
+  return a.score < b.score || (a.score === b.score && a.id < b.id);
 }
 
 /** The hash field marking that a reviewer has voted (normalised identity). */

@@ -10,7 +10,7 @@ import type { GrantService } from "../grants/grant-service";
 
 /** The approval workflow as the routes use it. */
 export interface ApprovalApi {
-  readonly approvals: Pick<ApprovalService, "get" | "waitForChange" | "castVerdict" | "cancel" | "listPendingForReviewer">;
+  readonly approvals: Pick<ApprovalService, "get" | "waitForChange" | "castVerdict" | "cancel" | "inbox">;
   readonly grants: Pick<GrantService, "redeem" | "jwks">;
   /** Longest `?wait=` long-poll, in seconds; longer asks are capped to it. */
   readonly maxWaitSeconds: number;

@@ -1,14 +1,15 @@
 /**
- * `GET /v1/approvals?status=pending`: the reviewer inbox — the pending, unexpired requests the calling
- * reviewer may decide now (an eligible role, not a requester, no verdict yet, allowed by the reviewer
- * policy), oldest first, masked as reviewers see them. Other statuses are not listed (400).
+ * `GET /v1/approvals?status=pending[&limit=N][&cursor=C]`: the reviewer inbox — the pending, unexpired
+ * requests the calling reviewer may decide now (an eligible role, not a requester, no verdict yet, allowed by
+ * the reviewer policy), oldest first, masked as reviewers see them, a page at a time: `next_cursor` continues
+ * (null at the end). Other statuses are not listed (400).
  */
 
 import type { Request, RequestHandler, Response } from "express";
 import { renderApprovalView } from "../approvals/approval-view";
 import { availableApi, type ApprovalApi } from "./approval-api";
 import { principalOf } from "./authenticate";
-import { enumParam, integerParam } from "./query-params";
+import { enumParam, integerParam, stringParam } from "./query-params";
 
 /** The most requests one answer lists. */
 export const INBOX_LIMIT = 100;
@@ -19,7 +20,11 @@ export function approvalInboxHandler(api: ApprovalApi | undefined): RequestHandl
     const { approvals } = availableApi(api);
     enumParam(req, "status", ["pending"]);
     const limit = integerParam(req, "limit", 1, INBOX_LIMIT) ?? INBOX_LIMIT;
-    const pending = await approvals.listPendingForReviewer({ reviewer: principalOf(res), limit });
-    res.set("Cache-Control", "no-store").json({ approvals: pending.map((approval) => renderApprovalView({ approval, viewer: "reviewer" })) });
+    const cursor = stringParam(req, "cursor", 512);
+    const page = await approvals.inbox({ reviewer: principalOf(res), limit, ...(cursor === undefined ? {} : { cursor }) });
+    res.set("Cache-Control", "no-store").json({
+      approvals: page.approvals.map((approval) => renderApprovalView({ approval, viewer: "reviewer" })),
+      next_cursor: page.nextCursor,
+    });
   };
 }

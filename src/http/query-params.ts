@@ -40,3 +40,11 @@ export function enumParam<T extends string>(req: Request, name: string, allowed:
   if (!(allowed as readonly string[]).includes(text)) throw invalid(name, `must be one of ${allowed.join(", ")}`);
   return text as T;
 }
+
+/** A non-empty string of at most `maxLength` characters; undefined when absent. */
+export function stringParam(req: Request, name: string, maxLength: number): string | undefined {
+  const text = single(req, name);
+  if (text === undefined) return undefined;
+  if (text.length === 0 || text.length > maxLength) throw invalid(name, `must be 1 to ${maxLength} characters`);
+  return text;
+}

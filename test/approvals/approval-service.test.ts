@@ -406,7 +406,7 @@ describe("reading and the inbox", () => {
     const two = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity, idempotencyKey: "sec" , request: { ...exportRequest().request, resource: { id: "iam/role" } } }));
     const three = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity, request: { ...exportRequest().request, resource: { id: "iam/other" } } }));
     await a.service.castVerdict({ approvalId: three.approval.id, reviewer: carol, verdict: "approve", channel: "api" });
-    const ids = async (p: Principal): Promise<string[]> => (await a.service.listPendingForReviewer({ reviewer: p })).map((r) => r.id);
+    const ids = async (p: Principal): Promise<string[]> => (await a.service.inbox({ reviewer: p })).approvals.map((r) => r.id);
     expect(await ids(alice)).toEqual([one.approval.id]);
     expect(await ids(carol)).toEqual([two.approval.id]);
     expect(await ids(dave)).toEqual([one.approval.id, two.approval.id, three.approval.id]);

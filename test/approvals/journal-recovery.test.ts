@@ -98,7 +98,7 @@ describe("a request stored before its decision was recorded", () => {
     await expect(w.service.castVerdict({ approvalId: id!, reviewer: alice, verdict: "approve", channel: "api" })).rejects.toMatchObject({
       code: "COUNTERSIGN_APPROVAL_NOT_FOUND",
     });
-    expect(await w.service.listPendingForReviewer({ reviewer: alice })).toEqual([]);
+    expect((await w.service.inbox({ reviewer: alice })).approvals).toEqual([]);
 
     expect(await w.recovery.run()).toMatchObject({ withdrawn: 0 }); // too young: a live instance may still be at it
     w.clock.offsetMs = 31_000;
