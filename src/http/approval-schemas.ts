@@ -110,9 +110,10 @@ export const APPROVAL_VIEW_SCHEMA = {
 export const APPROVAL_LIST_SCHEMA = {
   title: "ApprovalList",
   type: "object",
-  required: ["approvals"],
+  required: ["approvals", "next_cursor"],
   properties: {
     approvals: { type: "array", items: { $ref: "#/components/schemas/Approval" }, description: "Oldest first." },
+    next_cursor: { type: ["string", "null"], description: "Pass as `cursor` for the next page; null at the end." },
   },
 } as const;
 

@@ -192,10 +192,17 @@ const approvalPaths = {
       parameters: [
         { name: "status", in: "query", schema: { enum: ["pending"] }, description: "Only `pending` is listed (the default)." },
         { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 }, description: "At most this many (default 100)." },
+        { name: "cursor", in: "query", schema: { type: "string", maxLength: 512 }, description: "`next_cursor` of the previous page." },
       ],
       responses: {
-        "200": json("ApprovalList", "Pending, unexpired requests this reviewer is eligible for and has not voted on, oldest first, masked."),
-        "400": error("COUNTERSIGN_INVALID_REQUEST: a query parameter is malformed (`details.parameter`)."),
+        "200": json(
+          "ApprovalList",
+          "Pending, unexpired requests this reviewer is eligible for and has not voted on, oldest first, masked, one page; the cost " +
+            "follows the page, not the backlog.",
+        ),
+        "400": error(
+          "COUNTERSIGN_INVALID_REQUEST: a query parameter is malformed (`details.parameter`); COUNTERSIGN_INVALID_APPROVAL_REQUEST: a cursor this inbox did not hand out.",
+        ),
         "401": UNAUTHENTICATED,
         "503": UNAVAILABLE,
       },
