@@ -142,3 +142,57 @@ describe("audit query parameters", () => {
     expect(() => parseAuditQuery(params)).toThrow(expect.objectContaining({ code: "COUNTERSIGN_AUDIT_BAD_QUERY", message: expect.stringMatching(message) }));
   });
 });
+
+describe("audit query cost", () => {
+  it("gives the same answers with its text prefilter as an exact check of every entry, for any filter (property)", async () => {
+    const fc = (await import("fast-check")).default;
+    const pick = <T,>(xs: readonly T[]) => fc.option(fc.constantFrom(...xs), { nil: undefined });
+    const actors = ["agent:deploy-bot", "svc:backup", "user:dave", "user:bob", "nobody"];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          actor: pick(actors),
+          principal: pick(actors),
+          action: pick(["db.read", "db.drop", "iam.role.update", "x"]),
+          outcome: pick(["allow", "deny", "require_approval", "approved"]),
+          types: fc.option(fc.subarray(["decision", "approval.created", "approval.verdict", "grant.issued", "bundle.activated"] as const, { minLength: 1 }), { nil: undefined }),
+        }),
+        async (raw) => {
+          const filter = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as AuditFilter;
+          const got = (await everything(filter, { order: "oldest" })).seqs;
+          const want = seqsWhere((e) => {
+            if (filter.types !== undefined && !filter.types.includes(e.type)) return false;
+            if (filter.actor !== undefined && e["actor"] !== filter.actor) return false;
+            if (filter.action !== undefined && e["action"] !== filter.action) return false;
+            if (filter.outcome !== undefined && e["outcome"] !== filter.outcome) return false;
+            if (filter.principal !== undefined && !["caller", "actor", "on_behalf_of", "reviewer", "by"].some((k) => e[k] === filter.principal)) return false;
+            return true;
+          });
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("looks at no more than the scan limit per page", async () => {
+    let read = 0;
+    const counting = {
+      readHead: () => store.readHead(),
+      readAscending: async (after: string | null, n: number) => {
+        const r = await store.readAscending(after, n);
+        read += r.length;
+        return r;
+      },
+      readDescending: async (before: string | null, n: number) => {
+        const r = await store.readDescending(before, n);
+        read += r.length;
+        return r;
+      },
+    };
+    const page = await queryAudit(counting, { actor: "nobody" }, {}, { scanLimit: 10 });
+    expect(page.entries).toEqual([]);
+    expect(page.next_cursor).not.toBeNull();
+    expect(read).toBeLessThanOrEqual(10);
+  });
+});
