@@ -67,7 +67,8 @@ import { createDecideUseCase, type DecisionAuditSink } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
 import type { DecisionPolicy } from "./service/decision-policy";
 import { ServiceStartError } from "./service/service-start-error";
-import { ApprovalCorePort, identityReviewerDirectory, notifierListener } from "./teams/approval-core-adapter";
+import { ApprovalCorePort, identityReviewerDirectory, teamsNotificationSink } from "./teams/approval-core-adapter";
+import { NotificationDispatcher } from "./approvals/notification-dispatcher";
 import type { CredentialsFactory } from "./teams/bot-adapter";
 import { ConversationKeys, RedisConversationStore } from "./teams/conversation-store";
 import type { Masker } from "./teams/ports";
@@ -278,6 +279,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
         audit: audit.recorder,
         auditReader: audit.reader,
         identities: directory,
+        notifications: teamsConfig !== undefined,
         ...(opts.recoveryGraceMs === undefined ? {} : { recoveryGraceMs: opts.recoveryGraceMs }),
       });
       closers.push(wired.close);
@@ -292,7 +294,13 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       if (wired === undefined || redis === undefined) {
         logger.warn("teams: configured, but the bot needs the approval workflow (Redis); it is off");
       } else {
-        teams = assembleTeams(teamsConfig, wired, redis, directory, { logger, credentialsFactory: opts.teamsCredentialsFactory });
+        const assembled = assembleTeams(teamsConfig, wired, redis, directory, {
+          logger,
+          credentialsFactory: opts.teamsCredentialsFactory,
+          consumer: opts.instanceId ?? randomUUID(),
+        });
+        teams = assembled.bot;
+        closers.push(assembled.close);
       }
     }
 
@@ -440,16 +448,17 @@ const teamsMasker: Masker = { mask: (value, pointers) => maskDocument(value, poi
 
 /**
  * The Teams bot on the approval workflow: verdicts through the approval service (channel `teams`), reviewers
- * from the configured identities, cards stored in Redis on the service's connection, and the notifier on the
- * workflow's event bus (cards posted on creation, updated on every verdict, cancellation and expiry).
+ * from the configured identities, cards stored in Redis on the service's connection, and the notifier fed by
+ * the notification outbox's dispatcher (cards posted on creation, updated on every verdict, cancellation and
+ * expiry), off the request path.
  */
 function assembleTeams(
   config: TeamsConfig,
   wired: WiredApprovals,
   redis: Redis,
   directory: IdentityDirectory,
-  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined },
-): TeamsBot {
+  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined; consumer: string },
+): { bot: TeamsBot; close(): Promise<void> } {
   const bot = createTeamsRouter({
     config,
     approvals: new ApprovalCorePort(wired.workflow.service),
@@ -459,8 +468,17 @@ function assembleTeams(
     logger: deps.logger,
     ...(deps.credentialsFactory === undefined ? {} : { credentialsFactory: deps.credentialsFactory }),
   });
-  wired.events.add(notifierListener(() => bot.notifier));
-  return bot;
+  const dispatcher = new NotificationDispatcher({
+    redis,
+    keys: wired.keys,
+    read: (id) => wired.store.get(id),
+    sink: teamsNotificationSink(() => bot.notifier),
+    consumer: deps.consumer,
+    onError: throttled(deps.logger, "teams: notification delivery failed; retried with back-off"),
+    onGiveUp: (approvalId, attempts) => deps.logger.error("teams: a notification was given up", { approvalId, attempts }),
+  });
+  dispatcher.start();
+  return { bot, close: () => dispatcher.stop() };
 }
 
 /** The approval workflow with what the decide use case and readiness need, and how to stop it. */
@@ -468,8 +486,11 @@ interface WiredApprovals {
   readonly workflow: ApprovalWorkflow;
   readonly gate: DecisionApprovals;
   readonly readiness: ReadinessCheck;
-  /** The workflow's event bus (the Teams notifier is added to it). */
+  /** The workflow's event bus. */
   readonly events: ApprovalEventBus;
+  /** The store and its key layout (the notification dispatcher reads requests through them). */
+  readonly store: RedisApprovalStore;
+  readonly keys: ApprovalKeys;
   readonly keyPrefix: string;
   close(): Promise<void>;
 }
@@ -492,6 +513,8 @@ async function assembleApprovals(
     audit: AuditRecorder | undefined;
     auditReader: AuditReader | undefined;
     identities: IdentityDirectory;
+    /** Write the notification outbox (a reviewers' channel such as Teams is configured). */
+    notifications: boolean;
     recoveryGraceMs?: number;
   },
 ): Promise<WiredApprovals> {
@@ -499,7 +522,7 @@ async function assembleApprovals(
   const keys = new ApprovalKeys(cfg.keyPrefix);
   const key = await grantSigningKey(redis, keys, cfg, mode, where, logger);
 
-  const store = new RedisApprovalStore(redis, { keys, retentionSeconds: cfg.retentionSeconds });
+  const store = new RedisApprovalStore(redis, { keys, retentionSeconds: cfg.retentionSeconds, notifications: deps.notifications });
   const events = new ApprovalEventBus([approvalEventLog(logger)], (err, event) =>
     logger.error(
       isAuditFailure(err) ? "audit: an approval event was not recorded (the change itself is committed)" : "an approval event listener failed",
@@ -586,6 +609,8 @@ async function assembleApprovals(
     gate,
     readiness: redisClientCheck(redis, where),
     events,
+    store,
+    keys,
     keyPrefix: cfg.keyPrefix,
     close: async () => {
       sweeper.stop();

@@ -11,6 +11,7 @@
  * | `approvals:pending:role:<role>` | zset | ids of pending requests a reviewer with that role may decide, by creation time (the inbox) |
  * | `approvals:voted:<sha1(identity)>` | zset | pending ids the identity has a verdict on, by creation time |
  * | `approvals:requester:<sha1(identity)>` | zset | pending ids the identity asked for (caller, owner, actor, on_behalf_of), by creation time |
+ * | `approvals:notify` | stream | the notification outbox, when a channel (Teams) is configured: `k` (created, changed), `id`, `v`; consumer group `notifiers` |
  * | `approvals:unrecorded` | zset | ids of requests whose creating decision is not recorded yet, by creation time |
  * | `approvals:journal` | stream | changes whose audit events are not recorded yet: `k` (created, verdict, final, grant.issued, grant.redeemed), `id`, `v`, `e` (`approval-journal.ts`) |
  * | `approvals:pending` | zset | ids of pending requests by creation time (the reviewer inbox) |
@@ -50,6 +51,8 @@ export class ApprovalKeys {
   readonly journal: string;
   /** Ids of requests whose creating decision is not recorded yet, by creation time. */
   readonly unrecordedIndex: string;
+  /** The notification outbox: changes reviewers' channels must hear of (`notification-dispatcher.ts`). */
+  readonly notify: string;
 
   constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
     this.recordPrefix = `${prefix}approval:`;
@@ -61,6 +64,7 @@ export class ApprovalKeys {
     this.changesPrefix = `${prefix}approval-changes:`;
     this.journal = `${prefix}approvals:journal`;
     this.unrecordedIndex = `${prefix}approvals:unrecorded`;
+    this.notify = `${prefix}approvals:notify`;
   }
 
   /** The hash of one request. */

@@ -26,6 +26,10 @@ local function journal_add(journal, kind, id, version)
   return redis.call('XADD', journal, '*', 'k', kind, 'id', id, 'v', version)
 end
 
+local function notify_add(notify, kind, id, version)
+  if notify ~= '' then redis.call('XADD', notify, '*', 'k', kind, 'id', id, 'v', version) end
+end
+
 local function unindex(key, id)
   local idx = redis.call('HGET', key, 'idx')
   if idx then
@@ -33,7 +37,7 @@ local function unindex(key, id)
   end
 end
 
-local function finalize(key, id, status, now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal)
+local function finalize(key, id, status, now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal, notify)
   redis.call('HSET', key, 'status', status, 'decided_at', now, 'updated_at', now)
   redis.call('ZREM', pending_idx, id)
   redis.call('ZREM', expiry_idx, id)
@@ -48,7 +52,9 @@ local function finalize(key, id, status, now, retention_ms, pending_idx, expiry_
   if redis.call('HEXISTS', key, 'callback') == 1 then
     redis.call('ZADD', callbacks_due, 'NX', now, id)
   end
-  return journal_add(journal, 'final', id, redis.call('HGET', key, 'version'))
+  local version = redis.call('HGET', key, 'version')
+  notify_add(notify, 'changed', id, version)
+  return journal_add(journal, 'final', id, version)
 end
 
 local function announce(channel, key)
@@ -56,9 +62,9 @@ local function announce(channel, key)
   redis.call('PUBLISH', channel, s[1] .. ' ' .. s[2])
 end
 
-local function expire_now(key, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal)
+local function expire_now(key, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal, notify)
   redis.call('HINCRBY', key, 'version', 1)
-  local jid = finalize(key, id, 'expired', now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal)
+  local jid = finalize(key, id, 'expired', now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal, notify)
   announce(channel, key)
   return jid
 end
@@ -136,20 +142,24 @@ return 1
 );
 
 /**
- * The creating decision of a request is recorded: the request may now be seen, decided and cancelled.
- * KEYS: record, unrecorded index. ARGV: id. Reply: 1 when the mark was cleared, 0 otherwise.
+ * The creating decision of a request is recorded: the request may now be seen, decided and cancelled, and
+ * reviewers are told (a `created` notification, when notifications are on).
+ * KEYS: record, unrecorded index, notification outbox (or ""). ARGV: id. Reply: 1 when the mark was cleared.
  */
 export const MARK_RECORDED_SCRIPT = new RedisScript(
   "approval-mark-recorded",
-  `
+  PRELUDE +
+    `
 redis.call('ZREM', KEYS[2], ARGV[1])
-return redis.call('HDEL', KEYS[1], 'unrecorded')
+if redis.call('HDEL', KEYS[1], 'unrecorded') == 0 then return 0 end
+notify_add(KEYS[3], 'created', ARGV[1], redis.call('HGET', KEYS[1], 'version'))
+return 1
 `,
 );
 
 /**
  * Append a verdict and move to the status the caller computed, if the version is still the one it read.
- * KEYS: record, pending index, expiry index, callbacks due, journal.
+ * KEYS: record, pending index, expiry index, callbacks due, journal, notification outbox (or "").
  * ARGV: id, expected version, voter field, verdict JSON, next status, now, retention ms, change channel, the
  * reviewer's voted index key (the request leaves the reviewer's inbox).
  * Reply: {"ok", hash, {journal ids}} | {"conflict"} | {"voted", hash} | {"decided", hash} |
@@ -160,7 +170,7 @@ export const VERDICT_SCRIPT = new RedisScript(
   "approval-verdict",
   PRELUDE +
     `
-local record, pending_idx, expiry_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local record, pending_idx, expiry_idx, callbacks_due, journal, notify = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id, expected, voter, verdict, next_status = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local now, retention_ms, channel, voted_idx = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8], ARGV[9]
 
@@ -170,7 +180,7 @@ if s[5] then return {'not_found'} end
 if s[4] then return {'voted', redis.call('HGETALL', record)} end
 if s[1] ~= 'pending' then return {'decided', redis.call('HGETALL', record)} end
 if tonumber(s[3]) <= now then
-  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal)
+  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal, notify)
   return {'expired_now', redis.call('HGETALL', record), {jid}}
 end
 if s[2] ~= expected then return {'conflict'} end
@@ -188,8 +198,9 @@ redis.call('HSET', record, 'idx', cjson.encode(idx))
 redis.call('ZADD', voted_idx, redis.call('HGET', record, 'created_at'), id)
 local version = redis.call('HINCRBY', record, 'version', 1)
 local jids = {journal_add(journal, 'verdict', id, version)}
+if next_status == 'pending' then notify_add(notify, 'changed', id, version) end
 if next_status ~= 'pending' then
-  table.insert(jids, finalize(record, id, next_status, now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal))
+  table.insert(jids, finalize(record, id, next_status, now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal, notify))
 end
 announce(channel, record)
 return {'ok', redis.call('HGETALL', record), jids}
@@ -198,7 +209,7 @@ return {'ok', redis.call('HGETALL', record), jids}
 
 /**
  * Cancel a pending request.
- * KEYS: record, pending index, expiry index, callbacks due, journal.
+ * KEYS: record, pending index, expiry index, callbacks due, journal, notification outbox (or "").
  * ARGV: id, cancellation JSON, now, retention ms, change channel.
  * Reply: {"ok", hash, {journal id}} | {"decided", hash} | {"expired_now", hash, {journal id}} | {"not_found"}.
  */
@@ -206,7 +217,7 @@ export const CANCEL_SCRIPT = new RedisScript(
   "approval-cancel",
   PRELUDE +
     `
-local record, pending_idx, expiry_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local record, pending_idx, expiry_idx, callbacks_due, journal, notify = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id, cancellation, now, retention_ms, channel = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 
 if redis.call('EXISTS', record) == 0 then return {'not_found'} end
@@ -214,12 +225,12 @@ local s = redis.call('HMGET', record, 'status', 'expires_at', 'unrecorded')
 if s[3] then return {'not_found'} end
 if s[1] ~= 'pending' then return {'decided', redis.call('HGETALL', record)} end
 if tonumber(s[2]) <= now then
-  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal)
+  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal, notify)
   return {'expired_now', redis.call('HGETALL', record), {jid}}
 end
 redis.call('HSET', record, 'cancellation', cancellation)
 redis.call('HINCRBY', record, 'version', 1)
-local jid = finalize(record, id, 'cancelled', now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal)
+local jid = finalize(record, id, 'cancelled', now, retention_ms, pending_idx, expiry_idx, callbacks_due, journal, notify)
 announce(channel, record)
 return {'ok', redis.call('HGETALL', record), {jid}}
 `,
@@ -227,18 +238,19 @@ return {'ok', redis.call('HGETALL', record), {jid}}
 
 /**
  * Expire one request if it is pending and due.
- * KEYS: record, pending index, expiry index, callbacks due, journal. ARGV: id, now, retention ms, change channel.
+ * KEYS: record, pending index, expiry index, callbacks due, journal, notification outbox (or "").
+ * ARGV: id, now, retention ms, change channel.
  * Reply: {"expired_now", hash, {journal id}} | {"unchanged"}.
  */
 export const EXPIRE_ONE_SCRIPT = new RedisScript(
   "approval-expire-one",
   PRELUDE +
     `
-local record, pending_idx, expiry_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local record, pending_idx, expiry_idx, callbacks_due, journal, notify = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id, now, retention_ms, channel = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local s = redis.call('HMGET', record, 'status', 'expires_at')
 if s[1] == 'pending' and tonumber(s[2]) <= now then
-  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal)
+  local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channel, journal, notify)
   return {'expired_now', redis.call('HGETALL', record), {jid}}
 end
 return {'unchanged'}
@@ -247,7 +259,7 @@ return {'unchanged'}
 
 /**
  * Claim and expire every due request (up to a limit): each id is expired by exactly one caller.
- * KEYS: expiry index, pending index, callbacks due, journal.
+ * KEYS: expiry index, pending index, callbacks due, journal, notification outbox (or "").
  * ARGV: now, limit, record prefix, retention ms, change channel prefix.
  * Reply: an array of {hash, journal id}, one per request this call expired.
  */
@@ -255,7 +267,7 @@ export const EXPIRE_DUE_SCRIPT = new RedisScript(
   "approval-expire-due",
   PRELUDE +
     `
-local expiry_idx, pending_idx, callbacks_due, journal = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local expiry_idx, pending_idx, callbacks_due, journal, notify = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local now, limit, prefix, retention_ms, channels = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local out = {}
 local ids = redis.call('ZRANGEBYSCORE', expiry_idx, '-inf', now, 'LIMIT', 0, limit)
@@ -263,7 +275,7 @@ for _, id in ipairs(ids) do
   local record = prefix .. id
   local s = redis.call('HMGET', record, 'status', 'expires_at')
   if s[1] == 'pending' and tonumber(s[2]) <= now then
-    local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channels .. id, journal)
+    local jid = expire_now(record, id, now, retention_ms, pending_idx, expiry_idx, callbacks_due, channels .. id, journal, notify)
     table.insert(out, {redis.call('HGETALL', record), jid})
   else
     redis.call('ZREM', expiry_idx, id)

@@ -29,6 +29,8 @@ export interface RedisApprovalStoreOptions {
   readonly keys?: ApprovalKeys;
   /** How long a request is kept after its final state, in seconds (default 30 days; 0 keeps it forever). */
   readonly retentionSeconds?: number;
+  /** Write the notification outbox (a channel such as Teams is configured to read it). Default off. */
+  readonly notifications?: boolean;
 }
 
 /** Default retention of final requests: 30 days. */
@@ -39,6 +41,8 @@ export class RedisApprovalStore implements ApprovalStore {
   /** The key layout in use. */
   readonly keys: ApprovalKeys;
   private readonly retentionMs: number;
+  /** The notification outbox's key, or "" when notifications are off. */
+  private readonly notify: string;
 
   constructor(
     private readonly redis: Redis,
@@ -46,6 +50,7 @@ export class RedisApprovalStore implements ApprovalStore {
   ) {
     this.keys = options.keys ?? new ApprovalKeys();
     this.retentionMs = (options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS) * 1000;
+    this.notify = options.notifications === true ? this.keys.notify : "";
   }
 
   async create(core: ApprovalRequestCore, nowMs: number): Promise<CreateResult> {
@@ -86,7 +91,7 @@ export class RedisApprovalStore implements ApprovalStore {
     const reply = await this.run(() =>
       VERDICT_SCRIPT.run(
         this.redis,
-        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal],
+        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal, this.notify],
         [id, expectedVersion, voterField(verdict.reviewerId), JSON.stringify(verdict), nextStatus, nowMs, this.retentionMs, k.changes(id), k.votedIndex(verdict.reviewerId)],
       ),
     );
@@ -98,7 +103,7 @@ export class RedisApprovalStore implements ApprovalStore {
     const reply = await this.run(() =>
       CANCEL_SCRIPT.run(
         this.redis,
-        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal],
+        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal, this.notify],
         [id, JSON.stringify(cancellation), nowMs, this.retentionMs, k.changes(id)],
       ),
     );
@@ -107,7 +112,7 @@ export class RedisApprovalStore implements ApprovalStore {
 
   async markRecorded(id: string): Promise<void> {
     const k = this.keys;
-    await this.run(() => MARK_RECORDED_SCRIPT.run(this.redis, [k.record(id), k.unrecordedIndex], [id]));
+    await this.run(() => MARK_RECORDED_SCRIPT.run(this.redis, [k.record(id), k.unrecordedIndex, this.notify], [id]));
   }
 
   async withdraw(id: string): Promise<boolean> {
@@ -131,7 +136,7 @@ export class RedisApprovalStore implements ApprovalStore {
   async expireIfDue(id: string, nowMs: number): Promise<Expired | null> {
     const k = this.keys;
     const reply = await this.run(() =>
-      EXPIRE_ONE_SCRIPT.run(this.redis, [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal], [id, nowMs, this.retentionMs, k.changes(id)]),
+      EXPIRE_ONE_SCRIPT.run(this.redis, [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal, this.notify], [id, nowMs, this.retentionMs, k.changes(id)]),
     );
     const [word, hash] = asReply(reply);
     return word === "expired_now" ? { approval: decodeRecord(hash), journal: journalIds((reply as ScriptReply[])[2] ?? null) } : null;
@@ -140,7 +145,7 @@ export class RedisApprovalStore implements ApprovalStore {
   async expireDue(nowMs: number, limit: number): Promise<Expired[]> {
     const k = this.keys;
     const reply = await this.run(() =>
-      EXPIRE_DUE_SCRIPT.run(this.redis, [k.expiryIndex, k.pendingIndex, k.callbacksDue, k.journal], [nowMs, limit, k.recordPrefix, this.retentionMs, k.changesPrefix]),
+      EXPIRE_DUE_SCRIPT.run(this.redis, [k.expiryIndex, k.pendingIndex, k.callbacksDue, k.journal, this.notify], [nowMs, limit, k.recordPrefix, this.retentionMs, k.changesPrefix]),
     );
     if (!Array.isArray(reply)) return [];
     return reply.map((pair) => {

@@ -4,12 +4,12 @@
  *
  * `ApprovalRequest` → `ApprovalCardState` is a plain mapping; verdicts go through `castVerdict` with channel
  * `teams` (the same use case, rules and audit as API verdicts), refusals become `{ok: false, code, message}`;
- * approval events drive the notifier (created: post the card; every verdict, cancellation, expiry or final
- * state: update it in place). Reviewers are the configured identities mapped by Azure AD object id and tenant.
+ * the notification outbox's entries drive the notifier through `teamsNotificationSink` (created: post the
+ * card; every verdict, cancellation or expiry: update it in place). Reviewers are the configured identities mapped by Azure AD object id and tenant.
  */
 
 import { ApprovalError } from "../approvals/approval-errors";
-import type { ApprovalEvent, ApprovalEventListener } from "../approvals/approval-events";
+import type { ApprovalNotification, NotificationSink } from "../approvals/notification-dispatcher";
 import type { ApprovalRequest } from "../approvals/approval-request";
 import type { ApprovalService } from "../approvals/approval-service";
 import type { ApprovalNotifier } from "./approval-notifier";
@@ -94,21 +94,16 @@ export class ApprovalCorePort implements ApprovalPort {
   }
 }
 
-/** Approval events → the notifier (created: post to the policy's channel; every change: update the card). */
-export function notifierListener(notifier: () => ApprovalNotifier, names: Readonly<Record<string, string>> = {}): ApprovalEventListener {
+/**
+ * The notification outbox → the notifier: a `created` notification posts the card to the policy's channel,
+ * a `changed` one updates it; a Teams failure asks the dispatcher to try again later.
+ */
+export function teamsNotificationSink(notifier: () => ApprovalNotifier, names: Readonly<Record<string, string>> = {}): NotificationSink {
   return {
-    async onApprovalEvent(event: ApprovalEvent): Promise<void> {
-      switch (event.type) {
-        case "approval.created":
-          await notifier().onApprovalCreated(toCardState(event.approval, names), event.approval.requirements.channel);
-          return;
-        case "approval.verdict_recorded":
-        case "approval.finalized":
-          await notifier().onApprovalChanged(toCardState(event.approval, names));
-          return;
-        default:
-          return;
-      }
+    async deliver(n: ApprovalNotification): Promise<"done" | "retry"> {
+      const state = toCardState(n.approval, names);
+      const result = n.kind === "created" ? await notifier().onApprovalCreated(state, n.approval.requirements.channel) : await notifier().updateCard(state);
+      return result === "failed" ? "retry" : "done";
     },
   };
 }

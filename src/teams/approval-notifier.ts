@@ -25,7 +25,7 @@ export interface ProactiveAdapter {
 export const DEFAULT_CARD_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** How long a claim to post a card holds before another attempt may post. */
-const POST_CLAIM_MS = 5 * 60 * 1000;
+const POST_CLAIM_MS = 6000;
 
 /** Everything the notifier works with. */
 export interface ApprovalNotifierDeps {
@@ -48,6 +48,9 @@ export interface ApprovalNotifierDeps {
 /** What an attempt to update a posted card came to. */
 export type CardUpdateResult = "updated" | "stale" | "no-card" | "failed";
 
+/** What an attempt to post a new request's card came to (`failed`: worth trying again). */
+export type CardPostResult = "posted" | "no-channel" | "failed" | CardUpdateResult;
+
 /** Posts and updates approval cards. */
 export class ApprovalNotifier {
   private readonly retention: number;
@@ -68,17 +71,20 @@ export class ApprovalNotifier {
    * Posts the card for a new request to `channel` (the policy's `approval.channel`), or to the default channel
    * when the policy names none or nobody subscribed the one it names. Posts at most once per request.
    */
-  async onApprovalCreated(state: ApprovalCardState, channel?: string): Promise<void> {
+  async onApprovalCreated(state: ApprovalCardState, channel?: string): Promise<CardPostResult> {
     const log = { approvalId: state.id };
     try {
       const subscription = await this.route(state.id, channel);
-      if (subscription === null) return;
+      if (subscription === null) return "no-channel";
       if (!(await this.deps.store.claimCard(state.id, POST_CLAIM_MS))) {
-        // Posted already (a duplicate creation event): make sure it shows this state.
-        await this.updateCard(state);
-        return;
+        // Posted already (a duplicate creation event), or being posted: make sure it shows this state.
+        const update = await this.updateCard(state);
+        return update === "no-card" ? "failed" : update;
       }
       let activityId: string | undefined;
+      // The claim is short and kept alive while the post is in flight: if this process dies mid-post, another
+      // instance may post within seconds instead of waiting out a long claim.
+      const keepAlive = setInterval(() => void this.deps.store.extendClaim(state.id, POST_CLAIM_MS).catch(() => undefined), POST_CLAIM_MS / 3);
       try {
         const activity = cardActivity(this.render(state));
         await this.inConversation(subscription.reference, async (context) => {
@@ -88,7 +94,9 @@ export class ApprovalNotifier {
       } catch (err) {
         await this.deps.store.releaseCard(state.id).catch(() => undefined);
         this.fail("COUNTERSIGN_TEAMS_POST_FAILED", err, { ...log, channel: subscription.name });
-        return;
+        return "failed";
+      } finally {
+        clearInterval(keepAlive);
       }
       await this.deps.store.saveCard(
         {
@@ -105,8 +113,10 @@ export class ApprovalNotifier {
       // A verdict may have landed while the card was being posted; its update found no card to change.
       const current = await this.deps.approvals.get(state.id);
       if (current !== null && current.version > state.version) await this.updateCard(current);
+      return "posted";
     } catch (err) {
       this.fail("COUNTERSIGN_TEAMS_POST_FAILED", err, log);
+      return "failed";
     }
   }
 
@@ -116,10 +126,10 @@ export class ApprovalNotifier {
   }
 
   /**
-   * Replaces the posted card with one rendered from `state`, unless the card already shows this version or a
-   * newer one. Never throws.
+   * Replaces the posted card with one rendered from `state` (or `rendered`, when the caller has rendered it
+   * already), unless the card already shows this version or a newer one. Never throws.
    */
-  async updateCard(state: ApprovalCardState): Promise<CardUpdateResult> {
+  async updateCard(state: ApprovalCardState, rendered?: AdaptiveCard): Promise<CardUpdateResult> {
     const log = { approvalId: state.id, version: state.version };
     try {
       const posted = await this.deps.store.card(state.id);
@@ -127,7 +137,7 @@ export class ApprovalNotifier {
       const previous = await this.deps.store.claimRender(state.id, state.version);
       if (previous === null) return "stale";
       try {
-        const activity: Partial<Activity> = { ...cardActivity(this.render(state)), id: posted.activityId };
+        const activity: Partial<Activity> = { ...cardActivity(rendered ?? this.render(state)), id: posted.activityId };
         await this.inConversation(posted.reference, async (context) => {
           await context.updateActivity(activity);
         });

@@ -67,8 +67,10 @@ export class CardActions {
         return;
       }
       this.deps.logger.info("teams verdict recorded", { approvalId, reviewer: who.reviewer.id, verdict, status: result.state.status });
+      // One render serves the clicking user and everyone else; the outbox's later delivery of this change
+      // finds the card current and sends nothing.
       const card = this.deps.notifier.render(result.state);
-      const update = await this.deps.notifier.updateCard(result.state);
+      const update = await this.deps.notifier.updateCard(result.state, card);
       const clicked = context.activity.replyToId;
       if (update === "no-card" && clicked) {
         // A card the store does not know (posted before its record expired, say): update the one clicked.

@@ -52,6 +52,8 @@ export interface ConversationStore {
   channelsFor(conversationId: string): Promise<ChannelSubscription[]>;
   /** Reserves the right to post the card for `approvalId`; false when it is posted or being posted. */
   claimCard(approvalId: string, ttlMs: number): Promise<boolean>;
+  /** Keeps a claim alive while its post is in flight (a claim whose holder died lapses after its ttl). */
+  extendClaim(approvalId: string, ttlMs: number): Promise<void>;
   /** Releases a claim whose post failed, so a later call may post. */
   releaseCard(approvalId: string): Promise<void>;
   /** Records the posted card (replacing the claim). */
@@ -96,6 +98,15 @@ const CLAIM_CARD = new RedisScript(
   "teams-claim-card",
   `if redis.call('HSETNX', KEYS[1], 'claim', '1') == 0 then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`,
+);
+
+// KEYS[1] card hash; ARGV[1] ttl ms. Extends a claim that has not become a posted card.
+const EXTEND_CLAIM = new RedisScript(
+  "teams-extend-claim",
+  `if redis.call('HEXISTS', KEYS[1], 'claim') == 1 and redis.call('HEXISTS', KEYS[1], 'activityId') == 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
 return 1`,
 );
 
@@ -161,6 +172,10 @@ export class RedisConversationStore implements ConversationStore {
 
   async claimCard(approvalId: string, ttlMs: number): Promise<boolean> {
     return (await CLAIM_CARD.run(this.redis, [this.keys.card(approvalId)], [Math.max(1, Math.ceil(ttlMs))])) === 1;
+  }
+
+  async extendClaim(approvalId: string, ttlMs: number): Promise<void> {
+    await EXTEND_CLAIM.run(this.redis, [this.keys.card(approvalId)], [Math.max(1, Math.ceil(ttlMs))]);
   }
 
   async releaseCard(approvalId: string): Promise<void> {

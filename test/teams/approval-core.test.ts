@@ -12,7 +12,9 @@ import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
 import type { ApprovalRequirements } from "../../src/engine/decision";
 import { APPROVE_VERB, DENY_VERB } from "../../src/teams/card-verbs";
 import { useRedisServer } from "../support/redis-server";
-import { ApprovalCorePort, notifierListener } from "../../src/teams/approval-core-adapter";
+import { ApprovalCorePort, teamsNotificationSink } from "../../src/teams/approval-core-adapter";
+import { ApprovalKeys } from "../../src/approvals/approval-keys";
+import { NotificationDispatcher } from "../../src/approvals/notification-dispatcher";
 import { startBotHarness, type BotHarness } from "./support/bot-harness";
 import { REVIEWERS } from "./support/in-memory-approvals";
 import { APPROVALS_CHANNEL, DBA_CHANNEL, reviewerClick, reviewerMessage, type TestConversation } from "./support/teams-activities";
@@ -21,18 +23,32 @@ const redis = useRedisServer({ flushBetweenTests: true });
 const NAMES = Object.fromEntries(Object.values(REVIEWERS).map((r) => [r.id, r.name]));
 let h: BotHarness;
 let service: ApprovalService;
+let dispatcher: NotificationDispatcher;
+
+/** Runs the notification outbox's dispatcher once, as each instance's dispatcher does continuously. */
+async function deliver(): Promise<void> {
+  await dispatcher.runOnce();
+}
 
 beforeEach(async () => {
   let n = 0;
   h = await startBotHarness(redis, {
     approvals: (clock) => {
+      const store = new RedisApprovalStore(redis.connect(), { notifications: true });
       service = new ApprovalService({
-        store: new RedisApprovalStore(redis.connect()),
+        store,
         clock: { nowNs: () => BigInt(clock.now()) * 1_000_000n },
         ids: { newId: () => `apr_core_${++n}` },
-        events: new ApprovalEventBus([notifierListener(() => h.bot.notifier, NAMES)], (err) => {
+        events: new ApprovalEventBus([], (err) => {
           throw err;
         }),
+      });
+      dispatcher = new NotificationDispatcher({
+        redis: redis.connect(),
+        keys: new ApprovalKeys(),
+        read: (id) => store.get(id),
+        sink: teamsNotificationSink(() => h.bot.notifier, NAMES),
+        consumer: "test",
       });
       return new ApprovalCorePort(service, NAMES);
     },
@@ -73,6 +89,7 @@ function decision(overrides: Partial<CreateApprovalInput> = {}): CreateApprovalI
 
 async function created(input: CreateApprovalInput): Promise<{ id: string; activityId: string }> {
   const { approval } = await service.createFromDecision(input);
+  await deliver();
   const posted = await h.store.card(approval.id);
   expect(posted).not.toBeNull();
   return { id: approval.id, activityId: posted!.activityId };
@@ -95,7 +112,8 @@ it("a require_approval decision posts its card to the policy's channel; an eligi
   const stored = await service.read(id);
   expect(stored?.status).toBe("approved");
   expect(stored?.verdicts.map((v) => [v.reviewerId, v.verdict, v.channel, v.comment])).toEqual([["user:dave", "approve", "teams", "ok"]]);
-  // The core's events updated the card once; the bot's own update found it already current.
+  // The click updated the card once; the outbox's delivery of the same change found it already current.
+  await deliver();
   const updates = h.connector.updates();
   expect(updates).toHaveLength(1);
   expect(updates[0]!.activityId).toBe(activityId);
@@ -123,21 +141,25 @@ it("a quorum of two needs two distinct reviewers", async () => {
   expect((await service.read(id))?.status).toBe("pending");
   await click(APPROVALS_CHANNEL, REVIEWERS.carol, APPROVE_VERB, id, activityId);
   expect((await service.read(id))?.status).toBe("approved");
+  await deliver();
   const updates = h.connector.updates();
   expect(updates).toHaveLength(2);
   expect(cardJson(updates[0]!.body)).toContain("1 of 2 approvals");
   expect(cardJson(updates[1]!.body)).toContain("Approved by user:bob, user:carol");
 });
 
-it("an API verdict and an expiry update the card through the core's events", async () => {
+it("an API verdict and an expiry update the card through the notification outbox", async () => {
   const a = await created(decision());
   await service.castVerdict({ approvalId: a.id, reviewer: { id: "user:dave", roles: ["dba"] }, verdict: "deny", comment: "not today", channel: "api" });
+  expect(h.connector.updates()).toEqual([]); // nothing is sent inside the verdict
+  await deliver();
   expect(h.connector.updates().map((u) => u.activityId)).toEqual([a.activityId]);
   expect(cardJson(h.connector.updates()[0]!.body)).toContain("Denied by user:dave");
 
   const b = await created(decision({ decisionId: "dec_2", request: { ...decision().request, action: { name: "db.export", params: { table: "orders" } } } }));
   h.clock.advance(3_600_001);
   await service.expireDue();
+  await deliver();
   const last = h.connector.updates().at(-1)!;
   expect(last.activityId).toBe(b.activityId);
   expect(cardJson(last.body)).toContain("⌛ Expired");

@@ -148,7 +148,7 @@ describe("posting", () => {
   it("logs and gives up, without throwing, when no channel is subscribed at all", async () => {
     await h.store.unsubscribe("approvals", APPROVALS_CHANNEL.id);
     const state = h.approvals.create(iamChange);
-    await expect(h.bot.notifier.onApprovalCreated(state)).resolves.toBeUndefined();
+    await expect(h.bot.notifier.onApprovalCreated(state)).resolves.toBe("no-channel");
     expect(h.connector.calls).toEqual([]);
     expect(h.logger.entries.some((e) => e.level === "error" && e.meta["code"] === "COUNTERSIGN_TEAMS_NO_CHANNEL")).toBe(true);
   });
@@ -157,7 +157,7 @@ describe("posting", () => {
     const state = h.approvals.create(iamChange);
     // botbuilder's pipeline tries four times in all.
     h.connector.failNext("POST", 503, 4);
-    await expect(h.bot.notifier.onApprovalCreated(state)).resolves.toBeUndefined();
+    await expect(h.bot.notifier.onApprovalCreated(state)).resolves.toBe("failed");
     expect(h.logger.entries.some((e) => e.meta["code"] === "COUNTERSIGN_TEAMS_POST_FAILED")).toBe(true);
     expect(await h.store.card(state.id)).toBeNull();
     await h.bot.notifier.onApprovalCreated(state);

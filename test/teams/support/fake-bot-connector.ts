@@ -38,6 +38,10 @@ export interface FakeBotConnector {
   updates(): ConnectorCall[];
   /** Answers the next `count` calls of `method` with `status` instead. */
   failNext(method: "POST" | "PUT", status: number, count?: number): void;
+  /** Leaves calls of `method` unanswered (recorded, the connection open) until the returned function is called. */
+  hold(method: "POST" | "PUT"): () => void;
+  /** Answers calls of `method` after `ms` (a slow Bot Connector). */
+  delay(method: "POST" | "PUT", ms: number): void;
   /** Forgets recorded calls. */
   reset(): void;
   close(): Promise<void>;
@@ -55,6 +59,8 @@ export async function startFakeBotConnector(options: { expectAuthorization?: str
   const calls: ConnectorCall[] = [];
   const unknown: ConnectorCall[] = [];
   const failures: { method: string; status: number }[] = [];
+  const held = new Map<string, (() => void)[]>();
+  const delays = new Map<string, number>();
   let nextId = 1;
 
   const app = express();
@@ -101,10 +107,18 @@ export async function startFakeBotConnector(options: { expectAuthorization?: str
 
   const members = options.members ?? [];
 
+  /** Runs `answer` now, after the configured delay, or when the hold on the method is released. */
+  const respond = (req: express.Request, answer: () => void): void => {
+    const queue = held.get(req.method);
+    if (queue !== undefined) queue.push(answer);
+    else if ((delays.get(req.method) ?? 0) > 0) setTimeout(answer, delays.get(req.method));
+    else answer();
+  };
+
   app.post("/v3/conversations/:conversationId/activities", (req, res) => {
     record(req);
     if (intercept(req, res)) return;
-    res.status(201).json({ id: `act-${nextId++}` });
+    respond(req, () => res.status(201).json({ id: `act-${nextId++}` }));
   });
   app.post("/v3/conversations/:conversationId/activities/:activityId", (req, res) => {
     record(req);
@@ -114,7 +128,7 @@ export async function startFakeBotConnector(options: { expectAuthorization?: str
   app.put("/v3/conversations/:conversationId/activities/:activityId", (req, res) => {
     const call = record(req);
     if (intercept(req, res)) return;
-    res.status(200).json({ id: call.activityId });
+    respond(req, () => res.status(200).json({ id: call.activityId }));
   });
   app.get("/v3/conversations/:conversationId/members", (req, res) => {
     record(req);
@@ -153,10 +167,26 @@ export async function startFakeBotConnector(options: { expectAuthorization?: str
     failNext: (method, status, count = 1) => {
       for (let i = 0; i < count; i++) failures.push({ method, status });
     },
+    hold: (method) => {
+      const queue: (() => void)[] = [];
+      held.set(method, queue);
+      return () => {
+        held.delete(method);
+        for (const answer of queue.splice(0)) answer();
+      };
+    },
+    delay: (method, ms) => {
+      delays.set(method, ms);
+    },
     reset: () => {
       calls.splice(0);
       unknown.splice(0);
       failures.splice(0);
+      delays.clear();
+      for (const [method, queue] of [...held]) {
+        held.delete(method);
+        for (const answer of queue.splice(0)) answer();
+      }
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,0 +1,210 @@
+/**
+ * The notification dispatcher: delivers the notification outbox (`approvals:notify`, written by the Lua
+ * scripts in the same atomic step as each change) to a channel such as Teams, off the request path, with
+ * retries and back-off, at least once.
+ *
+ * Why: posting a card inside the request made `/v1/decide` wait on the Bot Connector, and a crash between a
+ * committed change and its post lost the card. Here each instance reads the outbox through one Redis
+ * consumer group, so every entry is handed to one instance; entries it fails to deliver stay pending and are
+ * claimed again after a back-off (by any instance, so a dead instance's entries are delivered too). Entries
+ * read together for one request are delivered once, with the request as it is now: one render and one send
+ * per batch of changes, and a card never moves backwards (the sink keeps versions monotonic).
+ */
+
+import type Redis from "ioredis";
+import type { ApprovalKeys } from "./approval-keys";
+import type { ApprovalRequest } from "./approval-request";
+
+/** What reviewers are told. */
+export interface ApprovalNotification {
+  /** `created`: announce the request; `changed`: show its new state where it was announced. */
+  readonly kind: "created" | "changed";
+  /** The request as it is now. */
+  readonly approval: ApprovalRequest;
+}
+
+/** A channel that tells reviewers (the Teams bot implements it). */
+export interface NotificationSink {
+  /** Delivers; `retry` when the channel failed and the notification should be tried again later. */
+  deliver(notification: ApprovalNotification): Promise<"done" | "retry">;
+}
+
+/** How the dispatcher runs. */
+export interface NotificationDispatcherOptions {
+  /** Any connection (the dispatcher opens its own for blocking reads with `duplicate()`). */
+  readonly redis: Redis;
+  readonly keys: ApprovalKeys;
+  readonly read: (id: string) => Promise<ApprovalRequest | null>;
+  readonly sink: NotificationSink;
+  /** This instance's name in the consumer group. */
+  readonly consumer: string;
+  readonly onError?: (err: unknown) => void;
+  /** Told when a notification is given up after `maxAttempts`. */
+  readonly onGiveUp?: (approvalId: string, attempts: number) => void;
+  readonly maxAttempts?: number;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  /** How long one blocking read waits for new entries. Default 1000 ms. */
+  readonly blockMs?: number;
+}
+
+/** The consumer group every instance reads the outbox through. */
+export const NOTIFIER_GROUP = "notifiers";
+
+interface OutboxEntry {
+  readonly entryId: string;
+  readonly kind: "created" | "changed";
+  readonly approvalId: string;
+  /** How many times the entry has been handed out (1 for a fresh read). */
+  readonly deliveries: number;
+}
+
+/** Delivers the notification outbox. */
+export class NotificationDispatcher {
+  private reader: Redis | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly maxAttempts: number;
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly blockMs: number;
+
+  constructor(private readonly opts: NotificationDispatcherOptions) {
+    this.maxAttempts = opts.maxAttempts ?? 12;
+    this.initialBackoffMs = opts.initialBackoffMs ?? 1000;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 5 * 60_000;
+    this.blockMs = opts.blockMs ?? 1000;
+  }
+
+  /** Starts delivering (idempotent). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.reader = this.opts.redis.duplicate({ enableAutoPipelining: false, enableOfflineQueue: true });
+    this.reader.on("error", () => undefined); // reported through failed reads
+    this.loop = this.run();
+  }
+
+  /**
+   * Stops after the delivery in progress, waiting for it at most `graceMs` (a channel that hangs must not hang
+   * shutdown; an entry left undelivered stays in the outbox and another instance, or the next start, delivers it).
+   */
+  async stop(graceMs = 2000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.reader?.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** One pass over what is due: new entries, then retries whose back-off has passed. Exposed for tests. */
+  async runOnce(block = false): Promise<number> {
+    await this.ensureGroup();
+    const fresh = await this.readNew(block);
+    const retries = await this.claimDue();
+    return this.process([...fresh, ...retries]);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.runOnce(true);
+      } catch (err) {
+        if (!this.running) return;
+        this.opts.onError?.(err);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.blockMs, 1000)));
+      }
+    }
+  }
+
+  private groupReady = false;
+
+  private async ensureGroup(): Promise<void> {
+    if (this.groupReady) return;
+    try {
+      // From the start of the stream: entries written before any instance created the group are delivered too.
+      await this.opts.redis.xgroup("CREATE", this.opts.keys.notify, NOTIFIER_GROUP, "0", "MKSTREAM");
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith("BUSYGROUP"))) throw err;
+    }
+    this.groupReady = true;
+  }
+
+  private async readNew(block: boolean): Promise<OutboxEntry[]> {
+    const conn = block ? (this.reader ?? this.opts.redis) : this.opts.redis;
+    const args: (string | number)[] = ["GROUP", NOTIFIER_GROUP, this.opts.consumer, "COUNT", 100];
+    if (block) args.push("BLOCK", this.blockMs);
+    args.push("STREAMS", this.opts.keys.notify, ">");
+    // The typed command, not `call`: ioredis's `call` unwraps a one-stream XREADGROUP reply.
+    const xreadgroup = conn.xreadgroup.bind(conn) as unknown as (...a: (string | number)[]) => Promise<[string, [string, string[]][]][] | null>;
+    const reply = await xreadgroup(...args);
+    const rows = reply?.[0]?.[1] ?? [];
+    return rows.map(([entryId, fields]) => entryOf(entryId, fields, 1)).filter((e): e is OutboxEntry => e !== null);
+  }
+
+  /** Entries handed out earlier and not delivered whose back-off has passed, claimed for this consumer. */
+  private async claimDue(): Promise<OutboxEntry[]> {
+    const pending = (await this.opts.redis.call("XPENDING", this.opts.keys.notify, NOTIFIER_GROUP, "IDLE", this.initialBackoffMs, "-", "+", 100)) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    const due = pending.filter(([, , idle, deliveries]) => idle >= this.backoff(deliveries));
+    if (due.length === 0) return [];
+    const claimed = (await this.opts.redis.call(
+      "XCLAIM",
+      this.opts.keys.notify,
+      NOTIFIER_GROUP,
+      this.opts.consumer,
+      this.initialBackoffMs,
+      ...due.map(([id]) => id),
+    )) as [string, string[]][];
+    const deliveries = new Map(due.map(([id, , , n]) => [id, n + 1]));
+    return claimed.filter((row) => row !== null).map(([entryId, fields]) => entryOf(entryId, fields, deliveries.get(entryId) ?? 2)).filter((e): e is OutboxEntry => e !== null);
+  }
+
+  /** The wait before attempt `deliveries + 1`: doubling from the initial back-off, capped. */
+  private backoff(deliveries: number): number {
+    return Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.max(0, deliveries - 1));
+  }
+
+  /** Delivers entries, once per request; acknowledges what is delivered or given up. */
+  private async process(entries: readonly OutboxEntry[]): Promise<number> {
+    const byRequest = new Map<string, OutboxEntry[]>();
+    for (const e of entries) byRequest.set(e.approvalId, [...(byRequest.get(e.approvalId) ?? []), e]);
+    let delivered = 0;
+    for (const [approvalId, group] of byRequest) {
+      const approval = await this.opts.read(approvalId);
+      let outcome: "done" | "retry" = "done";
+      if (approval !== null) {
+        const kind = group.some((e) => e.kind === "created") ? "created" : "changed";
+        try {
+          outcome = await this.opts.sink.deliver({ kind, approval });
+        } catch (err) {
+          this.opts.onError?.(err);
+          outcome = "retry";
+        }
+      }
+      const attempts = Math.max(...group.map((e) => e.deliveries));
+      if (outcome === "retry" && attempts < this.maxAttempts) continue;
+      if (outcome === "retry") this.opts.onGiveUp?.(approvalId, attempts);
+      else delivered++;
+      const ids = group.map((e) => e.entryId);
+      await this.opts.redis.xack(this.opts.keys.notify, NOTIFIER_GROUP, ...ids);
+      await this.opts.redis.xdel(this.opts.keys.notify, ...ids);
+    }
+    return delivered;
+  }
+}
+
+function entryOf(entryId: string, fields: readonly string[] | null, deliveries: number): OutboxEntry | null {
+  if (fields === null) return null;
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
+  const kind = f["k"];
+  const id = f["id"];
+  if ((kind !== "created" && kind !== "changed") || id === undefined) return { entryId, kind: "changed", approvalId: id ?? "", deliveries };
+  return { entryId, kind, approvalId: id, deliveries };
+}
