@@ -298,6 +298,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
           logger,
           credentialsFactory: opts.teamsCredentialsFactory,
           consumer: opts.instanceId ?? randomUUID(),
+          now: () => Number(clock.nowNs() / 1_000_000n),
         });
         teams = assembled.bot;
         closers.push(assembled.close);
@@ -457,7 +458,7 @@ function assembleTeams(
   wired: WiredApprovals,
   redis: Redis,
   directory: IdentityDirectory,
-  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined; consumer: string },
+  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined; consumer: string; now: () => number },
 ): { bot: TeamsBot; close(): Promise<void> } {
   const bot = createTeamsRouter({
     config,
@@ -472,7 +473,7 @@ function assembleTeams(
     redis,
     keys: wired.keys,
     read: (id) => wired.store.get(id),
-    sink: teamsNotificationSink(() => bot.notifier),
+    sink: teamsNotificationSink(() => bot.notifier, {}, deps.now),
     consumer: deps.consumer,
     onError: throttled(deps.logger, "teams: notification delivery failed; retried with back-off"),
     onGiveUp: (approvalId, attempts) => deps.logger.error("teams: a notification was given up", { approvalId, attempts }),

@@ -70,6 +70,24 @@ export interface ApprovalFinalizedEvent extends Journaled {
   readonly approval: ApprovalRequest;
 }
 
+/** The reviewers who had not voted were reminded (sent once across instances, by the sweeper). */
+export interface ApprovalRemindedEvent {
+  readonly type: "approval.reminded";
+  readonly at: number;
+  readonly approval: ApprovalRequest;
+  /** 1 for the first reminder. */
+  readonly reminder: number;
+}
+
+/** The request climbed a rung of its escalation ladder (once across instances, by the sweeper). */
+export interface ApprovalEscalatedEvent {
+  readonly type: "approval.escalated";
+  readonly at: number;
+  readonly approval: ApprovalRequest;
+  /** The rung reached, from 1. */
+  readonly level: number;
+}
+
 /** A grant was issued for an approved request. */
 export interface GrantIssuedEvent extends Journaled {
   readonly type: "grant.issued";
@@ -130,6 +148,8 @@ export type ApprovalEvent =
   | VerdictRecordedEvent
   | VerdictRefusedEvent
   | ApprovalFinalizedEvent
+  | ApprovalRemindedEvent
+  | ApprovalEscalatedEvent
   | GrantIssuedEvent
   | GrantRedeemedEvent
   | GrantRefusedEvent

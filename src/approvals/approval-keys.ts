@@ -12,6 +12,7 @@
  * | `approvals:voted:<sha1(identity)>` | zset | pending ids the identity has a verdict on, by creation time |
  * | `approvals:requester:<sha1(identity)>` | zset | pending ids the identity asked for (caller, owner, actor, on_behalf_of), by creation time |
  * | `approvals:notify` | stream | the notification outbox, when a channel (Teams) is configured: `k` (created, changed), `id`, `v`; consumer group `notifiers` |
+ * | `approvals:timers` | zset | pending ids with a reminder or escalation to come, by when the next one is due |
  * | `approvals:unrecorded` | zset | ids of requests whose creating decision is not recorded yet, by creation time |
  * | `approvals:journal` | stream | changes whose audit events are not recorded yet: `k` (created, verdict, final, grant.issued, grant.redeemed), `id`, `v`, `e` (`approval-journal.ts`) |
  * | `approvals:pending` | zset | ids of pending requests by creation time (the reviewer inbox) |
@@ -53,6 +54,8 @@ export class ApprovalKeys {
   readonly unrecordedIndex: string;
   /** The notification outbox: changes reviewers' channels must hear of (`notification-dispatcher.ts`). */
   readonly notify: string;
+  /** Pending ids with a reminder or escalation to come, by when the next is due. */
+  readonly timers: string;
 
   constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
     this.recordPrefix = `${prefix}approval:`;
@@ -65,6 +68,7 @@ export class ApprovalKeys {
     this.journal = `${prefix}approvals:journal`;
     this.unrecordedIndex = `${prefix}approvals:unrecorded`;
     this.notify = `${prefix}approvals:notify`;
+    this.timers = `${prefix}approvals:timers`;
   }
 
   /** The hash of one request. */

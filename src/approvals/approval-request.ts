@@ -106,6 +106,10 @@ export interface ApprovalRequest extends ApprovalRequestCore {
   readonly verdicts: readonly Verdict[];
   readonly cancellation?: Cancellation;
   readonly grant?: IssuedGrant;
+  /** Reminders sent so far (absent: none). */
+  readonly reminders?: number;
+  /** The escalation rung reached (from 1) and the roles it made eligible (absent: not escalated). */
+  readonly escalation?: { readonly level: number; readonly roles: readonly string[] };
 }
 
 /** An authenticated principal as the use cases see it: a caller, a reviewer, or both. */

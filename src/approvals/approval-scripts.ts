@@ -73,9 +73,11 @@ end
 /**
  * Create with idempotency, in one round trip.
  * KEYS: record, idempotency key (or ""), pending-action key, pending index, expiry index, journal,
- * unrecorded index.
+ * unrecorded index, timers.
  * ARGV: id, core JSON, created_at, expires_at, has callback ("1"/"0"), record prefix, now, inbox index keys
- * (JSON array: the role and requester indexes that list the request while it is pending).
+ * (JSON array: the role and requester indexes that list the request while it is pending), when the first
+ * reminder or escalation is due ("" for none), the role index keys each escalation rung adds (JSON array of
+ * arrays).
  * Reply: {"existing", hash} for the request the idempotency key maps to, or for the caller's pending,
  * unexpired request for the same action digest; {"created", {journal id}}; {"id_taken"} when the new id
  * exists already. A pending request past its expiry no longer absorbs new ones (the sweeper will expire it).
@@ -86,8 +88,8 @@ export const CREATE_SCRIPT = new RedisScript(
   PRELUDE +
     `
 local record, idem, pending_action, pending_idx, expiry_idx = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local journal, unrecorded_idx = KEYS[6], KEYS[7]
-local idx = ARGV[8]
+local journal, unrecorded_idx, timers = KEYS[6], KEYS[7], KEYS[8]
+local idx, first_timer, esc_idx = ARGV[8], ARGV[9], ARGV[10]
 local id, core, created_at, expires_at, has_callback, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local now = tonumber(ARGV[7])
 
@@ -119,6 +121,10 @@ redis.call('ZADD', pending_idx, created_at, id)
 redis.call('ZADD', expiry_idx, expires_at, id)
 for _, k in ipairs(cjson.decode(idx)) do redis.call('ZADD', k, created_at, id) end
 redis.call('HSET', record, 'idx', idx)
+if first_timer ~= '' then
+  redis.call('ZADD', timers, first_timer, id)
+  redis.call('HSET', record, 'esc_idx', esc_idx, 'reminders', 0, 'escalation', 0)
+end
 local jid = journal_add(journal, 'created', id, 1)
 redis.call('HSET', record, 'unrecorded', '1', 'journal_created', jid)
 redis.call('ZADD', unrecorded_idx, created_at, id)
@@ -337,5 +343,82 @@ redis.call('ZREM', expiry_idx, id)
 redis.call('ZREM', callbacks_due, id)
 redis.call('DEL', record)
 return 1
+`,
+);
+
+/**
+ * Sends the reminders and escalations that are due, each exactly once across instances: for every pending
+ * request due in the timers index, counts the reminder (one, however many intervals were missed) and climbs
+ * the escalation ladder to the rung the time has reached (listing the request in the rung's role indexes and
+ * recording the roles on the request), writes the notification entries, and schedules the next timer (none
+ * past the expiry). A request no longer pending leaves the index.
+ * KEYS: timers, notification outbox (or ""). ARGV: now, limit, record prefix.
+ * Reply: an array of {hash, kind ("remind" | "escalate"), number (the reminder's count or the rung, from 1)}.
+ */
+export const TIMERS_DUE_SCRIPT = new RedisScript(
+  "approval-timers-due",
+  PRELUDE +
+    `
+local timers, notify = KEYS[1], KEYS[2]
+local now, limit, prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', timers, '-inf', now, 'LIMIT', 0, limit)) do
+  local record = prefix .. id
+  local s = redis.call('HMGET', record, 'status', 'expires_at', 'core', 'reminders', 'escalation', 'esc_idx', 'created_at', 'version', 'unrecorded')
+  if s[1] ~= 'pending' or tonumber(s[2]) <= now or not s[3] then
+    redis.call('ZREM', timers, id)
+  elseif s[9] then
+    redis.call('ZADD', timers, now + 1000, id)
+  else
+    local req = cjson.decode(s[3]).requirements
+    local created, expires = tonumber(s[7]), tonumber(s[2])
+    local reminders, level = tonumber(s[4] or '0'), tonumber(s[5] or '0')
+    local ladder = req.escalate or {}
+    local esc_idx = cjson.decode(s[6] or '[]')
+    local events = {}
+    while ladder[level + 1] and created + ladder[level + 1].after_seconds * 1000 <= now do
+      level = level + 1
+      local rung = ladder[level]
+      if rung.roles then
+        local roles = cjson.decode(redis.call('HGET', record, 'escalated_roles') or '[]')
+        for _, role in ipairs(rung.roles) do table.insert(roles, role) end
+        redis.call('HSET', record, 'escalated_roles', cjson.encode(roles))
+        local idx = cjson.decode(redis.call('HGET', record, 'idx') or '[]')
+        for _, k in ipairs(esc_idx[level] or {}) do
+          redis.call('ZADD', k, created, id)
+          table.insert(idx, k)
+        end
+        redis.call('HSET', record, 'idx', cjson.encode(idx))
+      end
+      redis.call('HSET', record, 'escalation', level)
+      table.insert(events, {'escalate', level})
+    end
+    local every = tonumber(req.remind_after_seconds or 0) * 1000
+    if every > 0 and created + (reminders + 1) * every <= now then
+      reminders = math.floor((now - created) / every)
+      redis.call('HSET', record, 'reminders', reminders)
+      table.insert(events, {'remind', reminders})
+    end
+    local next_at = nil
+    if every > 0 then next_at = created + (reminders + 1) * every end
+    if ladder[level + 1] then
+      local at = created + ladder[level + 1].after_seconds * 1000
+      if next_at == nil or at < next_at then next_at = at end
+    end
+    if next_at ~= nil and next_at < expires then
+      redis.call('ZADD', timers, next_at, id)
+    else
+      redis.call('ZREM', timers, id)
+    end
+    if #events > 0 then
+      local h = redis.call('HGETALL', record)
+      for _, e in ipairs(events) do
+        if notify ~= '' then redis.call('XADD', notify, '*', 'k', e[1], 'id', id, 'v', s[8], 'n', e[2]) end
+        table.insert(out, {h, e[1], e[2]})
+      end
+    end
+  end
+end
+return out
 `,
 );

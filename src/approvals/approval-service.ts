@@ -425,6 +425,30 @@ export class ApprovalService {
     }
   }
 
+  /**
+   * Sends the reminders and escalations that are due (the policy's `remind_after_seconds` and `escalate`);
+   * each is sent by exactly one instance, which announces it (`approval.reminded`, `approval.escalated`).
+   */
+  async remindAndEscalate(): Promise<{ reminded: number; escalated: number }> {
+    let reminded = 0;
+    let escalated = 0;
+    for (;;) {
+      const now = this.now();
+      const fired = await this.deps.store.timersDue(now, this.expireBatch);
+      for (const t of fired) {
+        const approval = withoutGrant(t.approval);
+        if (t.kind === "remind") {
+          reminded++;
+          await this.emit({ type: "approval.reminded", at: now, approval, reminder: t.number });
+        } else {
+          escalated++;
+          await this.emit({ type: "approval.escalated", at: now, approval, level: t.number });
+        }
+      }
+      if (fired.length < this.expireBatch) return { reminded, escalated };
+    }
+  }
+
   private async expireIfDue(id: string, now: number): Promise<ApprovalRequest | null> {
     const expired = await this.deps.store.expireIfDue(id, now);
     if (expired) await this.emitExpired(expired, now);

@@ -26,6 +26,15 @@ export interface Expired {
   readonly journal: readonly string[];
 }
 
+/** A reminder or escalation a call sent (each is sent by exactly one caller). */
+export interface TimerFired {
+  /** The request right after (its `escalation` shows the rung reached). */
+  readonly approval: ApprovalRequest;
+  readonly kind: "remind" | "escalate";
+  /** The reminder's count (1 for the first), or the escalation rung reached (1 for the first). */
+  readonly number: number;
+}
+
 /** The result of a state-changing call. */
 export type TransitionResult =
   /** This call changed the request; `approval` is the state right after; `journal` its events' entries, in order. */
@@ -73,6 +82,8 @@ export interface ApprovalStore {
   /** Expires the request if it is pending and due; returns it when this call expired it. */
   expireIfDue(id: string, nowMs: number): Promise<Expired | null>;
 
+  /** Sends the reminders and escalations due at `nowMs` (up to `limit` requests); each is sent by one caller. */
+  timersDue(nowMs: number, limit: number): Promise<TimerFired[]>;
   /** Expires up to `limit` due requests; returns those this call expired (each id is won by one caller). */
   expireDue(nowMs: number, limit: number): Promise<Expired[]>;
 

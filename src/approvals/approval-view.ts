@@ -45,6 +45,10 @@ export interface ApprovalView {
   readonly reasons: readonly string[];
   readonly action_digest: string;
   readonly cancellation?: { readonly by: string; readonly reason?: string };
+  /** Reminders sent so far. */
+  readonly reminders?: number;
+  /** The escalation rung reached and the roles it made eligible. */
+  readonly escalation?: { readonly level: number; readonly roles: readonly string[] };
   /** The grant token: creating caller, approved request only. */
   readonly grant?: string;
   readonly grant_expires_at?: string;
@@ -82,6 +86,8 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
     reasons: a.reasons ?? [],
     action_digest: a.actionDigest,
     ...(a.cancellation ? { cancellation: a.cancellation } : {}),
+    ...(a.reminders !== undefined ? { reminders: a.reminders } : {}),
+    ...(a.escalation !== undefined ? { escalation: a.escalation } : {}),
     ...(access.viewer === "requester" && access.grant ? { grant: access.grant.token, grant_expires_at: iso(access.grant.expiresAt) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * The expiry sweeper: every instance runs one; each run expires the requests that are due. The store's
- * script claims each due id atomically, so with several instances every request is expired, and announced,
- * exactly once.
+ * The expiry sweeper: every instance runs one; each run expires the requests that are due and sends the
+ * reminders and escalations that are due. The store's scripts claim each due id atomically, so with several
+ * instances every request is expired, reminded and escalated, and announced, exactly once.
  */
 
 import type { ApprovalRequest } from "./approval-request";
@@ -10,6 +10,7 @@ import { intervalScheduler, type Scheduler } from "./scheduler";
 /** What the sweeper drives (implemented by `ApprovalService`). */
 export interface ExpiringService {
   expireDue(): Promise<ApprovalRequest[]>;
+  remindAndEscalate?(): Promise<unknown>;
 }
 
 /** Options of the sweeper. */
@@ -48,7 +49,9 @@ export class ExpirySweeper {
   /** One sweep; returns what this instance expired. Failures go to `onError`. */
   async runOnce(): Promise<ApprovalRequest[]> {
     try {
-      return await this.service.expireDue();
+      const expired = await this.service.expireDue();
+      await this.service.remindAndEscalate?.();
+      return expired;
     } catch (err) {
       this.options.onError?.(err);
       return [];

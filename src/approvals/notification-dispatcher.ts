@@ -17,11 +17,21 @@ import type { ApprovalRequest } from "./approval-request";
 
 /** What reviewers are told. */
 export interface ApprovalNotification {
-  /** `created`: announce the request; `changed`: show its new state where it was announced. */
-  readonly kind: "created" | "changed";
+  /**
+   * `created`: announce the request; `changed`: show its new state where it was announced; `remind`: remind
+   * the reviewers who have not voted; `escalate`: the request reached rung `number` of its escalation ladder.
+   */
+  readonly kind: NotificationKind;
   /** The request as it is now. */
   readonly approval: ApprovalRequest;
+  /** The reminder's count, or the escalation rung (from 1). */
+  readonly number?: number;
 }
+
+/** The kinds of outbox entries. */
+export type NotificationKind = "created" | "changed" | "remind" | "escalate";
+
+const KINDS: ReadonlySet<string> = new Set<NotificationKind>(["created", "changed", "remind", "escalate"]);
 
 /** A channel that tells reviewers (the Teams bot implements it). */
 export interface NotificationSink {
@@ -53,8 +63,9 @@ export const NOTIFIER_GROUP = "notifiers";
 
 interface OutboxEntry {
   readonly entryId: string;
-  readonly kind: "created" | "changed";
+  readonly kind: NotificationKind;
   readonly approvalId: string;
+  readonly number?: number;
   /** How many times the entry has been handed out (1 for a fresh read). */
   readonly deliveries: number;
 }
@@ -179,9 +190,11 @@ export class NotificationDispatcher {
       const approval = await this.opts.read(approvalId);
       let outcome: "done" | "retry" = "done";
       if (approval !== null) {
-        const kind = group.some((e) => e.kind === "created") ? "created" : "changed";
         try {
-          outcome = await this.opts.sink.deliver({ kind, approval });
+          for (const notification of notificationsOf(group, approval)) {
+            outcome = await this.opts.sink.deliver(notification);
+            if (outcome === "retry") break;
+          }
         } catch (err) {
           this.opts.onError?.(err);
           outcome = "retry";
@@ -199,12 +212,28 @@ export class NotificationDispatcher {
   }
 }
 
+/**
+ * What one request's entries read together come to, in order: the announcement or the state change (once,
+ * showing the request as it is now), the latest reminder, then each escalation rung reached.
+ */
+function notificationsOf(group: readonly OutboxEntry[], approval: ApprovalRequest): ApprovalNotification[] {
+  const out: ApprovalNotification[] = [];
+  if (group.some((e) => e.kind === "created")) out.push({ kind: "created", approval });
+  else if (group.some((e) => e.kind === "changed")) out.push({ kind: "changed", approval });
+  const reminders = group.filter((e) => e.kind === "remind").map((e) => e.number ?? 1);
+  if (reminders.length > 0) out.push({ kind: "remind", approval, number: Math.max(...reminders) });
+  const rungs = [...new Set(group.filter((e) => e.kind === "escalate").map((e) => e.number ?? 1))].sort((a, b) => a - b);
+  for (const rung of rungs) out.push({ kind: "escalate", approval, number: rung });
+  return out;
+}
+
 function entryOf(entryId: string, fields: readonly string[] | null, deliveries: number): OutboxEntry | null {
   if (fields === null) return null;
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
   const kind = f["k"];
-  const id = f["id"];
-  if ((kind !== "created" && kind !== "changed") || id === undefined) return { entryId, kind: "changed", approvalId: id ?? "", deliveries };
-  return { entryId, kind, approvalId: id, deliveries };
+  const id = f["id"] ?? "";
+  const number = f["n"] === undefined ? undefined : Number(f["n"]);
+  // An entry of a kind this version does not know is acknowledged without delivery (read as a no-op change).
+  return { entryId, kind: kind !== undefined && KINDS.has(kind) ? (kind as NotificationKind) : "changed", approvalId: id, deliveries, ...(number === undefined ? {} : { number }) };
 }

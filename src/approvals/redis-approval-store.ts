@@ -13,13 +13,14 @@ import {
   CANCEL_SCRIPT,
   CREATE_SCRIPT,
   EXPIRE_DUE_SCRIPT,
+  TIMERS_DUE_SCRIPT,
   EXPIRE_ONE_SCRIPT,
   INDEX_SCRIPT,
   MARK_RECORDED_SCRIPT,
   VERDICT_SCRIPT,
   WITHDRAW_SCRIPT,
 } from "./approval-scripts";
-import type { ApprovalStore, CreateResult, Expired, InboxPosition, TransitionResult } from "./approval-store";
+import type { ApprovalStore, CreateResult, Expired, InboxPosition, TimerFired, TransitionResult } from "./approval-store";
 import { canonicalIdentity } from "../identity/identity-id";
 import { eligibleRoles } from "./reviewer-eligibility";
 
@@ -59,8 +60,19 @@ export class RedisApprovalStore implements ApprovalStore {
     const reply = await this.run(() =>
       CREATE_SCRIPT.run(
         this.redis,
-        [k.record(core.id), idem, k.pendingAction(core.requesters.callerId, core.actionDigest), k.pendingIndex, k.expiryIndex, k.journal, k.unrecordedIndex],
-        [core.id, JSON.stringify(core), core.createdAt, core.expiresAt, core.callbackUrl ? "1" : "0", k.recordPrefix, nowMs, JSON.stringify(inboxIndexes(k, core))],
+        [k.record(core.id), idem, k.pendingAction(core.requesters.callerId, core.actionDigest), k.pendingIndex, k.expiryIndex, k.journal, k.unrecordedIndex, k.timers],
+        [
+          core.id,
+          JSON.stringify(core),
+          core.createdAt,
+          core.expiresAt,
+          core.callbackUrl ? "1" : "0",
+          k.recordPrefix,
+          nowMs,
+          JSON.stringify(inboxIndexes(k, core)),
+          firstTimerAt(core) ?? "",
+          JSON.stringify((core.requirements.escalate ?? []).map((rung) => (rung.roles ?? []).map((role) => k.roleIndex(role)))),
+        ],
       ),
     );
     const [word, hash] = asReply(reply);
@@ -108,6 +120,15 @@ export class RedisApprovalStore implements ApprovalStore {
       ),
     );
     return transition(reply);
+  }
+
+  async timersDue(nowMs: number, limit: number): Promise<TimerFired[]> {
+    const reply = await this.run(() => TIMERS_DUE_SCRIPT.run(this.redis, [this.keys.timers, this.notify], [nowMs, limit, this.keys.recordPrefix]));
+    if (!Array.isArray(reply)) return [];
+    return reply.map((row) => {
+      const [hash, kind, n] = row as [ScriptReply, string, number | string];
+      return { approval: decodeRecord(hash), kind: kind === "escalate" ? "escalate" : "remind", number: Number(n) };
+    });
   }
 
   async markRecorded(id: string): Promise<void> {
@@ -371,5 +392,20 @@ function decodeFields(fields: Record<string, string>): ApprovalRequest {
     verdicts: JSON.parse(fields.verdicts ?? "[]") as Verdict[],
     ...(fields.cancellation !== undefined ? { cancellation: JSON.parse(fields.cancellation) as Cancellation } : {}),
     ...(fields.grant !== undefined ? { grant: JSON.parse(fields.grant) as IssuedGrant } : {}),
+    ...(fields.reminders !== undefined && Number(fields.reminders) > 0 ? { reminders: Number(fields.reminders) } : {}),
+    ...(fields.escalation !== undefined && Number(fields.escalation) > 0
+      ? { escalation: { level: Number(fields.escalation), roles: JSON.parse(fields.escalated_roles ?? "[]") as string[] } }
+      : {}),
   };
+}
+
+/** When the first reminder or escalation of a new request is due (epoch ms), or undefined when none comes before expiry. */
+function firstTimerAt(core: ApprovalRequestCore): number | undefined {
+  const r = core.requirements;
+  const candidates = [
+    ...(r.remind_after_seconds === undefined ? [] : [core.createdAt + r.remind_after_seconds * 1000]),
+    ...(r.escalate === undefined || r.escalate.length === 0 ? [] : [core.createdAt + r.escalate[0]!.after_seconds * 1000]),
+  ];
+  const first = Math.min(...candidates);
+  return candidates.length > 0 && first < core.expiresAt ? first : undefined;
 }

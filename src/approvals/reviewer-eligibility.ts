@@ -3,7 +3,7 @@
  *
  * A reviewer counts only if they are none of the requesters (the actor, the human the actor acts for, the
  * caller principal, the caller principal's owner), are a person (a principal known to be a service or an
- * agent never reviews), hold at least one eligible role, have not voted yet, and the request is still
+ * agent never reviews), hold at least one eligible role (the policy's, plus any an escalation added), have not voted yet, and the request is still
  * pending and unexpired. Requesters are stored as the configured identities their ids resolve to, and
  * compared by skeleton (`src/identity/identity-id.ts`), so neither `User:Alice` nor `user:al\u200bice` nor a
  * Cyrillic `а` in a request slips past the rule that keeps `user:alice` from approving her own action. An optional `ReviewerPolicy` (the `countersign/reviewer` entrypoint) can
@@ -57,7 +57,7 @@ export function eligibleRoles(reviewers: ReviewerRequirement): readonly string[]
  * Whether `reviewer` may ever review this request, ignoring its state: not a requester, and holding an
  * eligible role. Used for verdicts and for read access (reviewers who voted still see the request).
  */
-export function reviewerStanding(request: ApprovalRequestCore, reviewer: Principal): Eligibility {
+export function reviewerStanding(request: ApprovalRequestCore & Pick<ApprovalRequest, "escalation">, reviewer: Principal): Eligibility {
   const r = request.requesters;
   const who = reviewer.id;
   if (sameIdentity(who, r.actorId)) return refuse("COUNTERSIGN_SELF_APPROVAL", `${who} is the actor of this request`);
@@ -71,7 +71,8 @@ export function reviewerStanding(request: ApprovalRequestCore, reviewer: Princip
   if (reviewer.kind !== undefined && reviewer.kind !== "human") {
     return refuse("COUNTERSIGN_NOT_ELIGIBLE", `${who} is a ${reviewer.kind} identity; only people review requests`);
   }
-  const wanted = new Set(eligibleRoles(request.requirements.reviewers));
+  // An escalation adds roles; it never relaxes the rules above.
+  const wanted = new Set([...eligibleRoles(request.requirements.reviewers), ...(request.escalation?.roles ?? [])]);
   const roles = [...new Set(reviewer.roles.filter((role) => wanted.has(role)))].sort();
   if (roles.length === 0) {
     return refuse("COUNTERSIGN_NOT_ELIGIBLE", `${who} has none of the roles this request needs (${[...wanted].join(", ") || "none"})`);

@@ -15,7 +15,9 @@ import type { ApprovalRequest } from "../approvals/approval-request";
 import { pointerCovers } from "../observability/json-pointer";
 import {
   approvalCreatedEvent,
+  approvalEscalatedEvent,
   approvalFinalEvent,
+  approvalRemindedEvent,
   approvalVerdictEvent,
   approvalVerdictRefusedEvent,
   approvalWithdrawnEvent,
@@ -105,6 +107,18 @@ function baseDraft(event: ApprovalEvent): AuditDraft | null {
         ...(deniers.length === 0 ? {} : { deniers }),
         ...(a.cancellation === undefined ? {} : { by: a.cancellation.by }),
         ...subjectOf(a),
+      });
+    }
+    case "approval.reminded":
+      return approvalRemindedEvent({ approvalId: event.approval.id, reminder: event.reminder, ...subjectOf(event.approval) });
+    case "approval.escalated": {
+      const rung = event.approval.requirements.escalate?.[event.level - 1];
+      return approvalEscalatedEvent({
+        approvalId: event.approval.id,
+        level: event.level,
+        ...(rung?.roles === undefined ? {} : { roles: rung.roles }),
+        ...(rung?.channel === undefined ? {} : { channel: rung.channel }),
+        ...subjectOf(event.approval),
       });
     }
     case "grant.issued":

@@ -24,6 +24,8 @@ export const AUDIT_EVENT_TYPES = [
   "approval.verdict_refused",
   "approval.final",
   "approval.withdrawn",
+  "approval.reminded",
+  "approval.escalated",
   "grant.issued",
   "grant.redeemed",
   "grant.refused",
@@ -161,6 +163,25 @@ export interface ApprovalWithdrawnAuditEvent extends AuditEventCommon, RequestSu
   readonly reason: string;
 }
 
+/** The reviewers who had not voted were reminded of a pending request. */
+export interface ApprovalRemindedAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "approval.reminded";
+  readonly approval_id: string;
+  /** 1 for the first reminder. */
+  readonly reminder: number;
+}
+
+/** A pending request climbed its escalation ladder: more roles may review it, and/or another channel was told. */
+export interface ApprovalEscalatedAuditEvent extends AuditEventCommon, RequestSubject {
+  readonly type: "approval.escalated";
+  readonly approval_id: string;
+  /** The rung reached, from 1. */
+  readonly level: number;
+  /** The roles this rung made eligible. */
+  readonly roles?: readonly string[];
+  readonly channel?: string;
+}
+
 /** A grant was issued for an approved request. */
 export interface GrantIssuedAuditEvent extends AuditEventCommon, RequestSubject {
   readonly type: "grant.issued";
@@ -227,6 +248,8 @@ export type AuditEvent =
   | ApprovalVerdictRefusedAuditEvent
   | ApprovalFinalAuditEvent
   | ApprovalWithdrawnAuditEvent
+  | ApprovalRemindedAuditEvent
+  | ApprovalEscalatedAuditEvent
   | GrantIssuedAuditEvent
   | GrantRedeemedAuditEvent
   | GrantRefusedAuditEvent
@@ -417,6 +440,25 @@ export function approvalWithdrawnEvent(
     decision_id: d.decisionId,
     caller: d.caller,
     reason: d.reason,
+    ...subject(d),
+  });
+}
+
+/** An `approval.reminded` event. */
+export function approvalRemindedEvent(d: SubjectInput & { readonly approvalId: string; readonly reminder: number }): AuditDraft<ApprovalRemindedAuditEvent> {
+  return draft<ApprovalRemindedAuditEvent>({ type: "approval.reminded", approval_id: d.approvalId, reminder: d.reminder, ...subject(d) });
+}
+
+/** An `approval.escalated` event. */
+export function approvalEscalatedEvent(
+  d: SubjectInput & { readonly approvalId: string; readonly level: number; readonly roles?: readonly string[]; readonly channel?: string },
+): AuditDraft<ApprovalEscalatedAuditEvent> {
+  return draft<ApprovalEscalatedAuditEvent>({
+    type: "approval.escalated",
+    approval_id: d.approvalId,
+    level: d.level,
+    ...(d.roles === undefined ? {} : { roles: d.roles }),
+    ...(d.channel === undefined ? {} : { channel: d.channel }),
     ...subject(d),
   });
 }

@@ -10,7 +10,7 @@
  * absent or null.
  */
 
-import type { ApprovalRequirements, Outcome, PolicyDecision, ReviewerGroup, ReviewerRequirement } from "./decision";
+import type { ApprovalRequirements, ApprovalScope, EscalationStep, Outcome, PolicyDecision, ReviewerGroup, ReviewerRequirement } from "./decision";
 import { isJsonPointer } from "./json-pointer";
 
 /** The validated decision, or what is wrong with the value (`approval.quorum must be a positive integer`). */
@@ -120,6 +120,13 @@ function approvalOf(v: unknown): ApprovalRequirements {
   if (reasonRequired !== undefined && typeof reasonRequired !== "boolean") {
     throw new Problem(`approval.reason_required must be a boolean, got ${describe(reasonRequired)}`);
   }
+  const remind = v["remind_after_seconds"] === undefined || v["remind_after_seconds"] === null ? undefined : positiveInteger(v["remind_after_seconds"], "approval.remind_after_seconds");
+  const escalate = v["escalate"] === undefined || v["escalate"] === null ? undefined : escalationOf(v["escalate"], reviewers);
+  const maxScope = v["max_scope"] === undefined || v["max_scope"] === null ? undefined : scopeOf(v["max_scope"], "approval.max_scope");
+  const breakGlass = v["break_glass_allowed"];
+  if (breakGlass !== undefined && typeof breakGlass !== "boolean") {
+    throw new Problem(`approval.break_glass_allowed must be a boolean, got ${describe(breakGlass)}`);
+  }
   return {
     quorum,
     reviewers,
@@ -127,7 +134,59 @@ function approvalOf(v: unknown): ApprovalRequirements {
     grant_ttl_seconds: grantTtl,
     ...(channel === undefined ? {} : { channel }),
     reason_required: reasonRequired === true,
+    ...(remind === undefined ? {} : { remind_after_seconds: remind }),
+    ...(escalate === undefined ? {} : { escalate }),
+    ...(maxScope === undefined || (maxScope.count === undefined && maxScope.window_seconds === undefined) ? {} : { max_scope: maxScope }),
+    ...(breakGlass === true ? { break_glass_allowed: true } : {}),
   };
+}
+
+/** `approval.escalate`: rungs with rising `after_seconds`, each adding roles (with `reviewers.roles` only) or a channel. */
+function escalationOf(v: unknown, reviewers: ReviewerRequirement): readonly EscalationStep[] {
+  if (!Array.isArray(v)) throw new Problem(`approval.escalate must be an array of {after_seconds, roles?, channel?}, got ${describe(v)}`);
+  if (v.length > 10) throw new Problem(`approval.escalate has ${v.length} rungs; at most 10`);
+  const steps: EscalationStep[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const at = `approval.escalate[${i}]`;
+    const step: unknown = v[i];
+    if (!isObject(step)) throw new Problem(`${at} must be an object with after_seconds and roles or channel, got ${describe(step)}`);
+    const after = positiveInteger(step["after_seconds"], `${at}.after_seconds`);
+    if (steps.length > 0 && after <= steps[steps.length - 1]!.after_seconds) {
+      throw new Problem(`${at}.after_seconds (${after}) must be greater than the rung before (${steps[steps.length - 1]!.after_seconds})`);
+    }
+    const roles = step["roles"] === undefined ? undefined : stringList(step["roles"], `${at}.roles`, { nonEmpty: true });
+    if (roles !== undefined && reviewers.roles === undefined) {
+      throw new Problem(`${at}.roles needs approval.reviewers.roles: reviewer groups cannot be widened (escalate to a channel instead)`);
+    }
+    const channel = step["channel"];
+    if (channel !== undefined && (typeof channel !== "string" || channel === "")) throw new Problem(`${at}.channel must be a non-empty string, got ${describe(channel)}`);
+    if (roles === undefined && channel === undefined) throw new Problem(`${at} must add roles or name a channel`);
+    steps.push({ after_seconds: after, ...(roles === undefined ? {} : { roles }), ...(channel === undefined ? {} : { channel }) });
+  }
+  return steps;
+}
+
+/** A scope: `"once"`, or an object with `count` and/or `window_seconds`. */
+export function scopeOf(v: unknown, what: string): ApprovalScope {
+  if (v === "once") return {};
+  if (!isObject(v)) throw new Problem(`${what} must be "once" or an object with count and/or window_seconds, got ${describe(v)}`);
+  for (const key of Object.keys(v)) {
+    if (key !== "count" && key !== "window_seconds") throw new Problem(`${what} has an unknown member ${JSON.stringify(key)} (count, window_seconds)`);
+  }
+  const count = v["count"] === undefined ? undefined : positiveInteger(v["count"], `${what}.count`);
+  const window = v["window_seconds"] === undefined ? undefined : positiveInteger(v["window_seconds"], `${what}.window_seconds`);
+  if (count === undefined && window === undefined) throw new Problem(`${what} must have count and/or window_seconds`);
+  return { ...(count === undefined ? {} : { count }), ...(window === undefined ? {} : { window_seconds: window }) };
+}
+
+/** Validates a scope a reviewer asks for (`"once"`, `{count}`, `{window_seconds}`); the problem as text. */
+export function validateScope(v: unknown, what: string): { ok: true; scope: ApprovalScope } | { ok: false; problem: string } {
+  try {
+    return { ok: true, scope: scopeOf(v, what) };
+  } catch (err) {
+    if (err instanceof Problem) return { ok: false, problem: err.text };
+    throw err;
+  }
 }
 
 function maskOf(v: unknown): readonly string[] {

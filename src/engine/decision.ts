@@ -37,6 +37,35 @@ export interface ApprovalRequirements {
   readonly channel?: string;
   /** When true, a request without `context.reason` is refused. */
   readonly reason_required: boolean;
+  /** Re-notify the eligible reviewers who have not voted, every this many seconds while pending. */
+  readonly remind_after_seconds?: number;
+  /** The escalation ladder, by rising `after_seconds`. */
+  readonly escalate?: readonly EscalationStep[];
+  /** The widest scope a reviewer may grant; absent means once (a single-use grant). */
+  readonly max_scope?: ApprovalScope;
+  /** The caller may proceed without approval by giving a justification (break-glass); default false. */
+  readonly break_glass_allowed?: boolean;
+}
+
+/**
+ * One rung of an escalation ladder: `after_seconds` from the request's creation, more roles become eligible
+ * (`roles`, only with `reviewers.roles`) and/or another channel is told (`channel`). It never relaxes the
+ * rules on who may review (no self-approval, people only, distinct reviewers).
+ */
+export interface EscalationStep {
+  readonly after_seconds: number;
+  readonly roles?: readonly string[];
+  readonly channel?: string;
+}
+
+/**
+ * What one approval covers beyond a single use: up to `count` uses, and/or any number of uses (or `count`)
+ * within `window_seconds` of approval. Always only the same action digest (actor, action, parameters,
+ * resource). `{}` is "once".
+ */
+export interface ApprovalScope {
+  readonly count?: number;
+  readonly window_seconds?: number;
 }
 
 /** The policy's decision after validation. */

@@ -13,6 +13,7 @@ import type { ApprovalNotification, NotificationSink } from "../approvals/notifi
 import type { ApprovalRequest } from "../approvals/approval-request";
 import type { ApprovalService } from "../approvals/approval-service";
 import type { ApprovalNotifier } from "./approval-notifier";
+import { escalationText, expiryText, reminderText } from "./workflow-messages";
 import type { ApprovalCardState, ApprovalPort, ReviewerDirectory, TeamsReviewer, VerdictCommand, VerdictResult } from "./ports";
 
 /** An approval request as the card shows it. */
@@ -98,14 +99,41 @@ export class ApprovalCorePort implements ApprovalPort {
  * The notification outbox → the notifier: a `created` notification posts the card to the policy's channel,
  * a `changed` one updates it; a Teams failure asks the dispatcher to try again later.
  */
-export function teamsNotificationSink(notifier: () => ApprovalNotifier, names: Readonly<Record<string, string>> = {}): NotificationSink {
+export function teamsNotificationSink(
+  notifier: () => ApprovalNotifier,
+  names: Readonly<Record<string, string>> = {},
+  now: () => number = Date.now,
+): NotificationSink {
   return {
     async deliver(n: ApprovalNotification): Promise<"done" | "retry"> {
       const state = toCardState(n.approval, names);
-      const result = n.kind === "created" ? await notifier().onApprovalCreated(state, n.approval.requirements.channel) : await notifier().updateCard(state);
-      return result === "failed" ? "retry" : "done";
+      const bot = notifier();
+      switch (n.kind) {
+        case "created":
+          return retryOn(await bot.onApprovalCreated(state, n.approval.requirements.channel));
+        case "changed": {
+          const update = await bot.updateCard(state);
+          // The requester's side of an expiry: said once, under the card, by whoever moved the card to it.
+          if (update === "updated" && n.approval.status === "expired") return retryOn(await bot.replyInThread(n.approval.id, expiryText(n.approval)));
+          return retryOn(update);
+        }
+        case "remind":
+          if (n.approval.status !== "pending") return "done";
+          return retryOn(await bot.replyInThread(n.approval.id, reminderText(n.approval, n.number ?? 1, now())));
+        case "escalate": {
+          if (n.approval.status !== "pending") return "done";
+          const level = n.number ?? 1;
+          const channel = n.approval.requirements.escalate?.[level - 1]?.channel;
+          if (channel !== undefined && (await bot.postCopy(state, channel)) === "failed") return "retry";
+          return retryOn(await bot.replyInThread(n.approval.id, escalationText(n.approval, level, now())));
+        }
+      }
     },
   };
+}
+
+function retryOn(result: string): "done" | "retry" {
+  return result === "failed" ? "retry" : "done";
 }
 
 /** What the reviewer directory needs of the configured identities (`IdentityDirectory` fits). */

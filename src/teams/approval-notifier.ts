@@ -120,6 +120,50 @@ export class ApprovalNotifier {
     }
   }
 
+  /**
+   * Replies in the posted card's thread with `text` (a reminder, an escalation, an expiry notice). `no-card`
+   * when no card was posted for the request (nothing to reply to); `failed` is worth trying again.
+   */
+  async replyInThread(approvalId: string, text: string): Promise<"posted" | "no-card" | "failed"> {
+    const log = { approvalId };
+    try {
+      const posted = await this.deps.store.card(approvalId);
+      if (posted === null) return "no-card";
+      const conversation = posted.reference.conversation;
+      if (conversation === undefined) return "no-card";
+      const thread = { ...posted.reference, conversation: { ...conversation, id: `${conversation.id};messageid=${posted.activityId}` } } as StoredReference;
+      await this.inConversation(thread, async (context) => {
+        await context.sendActivity(MessageFactory.text(text));
+      });
+      this.deps.logger.info("teams thread reply posted", log);
+      return "posted";
+    } catch (err) {
+      this.fail("COUNTERSIGN_TEAMS_POST_FAILED", err, log);
+      return "failed";
+    }
+  }
+
+  /**
+   * Posts the card to another channel (an escalation rung's `channel`), without taking over the tracked
+   * card: clicks there act on the request like clicks on the first card. `no-channel` when nobody subscribed it.
+   */
+  async postCopy(state: ApprovalCardState, channel: string): Promise<"posted" | "no-channel" | "failed"> {
+    const log = { approvalId: state.id, channel };
+    try {
+      const name = normalizeChannelName(channel);
+      const subscription = name === null ? null : await this.deps.store.channel(name);
+      if (subscription === null) return "no-channel";
+      await this.inConversation(subscription.reference, async (context) => {
+        await context.sendActivity(cardActivity(this.render(state)));
+      });
+      this.deps.logger.info("teams approval card posted to an escalation channel", log);
+      return "posted";
+    } catch (err) {
+      this.fail("COUNTERSIGN_TEAMS_POST_FAILED", err, log);
+      return "failed";
+    }
+  }
+
   /** Updates the posted card to show `state` (a verdict, cancellation, expiry or final outcome). */
   async onApprovalChanged(state: ApprovalCardState): Promise<void> {
     await this.updateCard(state);

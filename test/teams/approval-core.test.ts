@@ -47,7 +47,7 @@ beforeEach(async () => {
         redis: redis.connect(),
         keys: new ApprovalKeys(),
         read: (id) => store.get(id),
-        sink: teamsNotificationSink(() => h.bot.notifier, NAMES),
+        sink: teamsNotificationSink(() => h.bot.notifier, NAMES, () => h.clock.now()),
         consumer: "test",
       });
       return new ApprovalCorePort(service, NAMES);
@@ -163,7 +163,40 @@ it("an API verdict and an expiry update the card through the notification outbox
   const last = h.connector.updates().at(-1)!;
   expect(last.activityId).toBe(b.activityId);
   expect(cardJson(last.body)).toContain("⌛ Expired");
+  // The requester's side of the expiry, said once under the card.
+  const notices = h.connector.posts().filter((p) => p.conversationId === `${DBA_CHANNEL.id};messageid=${b.activityId}`);
+  expect(notices.map((p) => (p.body as { text: string }).text)).toEqual([expect.stringMatching(/^⌛ Expired: db\.export on prod\/customers got no decision in 1 h; svc:ci has been told/)]);
   expect((await click(DBA_CHANNEL, REVIEWERS.dave, DENY_VERB, b.id, b.activityId)).body.value).toMatch(/COUNTERSIGN_(EXPIRED|ALREADY_DECIDED)/);
+});
+
+it("reminders reply under the card; an escalation to a channel posts the card there too, and its buttons work", async () => {
+  const { id, activityId } = await created(
+    decision({ requirements: requirements({ channel: "db", remind_after_seconds: 600, escalate: [{ after_seconds: 1200, channel: "approvals" }] }) }),
+  );
+  const thread = `${DBA_CHANNEL.id};messageid=${activityId}`;
+  const threadTexts = () => h.connector.posts().filter((p) => p.conversationId === thread).map((p) => (p.body as { text: string }).text);
+
+  h.clock.advance(600_000);
+  await service.remindAndEscalate();
+  await deliver();
+  await service.remindAndEscalate(); // sent once, however often the sweeper runs
+  await deliver();
+  expect(threadTexts()).toEqual(["⏰ Reminder: db.export on prod/customers is still waiting for 1 more approval (dba). Requested 10 min ago; expires in 50 min."]);
+
+  h.clock.advance(600_000);
+  await service.remindAndEscalate();
+  await deliver();
+  expect(threadTexts()).toHaveLength(3);
+  expect(threadTexts()[1]).toMatch(/^⏰ Reminder 2:/);
+  expect(threadTexts()[2]).toMatch(/^⬆️ Escalated \(level 1\): db\.export on prod\/customers has waited 20 min; posted to approvals\. Still needed: 1 more approval \(dba\)/);
+  const copies = h.connector.posts().filter((p) => p.conversationId === APPROVALS_CHANNEL.id);
+  expect(copies).toHaveLength(1);
+  expect(cardJson(copies[0]!.body)).toContain(id);
+
+  // A click on the copy acts on the request like one on the first card.
+  await click(APPROVALS_CHANNEL, REVIEWERS.dave, APPROVE_VERB, id, "act-copy");
+  expect((await service.read(id))?.status).toBe("approved");
+  expect(h.outboundText()).not.toContain(SECRET_QUERY);
 });
 
 it("masked values never leave the service", async () => {
