@@ -69,6 +69,7 @@ import type { DecisionPolicy } from "./service/decision-policy";
 import { ServiceStartError } from "./service/service-start-error";
 import { ApprovalCorePort, identityReviewerDirectory, teamsNotificationSink } from "./teams/approval-core-adapter";
 import { NotificationDispatcher } from "./approvals/notification-dispatcher";
+import { approvalMetrics } from "./observability/approval-metrics";
 import type { CredentialsFactory } from "./teams/bot-adapter";
 import { ConversationKeys, RedisConversationStore } from "./teams/conversation-store";
 import type { Masker } from "./teams/ports";
@@ -306,6 +307,10 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     }
 
     const metrics = createServiceMetrics({ policyStatus: () => policy.status() });
+    if (wired !== undefined) {
+      const store = wired.store;
+      wired.events.add(approvalMetrics(metrics.registry, { pendingCount: () => store.pendingCount() }));
+    }
     const decide = createDecideUseCase({
       policy,
       clock,

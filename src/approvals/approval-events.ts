@@ -99,6 +99,8 @@ export interface GrantIssuedEvent extends Journaled {
   readonly expiresAt: number;
   /** The digest of the `{actor, action, resource}` the grant is bound to. */
   readonly actionDigest: string;
+  /** A scoped grant's uses (null: any number until it expires); absent: single use. */
+  readonly maxUses?: number | null;
 }
 
 /** Who presented a grant, when the redeemer was told. */
@@ -118,6 +120,9 @@ export interface GrantRedeemedEvent extends GrantPresentation, Journaled {
   readonly approvalId: string;
   readonly jti: string;
   readonly actorId: string;
+  /** For a scoped grant: which use this was (from 1), and its uses (null: any number). */
+  readonly use?: number;
+  readonly maxUses?: number | null;
 }
 
 /** A grant redemption was refused. */

@@ -3,7 +3,7 @@
  * said so far. Plain serialisable data; storage and rules live in other files.
  */
 
-import type { ApprovalRequirements, PolicyRef } from "../engine/decision";
+import type { ApprovalRequirements, ApprovalScope, PolicyRef } from "../engine/decision";
 
 /** The lifecycle states; every state but `pending` is final. */
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
@@ -56,6 +56,8 @@ export interface Verdict {
   readonly roles: readonly string[];
   /** Epoch milliseconds. */
   readonly at: number;
+  /** The scope an approver granted, within the policy's `max_scope` (absent: once). */
+  readonly scope?: ApprovalScope;
 }
 
 /** Who cancelled a request and why. */
@@ -70,6 +72,8 @@ export interface IssuedGrant {
   readonly jti: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
+  /** A scoped grant's uses (null: any number until it expires); absent: single use. */
+  readonly maxUses?: number | null;
 }
 
 /** The immutable part of a request, written once at creation. */
@@ -93,6 +97,11 @@ export interface ApprovalRequestCore {
   readonly idempotencyKey?: string;
   /** RFC 6901 pointers into the request whose values are sensitive. */
   readonly mask: readonly string[];
+  /**
+   * Present on the post-hoc review of a break-glass use: the action was allowed without approval with this
+   * justification; reviewers acknowledge it (approve) or flag it (deny). It never yields a grant.
+   */
+  readonly breakGlass?: { readonly justification: string };
 }
 
 /** A stored approval request: the immutable core plus its current state. */

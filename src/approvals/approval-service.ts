@@ -8,7 +8,9 @@
  * conflict, and its events are emitted by the instance whose step made the change.
  */
 
-import type { ApprovalRequirements, PolicyRef } from "../engine/decision";
+import type { ApprovalRequirements, ApprovalScope, PolicyRef } from "../engine/decision";
+import { validateScope } from "../engine/decision-validator";
+import { describeScope, scopeWithin } from "./approval-scope";
 import { actionDigest } from "./action-digest";
 import type { ApprovalChangeFeed } from "./approval-change-feed";
 import { ApprovalError, type ApprovalErrorCode } from "./approval-errors";
@@ -27,7 +29,7 @@ import {
 import { assertUsableRequirements, evaluateQuorum } from "./approval-state-machine";
 import type { ApprovalStore, Expired, InboxPosition, TransitionResult } from "./approval-store";
 import { millis, randomApprovalIds, type IdSource } from "./id-source";
-import { reviewerStanding, sameIdentity, verdictEligibility, type ReviewerPolicy } from "./reviewer-eligibility";
+import { eligibleRoles, reviewerStanding, sameIdentity, verdictEligibility, type ReviewerPolicy } from "./reviewer-eligibility";
 
 /** Signs a grant for an approved request (implemented by `src/grants/grant-service.ts`). */
 export interface GrantIssuer {
@@ -99,6 +101,8 @@ export interface CreateApprovalInput {
   readonly mask?: readonly string[];
   readonly idempotencyKey?: string;
   readonly callbackUrl?: string;
+  /** Open the post-hoc review of a break-glass use (see `ApprovalRequestCore.breakGlass`) instead of a request for approval. */
+  readonly breakGlass?: { readonly justification: string };
   /**
    * Called once the request is stored (or the caller's existing one found), before anyone is told of it
    * (the `approval.created` event, Teams cards, the decide answer): the decide use case records its decision
@@ -116,6 +120,11 @@ export interface CastVerdictInput {
   readonly verdict: unknown;
   readonly comment?: unknown;
   readonly channel: VerdictChannel;
+  /**
+   * What an approval covers: `"once"` (the default), `{count}`, `{window_seconds}` or both, within the
+   * policy's `approval.max_scope` (COUNTERSIGN_SCOPE_TOO_WIDE otherwise). Approvals only.
+   */
+  readonly scope?: unknown;
 }
 
 /** A request as one viewer may see it. */
@@ -154,7 +163,8 @@ export class ApprovalService {
   async createFromDecision(input: CreateApprovalInput): Promise<{ approval: ApprovalRequest; created: boolean }> {
     const request = validRequest(input.request);
     assertUsableRequirements(input.requirements);
-    if (input.requirements.reason_required) {
+    const requirements = input.breakGlass === undefined ? input.requirements : breakGlassReviewRequirements(input.requirements);
+    if (input.requirements.reason_required && input.breakGlass === undefined) {
       const reason = request.context.reason;
       if (typeof reason !== "string" || reason.trim() === "") {
         throw new ApprovalError("COUNTERSIGN_REASON_REQUIRED", "this action requires a reason: set context.reason", { field: "context.reason" });
@@ -176,7 +186,7 @@ export class ApprovalService {
     const core: ApprovalRequestCore = {
       id: this.ids.newId(),
       request,
-      requirements: input.requirements,
+      requirements,
       requesters: {
         callerId: input.caller.id,
         ...(input.caller.owner !== undefined ? { callerOwner: this.resolved(input.caller.owner) } : {}),
@@ -188,10 +198,11 @@ export class ApprovalService {
       reasons: [...(input.reasons ?? [])],
       actionDigest: digest,
       createdAt: now,
-      expiresAt: now + Math.round(input.requirements.ttl_seconds * 1000),
+      expiresAt: now + Math.round(requirements.ttl_seconds * 1000),
       ...(input.callbackUrl !== undefined ? { callbackUrl: input.callbackUrl } : {}),
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       mask: [...(input.mask ?? [])],
+      ...(input.breakGlass === undefined ? {} : { breakGlass: { justification: input.breakGlass.justification } }),
     };
     const result = await this.deps.store.create(core, now);
     if (!result.created && result.approval.actionDigest !== digest) {
@@ -225,11 +236,19 @@ export class ApprovalService {
     if (input.channel !== "api" && input.channel !== "teams") {
       throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", 'channel must be "api" or "teams"');
     }
+    const scope = validScopeInput(input.scope, verdictValue);
     let policyChecked = false;
     for (let attempt = 0; attempt < this.verdictAttempts; attempt++) {
       const now = this.now();
       const current = await this.deps.store.get(input.approvalId);
       if (!current) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
+      if (scope !== undefined && !scopeWithin(scope, current.requirements.max_scope, current.requirements.grant_ttl_seconds)) {
+        throw new ApprovalError(
+          "COUNTERSIGN_SCOPE_TOO_WIDE",
+          `a scope of ${describeScope(scope)} is wider than this request allows (${describeScope(current.requirements.max_scope)})`,
+          { field: "scope" },
+        );
+      }
       const eligibility = verdictEligibility(current, input.reviewer, now);
       if (!eligibility.eligible) {
         if (eligibility.code === "COUNTERSIGN_EXPIRED") await this.expireIfDue(current.id, now);
@@ -249,6 +268,7 @@ export class ApprovalService {
         channel: input.channel,
         roles: eligibility.roles,
         at: now,
+        ...(scope === undefined || (scope.count === undefined && scope.window_seconds === undefined) ? {} : { scope }),
       };
       const next = evaluateQuorum(current.requirements, [...current.verdicts, verdict]).outcome;
       const result: TransitionResult = await this.deps.store.applyVerdict(current.id, current.version, verdict, next, now);
@@ -458,7 +478,7 @@ export class ApprovalService {
   /** The grant of an approved request, issuing and attaching it once if it has none yet. */
   private async ensureGrant(approval: ApprovalRequest): Promise<IssuedGrant | undefined> {
     if (approval.grant) return approval.grant;
-    if (!this.deps.grants) return undefined;
+    if (!this.deps.grants || approval.breakGlass !== undefined) return undefined; // a review acknowledges; it permits nothing
     const now = this.now();
     const issued = await this.deps.grants.issue(withoutGrant(approval), now);
     const attached = await this.deps.store.attachGrant(approval.id, issued);
@@ -473,6 +493,7 @@ export class ApprovalService {
         approvers: evaluateQuorum(approval.requirements, approval.verdicts).approvers,
         expiresAt: issued.expiresAt,
         actionDigest: approval.actionDigest,
+        ...(issued.maxUses === undefined ? {} : { maxUses: issued.maxUses }),
         ...journaled(attached.journal),
       });
     }
@@ -532,6 +553,24 @@ export class ApprovalService {
   }
 }
 
+/** How long a break-glass review waits to be acknowledged, at least: a week. */
+export const BREAK_GLASS_REVIEW_MIN_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The post-hoc review of a break-glass use: one acknowledgement from anyone who could have approved the action
+ * (reminders and escalation as the policy says), kept at least a week; no scope, no further break-glass.
+ */
+function breakGlassReviewRequirements(r: ApprovalRequirements): ApprovalRequirements {
+  const { max_scope: _scope, break_glass_allowed: _bg, reviewers, quorum: _q, ...rest } = r;
+  return {
+    ...rest,
+    quorum: 1,
+    reviewers: { roles: eligibleRoles(reviewers) },
+    ttl_seconds: Math.max(r.ttl_seconds, BREAK_GLASS_REVIEW_MIN_TTL_SECONDS),
+    reason_required: false,
+  };
+}
+
 /** An opaque inbox cursor for a position. */
 function encodeInboxCursor(p: InboxPosition): string {
   return Buffer.from(JSON.stringify([p.score, p.id]), "utf8").toString("base64url");
@@ -562,6 +601,15 @@ function withoutGrant(approval: ApprovalRequest): ApprovalRequest {
   if (!approval.grant) return approval;
   const { grant: _grant, ...rest } = approval;
   return rest;
+}
+
+/** The scope a verdict asks for, checked for shape (not yet against the policy); undefined when none. */
+function validScopeInput(value: unknown, verdict: VerdictValue): ApprovalScope | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (verdict !== "approve") throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "scope is given with an approval only", { field: "scope" });
+  const checked = validateScope(value, "scope");
+  if (!checked.ok) throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", checked.problem, { field: "scope" });
+  return checked.scope;
 }
 
 function validVerdict(value: unknown): VerdictValue {

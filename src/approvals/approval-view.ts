@@ -45,6 +45,8 @@ export interface ApprovalView {
   readonly reasons: readonly string[];
   readonly action_digest: string;
   readonly cancellation?: { readonly by: string; readonly reason?: string };
+  /** Present on the post-hoc review of a break-glass use: approve acknowledges it, deny flags it. */
+  readonly break_glass?: { readonly justification: string };
   /** Reminders sent so far. */
   readonly reminders?: number;
   /** The escalation rung reached and the roles it made eligible. */
@@ -86,6 +88,7 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
     reasons: a.reasons ?? [],
     action_digest: a.actionDigest,
     ...(a.cancellation ? { cancellation: a.cancellation } : {}),
+    ...(a.breakGlass !== undefined ? { break_glass: a.breakGlass } : {}),
     ...(a.reminders !== undefined ? { reminders: a.reminders } : {}),
     ...(a.escalation !== undefined ? { escalation: a.escalation } : {}),
     ...(access.viewer === "requester" && access.grant ? { grant: access.grant.token, grant_expires_at: iso(access.grant.expiresAt) } : {}),

@@ -16,7 +16,7 @@ export interface GrantRedeemer {
     token: string,
     presented: DigestedAction,
     by?: { readonly caller: string; readonly via: "decide" | "redeem"; readonly decisionId?: string },
-  ): Promise<{ approvalId: string; jti: string; approvers: readonly string[] }>;
+  ): Promise<{ approvalId: string; jti: string; approvers: readonly string[]; use: number; maxUses: number | null }>;
 }
 
 /** Refusals of `createFromDecision` that end in a deny rather than a 4xx: the store, or the policy, cannot serve. */
@@ -47,6 +47,7 @@ export class DecisionApprovals implements ApprovalGate {
         reasons: opening.reasons,
         requirements: opening.requirements,
         mask: opening.mask,
+        ...(opening.breakGlass === undefined ? {} : { breakGlass: opening.breakGlass }),
         ...(request.idempotency_key === undefined ? {} : { idempotencyKey: request.idempotency_key }),
         ...(request.callback_url === undefined ? {} : { callbackUrl: request.callback_url }),
         ...(opening.beforeAnnounce === undefined
@@ -71,7 +72,7 @@ export class DecisionApprovals implements ApprovalGate {
         { actor: action.actor, action: action.action, resource: action.resource },
         { caller: by.caller, via: "decide", decisionId: by.decisionId },
       );
-      return { ok: true, grant: { approvalId: spent.approvalId, jti: spent.jti, approvers: spent.approvers } };
+      return { ok: true, grant: { approvalId: spent.approvalId, jti: spent.jti, approvers: spent.approvers, use: spent.use, maxUses: spent.maxUses } };
     } catch (err) {
       if (isApprovalError(err)) {
         if (err.code === "COUNTERSIGN_GRANT_UNAVAILABLE") this.onRefusal(err.code, err);

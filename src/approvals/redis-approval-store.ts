@@ -60,7 +60,7 @@ export class RedisApprovalStore implements ApprovalStore {
     const reply = await this.run(() =>
       CREATE_SCRIPT.run(
         this.redis,
-        [k.record(core.id), idem, k.pendingAction(core.requesters.callerId, core.actionDigest), k.pendingIndex, k.expiryIndex, k.journal, k.unrecordedIndex, k.timers],
+        [k.record(core.id), idem, k.pendingAction(core.requesters.callerId, core.breakGlass === undefined ? core.actionDigest : `break-glass:${core.id}`), k.pendingIndex, k.expiryIndex, k.journal, k.unrecordedIndex, k.timers],
         [
           core.id,
           JSON.stringify(core),
@@ -120,6 +120,11 @@ export class RedisApprovalStore implements ApprovalStore {
       ),
     );
     return transition(reply);
+  }
+
+  /** How many requests are pending. */
+  async pendingCount(): Promise<number> {
+    return this.run(() => this.redis.zcard(this.keys.pendingIndex));
   }
 
   async timersDue(nowMs: number, limit: number): Promise<TimerFired[]> {

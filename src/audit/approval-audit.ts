@@ -128,6 +128,7 @@ function baseDraft(event: ApprovalEvent): AuditDraft | null {
         actionDigest: event.actionDigest,
         approvers: event.approvers,
         expiresAt: new Date(event.expiresAt).toISOString(),
+        ...(event.maxUses === undefined ? {} : { uses: event.maxUses }),
         actor: event.actorId,
       });
     case "grant.redeemed":
@@ -137,6 +138,8 @@ function baseDraft(event: ApprovalEvent): AuditDraft | null {
         caller: event.caller ?? "unknown",
         via: event.via ?? "redeem",
         ...(event.decisionId === undefined ? {} : { decisionId: event.decisionId }),
+        ...(event.use === undefined ? {} : { use: event.use }),
+        ...(event.maxUses === undefined ? {} : { uses: event.maxUses }),
         actor: event.actorId,
       });
     case "grant.redemption_refused":

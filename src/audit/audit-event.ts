@@ -88,8 +88,10 @@ export interface DecisionAuditEvent extends AuditEventCommon, RequestSubject {
   readonly input: JsonValue;
   /** The decision value as answered (`outcome`, `reasons`, `approval`, `mask`, …). */
   readonly result: JsonValue;
-  /** The pending request a require_approval created, or the approval a redeemed grant came from. */
+  /** The pending request a require_approval created, the approval a redeemed grant came from, or a break-glass review. */
   readonly approval_id?: string;
+  /** Present on an allow by break-glass: the caller's justification (the post-hoc review is `approval_id`). */
+  readonly break_glass?: { readonly justification: string };
   /** Set when the answer is a fail-closed deny rather than the policy's own. */
   readonly failure?: AuditReason;
   /** OPA-style timers, in nanoseconds. */
@@ -190,9 +192,11 @@ export interface GrantIssuedAuditEvent extends AuditEventCommon, RequestSubject 
   readonly action_digest: string;
   readonly approvers: readonly string[];
   readonly expires_at: string;
+  /** A scoped grant's uses (null: any number until it expires); absent: single use. */
+  readonly uses?: number | null;
 }
 
-/** A grant was redeemed (its single use). */
+/** A grant was redeemed (its single use, or one use of a scoped grant). */
 export interface GrantRedeemedAuditEvent extends AuditEventCommon, RequestSubject {
   readonly type: "grant.redeemed";
   readonly grant_id: string;
@@ -202,6 +206,9 @@ export interface GrantRedeemedAuditEvent extends AuditEventCommon, RequestSubjec
   /** `decide` (a `/v1/decide` with `grant`) or `redeem` (`POST /v1/grants/redeem`). */
   readonly via: "decide" | "redeem";
   readonly decision_id?: string;
+  /** For a scoped grant: which use this was (from 1), and its uses (null: any number). */
+  readonly use?: number;
+  readonly uses?: number | null;
 }
 
 /** Why a grant redemption was refused. */
@@ -287,6 +294,8 @@ export interface DecisionEventInput {
   readonly approvalId?: string;
   readonly failure?: AuditReason;
   readonly evalNs?: number;
+  /** Present when the answer is an allow by break-glass: the caller's justification. */
+  readonly breakGlass?: { readonly justification: string };
   /** The entrypoint; default `countersign/decision`. */
   readonly path?: string;
 }
@@ -327,6 +336,7 @@ export function decisionEvent(d: DecisionEventInput): AuditDraft<DecisionAuditEv
     input: d.input as JsonValue,
     result: (d.result ?? { outcome: d.outcome, reasons: d.reasons }) as JsonValue,
     approval_id: d.approvalId,
+    break_glass: d.breakGlass === undefined ? undefined : { justification: d.breakGlass.justification },
     failure: d.failure,
     metrics: d.evalNs === undefined ? undefined : { timer_eval_ns: d.evalNs },
   }) as AuditEventBody<DecisionAuditEvent>;
@@ -471,6 +481,7 @@ export function grantIssuedEvent(
     readonly actionDigest: string;
     readonly approvers: readonly string[];
     readonly expiresAt: string;
+    readonly uses?: number | null;
   },
 ): AuditDraft<GrantIssuedAuditEvent> {
   return draft<GrantIssuedAuditEvent>({
@@ -480,6 +491,7 @@ export function grantIssuedEvent(
     action_digest: d.actionDigest,
     approvers: [...d.approvers],
     expires_at: d.expiresAt,
+    ...(d.uses === undefined ? {} : { uses: d.uses }),
     ...subject(d),
   });
 }
@@ -492,6 +504,8 @@ export function grantRedeemedEvent(
     readonly caller: string;
     readonly via: "decide" | "redeem";
     readonly decisionId?: string;
+    readonly use?: number;
+    readonly uses?: number | null;
   },
 ): AuditDraft<GrantRedeemedAuditEvent> {
   return draft<GrantRedeemedAuditEvent>({
@@ -501,6 +515,8 @@ export function grantRedeemedEvent(
     caller: d.caller,
     via: d.via,
     decision_id: d.decisionId,
+    ...(d.use === undefined ? {} : { use: d.use }),
+    ...(d.uses === undefined ? {} : { uses: d.uses }),
     ...subject(d),
   });
 }

@@ -14,7 +14,8 @@ export function decisionAuditSink(recorder: AuditRecorder): DecisionAuditSink {
   return {
     record: (e: DecisionEvent) => {
       const d = e.decision;
-      const approvalId = d.approval?.id ?? d.grant?.approval_id;
+      const approvalId = d.approval?.id ?? d.grant?.approval_id ?? d.break_glass?.review_id;
+      const breakGlass = d.break_glass === undefined ? undefined : e.request.break_glass;
       return recorder.record(
         decisionEvent({
           decisionId: d.decision_id,
@@ -26,6 +27,7 @@ export function decisionAuditSink(recorder: AuditRecorder): DecisionAuditSink {
           policy: d.policy,
           mask: d.mask,
           ...(approvalId === undefined ? {} : { approvalId }),
+          ...(breakGlass === undefined ? {} : { breakGlass: { justification: breakGlass.justification } }),
           ...(e.evaluated.failure === undefined ? {} : { failure: { code: e.evaluated.failure.code, message: e.evaluated.failure.message } }),
           evalNs: e.evaluated.evalNs,
         }),

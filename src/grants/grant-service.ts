@@ -1,8 +1,10 @@
 /**
- * Grants: the single-use permission an approved request yields. Issuing signs an EdDSA JWT naming the
- * approval, the action digest, the actor and the approvers, valid for the policy's grant ttl; redeeming
- * verifies it (our key, issuer, audience, type, expiry), checks the digest against the action presented,
- * and spends it atomically in Redis (SET NX on its id until it expires), so a second use is refused.
+ * Grants: the permission an approved request yields, single-use unless its approvers granted a scope.
+ * Issuing signs an EdDSA JWT naming the approval, the action digest, the actor, the approvers and, for a
+ * scoped grant, its uses, valid for the policy's grant ttl (or the scope's window); redeeming verifies it
+ * (our key, issuer, audience, type, expiry), checks the digest against the action presented, and spends one
+ * use atomically in Redis (SET NX on its id for a single use, a counter for a scoped one), so a use beyond
+ * the last is refused however many redemptions race.
  */
 
 import { randomBytes } from "node:crypto";
@@ -13,6 +15,7 @@ import { ApprovalError, type ApprovalErrorCode } from "../approvals/approval-err
 import type { ApprovalEventListener, GrantPresentation, GrantRedeemedEvent } from "../approvals/approval-events";
 import { ApprovalKeys } from "../approvals/approval-keys";
 import type { ApprovalRequest, IssuedGrant } from "../approvals/approval-request";
+import { grantLimits } from "../approvals/approval-scope";
 import { evaluateQuorum } from "../approvals/approval-state-machine";
 import type { GrantIssuer } from "../approvals/approval-service";
 import { millis } from "../approvals/id-source";
@@ -35,6 +38,8 @@ export interface GrantClaims extends JWTPayload {
   readonly action_digest: string;
   readonly actor: { readonly id: string; readonly on_behalf_of?: string };
   readonly approvers: readonly string[];
+  /** A scoped grant's uses (null: any number until it expires); absent: single use. */
+  readonly scope?: { readonly uses: number | null };
 }
 
 /** What a successful redemption tells the executor. */
@@ -45,6 +50,10 @@ export interface RedeemedGrant {
   readonly approvers: readonly string[];
   /** Epoch milliseconds. */
   readonly expiresAt: number;
+  /** Which use this was (1 for the first). */
+  readonly use: number;
+  /** The grant's uses (null: any number until it expires). */
+  readonly maxUses: number | null;
 }
 
 /** What the grant service is built from. */
@@ -73,13 +82,16 @@ export class GrantService implements GrantIssuer {
     if (approval.status !== "approved") throw new ApprovalError("COUNTERSIGN_ALREADY_DECIDED", `a ${approval.status} request yields no grant`);
     const jti = this.newJti();
     const iat = Math.floor(nowMs / 1000);
-    const exp = iat + Math.max(1, Math.round(approval.requirements.grant_ttl_seconds));
+    // The narrowest scope any approver granted: its uses, and its window as the grant's lifetime.
+    const limits = grantLimits(approval.requirements, approval.verdicts);
+    const exp = iat + Math.max(1, Math.round(limits.lifetimeSeconds));
     const actor = approval.request.actor;
     const claims: GrantClaims = {
       approval_id: approval.id,
       action_digest: approval.actionDigest,
       actor: { id: actor.id, ...(actor.on_behalf_of !== undefined ? { on_behalf_of: actor.on_behalf_of } : {}) },
       approvers: evaluateQuorum(approval.requirements, approval.verdicts).approvers,
+      ...(limits.uses === 1 ? {} : { scope: { uses: limits.uses } }),
     };
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: "EdDSA", kid: this.deps.key.kid, typ: GRANT_TYPE })
@@ -90,7 +102,7 @@ export class GrantService implements GrantIssuer {
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(this.deps.key.privateKey);
-    return { token, jti, expiresAt: exp * 1000 };
+    return { token, jti, expiresAt: exp * 1000, ...(limits.uses === 1 ? {} : { maxUses: limits.uses }) };
   }
 
   /**
@@ -115,26 +127,36 @@ export class GrantService implements GrantIssuer {
     // clock), never an absolute PXAT: an absolute time that Redis's own clock already sees as past would
     // store nothing, and the grant could be replayed.
     const markerMs = Math.max(1, expMs - now) + SPENT_MARKER_MARGIN_MS;
+    const maxUses = claims.scope === undefined ? 1 : claims.scope.uses;
+    const event: GrantRedeemedEvent = { type: "grant.redeemed", at: now, approvalId: claims.approval_id, jti: claims.jti as string, actorId: claims.actor.id, ...by };
+    let reply: ScriptReply;
+    try {
+      reply = await GRANT_SPEND_SCRIPT.run(
+        this.deps.redis,
+        [this.keys.grantUsed(event.jti), this.keys.journal],
+        [now, markerMs, event.approvalId, JSON.stringify(event), maxUses ?? 0],
+      );
+    } catch (err) {
+      throw new ApprovalError("COUNTERSIGN_GRANT_UNAVAILABLE", `grant redemption could not reach Redis: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(reply) || reply[0] !== "spent") {
+      return this.refuse("COUNTERSIGN_GRANT_REPLAYED", maxUses === 1 ? "the grant has already been used" : `the grant's ${maxUses} uses are spent`, now, by, claims);
+    }
+    const use = Number(reply[2] ?? 1);
     const redeemed: RedeemedGrant = {
       approvalId: claims.approval_id,
       jti: claims.jti as string,
       actorId: claims.actor.id,
       approvers: claims.approvers,
       expiresAt: expMs,
+      use,
+      maxUses,
     };
-    const event: GrantRedeemedEvent = { type: "grant.redeemed", at: now, approvalId: redeemed.approvalId, jti: redeemed.jti, actorId: redeemed.actorId, ...by };
-    let reply: ScriptReply;
-    try {
-      reply = await GRANT_SPEND_SCRIPT.run(
-        this.deps.redis,
-        [this.keys.grantUsed(redeemed.jti), this.keys.journal],
-        [now, markerMs, redeemed.approvalId, JSON.stringify(event)],
-      );
-    } catch (err) {
-      throw new ApprovalError("COUNTERSIGN_GRANT_UNAVAILABLE", `grant redemption could not reach Redis: ${(err as Error).message}`);
-    }
-    if (!Array.isArray(reply) || reply[0] !== "spent") return this.refuse("COUNTERSIGN_GRANT_REPLAYED", "the grant has already been used", now, by, claims);
-    await this.deps.events?.onApprovalEvent({ ...event, ...(typeof reply[1] === "string" ? { journal: [reply[1]] } : {}) });
+    await this.deps.events?.onApprovalEvent({
+      ...event,
+      ...(maxUses === 1 ? {} : { use, maxUses }),
+      ...(typeof reply[1] === "string" ? { journal: [reply[1]] } : {}),
+    });
     return redeemed;
   }
 
@@ -192,6 +214,7 @@ function isGrantClaims(payload: JWTPayload): payload is GrantClaims {
     typeof p.actor === "object" &&
     p.actor !== null &&
     typeof p.actor.id === "string" &&
-    Array.isArray(p.approvers)
+    Array.isArray(p.approvers) &&
+    (p.scope === undefined || (typeof p.scope === "object" && p.scope !== null && (p.scope.uses === null || (Number.isSafeInteger(p.scope.uses) && p.scope.uses >= 1))))
   );
 }

@@ -78,6 +78,18 @@ export const DECIDE_REQUEST_SCHEMA = {
         "and resource (allow); a refused grant answers deny with `code`. An allow or deny of the policy wins, and the " +
         "grant is then left unspent.",
     },
+    break_glass: {
+      type: "object",
+      additionalProperties: false,
+      required: ["justification"],
+      description:
+        "Break-glass: when the policy answers require_approval and allows it (`approval.break_glass_allowed`), the answer is allow with " +
+        "`break_glass`, recorded loudly (trail, warn log, metric, reviewers told at once), and a post-hoc review request is opened that " +
+        "reviewers must acknowledge. Where the policy does not allow it: deny, COUNTERSIGN_BREAK_GLASS_NOT_ALLOWED. Ignored with `grant`.",
+      properties: {
+        justification: { type: "string", minLength: 10, maxLength: 2000, pattern: "\\S", description: "Why this cannot wait; shown to the reviewers." },
+      },
+    },
     callback_url: {
       type: "string",
       minLength: 1,
@@ -114,6 +126,22 @@ export const APPROVAL_REQUIREMENTS_SCHEMA = {
     grant_ttl_seconds: { type: "integer", minimum: 1, description: "How long a grant issued on approval lives." },
     channel: { type: "string", description: "Notification channel the request is routed to." },
     reason_required: { type: "boolean", description: "Requests without `context.reason` are refused." },
+    remind_after_seconds: { type: "integer", minimum: 1, description: "Reviewers who have not voted are reminded every this many seconds." },
+    escalate: {
+      type: "array",
+      description: "The escalation ladder: after `after_seconds`, more `roles` may review and/or `channel` is told. Self-approval rules never relax.",
+      items: {
+        type: "object",
+        required: ["after_seconds"],
+        properties: { after_seconds: { type: "integer", minimum: 1 }, roles: { type: "array", items: { type: "string" } }, channel: { type: "string" } },
+      },
+    },
+    max_scope: {
+      type: "object",
+      description: "The widest scope a reviewer may grant (absent: once): `count` uses and/or a `window_seconds`.",
+      properties: { count: { type: "integer", minimum: 1 }, window_seconds: { type: "integer", minimum: 1 } },
+    },
+    break_glass_allowed: { type: "boolean", description: "The caller may proceed without approval with `break_glass.justification`." },
   },
 } as const;
 
@@ -151,14 +179,27 @@ export const DECISION_SCHEMA = {
       type: "object",
       description: "Present when the outcome is allow because the request's grant was redeemed (it is now spent).",
       required: ["approval_id", "jti", "approvers"],
-      properties: { approval_id: { type: "string" }, jti: { type: "string" }, approvers: { type: "array", items: { type: "string" } } },
+      properties: {
+        approval_id: { type: "string" },
+        jti: { type: "string" },
+        approvers: { type: "array", items: { type: "string" } },
+        use: { type: "integer", minimum: 1, description: "Scoped grants only: which use this was." },
+        uses_left: { type: ["integer", "null"], description: "Scoped grants only: uses left (null: any number until the grant expires)." },
+      },
+    },
+    break_glass: {
+      type: "object",
+      description: "Present when the outcome is allow by break-glass: the post-hoc review request reviewers must acknowledge.",
+      required: ["review_id", "status_url"],
+      properties: { review_id: { type: "string" }, status_url: { type: "string" } },
     },
     code: {
       type: "string",
       description:
         "Set when Countersign itself turned the policy's require_approval into a deny: a refused grant (COUNTERSIGN_GRANT_INVALID, " +
         "COUNTERSIGN_GRANT_EXPIRED, COUNTERSIGN_GRANT_MISMATCH, COUNTERSIGN_GRANT_REPLAYED, COUNTERSIGN_GRANT_UNAVAILABLE), the approval " +
-        "store unreachable (COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE), unusable requirements (COUNTERSIGN_APPROVAL_REQUIREMENTS_INVALID).",
+        "store unreachable (COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE), unusable requirements (COUNTERSIGN_APPROVAL_REQUIREMENTS_INVALID), " +
+        "a break-glass the policy does not allow (COUNTERSIGN_BREAK_GLASS_NOT_ALLOWED).",
     },
     mask: {
       type: "array",

@@ -19,6 +19,21 @@ export const VERDICT_REQUEST_SCHEMA = {
       type: "string",
       description: "Shown to the requester and the other reviewers; at most `approvals.comment_max_chars` characters (default 2000).",
     },
+    scope: {
+      description:
+        'What an approval covers, within the policy\'s `approval.max_scope` (403 COUNTERSIGN_SCOPE_TOO_WIDE otherwise): "once" (the default), ' +
+        "`{count: N}` (N uses), `{window_seconds: S}` (any number of uses for S seconds), or both. Always only the same actor, action, " +
+        "parameters and resource. With a quorum, the grant gets the narrowest scope any approver chose.",
+      oneOf: [
+        { const: "once" },
+        {
+          type: "object",
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { count: { type: "integer", minimum: 1 }, window_seconds: { type: "integer", minimum: 1 } },
+        },
+      ],
+    },
   },
 } as const;
 
@@ -129,6 +144,8 @@ export const REDEEMED_GRANT_SCHEMA = {
     actor_id: { type: "string" },
     approvers: { type: "array", items: { type: "string" } },
     expires_at: ISO,
+    use: { type: "integer", minimum: 1, description: "Scoped grants only: which use this was." },
+    uses_left: { type: ["integer", "null"], description: "Scoped grants only: uses left (null: any number until expires_at)." },
   },
 } as const;
 

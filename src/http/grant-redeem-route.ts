@@ -38,6 +38,7 @@ export function grantRedeemHandler(api: ApprovalApi | undefined): RequestHandler
       actor_id: spent.actorId,
       approvers: spent.approvers,
       expires_at: new Date(spent.expiresAt).toISOString(),
+      ...(spent.maxUses === 1 ? {} : { use: spent.use, uses_left: spent.maxUses === null ? null : spent.maxUses - spent.use }),
     });
   };
 }

@@ -142,17 +142,18 @@ const approvalPaths = {
       parameters: [APPROVAL_ID],
       requestBody: {
         required: true,
-        content: { "application/json": { schema: { $ref: "#/components/schemas/VerdictRequest" }, example: { verdict: "approve", comment: "checked the ticket" } } },
+        content: { "application/json": { schema: { $ref: "#/components/schemas/VerdictRequest" }, example: { verdict: "approve", comment: "checked the ticket", scope: { count: 3 } } } },
       },
       responses: {
         "200": json("Approval", "The request after the verdict, as the reviewer sees it."),
         "400": error(
           "COUNTERSIGN_INVALID_VERDICT (verdict missing or not approve/deny), COUNTERSIGN_INVALID_REQUEST (unknown field, comment not a string, no body), " +
-            "COUNTERSIGN_MALFORMED_JSON, COUNTERSIGN_COMMENT_TOO_LONG (`details.limit`).",
+            "COUNTERSIGN_MALFORMED_JSON, COUNTERSIGN_COMMENT_TOO_LONG (`details.limit`), COUNTERSIGN_INVALID_APPROVAL_REQUEST (a malformed `scope`, or a scope with a deny).",
         ),
         "401": UNAUTHENTICATED,
         "403": error(
-          "COUNTERSIGN_SELF_APPROVAL (a requester), COUNTERSIGN_NOT_ELIGIBLE (no eligible role, or not a person), COUNTERSIGN_REVIEWER_POLICY_REFUSED (the countersign/reviewer policy).",
+          "COUNTERSIGN_SELF_APPROVAL (a requester), COUNTERSIGN_NOT_ELIGIBLE (no eligible role, or not a person), COUNTERSIGN_REVIEWER_POLICY_REFUSED (the countersign/reviewer policy), " +
+            "COUNTERSIGN_SCOPE_TOO_WIDE (a `scope` wider than the policy's `approval.max_scope`).",
         ),
         "404": NOT_FOUND,
         "409": error("COUNTERSIGN_ALREADY_VOTED (this reviewer has a verdict on it), COUNTERSIGN_ALREADY_DECIDED (no longer pending), COUNTERSIGN_APPROVAL_CONFLICT (retry)."),

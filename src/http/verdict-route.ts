@@ -22,6 +22,7 @@ import { createBodyValidator } from "./request-validator";
 interface VerdictBody {
   readonly verdict: "approve" | "deny";
   readonly comment?: string;
+  readonly scope?: unknown;
 }
 
 /** The body checked against the schema; a verdict other than approve/deny gets the workflow's own code. */
@@ -48,6 +49,7 @@ export function verdictHandler(api: ApprovalApi | undefined): RequestHandler {
       reviewer: principalOf(res),
       verdict: body.verdict,
       ...(body.comment === undefined ? {} : { comment: body.comment }),
+      ...(body.scope === undefined ? {} : { scope: body.scope }),
       channel: "api",
     });
     res.set("Cache-Control", "no-store").json(renderApprovalView({ approval, viewer: "reviewer" }));

@@ -24,7 +24,7 @@ export function decisionLog(logger: Logger): DecisionObserver {
     decided(event: DecisionEvent): void {
       const { decision, evaluated } = event;
       const failed = evaluated.failure !== undefined;
-      if (!failed && decision.outcome === "allow" && !logger.isDebugEnabled()) return;
+      if (!failed && decision.outcome === "allow" && decision.break_glass === undefined && !logger.isDebugEnabled()) return;
       const debug = logger.isDebugEnabled();
       // The line shows a few fields: mask just those, unless the whole input is logged (debug).
       const masked = maskDocument(debug ? event.input : shownFields(event.input), decision.mask);
@@ -40,6 +40,11 @@ export function decisionLog(logger: Logger): DecisionObserver {
         policy: decision.policy,
         eval_ms: evaluated.evalNs / 1e6,
       };
+      if (decision.break_glass !== undefined) {
+        const justification = event.request.break_glass?.justification;
+        logger.warn("decision: BREAK-GLASS — allowed without approval; a post-hoc review is open", { ...fields, break_glass: { ...decision.break_glass, justification } });
+        return;
+      }
       if (evaluated.failure !== undefined) {
         logger.warn("decision: policy failed, answered deny (fail closed)", { ...fields, failure: evaluated.failure });
         return;

@@ -44,6 +44,12 @@ export function createServiceMetrics(opts: ServiceMetricsOptions): ServiceMetric
     registers: [registry],
   });
 
+  const breakGlass = new Counter({
+    name: "countersign_break_glass_total",
+    help: "Actions allowed by break-glass (without approval, with a justification; each opens a post-hoc review).",
+    registers: [registry],
+  });
+
   const evalSeconds = new Histogram({
     name: "countersign_policy_eval_seconds",
     help: "Time to evaluate the decision policy.",
@@ -90,6 +96,7 @@ export function createServiceMetrics(opts: ServiceMetricsOptions): ServiceMetric
     observer: {
       decided(event: DecisionEvent): void {
         decisions.inc({ outcome: event.decision.outcome });
+        if (event.decision.break_glass !== undefined) breakGlass.inc();
         if (event.evaluated.failure !== undefined) failures.inc({ code: event.evaluated.failure.code });
         else evalSeconds.observe(event.evaluated.evalNs / 1e9);
       },

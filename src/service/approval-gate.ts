@@ -23,6 +23,8 @@ export interface ApprovalOpening {
   readonly reasons: readonly string[];
   readonly requirements: ApprovalRequirements;
   readonly mask: readonly string[];
+  /** Opens the post-hoc review of a break-glass use instead of a request for approval. */
+  readonly breakGlass?: { readonly justification: string };
   /**
    * Called once the request is stored (or the caller's existing one found) and before anyone is told of it;
    * the decide use case records its decision here. When it rejects, a request this call created is withdrawn
@@ -69,6 +71,10 @@ export interface SpentGrant {
   /** The grant's unique id. */
   readonly jti: string;
   readonly approvers: readonly string[];
+  /** Which use this was (from 1). */
+  readonly use: number;
+  /** The grant's uses (null: any number until it expires). */
+  readonly maxUses: number | null;
 }
 
 /** The result of redeeming a grant. */

@@ -12,7 +12,7 @@
  *   unavailable").
  */
 
-import type { EvaluatedDecision } from "../engine/decision";
+import type { ApprovalRequirements, EvaluatedDecision } from "../engine/decision";
 import type { Principal } from "../identity/principal";
 import type { ApprovalGate, OpenedApproval } from "./approval-gate";
 import type { DecideRequest } from "./decide-request";
@@ -58,13 +58,19 @@ export async function settleRequireApproval(gate: ApprovalGate | undefined, inpu
       decision_id: input.decisionId,
       outcome: "allow",
       reasons: [`approved by ${redeemed.grant.approvers.join(", ")}`],
-      grant: { approval_id: redeemed.grant.approvalId, jti: redeemed.grant.jti, approvers: redeemed.grant.approvers },
+      grant: {
+        approval_id: redeemed.grant.approvalId,
+        jti: redeemed.grant.jti,
+        approvers: redeemed.grant.approvers,
+        ...(redeemed.grant.maxUses === 1 ? {} : { use: redeemed.grant.use, uses_left: redeemed.grant.maxUses === null ? null : redeemed.grant.maxUses - redeemed.grant.use }),
+      },
       mask: evaluated.mask,
       policy: evaluated.policy,
     };
   }
 
   const requirements = evaluated.approval;
+  if (request.break_glass !== undefined) return breakGlass(gate, input, requirements, request.break_glass.justification, deny);
   const pending = (a: OpenedApproval): Decision => ({
     decision_id: input.decisionId,
     outcome: "require_approval",
@@ -94,4 +100,46 @@ export async function settleRequireApproval(gate: ApprovalGate | undefined, inpu
   });
   if (!opened.ok) return deny(opened.reason, opened.code);
   return pending(opened.approval);
+}
+
+/** Code of the deny answered to a break-glass the policy does not allow. */
+export const BREAK_GLASS_NOT_ALLOWED = "COUNTERSIGN_BREAK_GLASS_NOT_ALLOWED";
+
+/**
+ * Break-glass: where the policy allows it, the answer is allow (`break_glass` naming the post-hoc review);
+ * the review is stored, and the decision recorded, before the answer (no review, no allow: fail closed).
+ */
+async function breakGlass(
+  gate: ApprovalGate,
+  input: RequireApprovalInput,
+  requirements: ApprovalRequirements,
+  justification: string,
+  deny: (reason: string, code: string) => Decision,
+): Promise<Decision> {
+  const { evaluated } = input;
+  if (requirements.break_glass_allowed !== true) {
+    return deny("this action does not allow break-glass; ask without break_glass to open an approval request", BREAK_GLASS_NOT_ALLOWED);
+  }
+  const allowed = (a: OpenedApproval): Decision => ({
+    decision_id: input.decisionId,
+    outcome: "allow",
+    reasons: [...evaluated.reasons, `break-glass: ${justification}`],
+    break_glass: { review_id: a.id, status_url: `/v1/approvals/${encodeURIComponent(a.id)}` },
+    mask: evaluated.mask,
+    policy: evaluated.policy,
+  });
+  const announce = input.beforeAnnounce;
+  const opened = await gate.open({
+    caller: input.caller,
+    request: input.request,
+    decisionId: input.decisionId,
+    policy: evaluated.policy,
+    reasons: evaluated.reasons,
+    requirements,
+    mask: evaluated.mask,
+    breakGlass: { justification },
+    ...(announce === undefined ? {} : { beforeAnnounce: (a: OpenedApproval) => announce(allowed(a)) }),
+  });
+  if (!opened.ok) return deny(opened.reason, opened.code);
+  return allowed(opened.approval);
 }

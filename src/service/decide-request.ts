@@ -31,4 +31,9 @@ export interface DecideRequest {
   readonly grant?: string;
   /** Called back (signed) when the approval request this decision opens reaches its final state; not part of the policy input. */
   readonly callback_url?: string;
+  /**
+   * Break-glass: proceed without approval where the policy allows it (`approval.break_glass_allowed`), with a
+   * justification; the answer is then allow, recorded loudly, and a post-hoc review is opened. Not part of the policy input.
+   */
+  readonly break_glass?: { readonly justification: string };
 }

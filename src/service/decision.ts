@@ -28,6 +28,9 @@ export interface DecisionGrant {
   readonly approval_id: string;
   readonly jti: string;
   readonly approvers: readonly string[];
+  /** A scoped grant's use this was (from 1), and the uses left (null: any number until it expires). */
+  readonly use?: number;
+  readonly uses_left?: number | null;
 }
 
 /** The body of a 200 from `POST /v1/decide`. */
@@ -39,6 +42,8 @@ export interface Decision {
   readonly approval?: DecisionApproval;
   /** Present when the outcome is allow because a grant was redeemed. */
   readonly grant?: DecisionGrant;
+  /** Present when the outcome is allow by break-glass: the post-hoc review opened for it. */
+  readonly break_glass?: { readonly review_id: string; readonly status_url: string };
   /**
    * A stable code when Countersign itself turned the policy's require_approval into a deny (a grant refused,
    * the approval store unavailable); absent for the policy's own answers.

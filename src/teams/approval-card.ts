@@ -8,7 +8,8 @@
  * Universal Actions (`Action.Execute`, `refresh`) need Adaptive Card schema 1.5 in Teams.
  */
 
-import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, COMMENT_MAX_LENGTH, DENY_VERB, REFRESH_VERB } from "./card-verbs";
+import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, COMMENT_MAX_LENGTH, DENY_VERB, REFRESH_VERB, SCOPE_INPUT_ID } from "./card-verbs";
+import { describeScope } from "../approvals/approval-scope";
 import { cardText, utcTimestamp, valueText } from "./card-text";
 import { maskedValues, scrubJson, scrubText } from "./masked-values";
 import type { ApprovalCardState, CardRequest, CardRequirements, CardVerdict, Masker } from "./ports";
@@ -46,11 +47,15 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
   const text = (value: string, max?: number): string => cardText(scrubText(value, secrets), max);
   const pending = state.status === "pending";
 
-  const body: CardElement[] = [
-    textBlock(`Approval required: ${text(masked.action.name, 120)}`, { size: "Medium", weight: "Bolder" }),
-    statusLine(state),
-    { type: "FactSet", facts: requestFacts(state, masked, text) },
-  ];
+  const body: CardElement[] =
+    state.breakGlass === undefined
+      ? [textBlock(`Approval required: ${text(masked.action.name, 120)}`, { size: "Medium", weight: "Bolder" })]
+      : [
+          textBlock(`🚨 Break-glass: ${text(masked.action.name, 120)} ran without approval`, { size: "Medium", weight: "Bolder", color: "Attention" }),
+          textBlock(`Justification: ${text(state.breakGlass.justification, 500)}`),
+          textBlock("Approve acknowledges it; Deny flags it as unjustified.", { spacing: "None", isSubtle: true }),
+        ];
+  body.push(statusLine(state), { type: "FactSet", facts: requestFacts(state, masked, text) });
 
   const reasons = state.policyReasons.slice(0, MAX_LISTED_REASONS);
   if (reasons.length > 0) {
@@ -71,6 +76,20 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
 
   if (!pending) body.push(outcomeBlock(state, text));
 
+  const maxScope = state.requirements.maxScope;
+  if (pending && maxScope !== undefined && (maxScope.count !== undefined || maxScope.window_seconds !== undefined)) {
+    body.push({
+      type: "Input.ChoiceSet",
+      id: SCOPE_INPUT_ID,
+      label: "Approve for",
+      style: "compact",
+      value: "once",
+      choices: [
+        { title: "This call only", value: "once" },
+        { title: `Up to ${describeScope(maxScope)} of this exact call`, value: JSON.stringify(maxScope) },
+      ],
+    });
+  }
   if (pending) {
     body.push({
       type: "Input.Text",

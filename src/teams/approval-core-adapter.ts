@@ -33,9 +33,11 @@ export function toCardState(approval: ApprovalRequest, names: Readonly<Record<st
     expiresAt: approval.expiresAt,
     requirements: {
       quorum: approval.requirements.quorum,
+      ...(approval.requirements.max_scope === undefined ? {} : { maxScope: approval.requirements.max_scope }),
       ...(reviewers.roles === undefined ? {} : { roles: reviewers.roles }),
       ...(reviewers.groups === undefined ? {} : { groups: reviewers.groups }),
     },
+    ...(approval.breakGlass === undefined ? {} : { breakGlass: approval.breakGlass }),
     verdicts: approval.verdicts.map((v) => ({
       reviewerId: v.reviewerId,
       ...(names[v.reviewerId] === undefined ? {} : { reviewerName: names[v.reviewerId]! }),
@@ -85,6 +87,7 @@ export class ApprovalCorePort implements ApprovalPort {
         reviewer: { id: command.reviewer.id, roles: command.reviewer.roles },
         verdict: command.verdict,
         ...(command.comment === undefined ? {} : { comment: command.comment }),
+        ...(command.scope === undefined ? {} : { scope: command.scope }),
         channel: "teams",
       });
       return { ok: true, state: toCardState(approval, this.names) };

@@ -7,7 +7,7 @@
 import type { TurnContext } from "botbuilder";
 import { actingReviewer } from "./acting-reviewer";
 import { cardActivity, type ApprovalNotifier } from "./approval-notifier";
-import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, DENY_VERB } from "./card-verbs";
+import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, DENY_VERB, SCOPE_INPUT_ID } from "./card-verbs";
 import { baseConversationId } from "./conversation-reference";
 import type { ConversationStore } from "./conversation-store";
 import { answerWithCard, answerWithMessage } from "./invoke-response";
@@ -51,11 +51,13 @@ export class CardActions {
         return await this.refuse(context, who.error);
       }
       const comment = typeof data[COMMENT_INPUT_ID] === "string" ? (data[COMMENT_INPUT_ID] as string).trim() : "";
+      const scope = verdict === "approve" ? scopeOfInput(data[SCOPE_INPUT_ID]) : undefined;
       const result = await this.deps.approvals.castVerdict({
         approvalId,
         reviewer: { id: who.reviewer.id, roles: who.reviewer.roles },
         verdict,
         ...(comment === "" ? {} : { comment }),
+        ...(scope === undefined ? {} : { scope }),
       });
       if (!result.ok) {
         this.deps.logger.info("teams verdict refused", { approvalId, reviewer: who.reviewer.id, code: result.code });
@@ -114,4 +116,14 @@ function approvalIdOf(data: CardActionData): string | null {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The scope picker's value: "once", or the JSON the card put in the choice; anything else is passed on for the core to refuse. */
+function scopeOfInput(value: unknown): unknown {
+  if (typeof value !== "string" || value === "" || value === "once") return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }

@@ -15,6 +15,9 @@ export const REFRESH_VERB = "countersign.refresh";
 /** Every verb the bot answers. */
 export const CARD_VERBS = [APPROVE_VERB, DENY_VERB, REFRESH_VERB] as const;
 
+/** The scope picker (shown when the policy allows more than once); its value is "once" or the scope as JSON. */
+export const SCOPE_INPUT_ID = "scope";
+
 /** The comment box; Teams merges its value into the action's data under this id. */
 export const COMMENT_INPUT_ID = "comment";
 

@@ -53,6 +53,8 @@ export interface CardReviewerGroup {
 export interface CardRequirements {
   /** Distinct approvers needed in total. */
   readonly quorum: number;
+  /** The widest scope a reviewer may grant (`approval.max_scope`); absent: once only. */
+  readonly maxScope?: { readonly count?: number; readonly window_seconds?: number };
   readonly roles?: readonly string[];
   readonly groups?: readonly CardReviewerGroup[];
 }
@@ -102,6 +104,8 @@ export interface ApprovalCardState {
   readonly verdicts: readonly CardVerdict[];
   /** Present exactly when `status` is not `pending`. */
   readonly outcome?: CardOutcome;
+  /** Present on the post-hoc review of a break-glass use. */
+  readonly breakGlass?: { readonly justification: string };
 }
 
 /** A reviewer identity as the approval core knows it. */
@@ -120,6 +124,8 @@ export interface VerdictCommand {
   readonly verdict: CardVerdictValue;
   /** Trimmed; absent when the reviewer left the comment box empty. */
   readonly comment?: string;
+  /** The scope picked (approvals only): "once" or `{count?, window_seconds?}`; the core checks it against the policy. */
+  readonly scope?: unknown;
 }
 
 /**

@@ -42,7 +42,7 @@ class ScriptedGate implements ApprovalGate {
       ok: true,
       approval: { id: "apr_1", status: "pending", created: true, createdAt: Date.UTC(2026, 10, 21, 12), expiresAt: Date.UTC(2026, 10, 21, 12, 1) },
     }),
-    private readonly onRedeem: () => Promise<GrantRedeemResult> = async () => ({ ok: true, grant: { approvalId: "apr_1", jti: "j-1", approvers: ["user:alice", "user:dave"] } }),
+    private readonly onRedeem: () => Promise<GrantRedeemResult> = async () => ({ ok: true, grant: { approvalId: "apr_1", jti: "j-1", approvers: ["user:alice", "user:dave"], use: 1, maxUses: 1 } }),
   ) {}
   async open(opening: ApprovalOpening): Promise<ApprovalOpenResult> {
     this.opened.push(opening);

@@ -205,3 +205,26 @@ it("masked values never leave the service", async () => {
   expect(h.outboundText()).not.toContain(SECRET_QUERY);
   expect(h.outboundText()).toContain("[MASKED]");
 });
+
+it("a scoped approval: the card offers the policy's widest scope, and the reviewer's pick reaches the core", async () => {
+  const { id, activityId } = await created(decision({ requirements: requirements({ channel: "db", max_scope: { count: 3 } }) }));
+  const posted = cardJson(h.connector.posts().find((p) => p.conversationId === DBA_CHANNEL.id)!.body);
+  expect(posted).toContain('"id":"scope"');
+  expect(posted).toContain("Up to 3 uses of this exact call");
+  const res = await h.send(
+    reviewerClick(DBA_CHANNEL, h.connector.serviceUrl, REVIEWERS.dave, APPROVE_VERB, { approvalId: id, scope: JSON.stringify({ count: 3 }) }, { replyToId: activityId }),
+  );
+  expect(res.status).toBe(200);
+  const stored = await service.read(id);
+  expect(stored?.status).toBe("approved");
+  expect(stored?.verdicts[0]?.scope).toEqual({ count: 3 });
+});
+
+it("a break-glass review's card says the action ran without approval, with the justification", async () => {
+  const { approval } = await service.createFromDecision({ ...decision(), breakGlass: { justification: "prod down, INC-42" } });
+  await deliver();
+  const card = cardJson(h.connector.posts().at(-1)!.body);
+  expect(card).toContain("🚨 Break-glass: db.export ran without approval");
+  expect(card).toContain("Justification: prod down, INC-42");
+  expect(approval.requirements.ttl_seconds).toBeGreaterThanOrEqual(7 * 24 * 3600);
+});
