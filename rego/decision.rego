@@ -19,8 +19,9 @@ action_rules := [
 	{"id": "no-prod-drop", "actions": ["db.drop", "db.truncate", "storage.bucket.delete"], "environments": ["production"], "outcome": "deny", "reason": "destructive action on production is not allowed"},
 	# Data leaving production needs a database administrator.
 	{"id": "prod-export", "actions": ["db.export", "db.dump"], "environments": ["production"], "outcome": "require_approval", "reason": "exporting production data needs a DBA", "approval": {"quorum": 1, "reviewers": {"roles": ["dba"]}, "ttl_seconds": 3600, "grant_ttl_seconds": 300, "reason_required": true}, "mask": ["/action/params/query"]},
-	# IAM changes need two distinct people from security.
-	{"id": "iam-change", "actions": ["iam.role.grant", "iam.role.revoke", "iam.policy.update"], "outcome": "require_approval", "reason": "IAM changes need two security reviewers", "approval": {"quorum": 2, "reviewers": {"roles": ["security"]}, "ttl_seconds": 7200, "grant_ttl_seconds": 300}},
+	# IAM changes need two distinct people from security. Reviewers who have not voted are reminded every
+	# 30 minutes; after an hour the request is also posted to the general approvals channel.
+	{"id": "iam-change", "actions": ["iam.role.grant", "iam.role.revoke", "iam.policy.update"], "outcome": "require_approval", "reason": "IAM changes need two security reviewers", "approval": {"quorum": 2, "reviewers": {"roles": ["security"]}, "ttl_seconds": 7200, "grant_ttl_seconds": 300, "remind_after_seconds": 1800, "escalate": [{"after_seconds": 3600, "channel": "approvals"}]}},
 	# AI agents deploying to production need a release manager.
 	{"id": "agent-prod-deploy", "actions": ["deploy.release", "deploy.rollback"], "environments": ["production"], "actor_types": ["ai_agent"], "outcome": "require_approval", "reason": "production deploys by an AI agent need a release manager", "approval": {"quorum": 1, "reviewers": {"roles": ["release-manager"]}, "ttl_seconds": 1800, "grant_ttl_seconds": 600, "channel": "releases"}},
 	# People and CI pipelines deploy to production on their own. Listing the actor types (rather than
@@ -32,8 +33,11 @@ action_rules := [
 	{"id": "reads", "actions": ["db.read", "db.query", "storage.object.get", "logs.read", "metrics.read", "tickets.read"], "outcome": "allow", "reason": "routine read"},
 	# Non-production data work is allowed.
 	{"id": "nonprod-data", "actions": ["db.export", "db.dump", "db.drop", "db.truncate", "db.write"], "environments": ["staging", "development"], "outcome": "allow", "reason": "non-production data work"},
-	{"id": "prod-write", "actions": ["db.write"], "environments": ["production"], "outcome": "require_approval", "reason": "writes to production data need a DBA", "approval": {"quorum": 1, "reviewers": {"roles": ["dba"]}, "ttl_seconds": 3600, "grant_ttl_seconds": 300}},
-	{"id": "secrets-read", "actions": ["secrets.read"], "environments": ["production"], "outcome": "require_approval", "reason": "reading production secrets needs security", "approval": {"quorum": 1, "reviewers": {"roles": ["security"]}, "ttl_seconds": 900, "grant_ttl_seconds": 120}},
+	# A DBA may approve up to 5 identical writes within an hour (a batch job's retries), never other writes.
+	{"id": "prod-write", "actions": ["db.write"], "environments": ["production"], "outcome": "require_approval", "reason": "writes to production data need a DBA", "approval": {"quorum": 1, "reviewers": {"roles": ["dba"]}, "ttl_seconds": 3600, "grant_ttl_seconds": 300, "max_scope": {"count": 5, "window_seconds": 3600}}},
+	# During an incident, on-call may read a production secret at once with a justification (break-glass);
+	# security then acknowledges the use.
+	{"id": "secrets-read", "actions": ["secrets.read"], "environments": ["production"], "outcome": "require_approval", "reason": "reading production secrets needs security", "approval": {"quorum": 1, "reviewers": {"roles": ["security"]}, "ttl_seconds": 900, "grant_ttl_seconds": 120, "break_glass_allowed": true}},
 	{"id": "secrets-read-nonprod", "actions": ["secrets.read"], "outcome": "allow", "reason": "non-production secrets"},
 	{"id": "billing-change", "actions": ["billing.plan.change", "billing.refund"], "outcome": "require_approval", "reason": "billing changes need finance and security", "approval": {"quorum": 2, "reviewers": {"groups": [{"roles": ["finance"], "quorum": 1}, {"roles": ["security"], "quorum": 1}]}, "ttl_seconds": 86400, "grant_ttl_seconds": 600}},
 	{"id": "user-admin", "actions": ["users.disable", "users.delete", "users.mfa.reset"], "outcome": "require_approval", "reason": "account administration needs security", "approval": {"quorum": 1, "reviewers": {"roles": ["security"]}, "ttl_seconds": 3600, "grant_ttl_seconds": 300}},

@@ -192,3 +192,20 @@ approval_complete(rule) if {
 	count(object.get(rule.approval.reviewers, "roles", [])) + count(object.get(rule.approval.reviewers, "groups", [])) > 0
 	rule.approval.ttl_seconds > 0
 }
+
+test_iam_change_reminds_and_escalates_to_the_approvals_channel if {
+	d := decide("iam.role.grant", "production", "human")
+	d.approval.remind_after_seconds == 1800
+	d.approval.escalate == [{"after_seconds": 3600, "channel": "approvals"}]
+}
+
+test_production_writes_may_be_approved_for_a_batch if {
+	d := decide("db.write", "production", "ci")
+	d.approval.max_scope == {"count": 5, "window_seconds": 3600}
+	not d.approval.break_glass_allowed
+}
+
+test_production_secrets_allow_break_glass_and_exports_do_not if {
+	decide("secrets.read", "production", "human").approval.break_glass_allowed == true
+	not decide("db.export", "production", "human").approval.break_glass_allowed
+}
