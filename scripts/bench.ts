@@ -4,6 +4,7 @@
  */
 
 import * as path from "node:path";
+import { benchApprovalWorkflow } from "./bench/approval-workflow";
 import { benchHttpDecide } from "./bench/http-decide";
 import { benchPolicyEval } from "./bench/policy-eval";
 
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.arch}`);
   await benchPolicyEval(root);
   await benchHttpDecide(root);
+  await benchApprovalWorkflow(root);
 }
 
 main().catch((err) => {

@@ -80,18 +80,21 @@ function approvalBodies(): () => string {
   };
 }
 
-type Mode = "bare" | "bare-node" | "countersign" | "countersign-noaudit";
+/** Which app a server child serves (scripts/bench/http-server.ts). */
+export type Mode = "bare" | "bare-node" | "countersign" | "countersign-noaudit";
 
 /** What one full-load run measures: the bare handler, the allow path with and without the trail, the require_approval path. */
 type Path = "bare" | "node" | "allow" | "noaudit" | "approval";
 
-interface Server {
+/** A benchmark server child process and the URL of its decide route. */
+export interface Server {
   readonly mode: Mode;
   readonly url: string;
   readonly child: ChildProcess;
 }
 
-interface Run {
+/** What one autocannon run measured. */
+export interface Run {
   readonly rps: number;
   readonly requests: number;
   readonly p50: number;
@@ -103,10 +106,12 @@ interface Run {
   readonly redisCpuMicrosPerRequest: number;
 }
 
-const HEADERS = { "content-type": "application/json", authorization: "Bearer dev-caller-key" };
+/** The caller's headers: JSON and the example configuration's dev-caller-key. */
+export const HEADERS = { "content-type": "application/json", authorization: "Bearer dev-caller-key" };
 
-function startServer(mode: Mode, bundlesDir: string, redisUrl?: string): Promise<Server> {
-  const args = [mode, bundlesDir, ...(redisUrl === undefined ? [] : [redisUrl])];
+/** Starts a server child process; with `teamsEmulatorUrl` the service runs its Teams bot in local development mode against it. */
+export function startServer(mode: Mode, bundlesDir: string, redisUrl?: string, teamsEmulatorUrl?: string): Promise<Server> {
+  const args = [mode, bundlesDir, ...(redisUrl === undefined ? [] : [redisUrl]), ...(teamsEmulatorUrl === undefined ? [] : [teamsEmulatorUrl])];
   const child = fork(path.join(__dirname, "http-server.js"), args, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { port: number }) => resolve({ mode, url: `http://127.0.0.1:${m.port}/v1/decide`, child }));
@@ -114,7 +119,8 @@ function startServer(mode: Mode, bundlesDir: string, redisUrl?: string): Promise
   });
 }
 
-function stopServer(server: Server): Promise<void> {
+/** Stops a server child process (it exits when its IPC channel closes). */
+export function stopServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (server.child.exitCode !== null) return resolve();
     server.child.once("exit", () => resolve());
@@ -122,7 +128,8 @@ function stopServer(server: Server): Promise<void> {
   });
 }
 
-function cpuMicros(server: Server): Promise<number> {
+/** The CPU time (user + system) a server child has used so far, in microseconds. */
+export function cpuMicros(server: Server): Promise<number> {
   return new Promise((resolve) => {
     server.child.once("message", (m: { cpuMicros: number }) => resolve(m.cpuMicros));
     server.child.send("cpu");
@@ -142,7 +149,7 @@ function processCpuMicros(pid: number | undefined): number {
 }
 
 /** A full or rate-limited run; `body` is a constant, or a function called for every request. */
-async function load(server: Server, body: string | (() => string), seconds: number, overallRate?: number, redisPid?: number): Promise<Run> {
+export async function load(server: Server, body: string | (() => string), seconds: number, overallRate?: number, redisPid?: number): Promise<Run> {
   const cpuBefore = await cpuMicros(server);
   const redisBefore = processCpuMicros(redisPid);
   const result = await autocannon({
@@ -177,7 +184,8 @@ async function load(server: Server, body: string | (() => string), seconds: numb
   };
 }
 
-const median = (xs: readonly number[]): number => {
+/** The median (the upper one of an even count). */
+export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 };

@@ -4,7 +4,8 @@
  * swapped for the benchmark-only no-op recorder (`countersign-noaudit`: the switch lives here, in the
  * benchmark, and nowhere in configuration), a bare Express handler (`bare`) that parses the same JSON
  * body and answers a constant, or the same on Node's HTTP server alone (`bare-node`), on a loopback port it
- * reports to the parent over IPC.
+ * reports to the parent over IPC. A fifth argument, a loopback Bot Connector URL, turns the service's Teams bot
+ * on in local development mode (`teams: { default_channel: approvals, emulator_url: <it> }`, no credentials).
  *
  * Each runs in a process of its own, started the same way by the same Node, so the comparison is
  * between the apps and nothing else. The service logs as it does in production (a JSON line per
@@ -48,7 +49,7 @@ const bareNode: RequestListener = (req, res) => {
   });
 };
 
-async function serve(mode: string, bundlesDir: string, redisUrl: string | undefined): Promise<void> {
+async function serve(mode: string, bundlesDir: string, redisUrl: string | undefined, teamsEmulatorUrl: string | undefined): Promise<void> {
   let app: RequestListener;
   if (mode === "bare") {
     const bare = express();
@@ -64,8 +65,9 @@ async function serve(mode: string, bundlesDir: string, redisUrl: string | undefi
     const { config } = loadServiceConfig({ COUNTERSIGN_CONFIG: exampleConfigPath(), ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }) }, { bundlesDir, port: 0 });
     // No mirror file (the example's would land in the working directory): the trail in Redis is what is measured.
     const { mirror_file: _mirror, ...audit } = config.audit;
+    const teams = teamsEmulatorUrl === undefined ? {} : { teams: { default_channel: "approvals", emulator_url: teamsEmulatorUrl } };
     const service = await assembleService(
-      { ...config, audit },
+      { ...config, audit, ...teams },
       { watch: false, ...(mode === "countersign-noaudit" ? { benchmarkOnlyAuditRecorder: createBenchmarkOnlyNoopAuditRecorder() } : {}) },
     );
     if (!service.policy.status().ready) throw new Error(`no bundle loaded from ${bundlesDir}`);
@@ -84,7 +86,7 @@ async function serve(mode: string, bundlesDir: string, redisUrl: string | undefi
   process.on("disconnect", () => process.exit(0));
 }
 
-serve(process.argv[2] ?? "countersign", process.argv[3] ?? "bundles", process.argv[4]).catch((err) => {
+serve(process.argv[2] ?? "countersign", process.argv[3] ?? "bundles", process.argv[4], process.argv[5]).catch((err) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

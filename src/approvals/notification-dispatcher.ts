@@ -56,6 +56,8 @@ export interface NotificationDispatcherOptions {
   readonly maxBackoffMs?: number;
   /** How long one blocking read waits for new entries. Default 1000 ms. */
   readonly blockMs?: number;
+  /** Requests delivered at the same time. Default 32. */
+  readonly concurrency?: number;
 }
 
 /** The consumer group every instance reads the outbox through. */
@@ -79,12 +81,14 @@ export class NotificationDispatcher {
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly blockMs: number;
+  private readonly concurrency: number;
 
   constructor(private readonly opts: NotificationDispatcherOptions) {
     this.maxAttempts = opts.maxAttempts ?? 12;
     this.initialBackoffMs = opts.initialBackoffMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5 * 60_000;
     this.blockMs = opts.blockMs ?? 1000;
+    this.concurrency = Math.max(1, opts.concurrency ?? 32);
   }
 
   /** Starts delivering (idempotent). */
@@ -144,7 +148,7 @@ export class NotificationDispatcher {
 
   private async readNew(block: boolean): Promise<OutboxEntry[]> {
     const conn = block ? (this.reader ?? this.opts.redis) : this.opts.redis;
-    const args: (string | number)[] = ["GROUP", NOTIFIER_GROUP, this.opts.consumer, "COUNT", 100];
+    const args: (string | number)[] = ["GROUP", NOTIFIER_GROUP, this.opts.consumer, "COUNT", 200];
     if (block) args.push("BLOCK", this.blockMs);
     args.push("STREAMS", this.opts.keys.notify, ">");
     // The typed command, not `call`: ioredis's `call` unwraps a one-stream XREADGROUP reply.
@@ -185,30 +189,43 @@ export class NotificationDispatcher {
   private async process(entries: readonly OutboxEntry[]): Promise<number> {
     const byRequest = new Map<string, OutboxEntry[]>();
     for (const e of entries) byRequest.set(e.approvalId, [...(byRequest.get(e.approvalId) ?? []), e]);
+    // Requests are delivered side by side (a slow channel answers in hundreds of ms: one at a time would
+    // fall behind any steady flow of approvals); one request's notifications stay in order.
+    const groups = [...byRequest];
+    let next = 0;
     let delivered = 0;
-    for (const [approvalId, group] of byRequest) {
-      const approval = await this.opts.read(approvalId);
-      let outcome: "done" | "retry" = "done";
-      if (approval !== null) {
-        try {
-          for (const notification of notificationsOf(group, approval)) {
-            outcome = await this.opts.sink.deliver(notification);
-            if (outcome === "retry") break;
-          }
-        } catch (err) {
-          this.opts.onError?.(err);
-          outcome = "retry";
-        }
+    const worker = async (): Promise<void> => {
+      while (next < groups.length) {
+        const [approvalId, group] = groups[next++]!;
+        if (await this.deliverGroup(approvalId, group)) delivered++;
       }
-      const attempts = Math.max(...group.map((e) => e.deliveries));
-      if (outcome === "retry" && attempts < this.maxAttempts) continue;
-      if (outcome === "retry") this.opts.onGiveUp?.(approvalId, attempts);
-      else delivered++;
-      const ids = group.map((e) => e.entryId);
-      await this.opts.redis.xack(this.opts.keys.notify, NOTIFIER_GROUP, ...ids);
-      await this.opts.redis.xdel(this.opts.keys.notify, ...ids);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, groups.length) }, worker));
     return delivered;
+  }
+
+  /** Delivers one request's entries; true when delivered (acknowledged), false when left for a retry or given up. */
+  private async deliverGroup(approvalId: string, group: readonly OutboxEntry[]): Promise<boolean> {
+    const approval = await this.opts.read(approvalId);
+    let outcome: "done" | "retry" = "done";
+    if (approval !== null) {
+      try {
+        for (const notification of notificationsOf(group, approval)) {
+          outcome = await this.opts.sink.deliver(notification);
+          if (outcome === "retry") break;
+        }
+      } catch (err) {
+        this.opts.onError?.(err);
+        outcome = "retry";
+      }
+    }
+    const attempts = Math.max(...group.map((e) => e.deliveries));
+    if (outcome === "retry" && attempts < this.maxAttempts) return false;
+    if (outcome === "retry") this.opts.onGiveUp?.(approvalId, attempts);
+    const ids = group.map((e) => e.entryId);
+    await this.opts.redis.xack(this.opts.keys.notify, NOTIFIER_GROUP, ...ids);
+    await this.opts.redis.xdel(this.opts.keys.notify, ...ids);
+    return outcome === "done";
   }
 }
 

@@ -199,21 +199,28 @@ export class RedisApprovalStore implements ApprovalStore {
     for (;;) {
       const batch = await this.run(() => merged.next(Math.max(limit - out.length, 1) * 2 + 8));
       if (batch.length === 0) return { approvals: out, next: null };
-      const pipeline = this.redis.pipeline();
-      for (const key of exclude) pipeline.zmscore(key, ...batch.map((e) => e.id));
-      for (const e of batch) pipeline.hgetall(k.record(e.id));
-      const results = (await this.run(() => pipeline.exec())) ?? [];
-      const excluded = results.slice(0, exclude.length).map(([, v]) => (v ?? []) as (string | null)[]);
-      for (let i = 0; i < batch.length; i++) {
-        const entry = batch[i] as InboxPosition;
-        position = entry;
-        if (excluded.some((scores) => scores[i] !== null && scores[i] !== undefined)) continue;
-        const [err, hash] = results[exclude.length + i] ?? [null, null];
-        if (err || !hash || typeof hash !== "object" || Object.keys(hash).length === 0) continue;
-        const fields = hash as Record<string, string>;
-        if (fields["unrecorded"] !== undefined || fields["status"] !== "pending") continue;
-        out.push(decodeFields(fields));
-        if (out.length >= limit) return { approvals: out, next: position };
+      // First the cheap filter (the reviewer's voted and requester indexes), then only as many records as
+      // the page still needs: reading and decoding records is what a page costs.
+      const filter = this.redis.pipeline();
+      for (const key of exclude) filter.zmscore(key, ...batch.map((e) => e.id));
+      const scores = ((await this.run(() => filter.exec())) ?? []).map(([, v]) => (v ?? []) as (string | null)[]);
+      const survivors = batch.filter((_, i) => !scores.some((s) => s[i] !== null && s[i] !== undefined));
+      position = batch[batch.length - 1] ?? position;
+      for (let from = 0; from < survivors.length; ) {
+        const chunk = survivors.slice(from, from + Math.max(limit - out.length, 1));
+        from += chunk.length;
+        const read = this.redis.pipeline();
+        for (const e of chunk) read.hgetall(k.record(e.id));
+        const records = (await this.run(() => read.exec())) ?? [];
+        for (let i = 0; i < chunk.length; i++) {
+          const [err, hash] = records[i] ?? [null, null];
+          if (err || !hash || typeof hash !== "object" || Object.keys(hash).length === 0) continue;
+          const fields = hash as Record<string, string>;
+          if (fields["unrecorded"] !== undefined || fields["status"] !== "pending") continue;
+          out.push(decodeFields(fields));
+          // The page ends here: the next one starts after this entry (the rest of the batch is read again).
+          if (out.length >= limit) return { approvals: out, next: chunk[i] as InboxPosition };
+        }
       }
     }
   }

@@ -118,3 +118,26 @@ it("two instances' dispatchers deliver each entry once between them", async () =
   await Promise.all([one.stop(), two.stop()]);
   expect(sink.seen.map((n) => n.approval.id).sort()).toEqual([...ids].sort());
 });
+
+it("delivers different requests side by side (a slow channel does not serialise them), up to the concurrency", async () => {
+  const { service, store } = world(redis.connect());
+  for (let i = 0; i < 12; i++) {
+    await service.createFromDecision(exportRequest({ decisionId: `dec_c${i}`, request: { ...exportRequest().request, action: { name: "db.export", params: { table: `c${i}` } } } }));
+  }
+  let inFlight = 0;
+  let peak = 0;
+  const seen: string[] = [];
+  const slow: NotificationSink = {
+    async deliver(n) {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await sleep(30);
+      seen.push(n.approval.id);
+      inFlight--;
+      return "done";
+    },
+  };
+  expect(await dispatcher(redis.connect(), store, slow, { concurrency: 4 }).runOnce()).toBe(12);
+  expect(seen).toHaveLength(12);
+  expect(peak).toBe(4);
+});
