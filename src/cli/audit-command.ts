@@ -256,7 +256,11 @@ function readKeyArgument(arg: string): AuditVerificationKey {
 
 /** The lines of a trail file (streamed), or of standard input for `-`. */
 async function trailLines(file: string, io: CliIo): Promise<AsyncIterable<string> | Iterable<string>> {
-  if (file === "-") return (await io.readStdin()).split("\n");
+  if (file === "-") {
+    // Streamed a line at a time: a trail of any size verifies in bounded memory.
+    if (io.stdinStream !== undefined) return readline.createInterface({ input: io.stdinStream(), crlfDelay: Infinity });
+    return (await io.readStdin()).split("\n");
+  }
   try {
     await fs.access(file);
   } catch (err) {

@@ -7,6 +7,8 @@ export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   readStdin(): Promise<string>;
+  /** Standard input as a stream, for commands that read it a line at a time (any size, bounded memory). */
+  stdinStream?(): NodeJS.ReadableStream;
 }
 
 /** The process's own streams. */
@@ -18,4 +20,5 @@ export const processIo: CliIo = {
     for await (const c of process.stdin) chunks.push(c as Buffer);
     return Buffer.concat(chunks).toString("utf8");
   },
+  stdinStream: () => process.stdin,
 };
