@@ -176,6 +176,15 @@ describe("graphql.parse_query", () => {
     );
   });
 
+  it("accepts empty argument lists as gqlparser does", () => {
+    expect(one("g/query_ast", { query: "query Q() { a() @d() }" })).toEqual({
+      Operations: [{ Name: "Q", Operation: "query", SelectionSet: [{ Alias: "a", Name: "a", Directives: [{ Name: "d", Location: "" }] }] }],
+    });
+    expect(strictError("g/schema_ast", { schema: "type A { a(): Int }" }).message).toBe(
+      "graphql.parse_schema: expected at least one definition, found ) in GraphQL string at location 1:12",
+    );
+  });
+
   it("reads an empty document as empty", () => {
     expect(one("g/query_ast", { query: "  # nothing\n" })).toEqual({});
   });

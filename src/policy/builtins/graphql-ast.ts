@@ -223,7 +223,7 @@ function putList<T extends object, K extends keyof T>(target: T, key: K, list: T
 
 /** Parses a query document, or throws GqlSyntaxError. Also returns graphql-js's document for validation. */
 export function parseQueryDocument(text: string): { doc: GqlQueryDocument; node: DocumentNode } {
-  const node = parseGraphql(text);
+  const node = parseGraphql(text, true);
   const doc: GqlQueryDocument = {};
   const operations: GqlOperation[] = [];
   const fragments: GqlFragmentDefinition[] = [];
@@ -251,7 +251,7 @@ export function parseQueryDocument(text: string): { doc: GqlQueryDocument; node:
 
 /** Parses a schema document, or throws GqlSyntaxError. */
 export function parseSchemaDocument(text: string): GqlSchemaDocument {
-  const node = parseGraphql(text);
+  const node = parseGraphql(text, false);
   const doc: GqlSchemaDocument = {};
   const schema: GqlSchemaDefinition[] = [];
   const schemaExtension: GqlSchemaDefinition[] = [];
@@ -474,16 +474,33 @@ function value(v: ValueNode): GqlValue {
 const PUNCTUATORS = new Set(["!", "$", "&", "(", ")", "...", ":", "=", "@", "[", "]", "{", "|", "}"]);
 const OPENER: Readonly<Record<string, string>> = { "}": "{", ")": "(" };
 
-function parseGraphql(text: string): DocumentNode {
+function parseGraphql(text: string, executable: boolean): DocumentNode {
   // gqlparser reads a document without definitions as empty; graphql-js rejects it.
   const { list, lexError } = tokens(text);
   if (list.length === 0 && !lexError) return { kind: Kind.DOCUMENT, definitions: [] };
   try {
-    return parse(new Source(text), { allowLegacyFragmentVariables: true });
+    return parse(new Source(withoutEmptyArguments(text, list, executable)), { allowLegacyFragmentVariables: true });
   } catch (err) {
     if (err instanceof GraphQLError) throw syntaxError(text, err);
     throw err;
   }
+}
+
+/**
+ * gqlparser accepts empty argument lists `()` (and, in queries, empty variable definitions), which mean no
+ * arguments; graphql-js rejects them. They are blanked out, keeping every other position. In a schema, only
+ * a directive's arguments may be empty (field argument definitions may not).
+ */
+function withoutEmptyArguments(text: string, list: readonly Token[], executable: boolean): string {
+  let out = text;
+  for (let i = 0; i + 1 < list.length; i++) {
+    const open = list[i]!;
+    if (open.kind !== TokenKind.PAREN_L || list[i + 1]!.kind !== TokenKind.PAREN_R) continue;
+    if (!executable && !(i >= 2 && list[i - 1]!.kind === TokenKind.NAME && list[i - 2]!.kind === TokenKind.AT)) continue;
+    const close = list[i + 1]!;
+    out = `${out.slice(0, open.start)} ${out.slice(open.end, close.start)} ${out.slice(close.end)}`;
+  }
+  return out;
 }
 
 /** The tokens of the text up to the first lexical error (and whether one occurred). */
