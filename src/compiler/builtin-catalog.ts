@@ -65,6 +65,9 @@ const ARITY: Readonly<Record<string, number>> = {
   "net.cidr_contains": 2, "net.cidr_intersects": 2, "net.cidr_is_valid": 1, "net.cidr_expand": 1,
   "units.parse": 1, "units.parse_bytes": 1, "semver.is_valid": 1, "semver.compare": 2,
   "uuid.rfc4122": 1, "uuid.parse": 1, "graph.reachable": 2, "graph.reachable_paths": 2,
+  // graphql (host-supplied)
+  "graphql.parse": 2, "graphql.parse_and_verify": 2, "graphql.parse_query": 1, "graphql.parse_schema": 1,
+  "graphql.is_valid": 2, "graphql.schema_is_valid": 1,
   // misc
   walk: 1, print: -1, "internal.print": 1, trace: 1, "opa.runtime": 0,
 };

@@ -6,6 +6,7 @@
  * and the same treatment of errors, which make the call undefined unless strict builtin errors are on.
  */
 
+import { graphqlBuiltins } from "./builtins/graphql";
 import { systemClock, type Clock } from "./clock";
 import { cachedGlob, GlobSyntaxError } from "./glob-pattern";
 import { cachedGoRegexp, GoRegexpError } from "./go-regexp";
@@ -19,7 +20,9 @@ export type { HostBuiltinFn } from "./builtins/operands";
  * The families of host builtins, one file each under `src/policy/builtins/`: add a family here. A name a
  * family defines wins over the same name above it in this list; the SDK's own builtins win over all.
  */
-const FAMILIES: readonly HostBuiltinFamily[] = [];
+const FAMILIES: readonly HostBuiltinFamily[] = [
+  graphqlBuiltins,
+];
 
 /** How host builtins behave. */
 export interface HostBuiltinOptions {
