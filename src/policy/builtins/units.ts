@@ -1,6 +1,7 @@
 /**
  * `units.parse` and `units.parse_bytes`: amounts with SI or binary suffixes ("1.5Gi", "10KB") to numbers, the
- * way OPA computes them (exact rationals for units.parse, 64-bit binary floats truncated for parse_bytes).
+ * way OPA computes them (exact rationals for units.parse, 64-bit binary floats truncated for parse_bytes),
+ * handed to the policy as JSON text so that results beyond 2^53 keep every digit.
  */
 
 import { HostBuiltinError } from "../policy-error";
@@ -71,11 +72,6 @@ const BINARY_PREFIXES: ReadonlyMap<string, bigint> = new Map(["ki", "mi", "gi", 
 /** The binary value nearest 0.001 (what OPA multiplies by for milli): 1152921504606847 / 2^60. */
 const MILLI: readonly [bigint, bigint] = [1152921504606847n, 1n << 60n];
 
-/** A number as JSON text for the policy: exact, however many digits. */
-function numberResult(text: string): ArrayBuffer {
-  return rawJson(text);
-}
-
 /** n/d (d > 0) as OPA prints a non-integer rational: rounded to ten decimals, halves away from zero. */
 function tenDecimals(n: bigint, d: bigint): string {
   const neg = n < 0n;
@@ -117,7 +113,7 @@ function unitsParse(operand: unknown): ArrayBuffer {
   let d = factor[1];
   if (dec.exp10 >= 0) n *= POW10(dec.exp10);
   else d *= POW10(-dec.exp10);
-  return numberResult(n % d === 0n ? (n / d).toString() : tenDecimals(n, d));
+  return rawJson(n % d === 0n ? (n / d).toString() : tenDecimals(n, d));
 }
 
 function bitLength(n: bigint): number {
@@ -161,14 +157,14 @@ function unitsParseBytes(operand: unknown): ArrayBuffer {
   if (factor === undefined) throw new HostBuiltinError("eval_builtin_error", name, `byte unit ${unit} not recognized`);
   const dec = parseDecimal(amount);
   if (dec === null) throw new HostBuiltinError("eval_builtin_error", name, "could not parse byte amount to a number");
-  if (dec.digits === 0n) return numberResult("0");
+  if (dec.digits === 0n) return rawJson("0");
   // The amount as a 64-bit binary float, times the unit rounded again to 64 bits, truncated toward zero.
   const [amountMant, amountExp] =
     dec.exp10 >= 0 ? roundToBits(dec.digits * POW10(dec.exp10), 1n, FLOAT_BITS) : roundToBits(dec.digits, POW10(-dec.exp10), FLOAT_BITS);
   const [mant, exp2] = roundToBits(amountMant * factor, 1n, FLOAT_BITS);
   const exp = amountExp + exp2;
   const magnitude = exp >= 0 ? mant << BigInt(exp) : mant >> BigInt(-exp);
-  return numberResult((dec.neg ? -magnitude : magnitude).toString());
+  return rawJson((dec.neg ? -magnitude : magnitude).toString());
 }
 
 /** The units builtins by name. */
