@@ -12,7 +12,19 @@ import { cachedGlob, GlobSyntaxError } from "./glob-pattern";
 import { cachedGoRegexp, GoRegexpError } from "./go-regexp";
 import { networkContains, networkContainsNetwork, parseCidr, parseIp } from "./ip-network";
 import { HostBuiltinError } from "./policy-error";
-import { rawJson, stringOperand, typeError, typeName, type HostBuiltinFamily, type HostBuiltinFn } from "./builtins/operands";
+import {
+  rawJson,
+  stringOperand,
+  typeError,
+  typeName,
+  type EvaluationScopedFamily,
+  type HostBuiltinFamily,
+  type HostBuiltinFn,
+} from "./builtins/operands";
+import { SEMVER_BUILTINS } from "./builtins/semver";
+import { UNITS_BUILTINS } from "./builtins/units";
+import { URLQUERY_BUILTINS } from "./builtins/urlquery";
+import { createUuidBuiltins } from "./builtins/uuid";
 
 export type { HostBuiltinFn } from "./builtins/operands";
 
@@ -20,9 +32,10 @@ export type { HostBuiltinFn } from "./builtins/operands";
  * The families of host builtins, one file each under `src/policy/builtins/`: add a family here. A name a
  * family defines wins over the same name above it in this list; the SDK's own builtins win over all.
  */
-const FAMILIES: readonly HostBuiltinFamily[] = [
-  graphqlBuiltins,
-];
+const FAMILIES: readonly HostBuiltinFamily[] = [graphqlBuiltins, UNITS_BUILTINS, SEMVER_BUILTINS, URLQUERY_BUILTINS];
+
+/** Families that keep state for one evaluation, each made afresh for every policy instance. */
+const EVALUATION_SCOPED_FAMILIES: readonly (() => EvaluationScopedFamily)[] = [createUuidBuiltins];
 
 /** How host builtins behave. */
 export interface HostBuiltinOptions {
@@ -48,6 +61,7 @@ export const HOST_BUILTIN_NAMES: readonly string[] = [
   "glob.match",
   "net.cidr_contains",
   ...FAMILIES.flatMap((family) => Object.keys(family)),
+  ...EVALUATION_SCOPED_FAMILIES.flatMap((make) => Object.keys(make().functions)),
 ];
 
 function regexMatch(pattern: unknown, value: unknown): boolean {
@@ -138,6 +152,8 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
 
   const functions: Record<string, HostBuiltinFn> = {};
   for (const family of FAMILIES) for (const [name, fn] of Object.entries(family)) functions[name] = guard(fn);
+  const scoped = EVALUATION_SCOPED_FAMILIES.map((make) => make());
+  for (const family of scoped) for (const [name, fn] of Object.entries(family.functions)) functions[name] = guard(fn);
   Object.assign(functions, {
     "time.now_ns": guard(() => {
       if (now === null) now = clock.nowNs();
@@ -152,6 +168,7 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
     functions,
     beginEvaluation: () => {
       now = null;
+      for (const family of scoped) family.beginEvaluation();
     },
   };
 }

@@ -11,6 +11,12 @@ export type HostBuiltinFn = (...operands: unknown[]) => unknown;
 /** A family of host builtins by name (one file under `src/policy/builtins/` each). */
 export type HostBuiltinFamily = Readonly<Record<string, HostBuiltinFn>>;
 
+/** A family whose builtins remember things for one evaluation: made per policy instance, reset as each evaluation begins. */
+export interface EvaluationScopedFamily {
+  readonly functions: HostBuiltinFamily;
+  beginEvaluation(): void;
+}
+
 /** OPA's name for the type of a JSON operand. */
 export function typeName(v: unknown): string {
   if (v === null) return "null";
