@@ -12,6 +12,14 @@ import { cachedGoRegexp, GoRegexpError } from "./go-regexp";
 import { networkContains, networkContainsNetwork, parseCidr, parseIp } from "./ip-network";
 import { HostBuiltinError } from "./policy-error";
 import { rawJson, stringOperand, typeError, typeName, type HostBuiltinFamily, type HostBuiltinFn } from "./builtins/operands";
+import { BITS_BUILTINS } from "./builtins/bits";
+import { GRAPH_BUILTINS } from "./builtins/graph";
+import { HMAC_BUILTINS } from "./builtins/hmac";
+import { JSON_EDIT_BUILTINS } from "./builtins/json-edit";
+import { JSON_SCHEMA_BUILTINS } from "./builtins/json-schema";
+import { NET_CIDR_BUILTINS } from "./builtins/net-cidr";
+import { REGEX_EXTRA_BUILTINS } from "./builtins/regex-extra";
+import { RENDER_TEMPLATE_BUILTINS } from "./builtins/render-template";
 
 export type { HostBuiltinFn } from "./builtins/operands";
 
@@ -19,7 +27,16 @@ export type { HostBuiltinFn } from "./builtins/operands";
  * The families of host builtins, one file each under `src/policy/builtins/`: add a family here. A name a
  * family defines wins over the same name above it in this list; the SDK's own builtins win over all.
  */
-const FAMILIES: readonly HostBuiltinFamily[] = [];
+const FAMILIES: readonly HostBuiltinFamily[] = [
+  JSON_EDIT_BUILTINS,
+  JSON_SCHEMA_BUILTINS,
+  GRAPH_BUILTINS,
+  NET_CIDR_BUILTINS,
+  REGEX_EXTRA_BUILTINS,
+  RENDER_TEMPLATE_BUILTINS,
+  HMAC_BUILTINS,
+  BITS_BUILTINS,
+];
 
 /** How host builtins behave. */
 export interface HostBuiltinOptions {
