@@ -72,6 +72,20 @@ const ARITY: Readonly<Record<string, number>> = {
   walk: 1, print: -1, "internal.print": 1, trace: 1, "opa.runtime": 0,
 };
 
+/**
+ * Builtins whose result is a set when the host implements them: the host can only answer in JSON, so its
+ * array becomes a set again in the module.
+ */
+const SET_RESULTS: ReadonlySet<string> = new Set([
+  "graph.reachable", "graph.reachable_paths", "net.cidr_merge", "net.cidr_expand", "net.cidr_contains_matches",
+  "net.lookup_ip_addr",
+]);
+
+/** True for builtins whose host result (a JSON array) stands for a set. */
+export function returnsSet(name: string): boolean {
+  return SET_RESULTS.has(name);
+}
+
 /** Builtins that are relations: they produce several outputs, iterated by the planner. */
 const RELATIONS: ReadonlySet<string> = new Set(["walk"]);
 

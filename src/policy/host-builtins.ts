@@ -25,6 +25,14 @@ import { SEMVER_BUILTINS } from "./builtins/semver";
 import { UNITS_BUILTINS } from "./builtins/units";
 import { URLQUERY_BUILTINS } from "./builtins/urlquery";
 import { createUuidBuiltins } from "./builtins/uuid";
+import { BITS_BUILTINS } from "./builtins/bits";
+import { GRAPH_BUILTINS } from "./builtins/graph";
+import { HMAC_BUILTINS } from "./builtins/hmac";
+import { JSON_EDIT_BUILTINS } from "./builtins/json-edit";
+import { JSON_SCHEMA_BUILTINS } from "./builtins/json-schema";
+import { NET_CIDR_BUILTINS } from "./builtins/net-cidr";
+import { REGEX_EXTRA_BUILTINS } from "./builtins/regex-extra";
+import { RENDER_TEMPLATE_BUILTINS } from "./builtins/render-template";
 
 export type { HostBuiltinFn } from "./builtins/operands";
 
@@ -32,7 +40,20 @@ export type { HostBuiltinFn } from "./builtins/operands";
  * The families of host builtins, one file each under `src/policy/builtins/`: add a family here. A name a
  * family defines wins over the same name above it in this list; the SDK's own builtins win over all.
  */
-const FAMILIES: readonly HostBuiltinFamily[] = [graphqlBuiltins, UNITS_BUILTINS, SEMVER_BUILTINS, URLQUERY_BUILTINS];
+const FAMILIES: readonly HostBuiltinFamily[] = [
+  graphqlBuiltins,
+  UNITS_BUILTINS,
+  SEMVER_BUILTINS,
+  URLQUERY_BUILTINS,
+  JSON_EDIT_BUILTINS,
+  JSON_SCHEMA_BUILTINS,
+  GRAPH_BUILTINS,
+  NET_CIDR_BUILTINS,
+  REGEX_EXTRA_BUILTINS,
+  RENDER_TEMPLATE_BUILTINS,
+  HMAC_BUILTINS,
+  BITS_BUILTINS,
+];
 
 /** Families that keep state for one evaluation, each made afresh for every policy instance. */
 const EVALUATION_SCOPED_FAMILIES: readonly (() => EvaluationScopedFamily)[] = [createUuidBuiltins];

@@ -1,6 +1,7 @@
 /**
- * Compiles a small Rego module and loads it once, as the service does, so a test can evaluate many inputs
- * on the same policy instance.
+ * Compiles a small Rego module and loads it once, as the service does, so tests of host builtin families can
+ * evaluate many inputs on the same policy instance: `loadRego` for a whole module, `loadTestPolicy` for rules
+ * of `package t`.
  */
 
 import { compile } from "../../src/compiler/compile";
@@ -23,4 +24,16 @@ export async function loadRego(text: string, rules: string[], opts: { strictBuil
 export function valueOf(policy: CompiledPolicy, entrypoint: string, input: unknown): unknown {
   const rs = policy.evaluate(entrypoint, input);
   return rs.length === 0 ? undefined : (rs[0] as { result: unknown }).result;
+}
+
+/** A `package t` policy loaded once; `value(rule, input)` evaluates `data.t.<rule>` on that one instance. */
+export interface TestPolicy {
+  readonly policy: CompiledPolicy;
+  value(rule: string, input?: unknown): unknown;
+}
+
+/** Compiles `rules` as `package t` with the given rules as entrypoints. */
+export async function loadTestPolicy(rules: string, entrypoints: readonly string[], strict = false): Promise<TestPolicy> {
+  const policy = await loadRego(`package t\nimport rego.v1\n\n${rules}\n`, [...entrypoints], { strictBuiltinErrors: strict });
+  return { policy, value: (rule, input) => valueOf(policy, `t/${rule}`, input) };
 }

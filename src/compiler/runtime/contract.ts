@@ -71,6 +71,18 @@ export function cs_set_add(set: usize, v: usize): void {
   setAdd(set, v);
 }
 
+/**
+ * The set of an array's elements, for host builtins that return a set (JSON, their only way back, has no
+ * sets); any other value, and undefined (0), as it is.
+ */
+export function cs_array_to_set(v: usize): usize {
+  if (v == 0 || typeOf(v) != TYPE_ARRAY) return v;
+  let n = arrayLength(v);
+  let set = newSet(n);
+  for (let i: u32 = 0; i < n; i++) setAdd(set, arrayAt(v, i));
+  return set;
+}
+
 // ---- partial rule documents -----------------------------------------------------------------------------------
 
 /** Inserts obj[key] = value; returns 0, or 1 when the key is present with a different value. */

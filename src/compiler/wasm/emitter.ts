@@ -10,6 +10,7 @@
 import type { Block, Constant, Func, Operand, Plan, Stmt } from "../ir";
 import type { GeneratedFunction, GeneratedGlobal, Instr, LinkRequest } from "./instructions";
 import { builtinExportName, hostBuiltinImport } from "./runtime-contract";
+import { returnsSet } from "../builtin-catalog";
 
 const I32 = "i32" as const;
 
@@ -359,6 +360,7 @@ class FunctionEmitter {
                 { op: "i32.const", value: 0 },
                 ...s.args.map((a) => this.operand(a)),
                 call(hostBuiltinImport(s.args.length)),
+                ...(returnsSet(s.name) ? [call("cs_array_to_set")] : []),
               ];
         if (!this.emitter.strict || s.impl === "host") return [...invoke, tee(s.target), ...this.failIfZero()];
         return [

@@ -53,6 +53,11 @@ export const RUNTIME_FUNCTIONS = {
   cs_object_insert: { params: [v, v, v], result: null, doc: "sets obj[key] = value, replacing any old value" },
   cs_set: { params: [], result: v, doc: "an empty set" },
   cs_set_add: { params: [v, v], result: null, doc: "adds a value to a set (no-op when present)" },
+  cs_array_to_set: {
+    params: [v],
+    result: v,
+    doc: "the set of an array's elements (a host builtin's set result, which JSON brings back as an array); other values and 0 as they are",
+  },
 
   // ---- partial rule documents -----------------------------------------------------------------
   cs_object_insert_unique: {
