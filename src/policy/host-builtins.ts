@@ -11,7 +11,17 @@ import { cachedGlob, GlobSyntaxError } from "./glob-pattern";
 import { cachedGoRegexp, GoRegexpError } from "./go-regexp";
 import { networkContains, networkContainsNetwork, parseCidr, parseIp } from "./ip-network";
 import { HostBuiltinError } from "./policy-error";
-import { rawJson, stringOperand, typeError, typeName, type HostBuiltinFamily, type HostBuiltinFn } from "./builtins/operands";
+import { jwtBuiltins } from "./builtins/jwt";
+import {
+  rawJson,
+  stringOperand,
+  typeError,
+  typeName,
+  type HostBuiltinContext,
+  type HostBuiltinFamily,
+  type HostBuiltinFamilyFn,
+  type HostBuiltinFn,
+} from "./builtins/operands";
 
 export type { HostBuiltinFn } from "./builtins/operands";
 
@@ -19,7 +29,9 @@ export type { HostBuiltinFn } from "./builtins/operands";
  * The families of host builtins, one file each under `src/policy/builtins/`: add a family here. A name a
  * family defines wins over the same name above it in this list; the SDK's own builtins win over all.
  */
-const FAMILIES: readonly HostBuiltinFamily[] = [];
+const FAMILIES: readonly HostBuiltinFamily[] = [
+  jwtBuiltins,
+];
 
 /** How host builtins behave. */
 export interface HostBuiltinOptions {
@@ -120,13 +132,19 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
   const clock = opts.clock ?? systemClock;
   const strict = opts.strictBuiltinErrors === true;
   let now: bigint | null = null;
+  const context: HostBuiltinContext = {
+    nowNs: () => {
+      if (now === null) now = clock.nowNs();
+      return now;
+    },
+  };
 
   // An error makes the call undefined, or is raised in strict mode; anything else is a bug and propagates.
   const guard =
-    (fn: HostBuiltinFn): HostBuiltinFn =>
+    (fn: HostBuiltinFamilyFn): HostBuiltinFn =>
     (...operands) => {
       try {
-        return fn(...operands);
+        return fn.apply(context, operands);
       } catch (err) {
         if (err instanceof HostBuiltinError && !strict) return undefined;
         throw err;
@@ -136,10 +154,7 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
   const functions: Record<string, HostBuiltinFn> = {};
   for (const family of FAMILIES) for (const [name, fn] of Object.entries(family)) functions[name] = guard(fn);
   Object.assign(functions, {
-    "time.now_ns": guard(() => {
-      if (now === null) now = clock.nowNs();
-      return rawJson(now.toString());
-    }),
+    "time.now_ns": guard(() => rawJson(context.nowNs().toString())),
     "regex.match": guard((p, v) => regexMatch(p, v)),
     "regex.is_valid": guard((p) => regexIsValid(p)),
     "glob.match": guard((p, d, m) => globMatch(p, d, m)),
