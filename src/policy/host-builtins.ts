@@ -12,6 +12,7 @@ import { cachedGoRegexp, GoRegexpError } from "./go-regexp";
 import { networkContains, networkContainsNetwork, parseCidr, parseIp } from "./ip-network";
 import { HostBuiltinError } from "./policy-error";
 import { jwtBuiltins } from "./builtins/jwt";
+import { x509Builtins } from "./builtins/x509";
 import {
   rawJson,
   stringOperand,
@@ -31,6 +32,7 @@ export type { HostBuiltinFn } from "./builtins/operands";
  */
 const FAMILIES: readonly HostBuiltinFamily[] = [
   jwtBuiltins,
+  x509Builtins,
 ];
 
 /** How host builtins behave. */
