@@ -12,13 +12,17 @@ import { cachedGlob, GlobSyntaxError } from "./glob-pattern";
 import { cachedGoRegexp, GoRegexpError } from "./go-regexp";
 import { networkContains, networkContainsNetwork, parseCidr, parseIp } from "./ip-network";
 import { HostBuiltinError } from "./policy-error";
+import { jwtBuiltins } from "./builtins/jwt";
+import { x509Builtins } from "./builtins/x509";
 import {
   rawJson,
   stringOperand,
   typeError,
   typeName,
   type EvaluationScopedFamily,
+  type HostBuiltinContext,
   type HostBuiltinFamily,
+  type HostBuiltinFamilyFn,
   type HostBuiltinFn,
 } from "./builtins/operands";
 import { SEMVER_BUILTINS } from "./builtins/semver";
@@ -53,6 +57,8 @@ const FAMILIES: readonly HostBuiltinFamily[] = [
   RENDER_TEMPLATE_BUILTINS,
   HMAC_BUILTINS,
   BITS_BUILTINS,
+  jwtBuiltins,
+  x509Builtins,
 ];
 
 /** Families that keep state for one evaluation, each made afresh for every policy instance. */
@@ -158,13 +164,19 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
   const clock = opts.clock ?? systemClock;
   const strict = opts.strictBuiltinErrors === true;
   let now: bigint | null = null;
+  const context: HostBuiltinContext = {
+    nowNs: () => {
+      if (now === null) now = clock.nowNs();
+      return now;
+    },
+  };
 
   // An error makes the call undefined, or is raised in strict mode; anything else is a bug and propagates.
   const guard =
-    (fn: HostBuiltinFn): HostBuiltinFn =>
+    (fn: HostBuiltinFamilyFn): HostBuiltinFn =>
     (...operands) => {
       try {
-        return fn(...operands);
+        return fn.apply(context, operands);
       } catch (err) {
         if (err instanceof HostBuiltinError && !strict) return undefined;
         throw err;
@@ -176,10 +188,7 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
   const scoped = EVALUATION_SCOPED_FAMILIES.map((make) => make());
   for (const family of scoped) for (const [name, fn] of Object.entries(family.functions)) functions[name] = guard(fn);
   Object.assign(functions, {
-    "time.now_ns": guard(() => {
-      if (now === null) now = clock.nowNs();
-      return rawJson(now.toString());
-    }),
+    "time.now_ns": guard(() => rawJson(context.nowNs().toString())),
     "regex.match": guard((p, v) => regexMatch(p, v)),
     "regex.is_valid": guard((p) => regexIsValid(p)),
     "glob.match": guard((p, d, m) => globMatch(p, d, m)),

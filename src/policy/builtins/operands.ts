@@ -8,8 +8,17 @@ import { HostBuiltinError } from "../policy-error";
 /** A host builtin as the SDK calls it: JSON operands in, a JSON-able result (or undefined) out. */
 export type HostBuiltinFn = (...operands: unknown[]) => unknown;
 
+/** What a family's builtin may ask of the evaluation calling it (its `this`). */
+export interface HostBuiltinContext {
+  /** The evaluation's instant in nanoseconds since the epoch: the value `time.now_ns` gives in it. */
+  nowNs(): bigint;
+}
+
+/** A family's builtin: a HostBuiltinFn that may read its evaluation's context through `this`. */
+export type HostBuiltinFamilyFn = (this: HostBuiltinContext, ...operands: unknown[]) => unknown;
+
 /** A family of host builtins by name (one file under `src/policy/builtins/` each). */
-export type HostBuiltinFamily = Readonly<Record<string, HostBuiltinFn>>;
+export type HostBuiltinFamily = Readonly<Record<string, HostBuiltinFamilyFn>>;
 
 /** A family whose builtins remember things for one evaluation: made per policy instance, reset as each evaluation begins. */
 export interface EvaluationScopedFamily {
