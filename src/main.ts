@@ -36,6 +36,8 @@ import type { AuditRecorder } from "./audit/audit-trail";
 import { bundleAuditListener } from "./audit/bundle-audit";
 import { decisionAuditSink, unavailableAuditSink } from "./audit/decision-audit";
 import { openAuditTrail } from "./audit/open-audit-trail";
+import { DirectoryArchiveStore } from "./audit/archive-store";
+import { TrailArchiver } from "./audit/trail-archiver";
 import { CallbackDispatcher } from "./callbacks/callback-dispatcher";
 import { RedisCallbackOutbox } from "./callbacks/callback-outbox";
 import { HttpCallbackSender } from "./callbacks/callback-sender";
@@ -435,7 +437,33 @@ async function assembleAudit(
   }
   logger.info(`audit trail on Redis stream ${settings.stream}`, { stream: settings.stream, mirror_file: settings.mirrorFile ?? null });
   const trail = opened.trail;
-  return { recorder: trail, sink: decisionAuditSink(trail), reader: opened.store, close: () => trail.close() };
+  let stopArchiver: (() => void) | undefined;
+  if (settings.archive !== undefined) {
+    const archive = settings.archive;
+    const archiver = new TrailArchiver({
+      redis,
+      store: opened.store,
+      archive: new DirectoryArchiveStore(archive.dir),
+      signingKey: opened.signingKey,
+      clock: deps.clock,
+      segmentEntries: archive.segmentEntries,
+      onSegment: (s) => logger.info("audit: segment archived and trimmed from Redis", { segment: s.name, from_seq: s.fromSeq, to_seq: s.toSeq, bytes: s.bytes }),
+    });
+    const failed = throttled(logger, "audit: archiving failed; nothing was trimmed, retried at the next run");
+    stopArchiver = intervalScheduler.every(archive.intervalMs, async () => {
+      await archiver.runOnce().catch(failed);
+    });
+    logger.info(`audit: sealing segments of ${archive.segmentEntries} entries into ${archive.dir}`, { dir: archive.dir, segment_entries: archive.segmentEntries });
+  }
+  return {
+    recorder: trail,
+    sink: decisionAuditSink(trail),
+    reader: opened.store,
+    close: async () => {
+      stopArchiver?.();
+      await trail.close();
+    },
+  };
 }
 
 /** The `teams:` section validated with the Bot Framework environment variables; undefined when absent. */

@@ -12,6 +12,9 @@
  * - `stream`: the Redis Stream name, default `countersign:audit`.
  * - `mirror_file`: the JSON-lines mirror for log shippers; no mirror when absent.
  * - `max_batch` (default 256) and `append_timeout_ms` (default 5000): see `audit-trail.ts`.
+ * - `archive: {dir, segment_entries, interval_seconds}`: seal the trail into segments of `segment_entries`
+ *   (default 100,000) in the directory `dir`, every `interval_seconds` (default 30), and trim them from Redis
+ *   (`trail-archiver.ts`); Redis then holds only the hot window. Off when absent: the stream grows.
  */
 
 import { AuditError } from "./audit-error";
@@ -25,6 +28,7 @@ export interface AuditConfigFile {
   readonly mirror_file?: string;
   readonly max_batch?: number;
   readonly append_timeout_ms?: number;
+  readonly archive?: { readonly dir: string; readonly segment_entries?: number; readonly interval_seconds?: number };
 }
 
 /** JSON Schema (2020-12) of the `audit` section, for the config file's schema to include at `audit`. */
@@ -38,6 +42,16 @@ export const AUDIT_CONFIG_FILE_SCHEMA = {
     mirror_file: { type: "string", minLength: 1 },
     max_batch: { type: "integer", minimum: 1, maximum: 10000 },
     append_timeout_ms: { type: "integer", minimum: 1 },
+    archive: {
+      type: "object",
+      additionalProperties: false,
+      required: ["dir"],
+      properties: {
+        dir: { type: "string", minLength: 1 },
+        segment_entries: { type: "integer", minimum: 100, maximum: 10000000 },
+        interval_seconds: { type: "integer", minimum: 1 },
+      },
+    },
   },
 } as const;
 
@@ -50,6 +64,8 @@ export interface AuditSettings {
   readonly mirrorFile?: string;
   readonly maxBatch: number;
   readonly appendTimeoutMs: number;
+  /** Archival of sealed segments; absent: off. */
+  readonly archive?: { readonly dir: string; readonly segmentEntries: number; readonly intervalMs: number };
 }
 
 /** The salt development mode uses when none is configured; refused in production. */
@@ -91,5 +107,8 @@ export function resolveAuditSettings(
     ...(f.mirror_file === undefined ? {} : { mirrorFile: f.mirror_file }),
     maxBatch,
     appendTimeoutMs,
+    ...(f.archive === undefined
+      ? {}
+      : { archive: { dir: f.archive.dir, segmentEntries: f.archive.segment_entries ?? 100_000, intervalMs: (f.archive.interval_seconds ?? 30) * 1000 } }),
   };
 }

@@ -9,7 +9,7 @@ import type { AuditSettings } from "./audit-config";
 import { createFileAuditMirror } from "./audit-mirror";
 import { AuditTrail } from "./audit-trail";
 import { RedisAuditStore } from "./redis-audit-store";
-import { resolveSigningKey } from "./signing-key";
+import { resolveSigningKey, type AuditSigningKey } from "./signing-key";
 
 /** What opening a trail needs besides the settings. */
 export interface OpenAuditTrailDeps {
@@ -27,6 +27,8 @@ export interface OpenAuditTrailDeps {
 export interface OpenedAuditTrail {
   readonly trail: AuditTrail;
   readonly store: RedisAuditStore;
+  /** The key that signs the trail (the archiver signs its segments' ranges with it). */
+  readonly signingKey: AuditSigningKey;
 }
 
 /** Resolves the signing key (configured, or generated once in Redis), and builds the store, mirror and trail. */
@@ -48,5 +50,5 @@ export async function openAuditTrail(settings: AuditSettings, deps: OpenAuditTra
     ...(deps.onRollback === undefined ? {} : { onRollback: deps.onRollback }),
     ...(mirror === undefined ? {} : { mirror }),
   });
-  return { trail, store };
+  return { trail, store, signingKey };
 }

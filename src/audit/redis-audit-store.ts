@@ -33,6 +33,10 @@ export interface AuditKeys {
   readonly head: string;
   readonly signingKey: string;
   readonly turn: string;
+  /** Hash `{seq, hash, segments}`: the last archived entry (`trail-archiver.ts`); the stream holds what follows. */
+  readonly archive: string;
+  /** String with a TTL: the instance archiving now. */
+  readonly archiveLease: string;
 }
 
 /** The keys for a stream name. */
@@ -40,7 +44,14 @@ export function auditKeys(stream: string = DEFAULT_AUDIT_STREAM): AuditKeys {
   if (stream === "" || /[{}\s]/.test(stream)) {
     throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit stream name ${JSON.stringify(stream)} must be non-empty, without braces or spaces`);
   }
-  return { stream, head: `{${stream}}:head`, signingKey: `{${stream}}:signing-key`, turn: `{${stream}}:turn` };
+  return {
+    stream,
+    head: `{${stream}}:head`,
+    signingKey: `{${stream}}:signing-key`,
+    turn: `{${stream}}:turn`,
+    archive: `{${stream}}:archive`,
+    archiveLease: `{${stream}}:archive-lease`,
+  };
 }
 
 /** The trail's storage in one Redis (any connection; the trail adds no client settings of its own). */
@@ -52,6 +63,12 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
     stream: string = DEFAULT_AUDIT_STREAM,
   ) {
     this.keys = auditKeys(stream);
+  }
+
+  /** How far the trail is archived (`trail-archiver.ts`): seq 0 and the genesis hash when nothing is. */
+  async archiveState(): Promise<{ readonly seq: number; readonly hash: string; readonly segments: number }> {
+    const h = await this.redis.hgetall(this.keys.archive);
+    return { seq: Number(h["seq"] ?? 0), hash: h["hash"] ?? "0".repeat(64), segments: Number(h["segments"] ?? 0) };
   }
 
   async append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead, instance: string): Promise<AppendOutcome> {

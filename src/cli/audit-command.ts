@@ -5,7 +5,7 @@
  * - `audit export [--from X] [--to Y] [--redis URL] [--stream NAME] [--signing-key F]`: JSON lines on stdout,
  *   entries in order then the signed head line. X and Y are seqs (`1200`) or RFC 3339 times. The export's
  *   range is signed with the audit key when the exporter holds it (the key generated in Redis, or F).
- * - `audit verify <trail.jsonl | -> [--key K]... [--partial] [--pin P]` or `audit verify --redis URL …`:
+ * - `audit verify <trail.jsonl | -> [--key K]... [--partial] [--pin P]` or `audit verify [--archive DIR] [--redis URL] …`:
  *   prints `ok: N entries, head <hash>` or the first bad seq and what is wrong; exit code 1 on any problem. K
  *   is a file (PEM public or private key, or JWK) or the base64url public key; repeat it across a key
  *   rotation. Without K a file is checked against the public key it carries (reported as not pinned) and the
@@ -32,6 +32,8 @@ import { isHashText, type ChainHead } from "../audit/chain";
 import { loadSigningKey, loadVerificationKey, publicKeyPem, type AuditVerificationKey } from "../audit/signing-key";
 import { asHeadLine } from "../audit/trail-head-line";
 import { formatVerifyResult, verifyStoredTrail, verifyTrailLines, type VerifyResult } from "../audit/verify";
+import { DirectoryArchiveStore } from "../audit/archive-store";
+import { verifyArchivedTrail } from "../audit/archive-verify";
 import { systemClock, type Clock } from "../policy/clock";
 import { openRedis } from "../redis/redis-connection";
 import { CliError } from "./cli-error";
@@ -58,6 +60,8 @@ export interface AuditCommandOptions {
   readonly pin?: string;
   /** export: the audit signing key (PEM file), for deployments that configure their own. */
   readonly signingKey?: string;
+  /** verify: the archive directory of sealed segments; verified first, then the Redis stream (with --redis). */
+  readonly archive?: string;
 }
 
 /** What the command takes from its surroundings (injected for tests). */
@@ -121,8 +125,13 @@ async function runVerify(args: readonly string[], opts: AuditCommandOptions, io:
   if (args.length > 1) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes one trail file");
   const file = args[0];
   if (file !== undefined) {
-    if (opts.redis !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes a trail file or --redis, not both");
+    if (opts.redis !== undefined || opts.archive !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes a trail file, or --redis and/or --archive, not both");
     result = await verifyTrailLines(await trailLines(file, io), { keys, ...checks });
+  } else if (opts.archive !== undefined && opts.redis === undefined && env["REDIS_URL"] === undefined) {
+    // The archive alone: every sealed segment, as one chain from seq 1.
+    const archived = await verifyArchivedTrail(new DirectoryArchiveStore(opts.archive), null, { keys, ...checks });
+    if (archived.ok) io.err(`archive ${opts.archive}: ${archived.segments} segments`);
+    result = archived;
   } else {
     if (opts.redis === undefined && env["REDIS_URL"] === undefined) {
       throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify needs a trail file (or -) or --redis URL");
@@ -132,6 +141,18 @@ async function runVerify(args: readonly string[], opts: AuditCommandOptions, io:
       if (trusted.length === 0) {
         const stored = await store.readSigningKey();
         if (stored !== null) trusted = [loadVerificationKey(stored)];
+      }
+      if (opts.archive !== undefined) {
+        const archived = await verifyArchivedTrail(new DirectoryArchiveStore(opts.archive), store, { keys: trusted, ...checks });
+        if (archived.ok) io.err(`archive ${opts.archive}: ${archived.segments} segments, then the stream ${store.keys.stream}`);
+        return archived;
+      }
+      const state = await store.archiveState();
+      if (state.seq > 0 && opts.partial !== true) {
+        throw new CliError(
+          "COUNTERSIGN_CLI_USAGE",
+          `seqs 1..${state.seq} of ${store.keys.stream} are archived in ${state.segments} segments and trimmed from Redis: pass --archive DIR to verify the whole history (or --partial to check the stream alone, its start taken on trust)`,
+        );
       }
       return verifyStoredTrail(store, { keys: trusted, ...checks });
     });

@@ -148,6 +148,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("-k, --key <key>", "verify: a public key (PEM or JWK file, or base64url); repeatable across a key rotation", collect)
     .option("--salt-file <file>", "digest: a file holding the mask salt (default COUNTERSIGN_AUDIT_MASK_SALT)")
     .option("--partial", "verify: accept a trail that starts after seq 1 without a signed range (its start taken on trust)")
+    .option("--archive <dir>", "verify: the archive of sealed segments (audit.archive.dir), verified from seq 1, then the Redis stream with --redis")
     .option("--pin <head>", "verify: a head seen earlier (SEQ:HASH, or a file from `audit head`); the trail must still hold it")
     .option("--signing-key <file>", "export: the audit signing key (PEM), to sign the export's range; default the key generated in Redis")
     .action(async (subcommand: string, args: string[], opts: AuditCommandOptions) => {
