@@ -38,6 +38,10 @@ import { decisionAuditSink, unavailableAuditSink } from "./audit/decision-audit"
 import { openAuditTrail } from "./audit/open-audit-trail";
 import { DirectoryArchiveStore } from "./audit/archive-store";
 import { TrailArchiver } from "./audit/trail-archiver";
+import { AuditSink } from "./audit/audit-sink";
+import { httpAuditSink } from "./audit/http-audit-sink";
+import { syslogAuditSink } from "./audit/syslog-audit-sink";
+import { registerAuditSinkMetrics } from "./observability/audit-sink-metrics";
 import { CallbackDispatcher } from "./callbacks/callback-dispatcher";
 import { RedisCallbackOutbox } from "./callbacks/callback-outbox";
 import { HttpCallbackSender } from "./callbacks/callback-sender";
@@ -309,6 +313,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     }
 
     const metrics = createServiceMetrics({ policyStatus: () => policy.status() });
+    registerAuditSinkMetrics(metrics.registry, audit.sinks ?? []);
     if (wired !== undefined) {
       const store = wired.store;
       wired.events.add(approvalMetrics(metrics.registry, { pendingCount: () => store.pendingCount() }));
@@ -379,6 +384,8 @@ interface WiredAudit {
   readonly recorder?: AuditRecorder;
   readonly sink: DecisionAuditSink;
   readonly reader?: AuditReader;
+  /** The sinks delivering the trail to collectors (their lag is a metric). */
+  readonly sinks?: readonly AuditSink[];
   close(): Promise<void>;
 }
 
@@ -437,6 +444,18 @@ async function assembleAudit(
   }
   logger.info(`audit trail on Redis stream ${settings.stream}`, { stream: settings.stream, mirror_file: settings.mirrorFile ?? null });
   const trail = opened.trail;
+  const sinks = settings.sinks.map((s) => {
+    const failed = throttled(logger, `audit: sink ${s.name} failed to deliver; retried with back-off, nothing skipped`);
+    return new AuditSink({
+      name: s.name,
+      redis,
+      store: opened.store,
+      target: s.type === "http" ? httpAuditSink({ url: s.url, ...(s.secret === undefined ? {} : { secret: s.secret }) }) : syslogAuditSink({ host: s.host, port: s.port }),
+      batch: s.batch,
+      onError: (err) => failed(err),
+    });
+  });
+  for (const sink of sinks) sink.start();
   let stopArchiver: (() => void) | undefined;
   if (settings.archive !== undefined) {
     const archive = settings.archive;
@@ -447,6 +466,7 @@ async function assembleAudit(
       signingKey: opened.signingKey,
       clock: deps.clock,
       segmentEntries: archive.segmentEntries,
+      ...(sinks.length === 0 ? {} : { deliveredThrough: async () => Math.min(...(await Promise.all(sinks.map((s) => s.cursor())))) }),
       onSegment: (s) => logger.info("audit: segment archived and trimmed from Redis", { segment: s.name, from_seq: s.fromSeq, to_seq: s.toSeq, bytes: s.bytes }),
     });
     const failed = throttled(logger, "audit: archiving failed; nothing was trimmed, retried at the next run");
@@ -459,8 +479,10 @@ async function assembleAudit(
     recorder: trail,
     sink: decisionAuditSink(trail),
     reader: opened.store,
+    sinks,
     close: async () => {
       stopArchiver?.();
+      for (const sink of sinks) await sink.stop();
       await trail.close();
     },
   };

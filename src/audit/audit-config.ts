@@ -15,6 +15,8 @@
  * - `archive: {dir, segment_entries, interval_seconds}`: seal the trail into segments of `segment_entries`
  *   (default 100,000) in the directory `dir`, every `interval_seconds` (default 30), and trim them from Redis
  *   (`trail-archiver.ts`); Redis then holds only the hot window. Off when absent: the stream grows.
+ * - `sinks: [{name, type: http, url, secret_env?, batch?} | {name, type: syslog, host, port, batch?}]`:
+ *   deliver the trail to collectors (`audit-sink.ts`); the secret is read from the named environment variable.
  */
 
 import { AuditError } from "./audit-error";
@@ -29,7 +31,18 @@ export interface AuditConfigFile {
   readonly max_batch?: number;
   readonly append_timeout_ms?: number;
   readonly archive?: { readonly dir: string; readonly segment_entries?: number; readonly interval_seconds?: number };
+  readonly sinks?: readonly AuditSinkConfig[];
 }
+
+/** One `audit.sinks` entry as written. */
+export type AuditSinkConfig =
+  | { readonly name: string; readonly type: "http"; readonly url: string; readonly secret_env?: string; readonly batch?: number }
+  | { readonly name: string; readonly type: "syslog"; readonly host: string; readonly port: number; readonly batch?: number };
+
+/** A validated sink: the HTTP secret resolved from the environment. */
+export type AuditSinkSettings =
+  | { readonly name: string; readonly type: "http"; readonly url: string; readonly secret?: string; readonly batch: number }
+  | { readonly name: string; readonly type: "syslog"; readonly host: string; readonly port: number; readonly batch: number };
 
 /** JSON Schema (2020-12) of the `audit` section, for the config file's schema to include at `audit`. */
 export const AUDIT_CONFIG_FILE_SCHEMA = {
@@ -52,6 +65,23 @@ export const AUDIT_CONFIG_FILE_SCHEMA = {
         interval_seconds: { type: "integer", minimum: 1 },
       },
     },
+    sinks: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "type"],
+        properties: {
+          name: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,62}$" },
+          type: { enum: ["http", "syslog"] },
+          url: { type: "string", pattern: "^https?://" },
+          secret_env: { type: "string", minLength: 1 },
+          host: { type: "string", minLength: 1 },
+          port: { type: "integer", minimum: 1, maximum: 65535 },
+          batch: { type: "integer", minimum: 1, maximum: 10000 },
+        },
+      },
+    },
   },
 } as const;
 
@@ -66,6 +96,7 @@ export interface AuditSettings {
   readonly appendTimeoutMs: number;
   /** Archival of sealed segments; absent: off. */
   readonly archive?: { readonly dir: string; readonly segmentEntries: number; readonly intervalMs: number };
+  readonly sinks: readonly AuditSinkSettings[];
 }
 
 /** The salt development mode uses when none is configured; refused in production. */
@@ -110,5 +141,30 @@ export function resolveAuditSettings(
     ...(f.archive === undefined
       ? {}
       : { archive: { dir: f.archive.dir, segmentEntries: f.archive.segment_entries ?? 100_000, intervalMs: (f.archive.interval_seconds ?? 30) * 1000 } }),
+    sinks: uniqueNames((f.sinks ?? []).map((s) => sinkSettings(s, opts.env))),
   };
+}
+
+function uniqueNames(sinks: AuditSinkSettings[]): AuditSinkSettings[] {
+  const seen = new Set<string>();
+  for (const s of sinks) {
+    if (seen.has(s.name)) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit.sinks: the name ${JSON.stringify(s.name)} is used twice (each sink keeps its own cursor by name)`);
+    seen.add(s.name);
+  }
+  return sinks;
+}
+
+function sinkSettings(s: AuditSinkConfig, env: Readonly<Record<string, string | undefined>>): AuditSinkSettings {
+  const bad = (why: string): never => {
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit.sinks ${JSON.stringify(s.name)}: ${why}`);
+  };
+  const batch = s.batch ?? 500;
+  if (s.type === "http") {
+    if (typeof s.url !== "string") bad("an http sink needs url");
+    const secret = s.secret_env === undefined ? undefined : env[s.secret_env];
+    if (s.secret_env !== undefined && (secret === undefined || secret === "")) bad(`the environment variable ${s.secret_env} (secret_env) is not set`);
+    return { name: s.name, type: "http", url: s.url, ...(secret === undefined ? {} : { secret }), batch };
+  }
+  if (typeof s.host !== "string" || typeof s.port !== "number") bad("a syslog sink needs host and port");
+  return { name: s.name, type: "syslog", host: s.host, port: s.port, batch };
 }

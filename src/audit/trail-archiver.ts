@@ -4,7 +4,8 @@
  * records it as archived and trims it from Redis. Redis then holds the hot window only: what was appended
  * since the last sealed segment.
  *
- * Every instance may run one; a lease in Redis lets one archive at a time. A segment is an export of its
+ * Every instance may run one; a lease in Redis lets one archive at a time. Trimming never passes an entry an
+ * audit sink has not delivered yet (`deliveredThrough`). A segment is an export of its
  * range (`export.ts`): the entries, then the signed head it ends on and its signed range, so it verifies on
  * its own; its first entry links to the previous segment's last (checked before writing), so the archive
  * and the stream together verify as one chain from seq 1 (`archive-verify.ts`).
@@ -39,6 +40,8 @@ export interface TrailArchiverOptions {
   readonly maxSegmentsPerRun?: number;
   /** Told of each segment archived. */
   readonly onSegment?: (segment: ArchivedSegment) => void;
+  /** The last seq every audit sink has delivered: entries after it stay in the stream until they have. */
+  readonly deliveredThrough?: () => Promise<number>;
 }
 
 /** A segment written, verified and trimmed from Redis. */
@@ -84,11 +87,21 @@ export class TrailArchiver {
         this.opts.onSegment?.(segment);
         await redis.pexpire(keys.archiveLease, LEASE_MS);
       }
+      await this.trim();
     } finally {
       // Release only our own lease.
       await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, keys.archiveLease, token);
     }
     return done;
+  }
+
+  /** Trims the stream up to what is archived and delivered by every sink (never past either). */
+  private async trim(): Promise<void> {
+    const { redis, store } = this.opts;
+    const archived = (await store.archiveState()).seq;
+    const delivered = this.opts.deliveredThrough === undefined ? archived : await this.opts.deliveredThrough();
+    const through = Math.min(archived, delivered);
+    if (through > 0) await redis.xtrim(store.keys.stream, "MINID", streamIdOf(through + 1));
   }
 
   /** One segment, when a whole one is due. */
@@ -127,11 +140,7 @@ export class TrailArchiver {
       throw new ArchiveError(`${archive.location}: ${name} does not verify after writing${verdict.ok ? "" : `: seq ${verdict.problem.seq}: ${verdict.problem.message}`}`);
     }
     const lastHash = (JSON.parse(lines[lines.length - 2] as string) as { hash: string }).hash;
-    await redis
-      .multi()
-      .hset(keys.archive, { seq: summary.toSeq, hash: lastHash, segments: state.segments + 1 })
-      .xtrim(keys.stream, "MINID", streamIdOf(summary.toSeq + 1))
-      .exec();
+    await redis.hset(keys.archive, { seq: summary.toSeq, hash: lastHash, segments: state.segments + 1 });
     return { name, fromSeq: summary.fromSeq, toSeq: summary.toSeq, bytes: data.length };
   }
 }

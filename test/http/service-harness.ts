@@ -172,7 +172,7 @@ export interface TestService extends AssembledService {
  * unless `noRedis` asks for a service without one.
  */
 export async function testService(
-  opts: { bundlesDir: string; config?: ServiceConfig; watch?: boolean; clock?: Clock; ids?: IdGenerator; logLevel?: LogLevel; noRedis?: boolean },
+  opts: { bundlesDir: string; config?: ServiceConfig; watch?: boolean; clock?: Clock; ids?: IdGenerator; logLevel?: LogLevel; noRedis?: boolean; env?: ConfigEnv },
 ): Promise<TestService> {
   const given = opts.config ?? exampleConfig({}, opts.bundlesDir);
   const config = given.redis.url !== undefined || opts.noRedis ? given : { ...given, redis: { ...given.redis, url: await harnessRedisUrl() } };
@@ -182,6 +182,7 @@ export async function testService(
     clock: opts.clock ?? fixedClock(NOW_NS),
     ids: opts.ids ?? sequentialIds(),
     logger: log.logger,
+    ...(opts.env === undefined ? {} : { env: opts.env }),
   });
   return { ...service, log, config };
 }
@@ -218,11 +219,12 @@ export async function approvalTestService(opts: {
   clock?: ManualClock;
   configure?: (config: ServiceConfig) => ServiceConfig;
   logLevel?: LogLevel;
+  env?: ConfigEnv;
 }): Promise<TestService & { clock: ManualClock }> {
   const clock = opts.clock ?? new ManualClock();
   const base = exampleConfig({ REDIS_URL: opts.redisUrl }, opts.bundlesDir);
   const config = opts.configure ? opts.configure(base) : base;
-  const service = await testService({ bundlesDir: opts.bundlesDir, config, clock, ids: sequentialIds(`dec-${Math.random().toString(36).slice(2, 8)}-`), logLevel: opts.logLevel ?? "info" });
+  const service = await testService({ bundlesDir: opts.bundlesDir, config, clock, ids: sequentialIds(`dec-${Math.random().toString(36).slice(2, 8)}-`), logLevel: opts.logLevel ?? "info", ...(opts.env === undefined ? {} : { env: opts.env }) });
   return { ...service, clock };
 }
 
