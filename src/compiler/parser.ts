@@ -787,9 +787,9 @@ class Parser {
   // template-expr = expr { with-modifier }               (no `not`, `some`, `every`, `=` or `:=`)
   //
   // A template string becomes a call of `internal.template_string` on an array of its parts, as OPA's
-  // compiler rewrites it: literal text and scalar constants as they are, any other expression as the set
-  // of its values, `{v | v = expr}`, so that an undefined expression makes an empty set (written
-  // `<undefined>`) rather than making the whole string undefined. Text alone is a plain string.
+  // compiler rewrites it: literal text and scalar constants as text (a number as written), any other
+  // expression as the set of its values, `{v | v = expr}`, so that an undefined expression makes an empty
+  // set (written `<undefined>`) rather than making the whole string undefined. Text alone is a plain string.
   private template(t: Token): Term {
     const loc = this.loc(t);
     const items: Term[] = [];
@@ -799,8 +799,9 @@ class Parser {
         continue;
       }
       const e = this.templateExpr(part.tokens);
-      if (e.with.length === 0 && isScalar(e.term)) {
-        items.push(e.term);
+      const text = e.with.length === 0 ? scalarText(e.term) : null;
+      if (text !== null) {
+        items.push({ kind: "string", value: text, loc: e.loc });
         continue;
       }
       const v: VarTerm = { kind: "var", name: `$tpl${this.templateVars++}`, loc: e.loc };
@@ -1003,9 +1004,20 @@ function call(name: string, args: Term[], loc: Location): CallTerm {
   return { kind: "call", name, args, loc };
 }
 
-/** True for a null, boolean, number or string literal. */
-function isScalar(t: Term): boolean {
-  return t.kind === "null" || t.kind === "boolean" || t.kind === "number" || t.kind === "string";
+/** A null, boolean, number or string literal as a template string shows it (numbers as written); else null. */
+function scalarText(t: Term): string | null {
+  switch (t.kind) {
+    case "null":
+      return "null";
+    case "boolean":
+      return t.value ? "true" : "false";
+    case "number":
+      return t.text;
+    case "string":
+      return t.value;
+    default:
+      return null;
+  }
 }
 
 /** The body of a rule written without one: the single literal `true`. */
