@@ -5,7 +5,8 @@
  * a newline or any blank (space, tab, comment) came before a token, because Rego ends a literal at a newline
  * and only joins `a.b`, `a[b]` and `f(x)` when nothing separates the parts. Malformed input (an unterminated
  * string, a stray character) becomes a diagnostic and lexing carries on, so the parser still sees the rest.
- * Columns count characters (code points), a tab counting as one.
+ * Columns count characters (code points), a tab counting as one. A template string (`$"…{expr}…"`) is one
+ * token whose parts carry the tokens of each embedded expression, lexed like the rest of the source.
  */
 
 import type { Diagnostics, Location } from "./diagnostics";
