@@ -33,7 +33,7 @@ export interface StringTerm extends Node {
 }
 /**
  * A variable. Each `_` in the source becomes a distinct wildcard named `$<n>` (never a valid identifier, so
- * it cannot clash), with `wildcard: true`.
+ * it cannot clash), with `wildcard: true`. Template strings bring variables named `$tpl<n>` (see CallTerm).
  */
 export interface VarTerm extends Node {
   readonly kind: "var";
@@ -70,6 +70,7 @@ export interface SetTerm extends Node {
  * `=` eq, `:=` assign, `==` equal, `!=` neq, `<` lt, `<=` lte, `>` gt, `>=` gte, `+` plus, `-` minus,
  * `*` mul, `/` div, `%` rem, `&` and, `|` or, `x in xs` internal.member_2, `k, v in xs` internal.member_3,
  * unary `-x` minus(0, x) is folded by the parser into a negative number literal when x is a number.
+ * A template string `$"a{x}"` is `internal.template_string(["a", {$tpl0 | $tpl0 = x}])` (see the parser).
  */
 export interface CallTerm extends Node {
   readonly kind: "call";

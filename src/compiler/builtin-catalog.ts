@@ -70,6 +70,8 @@ const ARITY: Readonly<Record<string, number>> = {
   "graphql.is_valid": 2, "graphql.schema_is_valid": 1,
   // misc
   walk: 1, print: -1, "internal.print": 1, trace: 1, "opa.runtime": 0,
+  // template strings ($"…{expr}…"), which the parser rewrites into calls of this
+  "internal.template_string": 1,
 };
 
 /**
@@ -84,6 +86,17 @@ const SET_RESULTS: ReadonlySet<string> = new Set([
 /** True for builtins whose host result (a JSON array) stands for a set. */
 export function returnsSet(name: string): boolean {
   return SET_RESULTS.has(name);
+}
+
+/**
+ * Builtins whose errors halt evaluation even without strict builtin errors, as OPA's do: a template string
+ * whose expression has several values is a conflict, never an undefined string.
+ */
+const HALTING: ReadonlySet<string> = new Set(["internal.template_string"]);
+
+/** True for builtins whose every error aborts evaluation. */
+export function haltsOnError(name: string): boolean {
+  return HALTING.has(name);
 }
 
 /** Builtins that are relations: they produce several outputs, iterated by the planner. */

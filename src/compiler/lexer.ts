@@ -5,7 +5,8 @@
  * a newline or any blank (space, tab, comment) came before a token, because Rego ends a literal at a newline
  * and only joins `a.b`, `a[b]` and `f(x)` when nothing separates the parts. Malformed input (an unterminated
  * string, a stray character) becomes a diagnostic and lexing carries on, so the parser still sees the rest.
- * Columns count characters (code points), a tab counting as one.
+ * Columns count characters (code points), a tab counting as one. A template string (`$"…{expr}…"`) is one
+ * token whose parts carry the tokens of each embedded expression, lexed like the rest of the source.
  */
 
 import type { Diagnostics, Location } from "./diagnostics";
@@ -15,7 +16,13 @@ import type { Diagnostics, Location } from "./diagnostics";
  * character that starts no token; it has been reported already, so the parser stops at it without a second
  * message.
  */
-export type TokenKind = "ident" | "number" | "string" | "punct" | "invalid" | "eof";
+export type TokenKind = "ident" | "number" | "string" | "template" | "punct" | "invalid" | "eof";
+
+/**
+ * One part of a template string (`$"…{expr}…"`, `` $`…{expr}…` ``): literal text, already unescaped, or the
+ * tokens of one embedded expression, ending with an `eof` token placed at its closing `}`.
+ */
+export type TemplatePart = { readonly kind: "text"; readonly value: string } | { readonly kind: "expr"; readonly tokens: readonly Token[] };
 
 /** One token. */
 export interface Token {
@@ -30,6 +37,8 @@ export interface Token {
   readonly newlineBefore: boolean;
   /** Any whitespace or comment separates this token from the previous one. */
   readonly spaceBefore: boolean;
+  /** For `template` tokens: the literal text and embedded expressions, in source order. */
+  readonly parts?: readonly TemplatePart[];
 }
 
 /** Two-character operators, checked before single characters. */
@@ -77,7 +86,6 @@ class Lexer {
   private pos = 0;
   private line = 1;
   private col = 1;
-  private readonly tokens: Token[] = [];
 
   constructor(
     private readonly file: string,
@@ -87,19 +95,35 @@ class Lexer {
 
   run(): Token[] {
     if (this.text.startsWith("\uFEFF")) this.pos = 1; // a byte-order mark is not part of the source
+    return this.scanTokens(null);
+  }
+
+  /**
+   * Scans tokens up to the end of the text, or, with `open` given (the `{` of a template expression), up to
+   * the `}` that closes it, which is consumed. The list ends with an `eof` token at the end (or at that `}`).
+   */
+  private scanTokens(open: { line: number; col: number } | null): Token[] {
+    const tokens: Token[] = [];
     let newlineBefore = false;
     let spaceBefore = false;
+    let depth = 0;
     for (;;) {
       const skipped = this.skipBlanks();
       newlineBefore = newlineBefore || skipped.newline;
       spaceBefore = spaceBefore || skipped.space;
       const line = this.line;
       const col = this.col;
-      if (this.pos >= this.text.length) {
-        this.tokens.push({ kind: "eof", text: "", value: "", line, col, newlineBefore, spaceBefore });
-        return this.tokens;
+      const atEnd = this.pos >= this.text.length;
+      if (open !== null && atEnd) this.error(open.line, open.col, "unterminated template string expression: expected '}'");
+      if (atEnd || (open !== null && depth === 0 && this.text[this.pos] === "}")) {
+        if (!atEnd) this.advance(); // the closing brace
+        tokens.push({ kind: "eof", text: "", value: "", line, col, newlineBefore, spaceBefore });
+        return tokens;
       }
-      this.tokens.push(this.scanToken(line, col, newlineBefore, spaceBefore));
+      const token = this.scanToken(line, col, newlineBefore, spaceBefore);
+      if (token.kind === "punct" && token.text === "{") depth++;
+      if (token.kind === "punct" && token.text === "}") depth--;
+      tokens.push(token);
       newlineBefore = false;
       spaceBefore = false;
     }
@@ -158,6 +182,11 @@ class Lexer {
     // raw-string = "`" { char } "`"
     if (c === "`") {
       return make("string", this.scanRawString(line, col));
+    }
+    // template = "$" ( '"' { char | escape | "\{" | "{" expr "}" } '"' | "`" { char | "\{" | "{" expr "}" } "`" )
+    if (c === "$" && (text[start + 1] === '"' || text[start + 1] === "`")) {
+      const parts = this.scanTemplate(line, col);
+      return { ...make("template"), parts };
     }
     const two = text.slice(start, start + 2);
     if (TWO_CHAR_PUNCT.has(two)) {
@@ -244,6 +273,94 @@ class Lexer {
     value += text.slice(chunkStart, this.pos);
     this.error(line, col, "unterminated string");
     return value;
+  }
+
+  /**
+   * Scans a template string from its `$`. Literal text follows the string's own rules (escapes and a single
+   * line for `$"…"`, anything up to the backquote for `` $`…` ``), plus `\{` for a literal brace; a `{`
+   * starts an embedded expression, lexed as ordinary tokens up to its matching `}`, so it may hold strings,
+   * braces and further templates.
+   */
+  private scanTemplate(line: number, col: number): TemplatePart[] {
+    const text = this.text;
+    this.advance(); // $
+    const raw = text[this.pos] === "`";
+    const close = raw ? "`" : '"';
+    this.advance(); // opening quote
+    const parts: TemplatePart[] = [];
+    let value = "";
+    let chunkStart = this.pos;
+    const flush = () => {
+      value += text.slice(chunkStart, this.pos);
+      if (value !== "") parts.push({ kind: "text", value });
+      value = "";
+    };
+    while (this.pos < text.length) {
+      const c = text[this.pos]!;
+      if (c === close) {
+        flush();
+        this.advance();
+        return parts;
+      }
+      if (c === "{") {
+        flush();
+        const open = { line: this.line, col: this.col };
+        this.advance();
+        parts.push({ kind: "expr", tokens: this.scanTokens(open) });
+        chunkStart = this.pos;
+        continue;
+      }
+      if (c === "\n") {
+        if (!raw) break;
+        this.pos++;
+        this.line++;
+        this.col = 1;
+        continue;
+      }
+      if (c !== "\\") {
+        this.advance();
+        continue;
+      }
+      if (text[this.pos + 1] === "{") {
+        value += text.slice(chunkStart, this.pos) + "{";
+        this.advance();
+        this.advance();
+        chunkStart = this.pos;
+        continue;
+      }
+      if (raw) {
+        this.advance();
+        continue;
+      }
+      value += text.slice(chunkStart, this.pos);
+      const escLine = this.line;
+      const escCol = this.col;
+      this.advance(); // backslash
+      const e = text[this.pos] ?? "";
+      const simple = SIMPLE_ESCAPES[e];
+      if (simple !== undefined) {
+        value += simple;
+        this.advance();
+      } else if (e === "u") {
+        this.advance();
+        const hex = text.slice(this.pos, this.pos + 4);
+        if (hex.length === 4 && [...hex].every(isHexDigit)) {
+          value += String.fromCharCode(parseInt(hex, 16));
+          for (let i = 0; i < 4; i++) this.advance();
+        } else {
+          this.error(escLine, escCol, "invalid unicode escape in string: '\\u' must be followed by 4 hex digits");
+        }
+      } else if (e === "\n" || e === "") {
+        break;
+      } else {
+        this.error(escLine, escCol, `invalid escape sequence '\\${e}' in string`);
+        this.advance();
+      }
+      chunkStart = this.pos;
+    }
+    flush();
+    this.error(line, col, "unterminated template string");
+    return parts;
   }
 
   /** Scans a backquoted raw string, which may span lines and has no escapes. */

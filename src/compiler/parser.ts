@@ -131,6 +131,8 @@ function describe(t: Token): string {
       return `identifier '${t.text}'`;
     case "invalid":
       return `character '${t.text}'`;
+    case "template":
+      return "template string";
   }
 }
 
@@ -142,13 +144,15 @@ function isIdentifier(s: string): boolean {
 class Parser {
   private pos = 0;
   private wildcards = 0;
+  /** Counts the variables generated for template-string expressions (`$tpl<n>`). */
+  private templateVars = 0;
   private nesting = 0;
   /** Whether a line break ends the expression being parsed: true in bodies and at module level. */
   private newlineEnds = true;
 
   constructor(
     private readonly file: string,
-    private readonly tokens: readonly Token[],
+    private tokens: readonly Token[],
     private readonly diags: Diagnostics,
   ) {}
 
@@ -380,17 +384,18 @@ class Parser {
       if (ref.some((t) => t.kind !== "string")) this.fail(elseTok, "'else' cannot be used on rules with variables in the head");
       elses.push(this.elseClause());
     }
+    const deferred = args === null ? [] : this.deferTemplateArgs(args);
     let elseChain: ElseClause | null = null;
     for (let i = elses.length - 1; i >= 0; i--) {
       const e = elses[i]!;
-      elseChain = { value: e.value, body: e.body, else: elseChain, loc: this.loc(e.tok) };
+      elseChain = { value: e.value, body: [...e.body, ...deferred], else: elseChain, loc: this.loc(e.tok) };
     }
 
     return {
       kind: "rule",
       default: false,
       head,
-      body: body ?? trueBody(ruleLoc),
+      body: [...(body ?? trueBody(ruleLoc)), ...deferred],
       else: elseChain,
       file: this.file,
       loc: ruleLoc,
@@ -701,6 +706,9 @@ class Parser {
       case "string":
         this.next();
         return { kind: "string", value: t.value, loc };
+      case "template":
+        this.next();
+        return this.template(t);
       case "ident":
         if (KEYWORDS.has(t.text) && t.text !== "contains") break;
         this.next();
@@ -773,6 +781,95 @@ class Parser {
       this.expectPunct("}");
       return { kind: "object", entries, loc };
     });
+  }
+
+  // template      = "$" ( '"' … '"' | "`" … "`" )       (text and "{" template-expr "}" parts; see the lexer)
+  // template-expr = expr { with-modifier }               (no `not`, `some`, `every`, `=` or `:=`)
+  //
+  // A template string becomes a call of `internal.template_string` on an array of its parts, as OPA's
+  // compiler rewrites it: literal text and scalar constants as text (a number as written), any other
+  // expression as the set of its values, `{v | v = expr}`, so that an undefined expression makes an empty
+  // set (written `<undefined>`) rather than making the whole string undefined. Text alone is a plain string.
+  private template(t: Token): Term {
+    const loc = this.loc(t);
+    const items: Term[] = [];
+    for (const part of t.parts ?? []) {
+      if (part.kind === "text") {
+        items.push({ kind: "string", value: part.value, loc });
+        continue;
+      }
+      const e = this.templateExpr(part.tokens);
+      const text = e.with.length === 0 ? scalarText(e.term) : null;
+      if (text !== null) {
+        items.push({ kind: "string", value: text, loc: e.loc });
+        continue;
+      }
+      const v: VarTerm = { kind: "var", name: `$tpl${this.templateVars++}`, loc: e.loc };
+      const literal: TermExpr = { ...e, term: call("eq", [v, e.term], e.loc) };
+      items.push({ kind: "setcompr", term: v, body: [literal], loc: e.loc });
+    }
+    if (items.every((i) => i.kind === "string")) {
+      return { kind: "string", value: items.map((i) => (i as { value: string }).value).join(""), loc };
+    }
+    return call("internal.template_string", [{ kind: "array", items, loc }], loc);
+  }
+
+  /** Parses the tokens of one template expression, which the lexer ended with an `eof` at the closing `}`. */
+  private templateExpr(tokens: readonly Token[]): TermExpr {
+    const savedTokens = this.tokens;
+    const savedPos = this.pos;
+    this.tokens = tokens;
+    this.pos = 0;
+    try {
+      const start = this.peek();
+      if (start.kind === "eof") this.fail(start, "empty template string expression");
+      if (this.isKeyword(start, "some")) this.fail(start, "unexpected 'some' in template string expression");
+      if (this.isKeyword(start, "every")) this.fail(start, "unexpected 'every' in template string expression");
+      if (this.isKeyword(start, "not")) this.fail(start, "unexpected negation ('not') in template string expression");
+      const e = this.withNewlines(false, () => this.literal()) as TermExpr;
+      if (e.term.kind === "call" && (e.term.name === "eq" || e.term.name === "assign")) {
+        const what = e.term.name === "eq" ? "unification ('=')" : "assignment (':=')";
+        this.failAt(e.loc, `unexpected ${what} in template string expression`);
+      }
+      const end = this.peek();
+      if (end.kind !== "eof") this.fail(end, `unexpected ${describe(end)}, expected '}' to end the template string expression`);
+      return e;
+    } finally {
+      this.tokens = savedTokens;
+      this.pos = savedPos;
+    }
+  }
+
+  /**
+   * A function's argument that holds a template string is matched after the body, as OPA does: the template
+   * is replaced by a new variable, and `variable = template` ends the body and every `else` body, so the
+   * template may use variables the body binds (`f($"{x}") if { x = "a" }`).
+   */
+  private deferTemplateArgs(args: Term[]): Expr[] {
+    const checks: Expr[] = [];
+    const visit = (t: Term): Term => {
+      switch (t.kind) {
+        case "call":
+          if (t.name === "internal.template_string") {
+            const v: VarTerm = { kind: "var", name: `$tpl${this.templateVars++}`, loc: t.loc };
+            checks.push({ kind: "expr", negated: false, term: call("eq", [v, t], t.loc), with: [], loc: t.loc });
+            return v;
+          }
+          return { ...t, args: t.args.map(visit) };
+        case "array":
+          return { ...t, items: t.items.map(visit) };
+        case "set":
+          return { ...t, items: t.items.map(visit) };
+        case "object":
+          return { ...t, entries: t.entries.map(([k, v]) => [visit(k), visit(v)] as const) };
+        case "ref":
+          return { ...t, head: visit(t.head), path: t.path.map(visit) };
+        default:
+          return t;
+      }
+    };
+    for (let i = 0; i < args.length; i++) args[i] = visit(args[i]!);
+    return checks;
   }
 
   // term-list = [ expr-in { "," expr-in } [ "," ] ] close        (the opening token is already consumed)
@@ -905,6 +1002,22 @@ class Parser {
 /** A call term. */
 function call(name: string, args: Term[], loc: Location): CallTerm {
   return { kind: "call", name, args, loc };
+}
+
+/** A null, boolean, number or string literal as a template string shows it (numbers as written); else null. */
+function scalarText(t: Term): string | null {
+  switch (t.kind) {
+    case "null":
+      return "null";
+    case "boolean":
+      return t.value ? "true" : "false";
+    case "number":
+      return t.text;
+    case "string":
+      return t.value;
+    default:
+      return null;
+  }
 }
 
 /** The body of a rule written without one: the single literal `true`. */

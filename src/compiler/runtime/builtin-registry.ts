@@ -18,3 +18,4 @@ export * from "./builtins/time";
 export * from "./builtins/matching";
 export * from "./builtins/walk";
 export * from "./builtins/print";
+export * from "./builtins/template-string";

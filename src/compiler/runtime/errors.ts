@@ -15,6 +15,8 @@ export const ERROR_NONE: i32 = 0;
 export const ERROR_TYPE: i32 = 1;
 /** OPA's eval_builtin_error: a builtin failed on operands of the right types. */
 export const ERROR_BUILTIN: i32 = 2;
+/** OPA's eval_conflict_error: a builtin found several values where one was due (template strings). */
+export const ERROR_CONFLICT: i32 = 3;
 
 let errorCode: i32 = ERROR_NONE;
 let errorMessage: string = "";
@@ -48,7 +50,9 @@ export function operandTypeError(builtin: string, n: i32, got: usize, expected: 
 
 /** OPA's code for the recorded error. */
 export function builtinErrorCode(): string {
-  return errorCode == ERROR_TYPE ? "eval_type_error" : errorCode == ERROR_BUILTIN ? "eval_builtin_error" : "eval_internal_error";
+  if (errorCode == ERROR_TYPE) return "eval_type_error";
+  if (errorCode == ERROR_BUILTIN) return "eval_builtin_error";
+  return errorCode == ERROR_CONFLICT ? "eval_conflict_error" : "eval_internal_error";
 }
 
 /** The recorded error's message. */

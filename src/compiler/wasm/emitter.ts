@@ -10,7 +10,7 @@
 import type { Block, Constant, Func, Operand, Plan, Stmt } from "../ir";
 import type { GeneratedFunction, GeneratedGlobal, Instr, LinkRequest } from "./instructions";
 import { builtinExportName, hostBuiltinImport } from "./runtime-contract";
-import { returnsSet } from "../builtin-catalog";
+import { haltsOnError, returnsSet } from "../builtin-catalog";
 
 const I32 = "i32" as const;
 
@@ -362,7 +362,7 @@ class FunctionEmitter {
                 call(hostBuiltinImport(s.args.length)),
                 ...(returnsSet(s.name) ? [call("cs_array_to_set")] : []),
               ];
-        if (!this.emitter.strict || s.impl === "host") return [...invoke, tee(s.target), ...this.failIfZero()];
+        if ((!this.emitter.strict && !haltsOnError(s.name)) || s.impl === "host") return [...invoke, tee(s.target), ...this.failIfZero()];
         return [
           ...invoke,
           tee(s.target),
