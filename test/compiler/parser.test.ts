@@ -616,12 +616,10 @@ const CONFORMANCE = path.join(__dirname, "..", "..", "..", "shared", "opa-confor
 
 /**
  * Cases the parser does not read yet, each a known gap of the Rego language issue: template strings
- * (`$"…{expr}…"`) and a `with` whose replacement is a bare builtin name followed by `:`. A parse failure
- * anywhere else fails the test, and each entry goes once its feature lands.
+ * (`$"…{expr}…"`). A parse failure anywhere else fails the test, and each entry goes once its feature lands.
  */
 const KNOWN_PARSE_GAPS: readonly RegExp[] = [
   /^stringinterpolation\/test-string_interpolation(_multi-line)?\.yaml /,
-  /^withkeyword\/test-with-builtin-mock\.yaml \(withkeyword\/builtin: mock will not call other mock\) /,
 ];
 
 interface ConformanceCase {
