@@ -649,8 +649,16 @@ class FunctionPlanner {
     const fnMods: { name: string; replacement: Mock | null; value: Term }[] = [];
     for (const m of mods) {
       const name = this.mockTarget(m.target);
-      if (name === null) docMods.push(m);
-      else fnMods.push({ name, replacement: this.replacementOf(m.value), value: m.value });
+      if (name === null) {
+        docMods.push(m);
+        continue;
+      }
+      if (name === "eq" || name === "assign" || name.startsWith("internal.") || name.startsWith("rego.metadata.")) {
+        this.diags.add("rego_compile_error", m.loc, `with keyword replacing built-in function: replacement of "${name}" invalid`);
+      } else if (!name.startsWith("data.") && isRelation(name)) {
+        this.diags.add("rego_compile_error", m.loc, `with keyword replacing built-in function: target must not be a relation`);
+      }
+      fnMods.push({ name, replacement: this.replacementOf(m.value), value: m.value });
     }
     const valueMods = fnMods.filter((f) => f.replacement === null);
     this.planTerms(
@@ -812,7 +820,8 @@ class FunctionPlanner {
   private planPositive(t: Term, k: () => void): void {
     if (t.kind === "call") {
       const [a, b] = t.args;
-      switch (t.name) {
+      // A mocked operator (`with equal as f`) is an ordinary call: its special statements would skip the mock.
+      switch (this.mocks.has(t.name) ? "" : t.name) {
         case "eq":
           return this.unify(a, b, k, t.loc);
         case "assign":
