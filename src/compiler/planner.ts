@@ -147,9 +147,15 @@ class ProgramPlanner {
       const value = fp.newLocal();
       const b = fp.newBlock();
       fp.inBlock(b, () => {
+        const key = fp.constOf({ kind: "string", value: name });
+        const mock = child.type === "rules" ? fp.mocks.get(`data.${child.path.join(".")}`) : undefined;
+        if (mock !== undefined && isValueMock(mock)) {
+          fp.stmt({ kind: "objectInsert", object: result, key, value: mock.op, loc });
+          return;
+        }
         const fn = child.type === "rules" ? this.ruleFunction(child, loc, fp.mocks) : this.docFunction(child, loc, fp.mocks);
         fp.stmt({ kind: "call", func: fn, args: fp.callArgs([]), target: value, loc });
-        fp.stmt({ kind: "objectInsert", object: result, key: fp.constOf({ kind: "string", value: name }), value: fp.local(value), loc });
+        fp.stmt({ kind: "objectInsert", object: result, key, value: fp.local(value), loc });
       });
       fp.stmt({ kind: "block", block: b, loc });
     }
@@ -356,8 +362,8 @@ class FunctionPlanner {
   }
 
   /** The arguments of a call to a rule or document function: input, data, args, then the mocked values. */
-  callArgs(args: readonly Operand[]): Operand[] {
-    const values = mockValueNames(this.mocks).map((n) => (this.mocks.get(n) as Mock & { kind: "value" }).op);
+  callArgs(args: readonly Operand[], mocks: MockEnv = this.mocks): Operand[] {
+    const values = mockValueNames(mocks).map((n) => (mocks.get(n) as Mock & { kind: "value" | "rule" }).op);
     return [this.local(this.input), this.local(this.data), ...args, ...values];
   }
 
@@ -640,8 +646,9 @@ class FunctionPlanner {
    * Plans `inner` under `with` modifiers. Without modifiers, inner runs with k directly. With them, the
    * modified input/data are computed, a fresh memo frame is pushed for the duration of the expression, and
    * popped around the continuation (which runs in its own block so that its failures still re-push).
-   * A modifier on a function or built-in adds a mock instead: calls planned inside see it, and so do the
-   * rules they reach, which are planned again for those mocks (see ProgramPlanner.ruleFunction).
+   * A modifier on a function, a built-in or a whole rule adds a mock instead: code planned inside sees it,
+   * and so do the rules it reaches, which are planned again for those mocks (see ProgramPlanner.ruleFunction)
+   * so that the mocks hold however deep the rules nest.
    */
   private planWith(mods: readonly WithModifier[], loc: Location, inner: (k: () => void) => void, k: () => void): void {
     if (mods.length === 0) return inner(k);
@@ -670,8 +677,6 @@ class FunctionPlanner {
         for (const f of fnMods) {
           newMocks.set(f.name, f.replacement ?? { kind: "value", op: values[docMods.length + valueMods.indexOf(f)] });
         }
-        const ctx = mockKey(newMocks);
-        const overrides: [number, Operand][] = [];
         docMods.forEach((m, i) => {
           const target = this.expandRef(m.target);
           if (target.root === "value") {
@@ -690,20 +695,13 @@ class FunctionPlanner {
             newInput = this.upsert(newInput, path, values[i], m.loc);
           } else {
             const hit = this.ruleAlong(path);
-            if (hit === "exact-rule") overrides.push([this.program.memoId(this.ruleSetAt(path)!.id, ctx), values[i]]);
+            if (hit === "exact-rule") newMocks.set(`data.${path.join(".")}`, { kind: "rule", op: values[i] });
             else if (hit === "base") newData = this.upsert(newData, path, values[i], m.loc);
             else this.diags.add("rego_compile_error", m.loc, `not supported: with on data.${path.join(".")}, which is above or below a rule`);
           }
         });
-        const putOverrides = () => {
-          for (const [id, v] of overrides) {
-            const l = this.toLocal(v, loc);
-            this.stmt({ kind: "memoPut", id, source: l, loc });
-          }
-        };
         this.stmt({ kind: "memoPush", loc });
         this.nested(loc, () => {
-          putOverrides();
           const savedIn = this.input;
           const savedData = this.data;
           const savedMocks = this.mocks;
@@ -717,7 +715,6 @@ class FunctionPlanner {
             this.stmt({ kind: "memoPop", loc });
             this.nested(loc, k);
             this.stmt({ kind: "memoPush", loc });
-            putOverrides();
             this.input = newInput;
             this.data = newData;
             this.mocks = newMocks;
@@ -1140,12 +1137,14 @@ class FunctionPlanner {
   /**
    * A call of a function or built-in replaced by `with`: the arguments are still evaluated (and must be
    * defined), then the replacement value is the result, or the replacing built-in or function is called.
-   * A replacing function runs without any mocks, so it may call the original and never another mock.
+   * A replacing function runs without function mocks, so it may call the original and never another mock;
+   * rules replaced by `with data.… as` stay replaced for it.
    */
   private planMockedCall(t: CallTerm, mock: Mock, k: (op: Operand) => void): void {
     let emit: (ops: Operand[], k: (op: Operand) => void) => void;
     switch (mock.kind) {
       case "value":
+      case "rule":
         emit = (_ops, kk) => kk(mock.op);
         break;
       case "builtin": {
@@ -1164,10 +1163,11 @@ class FunctionPlanner {
           this.diags.add("rego_type_error", t.loc, `${t.name}: arity mismatch: replacement data.${mock.set.path.join(".")} takes ${mock.set.arity} arguments, got ${t.args.length}`);
           return;
         }
-        const fname = this.program.ruleFunction(mock.set, t.loc);
+        const mocks = ruleMocksOnly(this.mocks);
+        const fname = this.program.ruleFunction(mock.set, t.loc, mocks);
         emit = (ops, kk) => {
           const r = this.newLocal();
-          this.stmt({ kind: "call", func: fname, args: [this.local(this.input), this.local(this.data), ...ops], target: r, loc: t.loc });
+          this.stmt({ kind: "call", func: fname, args: this.callArgs(ops, mocks), target: r, loc: t.loc });
           kk(this.local(r));
         };
         break;
@@ -1238,6 +1238,8 @@ class FunctionPlanner {
           this.diags.add("rego_type_error", seg.loc, `function data.${child.path.join(".")} must be called with arguments`);
           return;
         }
+        const mock = this.mocks.get(`data.${child.path.join(".")}`);
+        if (mock !== undefined && isValueMock(mock)) return this.planPath(mock.op, path, i + 1, k, loc);
         const fn = this.program.ruleFunction(child, seg.loc, this.mocks);
         const r = this.newLocal();
         this.stmt({ kind: "call", func: fn, args: this.callArgs([]), target: r, loc: seg.loc });
@@ -1426,11 +1428,15 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
   return fp.finish();
 }
 
-/** What replaces a mocked function or built-in: another built-in, a user function, or a value. */
+/**
+ * What replaces a mocked function or built-in (another built-in, a user function, or a value), or the value
+ * replacing a whole rule (`with data.pkg.rule as v`). Values are operands of the function being planned.
+ */
 type Mock =
   | { readonly kind: "builtin"; readonly name: string }
   | { readonly kind: "func"; readonly set: RuleSet }
-  | { readonly kind: "value"; readonly op: Operand };
+  | { readonly kind: "value"; readonly op: Operand }
+  | { readonly kind: "rule"; readonly op: Operand };
 
 /** The mocks in effect, by the mocked name (`count`, `data.pkg.f`). */
 type MockEnv = ReadonlyMap<string, Mock>;
@@ -1443,21 +1449,31 @@ function mockKey(mocks: MockEnv): string {
     .sort()
     .map((n) => {
       const m = mocks.get(n)!;
-      return `${n} as ${m.kind === "builtin" ? m.name : m.kind === "func" ? `data.${m.set.path.join(".")}` : "value"}`;
+      return `${n} as ${m.kind === "builtin" ? m.name : m.kind === "func" ? `data.${m.set.path.join(".")}` : m.kind}`;
     })
     .join(", ");
 }
 
 /** The names of the mocks by value, in the order their values are passed to planned functions. */
 function mockValueNames(mocks: MockEnv): string[] {
-  return [...mocks.keys()].filter((n) => mocks.get(n)!.kind === "value").sort();
+  return [...mocks.keys()].filter((n) => isValueMock(mocks.get(n)!)).sort();
+}
+
+function isValueMock(m: Mock): m is Mock & { kind: "value" | "rule" } {
+  return m.kind === "value" || m.kind === "rule";
+}
+
+/** The mocks a replacing function runs under: no function mocks, only the replaced rules. */
+function ruleMocksOnly(mocks: MockEnv): MockEnv {
+  if (mocks.size === 0) return mocks;
+  return new Map([...mocks].filter(([, m]) => m.kind === "rule"));
 }
 
 /** The same mocks inside a called function, whose value mocks arrive as parameters from `first` on. */
 function calleeMocks(mocks: MockEnv, first: number): MockEnv {
   if (mocks.size === 0) return mocks;
   const out = new Map(mocks);
-  mockValueNames(mocks).forEach((n, i) => out.set(n, { kind: "value", op: { kind: "local", local: first + i } }));
+  mockValueNames(mocks).forEach((n, i) => out.set(n, { kind: mocks.get(n)!.kind as "value" | "rule", op: { kind: "local", local: first + i } }));
   return out;
 }
 

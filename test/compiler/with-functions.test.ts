@@ -72,6 +72,19 @@ memo_apart := x if x := [count(input.items), base] with count as with_base
 inner_mock_wins := x if x := size with count as mock_count with count as 3
 nested := x if x := count(input.items) with count as nested_outer
 captured if count(input.items, 9) with count as 9
+
+# --- rules replaced by value stay replaced in nested with and inside replacing functions
+r2 := 1
+s2 if r2 == 5
+q_input if s2 with input.x as 1
+q_count if s2 with count as 3
+nested_override if q_input with data.t.r2 as 5
+nested_override_fn if q_count with data.t.r2 as 5
+sees_r2(_) := r2
+override_in_mock := x if x := count([]) with count as sees_r2 with data.t.r2 as input.n
+sub.v := 1
+sub.w := 2
+doc_override := x if x := sub with data.t.sub.v as input.n
 `;
 
 const RULES = [
@@ -100,6 +113,10 @@ const RULES = [
   "inner_mock_wins",
   "nested",
   "captured",
+  "nested_override",
+  "nested_override_fn",
+  "override_in_mock",
+  "doc_override",
   "size",
 ];
 
@@ -157,6 +174,10 @@ describe("with on functions and built-ins, many inputs on one instance", () => {
       expect(value("inner_mock_wins", input)).toBe(3);
       expect(value("nested", input)).toBe(5);
       expect(value("captured", input)).toBe(true);
+      expect(value("nested_override", input)).toBe(true);
+      expect(value("nested_override_fn", input)).toBe(true);
+      expect(value("override_in_mock", input)).toBe(input.n);
+      expect(value("doc_override", input)).toEqual(input.n === undefined ? undefined : { v: input.n, w: 2 });
     }
   });
 
