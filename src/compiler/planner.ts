@@ -51,7 +51,7 @@ class ProgramPlanner {
   private readonly constIndex = new Map<string, number>();
   private readonly funcNames = new Map<string, string>();
   private readonly inProgress: string[] = [];
-  /** Memo ids of rules and documents planned under function mocks, past the rule tree's own ids. */
+  /** Memo ids of rules and documents planned under mocks (`with` on functions or rules), past the tree's own ids. */
   private readonly mockedMemoIds = new Map<string, number>();
   private nextMemoId: number;
 
@@ -98,9 +98,9 @@ class ProgramPlanner {
   }
 
   /**
-   * The function computing a rule set's value, planned on first use. Under function mocks (`with f as g`)
-   * the rule set is planned again for those mocks; mocks by value become extra parameters after the
-   * arguments, in mockValueNames order.
+   * The function computing a rule set's value, planned on first use. Under mocks (`with f as g`,
+   * `with data.pkg.rule as v`) the rule set is planned again for those mocks, with its own memo id; mocks
+   * by value become extra parameters after the arguments, in mockValueNames order.
    */
   ruleFunction(set: RuleSet, loc: Location, mocks: MockEnv = NO_MOCKS): string {
     const ctx = mockKey(mocks);
@@ -147,15 +147,15 @@ class ProgramPlanner {
       const value = fp.newLocal();
       const b = fp.newBlock();
       fp.inBlock(b, () => {
-        const key = fp.constOf({ kind: "string", value: name });
+        const field = fp.constOf({ kind: "string", value: name });
         const mock = child.type === "rules" ? fp.mocks.get(`data.${child.path.join(".")}`) : undefined;
         if (mock !== undefined && isValueMock(mock)) {
-          fp.stmt({ kind: "objectInsert", object: result, key, value: mock.op, loc });
+          fp.stmt({ kind: "objectInsert", object: result, key: field, value: mock.op, loc });
           return;
         }
         const fn = child.type === "rules" ? this.ruleFunction(child, loc, fp.mocks) : this.docFunction(child, loc, fp.mocks);
         fp.stmt({ kind: "call", func: fn, args: fp.callArgs([]), target: value, loc });
-        fp.stmt({ kind: "objectInsert", object: result, key, value: fp.local(value), loc });
+        fp.stmt({ kind: "objectInsert", object: result, key: field, value: fp.local(value), loc });
       });
       fp.stmt({ kind: "block", block: b, loc });
     }
@@ -289,7 +289,7 @@ class FunctionPlanner {
   /** Locals currently holding `input` and `data` (they change under `with`). */
   input: Local = 0;
   data: Local = 1;
-  /** Functions and built-ins replaced by `with` here; value replacements are operands of this function. */
+  /** Functions, built-ins and rules replaced by `with` here; replacing values are operands of this function. */
   mocks: MockEnv = NO_MOCKS;
   scope = new Scope(null);
   /** Variables of enclosing bodies: a comprehension must wait until those it mentions are bound. */
