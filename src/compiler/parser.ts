@@ -439,9 +439,34 @@ class Parser {
   }
 
   // if-body = "{" query "}" | literal
+  // As in OPA, a brace that does not open a query opens the literal's term instead: `if {x: 1 | true}`.
   private ifBody(): Body {
-    if (this.acceptPunct("{")) return this.body("}");
-    return this.withNewlines(true, () => [this.literal()]);
+    if (!this.isPunct(this.peek(), "{")) return this.withNewlines(true, () => [this.literal()]);
+    const start = this.pos;
+    const state = { wildcards: this.wildcards, nesting: this.nesting, newlineEnds: this.newlineEnds, diags: this.diags.items.length };
+    const rewind = () => {
+      this.pos = start;
+      this.wildcards = state.wildcards;
+      this.nesting = state.nesting;
+      this.newlineEnds = state.newlineEnds;
+      this.diags.items.splice(state.diags);
+    };
+    try {
+      this.next();
+      return this.body("}");
+    } catch (e) {
+      if (!isAbort(e)) throw e;
+    }
+    rewind();
+    try {
+      return this.withNewlines(true, () => [this.literal()]);
+    } catch (e) {
+      if (!isAbort(e)) throw e;
+    }
+    // Neither reading works: report the query's error, the likelier intent.
+    rewind();
+    this.next();
+    return this.body("}");
   }
 
   // else-clause = "else" [ ( ":=" | "=" ) term ] [ "if" if-body | "{" query "}" ]

@@ -51,12 +51,29 @@ class ProgramPlanner {
   private readonly constIndex = new Map<string, number>();
   private readonly funcNames = new Map<string, string>();
   private readonly inProgress: string[] = [];
+  /** Memo ids of rules and documents planned under mocks (`with` on functions or rules), past the tree's own ids. */
+  private readonly mockedMemoIds = new Map<string, number>();
+  private nextMemoId: number;
 
   constructor(
     readonly tree: RuleTree,
     readonly request: PlanRequest,
     readonly diags: Diagnostics,
-  ) {}
+  ) {
+    this.nextMemoId = maxTreeId(tree.root) + 1;
+  }
+
+  /** The memo id of a rule set or node planned under the mocks whose key is ctx (its own id without mocks). */
+  memoId(id: number, ctx: string): number {
+    if (ctx === "") return id;
+    const key = `${id} ${ctx}`;
+    let memo = this.mockedMemoIds.get(key);
+    if (memo === undefined) {
+      memo = this.nextMemoId++;
+      this.mockedMemoIds.set(key, memo);
+    }
+    return memo;
+  }
 
   /** Interns a constant and returns its id. */
   constant(c: Constant): number {
@@ -80,21 +97,26 @@ class ProgramPlanner {
     return id;
   }
 
-  /** The function computing a rule set's value, planned on first use. */
-  ruleFunction(set: RuleSet, loc: Location): string {
-    const key = "data." + set.path.join(".");
+  /**
+   * The function computing a rule set's value, planned on first use. Under mocks (`with f as g`,
+   * `with data.pkg.rule as v`) the rule set is planned again for those mocks, with its own memo id; mocks
+   * by value become extra parameters after the arguments, in mockValueNames order.
+   */
+  ruleFunction(set: RuleSet, loc: Location, mocks: MockEnv = NO_MOCKS): string {
+    const ctx = mockKey(mocks);
+    const key = "data." + set.path.join(".") + (ctx === "" ? "" : ` with ${ctx}`);
     const known = this.funcNames.get(key);
     if (this.inProgress.includes(key)) {
-      const cycle = [...this.inProgress.slice(this.inProgress.indexOf(key)), key].join(" -> ");
+      const cycle = [...this.inProgress.slice(this.inProgress.indexOf(key)), key].map((n) => n.split(" with ")[0]).join(" -> ");
       const rule = set.rules[0] ?? set.defaultRule;
-      this.diags.add("rego_recursion_error", rule?.loc ?? loc, `rule ${key} is recursive: ${cycle}`);
+      this.diags.add("rego_recursion_error", rule?.loc ?? loc, `rule data.${set.path.join(".")} is recursive: ${cycle}`);
       return known ?? key;
     }
     if (known !== undefined) return known;
     this.funcNames.set(key, key);
     this.inProgress.push(key);
     try {
-      this.functions.push(planRuleSet(this, set, key));
+      this.functions.push(planRuleSet(this, set, key, mocks));
     } finally {
       this.inProgress.pop();
     }
@@ -102,16 +124,19 @@ class ProgramPlanner {
   }
 
   /** The function building an inner node's document (its rules' values merged with base data). */
-  docFunction(node: TreeNode, loc: Location): string {
-    const key = "doc:data" + node.path.map((p) => "." + p).join("");
+  docFunction(node: TreeNode, loc: Location, mocks: MockEnv = NO_MOCKS): string {
+    const ctx = mockKey(mocks);
+    const key = "doc:data" + node.path.map((p) => "." + p).join("") + (ctx === "" ? "" : ` with ${ctx}`);
     const known = this.funcNames.get(key);
     if (known !== undefined) return known;
     this.funcNames.set(key, key);
-    const fp = new FunctionPlanner(this, null, key, `document data.${node.path.join(".")}`, 2, loc);
+    const fp = new FunctionPlanner(this, null, key, `document data.${node.path.join(".")}`, 2 + mockValueNames(mocks).length, loc);
+    fp.mocks = calleeMocks(mocks, 2);
+    const memoId = this.memoId(node.id, ctx);
     const result = fp.newLocal();
     const hit = fp.newBlock();
     fp.inBlock(hit, () => {
-      fp.stmt({ kind: "memoGet", id: node.id, target: result, loc });
+      fp.stmt({ kind: "memoGet", id: memoId, target: result, loc });
       fp.stmt({ kind: "isDefined", local: result, loc });
       fp.stmt({ kind: "return", source: result, loc });
     });
@@ -122,9 +147,15 @@ class ProgramPlanner {
       const value = fp.newLocal();
       const b = fp.newBlock();
       fp.inBlock(b, () => {
-        const fn = child.type === "rules" ? this.ruleFunction(child, loc) : this.docFunction(child, loc);
-        fp.stmt({ kind: "call", func: fn, args: [fp.local(0), fp.local(1)], target: value, loc });
-        fp.stmt({ kind: "objectInsert", object: result, key: fp.constOf({ kind: "string", value: name }), value: fp.local(value), loc });
+        const field = fp.constOf({ kind: "string", value: name });
+        const mock = child.type === "rules" ? fp.mocks.get(`data.${child.path.join(".")}`) : undefined;
+        if (mock !== undefined && isValueMock(mock)) {
+          fp.stmt({ kind: "objectInsert", object: result, key: field, value: mock.op, loc });
+          return;
+        }
+        const fn = child.type === "rules" ? this.ruleFunction(child, loc, fp.mocks) : this.docFunction(child, loc, fp.mocks);
+        fp.stmt({ kind: "call", func: fn, args: fp.callArgs([]), target: value, loc });
+        fp.stmt({ kind: "objectInsert", object: result, key: field, value: fp.local(value), loc });
       });
       fp.stmt({ kind: "block", block: b, loc });
     }
@@ -132,7 +163,7 @@ class ProgramPlanner {
       const value = fp.newLocal();
       const b = fp.newBlock();
       fp.inBlock(b, () => {
-        fp.stmt({ kind: "call", func: this.ruleFunction(set, loc), args: [fp.local(0), fp.local(1)], target: value, loc });
+        fp.stmt({ kind: "call", func: this.ruleFunction(set, loc, fp.mocks), args: fp.callArgs([]), target: value, loc });
         const key = fp.newLocal();
         const item = fp.newLocal();
         const each = fp.newBlock();
@@ -162,7 +193,7 @@ class ProgramPlanner {
       fp.stmt({ kind: "merge", a: result, b: cur, target: result, loc });
     });
     fp.stmt({ kind: "block", block: base, loc });
-    fp.stmt({ kind: "memoPut", id: node.id, source: result, loc });
+    fp.stmt({ kind: "memoPut", id: memoId, source: result, loc });
     fp.stmt({ kind: "return", source: result, loc });
     this.functions.push(fp.finish());
     return key;
@@ -258,6 +289,8 @@ class FunctionPlanner {
   /** Locals currently holding `input` and `data` (they change under `with`). */
   input: Local = 0;
   data: Local = 1;
+  /** Functions, built-ins and rules replaced by `with` here; replacing values are operands of this function. */
+  mocks: MockEnv = NO_MOCKS;
   scope = new Scope(null);
   /** Variables of enclosing bodies: a comprehension must wait until those it mentions are bound. */
   private outerNames = new Set<string>();
@@ -326,6 +359,12 @@ class FunctionPlanner {
     this.inBlock(b, fn);
     this.stmt({ kind: "block", block: b, loc });
     return b;
+  }
+
+  /** The arguments of a call to a rule or document function: input, data, args, then the mocked values. */
+  callArgs(args: readonly Operand[], mocks: MockEnv = this.mocks): Operand[] {
+    const values = mockValueNames(mocks).map((n) => (mocks.get(n) as Mock & { kind: "value" | "rule" }).op);
+    return [this.local(this.input), this.local(this.data), ...args, ...values];
   }
 
   constOf(c: Constant): Operand {
@@ -479,11 +518,11 @@ class FunctionPlanner {
       case "some":
         return true;
       case "somein":
-        return this.producible(e.collection) && e.with.every((w) => this.producible(w.value));
+        return this.producible(e.collection) && e.with.every((w) => this.withReady(w));
       case "every":
-        return this.producible(e.domain) && e.with.every((w) => this.producible(w.value));
+        return this.producible(e.domain) && e.with.every((w) => this.withReady(w));
       case "expr": {
-        if (!e.with.every((w) => this.producible(w.value))) return false;
+        if (!e.with.every((w) => this.withReady(w))) return false;
         const t = e.term;
         if (e.negated) {
           return [...termVars(t, new Set(), false)].every((n) => n.startsWith("$") || this.scope.lookup(n) !== undefined || this.globalRef(n, t.loc) !== null);
@@ -499,6 +538,41 @@ class FunctionPlanner {
         return this.producible(t);
       }
     }
+  }
+
+  /** A `with` value is ready when it can be computed, or when it names the function replacing another. */
+  private withReady(w: WithModifier): boolean {
+    return (this.mockTarget(w.target) !== null && this.replacementOf(w.value) !== null) || this.producible(w.value);
+  }
+
+  /** The name a `with` target mocks (`count`, `http.send`, `data.pkg.f`), or null for input/data targets. */
+  private mockTarget(t: Term): string | null {
+    const r = this.expandRef(t);
+    if (r.root === "data") {
+      const path: string[] = [];
+      for (const seg of r.path) {
+        if (seg.kind !== "string") return null;
+        path.push(seg.value);
+      }
+      const set = this.ruleSetAt(path);
+      return set !== null && set.kind === "function" ? `data.${path.join(".")}` : null;
+    }
+    if (r.root !== "value") return null;
+    const name = dottedName(t);
+    if (name === null || this.scope.lookup(name.split(".")[0]) !== undefined) return null;
+    return builtinArity(name) !== undefined ? name : null;
+  }
+
+  /** The function or built-in a `with` value names (`as f`, `as data.pkg.f`, `as object.union_n`), if any. */
+  private replacementOf(t: Term): Mock | null {
+    const name = dottedName(t);
+    if (name === null) return null;
+    const head = name.split(".")[0];
+    if (this.scope.lookup(head) !== undefined) return null;
+    const fn = this.resolveFunction(name, t.loc);
+    if (fn !== null) return { kind: "func", set: fn };
+    if (this.globalRef(head, t.loc) === null && builtinArity(name) !== undefined) return { kind: "builtin", name };
+    return null;
   }
 
   private arityOf(t: CallTerm): number | undefined {
@@ -572,16 +646,38 @@ class FunctionPlanner {
    * Plans `inner` under `with` modifiers. Without modifiers, inner runs with k directly. With them, the
    * modified input/data are computed, a fresh memo frame is pushed for the duration of the expression, and
    * popped around the continuation (which runs in its own block so that its failures still re-push).
+   * A modifier on a function, a built-in or a whole rule adds a mock instead: code planned inside sees it,
+   * and so do the rules it reaches, which are planned again for those mocks (see ProgramPlanner.ruleFunction)
+   * so that the mocks hold however deep the rules nest.
    */
   private planWith(mods: readonly WithModifier[], loc: Location, inner: (k: () => void) => void, k: () => void): void {
     if (mods.length === 0) return inner(k);
+    const docMods: WithModifier[] = [];
+    const fnMods: { name: string; replacement: Mock | null; value: Term }[] = [];
+    for (const m of mods) {
+      const name = this.mockTarget(m.target);
+      if (name === null) {
+        docMods.push(m);
+        continue;
+      }
+      if (name === "eq" || name === "assign" || name.startsWith("internal.") || name.startsWith("rego.metadata.")) {
+        this.diags.add("rego_compile_error", m.loc, `with keyword replacing built-in function: replacement of "${name}" invalid`);
+      } else if (!name.startsWith("data.") && isRelation(name)) {
+        this.diags.add("rego_compile_error", m.loc, `with keyword replacing built-in function: target must not be a relation`);
+      }
+      fnMods.push({ name, replacement: this.replacementOf(m.value), value: m.value });
+    }
+    const valueMods = fnMods.filter((f) => f.replacement === null);
     this.planTerms(
-      mods.map((m) => m.value),
+      [...docMods.map((m) => m.value), ...valueMods.map((f) => f.value)],
       (values) => {
         let newInput = this.input;
         let newData = this.data;
-        const overrides: [number, Operand][] = [];
-        mods.forEach((m, i) => {
+        const newMocks = new Map(this.mocks);
+        for (const f of fnMods) {
+          newMocks.set(f.name, f.replacement ?? { kind: "value", op: values[docMods.length + valueMods.indexOf(f)] });
+        }
+        docMods.forEach((m, i) => {
           const target = this.expandRef(m.target);
           if (target.root === "value") {
             this.diags.add("rego_compile_error", m.loc, "not supported: with on a function or builtin");
@@ -599,36 +695,33 @@ class FunctionPlanner {
             newInput = this.upsert(newInput, path, values[i], m.loc);
           } else {
             const hit = this.ruleAlong(path);
-            if (hit === "exact-rule") overrides.push([this.ruleSetAt(path)!.id, values[i]]);
+            if (hit === "exact-rule") newMocks.set(`data.${path.join(".")}`, { kind: "rule", op: values[i] });
             else if (hit === "base") newData = this.upsert(newData, path, values[i], m.loc);
             else this.diags.add("rego_compile_error", m.loc, `not supported: with on data.${path.join(".")}, which is above or below a rule`);
           }
         });
-        const putOverrides = () => {
-          for (const [id, v] of overrides) {
-            const l = this.toLocal(v, loc);
-            this.stmt({ kind: "memoPut", id, source: l, loc });
-          }
-        };
         this.stmt({ kind: "memoPush", loc });
         this.nested(loc, () => {
-          putOverrides();
           const savedIn = this.input;
           const savedData = this.data;
+          const savedMocks = this.mocks;
           this.input = newInput;
           this.data = newData;
+          this.mocks = newMocks;
           inner(() => {
             this.input = savedIn;
             this.data = savedData;
+            this.mocks = savedMocks;
             this.stmt({ kind: "memoPop", loc });
             this.nested(loc, k);
             this.stmt({ kind: "memoPush", loc });
-            putOverrides();
             this.input = newInput;
             this.data = newData;
+            this.mocks = newMocks;
           });
           this.input = savedIn;
           this.data = savedData;
+          this.mocks = savedMocks;
         });
         this.stmt({ kind: "memoPop", loc });
       },
@@ -724,7 +817,8 @@ class FunctionPlanner {
   private planPositive(t: Term, k: () => void): void {
     if (t.kind === "call") {
       const [a, b] = t.args;
-      switch (t.name) {
+      // A mocked operator (`with equal as f`) is an ordinary call: its special statements would skip the mock.
+      switch (this.mocks.has(t.name) ? "" : t.name) {
         case "eq":
           return this.unify(a, b, k, t.loc);
         case "assign":
@@ -991,10 +1085,12 @@ class FunctionPlanner {
         this.diags.add("rego_type_error", t.loc, `function data.${fn.path.join(".")} has arity ${fn.arity}, got ${t.args.length} arguments`);
         return;
       }
-      const fname = this.program.ruleFunction(fn, t.loc);
+      const mock = this.mocks.get(`data.${fn.path.join(".")}`);
+      if (mock !== undefined) return this.planMockedCall(t, mock, k);
+      const fname = this.program.ruleFunction(fn, t.loc, this.mocks);
       return this.planTerms(t.args, (ops) => {
         const r = this.newLocal();
-        this.stmt({ kind: "call", func: fname, args: [this.local(this.input), this.local(this.data), ...ops], target: r, loc: t.loc });
+        this.stmt({ kind: "call", func: fname, args: this.callArgs(ops), target: r, loc: t.loc });
         k(this.local(r));
       });
     }
@@ -1011,23 +1107,73 @@ class FunctionPlanner {
       this.diags.add("rego_compile_error", t.loc, `${t.name === "eq" ? "=" : ":="} cannot be used as a value`);
       return;
     }
-    const runtime = this.program.request.runtimeBuiltins.has(t.name);
+    const mock = this.mocks.get(t.name);
+    if (mock !== undefined) return this.planMockedCall(t, mock, k);
+    const emit = this.builtinCall(t.name, arity, t.loc);
+    if (emit !== null) this.planTerms(t.args, (ops) => emit(ops, k));
+  }
+
+  /** Checks that a built-in can be called here and returns what plans a call of it on planned arguments. */
+  private builtinCall(name: string, arity: number, loc: Location): ((ops: Operand[], k: (op: Operand) => void) => void) | null {
+    const runtime = this.program.request.runtimeBuiltins.has(name);
     if (!runtime) {
       if (arity < 0 || arity > 4) {
-        this.diags.add("rego_compile_error", t.loc, `not supported: builtin ${t.name}`);
-        return;
+        this.diags.add("rego_compile_error", loc, `not supported: builtin ${name}`);
+        return null;
       }
-      this.program.hostBuiltinId(t.name);
+      this.program.hostBuiltinId(name);
     }
-    this.planTerms(t.args, (ops) => {
+    return (ops, k) => {
       const r = this.newLocal();
-      this.stmt({ kind: "builtin", name: t.name, impl: runtime ? "runtime" : "host", args: ops, target: r, loc: t.loc });
-      if (!isRelation(t.name)) return k(this.local(r));
+      this.stmt({ kind: "builtin", name, impl: runtime ? "runtime" : "host", args: ops, target: r, loc });
+      if (!isRelation(name)) return k(this.local(r));
       const value = this.newLocal();
       const block = this.newBlock();
-      this.stmt({ kind: "scan", source: r, key: null, value, block, loc: t.loc });
+      this.stmt({ kind: "scan", source: r, key: null, value, block, loc });
       this.inBlock(block, () => k(this.local(value)));
-    });
+    };
+  }
+
+  /**
+   * A call of a function or built-in replaced by `with`: the arguments are still evaluated (and must be
+   * defined), then the replacement value is the result, or the replacing built-in or function is called.
+   * A replacing function runs without function mocks, so it may call the original and never another mock;
+   * rules replaced by `with data.… as` stay replaced for it.
+   */
+  private planMockedCall(t: CallTerm, mock: Mock, k: (op: Operand) => void): void {
+    let emit: (ops: Operand[], k: (op: Operand) => void) => void;
+    switch (mock.kind) {
+      case "value":
+      case "rule":
+        emit = (_ops, kk) => kk(mock.op);
+        break;
+      case "builtin": {
+        const arity = builtinArity(mock.name)!;
+        if (arity >= 0 && arity !== t.args.length) {
+          this.diags.add("rego_type_error", t.loc, `${t.name}: arity mismatch: replacement ${mock.name} takes ${arity} arguments, got ${t.args.length}`);
+          return;
+        }
+        const call = this.builtinCall(mock.name, arity, t.loc);
+        if (call === null) return;
+        emit = call;
+        break;
+      }
+      case "func": {
+        if (mock.set.arity !== t.args.length) {
+          this.diags.add("rego_type_error", t.loc, `${t.name}: arity mismatch: replacement data.${mock.set.path.join(".")} takes ${mock.set.arity} arguments, got ${t.args.length}`);
+          return;
+        }
+        const mocks = ruleMocksOnly(this.mocks);
+        const fname = this.program.ruleFunction(mock.set, t.loc, mocks);
+        emit = (ops, kk) => {
+          const r = this.newLocal();
+          this.stmt({ kind: "call", func: fname, args: this.callArgs(ops, mocks), target: r, loc: t.loc });
+          kk(this.local(r));
+        };
+        break;
+      }
+    }
+    this.planTerms(t.args, (ops) => emit(ops, k));
   }
 
   // ---- references -----------------------------------------------------------------------------
@@ -1092,17 +1238,19 @@ class FunctionPlanner {
           this.diags.add("rego_type_error", seg.loc, `function data.${child.path.join(".")} must be called with arguments`);
           return;
         }
-        const fn = this.program.ruleFunction(child, seg.loc);
+        const mock = this.mocks.get(`data.${child.path.join(".")}`);
+        if (mock !== undefined && isValueMock(mock)) return this.planPath(mock.op, path, i + 1, k, loc);
+        const fn = this.program.ruleFunction(child, seg.loc, this.mocks);
         const r = this.newLocal();
-        this.stmt({ kind: "call", func: fn, args: [this.local(this.input), this.local(this.data)], target: r, loc: seg.loc });
+        this.stmt({ kind: "call", func: fn, args: this.callArgs([]), target: r, loc: seg.loc });
         return this.planPath(this.local(r), path, i + 1, k, loc);
       }
       node = child;
       i++;
     }
-    const fn = this.program.docFunction(node, loc);
+    const fn = this.program.docFunction(node, loc, this.mocks);
     const r = this.newLocal();
-    this.stmt({ kind: "call", func: fn, args: [this.local(this.input), this.local(this.data)], target: r, loc });
+    this.stmt({ kind: "call", func: fn, args: this.callArgs([]), target: r, loc });
     this.planPath(this.local(r), path, i, k, loc);
   }
 
@@ -1135,18 +1283,21 @@ class FunctionPlanner {
 }
 
 /** Plans the function of one rule set by kind. */
-function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string): Func {
+function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks: MockEnv): Func {
   const first = set.rules[0] ?? set.defaultRule!;
   const mod = set.modules.get(first)!;
-  const params = set.kind === "function" ? 2 + set.arity : 2;
+  const ownParams = set.kind === "function" ? 2 + set.arity : 2;
+  const params = ownParams + mockValueNames(mocks).length;
   const fp = new FunctionPlanner(program, mod, name, `${set.kind} data.${set.path.join(".")}`, params, first.loc);
+  fp.mocks = calleeMocks(mocks, ownParams);
+  const memoId = program.memoId(set.id, mockKey(mocks));
   const loc = first.loc;
   const result = fp.newLocal();
   const isFunction = set.kind === "function";
 
   if (!isFunction) {
     fp.nested(loc, () => {
-      fp.stmt({ kind: "memoGet", id: set.id, target: result, loc });
+      fp.stmt({ kind: "memoGet", id: memoId, target: result, loc });
       fp.stmt({ kind: "isDefined", local: result, loc });
       fp.stmt({ kind: "return", source: result, loc });
     });
@@ -1272,9 +1423,79 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string): Func 
       break;
     }
   }
-  if (!isFunction) fp.stmt({ kind: "memoPut", id: set.id, source: result, loc });
+  if (!isFunction) fp.stmt({ kind: "memoPut", id: memoId, source: result, loc });
   fp.stmt({ kind: "return", source: result, loc });
   return fp.finish();
+}
+
+/**
+ * What replaces a mocked function or built-in (another built-in, a user function, or a value), or the value
+ * replacing a whole rule (`with data.pkg.rule as v`). Values are operands of the function being planned.
+ */
+type Mock =
+  | { readonly kind: "builtin"; readonly name: string }
+  | { readonly kind: "func"; readonly set: RuleSet }
+  | { readonly kind: "value"; readonly op: Operand }
+  | { readonly kind: "rule"; readonly op: Operand };
+
+/** The mocks in effect, by the mocked name (`count`, `data.pkg.f`). */
+type MockEnv = ReadonlyMap<string, Mock>;
+
+const NO_MOCKS: MockEnv = new Map();
+
+/** Identifies a set of mocks for planning ("" for none); value mocks are told apart by name only. */
+function mockKey(mocks: MockEnv): string {
+  return [...mocks.keys()]
+    .sort()
+    .map((n) => {
+      const m = mocks.get(n)!;
+      return `${n} as ${m.kind === "builtin" ? m.name : m.kind === "func" ? `data.${m.set.path.join(".")}` : m.kind}`;
+    })
+    .join(", ");
+}
+
+/** The names of the mocks by value, in the order their values are passed to planned functions. */
+function mockValueNames(mocks: MockEnv): string[] {
+  return [...mocks.keys()].filter((n) => isValueMock(mocks.get(n)!)).sort();
+}
+
+function isValueMock(m: Mock): m is Mock & { kind: "value" | "rule" } {
+  return m.kind === "value" || m.kind === "rule";
+}
+
+/** The mocks a replacing function runs under: no function mocks, only the replaced rules. */
+function ruleMocksOnly(mocks: MockEnv): MockEnv {
+  if (mocks.size === 0) return mocks;
+  return new Map([...mocks].filter(([, m]) => m.kind === "rule"));
+}
+
+/** The same mocks inside a called function, whose value mocks arrive as parameters from `first` on. */
+function calleeMocks(mocks: MockEnv, first: number): MockEnv {
+  if (mocks.size === 0) return mocks;
+  const out = new Map(mocks);
+  mockValueNames(mocks).forEach((n, i) => out.set(n, { kind: mocks.get(n)!.kind as "value" | "rule", op: { kind: "local", local: first + i } }));
+  return out;
+}
+
+/** `count` or `time.now_ns` or `data.pkg.f` as a dotted name; null for any other term. */
+function dottedName(t: Term): string | null {
+  if (t.kind === "var") return t.name;
+  if (t.kind !== "ref" || t.head.kind !== "var") return null;
+  const parts = [t.head.name];
+  for (const seg of t.path) {
+    if (seg.kind !== "string") return null;
+    parts.push(seg.value);
+  }
+  return parts.join(".");
+}
+
+/** The largest memo id the rule tree hands out. */
+function maxTreeId(node: TreeNode): number {
+  let max = node.id;
+  for (const child of [...node.children.values(), ...node.dynamic]) {
+    max = Math.max(max, child.type === "node" ? maxTreeId(child) : child.id);
+  }
+  return max;
 }
 
 function lookupNode(root: TreeNode, path: readonly string[]): TreeNode | null {

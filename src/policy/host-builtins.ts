@@ -87,6 +87,7 @@ export const HOST_BUILTIN_NAMES: readonly string[] = [
   "regex.is_valid",
   "glob.match",
   "net.cidr_contains",
+  "opa.runtime",
   ...FAMILIES.flatMap((family) => Object.keys(family)),
   ...EVALUATION_SCOPED_FAMILIES.flatMap((make) => Object.keys(make().functions)),
 ];
@@ -193,6 +194,8 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
     "regex.is_valid": guard((p) => regexIsValid(p)),
     "glob.match": guard((p, d, m) => globMatch(p, d, m)),
     "net.cidr_contains": guard((c, x) => cidrContains(c, x)),
+    // OPA gives the runtime's environment, version and configuration; an embedded policy has none of them.
+    "opa.runtime": guard(() => ({})),
   });
   return {
     functions,

@@ -615,13 +615,10 @@ describe("diagnostics", () => {
 const CONFORMANCE = path.join(__dirname, "..", "..", "..", "shared", "opa-conformance");
 
 /**
- * Cases the parser does not read yet, each a known gap of the Rego language issue: a `with` whose
- * replacement is a bare builtin name followed by `:`. A parse failure anywhere else fails the test, and each
- * entry goes once its feature lands.
+ * Cases the parser does not read yet, each a known gap of the Rego language issue (none today). A parse
+ * failure anywhere fails the test; an entry added here goes once its feature lands.
  */
-const KNOWN_PARSE_GAPS: readonly RegExp[] = [
-  /^withkeyword\/test-with-builtin-mock\.yaml \(withkeyword\/builtin: mock will not call other mock\) /,
-];
+const KNOWN_PARSE_GAPS: readonly RegExp[] = [];
 
 interface ConformanceCase {
   note: string;
