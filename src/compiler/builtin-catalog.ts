@@ -86,6 +86,18 @@ export function returnsSet(name: string): boolean {
   return SET_RESULTS.has(name);
 }
 
+/**
+ * Builtins whose result is their first operand (an object) with a few keys replaced, when the host
+ * implements them: the host answers with only those keys, and the module lays them over the operand, whose
+ * sets JSON could not carry there and back.
+ */
+const FIRST_OPERAND_OVERLAYS: ReadonlySet<string> = new Set(["providers.aws.sign_req"]);
+
+/** True for builtins whose host result (an object of changed keys) is laid over their first operand. */
+export function overlaysFirstOperand(name: string): boolean {
+  return FIRST_OPERAND_OVERLAYS.has(name);
+}
+
 /** Builtins that are relations: they produce several outputs, iterated by the planner. */
 const RELATIONS: ReadonlySet<string> = new Set(["walk"]);
 

@@ -37,6 +37,7 @@ import { JSON_SCHEMA_BUILTINS } from "./builtins/json-schema";
 import { NET_CIDR_BUILTINS } from "./builtins/net-cidr";
 import { REGEX_EXTRA_BUILTINS } from "./builtins/regex-extra";
 import { RENDER_TEMPLATE_BUILTINS } from "./builtins/render-template";
+import { AWS_SIGN_BUILTINS } from "./builtins/aws-sign";
 
 export type { HostBuiltinFn } from "./builtins/operands";
 
@@ -59,6 +60,7 @@ const FAMILIES: readonly HostBuiltinFamily[] = [
   BITS_BUILTINS,
   jwtBuiltins,
   x509Builtins,
+  AWS_SIGN_BUILTINS,
 ];
 
 /** Families that keep state for one evaluation, each made afresh for every policy instance. */

@@ -10,7 +10,7 @@
 import type { Block, Constant, Func, Operand, Plan, Stmt } from "../ir";
 import type { GeneratedFunction, GeneratedGlobal, Instr, LinkRequest } from "./instructions";
 import { builtinExportName, hostBuiltinImport } from "./runtime-contract";
-import { returnsSet } from "../builtin-catalog";
+import { overlaysFirstOperand, returnsSet } from "../builtin-catalog";
 
 const I32 = "i32" as const;
 
@@ -361,6 +361,7 @@ class FunctionEmitter {
                 ...s.args.map((a) => this.operand(a)),
                 call(hostBuiltinImport(s.args.length)),
                 ...(returnsSet(s.name) ? [call("cs_array_to_set")] : []),
+                ...(overlaysFirstOperand(s.name) ? [this.operand(s.args[0]!), call("cs_object_overlay")] : []),
               ];
         if (!this.emitter.strict || s.impl === "host") return [...invoke, tee(s.target), ...this.failIfZero()];
         return [
