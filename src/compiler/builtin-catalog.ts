@@ -98,6 +98,18 @@ export function overlaysFirstOperand(name: string): boolean {
   return FIRST_OPERAND_OVERLAYS.has(name);
 }
 
+/**
+ * Builtins the opa-wasm SDK implements itself, unlike OPA, and which the host implements as OPA does. The
+ * SDK picks an implementation by the name in the module's builtin table, its own first, so the module names
+ * these `countersign:<name>` there, a name only the host answers to.
+ */
+const HOST_OVERRIDES: ReadonlySet<string> = new Set(["yaml.is_valid"]);
+
+/** The name under which the module asks the host for a builtin: the builtin's own, or `countersign:<name>`. */
+export function hostDispatchName(name: string): string {
+  return HOST_OVERRIDES.has(name) ? `countersign:${name}` : name;
+}
+
 /** Builtins that are relations: they produce several outputs, iterated by the planner. */
 const RELATIONS: ReadonlySet<string> = new Set(["walk"]);
 

@@ -38,6 +38,9 @@ import { NET_CIDR_BUILTINS } from "./builtins/net-cidr";
 import { REGEX_EXTRA_BUILTINS } from "./builtins/regex-extra";
 import { RENDER_TEMPLATE_BUILTINS } from "./builtins/render-template";
 import { AWS_SIGN_BUILTINS } from "./builtins/aws-sign";
+import { YAML_BUILTINS } from "./builtins/yaml";
+import { HTTP_SEND_BUILTINS } from "./builtins/http-send";
+import { hostDispatchName } from "../compiler/builtin-catalog";
 
 export type { HostBuiltinFn } from "./builtins/operands";
 
@@ -61,6 +64,8 @@ const FAMILIES: readonly HostBuiltinFamily[] = [
   jwtBuiltins,
   x509Builtins,
   AWS_SIGN_BUILTINS,
+  YAML_BUILTINS,
+  HTTP_SEND_BUILTINS,
 ];
 
 /** Families that keep state for one evaluation, each made afresh for every policy instance. */
@@ -196,6 +201,11 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
     "glob.match": guard((p, d, m) => globMatch(p, d, m)),
     "net.cidr_contains": guard((c, x) => cidrContains(c, x)),
   });
+  // Builtins the SDK also implements are asked for under another name (see hostDispatchName).
+  for (const name of Object.keys(functions)) {
+    const dispatch = hostDispatchName(name);
+    if (dispatch !== name) functions[dispatch] = functions[name]!;
+  }
   return {
     functions,
     beginEvaluation: () => {

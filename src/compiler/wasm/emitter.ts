@@ -10,7 +10,7 @@
 import type { Block, Constant, Func, Operand, Plan, Stmt } from "../ir";
 import type { GeneratedFunction, GeneratedGlobal, Instr, LinkRequest } from "./instructions";
 import { builtinExportName, hostBuiltinImport } from "./runtime-contract";
-import { overlaysFirstOperand, returnsSet } from "../builtin-catalog";
+import { hostDispatchName, overlaysFirstOperand, returnsSet } from "../builtin-catalog";
 
 const I32 = "i32" as const;
 
@@ -37,7 +37,7 @@ class Emitter {
     this.plan.constants.forEach((c, id) => this.emitConstant(c, id));
     for (const f of this.plan.functions) this.functions.push(this.emitFunction(f));
 
-    const builtinsObj = this.objectGlobal("builtins", this.plan.hostBuiltins.map((name, id) => [name, id] as const));
+    const builtinsObj = this.objectGlobal("builtins", this.plan.hostBuiltins.map((name, id) => [hostDispatchName(name), id] as const));
     const entrypointsObj = this.objectGlobal("entrypoints", this.plan.entrypoints.map((ep, id) => [ep.name, id] as const));
     this.functions.push(this.evalDispatch());
     this.functions.push({ name: "policy:builtins", params: [], result: I32, locals: [], body: [{ op: "global.get", name: builtinsObj }] });

@@ -8,18 +8,10 @@ import { createHash, createHmac } from "node:crypto";
 import { HostBuiltinError } from "../policy-error";
 import { typeError, typeName, type HostBuiltinFamily } from "./operands";
 import { isObject } from "./values";
+import { byteOrder, checkHttpRequest, operandError as httpOperandError, setText } from "./http-send";
 
 const NAME = "providers.aws.sign_req";
 
-/** The request keys `http.send` accepts; sign_req checks its request against them. */
-const ALLOWED_REQUEST_KEYS = new Set([
-  "method", "url", "body", "enable_redirect", "force_json_decode", "force_yaml_decode", "headers", "raw_body",
-  "tls_use_system_certs", "tls_ca_cert", "tls_ca_cert_file", "tls_ca_cert_env_variable", "tls_client_cert",
-  "tls_client_cert_file", "tls_client_cert_env_variable", "tls_client_key", "tls_client_key_file",
-  "tls_client_key_env_variable", "tls_insecure_skip_verify", "tls_server_name", "timeout", "cache", "force_cache",
-  "force_cache_duration_seconds", "raise_error", "caching_mode", "max_retry_attempts", "cache_ignored_headers",
-]);
-const REQUIRED_REQUEST_KEYS = ["method", "url"];
 const REQUIRED_CONFIG_KEYS = ["aws_access_key", "aws_region", "aws_secret_access_key", "aws_service"];
 
 /** Headers proxies commonly rewrite, which are therefore left out of the signature. */
@@ -27,19 +19,9 @@ const UNSIGNED_HEADERS = new Set(["authorization", "user-agent", "x-amzn-trace-i
 
 const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 
-/** Orders strings by their UTF-8 bytes, as Go sorts them. */
-function byteOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
-}
-
-/** A set of strings as OPA prints it in messages: `{"a", "b"}`, sorted. */
-function setText(names: Iterable<string>): string {
-  return `{${[...names].sort(byteOrder).map((n) => JSON.stringify(n)).join(", ")}}`;
-}
-
-/** OPA's operand error without a type name: `operand <pos> <detail>` (a type error, as OPA classes it). */
+/** OPA's operand error that names no type, for this builtin. */
 function operandError(pos: number, detail: string): HostBuiltinError {
-  return new HostBuiltinError("eval_type_error", NAME, `operand ${pos} ${detail}`);
+  return httpOperandError(NAME, pos, detail);
 }
 
 function str(v: unknown): string {
@@ -184,13 +166,6 @@ function checkConfig(config: Record<string, unknown>): void {
   if (invalid.length > 0) throw operandError(2, `invalid values for required AWS config parameters(s): ${setText(invalid)}`);
 }
 
-function checkRequest(req: Record<string, unknown>): void {
-  const invalid = Object.keys(req).filter((k) => !ALLOWED_REQUEST_KEYS.has(k));
-  if (invalid.length > 0) throw operandError(1, `invalid request parameters(s): ${setText(invalid)}`);
-  const missing = REQUIRED_REQUEST_KEYS.filter((k) => !(k in req));
-  if (missing.length > 0) throw operandError(1, `missing required request parameters(s): ${setText(missing)}`);
-}
-
 function signRequest(request: unknown, awsConfig: unknown, timeNs: unknown): Record<string, unknown> {
   if (!isObject(request)) throw typeError(NAME, 1, request, "object");
   // OPA names the config operand 1 in its type error too.
@@ -202,7 +177,7 @@ function signRequest(request: unknown, awsConfig: unknown, timeNs: unknown): Rec
   const region = awsConfig["aws_region"] as string;
   const sessionToken = str(awsConfig["aws_session_token"]);
   const seconds = signingSeconds(timeNs);
-  checkRequest(request);
+  checkHttpRequest(NAME, 1, request);
 
   let headers: Record<string, unknown> = {};
   if ("headers" in request) {
