@@ -108,12 +108,14 @@ class Emitter {
         break;
       case "number": {
         const n = Number(c.text);
+        // A literal such as 1e30 is an integer too wide for an f64: it is spelt out in digits, kept exact.
+        const wideInt = /[.eE]/.test(c.text) && !Number.isSafeInteger(n) ? integerDigits(c.text) : null;
         const exactInt = /^-?\d+$/.test(c.text) && Number.isSafeInteger(n);
-        const plainFloat = /[.eE]/.test(c.text) && Number.isFinite(n);
+        const plainFloat = /[.eE]/.test(c.text) && Number.isFinite(n) && wideInt === null;
         if (exactInt || plainFloat) {
           init.push({ op: "f64.const", value: n }, { op: "call", func: "cs_number_f64" });
         } else {
-          const bytes = new TextEncoder().encode(c.text);
+          const bytes = new TextEncoder().encode(wideInt ?? c.text);
           this.writeBytes(bytes);
           init.push({ op: "local.get", index: 0 }, { op: "i32.const", value: bytes.length }, { op: "call", func: "cs_number_ref" });
         }
@@ -429,4 +431,29 @@ class FunctionEmitter {
     }
     return [];
   }
+}
+
+/** The most digits a number literal in exponent form is spelt out to (see integerDigits). */
+const MAX_SPELT_DIGITS = 400;
+
+/**
+ * The decimal digits of a number literal with a fraction or an exponent (`1e30`, `2.5E20`) that denotes an
+ * integer, or null when it does not, or would take more than MAX_SPELT_DIGITS digits.
+ */
+export function integerDigits(text: string): string | null {
+  const m = /^(-?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (m === null) return null;
+  const [, sign, whole, fraction = "", exp = "0"] = m;
+  const exponent = Number(exp) - fraction.length;
+  let digits = (whole! + fraction).replace(/^0+/, "");
+  if (digits === "") return "0";
+  if (exponent >= 0) {
+    if (digits.length + exponent > MAX_SPELT_DIGITS) return null;
+    digits += "0".repeat(exponent);
+  } else {
+    const dropped = digits.slice(digits.length + exponent);
+    if (-exponent > digits.length || /[1-9]/.test(dropped)) return null;
+    digits = digits.slice(0, digits.length + exponent);
+  }
+  return `${sign}${digits}`;
 }
