@@ -99,6 +99,30 @@ export function haltsOnError(name: string): boolean {
   return HALTING.has(name);
 }
 
+/**
+ * Builtins whose result is their first operand (an object) with a few keys replaced, when the host
+ * implements them: the host answers with only those keys, and the module lays them over the operand, whose
+ * sets JSON could not carry there and back.
+ */
+const FIRST_OPERAND_OVERLAYS: ReadonlySet<string> = new Set(["providers.aws.sign_req"]);
+
+/** True for builtins whose host result (an object of changed keys) is laid over their first operand. */
+export function overlaysFirstOperand(name: string): boolean {
+  return FIRST_OPERAND_OVERLAYS.has(name);
+}
+
+/**
+ * Builtins the opa-wasm SDK implements itself, unlike OPA, and which the host implements as OPA does. The
+ * SDK picks an implementation by the name in the module's builtin table, its own first, so the module names
+ * these `countersign:<name>` there, a name only the host answers to.
+ */
+const HOST_OVERRIDES: ReadonlySet<string> = new Set(["yaml.is_valid"]);
+
+/** The name under which the module asks the host for a builtin: the builtin's own, or `countersign:<name>`. */
+export function hostDispatchName(name: string): string {
+  return HOST_OVERRIDES.has(name) ? `countersign:${name}` : name;
+}
+
 /** Builtins that are relations: they produce several outputs, iterated by the planner. */
 const RELATIONS: ReadonlySet<string> = new Set(["walk"]);
 

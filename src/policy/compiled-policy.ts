@@ -47,7 +47,10 @@ export interface CompiledPolicy {
 
 const SDK_DEFAULT_PAGES = 5;
 
-/** Builtins the opa-wasm SDK (1.10) implements itself; they take precedence over host builtins of the same name. */
+/**
+ * Builtins the opa-wasm SDK (1.10) implements itself; they take precedence over host builtins of the same name,
+ * except those the compiler routes to the host under another name (hostDispatchName in the builtin catalogue).
+ */
 export const SDK_BUILTIN_NAMES: readonly string[] = [
   "json.is_valid",
   "sprintf",

@@ -37,6 +37,10 @@ import { JSON_SCHEMA_BUILTINS } from "./builtins/json-schema";
 import { NET_CIDR_BUILTINS } from "./builtins/net-cidr";
 import { REGEX_EXTRA_BUILTINS } from "./builtins/regex-extra";
 import { RENDER_TEMPLATE_BUILTINS } from "./builtins/render-template";
+import { AWS_SIGN_BUILTINS } from "./builtins/aws-sign";
+import { YAML_BUILTINS } from "./builtins/yaml";
+import { HTTP_SEND_BUILTINS } from "./builtins/http-send";
+import { hostDispatchName } from "../compiler/builtin-catalog";
 
 export type { HostBuiltinFn } from "./builtins/operands";
 
@@ -59,6 +63,9 @@ const FAMILIES: readonly HostBuiltinFamily[] = [
   BITS_BUILTINS,
   jwtBuiltins,
   x509Builtins,
+  AWS_SIGN_BUILTINS,
+  YAML_BUILTINS,
+  HTTP_SEND_BUILTINS,
 ];
 
 /** Families that keep state for one evaluation, each made afresh for every policy instance. */
@@ -197,6 +204,11 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
     // OPA gives the runtime's environment, version and configuration; an embedded policy has none of them.
     "opa.runtime": guard(() => ({})),
   });
+  // Builtins the SDK also implements are asked for under another name (see hostDispatchName).
+  for (const name of Object.keys(functions)) {
+    const dispatch = hostDispatchName(name);
+    if (dispatch !== name) functions[dispatch] = functions[name]!;
+  }
   return {
     functions,
     beginEvaluation: () => {

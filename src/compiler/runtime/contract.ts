@@ -7,7 +7,7 @@ import {
 } from "./value";
 import { SMALL_MAX, newNumber, parseNumber, smallInt } from "./number";
 import {
-  collectionKeyAt, collectionValueAt, newObject, newSet, objectGet, objectInsert, setAdd, setGet,
+  collectionKeyAt, collectionValueAt, copyCollection, newObject, newSet, objectGet, objectInsert, setAdd, setGet,
 } from "./collection";
 import { compare, equal } from "./compare";
 import { insertPath, merge, upsert } from "./path";
@@ -81,6 +81,19 @@ export function cs_array_to_set(v: usize): usize {
   let set = newSet(n);
   for (let i: u32 = 0; i < n; i++) setAdd(set, arrayAt(v, i));
   return set;
+}
+
+/**
+ * A copy of the object `base` with every entry of the object `patch` laid over it, for host builtins whose
+ * result is their first operand with a few keys replaced: the host answers with those keys only, since JSON
+ * would turn the operand's sets into arrays. A non-object, and undefined (0), as it is.
+ */
+export function cs_object_overlay(patch: usize, base: usize): usize {
+  if (patch == 0 || typeOf(patch) != TYPE_OBJECT || typeOf(base) != TYPE_OBJECT) return patch;
+  let n = changetype<CollectionBox>(patch).count;
+  let out = copyCollection(base, n);
+  for (let i: u32 = 0; i < n; i++) objectInsert(out, collectionKeyAt(patch, i), collectionValueAt(patch, i));
+  return out;
 }
 
 // ---- partial rule documents -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 import type { Block, Constant, Func, Operand, Plan, Stmt } from "../ir";
 import type { GeneratedFunction, GeneratedGlobal, Instr, LinkRequest } from "./instructions";
 import { builtinExportName, hostBuiltinImport } from "./runtime-contract";
-import { haltsOnError, returnsSet } from "../builtin-catalog";
+import { haltsOnError, hostDispatchName, overlaysFirstOperand, returnsSet } from "../builtin-catalog";
 
 const I32 = "i32" as const;
 
@@ -37,7 +37,7 @@ class Emitter {
     this.plan.constants.forEach((c, id) => this.emitConstant(c, id));
     for (const f of this.plan.functions) this.functions.push(this.emitFunction(f));
 
-    const builtinsObj = this.objectGlobal("builtins", this.plan.hostBuiltins.map((name, id) => [name, id] as const));
+    const builtinsObj = this.objectGlobal("builtins", this.plan.hostBuiltins.map((name, id) => [hostDispatchName(name), id] as const));
     const entrypointsObj = this.objectGlobal("entrypoints", this.plan.entrypoints.map((ep, id) => [ep.name, id] as const));
     this.functions.push(this.evalDispatch());
     this.functions.push({ name: "policy:builtins", params: [], result: I32, locals: [], body: [{ op: "global.get", name: builtinsObj }] });
@@ -108,12 +108,14 @@ class Emitter {
         break;
       case "number": {
         const n = Number(c.text);
+        // A literal such as 1e30 is an integer too wide for an f64: it is spelt out in digits, kept exact.
+        const wideInt = /[.eE]/.test(c.text) && !Number.isSafeInteger(n) ? integerDigits(c.text) : null;
         const exactInt = /^-?\d+$/.test(c.text) && Number.isSafeInteger(n);
-        const plainFloat = /[.eE]/.test(c.text) && Number.isFinite(n);
+        const plainFloat = /[.eE]/.test(c.text) && Number.isFinite(n) && wideInt === null;
         if (exactInt || plainFloat) {
           init.push({ op: "f64.const", value: n }, { op: "call", func: "cs_number_f64" });
         } else {
-          const bytes = new TextEncoder().encode(c.text);
+          const bytes = new TextEncoder().encode(wideInt ?? c.text);
           this.writeBytes(bytes);
           init.push({ op: "local.get", index: 0 }, { op: "i32.const", value: bytes.length }, { op: "call", func: "cs_number_ref" });
         }
@@ -361,6 +363,7 @@ class FunctionEmitter {
                 ...s.args.map((a) => this.operand(a)),
                 call(hostBuiltinImport(s.args.length)),
                 ...(returnsSet(s.name) ? [call("cs_array_to_set")] : []),
+                ...(overlaysFirstOperand(s.name) ? [this.operand(s.args[0]!), call("cs_object_overlay")] : []),
               ];
         if ((!this.emitter.strict && !haltsOnError(s.name)) || s.impl === "host") return [...invoke, tee(s.target), ...this.failIfZero()];
         return [
@@ -428,4 +431,29 @@ class FunctionEmitter {
     }
     return [];
   }
+}
+
+/** The most digits a number literal in exponent form is spelt out to (see integerDigits). */
+const MAX_SPELT_DIGITS = 400;
+
+/**
+ * The decimal digits of a number literal with a fraction or an exponent (`1e30`, `2.5E20`) that denotes an
+ * integer, or null when it does not, or would take more than MAX_SPELT_DIGITS digits.
+ */
+export function integerDigits(text: string): string | null {
+  const m = /^(-?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (m === null) return null;
+  const [, sign, whole, fraction = "", exp = "0"] = m;
+  const exponent = Number(exp) - fraction.length;
+  let digits = (whole! + fraction).replace(/^0+/, "");
+  if (digits === "") return "0";
+  if (exponent >= 0) {
+    if (digits.length + exponent > MAX_SPELT_DIGITS) return null;
+    digits += "0".repeat(exponent);
+  } else {
+    const dropped = digits.slice(digits.length + exponent);
+    if (-exponent > digits.length || /[1-9]/.test(dropped)) return null;
+    digits = digits.slice(0, digits.length + exponent);
+  }
+  return `${sign}${digits}`;
 }

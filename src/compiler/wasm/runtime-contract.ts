@@ -58,6 +58,11 @@ export const RUNTIME_FUNCTIONS = {
     result: v,
     doc: "the set of an array's elements (a host builtin's set result, which JSON brings back as an array); other values and 0 as they are",
   },
+  cs_object_overlay: {
+    params: [v, v],
+    result: v,
+    doc: "a copy of object b with object a's entries laid over it (a host builtin's few changed keys of its first operand); other values and 0 as they are",
+  },
 
   // ---- partial rule documents -----------------------------------------------------------------
   cs_object_insert_unique: {
