@@ -141,7 +141,9 @@ class ProgramPlanner {
       fp.stmt({ kind: "return", source: result, loc });
     });
     fp.stmt({ kind: "block", block: hit, loc });
-    fp.stmt({ kind: "makeObject", target: result, loc });
+    // The document is a node of the rule tree: the parts of rules with general ref heads merge into it.
+    fp.stmt({ kind: "makeObject", target: result, tree: true, loc });
+    const merging = fp.conflictMessage(loc, "object keys must be unique");
     for (const [name, child] of node.children) {
       if (child.type === "rules" && child.kind === "function") continue;
       const value = fp.newLocal();
@@ -155,7 +157,8 @@ class ProgramPlanner {
         }
         const fn = child.type === "rules" ? this.ruleFunction(child, loc, fp.mocks) : this.docFunction(child, loc, fp.mocks);
         fp.stmt({ kind: "call", func: fn, args: fp.callArgs([]), target: value, loc });
-        fp.stmt({ kind: "objectInsert", object: result, key: field, value: fp.local(value), loc });
+        const leaf = child.type === "rules" && child.kind === "complete";
+        fp.stmt({ kind: "objectMergeAt", object: result, key: field, value: fp.local(value), leaf, message: merging, loc });
       });
       fp.stmt({ kind: "block", block: b, loc });
     }
@@ -171,10 +174,11 @@ class ProgramPlanner {
         const ruleLoc = (set.rules[0] ?? set.defaultRule)?.loc ?? loc;
         fp.inBlock(each, () =>
           fp.stmt({
-            kind: "objectInsertOnce",
+            kind: "objectMergeAt",
             object: result,
             key: fp.local(key),
             value: fp.local(item),
+            leaf: false,
             message: fp.conflictMessage(ruleLoc, "object keys must be unique"),
             loc,
           }),
@@ -1316,7 +1320,7 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
 
   switch (set.kind) {
     case "partialSet":
-      fp.stmt({ kind: "makeSet", target: result, loc });
+      fp.stmt({ kind: "makeSet", target: result, tree: true, loc });
       for (const rule of set.rules) {
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
@@ -1327,24 +1331,27 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
       }
       break;
     case "partialObject":
-      fp.stmt({ kind: "makeObject", target: result, loc });
+      // Each rule places its value (or, with `contains`, adds to a set) at the rest of its ref below the prefix.
+      fp.stmt({ kind: "makeObject", target: result, tree: true, loc });
       for (const rule of set.rules) {
         const { rest } = splitHeadRef(rule.head.ref);
+        const element = rule.head.contains ? rule.head.key! : valueOf(rule.head.value, rule.loc);
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
             fp.noteHead(rule);
             fp.planBody(rule.body, () =>
-              fp.planTerms([...rest, valueOf(rule.head.value, rule.loc)], (ops) => {
+              fp.planTerms([...rest, element], (ops) => {
                 const value = ops[ops.length - 1];
                 const message = fp.conflictMessage(rule.loc, "object keys must be unique");
-                if (rest.length === 1) {
-                  fp.stmt({ kind: "objectInsertOnce", object: result, key: ops[0], value, message, loc: rule.loc });
-                } else {
-                  const path = fp.newLocal();
-                  fp.stmt({ kind: "makeArray", target: path, loc: rule.loc });
-                  for (const op of ops.slice(0, -1)) fp.stmt({ kind: "arrayAppend", collection: path, value: op, loc: rule.loc });
-                  fp.stmt({ kind: "objectInsertPath", object: result, path, value, message, loc: rule.loc });
+                if (rest.length === 1 && !rule.head.contains) {
+                  fp.stmt({ kind: "objectInsertLeaf", object: result, key: ops[0], value, message, loc: rule.loc });
+                  return;
                 }
+                const path = fp.newLocal();
+                fp.stmt({ kind: "makeArray", target: path, loc: rule.loc });
+                for (const op of ops.slice(0, -1)) fp.stmt({ kind: "arrayAppend", collection: path, value: op, loc: rule.loc });
+                const kind = rule.head.contains ? "objectAddToSetAt" : "objectInsertPath";
+                fp.stmt({ kind, object: result, path, value, message, loc: rule.loc });
               }),
             );
           }),
