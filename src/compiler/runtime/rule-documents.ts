@@ -7,6 +7,8 @@
 // other rules built an object, is a conflict unless the two are equal. Nodes of the tree carry FLAG_TREE so
 // that they are told apart from rule values (which may be objects and sets too); nodes being built by the
 // function that owns them also carry FLAG_PATH_OWNED and grow in place, any other node is copied first.
+// insertPath, insertLeaf and addToSetAt are only used on a document its function builds from empty (a
+// partial object), so every node they walk is that function's own; mergeAt never changes its inputs.
 
 import { CollectionBox, FLAG_PATH_OWNED, FLAG_TREE, TYPE_OBJECT, TYPE_SET, arrayAt, arrayLength, typeOf } from "./value";
 import {
