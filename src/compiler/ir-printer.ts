@@ -88,7 +88,7 @@ function printStmt(plan: Plan, s: Stmt, depth: number, out: string[]): void {
     case "makeArray":
     case "makeObject":
     case "makeSet":
-      return void out.push(`${pad}l${s.target} = ${s.kind === "makeArray" ? "[]" : s.kind === "makeObject" ? "{}" : "set()"}`);
+      return void out.push(`${pad}l${s.target} = ${s.kind === "makeArray" ? "[]" : s.kind === "makeObject" ? "{}" : "set()"}${s.tree ? " tree" : ""}`);
     case "arrayAppend":
       return void out.push(`${pad}append l${s.collection}, ${o(s.value)}`);
     case "setAdd":
@@ -97,8 +97,14 @@ function printStmt(plan: Plan, s: Stmt, depth: number, out: string[]): void {
       return void out.push(`${pad}l${s.object}[${o(s.key)}] = ${o(s.value)}`);
     case "objectInsertOnce":
       return void out.push(`${pad}l${s.object}[${o(s.key)}] = ${o(s.value)} once`);
+    case "objectInsertLeaf":
+      return void out.push(`${pad}l${s.object}[${o(s.key)}] = ${o(s.value)} leaf`);
     case "objectInsertPath":
-      return void out.push(`${pad}l${s.object}[...l${s.path}] = ${o(s.value)} once`);
+      return void out.push(`${pad}l${s.object}[...l${s.path}] = ${o(s.value)} leaf`);
+    case "objectAddToSetAt":
+      return void out.push(`${pad}add l${s.object}[...l${s.path}], ${o(s.value)}`);
+    case "objectMergeAt":
+      return void out.push(`${pad}l${s.object}[${o(s.key)}] merge ${o(s.value)}${s.leaf ? " leaf" : ""}`);
     case "merge":
       return void out.push(`${pad}l${s.target} = merge(l${s.a}, ${o(s.b)})`);
     case "upsert":

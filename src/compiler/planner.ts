@@ -141,7 +141,9 @@ class ProgramPlanner {
       fp.stmt({ kind: "return", source: result, loc });
     });
     fp.stmt({ kind: "block", block: hit, loc });
-    fp.stmt({ kind: "makeObject", target: result, loc });
+    // The document is a node of the rule tree: the parts of rules with general ref heads merge into it.
+    fp.stmt({ kind: "makeObject", target: result, tree: true, loc });
+    const merging = fp.conflictMessage(loc, "object keys must be unique");
     for (const [name, child] of node.children) {
       if (child.type === "rules" && child.kind === "function") continue;
       const value = fp.newLocal();
@@ -155,7 +157,8 @@ class ProgramPlanner {
         }
         const fn = child.type === "rules" ? this.ruleFunction(child, loc, fp.mocks) : this.docFunction(child, loc, fp.mocks);
         fp.stmt({ kind: "call", func: fn, args: fp.callArgs([]), target: value, loc });
-        fp.stmt({ kind: "objectInsert", object: result, key: field, value: fp.local(value), loc });
+        const leaf = child.type === "rules" && child.kind === "complete";
+        fp.stmt({ kind: "objectMergeAt", object: result, key: field, value: fp.local(value), leaf, message: merging, loc });
       });
       fp.stmt({ kind: "block", block: b, loc });
     }
@@ -171,10 +174,11 @@ class ProgramPlanner {
         const ruleLoc = (set.rules[0] ?? set.defaultRule)?.loc ?? loc;
         fp.inBlock(each, () =>
           fp.stmt({
-            kind: "objectInsertOnce",
+            kind: "objectMergeAt",
             object: result,
             key: fp.local(key),
             value: fp.local(item),
+            leaf: false,
             message: fp.conflictMessage(ruleLoc, "object keys must be unique"),
             loc,
           }),
@@ -532,11 +536,56 @@ class FunctionPlanner {
           const arity = this.arityOf(t);
           if (arity !== undefined && t.args.length === arity + 1) {
             const last = t.args[t.args.length - 1];
-            return t.args.slice(0, -1).every((a) => this.producible(a)) && (this.producible(last) || this.patternable(last));
+            return this.withRefOutputs(t.args.slice(0, -1), () => t.args.slice(0, -1).every((a) => this.producible(a)) && (this.producible(last) || this.patternable(last)));
           }
+          return this.withRefOutputs(t.args, () => this.producible(t));
         }
         return this.producible(t);
       }
+    }
+  }
+
+  /**
+   * Runs check as if the variables that references among terms bind were bound: in `x == input.xs[x]`, the
+   * lookup iterates and binds x, so the comparison can be planned (its arguments in that order, see planTerms).
+   */
+  private withRefOutputs(terms: readonly Term[], check: () => boolean): boolean {
+    const outputs = new Set<string>();
+    for (const t of terms) this.refOutputs(t, outputs);
+    if (outputs.size === 0) return check();
+    let ready = false;
+    this.inScope(() => {
+      for (const n of outputs) this.scope.bind(n, { kind: "const", id: -1 });
+      ready = check();
+    });
+    return ready;
+  }
+
+  /** The unbound variables that iterating the references in t (outside comprehensions) binds. */
+  private refOutputs(t: Term, out: Set<string>): void {
+    switch (t.kind) {
+      case "ref": {
+        if (!this.producible(t)) return;
+        for (const seg of this.expandRef(t).path) {
+          if (seg.kind === "var" && this.isUnbound(seg)) out.add(seg.name);
+        }
+        return;
+      }
+      case "array":
+      case "set":
+        for (const i of t.items) this.refOutputs(i, out);
+        return;
+      case "object":
+        for (const [k, v] of t.entries) {
+          this.refOutputs(k, out);
+          this.refOutputs(v, out);
+        }
+        return;
+      case "call":
+        for (const a of t.args) this.refOutputs(a, out);
+        return;
+      default:
+        return;
     }
   }
 
@@ -599,18 +648,27 @@ class FunctionPlanner {
     this.planPending([...body], k);
   }
 
-  /** `x := …` after an earlier literal of the same body already read x is an error, as in OPA. */
+  /**
+   * `x := …` is an error, as in OPA, when x was assigned by an earlier literal of the same body (or by `some
+   * x in …`), is bound around the body, or was read by an earlier literal. "Earlier" is the order of the
+   * source, not the order the literals are planned in: reordering for safety may bind x first.
+   */
   private checkReferencedAbove(body: Body): void {
     const seen = new Set<string>();
     const assigned = new Set<string>();
     for (const e of body) {
       if (e.kind === "expr" && !e.negated && e.term.kind === "call" && e.term.name === "assign") {
         for (const n of termVars(e.term.args[0], new Set(), false)) {
-          if (seen.has(n) && !assigned.has(n) && !n.startsWith("$") && this.scope.lookup(n) === undefined) {
+          if (n.startsWith("$")) continue;
+          if (assigned.has(n) || this.scope.lookup(n) !== undefined) {
+            this.diags.add("rego_compile_error", e.loc, `var ${n} assigned above`);
+          } else if (seen.has(n)) {
             this.diags.add("rego_compile_error", e.loc, `var ${n} referenced above`);
           }
           assigned.add(n);
         }
+      } else if (e.kind === "somein") {
+        for (const t of e.key === null ? [e.value] : [e.key, e.value]) termVars(t, assigned, false);
       }
       exprVars(e, seen, false);
     }
@@ -822,30 +880,22 @@ class FunctionPlanner {
         case "eq":
           return this.unify(a, b, k, t.loc);
         case "assign":
-          for (const n of termVars(a, new Set(), false)) {
-            if (this.scope.lookup(n) !== undefined && !n.startsWith("$")) {
-              this.diags.add("rego_compile_error", t.loc, `var ${n} assigned above`);
-            }
-          }
+          // assigned-above is checked in source order by checkReferencedAbove
           return this.unify(a, b, k, t.loc);
         case "equal":
         case "neq":
-          return this.planTerm(a, (va) =>
-            this.planTerm(b, (vb) => {
-              this.stmt({ kind: t.name === "equal" ? "equal" : "notEqual", a: va, b: vb, loc: t.loc });
-              k();
-            }),
-          );
+          return this.planTerms([a, b], ([va, vb]) => {
+            this.stmt({ kind: t.name === "equal" ? "equal" : "notEqual", a: va, b: vb, loc: t.loc });
+            k();
+          });
         case "lt":
         case "lte":
         case "gt":
         case "gte":
-          return this.planTerm(a, (va) =>
-            this.planTerm(b, (vb) => {
-              this.stmt({ kind: "compare", op: COMPARISONS[t.name], a: va, b: vb, loc: t.loc });
-              k();
-            }),
-          );
+          return this.planTerms([a, b], ([va, vb]) => {
+            this.stmt({ kind: "compare", op: COMPARISONS[t.name], a: va, b: vb, loc: t.loc });
+            k();
+          });
         case "print":
           return this.planPrint(t, k);
         default: {
@@ -989,17 +1039,19 @@ class FunctionPlanner {
     return l;
   }
 
-  /** Plans several terms left to right, then k with their operands. */
+  /**
+   * Plans several terms, then k with their operands in the terms' order. Terms are planned left to right,
+   * except that a term that cannot be computed yet waits for one whose references bind its variables
+   * (`x == input.xs[x]` plans the lookup first).
+   */
   planTerms(terms: readonly Term[], k: (ops: Operand[]) => void): void {
-    const ops: Operand[] = [];
-    const step = (i: number): void => {
-      if (i === terms.length) return k(ops);
-      this.planTerm(terms[i], (op) => {
-        ops[i] = op;
-        step(i + 1);
-      });
+    const step = (ops: readonly (Operand | undefined)[]): void => {
+      const pending = terms.map((_, i) => i).filter((i) => ops[i] === undefined);
+      if (pending.length === 0) return k(ops as Operand[]);
+      const i = pending.find((j) => this.producible(terms[j])) ?? pending[0];
+      this.planTerm(terms[i], (op) => step(ops.map((o, j) => (j === i ? op : o))));
     };
-    step(0);
+    step(terms.map(() => undefined));
   }
 
   /** Plans a term's value; k runs once per value (refs with unbound variables iterate). */
@@ -1216,13 +1268,20 @@ class FunctionPlanner {
     });
   }
 
-  /** Resolves a path below `data` against the rule tree (see rule-tree.ts). */
+  /**
+   * Resolves a path below `data` against the rule tree (see rule-tree.ts). A key that is a value known at
+   * run time (`data[name].allow`) selects among the node's children there, so only the rules along the
+   * path run (and only they count for recursion); a key that iterates needs the node's whole document.
+   */
   planDataRef(path: readonly Term[], k: (op: Operand) => void, loc: Location): void {
     let node: TreeNode = this.program.tree.root;
     let i = 0;
     while (i < path.length) {
       const seg = path[i];
-      if (seg.kind !== "string") break;
+      if (seg.kind !== "string") {
+        if (this.hasUnbound(seg) || !path.slice(i + 1).every((t) => this.singleValued(t))) break;
+        return this.planDataDispatch(node, path, i, k, loc);
+      }
       const child = node.children.get(seg.value);
       if (child === undefined) {
         const base = [...node.path.map((p) => ({ kind: "string", value: p, loc }) as Term), ...path.slice(i)];
@@ -1252,6 +1311,60 @@ class FunctionPlanner {
     const r = this.newLocal();
     this.stmt({ kind: "call", func: fn, args: this.callArgs([]), target: r, loc });
     this.planPath(this.local(r), path, i, k, loc);
+  }
+
+  /** True when a term has at most one value here: all its variables are bound and it calls no relation. */
+  private singleValued(t: Term): boolean {
+    const vars = termVars(t, new Set(), false);
+    if ([...vars].some((n) => this.isUnbound({ kind: "var", name: n, loc: t.loc }))) return false;
+    const calls = (u: Term): boolean => {
+      switch (u.kind) {
+        case "call":
+          return isRelation(u.name) || u.args.some(calls);
+        case "ref":
+          return calls(u.head) || u.path.some(calls);
+        case "array":
+        case "set":
+          return u.items.some(calls);
+        case "object":
+          return u.entries.some(([a, b]) => calls(a) || calls(b));
+        default:
+          return false;
+      }
+    };
+    return !calls(t);
+  }
+
+  /**
+   * `data…[key]…` where key (path[i]) is a value and no later key iterates: for each child of the node, a
+   * block that runs when key is the child's name and resolves the rest of the path below that child; when
+   * key names no child, the rest is looked up in base data. Each path yields at most one value, collected
+   * in one local before k, so k is planned once.
+   */
+  private planDataDispatch(node: TreeNode, path: readonly Term[], i: number, k: (op: Operand) => void, loc: Location): void {
+    const seg = path[i];
+    this.planTerm(seg, (key) => {
+      const result = this.newLocal();
+      this.stmt({ kind: "reset", target: result, loc: seg.loc });
+      const names = [...node.children.keys()];
+      for (const name of names) {
+        const child = node.children.get(name)!;
+        if (child.type === "rules" && child.kind === "function") continue;
+        this.nested(seg.loc, () => {
+          const named = this.constOf({ kind: "string", value: name });
+          this.stmt({ kind: "equal", a: key, b: named, loc: seg.loc });
+          const constant: Term = { kind: "string", value: name, loc: seg.loc };
+          this.planDataRef([...path.slice(0, i), constant, ...path.slice(i + 1)], (v) => this.stmt({ kind: "assign", target: result, source: v, loc }), loc);
+        });
+      }
+      this.nested(seg.loc, () => {
+        for (const name of names) this.stmt({ kind: "notEqual", a: key, b: this.constOf({ kind: "string", value: name }), loc: seg.loc });
+        const below: Term[] = node.path.map((p) => ({ kind: "string", value: p, loc }) as Term);
+        this.planPath(this.local(this.data), [...below, ...path.slice(i)], 0, (v) => this.stmt({ kind: "assign", target: result, source: v, loc }), loc);
+      });
+      this.stmt({ kind: "isDefined", local: result, loc });
+      k(this.local(result));
+    });
   }
 
   // ---- rule sets ------------------------------------------------------------------------------
@@ -1316,7 +1429,7 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
 
   switch (set.kind) {
     case "partialSet":
-      fp.stmt({ kind: "makeSet", target: result, loc });
+      fp.stmt({ kind: "makeSet", target: result, tree: true, loc });
       for (const rule of set.rules) {
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
@@ -1327,24 +1440,27 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
       }
       break;
     case "partialObject":
-      fp.stmt({ kind: "makeObject", target: result, loc });
+      // Each rule places its value (or, with `contains`, adds to a set) at the rest of its ref below the prefix.
+      fp.stmt({ kind: "makeObject", target: result, tree: true, loc });
       for (const rule of set.rules) {
         const { rest } = splitHeadRef(rule.head.ref);
+        const element = rule.head.contains ? rule.head.key! : valueOf(rule.head.value, rule.loc);
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
             fp.noteHead(rule);
             fp.planBody(rule.body, () =>
-              fp.planTerms([...rest, valueOf(rule.head.value, rule.loc)], (ops) => {
+              fp.planTerms([...rest, element], (ops) => {
                 const value = ops[ops.length - 1];
                 const message = fp.conflictMessage(rule.loc, "object keys must be unique");
-                if (rest.length === 1) {
-                  fp.stmt({ kind: "objectInsertOnce", object: result, key: ops[0], value, message, loc: rule.loc });
-                } else {
-                  const path = fp.newLocal();
-                  fp.stmt({ kind: "makeArray", target: path, loc: rule.loc });
-                  for (const op of ops.slice(0, -1)) fp.stmt({ kind: "arrayAppend", collection: path, value: op, loc: rule.loc });
-                  fp.stmt({ kind: "objectInsertPath", object: result, path, value, message, loc: rule.loc });
+                if (rest.length === 1 && !rule.head.contains) {
+                  fp.stmt({ kind: "objectInsertLeaf", object: result, key: ops[0], value, message, loc: rule.loc });
+                  return;
                 }
+                const path = fp.newLocal();
+                fp.stmt({ kind: "makeArray", target: path, loc: rule.loc });
+                for (const op of ops.slice(0, -1)) fp.stmt({ kind: "arrayAppend", collection: path, value: op, loc: rule.loc });
+                const kind = rule.head.contains ? "objectAddToSetAt" : "objectInsertPath";
+                fp.stmt({ kind, object: result, path, value, message, loc: rule.loc });
               }),
             );
           }),

@@ -10,7 +10,11 @@
 import type { Module, Rule, Term } from "./ast";
 import type { Diagnostics, Location } from "./diagnostics";
 
-/** How a rule set produces its document. */
+/**
+ * How a rule set produces its document. A partial object holds every rule whose ref has a non-constant term
+ * after its constant prefix (`p[k] := v`, `a.b[x].c := v`, `a.b[x] contains v`): each places its value, or
+ * adds to a set, at the rest of its ref below the prefix.
+ */
 export type RuleKind = "complete" | "partialSet" | "partialObject" | "function";
 
 /** All definitions of one document or function. */
@@ -68,9 +72,9 @@ export function splitHeadRef(ref: readonly Term[]): { prefix: string[]; rest: Te
 export function ruleKind(rule: Rule): RuleKind {
   const h = rule.head;
   if (h.args !== null) return "function";
-  if (h.contains) return "partialSet";
   const { rest } = splitHeadRef(h.ref);
-  return rest.length > 0 ? "partialObject" : "complete";
+  if (rest.length > 0) return "partialObject";
+  return h.contains ? "partialSet" : "complete";
 }
 
 /** Builds the rule tree, reporting conflicting definitions. */
@@ -111,14 +115,10 @@ export function buildRuleTree(modules: readonly Module[], diags: Diagnostics): R
 
   for (const mod of modules) {
     for (const rule of mod.rules) {
-      const { prefix, rest } = splitHeadRef(rule.head.ref);
+      const { prefix } = splitHeadRef(rule.head.ref);
       const kind = ruleKind(rule);
       // A partial set keyed by `contains` lives at its full constant ref; ref-head objects at the prefix.
       const path = [...mod.package, ...prefix];
-      if (kind === "partialSet" && rest.length > 0) {
-        diags.add("rego_compile_error", rule.loc, "not supported: variables in the ref of a `contains` rule head");
-        continue;
-      }
       if (prefix.length === 0) {
         diags.add("rego_compile_error", rule.loc, "rule head must start with a name");
         continue;

@@ -134,13 +134,67 @@ describe("building", () => {
     expect(rt.js(doc)).toEqual({ a: { b: { c: 1, d: 2 } } });
   });
 
-  it("extends a copy, not the original, of an object value put whole on a path", () => {
+  it("treats an object value put whole on a path as a rule's value: extending it conflicts, as in OPA, and leaves it alone", () => {
     const shared = rt.json('{"x": 1}');
-    const doc = x.cs_object();
+    const doc = x.cs_tree_object();
     expect(x.cs_object_insert_path(doc, rt.json('["a"]'), shared)).toBe(0);
-    expect(x.cs_object_insert_path(doc, rt.json('["a", "y"]'), rt.num(2))).toBe(0);
-    expect(rt.js(doc)).toEqual({ a: { x: 1, y: 2 } });
+    expect(x.cs_object_insert_path(doc, rt.json('["a", "y"]'), rt.num(2))).toBe(1);
+    expect(x.cs_object_insert_path(doc, rt.json('["a", "x"]'), rt.num(1))).toBe(1);
+    expect(rt.js(doc)).toEqual({ a: { x: 1 } });
     expect(rt.js(shared)).toEqual({ x: 1 });
+  });
+
+  it("copies a document node given as a rule's value, so that it no longer merges", () => {
+    const node = x.cs_tree_object();
+    expect(x.cs_object_insert_path(node, rt.json('["x"]'), rt.num(1))).toBe(0);
+    const doc = x.cs_tree_object();
+    expect(x.cs_object_insert_leaf(doc, rt.str("a"), node)).toBe(0);
+    expect(x.cs_object_insert_path(doc, rt.json('["a", "y"]'), rt.num(2))).toBe(1);
+    expect(x.cs_object_merge_at(doc, rt.str("a"), node, 0)).toBe(0);
+    expect(rt.js(doc)).toEqual({ a: { x: 1 } });
+    expect(x.cs_object_merge_at(doc, rt.str("b"), node, 1)).toBe(0);
+    const extra = x.cs_tree_object();
+    expect(x.cs_object_insert_path(extra, rt.json('["y"]'), rt.num(2))).toBe(0);
+    expect(x.cs_object_merge_at(doc, rt.str("b"), extra, 0)).toBe(1);
+    expect(rt.js(node)).toEqual({ x: 1 });
+  });
+
+  it("adds to the sets of contains rules with cs_object_add_to_set_at, joining and conflicting as OPA does", () => {
+    const doc = x.cs_tree_object();
+    expect(x.cs_object_add_to_set_at(doc, rt.json('["a", "b"]'), rt.str("m"))).toBe(0);
+    expect(x.cs_object_add_to_set_at(doc, rt.json('["a", "b"]'), rt.str("n"))).toBe(0);
+    expect(x.cs_object_add_to_set_at(doc, rt.json('["a", "b"]'), rt.str("m"))).toBe(0);
+    expect(x.cs_object_insert_path(doc, rt.json('["a", "c"]'), rt.num(1))).toBe(0);
+    expect(rt.js(doc)).toEqual({ a: { b: ["m", "n"], c: 1 } });
+    // a rule's value where a set is wanted, in the way of one, or below one
+    expect(x.cs_object_add_to_set_at(doc, rt.json('["a", "c"]'), rt.num(1))).toBe(1);
+    expect(x.cs_object_add_to_set_at(doc, rt.json('["a", "c", "d"]'), rt.num(1))).toBe(1);
+    expect(x.cs_object_insert_path(doc, rt.json('["a", "b", "x"]'), rt.num(1))).toBe(1);
+    expect(x.cs_object_insert_path(doc, rt.json('["a", "b"]'), rt.json('["m", "n"]'))).toBe(1);
+  });
+
+  it("merges document parts with cs_object_merge_at: nodes merge, sets join, values must be equal", () => {
+    const build = (steps: [string, number][], sets: [string, string][] = []): number => {
+      const doc = x.cs_tree_object();
+      for (const [path, v] of steps) expect(x.cs_object_insert_path(doc, rt.json(path), rt.num(v))).toBe(0);
+      for (const [path, v] of sets) expect(x.cs_object_add_to_set_at(doc, rt.json(path), rt.str(v))).toBe(0);
+      return doc;
+    };
+    const a = build([['["p", "r"]', 0], ['["q"]', 1]], [['["s"]', "m"]]);
+    const b = build([['["p", "r"]', 0], ['["p", "t"]', 2]], [['["s"]', "n"]]);
+    const doc = x.cs_tree_object();
+    expect(x.cs_object_merge_at(doc, rt.str("k"), a, 0)).toBe(0);
+    expect(x.cs_object_merge_at(doc, rt.str("k"), b, 0)).toBe(0);
+    expect(rt.js(doc)).toEqual({ k: { p: { r: 0, t: 2 }, q: 1, s: ["m", "n"] } });
+    // the parts are left as they were
+    expect(rt.js(a)).toEqual({ p: { r: 0 }, q: 1, s: ["m"] });
+    expect(rt.js(b)).toEqual({ p: { r: 0, t: 2 }, s: ["n"] });
+    // a different value at one place, a value where a node is, or a node given as a rule's value
+    expect(x.cs_object_merge_at(doc, rt.str("k"), build([['["q"]', 2]]), 0)).toBe(1);
+    expect(x.cs_object_merge_at(doc, rt.str("k"), build([['["p"]', 0]]), 0)).toBe(1);
+    expect(x.cs_object_merge_at(doc, rt.str("k"), rt.json('{"q": 1}'), 1)).toBe(1);
+    expect(x.cs_object_merge_at(doc, rt.str("v"), a, 1)).toBe(0);
+    expect(x.cs_object_merge_at(doc, rt.str("v"), build([['["z"]', 1]]), 0)).toBe(1);
   });
 
   it("merges objects deeply with cs_merge, the first winning where both hold non-objects", () => {

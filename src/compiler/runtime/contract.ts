@@ -10,7 +10,8 @@ import {
   collectionKeyAt, collectionValueAt, copyCollection, newObject, newSet, objectGet, objectInsert, setAdd, setGet,
 } from "./collection";
 import { compare, equal } from "./compare";
-import { insertPath, merge, upsert } from "./path";
+import { merge, upsert } from "./path";
+import { addToSetAt, insertLeaf, insertPath, leafOf, mergeAt, newTreeObject, newTreeSet } from "./rule-documents";
 import { memoGet, memoPop, memoPush, memoPut } from "./memo";
 import { builtinFailed, raise, raiseBuiltinError } from "./errors";
 
@@ -106,9 +107,37 @@ export function cs_object_insert_unique(obj: usize, key: usize, value: usize): i
   return 0;
 }
 
-/** Inserts `value` at the key path (an array) below obj, creating objects; returns 0, or 1 on a conflict. */
+/** An empty object that is a node of a rule document (see rule-documents.ts). */
+export function cs_tree_object(): usize {
+  return newTreeObject();
+}
+
+/** An empty set of `contains` rules, a node of a rule document. */
+export function cs_tree_set(): usize {
+  return newTreeSet();
+}
+
+/** Places a rule's value at obj[key]; returns 0, or 1 when a different value is there. */
+export function cs_object_insert_leaf(obj: usize, key: usize, value: usize): i32 {
+  return insertLeaf(obj, key, value);
+}
+
+/** Places a rule's value at the key path (an array) below obj, creating nodes; returns 0, or 1 on a conflict. */
 export function cs_object_insert_path(obj: usize, path: usize, value: usize): i32 {
   return insertPath(obj, path, value);
+}
+
+/** Adds value to the set of `contains` rules at the key path below obj; returns 0, or 1 on a conflict. */
+export function cs_object_add_to_set_at(obj: usize, path: usize, value: usize): i32 {
+  return addToSetAt(obj, path, value);
+}
+
+/**
+ * Merges a part of a document into obj[key] (nodes merge, sets join, leaves must be equal); a non-zero
+ * `leaf` marks the part as a rule's value. Returns 0, or 1 on a conflict.
+ */
+export function cs_object_merge_at(obj: usize, key: usize, value: usize, leaf: i32): i32 {
+  return mergeAt(obj, key, leaf ? leafOf(value) : value);
 }
 
 /** The deep merge of two objects (b wins only where a has no key); 0 when a non-object meets an object. */

@@ -1,7 +1,7 @@
-// Operations on values along a path of keys: `with` overrides, partial documents, merging, and the ABI's
-// in-place edits of loaded data.
+// Operations on values along a path of keys: `with` overrides, merging base data under rule documents,
+// and the ABI's in-place edits of loaded data.
 
-import { CollectionBox, FLAG_PATH_OWNED, TYPE_ARRAY, TYPE_OBJECT, arrayAt, arrayLength, typeOf } from "./value";
+import { CollectionBox, FLAG_TREE, TYPE_ARRAY, TYPE_OBJECT, arrayAt, arrayLength, typeOf } from "./value";
 import {
   collectionKeyAt, collectionRemove, copyCollection, newObject, objectGet, objectInsert,
 } from "./collection";
@@ -27,41 +27,9 @@ function upsertFrom(node: usize, path: usize, i: u32, n: u32, value: usize): usi
 }
 
 /**
- * Inserts `value` at `path` below `obj` (a partial document being built), creating objects on the way.
- * Returns 0, or 1 on a conflict: a different value already at the path, or a non-object in the way.
- */
-export function insertPath(obj: usize, path: usize, value: usize): i32 {
-  let n = arrayLength(path);
-  if (n == 0) return equal(obj, value) ? 0 : 1;
-  let node = obj;
-  for (let i: u32 = 0; i + 1 < n; i++) {
-    let key = arrayAt(path, i);
-    let child = objectGet(node, key);
-    if (!child) {
-      child = newObject();
-      changetype<CollectionBox>(child).flags |= FLAG_PATH_OWNED;
-      objectInsert(node, key, child);
-    } else if (typeOf(child) != TYPE_OBJECT) {
-      return 1;
-    } else if (!(changetype<CollectionBox>(child).flags & FLAG_PATH_OWNED)) {
-      // an object value put here whole (perhaps a shared constant): extend a private copy instead
-      child = copyCollection(child, 1);
-      changetype<CollectionBox>(child).flags |= FLAG_PATH_OWNED;
-      objectInsert(node, key, child);
-    }
-    node = child;
-  }
-  let last = arrayAt(path, n - 1);
-  let existing = objectGet(node, last);
-  if (existing) return equal(existing, value) ? 0 : 1;
-  objectInsert(node, last, value);
-  return 0;
-}
-
-/**
  * The deep merge of `a` and `b`: keys of both, merging objects found under the same key, `a`'s value
  * winning where both hold non-objects. 0 when an object meets a non-object under the same key. Neither
- * input is modified; an undefined (0) side yields the other.
+ * input is modified; an undefined (0) side yields the other. A copy of a rule document node stays one.
  */
 export function merge(a: usize, b: usize): usize {
   if (!a) return b;
@@ -71,6 +39,7 @@ export function merge(a: usize, b: usize): usize {
   if (!aIsObject || !bIsObject) return aIsObject == bIsObject ? a : 0;
   let n = changetype<CollectionBox>(b).count;
   let result = copyCollection(a, n);
+  changetype<CollectionBox>(result).flags |= changetype<CollectionBox>(a).flags & FLAG_TREE;
   for (let i: u32 = 0; i < n; i++) {
     let key = collectionKeyAt(b, i);
     let bValue = objectGet(b, key);

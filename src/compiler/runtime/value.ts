@@ -79,8 +79,13 @@ export const TYPE_SET: u8 = 7;
 
 /** Flag of CollectionBox.flags: the entries are in Rego's order. */
 export const FLAG_SORTED: u8 = 1;
-/** Flag of CollectionBox.flags: an object path.ts's insertPath created, and may therefore extend in place. */
+/** Flag of CollectionBox.flags: a document node built by the function that is building it, so it may grow in place. */
 export const FLAG_PATH_OWNED: u8 = 2;
+/**
+ * Flag of CollectionBox.flags: a node of the rule tree's documents (a package, a ref-head prefix, a partial
+ * set or object) rather than a rule's value; rules meeting at such a node merge (see rule-documents.ts).
+ */
+export const FLAG_TREE: u8 = 4;
 
 /**
  * An object or a set: `count` entries in vectors of `cap` slots (`keys`, and `vals` for objects). Once

@@ -383,9 +383,9 @@ class FunctionEmitter {
       case "makeArray":
         return [{ op: "i32.const", value: 0 }, call("cs_array"), set(s.target)];
       case "makeObject":
-        return [call("cs_object"), set(s.target)];
+        return [call(s.tree ? "cs_tree_object" : "cs_object"), set(s.target)];
       case "makeSet":
-        return [call("cs_set"), set(s.target)];
+        return [call(s.tree ? "cs_tree_set" : "cs_set"), set(s.target)];
       case "arrayAppend":
         return [get(s.collection), this.operand(s.value), call("cs_array_append")];
       case "setAdd":
@@ -400,8 +400,21 @@ class FunctionEmitter {
           call("cs_object_insert_unique"),
           { op: "if", then: this.emitter.raise(s.message) },
         ];
+      case "objectInsertLeaf":
+        return [get(s.object), this.operand(s.key), this.operand(s.value), call("cs_object_insert_leaf"), { op: "if", then: this.emitter.raise(s.message) }];
       case "objectInsertPath":
         return [get(s.object), get(s.path), this.operand(s.value), call("cs_object_insert_path"), { op: "if", then: this.emitter.raise(s.message) }];
+      case "objectAddToSetAt":
+        return [get(s.object), get(s.path), this.operand(s.value), call("cs_object_add_to_set_at"), { op: "if", then: this.emitter.raise(s.message) }];
+      case "objectMergeAt":
+        return [
+          get(s.object),
+          this.operand(s.key),
+          this.operand(s.value),
+          { op: "i32.const", value: s.leaf ? 1 : 0 },
+          call("cs_object_merge_at"),
+          { op: "if", then: this.emitter.raise(s.message) },
+        ];
       case "merge": {
         const t = this.scratch();
         return [get(s.a), this.operand(s.b), call("cs_merge"), tee(t), ...this.failIfZero(), get(t), set(s.target)];

@@ -70,12 +70,33 @@ export const RUNTIME_FUNCTIONS = {
     result: v,
     doc: "inserts obj[key] = value; returns 0, or 1 when key is present with a different value (conflict)",
   },
+  cs_tree_object: { params: [], result: v, doc: "an empty object that is a node of a rule document (it merges with other rules' nodes)" },
+  cs_tree_set: { params: [], result: v, doc: "an empty set of contains rules, a node of a rule document" },
+  cs_object_insert_leaf: {
+    params: [v, v, v],
+    result: v,
+    doc: "places a rule's value at obj[key]; returns 0, or 1 when a different value is there (conflict)",
+  },
   cs_object_insert_path: {
     params: [v, v, v],
     result: v,
     doc:
-      "inserts value at the key path (an array value) below obj, creating objects on the way; returns 0, " +
-      "or 1 on a conflict (a different value already there, or a non-object in the way)",
+      "places a rule's value at the key path (an array value) below obj, creating document nodes on the way; " +
+      "returns 0, or 1 on a conflict (a different value already there, or a rule's value in the way)",
+  },
+  cs_object_add_to_set_at: {
+    params: [v, v, v],
+    result: v,
+    doc:
+      "adds a value to the set of contains rules at the key path below obj, creating it and the nodes on the " +
+      "way; returns 0, or 1 on a conflict (a rule's value in the way or at the path)",
+  },
+  cs_object_merge_at: {
+    params: [v, v, v, v],
+    result: v,
+    doc:
+      "merges a document part into obj[key]: document nodes merge, sets of contains rules join, other values " +
+      "must be equal; a non-zero 4th argument marks the part as a rule's value; returns 0, or 1 on a conflict",
   },
   cs_merge: {
     params: [v, v],
