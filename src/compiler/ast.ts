@@ -198,9 +198,20 @@ export interface Import extends Node {
   readonly alias: string | null;
 }
 
+/**
+ * The Rego syntax a module is read with: 1 (OPA 1.x, `if`/`contains`/`in`/`every` always keywords, bodies
+ * after `if`) or 0 (OPA 0.x: `p { … }`, `p[x] { … }`, keywords only through `future.keywords` imports).
+ */
+export type RegoVersion = 0 | 1;
+
 /** A parsed `.rego` file. `package` is the path below `data` (`package a.b` → `["a", "b"]`). */
 export interface Module {
   readonly file: string;
+  /**
+   * The syntax the module was read with: the version asked for, except that a v0 module importing
+   * `rego.v1` is read as v1.
+   */
+  readonly regoVersion: RegoVersion;
   readonly package: readonly string[];
   readonly packageLoc: Location;
   readonly imports: readonly Import[];
