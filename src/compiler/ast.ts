@@ -159,10 +159,12 @@ export type Body = readonly Expr[];
  * A rule head. `ref` is the rule's name with any ref extension, relative to the package: `p` is
  * `[string "p"]`, `a.b[x]` is `[string "a", string "b", var x]`.
  *
- * - complete rule: `p := v` / `p = v` / `p` (value true); `contains` false, `key` null, `args` null
- * - partial set: `p contains x` → `contains: true`, `key: x`, `value: null`
- * - partial object / ref head: `p[k] := v`, `a.b.c := v`: the ref carries the key(s), `value` set
- * - function: `f(x, y) := v` → `args` set
+ * - complete rule: `p := v` / `p = v` / `p if …` (value null: true); `contains` false, `key` null, `args` null
+ * - partial set: `p contains x` → `contains: true`, `key: x`, `value: null`; in Rego v0 also `p[x] { … }`,
+ *   `p.q { … }` and `p[x]` standing alone
+ * - partial object / ref head: `p[k] := v`, `a.b.c := v`: the ref carries the key(s), `value` set; in Rego v0
+ *   `a.b.c` standing alone has value null (true)
+ * - function: `f(x, y) := v` → `args` set; `f(x)` standing alone has value null (true)
  */
 export interface RuleHead extends Node {
   readonly ref: readonly Term[];
