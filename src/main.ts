@@ -103,6 +103,8 @@ const BACKGROUND_FAILURE_LOG_INTERVAL_MS = 60_000;
 export interface AssembleOptions {
   /** `--watch-rego <dir>`: serve Rego sources compiled in memory, recompiled on save, instead of bundles. */
   readonly watchRegoDir?: string;
+  /** `--v0-compatible`: the Rego version of `watchRegoDir` sources no `.manifest` speaks for (default 1). */
+  readonly watchRegoVersion?: 0 | 1;
   /** Watch the bundle directory (or Rego sources) for changes; default true. */
   readonly watch?: boolean;
   /** Defaults to the system clock. */
@@ -261,7 +263,14 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     const source: PolicySource =
       opts.watchRegoDir === undefined
         ? new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch })
-        : new RegoDirectorySource({ dir: opts.watchRegoDir, logger, clock, watch, optionalEntrypoints: OPTIONAL_ENTRYPOINTS });
+        : new RegoDirectorySource({
+            dir: opts.watchRegoDir,
+            logger,
+            clock,
+            watch,
+            optionalEntrypoints: OPTIONAL_ENTRYPOINTS,
+            ...(opts.watchRegoVersion === undefined ? {} : { regoVersion: opts.watchRegoVersion }),
+          });
     if (audit.recorder !== undefined) {
       source.subscribe(
         bundleAuditListener(

@@ -17,6 +17,9 @@ export interface BundleContents {
   readonly revision?: string;
   /** Recorded under the manifest's `metadata.countersign`. */
   readonly countersign?: JsonObject;
+  /** The Rego version of the sources (default 1) and per-file exceptions, for the manifest. */
+  readonly regoVersion?: 0 | 1;
+  readonly fileRegoVersions?: Readonly<Record<string, 0 | 1>>;
 }
 
 /** A bundle with one `/policy.wasm`, rego files sorted by path and a manifest naming its entrypoints. */
@@ -26,6 +29,8 @@ export function assembleBundle(contents: BundleContents): Bundle {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const metadata = contents.countersign === undefined ? undefined : { [COUNTERSIGN_METADATA_KEY]: contents.countersign };
   const resolvers = contents.entrypoints.map((entrypoint) => ({ entrypoint, module: DEFAULT_WASM_PATH }));
+  const regoVersion = contents.regoVersion ?? 1;
+  const fileRegoVersions = contents.fileRegoVersions;
   const revision =
     contents.revision ??
     contentRevision({
@@ -34,12 +39,15 @@ export function assembleBundle(contents: BundleContents): Bundle {
       wasmModules: [{ path: DEFAULT_WASM_PATH, wasm: contents.wasm }],
       resolvers,
       ...(metadata === undefined ? {} : { metadata }),
+      regoVersions: { rego_version: regoVersion, ...(fileRegoVersions === undefined ? {} : { file_rego_versions: fileRegoVersions }) },
     });
   return {
     manifest: buildManifest({
       revision,
       entrypoints: contents.entrypoints,
       ...(metadata === undefined ? {} : { metadata }),
+      regoVersion,
+      ...(fileRegoVersions === undefined ? {} : { fileRegoVersions }),
     }),
     data: contents.data,
     wasmModules: [{ path: DEFAULT_WASM_PATH, wasm: contents.wasm, entrypoints: [...contents.entrypoints] }],

@@ -10,6 +10,7 @@ import type { Bundle } from "./bundle";
 import { normalizeEntrypoint } from "./bundle";
 import { assembleBundle } from "./bundle-assembly";
 import { BundleError } from "./bundle-error";
+import { manifestRegoVersions } from "./rego-versions";
 import type { SourceSet } from "./source-set";
 
 /** The entrypoint used when none is given, if the sources define it. */
@@ -35,7 +36,8 @@ export type BuildResult =
  * entrypoint is a BundleError (COUNTERSIGN_BUNDLE_NO_ENTRYPOINT).
  */
 export async function buildBundle(req: BuildRequest): Promise<BuildResult> {
-  const modules = req.sources.modules.map((m) => ({ file: m.file, text: m.text }));
+  const defaultVersion = req.sources.regoVersion ?? 1;
+  const modules = req.sources.modules.map((m) => ({ file: m.file, text: m.text, regoVersion: m.regoVersion ?? defaultVersion }));
   let entrypoints = req.entrypoints.map(normalizeEntrypoint);
   if (entrypoints.length === 0) {
     const found = await findDefaultEntrypoint(modules);
@@ -52,11 +54,16 @@ export async function buildBundle(req: BuildRequest): Promise<BuildResult> {
   const { compile } = await import("../compiler/compile");
   const result = compile({
     modules,
+    regoVersion: defaultVersion,
     entrypoints,
     ...(req.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: req.strictBuiltinErrors }),
   });
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics };
 
+  const versions = manifestRegoVersions(
+    req.sources.modules.map((m) => ({ bundlePath: m.bundlePath, regoVersion: m.regoVersion ?? defaultVersion })),
+    defaultVersion,
+  );
   const bundle = assembleBundle({
     wasm: result.wasm,
     entrypoints: result.entrypoints,
@@ -67,19 +74,21 @@ export async function buildBundle(req: BuildRequest): Promise<BuildResult> {
       strict_builtin_errors: req.strictBuiltinErrors === true,
       host_builtins: [...result.hostBuiltins].sort(),
     },
+    regoVersion: versions.rego_version,
+    ...(versions.file_rego_versions === undefined ? {} : { fileRegoVersions: versions.file_rego_versions }),
   });
   return { ok: true, bundle, warnings: result.warnings, hostBuiltins: result.hostBuiltins };
 }
 
 /** Whether some module defines data.countersign.decision (a `decision` rule or a `countersign.decision` package). */
 async function findDefaultEntrypoint(
-  modules: readonly { file: string; text: string }[],
+  modules: readonly { file: string; text: string; regoVersion: 0 | 1 }[],
 ): Promise<{ defined: boolean; diagnostics: readonly Diagnostic[] }> {
   const { parseModule } = await import("../compiler/parser");
   const diags = new Diagnostics();
   const [pkg, rule] = DEFAULT_ENTRYPOINT.split("/") as [string, string];
   for (const m of modules) {
-    const mod = parseModule(m.file, m.text, diags);
+    const mod = parseModule(m.file, m.text, diags, { regoVersion: m.regoVersion });
     if (mod === null) continue;
     if (mod.package.length === 2 && mod.package[0] === pkg && mod.package[1] === rule) return { defined: true, diagnostics: [] };
     if (mod.package.length === 1 && mod.package[0] === pkg) {

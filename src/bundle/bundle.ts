@@ -23,8 +23,13 @@ export interface BundleManifest {
   /** Data paths the bundle owns; `[""]` owns everything. */
   readonly roots: readonly string[];
   readonly wasm: readonly WasmResolver[];
-  /** 1 for Rego v1 sources; absent in bundles that predate the field. */
-  readonly rego_version?: number;
+  /**
+   * The Rego syntax of the bundle's `.rego` files: 1 (v1) or 0 (v0, as OPA's `--v0-compatible` reads them);
+   * absent in bundles that predate the field.
+   */
+  readonly rego_version?: 0 | 1;
+  /** Per-file exceptions to `rego_version`: a glob over bundle paths (`/legacy/*.rego`) → 0 or 1. */
+  readonly file_rego_versions?: Readonly<Record<string, 0 | 1>>;
   readonly metadata?: JsonObject;
 }
 

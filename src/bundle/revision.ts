@@ -13,6 +13,8 @@ export interface RevisionInput {
   readonly wasmModules: readonly { readonly path: string; readonly wasm: Uint8Array }[];
   readonly resolvers: readonly WasmResolver[];
   readonly metadata?: JsonObject;
+  /** The manifest's Rego versions; hashed only when they differ from plain v1, so v1 revisions stay as they were. */
+  readonly regoVersions?: { readonly rego_version: number; readonly file_rego_versions?: Readonly<Record<string, number>> };
 }
 
 /** The hex SHA-256 of a length-prefixed canonical encoding of the bundle's contents. */
@@ -34,6 +36,10 @@ export function contentRevision(input: RevisionInput): string {
   }
   part("wasm-resolvers", canonicalJson(input.resolvers as unknown as JsonValue));
   part("metadata", canonicalJson(input.metadata ?? {}));
+  const versions = input.regoVersions;
+  if (versions !== undefined && (versions.rego_version !== 1 || Object.keys(versions.file_rego_versions ?? {}).length > 0)) {
+    part("rego-versions", canonicalJson(versions as unknown as JsonValue));
+  }
   return hash.digest("hex");
 }
 

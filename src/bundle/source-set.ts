@@ -7,14 +7,19 @@
  * was named). Data files (`.json`, `.yaml`, `.yml`) are merged at their directory's path below the
  * directory argument, as OPA's loader does; a data file named directly is merged at the root. Rego test
  * files (`*_test.rego`) are left out.
+ *
+ * Each module carries the Rego syntax it is read with (see rego-versions.ts): the build's default, unless a
+ * `.manifest` at the top of a directory argument says otherwise with `rego_version` / `file_rego_versions`.
  */
 
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import type { RegoVersion } from "../compiler/compile-options";
 import type { JsonObject, JsonValue } from "./bundle";
 import { BundleError, describeIoError } from "./bundle-error";
 import { mergeDataAt } from "./data-tree";
+import { readDirectoryRules, regoVersionForFile, type RegoVersionRules } from "./rego-versions";
 
 /** A Rego module of the build. */
 export interface SourceModule {
@@ -23,6 +28,14 @@ export interface SourceModule {
   /** Where the module goes in the bundle (`/a/b.rego`). */
   readonly bundlePath: string;
   readonly text: string;
+  /** The Rego syntax to read it with, default 1 (a module importing `rego.v1` is v1 regardless). */
+  readonly regoVersion?: RegoVersion;
+}
+
+/** How to load sources. */
+export interface SourceSetOptions {
+  /** The Rego version of modules no `.manifest` speaks for (default 1; `--v0-compatible` makes it 0). */
+  readonly regoVersion?: RegoVersion;
 }
 
 /** Everything a build compiles and ships. */
@@ -31,6 +44,8 @@ export interface SourceSet {
   readonly data: JsonObject;
   /** Data files merged into `data`, in the order they were merged. */
   readonly dataFiles: readonly string[];
+  /** The default Rego version the set was loaded with (absent: 1). */
+  readonly regoVersion?: RegoVersion;
 }
 
 const DATA_EXTENSIONS = new Set([".json", ".yaml", ".yml"]);
@@ -40,14 +55,24 @@ export function isRegoTestFile(file: string): boolean {
   return file.endsWith("_test.rego");
 }
 
+/**
+ * The Rego version of each `.rego` file under a path argument: a directory's `.manifest` rules, else the
+ * default. `rel` is the file's path below the directory (or its base name when it was named itself).
+ */
+export async function regoVersionResolver(arg: string, isDirectory: boolean, fallback: RegoVersion): Promise<(rel: string) => RegoVersion> {
+  const rules: RegoVersionRules = isDirectory ? await readDirectoryRules(arg) : {};
+  return (rel) => regoVersionForFile("/" + rel.split(path.sep).join("/"), rules, fallback);
+}
+
 /** Loads every module and data file under the given paths. Throws BundleError on unreadable or bad files. */
-export async function loadSourceSet(paths: readonly string[]): Promise<SourceSet> {
+export async function loadSourceSet(paths: readonly string[], opts: SourceSetOptions = {}): Promise<SourceSet> {
+  const fallback = opts.regoVersion ?? 1;
   const modules: SourceModule[] = [];
   const data: JsonObject = {};
   const dataFiles: string[] = [];
   const bundlePaths = new Map<string, string>();
 
-  const addModule = (file: string, rel: string, text: string): void => {
+  const addModule = (file: string, rel: string, text: string, regoVersion: RegoVersion): void => {
     const bundlePath = "/" + rel.split(path.sep).join("/");
     const other = bundlePaths.get(bundlePath);
     if (other !== undefined) {
@@ -58,17 +83,18 @@ export async function loadSourceSet(paths: readonly string[]): Promise<SourceSet
       );
     }
     bundlePaths.set(bundlePath, file);
-    modules.push({ file, bundlePath, text });
+    modules.push({ file, bundlePath, text, regoVersion });
   };
 
   for (const arg of paths) {
     const stat = await statOrThrow(arg);
+    const versionOf = await regoVersionResolver(arg, stat.isDirectory(), fallback);
     if (stat.isDirectory()) {
       for (const rel of await filesBelow(arg)) {
         const file = path.join(arg, rel);
         const ext = path.extname(rel);
         if (ext === ".rego") {
-          if (!isRegoTestFile(rel)) addModule(file, rel, await readText(file));
+          if (!isRegoTestFile(rel)) addModule(file, rel, await readText(file), versionOf(rel));
         } else if (DATA_EXTENSIONS.has(ext)) {
           const dir = path.dirname(rel);
           const keys = dir === "." ? [] : dir.split(path.sep);
@@ -79,7 +105,7 @@ export async function loadSourceSet(paths: readonly string[]): Promise<SourceSet
     } else {
       const ext = path.extname(arg);
       if (ext === ".rego") {
-        if (!isRegoTestFile(arg)) addModule(arg, path.basename(arg), await readText(arg));
+        if (!isRegoTestFile(arg)) addModule(arg, path.basename(arg), await readText(arg), versionOf(path.basename(arg)));
       } else if (DATA_EXTENSIONS.has(ext)) {
         mergeDataAt(data, [], await readData(arg), arg);
         dataFiles.push(arg);
@@ -92,7 +118,7 @@ export async function loadSourceSet(paths: readonly string[]): Promise<SourceSet
       }
     }
   }
-  return { modules, data, dataFiles };
+  return { modules, data, dataFiles, regoVersion: fallback };
 }
 
 async function statOrThrow(p: string): Promise<import("node:fs").Stats> {

@@ -12,6 +12,8 @@ export interface BuildCommandOptions {
   readonly output: string;
   readonly revision?: string;
   readonly strictBuiltinErrors?: boolean;
+  /** Read the sources as Rego v0 (the manifest then says `rego_version: 0`). */
+  readonly v0Compatible?: boolean;
 }
 
 /** Builds and writes the bundle; nothing is written when compilation fails. */
@@ -22,6 +24,7 @@ export async function runBuildCommand(paths: readonly string[], opts: BuildComma
       entrypoints: opts.entrypoint,
       ...(opts.revision === undefined ? {} : { revision: opts.revision }),
       ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
+      ...(opts.v0Compatible === undefined ? {} : { v0Compatible: opts.v0Compatible }),
     },
     io,
   );

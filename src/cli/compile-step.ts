@@ -18,11 +18,13 @@ export interface CompileStepOptions {
   readonly entrypoints: readonly string[];
   readonly revision?: string;
   readonly strictBuiltinErrors?: boolean;
+  /** `--v0-compatible`: read modules as Rego v0 unless a directory's `.manifest` or `import rego.v1` says otherwise. */
+  readonly v0Compatible?: boolean;
 }
 
 /** Builds an in-memory bundle from sources; throws CliError after printing diagnostics when compilation fails. */
 export async function compileSources(opts: CompileStepOptions, io: CliIo): Promise<Bundle> {
-  const sources = await loadSourceSet(opts.paths);
+  const sources = await loadSourceSet(opts.paths, { regoVersion: opts.v0Compatible === true ? 0 : 1 });
   if (sources.modules.length === 0) {
     throw new CliError("COUNTERSIGN_CLI_USAGE", `no .rego policy files found in ${opts.paths.join(", ")}`);
   }

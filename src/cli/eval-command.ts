@@ -22,6 +22,8 @@ export interface EvalCommandOptions {
   readonly input?: string;
   /** A JSON or YAML file merged into the base document at its root. */
   readonly data?: string;
+  /** Read sources compiled on the fly as Rego v0 (no effect on a bundle, which is already compiled). */
+  readonly v0Compatible?: boolean;
 }
 
 /** True when the arguments name one bundle archive rather than sources. */
@@ -33,7 +35,7 @@ export function isBundlePath(paths: readonly string[]): boolean {
 export async function runEvalCommand(paths: readonly string[], opts: EvalCommandOptions, io: CliIo): Promise<void> {
   const bundle: Bundle = isBundlePath(paths)
     ? await readBundleFile(paths[0]!)
-    : await compileSources({ paths, entrypoints: [opts.entrypoint] }, io);
+    : await compileSources({ paths, entrypoints: [opts.entrypoint], ...(opts.v0Compatible === undefined ? {} : { v0Compatible: opts.v0Compatible }) }, io);
 
   const module = wasmModuleFor(bundle, opts.entrypoint) ?? (bundle.wasmModules.length === 1 ? bundle.wasmModules[0] : undefined);
   if (module === undefined) {

@@ -14,12 +14,17 @@ import { RegoTestError } from "../rego-test/rego-test-error";
 import { ServiceStartError } from "../service/service-start-error";
 import { AUDIT_SUBCOMMANDS, runAuditCommand, type AuditCommandOptions } from "./audit-command";
 import { runBuildCommand } from "./build-command";
-import { describeCliFailure, EXIT_FAILURE } from "./cli-error";
+import { CliError, describeCliFailure, EXIT_FAILURE } from "./cli-error";
 import { processIo, type CliIo } from "./cli-io";
 import { runConformanceCommand } from "./conformance-command";
 import { runEvalCommand } from "./eval-command";
 import { DEFAULT_REGO_DIR, runServeCommand } from "./serve-command";
 import { runTestCommand } from "./test-command";
+
+/** What `--v0-compatible` does, on every command that compiles Rego. */
+const V0_COMPATIBLE_HELP =
+  "read modules as Rego v0 (p { ... }, p[x] { ... }, if/contains/in/every only when imported from future.keywords), " +
+  "as OPA's --v0-compatible does; a module importing rego.v1, or a directory's .manifest rego_version / file_rego_versions, says otherwise";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -65,7 +70,8 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("-o, --output <file>", "bundle to write (atomically)", "bundle.tar.gz")
     .option("--revision <revision>", "manifest revision (default: a hash of the bundle's contents)")
     .option("--strict-builtin-errors", "raise builtin errors instead of treating them as undefined")
-    .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean }) => {
+    .option("--v0-compatible", V0_COMPATIBLE_HELP)
+    .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean; v0Compatible?: boolean }) => {
       await runBuildCommand(paths, { ...opts, entrypoint: opts.entrypoint ?? [] }, io);
     });
 
@@ -76,7 +82,8 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .requiredOption("-e, --entrypoint <pkg/rule>", "entrypoint to evaluate (pkg/rule or data.pkg.rule)")
     .option("-i, --input <file>", "input document: a JSON or YAML file, or - for standard input (JSON)")
     .option("-d, --data <file>", "extra JSON or YAML data merged into the base document at its root")
-    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string }) => {
+    .option("--v0-compatible", `${V0_COMPATIBLE_HELP} (sources only; a bundle is compiled already)`)
+    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string; v0Compatible?: boolean }) => {
       await runEvalCommand(paths, opts, io);
     });
 
@@ -106,7 +113,8 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .argument("<paths...>", "policy, test and data files or directories")
     .option("-v, --verbose", "also show where passing tests are, and what was compiled")
     .option("-r, --run <regex>", "only tests whose name (data.pkg.test_x) matches")
-    .action(async (paths: string[], opts: { verbose?: boolean; run?: string }) => {
+    .option("--v0-compatible", V0_COMPATIBLE_HELP)
+    .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean }) => {
       await runTestCommand(paths, opts, io);
     });
 
@@ -124,7 +132,11 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
       "-w, --watch-rego [dir]",
       `serve the Rego sources in dir (default ${DEFAULT_REGO_DIR}/) compiled in memory, recompiling on save, instead of bundles`,
     )
-    .action(async (opts: { port?: number; config?: string; bundles?: string; watchRego?: string | boolean }) => {
+    .option("--v0-compatible", `${V0_COMPATIBLE_HELP} (for --watch-rego; bundles are compiled already)`)
+    .action(async (opts: { port?: number; config?: string; bundles?: string; watchRego?: string | boolean; v0Compatible?: boolean }) => {
+      if (opts.v0Compatible === true && (opts.watchRego === undefined || opts.watchRego === false)) {
+        throw new CliError("COUNTERSIGN_CLI_USAGE", "--v0-compatible applies to the Rego sources of --watch-rego; bundles are compiled already");
+      }
       await runServeCommand(opts, io);
     });
 

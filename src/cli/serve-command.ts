@@ -13,6 +13,8 @@ export interface ServeCommandOptions {
   readonly bundles?: string;
   /** A directory, or true for the default `rego/`. */
   readonly watchRego?: string | boolean;
+  /** Read the `--watch-rego` sources as Rego v0 (bundles are compiled already, so it does not touch them). */
+  readonly v0Compatible?: boolean;
 }
 
 /** Where `--watch-rego` without a directory looks. */
@@ -56,6 +58,7 @@ export async function runServeCommand(
     ...(opts.watchRego === undefined || opts.watchRego === false
       ? {}
       : { watchRegoDir: opts.watchRego === true ? DEFAULT_REGO_DIR : opts.watchRego }),
+    ...(opts.v0Compatible === true ? { watchRegoVersion: 0 as const } : {}),
   });
   const stop = lifecycle.stopRequested();
   const configName = service.configSource.kind === "example" ? "example development configuration" : service.configSource.path;

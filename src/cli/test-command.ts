@@ -17,6 +17,8 @@ export interface TestCommandOptions {
   readonly verbose?: boolean;
   /** Only run tests whose name (`data.pkg.test_x`) matches this regular expression. */
   readonly run?: string;
+  /** Read policy and test modules as Rego v0, as `opa test --v0-compatible` does. */
+  readonly v0Compatible?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
       throw new CliError("COUNTERSIGN_CLI_USAGE", `--run ${opts.run} is not a valid regular expression: ${(err as Error).message}`);
     }
   }
-  const sources = await loadTestSources(paths);
+  const sources = await loadTestSources(paths, { regoVersion: opts.v0Compatible === true ? 0 : 1 });
   const run = await runRegoTests(sources, filter === undefined ? {} : { filter });
   if (!run.ok) {
     for (const d of run.diagnostics) io.err(formatDiagnosticWithSource(d, run.texts));

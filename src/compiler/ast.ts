@@ -159,10 +159,12 @@ export type Body = readonly Expr[];
  * A rule head. `ref` is the rule's name with any ref extension, relative to the package: `p` is
  * `[string "p"]`, `a.b[x]` is `[string "a", string "b", var x]`.
  *
- * - complete rule: `p := v` / `p = v` / `p` (value true); `contains` false, `key` null, `args` null
- * - partial set: `p contains x` → `contains: true`, `key: x`, `value: null`
- * - partial object / ref head: `p[k] := v`, `a.b.c := v`: the ref carries the key(s), `value` set
- * - function: `f(x, y) := v` → `args` set
+ * - complete rule: `p := v` / `p = v` / `p if …` (value null: true); `contains` false, `key` null, `args` null
+ * - partial set: `p contains x` → `contains: true`, `key: x`, `value: null`; in Rego v0 also `p[x] { … }`,
+ *   `p.q { … }` and `p[x]` standing alone
+ * - partial object / ref head: `p[k] := v`, `a.b.c := v`: the ref carries the key(s), `value` set; in Rego v0
+ *   `a.b.c` standing alone has value null (true)
+ * - function: `f(x, y) := v` → `args` set; `f(x)` standing alone has value null (true)
  */
 export interface RuleHead extends Node {
   readonly ref: readonly Term[];
@@ -198,9 +200,20 @@ export interface Import extends Node {
   readonly alias: string | null;
 }
 
+/**
+ * The Rego syntax a module is read with: 1 (OPA 1.x, `if`/`contains`/`in`/`every` always keywords, bodies
+ * after `if`) or 0 (OPA 0.x: `p { … }`, `p[x] { … }`, keywords only through `future.keywords` imports).
+ */
+export type RegoVersion = 0 | 1;
+
 /** A parsed `.rego` file. `package` is the path below `data` (`package a.b` → `["a", "b"]`). */
 export interface Module {
   readonly file: string;
+  /**
+   * The syntax the module was read with: the version asked for, except that a v0 module importing
+   * `rego.v1` is read as v1.
+   */
+  readonly regoVersion: RegoVersion;
   readonly package: readonly string[];
   readonly packageLoc: Location;
   readonly imports: readonly Import[];

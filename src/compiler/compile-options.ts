@@ -2,12 +2,17 @@
  * The compiler's public request and result types: what `compile()` takes and gives back.
  */
 
+import type { RegoVersion } from "./ast";
 import type { Diagnostic } from "./diagnostics";
+
+export type { RegoVersion } from "./ast";
 
 /** A Rego module's text and the name it is reported under. */
 export interface SourceFile {
   readonly file: string;
   readonly text: string;
+  /** The syntax to read it with; default the request's `regoVersion`. */
+  readonly regoVersion?: RegoVersion;
 }
 
 /** An ad-hoc query compiled as an extra entrypoint, as OPA's planner does for `opa eval`. */
@@ -30,6 +35,11 @@ export interface CompileRequest {
   readonly queries?: readonly QueryEntrypoint[];
   /** Raise builtin errors instead of treating them as undefined (OPA's strict-builtin-errors). */
   readonly strictBuiltinErrors?: boolean;
+  /**
+   * The syntax of modules that do not say (default 1): 0 reads them as Rego v0, as OPA's `--v0-compatible`
+   * does. Queries are always Rego v1.
+   */
+  readonly regoVersion?: RegoVersion;
 }
 
 /** The outcome: a module, or the diagnostics that prevented one. */

@@ -65,7 +65,7 @@ export function planProgram(req: CompileRequest, runtimeBuiltins: ReadonlySet<st
   const diags = new Diagnostics();
   const modules: Module[] = [];
   for (const src of req.modules) {
-    const m = parseModule(src.file, src.text, diags);
+    const m = parseModule(src.file, src.text, diags, { regoVersion: src.regoVersion ?? req.regoVersion ?? 1 });
     if (m) modules.push(m);
   }
   const queries: { name: string; body: Body; file: string }[] = [];

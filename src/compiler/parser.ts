@@ -1,5 +1,6 @@
 /**
- * The Rego v1 parser: turns a module, a query or a single term into the AST of `ast.ts`.
+ * The Rego parser: turns a module, a query or a single term into the AST of `ast.ts`, in Rego v1 syntax or,
+ * for modules, in Rego v0 syntax (`ParseOptions.regoVersion`).
  *
  * A hand-written recursive-descent parser over the lexer's tokens, with one function per grammar rule and
  * the rule written above it. Layout matters in two places, as in OPA: the parts of a reference or call
@@ -14,10 +15,18 @@
  * Problems are recorded in the caller's Diagnostics as `rego_parse_error` where they are found. The parser
  * then abandons the rule (or query literal) it was in and resumes at the next line that starts in column 1,
  * so one run reports several errors; any error makes the result null.
+ *
+ * Rego v0, as OPA 1.x reads it with `--v0-compatible`: `if`, `contains`, `in` and `every` are ordinary names
+ * unless the module imports them (`import future.keywords.in`, `import future.keywords` for all four); a body
+ * may follow a head without `if` (`p { … }`, `f(x) = y { … }`), also several in a row (`p { a } { b }`); a
+ * head `p[x]` or `p.q` without a value and without `if` is a partial set (`p contains x`); a head of three
+ * or more parts standing alone (`a.b.c`) has the value true. A v0 module that imports `rego.v1` is read as
+ * v1 from there on. In both versions a function head standing alone (`f(x)`) has the value true, as in OPA.
  */
 
 import type {
   Body,
+  RegoVersion,
   CallTerm,
   ElseClause,
   Every,
@@ -35,9 +44,15 @@ import type {
 import { Diagnostics, type Location } from "./diagnostics";
 import { tokenize, type Token } from "./lexer";
 
+/** How to read a module. */
+export interface ParseOptions {
+  /** The Rego syntax (default 1); a v0 module may still switch itself to v1 with `import rego.v1`. */
+  readonly regoVersion?: RegoVersion;
+}
+
 /** Parses a whole `.rego` module; null if it has errors (which are added to `diags`). */
-export function parseModule(file: string, text: string, diags: Diagnostics): Module | null {
-  return run(file, text, diags, (p) => p.module());
+export function parseModule(file: string, text: string, diags: Diagnostics, opts: ParseOptions = {}): Module | null {
+  return run(file, text, diags, (p) => p.module(), opts.regoVersion ?? 1);
 }
 
 /** Parses a query (literals separated by `;` or new lines), as in `data.test.p = x`; null on errors. */
@@ -51,9 +66,9 @@ export function parseTerm(file: string, text: string, diags: Diagnostics): Term 
 }
 
 /** Lexes and parses, then hands the caller's `diags` this run's problems in source order. */
-function run<T>(file: string, text: string, diags: Diagnostics, parse: (p: Parser) => T): T | null {
+function run<T>(file: string, text: string, diags: Diagnostics, parse: (p: Parser) => T, version: RegoVersion = 1): T | null {
   const found = new Diagnostics();
-  const result = parse(new Parser(file, tokenize(file, text, found), found));
+  const result = parse(new Parser(file, tokenize(file, text, found), found, version));
   const ordered = [...found.items].sort((a, b) => a.line - b.line || a.col - b.col);
   for (const d of ordered) diags.add(d.code, d, d.message);
   return ordered.length > 0 ? null : result;
@@ -63,7 +78,10 @@ function run<T>(file: string, text: string, diags: Diagnostics, parse: (p: Parse
  * Words that cannot be rule or variable names in Rego v1. `contains` is a keyword only in rule heads;
  * elsewhere it names the built-in function, as in `contains(s, "x")`.
  */
-const KEYWORDS = new Set(["as", "contains", "default", "else", "every", "if", "import", "in", "not", "package", "some", "with"]);
+const KEYWORDS: ReadonlySet<string> = new Set(["as", "contains", "default", "else", "every", "if", "import", "in", "not", "package", "some", "with"]);
+
+/** The keywords of Rego v0 before any `future.keywords` import. */
+const V0_KEYWORDS: ReadonlySet<string> = new Set(["as", "default", "else", "import", "not", "package", "some", "with"]);
 
 /** Words that are scalar literals. */
 const LITERAL_WORDS = new Set(["null", "true", "false"]);
@@ -99,7 +117,7 @@ const BINARY_OPERATORS: ReadonlyMap<string, BinaryOperator> = new Map([
 const COMPREHENSION_HEAD_PREC = 3;
 
 /** `import future.keywords.<name>` names that exist; all of them are always on in v1. */
-const FUTURE_KEYWORDS = new Set(["contains", "every", "if", "in"]);
+const FUTURE_KEYWORDS: ReadonlySet<string> = new Set(["contains", "every", "if", "in"]);
 
 /** Deeper nesting than this is reported rather than risking the call stack. */
 const MAX_NESTING = 400;
@@ -112,8 +130,11 @@ function isAbort(e: unknown): e is ParseAbort {
   return e instanceof ParseAbort;
 }
 
-/** How a token reads in a message: `'}' token`, `'if' keyword`, `end of input`, … */
-function describe(t: Token): string {
+/**
+ * How a token reads in a message: `'}' token`, `'if' keyword`, `end of input`, … A word that is a keyword
+ * in v1 but not in the module being read (v0 without the import) says how to make it one.
+ */
+function describeToken(t: Token, keywords: ReadonlySet<string>): string {
   switch (t.kind) {
     case "eof":
       return "end of input";
@@ -126,7 +147,8 @@ function describe(t: Token): string {
       return `string ${firstLine.length > 24 || firstLine !== t.text ? `${firstLine.slice(0, 20)}...` : t.text}`;
     }
     case "ident":
-      if (KEYWORDS.has(t.text)) return `'${t.text}' keyword`;
+      if (keywords.has(t.text)) return `'${t.text}' keyword`;
+      if (FUTURE_KEYWORDS.has(t.text)) return `identifier '${t.text}' (${notAKeyword(t.text)})`;
       if (LITERAL_WORDS.has(t.text)) return `'${t.text}' literal`;
       return `identifier '${t.text}'`;
     case "invalid":
@@ -134,6 +156,11 @@ function describe(t: Token): string {
     case "template":
       return "template string";
   }
+}
+
+/** Why a v1 keyword is a plain name in a v0 module, and how to make it a keyword. */
+function notAKeyword(word: string): string {
+  return `'${word}' is not a keyword in Rego v0 unless imported: add \`import future.keywords.${word}\` or \`import rego.v1\``;
 }
 
 /** True for a string that could be written after a dot in a reference. */
@@ -149,12 +176,23 @@ class Parser {
   private nesting = 0;
   /** Whether a line break ends the expression being parsed: true in bodies and at module level. */
   private newlineEnds = true;
+  /** The syntax being read; a v0 module importing `rego.v1` turns to 1. */
+  private version: RegoVersion;
+  /** The words that are keywords here: all of KEYWORDS in v1; in v0 those of V0_KEYWORDS and the imported ones. */
+  private keywords: Set<string>;
+  /** In a v0 module: whether it imported `future.keywords…`, or `rego.v1` (which excludes the former). */
+  private futureImported = false;
+  private regoV1Imported = false;
 
   constructor(
     private readonly file: string,
     private tokens: readonly Token[],
     private readonly diags: Diagnostics,
-  ) {}
+    version: RegoVersion,
+  ) {
+    this.version = version;
+    this.keywords = new Set(version === 1 ? KEYWORDS : V0_KEYWORDS);
+  }
 
   // ---------------------------------------------------------------------------------------------------
   // Entry points
@@ -183,14 +221,14 @@ class Parser {
         } else if (this.isKeyword(t, "package")) {
           this.fail(t, "unexpected 'package' keyword: a module has a single package declaration, at the top");
         } else {
-          rules.push(this.rule());
+          rules.push(...this.rule());
         }
         this.expectLineEnd();
       } catch (e) {
         this.recoverToRule(e, ruleStart);
       }
     }
-    return { file: this.file, package: pkg, packageLoc, imports, rules };
+    return { file: this.file, regoVersion: this.version, package: pkg, packageLoc, imports, rules };
   }
 
   // query = literal { ( ";" | newline ) literal }
@@ -201,7 +239,7 @@ class Parser {
         literals.push(this.literal());
         if (this.acceptPunct(";")) continue;
         const t = this.peek();
-        if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${describe(t)}, expected ';' or a new line`);
+        if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${this.describe(t)}, expected ';' or a new line`);
       } catch (e) {
         this.recoverToLiteral(e);
       }
@@ -215,7 +253,7 @@ class Parser {
     try {
       const term = this.withNewlines(false, () => this.exprIn(false));
       const t = this.peek();
-      if (t.kind !== "eof") this.fail(t, `unexpected ${describe(t)}, expected end of input`);
+      if (t.kind !== "eof") this.fail(t, `unexpected ${this.describe(t)}, expected end of input`);
       return term;
     } catch (e) {
       if (!isAbort(e)) throw e;
@@ -229,7 +267,7 @@ class Parser {
   // package = "package" path-ref
   private packageDecl(): string[] {
     const t = this.peek();
-    if (!this.isKeyword(t, "package")) this.fail(t, `unexpected ${describe(t)}, expected 'package' declaration`);
+    if (!this.isKeyword(t, "package")) this.fail(t, `unexpected ${this.describe(t)}, expected 'package' declaration`);
     this.next();
     return this.pathRef("package").map((part) => part.value);
   }
@@ -244,8 +282,8 @@ class Parser {
     if (this.isKeyword(this.peek(), "as")) {
       this.next();
       const a = this.peek();
-      if (a.kind !== "ident" || KEYWORDS.has(a.text) || LITERAL_WORDS.has(a.text)) {
-        this.fail(a, `unexpected ${describe(a)}, expected an alias name after 'as'`);
+      if (a.kind !== "ident" || this.keywords.has(a.text) || LITERAL_WORDS.has(a.text)) {
+        this.fail(a, `unexpected ${this.describe(a)}, expected an alias name after 'as'`);
       }
       this.next();
       alias = a.text;
@@ -256,14 +294,28 @@ class Parser {
       case "input":
         break;
       case "rego":
-        if (dotted !== "rego.v1") this.fail(root.token, `invalid import '${dotted}': the only rego import is rego.v1`);
+        if (dotted !== "rego.v1") {
+          const v0 = dotted === "rego.v0" ? "; a module is read as Rego v0 with --v0-compatible, or with rego_version 0 in the bundle's .manifest" : "";
+          this.fail(root.token, `invalid import '${dotted}': the only rego import is rego.v1${v0}`);
+        }
         if (alias !== null) this.fail(root.token, "rego.v1 cannot be imported with an alias");
+        if (this.version === 0) {
+          if (this.futureImported) this.fail(root.token, "the rego.v1 import implies future.keywords: a v0 module cannot import both");
+          this.version = 1;
+          this.keywords = new Set(KEYWORDS);
+          this.regoV1Imported = true;
+        }
         break;
       case "future":
         if (parts[1]?.value !== "keywords" || parts.length > 3 || (parts.length === 3 && !FUTURE_KEYWORDS.has(parts[2]!.value))) {
           this.fail(root.token, `invalid import '${dotted}': expected future.keywords or future.keywords.<keyword>`);
         }
         if (alias !== null) this.fail(root.token, "future.keywords imports cannot have an alias");
+        if (this.regoV1Imported) this.fail(root.token, "the rego.v1 import implies future.keywords: a v0 module cannot import both");
+        if (this.version === 0) {
+          this.futureImported = true;
+          for (const word of parts.length === 3 ? [parts[2]!.value] : FUTURE_KEYWORDS) this.keywords.add(word);
+        }
         break;
       default:
         this.fail(root.token, `invalid import path '${dotted}': must begin with data or input`);
@@ -285,8 +337,8 @@ class Parser {
   // path-ref = var { "." var | "[" string "]" }        (parts touch: no blanks between them)
   private pathRef(what: string): { value: string; token: Token }[] {
     const first = this.peek();
-    if (first.kind !== "ident" || KEYWORDS.has(first.text) || LITERAL_WORDS.has(first.text)) {
-      this.fail(first, `unexpected ${describe(first)}, expected ${what} path`);
+    if (first.kind !== "ident" || this.keywords.has(first.text) || LITERAL_WORDS.has(first.text)) {
+      this.fail(first, `unexpected ${this.describe(first)}, expected ${what} path`);
     }
     this.next();
     const parts = [{ value: first.text, token: first }];
@@ -296,13 +348,13 @@ class Parser {
       if (t.text === ".") {
         this.next();
         const name = this.peek();
-        if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${describe(name)}, expected a name after '.'`);
+        if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${this.describe(name)}, expected a name after '.'`);
         this.next();
         parts.push({ value: name.text, token: name });
       } else if (t.text === "[") {
         this.next();
         const key = this.peek();
-        if (key.kind !== "string") this.fail(key, `unexpected ${describe(key)}, expected a string in ${what} path`);
+        if (key.kind !== "string") this.fail(key, `unexpected ${this.describe(key)}, expected a string in ${what} path`);
         this.next();
         this.expectPunct("]");
         parts.push({ value: key.value, token: key });
@@ -313,18 +365,24 @@ class Parser {
     return parts;
   }
 
-  // rule         = default-rule | rule-head [ "if" if-body { else-clause } ]
+  // rule         = default-rule | rule-head [ rule-body ]
   // default-rule = "default" rule-ref [ "(" args ")" ] ( ":=" | "=" ) term
   // rule-head    = rule-ref [ "(" args ")" ] [ "contains" term | ( ":=" | "=" ) term ]
+  // rule-body    = "if" if-body { else-clause } { "{" query "}" }
+  //              | "{" query "}" { else-clause } { "{" query "}" }        (Rego v0 only)
   //
-  // A head needs a value, `contains` or a body. A v0-style body without `if` (`p { … }`) is reported as such.
-  private rule(): Rule {
+  // A head needs a value, `contains` or a body, except a function head, whose value is then true (`f(x)`).
+  // In v0 a head without any of them also stands alone when it is a ref: `p[x]` / `p.q` is a partial set,
+  // `a.b.c` has the value true (OPA reads these as rules too). Every body after the first (`p { a } { b }`)
+  // makes one more rule with the same head. A v0-style body without `if` in a v1 module is reported as such.
+  private rule(): Rule[] {
     const start = this.peek();
     const isDefault = this.isKeyword(start, "default");
     if (isDefault) this.next();
 
     const refStart = this.peek();
-    const ref = this.ruleRef();
+    const headStart = this.pos;
+    let ref = this.ruleRef();
     const name = refStart.text;
     let args: Term[] | null = null;
     const paren = this.peek();
@@ -348,33 +406,72 @@ class Parser {
       this.next();
       assign = op.text === ":=";
       value = this.exprIn(true);
+    } else if (op.kind === "ident" && !op.newlineBefore && (op.text === "contains" || op.text === "if") && !this.keywords.has(op.text)) {
+      this.fail(op, `unexpected identifier '${op.text}' after rule head '${name}': ${notAKeyword(op.text)}`);
     }
 
-    const head: RuleHead = { ref, args, key, value, contains, assign, loc: this.loc(refStart) };
     const ruleLoc = this.loc(start);
-
     if (isDefault) {
+      const head: RuleHead = { ref, args, key, value, contains, assign, loc: this.loc(refStart) };
       if (value === null) this.fail(start, `default rule '${name}' must have a value: default ${name} := <value>`);
       const after = this.peek();
       if (this.isKeyword(after, "if") || (this.isPunct(after, "{") && !after.newlineBefore)) {
         this.fail(after, "default rules cannot have a body");
       }
-      return { kind: "rule", default: true, head, body: trueBody(ruleLoc), else: null, file: this.file, loc: ruleLoc };
+      return [{ kind: "rule", default: true, head, body: trueBody(ruleLoc), else: null, file: this.file, loc: ruleLoc }];
     }
 
+    const what = args === null ? "rule" : "function";
     let body: Body | null = null;
+    let hasIf = false;
     const ifTok = this.peek();
     if (this.isKeyword(ifTok, "if")) {
       this.next();
+      hasIf = true;
       body = this.ifBody();
-    } else if (this.isPunct(ifTok, "{") && !ifTok.newlineBefore) {
-      this.fail(ifTok, "'if' keyword is required before a rule body");
+    } else if (this.isPunct(ifTok, "{") && (this.version === 0 || !ifTok.newlineBefore)) {
+      if (this.version === 1) {
+        const written = this.sourceText(headStart, this.pos);
+        const partialSet = ref.length === 2 && value === null && !contains && args === null;
+        let v1 = `${written} if { … }`;
+        if (partialSet) {
+          const keyTerm = ref[1]!;
+          const bracket = this.isPunct(this.tokens[this.pos - 1]!, "]");
+          const keyText = bracket ? this.sourceText(keyTerm, this.pos - 1) : JSON.stringify((keyTerm as { value?: string }).value);
+          v1 = `${name} contains ${keyText} if { … }`;
+        }
+        this.fail(
+          ifTok,
+          `\`if\` keyword is required before ${what} body: '${written} { … }' is ${partialSet ? "a Rego v0 partial set rule" : "Rego v0 syntax"}, ` +
+            `'${v1}' in v1; or read the module as Rego v0 (--v0-compatible)`,
+        );
+      }
+      this.next();
+      body = this.body("}");
     }
-    if (body === null && value === null && !contains) {
+
+    // Rego v0: `p[x]` and `p.q` without `if` (with a body or standing alone) are partial sets.
+    if (this.version === 0 && !hasIf && !contains && value === null && args === null && ref.length === 2) {
+      key = ref[1]!;
+      ref = [ref[0]!];
+      contains = true;
+    }
+
+    if (body === null && value === null && !contains && args === null) {
       const t = this.peek();
-      if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${describe(t)}, expected ':=', '=', 'contains' or 'if'`);
-      this.fail(refStart, `rule head '${name}' must be followed by ':=', '=', 'contains' or 'if'`);
+      if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${this.describe(t)}, expected ':=', '=', 'contains' or 'if'`);
+      if (ref.length === 1) {
+        const follow = this.version === 1 ? "':=', '=', 'contains' or 'if'" : "'=', ':=' or a body in braces";
+        this.fail(refStart, `rule head '${name}' must be followed by ${follow}`);
+      }
+      if (this.version === 1 && ref.length === 2) {
+        this.fail(refStart, `\`contains\` keyword is required for partial set rules: write '${name} contains <value>' (a head 'p[x]' or 'p.q' standing alone is Rego v0 syntax)`);
+      }
+      if (this.version === 1) {
+        this.fail(refStart, `rule must have value assignment and/or body declaration: write '… := <value>' or '… if { … }' (a ref head standing alone is Rego v0 syntax)`);
+      }
     }
+    const head: RuleHead = { ref, args, key, value, contains, assign, loc: this.loc(refStart) };
 
     const elses: { tok: Token; value: Term | null; body: Body }[] = [];
     while (this.isKeyword(this.peek(), "else")) {
@@ -391,22 +488,25 @@ class Parser {
       elseChain = { value: e.value, body: [...e.body, ...deferred], else: elseChain, loc: this.loc(e.tok) };
     }
 
-    return {
-      kind: "rule",
-      default: false,
-      head,
-      body: [...(body ?? trueBody(ruleLoc)), ...deferred],
-      else: elseChain,
-      file: this.file,
-      loc: ruleLoc,
-    };
+    const rules: Rule[] = [
+      { kind: "rule", default: false, head, body: [...(body ?? trueBody(ruleLoc)), ...deferred], else: elseChain, file: this.file, loc: ruleLoc },
+    ];
+    // rule-body continued: `{ a } { b }` defines the rule once per body, as OPA does.
+    while (body !== null && this.isPunct(this.peek(), "{")) {
+      const open = this.next();
+      if (elseChain !== null) this.fail(open, "expected 'else' keyword: a rule with 'else' cannot have further bodies");
+      const more = this.body("}");
+      const loc = this.loc(open);
+      rules.push({ kind: "rule", default: false, head: { ...head, loc }, body: [...more, ...deferred], else: null, file: this.file, loc });
+    }
+    return rules;
   }
 
   // rule-ref = var { "." var | "[" expr-in "]" }        (parts touch: no blanks between them)
   private ruleRef(): Term[] {
     const first = this.peek();
-    if (first.kind !== "ident" || KEYWORDS.has(first.text) || LITERAL_WORDS.has(first.text) || first.text === "_") {
-      this.fail(first, `unexpected ${describe(first)}, expected a rule name`);
+    if (first.kind !== "ident" || this.keywords.has(first.text) || LITERAL_WORDS.has(first.text) || first.text === "_") {
+      this.fail(first, `unexpected ${this.describe(first)}, expected a rule name`);
     }
     this.next();
     const ref: Term[] = [{ kind: "string", value: first.text, loc: this.loc(first) }];
@@ -425,7 +525,7 @@ class Parser {
     if (t.text === ".") {
       this.next();
       const name = this.peek();
-      if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${describe(name)}, expected a name after '.'`);
+      if (name.kind !== "ident" || name.spaceBefore) this.fail(name, `unexpected ${this.describe(name)}, expected a name after '.'`);
       this.next();
       return { kind: "string", value: name.text, loc: this.loc(name) };
     }
@@ -515,7 +615,7 @@ class Parser {
           return literals;
         }
         if (t.kind === "eof") this.fail(t, `unexpected end of input, expected '${close}'`);
-        if (!t.newlineBefore) this.fail(t, `unexpected ${describe(t)}, expected ';', a new line or '${close}'`);
+        if (!t.newlineBefore) this.fail(t, `unexpected ${this.describe(t)}, expected ';', a new line or '${close}'`);
       }
     });
   }
@@ -525,6 +625,10 @@ class Parser {
     const start = this.peek();
     if (this.isKeyword(start, "some")) return this.someDecl();
     if (this.isKeyword(start, "every")) return this.every();
+    if (start.kind === "ident" && start.text === "every" && !this.keywords.has("every")) {
+      const after = this.tokens[this.pos + 1]!;
+      if (after.kind === "ident" && !after.newlineBefore) this.fail(start, `unexpected identifier 'every': ${notAKeyword("every")}`);
+    }
     const negated = this.isKeyword(start, "not");
     if (negated) this.next();
     const term = this.expr();
@@ -563,11 +667,11 @@ class Parser {
     const first = this.binary(1);
     const second = this.acceptPunct(",") ? this.binary(1) : null;
     const inTok = this.peek();
-    if (!this.isKeyword(inTok, "in")) this.fail(inTok, `unexpected ${describe(inTok)}, expected 'in' in 'every'`);
+    if (!this.isKeyword(inTok, "in")) this.fail(inTok, `unexpected ${this.describe(inTok)}, expected 'in' in 'every'`);
     this.next();
     const domain = this.binary(1);
     const brace = this.peek();
-    if (!this.isPunct(brace, "{")) this.fail(brace, `unexpected ${describe(brace)}, expected '{' to start the 'every' body`);
+    if (!this.isPunct(brace, "{")) this.fail(brace, `unexpected ${this.describe(brace)}, expected '{' to start the 'every' body`);
     this.next();
     const body = this.body("}");
     const vars = second === null ? [first] : [first, second];
@@ -596,7 +700,7 @@ class Parser {
         this.fail(targetTok, "'with' target must be a reference such as input.x, data.x or a function name");
       }
       const asTok = this.peek();
-      if (!this.isKeyword(asTok, "as")) this.fail(asTok, `unexpected ${describe(asTok)}, expected 'as'`);
+      if (!this.isKeyword(asTok, "as")) this.fail(asTok, `unexpected ${this.describe(asTok)}, expected 'as'`);
       this.next();
       const value = this.exprIn(false);
       mods.push({ target, value, loc: this.loc(withTok) });
@@ -629,7 +733,7 @@ class Parser {
       this.next();
       const value = this.binary(1);
       const inTok = this.peek();
-      if (!this.isKeyword(inTok, "in")) this.fail(inTok, `unexpected ${describe(inTok)}, expected 'in' after 'key, value'`);
+      if (!this.isKeyword(inTok, "in")) this.fail(inTok, `unexpected ${this.describe(inTok)}, expected 'in' after 'key, value'`);
       this.next();
       const collection = this.binary(1);
       lhs = call("internal.member_3", [lhs, value, collection], lhs.loc);
@@ -735,7 +839,7 @@ class Parser {
         this.next();
         return this.template(t);
       case "ident":
-        if (KEYWORDS.has(t.text) && t.text !== "contains") break;
+        if (this.keywords.has(t.text) && t.text !== "contains") break;
         this.next();
         if (t.text === "null") return { kind: "null", loc };
         if (t.text === "true" || t.text === "false") return { kind: "boolean", value: t.text === "true", loc };
@@ -754,7 +858,7 @@ class Parser {
       case "eof":
         break;
     }
-    return this.fail(t, `unexpected ${describe(t)}, expected term`);
+    return this.fail(t, `unexpected ${this.describe(t)}, expected term`);
   }
 
   // array       = "[" [ expr-in { "," expr-in } [ "," ] ] "]"
@@ -857,7 +961,7 @@ class Parser {
         this.failAt(e.loc, `unexpected ${what} in template string expression`);
       }
       const end = this.peek();
-      if (end.kind !== "eof") this.fail(end, `unexpected ${describe(end)}, expected '}' to end the template string expression`);
+      if (end.kind !== "eof") this.fail(end, `unexpected ${this.describe(end)}, expected '}' to end the template string expression`);
       return e;
     } finally {
       this.tokens = savedTokens;
@@ -928,8 +1032,14 @@ class Parser {
     return t.kind === "punct" && t.text === text;
   }
 
+  /** Whether the token is the keyword `word` in this module (in v0, `if`, `contains`, `in` and `every` only when imported). */
   private isKeyword(t: Token, word: string): boolean {
-    return t.kind === "ident" && t.text === word;
+    return t.kind === "ident" && t.text === word && this.keywords.has(word);
+  }
+
+  /** How a token reads in a message, given this module's keywords. */
+  private describe(t: Token): string {
+    return describeToken(t, this.keywords);
   }
 
   private acceptPunct(text: string): boolean {
@@ -940,14 +1050,30 @@ class Parser {
 
   private expectPunct(text: string): void {
     const t = this.peek();
-    if (!this.isPunct(t, text)) this.fail(t, `unexpected ${describe(t)}, expected '${text}'`);
+    if (!this.isPunct(t, text)) this.fail(t, `unexpected ${this.describe(t)}, expected '${text}'`);
     this.next();
+  }
+
+  /**
+   * The source of the tokens from index `from` (or from a term's first token) up to `to`, one space where
+   * the source has blanks; for messages.
+   */
+  private sourceText(from: number | Term, to: number): string {
+    let i = typeof from === "number" ? from : this.tokens.findIndex((t) => t.line === from.loc.line && t.col === from.loc.col);
+    if (i < 0) return "…";
+    let out = "";
+    for (; i < to; i++) {
+      const t = this.tokens[i]!;
+      if (out !== "" && t.spaceBefore) out += " ";
+      out += t.text;
+    }
+    return out;
   }
 
   /** After a rule or import, the next token must start a new line (or be the end). */
   private expectLineEnd(): void {
     const t = this.peek();
-    if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${describe(t)}, expected a new line`);
+    if (t.kind !== "eof" && !t.newlineBefore) this.fail(t, `unexpected ${this.describe(t)}, expected a new line`);
   }
 
   /** Runs `parse` with line breaks significant (`true`, bodies) or ignored (`false`, inside brackets). */

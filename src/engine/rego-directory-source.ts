@@ -7,7 +7,8 @@
  * `optionalEntrypoints` the sources define. Sources that do not compile, or do not define the decision,
  * are refused with their diagnostics (`file:line:col: code: message`) logged, and the last good
  * compilation keeps serving. Edits that do not change the policy sources or data (tests, editor swap
- * files) are noticed but cause no recompilation.
+ * files) are noticed but cause no recompilation. Modules are read as Rego v1 unless `regoVersion` is 0
+ * (`--v0-compatible`) or a `.manifest` at the top of the directory says otherwise.
  */
 
 import { createHash } from "node:crypto";
@@ -32,6 +33,8 @@ export interface RegoDirectorySourceOptions {
   /** Entrypoints compiled besides the decision when the sources define them (e.g. `countersign/reviewer`). */
   readonly optionalEntrypoints?: readonly string[];
   readonly strictBuiltinErrors?: boolean;
+  /** The Rego version of modules the directory's `.manifest` does not speak for (default 1). */
+  readonly regoVersion?: 0 | 1;
   readonly logger?: EngineLogger;
   /** Time for the status and for `time.now_ns` in policies. */
   readonly clock?: Clock;
@@ -73,7 +76,7 @@ export class RegoDirectorySource extends WatchedPolicySource {
     const dir = this.opts.dir;
     let sources: SourceSet;
     try {
-      sources = await loadSourceSet([dir]);
+      sources = await loadSourceSet([dir], this.opts.regoVersion === undefined ? {} : { regoVersion: this.opts.regoVersion });
       if (sources.modules.length === 0) throw new EngineError("COUNTERSIGN_REGO_SOURCES", `no .rego policy files in ${dir}`);
     } catch (err) {
       const { code, reason } = refusalOf(err);
@@ -126,7 +129,7 @@ export class RegoDirectorySource extends WatchedPolicySource {
 /** A hash of what the compilation depends on: module paths and texts, and the merged data. */
 function fingerprintOf(sources: SourceSet): string {
   const h = createHash("sha256");
-  for (const m of sources.modules) h.update(`${m.file}\0${m.bundlePath}\0${m.text.length}\0${m.text}\0`);
+  for (const m of sources.modules) h.update(`${m.file}\0${m.bundlePath}\0${m.regoVersion ?? 1}\0${m.text.length}\0${m.text}\0`);
   h.update(canonicalJson(sources.data));
   return h.digest("hex");
 }

@@ -11,7 +11,7 @@ export async function definedEntrypoints(modules: readonly SourceModule[], candi
   const { Diagnostics } = await import("../compiler/diagnostics");
   const rulePaths: string[][] = [];
   for (const m of modules) {
-    const mod = parseModule(m.file, m.text, new Diagnostics());
+    const mod = parseModule(m.file, m.text, new Diagnostics(), { regoVersion: m.regoVersion ?? 1 });
     if (mod === null) continue;
     for (const r of mod.rules) {
       const path = [...mod.package];

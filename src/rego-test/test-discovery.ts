@@ -29,7 +29,7 @@ export interface RegoTest {
 export function discoverTests(modules: readonly SourceModule[]): RegoTest[] {
   const byName = new Map<string, { entrypoint: string; at: { file: string; line: number }[]; defaultAt: { file: string; line: number } | null }>();
   for (const m of modules) {
-    const mod = parseModule(m.file, m.text, new Diagnostics());
+    const mod = parseModule(m.file, m.text, new Diagnostics(), { regoVersion: m.regoVersion ?? 1 });
     if (mod === null) continue;
     for (const r of mod.rules) {
       const head = r.head.ref;

@@ -53,7 +53,7 @@ export async function runRegoTests(sources: TestSources, opts: TestRunOptions = 
 
   const started = timer.now();
   const compiled = compile({
-    modules: modules.map((m) => ({ file: m.file, text: m.text })),
+    modules: modules.map((m) => ({ file: m.file, text: m.text, regoVersion: m.regoVersion ?? 1 })),
     entrypoints: tests.filter((t) => t.duplicateOf === undefined).map((t) => t.entrypoint),
   });
   if (!compiled.ok) return { ok: false, diagnostics: compiled.diagnostics, texts: new Map(modules.map((m) => [m.file, m.text] as const)) };

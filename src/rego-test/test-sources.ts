@@ -6,7 +6,8 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { BundleError, describeIoError } from "../bundle/bundle-error";
-import { filesBelow, isRegoTestFile, loadSourceSet, type SourceModule, type SourceSet } from "../bundle/source-set";
+import type { RegoVersion } from "../compiler/compile-options";
+import { filesBelow, isRegoTestFile, loadSourceSet, regoVersionResolver, type SourceModule, type SourceSet } from "../bundle/source-set";
 
 /** Policy sources and test modules. */
 export interface TestSources {
@@ -16,19 +17,23 @@ export interface TestSources {
   readonly tests: readonly SourceModule[];
 }
 
-/** Loads policy, data and test files under the paths. Throws BundleError on unreadable or bad files. */
-export async function loadTestSources(paths: readonly string[]): Promise<TestSources> {
-  const policy = await loadSourceSet(paths);
+/**
+ * Loads policy, data and test files under the paths, test modules read in the same Rego version as the
+ * policy beside them. Throws BundleError on unreadable or bad files.
+ */
+export async function loadTestSources(paths: readonly string[], opts: { readonly regoVersion?: RegoVersion } = {}): Promise<TestSources> {
+  const policy = await loadSourceSet(paths, opts);
   const tests: SourceModule[] = [];
   for (const arg of paths) {
     const stat = await fs.stat(arg);
+    const versionOf = await regoVersionResolver(arg, stat.isDirectory(), opts.regoVersion ?? 1);
     if (stat.isDirectory()) {
       for (const rel of (await filesBelow(arg)).filter((f) => isRegoTestFile(path.basename(f)))) {
         const file = path.join(arg, rel);
-        tests.push({ file, bundlePath: "/" + rel.split(path.sep).join("/"), text: await readText(file) });
+        tests.push({ file, bundlePath: "/" + rel.split(path.sep).join("/"), text: await readText(file), regoVersion: versionOf(rel) });
       }
     } else if (isRegoTestFile(arg)) {
-      tests.push({ file: arg, bundlePath: "/" + path.basename(arg), text: await readText(arg) });
+      tests.push({ file: arg, bundlePath: "/" + path.basename(arg), text: await readText(arg), regoVersion: versionOf(path.basename(arg)) });
     }
   }
   return { policy, tests };

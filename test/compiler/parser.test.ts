@@ -525,7 +525,7 @@ describe("diagnostics", () => {
       "bad.rego:4:1: rego_parse_error: unexpected '}' token, expected term",
       "bad.rego:5:6: rego_parse_error: unterminated string",
       "bad.rego:8:1: rego_parse_error: unexpected identifier 'e', expected ']'",
-      "bad.rego:9:3: rego_parse_error: 'if' keyword is required before a rule body",
+      "bad.rego:9:3: rego_parse_error: `if` keyword is required before rule body: 'f { … }' is Rego v0 syntax, 'f if { … }' in v1; or read the module as Rego v0 (--v0-compatible)",
       "bad.rego:10:8: rego_parse_error: unexpected identifier 'h', expected a new line",
       "bad.rego:11:1: rego_parse_error: default rule 'k' must have a value: default k := <value>",
       "bad.rego:12:16: rego_parse_error: default rules cannot have a body",
