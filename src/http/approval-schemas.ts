@@ -102,7 +102,7 @@ export const APPROVAL_VIEW_SCHEMA = {
           reviewer_id: { type: "string" },
           verdict: { enum: ["approve", "deny"] },
           comment: { type: "string" },
-          channel: { enum: ["api", "teams"] },
+          channel: { enum: ["api", "teams", "slack"] },
           at: ISO,
         },
       },
