@@ -104,6 +104,12 @@ export const APPROVAL_VIEW_SCHEMA = {
           comment: { type: "string" },
           channel: { enum: ["api", "teams", "slack"] },
           at: ISO,
+          shown: {
+            type: "object",
+            description: "What the reviewer was shown (verdicts from a chat message): the request version and the SHA-256 of the rendered message.",
+            required: ["version", "digest"],
+            properties: { version: { type: "integer" }, digest: { type: "string" } },
+          },
         },
       },
     },
