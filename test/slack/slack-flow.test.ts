@@ -51,7 +51,6 @@ beforeEach(async () => {
   slack = await startFakeSlackApi();
 });
 afterEach(async () => {
-  if (process.env.SLACK_DEBUG) console.log(service?.log.text());
   await service?.close();
   service = undefined;
   await slack.close();
