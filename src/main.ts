@@ -83,6 +83,14 @@ import { validateTeamsConfig, type TeamsConfig } from "./teams/teams-config";
 import { TeamsError } from "./teams/teams-errors";
 import { createTeamsRouter, type TeamsBot } from "./teams/teams-router";
 import { maskDocument } from "./observability/masking";
+import { fanOutSink } from "./approvals/notification-fan-out";
+import type { NotificationSink } from "./approvals/notification-dispatcher";
+import { SlackApprovalCorePort, slackNotificationSink, slackReviewerDirectory } from "./slack/approval-core-adapter";
+import { SlackKeys, SlackMessageStore } from "./slack/message-store";
+import type { SlackClock } from "./slack/ports";
+import { validateSlackConfig, type SlackConfig } from "./slack/slack-config";
+import { SlackError } from "./slack/slack-errors";
+import { createSlackApp, type SlackApp } from "./slack/slack-router";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
 const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer"];
@@ -130,6 +138,8 @@ export interface AssembleOptions {
   readonly benchmarkOnlyAuditRecorder?: AuditRecorder;
   /** Tests only: replaces the Teams bot's outbound credentials (the fake Bot Connector's token). */
   readonly teamsCredentialsFactory?: CredentialsFactory;
+  /** Tests only: the wall clock Slack request timestamps are checked against (default the system clock). */
+  readonly slackClock?: SlackClock;
   /** How old a leftover must be before the recovery pass settles it (default 30 s); tests shorten it. */
   readonly recoveryGraceMs?: number;
 }
@@ -156,6 +166,8 @@ export interface AssembledService {
   readonly audit?: AuditReader;
   /** The Teams bot, when the `teams:` section is configured (and Redis is). */
   readonly teams?: TeamsBot;
+  /** The Slack app, when the `slack:` section is configured (and Redis is). */
+  readonly slack?: SlackApp;
   /** Ends the long-polls in flight at once (each answers the current state), so the server can close. */
   endLongPolls(): void;
   /**
@@ -235,6 +247,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   // Settings that can be checked without Redis first, so a mistake stops the service before it connects.
   const auditSettings = opts.benchmarkOnlyAuditRecorder === undefined && config.redis.url !== undefined ? auditSettingsOf(config, env, logger) : undefined;
   const teamsConfig = teamsConfigOf(config, env);
+  const slackConfig = slackConfigOf(config, env);
 
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -295,7 +308,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
         audit: audit.recorder,
         auditReader: audit.reader,
         identities: directory,
-        notifications: teamsConfig !== undefined,
+        notifications: teamsConfig !== undefined || slackConfig !== undefined,
         ...(opts.recoveryGraceMs === undefined ? {} : { recoveryGraceMs: opts.recoveryGraceMs }),
       });
       closers.push(wired.close);
@@ -306,18 +319,34 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     }
 
     let teams: TeamsBot | undefined;
-    if (teamsConfig !== undefined) {
+    let slack: SlackApp | undefined;
+    const sinks: NotificationSink[] = [];
+    if (teamsConfig !== undefined || slackConfig !== undefined) {
       if (wired === undefined || redis === undefined) {
-        logger.warn("teams: configured, but the bot needs the approval workflow (Redis); it is off");
+        logger.warn("teams/slack: configured, but reviewers' channels need the approval workflow (Redis); they are off");
       } else {
-        const assembled = assembleTeams(teamsConfig, wired, redis, directory, {
-          logger,
-          credentialsFactory: opts.teamsCredentialsFactory,
+        const now = (): number => Number(clock.nowNs() / 1_000_000n);
+        if (teamsConfig !== undefined) {
+          teams = assembleTeams(teamsConfig, wired, redis, directory, { logger, credentialsFactory: opts.teamsCredentialsFactory });
+          const bot = teams;
+          sinks.push(teamsNotificationSink(() => bot.notifier, {}, now));
+        }
+        if (slackConfig !== undefined) {
+          slack = assembleSlack(slackConfig, wired, redis, directory, { logger, now, ...(opts.slackClock === undefined ? {} : { clock: opts.slackClock }) });
+          const app = slack;
+          sinks.push(slackNotificationSink(() => app.notifier, now));
+        }
+        const dispatcher = new NotificationDispatcher({
+          redis,
+          keys: wired.keys,
+          read: (id) => wired!.store.get(id),
+          sink: fanOutSink(sinks),
           consumer: opts.instanceId ?? randomUUID(),
-          now: () => Number(clock.nowNs() / 1_000_000n),
+          onError: throttled(logger, "notifications: delivery failed; retried with back-off"),
+          onGiveUp: (approvalId, attempts) => logger.error("notifications: a notification was given up", { approvalId, attempts }),
         });
-        teams = assembled.bot;
-        closers.push(assembled.close);
+        dispatcher.start();
+        closers.push(() => dispatcher.stop());
       }
     }
 
@@ -351,7 +380,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       maxJsonDepth: config.server.maxJsonDepth,
       requesters: (request) => requesterProblem(request, directory, config.requireKnownHumans),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
-      ...(teams === undefined ? {} : { before: [teams.router] }),
+      before: [...(teams === undefined ? [] : [teams.router]), ...(slack === undefined ? [] : [slack.router])],
       ...(wired === undefined
         ? {}
         : {
@@ -372,6 +401,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       ...(wired === undefined ? {} : { approvals: wired.workflow }),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
       ...(teams === undefined ? {} : { teams }),
+      ...(slack === undefined ? {} : { slack }),
       endLongPolls: () => shutdown.abort(),
       close(): Promise<void> {
         closing ??= (async () => {
@@ -508,6 +538,17 @@ function teamsConfigOf(config: ServiceConfig, env: ConfigEnv): TeamsConfig | und
   }
 }
 
+/** The `slack:` section validated with the Slack environment variables; undefined when absent. */
+function slackConfigOf(config: ServiceConfig, env: ConfigEnv): SlackConfig | undefined {
+  if (config.slack === undefined) return undefined;
+  try {
+    return validateSlackConfig(config.slack, env, { production: config.mode === "production" });
+  } catch (err) {
+    if (err instanceof SlackError) throw new ServiceStartError("COUNTERSIGN_SLACK_CONFIG_INVALID", `invalid configuration: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Display masking for Teams cards: the shared module, `[MASKED]` for the policy's fields and secret-named members. */
 const teamsMasker: Masker = { mask: (value, pointers) => maskDocument(value, pointers) };
 
@@ -522,9 +563,9 @@ function assembleTeams(
   wired: WiredApprovals,
   redis: Redis,
   directory: IdentityDirectory,
-  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined; consumer: string; now: () => number },
-): { bot: TeamsBot; close(): Promise<void> } {
-  const bot = createTeamsRouter({
+  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined },
+): TeamsBot {
+  return createTeamsRouter({
     config,
     approvals: new ApprovalCorePort(wired.workflow.service),
     reviewers: identityReviewerDirectory(directory),
@@ -533,17 +574,29 @@ function assembleTeams(
     logger: deps.logger,
     ...(deps.credentialsFactory === undefined ? {} : { credentialsFactory: deps.credentialsFactory }),
   });
-  const dispatcher = new NotificationDispatcher({
-    redis,
-    keys: wired.keys,
-    read: (id) => wired.store.get(id),
-    sink: teamsNotificationSink(() => bot.notifier, {}, deps.now),
-    consumer: deps.consumer,
-    onError: throttled(deps.logger, "teams: notification delivery failed; retried with back-off"),
-    onGiveUp: (approvalId, attempts) => deps.logger.error("teams: a notification was given up", { approvalId, attempts }),
+}
+
+/**
+ * The Slack app on the approval workflow: verdicts through the approval service (channel `slack`), reviewers
+ * from the configured identities (`identities[].slack`), messages and seen signatures in Redis on the
+ * service's connection; its notifier is fed by the notification outbox's dispatcher, off the request path.
+ */
+function assembleSlack(
+  config: SlackConfig,
+  wired: WiredApprovals,
+  redis: Redis,
+  directory: IdentityDirectory,
+  deps: { logger: Logger; now: () => number; clock?: SlackClock },
+): SlackApp {
+  return createSlackApp({
+    config,
+    approvals: new SlackApprovalCorePort(wired.workflow.service, deps.now),
+    reviewers: slackReviewerDirectory(directory),
+    masker: teamsMasker,
+    store: new SlackMessageStore(redis, new SlackKeys(`${wired.keyPrefix}slack:`)),
+    logger: deps.logger,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
   });
-  dispatcher.start();
-  return { bot, close: () => dispatcher.stop() };
 }
 
 /** The approval workflow with what the decide use case and readiness need, and how to stop it. */

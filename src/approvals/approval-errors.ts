@@ -19,6 +19,7 @@ export const APPROVAL_ERRORS = {
   COUNTERSIGN_APPROVAL_REQUIREMENTS_INVALID: { status: 500, message: "the policy's approval requirements are unusable" },
   COUNTERSIGN_INVALID_VERDICT: { status: 400, message: 'verdict must be "approve" or "deny"' },
   COUNTERSIGN_COMMENT_TOO_LONG: { status: 400, message: "comment is too long" },
+  COUNTERSIGN_COMMENT_REQUIRED: { status: 400, message: "this request needs a comment with every verdict (approval.comment_required)" },
   COUNTERSIGN_SCOPE_TOO_WIDE: { status: 403, message: "the scope is wider than the policy allows (approval.max_scope)" },
   COUNTERSIGN_SELF_APPROVAL: { status: 403, message: "requesters cannot review their own request" },
   COUNTERSIGN_NOT_ELIGIBLE: { status: 403, message: "reviewer has none of the required roles" },

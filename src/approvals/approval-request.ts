@@ -15,7 +15,19 @@ export type FinalStatus = Exclude<ApprovalStatus, "pending">;
 export type VerdictValue = "approve" | "deny";
 
 /** Where a verdict came from. */
-export type VerdictChannel = "api" | "teams";
+export type VerdictChannel = "api" | "teams" | "slack";
+
+/**
+ * What a reviewer was shown when they gave a verdict from a chat message: the request version the message was
+ * rendered from, and the SHA-256 (hex) of that rendered message, as the channel posted it (masked values
+ * already hidden). Absent for API verdicts, where the reviewer read the request through the API.
+ */
+export interface VerdictShown {
+  /** The approval version the message showed. */
+  readonly version: number;
+  /** SHA-256 (hex) of the rendered message (for Slack: the canonical JSON of its `{text, blocks}`). */
+  readonly digest: string;
+}
 
 /** The acting identity as the caller described it (unknown fields are kept). */
 export interface RequestActor {
@@ -58,6 +70,8 @@ export interface Verdict {
   readonly at: number;
   /** The scope an approver granted, within the policy's `max_scope` (absent: once). */
   readonly scope?: ApprovalScope;
+  /** What the reviewer was shown (verdicts from a chat message). */
+  readonly shown?: VerdictShown;
 }
 
 /** Who cancelled a request and why. */

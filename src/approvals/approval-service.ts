@@ -24,6 +24,7 @@ import {
   type RequestedAction,
   type Verdict,
   type VerdictChannel,
+  type VerdictShown,
   type VerdictValue,
 } from "./approval-request";
 import { assertUsableRequirements, evaluateQuorum } from "./approval-state-machine";
@@ -125,6 +126,11 @@ export interface CastVerdictInput {
    * policy's `approval.max_scope` (COUNTERSIGN_SCOPE_TOO_WIDE otherwise). Approvals only.
    */
   readonly scope?: unknown;
+  /**
+   * What the reviewer was shown, for verdicts from a chat message (the channel renders and hashes the message;
+   * the core records it on the verdict and in the trail as given).
+   */
+  readonly shown?: VerdictShown;
 }
 
 /** A request as one viewer may see it. */
@@ -233,9 +239,10 @@ export class ApprovalService {
   async castVerdict(input: CastVerdictInput): Promise<ApprovalRequest> {
     const verdictValue = validVerdict(input.verdict);
     const comment = this.validComment(input.comment);
-    if (input.channel !== "api" && input.channel !== "teams") {
-      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", 'channel must be "api" or "teams"');
+    if (input.channel !== "api" && input.channel !== "teams" && input.channel !== "slack") {
+      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", 'channel must be "api", "teams" or "slack"');
     }
+    const shown = validShown(input.shown);
     const scope = validScopeInput(input.scope, verdictValue);
     let policyChecked = false;
     for (let attempt = 0; attempt < this.verdictAttempts; attempt++) {
@@ -254,6 +261,9 @@ export class ApprovalService {
         if (eligibility.code === "COUNTERSIGN_EXPIRED") await this.expireIfDue(current.id, now);
         return this.refuse(input, verdictValue, eligibility.code, eligibility.reason, current);
       }
+      if (current.requirements.comment_required === true && (comment === undefined || comment.trim() === "")) {
+        return this.refuse(input, verdictValue, "COUNTERSIGN_COMMENT_REQUIRED", "this request needs a comment with every verdict (approval.comment_required)", current);
+      }
       if (!policyChecked && this.deps.reviewerPolicy) {
         const ruling = await this.deps.reviewerPolicy.check(withoutGrant(current), input.reviewer);
         if (!ruling.allowed) {
@@ -269,6 +279,7 @@ export class ApprovalService {
         roles: eligibility.roles,
         at: now,
         ...(scope === undefined || (scope.count === undefined && scope.window_seconds === undefined) ? {} : { scope }),
+        ...(shown === undefined ? {} : { shown }),
       };
       const next = evaluateQuorum(current.requirements, [...current.verdicts, verdict]).outcome;
       const result: TransitionResult = await this.deps.store.applyVerdict(current.id, current.version, verdict, next, now);
@@ -636,4 +647,13 @@ function validRequest(input: DecideRequest): RequestedAction {
     resource: input.resource,
     context: input.context ?? {},
   };
+}
+
+/** A `shown` record as given by a channel: a non-negative integer version and a SHA-256 hex digest. */
+function validShown(shown: VerdictShown | undefined): VerdictShown | undefined {
+  if (shown === undefined) return undefined;
+  if (!Number.isSafeInteger(shown.version) || shown.version < 0 || typeof shown.digest !== "string" || !/^[0-9a-f]{64}$/.test(shown.digest)) {
+    throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "shown must be {version, digest} with a SHA-256 hex digest");
+  }
+  return { version: shown.version, digest: shown.digest };
 }

@@ -18,6 +18,8 @@ export interface VerdictView {
   readonly comment?: string;
   readonly channel: VerdictChannel;
   readonly at: string;
+  /** What the reviewer was shown (verdicts from a chat message): the request version and the message's SHA-256. */
+  readonly shown?: { readonly version: number; readonly digest: string };
 }
 
 /** An approval request as the API shows it. */
@@ -81,6 +83,7 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
       ...(v.comment !== undefined ? { comment: v.comment } : {}),
       channel: v.channel,
       at: iso(v.at),
+      ...(v.shown !== undefined ? { shown: v.shown } : {}),
     })),
     request: access.viewer === "requester" ? a.request : maskPointers(a.request, a.mask),
     decision_id: a.decisionId,

@@ -86,6 +86,7 @@ function baseDraft(event: ApprovalEvent): AuditDraft | null {
         channel: event.verdict.channel,
         verdict: event.verdict.verdict,
         ...(event.verdict.comment === undefined ? {} : { comment: event.verdict.comment }),
+        ...(event.verdict.shown === undefined ? {} : { shown: event.verdict.shown }),
         ...subjectOf(event.approval),
       });
     case "approval.verdict_refused":

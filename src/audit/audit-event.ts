@@ -119,7 +119,7 @@ export interface ApprovalCreatedAuditEvent extends AuditEventCommon, RequestSubj
 }
 
 /** Where a verdict came from. */
-export type VerdictChannel = "api" | "teams";
+export type VerdictChannel = "api" | "teams" | "slack";
 
 /** A counted verdict. */
 export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubject {
@@ -129,6 +129,8 @@ export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubj
   readonly channel: VerdictChannel;
   readonly verdict: "approve" | "deny";
   readonly comment?: string;
+  /** What the reviewer was shown: the request version their message showed and the rendered message's SHA-256. */
+  readonly shown?: { readonly version: number; readonly digest: string };
 }
 
 /** A verdict attempt that was refused (self-approval, ineligible role, double vote, not pending, …). */
@@ -385,6 +387,7 @@ export function approvalVerdictEvent(
     readonly channel: VerdictChannel;
     readonly verdict: "approve" | "deny";
     readonly comment?: string;
+    readonly shown?: { readonly version: number; readonly digest: string };
   },
 ): AuditDraft<ApprovalVerdictAuditEvent> {
   return draft<ApprovalVerdictAuditEvent>({
@@ -394,6 +397,7 @@ export function approvalVerdictEvent(
     channel: d.channel,
     verdict: d.verdict,
     comment: d.comment,
+    shown: d.shown === undefined ? undefined : { version: d.shown.version, digest: d.shown.digest },
     ...subject(d),
   });
 }

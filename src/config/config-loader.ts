@@ -150,6 +150,7 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     ...(f.owner === undefined ? {} : { owner: f.owner }),
     apiKeysSha256: (f.api_keys_sha256 ?? []).map((d) => d.toLowerCase()),
     ...(f.teams === undefined ? {} : { teams: { aadObjectId: f.teams.aad_object_id.toLowerCase(), tenantId: f.teams.tenant_id.toLowerCase() } }),
+    ...(f.slack === undefined ? {} : { slack: { userId: f.slack.user_id, teamId: f.slack.team_id } }),
     auditor: f.auditor === true,
   }));
   checkIdentities(identities, listPath, invalid);
@@ -193,6 +194,7 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     approvals,
     audit: file.audit ?? {},
     ...(file.teams === undefined ? {} : { teams: file.teams ?? {} }),
+    ...(file.slack === undefined ? {} : { slack: file.slack ?? {} }),
     auth: jwt === undefined ? {} : { jwt },
     log: { level: file.log?.level ?? CONFIG_DEFAULTS.logLevel },
     identities,
@@ -224,6 +226,7 @@ function checkIdentities(identities: readonly IdentityConfig[], list: string, in
   });
   const keyOwner = new Map<string, string>();
   const teamsOwner = new Map<string, string>();
+  const slackOwner = new Map<string, string>();
   identities.forEach((identity, i) => {
     if (identity.owner !== undefined) {
       if (identity.kind === "human") throw invalid(`${list}[${i}].owner`, "is only for service and agent identities");
@@ -243,6 +246,13 @@ function checkIdentities(identities: readonly IdentityConfig[], list: string, in
       const other = teamsOwner.get(key);
       if (other !== undefined) throw invalid(`${list}[${i}].teams.aad_object_id`, `is also the Teams user of ${other}`);
       teamsOwner.set(key, identity.id);
+    }
+    if (identity.slack !== undefined) {
+      if (identity.kind !== "human") throw invalid(`${list}[${i}].slack`, "is only for human identities (only people review)");
+      const key = `${identity.slack.teamId}/${identity.slack.userId}`;
+      const other = slackOwner.get(key);
+      if (other !== undefined) throw invalid(`${list}[${i}].slack.user_id`, `is also the Slack user of ${other}`);
+      slackOwner.set(key, identity.id);
     }
   });
 }

@@ -9,7 +9,8 @@
  * `callbacks:`) is read by `approvals-settings.ts`; `audit:` is the audit trail's own schema
  * (`AUDIT_CONFIG_FILE_SCHEMA`), resolved with the environment by `resolveAuditSettings` in `main.ts`;
  * `teams:` turns the Teams bot on and is checked, with the Bot Framework environment variables, by
- * `validateTeamsConfig` in `main.ts` (which names the offending key itself).
+ * `validateTeamsConfig` in `main.ts` (which names the offending key itself); `slack:` turns the Slack app on
+ * and is checked, with its environment variables, by `validateSlackConfig` in `main.ts`.
  */
 
 import { AUDIT_CONFIG_FILE_SCHEMA, type AuditConfigFile } from "../audit/audit-config";
@@ -19,6 +20,12 @@ import { LOG_LEVELS } from "./service-config";
 export const IDENTITY_ID_PATTERN = "^[a-z][a-z0-9_-]*:[^\\s:][^\\s]*$";
 
 const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/** A Slack user id (`U…`, or `W…` on Enterprise Grid). */
+export const SLACK_USER_ID = "^[UW][A-Z0-9]{2,20}$";
+
+/** A Slack workspace (team) id, or an Enterprise Grid organisation id. */
+export const SLACK_TEAM_ID = "^[TE][A-Z0-9]{2,20}$";
 
 /** A callback allow-list entry: a host name, an IPv4 literal or a bracketed IPv6 literal, with `:port` or `:*`. */
 export const HOST_ENTRY_PATTERN = "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\\.?)(:([0-9]{1,5}|\\*))?$";
@@ -49,6 +56,15 @@ const IDENTITY_ENTRY_SCHEMA = {
       properties: {
         aad_object_id: { type: "string", pattern: GUID },
         tenant_id: { type: "string", pattern: GUID },
+      },
+    },
+    slack: {
+      type: "object",
+      additionalProperties: false,
+      required: ["user_id", "team_id"],
+      properties: {
+        user_id: { type: "string", pattern: SLACK_USER_ID },
+        team_id: { type: "string", pattern: SLACK_TEAM_ID },
       },
     },
     auditor: { type: "boolean" },
@@ -137,6 +153,7 @@ export const CONFIG_FILE_SCHEMA = {
     },
     audit: AUDIT_CONFIG_FILE_SCHEMA,
     teams: { type: ["object", "null"] },
+    slack: { type: ["object", "null"] },
     auth: {
       type: "object",
       additionalProperties: false,
@@ -209,6 +226,7 @@ export interface ConfigFile {
   };
   audit?: AuditConfigFile;
   teams?: Record<string, unknown> | null;
+  slack?: Record<string, unknown> | null;
   auth?: {
     jwt?: {
       issuer: string;
@@ -231,5 +249,6 @@ export interface IdentityEntryFile {
   owner?: string;
   api_keys_sha256?: string[];
   teams?: { aad_object_id: string; tenant_id: string };
+  slack?: { user_id: string; team_id: string };
   auditor?: boolean;
 }

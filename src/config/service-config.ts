@@ -23,6 +23,14 @@ export interface TeamsUser {
   readonly tenantId: string;
 }
 
+/** A Slack user an identity is known as (the Slack app maps verdicts through this). */
+export interface SlackUser {
+  /** The Slack user id (`U0123ABCD`), as Slack sends it in `user.id`. */
+  readonly userId: string;
+  /** The workspace the user belongs to (`T0123ABCD`), as Slack sends it in `user.team_id` / `team.id`. */
+  readonly teamId: string;
+}
+
 /** A principal the service knows: a caller, a reviewer, an auditor. */
 export interface IdentityConfig {
   /** Stable id such as `svc:ci` or `user:alice`; the same id a request names as `actor.id`. */
@@ -34,6 +42,7 @@ export interface IdentityConfig {
   /** Lower-case hex SHA-256 digests of the identity's API keys; keys themselves are never stored. */
   readonly apiKeysSha256: readonly string[];
   readonly teams?: TeamsUser;
+  readonly slack?: SlackUser;
   /** May read the audit trail. */
   readonly auditor: boolean;
 }
@@ -94,6 +103,11 @@ export interface ServiceConfig {
    * the Bot Framework environment variables (`validateTeamsConfig`) when the service starts.
    */
   readonly teams?: Readonly<Record<string, unknown>>;
+  /**
+   * The `slack:` section as written, when present (it turns the Slack app on); `main.ts` validates it with the
+   * Slack environment variables (`validateSlackConfig`) when the service starts.
+   */
+  readonly slack?: Readonly<Record<string, unknown>>;
   readonly auth: {
     readonly jwt?: JwtAuthConfig;
   };

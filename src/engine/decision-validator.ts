@@ -120,6 +120,10 @@ function approvalOf(v: unknown): ApprovalRequirements {
   if (reasonRequired !== undefined && typeof reasonRequired !== "boolean") {
     throw new Problem(`approval.reason_required must be a boolean, got ${describe(reasonRequired)}`);
   }
+  const commentRequired = v["comment_required"];
+  if (commentRequired !== undefined && typeof commentRequired !== "boolean") {
+    throw new Problem(`approval.comment_required must be a boolean, got ${describe(commentRequired)}`);
+  }
   const remind = v["remind_after_seconds"] === undefined || v["remind_after_seconds"] === null ? undefined : positiveInteger(v["remind_after_seconds"], "approval.remind_after_seconds");
   const escalate = v["escalate"] === undefined || v["escalate"] === null ? undefined : escalationOf(v["escalate"], reviewers);
   const maxScope = v["max_scope"] === undefined || v["max_scope"] === null ? undefined : scopeOf(v["max_scope"], "approval.max_scope");
@@ -134,6 +138,7 @@ function approvalOf(v: unknown): ApprovalRequirements {
     grant_ttl_seconds: grantTtl,
     ...(channel === undefined ? {} : { channel }),
     reason_required: reasonRequired === true,
+    ...(commentRequired === true ? { comment_required: true } : {}),
     ...(remind === undefined ? {} : { remind_after_seconds: remind }),
     ...(escalate === undefined ? {} : { escalate }),
     ...(maxScope === undefined || (maxScope.count === undefined && maxScope.window_seconds === undefined) ? {} : { max_scope: maxScope }),

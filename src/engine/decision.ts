@@ -37,6 +37,8 @@ export interface ApprovalRequirements {
   readonly channel?: string;
   /** When true, a request without `context.reason` is refused. */
   readonly reason_required: boolean;
+  /** When true, every verdict must carry a comment (COUNTERSIGN_COMMENT_REQUIRED otherwise); default false. */
+  readonly comment_required?: boolean;
   /** Re-notify the eligible reviewers who have not voted, every this many seconds while pending. */
   readonly remind_after_seconds?: number;
   /** The escalation ladder, by rising `after_seconds`. */

@@ -126,6 +126,7 @@ export const APPROVAL_REQUIREMENTS_SCHEMA = {
     grant_ttl_seconds: { type: "integer", minimum: 1, description: "How long a grant issued on approval lives." },
     channel: { type: "string", description: "Notification channel the request is routed to." },
     reason_required: { type: "boolean", description: "Requests without `context.reason` are refused." },
+    comment_required: { type: "boolean", description: "Every verdict must carry a comment (COUNTERSIGN_COMMENT_REQUIRED otherwise)." },
     remind_after_seconds: { type: "integer", minimum: 1, description: "Reviewers who have not voted are reminded every this many seconds." },
     escalate: {
       type: "array",

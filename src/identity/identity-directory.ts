@@ -1,5 +1,5 @@
 /**
- * The configured identities, looked up by id, by API key and by Teams user; and the identity an id in a
+ * The configured identities, looked up by id, by API key, by Teams user and by Slack user; and the identity an id in a
  * request names (`resolve`: `User:Alice` is `user:alice`) or merely looks like (`lookAlike`).
  *
  * API keys are found by the SHA-256 digest of the presented key, compared in constant time against every
@@ -27,6 +27,7 @@ export class IdentityDirectory {
   private readonly byCanonical = new Map<string, Principal>();
   private readonly bySkeleton = new Map<string, Principal>();
   private readonly byTeams = new Map<string, Principal>();
+  private readonly bySlack = new Map<string, Principal>();
   private readonly keys: KeyEntry[] = [];
 
   constructor(identities: readonly IdentityConfig[]) {
@@ -37,12 +38,14 @@ export class IdentityDirectory {
         roles: Object.freeze([...identity.roles]),
         ...(identity.owner === undefined ? {} : { owner: identity.owner }),
         ...(identity.teams === undefined ? {} : { teams: identity.teams }),
+        ...(identity.slack === undefined ? {} : { slack: identity.slack }),
         auditor: identity.auditor,
       });
       this.byIdMap.set(principal.id, principal);
       this.byCanonical.set(canonicalIdentity(principal.id), principal);
       this.bySkeleton.set(identitySkeleton(principal.id), principal);
       if (identity.teams !== undefined) this.byTeams.set(teamsKey(identity.teams.aadObjectId, identity.teams.tenantId), principal);
+      if (identity.slack !== undefined) this.bySlack.set(`${identity.slack.teamId}/${identity.slack.userId}`, principal);
       for (const digest of identity.apiKeysSha256) this.keys.push({ digest: Buffer.from(digest, "hex"), principal });
     }
   }
@@ -75,6 +78,11 @@ export class IdentityDirectory {
   /** The identity a Teams user (Azure AD object id and tenant) is mapped to. */
   byTeamsUser(aadObjectId: string, tenantId: string): Principal | undefined {
     return this.byTeams.get(teamsKey(aadObjectId.toLowerCase(), tenantId.toLowerCase()));
+  }
+
+  /** The identity a Slack user (user id in its workspace) is mapped to; ids are compared exactly, as Slack sends them. */
+  bySlackUser(userId: string, teamId: string): Principal | undefined {
+    return this.bySlack.get(`${teamId}/${userId}`);
   }
 
   /** All identities, in configuration order. */

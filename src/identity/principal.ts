@@ -2,7 +2,7 @@
  * A principal: who the service is talking to, once authenticated (a caller, a reviewer, an auditor).
  */
 
-import type { IdentityKind, TeamsUser } from "../config/service-config";
+import type { IdentityKind, SlackUser, TeamsUser } from "../config/service-config";
 
 /** An authenticated identity, without its credentials. */
 export interface Principal {
@@ -13,6 +13,7 @@ export interface Principal {
   /** The human who owns a service or agent principal. */
   readonly owner?: string;
   readonly teams?: TeamsUser;
+  readonly slack?: SlackUser;
   readonly auditor: boolean;
 }
 

@@ -15,7 +15,8 @@ export type ServiceStartErrorCode =
   /** The `audit:` settings cannot work: no mask salt in production, the development salt in production, an unreadable or unusable signing key. */
   | "COUNTERSIGN_AUDIT_BAD_CONFIG"
   /** The `teams:` section (with the MICROSOFT_APP_* variables) cannot work, e.g. no app id in production. */
-  | "COUNTERSIGN_TEAMS_CONFIG_INVALID";
+  | "COUNTERSIGN_TEAMS_CONFIG_INVALID"
+  | "COUNTERSIGN_SLACK_CONFIG_INVALID";
 
 /** A start-up failure with a stable code. */
 export class ServiceStartError extends Error {

@@ -36,6 +36,7 @@ export function toCardState(approval: ApprovalRequest, names: Readonly<Record<st
       ...(approval.requirements.max_scope === undefined ? {} : { maxScope: approval.requirements.max_scope }),
       ...(reviewers.roles === undefined ? {} : { roles: reviewers.roles }),
       ...(reviewers.groups === undefined ? {} : { groups: reviewers.groups }),
+      ...(approval.requirements.comment_required === true ? { commentRequired: true } : {}),
     },
     ...(approval.breakGlass === undefined ? {} : { breakGlass: approval.breakGlass }),
     verdicts: approval.verdicts.map((v) => ({

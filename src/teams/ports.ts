@@ -57,6 +57,8 @@ export interface CardRequirements {
   readonly maxScope?: { readonly count?: number; readonly window_seconds?: number };
   readonly roles?: readonly string[];
   readonly groups?: readonly CardReviewerGroup[];
+  /** Every verdict must carry a comment (`approval.comment_required`). */
+  readonly commentRequired?: boolean;
 }
 
 /** One recorded verdict. */
