@@ -25,6 +25,10 @@ export interface FakeSlackApi {
   reset(): void;
   /** Answers `method` with `{ok: false, error}` until reset. */
   fail(method: string, error?: string): void;
+  /** Leaves calls to `method` unanswered until `release()` or `reset()`; how many are waiting is `held()`. */
+  hold(method: string): void;
+  held(): number;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +36,8 @@ export interface FakeSlackApi {
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: SlackCall[] = [];
   const failing = new Map<string, string>();
+  const holding = new Set<string>();
+  const waiting: (() => void)[] = [];
   let ts = 0;
   const server: Server = createServer((req, res) => {
     let raw = "";
@@ -47,6 +53,14 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       const auth = req.headers["authorization"];
       calls.push({ method, token: typeof auth === "string" ? auth.replace(/^Bearer /, "") : undefined, args, raw });
       res.setHeader("content-type", "application/json");
+      if (holding.has(method)) {
+        waiting.push(() => answer(method, args, res));
+        return;
+      }
+      answer(method, args, res);
+    });
+  });
+  const answer = (method: string, args: Record<string, any>, res: import("node:http").ServerResponse): void => {
       const error = failing.get(method);
       if (error !== undefined) return void res.end(JSON.stringify({ ok: false, error }));
       switch (method) {
@@ -63,8 +77,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         default:
           return void res.end(JSON.stringify({ ok: false, error: "unknown_method" }));
       }
-    });
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -73,6 +86,14 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     reset: () => {
       calls.splice(0);
       failing.clear();
+      holding.clear();
+      for (const go of waiting.splice(0)) go();
+    },
+    hold: (method) => void holding.add(method),
+    held: () => waiting.length,
+    release: () => {
+      holding.clear();
+      for (const go of waiting.splice(0)) go();
     },
     fail: (method, error = "internal_error") => void failing.set(method, error),
     close: () =>
