@@ -2,6 +2,7 @@
  * The compiler's public request and result types: what `compile()` takes and gives back.
  */
 
+import type { Capabilities } from "./capabilities";
 import type { Diagnostic } from "./diagnostics";
 
 /** A Rego module's text and the name it is reported under. */
@@ -30,6 +31,11 @@ export interface CompileRequest {
   readonly queries?: readonly QueryEntrypoint[];
   /** Raise builtin errors instead of treating them as undefined (OPA's strict-builtin-errors). */
   readonly strictBuiltinErrors?: boolean;
+  /**
+   * Restricts the built-ins to those a capabilities document lists and adds the custom ones it declares
+   * (host calls the host must implement), as `opa build --capabilities` does. Default: all of Countersign's.
+   */
+  readonly capabilities?: Capabilities;
 }
 
 /** The outcome: a module, or the diagnostics that prevented one. */

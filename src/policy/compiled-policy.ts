@@ -169,6 +169,7 @@ export async function loadCompiledPolicy(
   };
 
   let instance = instantiate();
+  checkBuiltinsImplemented(instance, builtins);
   let stale = false;
   const ids = instance.entrypoints as Record<string, number>;
   const names = Object.keys(ids).sort((a, b) => ids[a]! - ids[b]!);
@@ -216,6 +217,47 @@ export async function loadCompiledPolicy(
       }
     },
   };
+}
+
+/** The parts of a module instance that list the builtins it calls through the host. */
+interface BuiltinTableExports {
+  builtins?: () => number;
+  opa_json_dump?: (addr: number) => number;
+  opa_heap_ptr_get?: () => number;
+  opa_heap_ptr_set?: (addr: number) => void;
+}
+
+/** The names in a module's builtin table (the builtins it calls through `opa_builtinN`). */
+export function moduleBuiltinNames(policy: LoadedPolicy): string[] {
+  const sdk = policy as unknown as SdkInstanceFields;
+  const exports = sdk.wasmInstance?.exports as BuiltinTableExports | undefined;
+  const mem = sdk.mem;
+  if (exports?.builtins === undefined || exports.opa_json_dump === undefined || mem === undefined) return [];
+  // Reading the table allocates; the heap is put back so the SDK's own bookkeeping stays true.
+  const heap = exports.opa_heap_ptr_get?.();
+  try {
+    const out = exports.opa_json_dump(exports.builtins());
+    const bytes = new Uint8Array(mem.buffer);
+    const end = bytes.indexOf(0, out);
+    return Object.keys(JSON.parse(decoder.decode(bytes.subarray(out, end < 0 ? bytes.length : end))) as object);
+  } finally {
+    if (heap !== undefined) exports.opa_heap_ptr_set?.(heap);
+  }
+}
+
+/**
+ * Fails the load when the module calls a builtin nothing implements: not the SDK, not the host builtins,
+ * not the caller's custom ones. Such a policy would otherwise fail every decision that reaches the call.
+ */
+function checkBuiltinsImplemented(policy: LoadedPolicy, builtins: Readonly<Record<string, HostBuiltinFn>>): void {
+  const sdk = new Set(SDK_BUILTIN_NAMES);
+  const missing = moduleBuiltinNames(policy).filter((name) => !sdk.has(name) && typeof builtins[name] !== "function");
+  if (missing.length === 0) return;
+  throw new PolicyError(
+    "COUNTERSIGN_POLICY_BUILTIN_MISSING",
+    `the policy calls built-in function${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, which nothing implements: ` +
+      "supply an implementation for each custom built-in (LoadOptions.builtins, or --builtins FILE on the command line)",
+  );
 }
 
 function setSdkData(policy: LoadedPolicy, data: ArrayBuffer): void {
