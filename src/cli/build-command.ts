@@ -3,6 +3,7 @@
  */
 
 import { writeBundleFile } from "../bundle/bundle-writer";
+import { readCapabilitiesFile } from "./capabilities-file";
 import type { CliIo } from "./cli-io";
 import { compileSources } from "./compile-step";
 
@@ -12,16 +13,20 @@ export interface BuildCommandOptions {
   readonly output: string;
   readonly revision?: string;
   readonly strictBuiltinErrors?: boolean;
+  /** A capabilities file (OPA's JSON format) restricting and extending the built-ins. */
+  readonly capabilities?: string;
 }
 
 /** Builds and writes the bundle; nothing is written when compilation fails. */
 export async function runBuildCommand(paths: readonly string[], opts: BuildCommandOptions, io: CliIo): Promise<void> {
+  const capabilities = opts.capabilities === undefined ? undefined : await readCapabilitiesFile(opts.capabilities);
   const bundle = await compileSources(
     {
       paths,
       entrypoints: opts.entrypoint,
       ...(opts.revision === undefined ? {} : { revision: opts.revision }),
       ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
+      ...(capabilities === undefined ? {} : { capabilities }),
     },
     io,
   );

@@ -146,7 +146,7 @@ export function builtinsUnder(caps: Capabilities): CapabilityBuiltins {
 function capabilityOf(e: BuiltinEntry): Record<string, unknown> {
   return {
     name: e.name,
-    decl: e.decl,
+    decl: sortedKeys(e.decl),
     ...(e.infix === undefined ? {} : { infix: e.infix }),
     ...(e.nondeterministic === undefined ? {} : { nondeterministic: true }),
     ...(e.relation === undefined ? {} : { relation: true }),
@@ -164,7 +164,7 @@ function sortedKeys(v: unknown): unknown {
 export function countersignCapabilities(): Record<string, unknown> {
   const builtins = [...catalogueEntries().values()]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((e) => sortedKeys(capabilityOf(e)));
+    .map(capabilityOf);
   return {
     builtins,
     future_keywords: [...FUTURE_KEYWORDS],

@@ -535,7 +535,9 @@ class FunctionPlanner {
         if (t.kind === "call") {
           if (t.name === "eq" || t.name === "assign") return this.readyUnify(t.args[0], t.args[1]);
           const arity = this.arityOf(t);
-          if (arity !== undefined && t.args.length === arity + 1) {
+          // An undefined function is reported when the call is planned, not as unsafe output variables.
+          if (arity === undefined) return true;
+          if (t.args.length === arity + 1) {
             const last = t.args[t.args.length - 1];
             return t.args.slice(0, -1).every((a) => this.producible(a)) && (this.producible(last) || this.patternable(last));
           }

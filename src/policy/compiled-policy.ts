@@ -12,7 +12,7 @@ import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type { Clock } from "./clock";
 import { createHostBuiltins, type HostBuiltinFn, type HostBuiltins } from "./host-builtins";
 import { importedMemoryLimits } from "./memory-import";
-import { PolicyError, PolicyEvalError, toPolicyEvalError } from "./policy-error";
+import { HostBuiltinError, PolicyError, PolicyEvalError, toPolicyEvalError } from "./policy-error";
 
 /** JSON text handed to the module untouched; use it to keep integers beyond 2^53 exact. */
 export class RawJson {
@@ -28,7 +28,11 @@ export interface LoadOptions {
   readonly clock?: Clock;
   /** Must match how the module was compiled: host builtin errors are raised instead of being undefined. */
   readonly strictBuiltinErrors?: boolean;
-  /** More host builtins by name; they win over the built-in fallbacks of the same name. */
+  /**
+   * More host builtins by name (custom built-ins declared in a capabilities file); they win over the
+   * built-in fallbacks of the same name. Each takes JSON operands and returns a JSON result; an error it
+   * throws makes the call undefined, or is raised as an eval_builtin_error under strict builtin errors.
+   */
   readonly builtins?: Readonly<Record<string, HostBuiltinFn>>;
 }
 
@@ -153,7 +157,7 @@ export async function loadCompiledPolicy(
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
     ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
   });
-  const builtins: Record<string, HostBuiltinFn> = { ...host.functions, ...(opts.builtins ?? {}) };
+  const builtins: Record<string, HostBuiltinFn> = { ...host.functions, ...customBuiltins(opts.builtins ?? {}, opts.strictBuiltinErrors === true) };
 
   let dataBuffer: ArrayBuffer | undefined = data === undefined ? undefined : toJsonBuffer(data, "data");
 
@@ -217,6 +221,22 @@ export async function loadCompiledPolicy(
       }
     },
   };
+}
+
+/** The caller's builtins, with their errors treated as any builtin's. */
+function customBuiltins(fns: Readonly<Record<string, HostBuiltinFn>>, strict: boolean): Record<string, HostBuiltinFn> {
+  const out: Record<string, HostBuiltinFn> = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    out[name] = (...operands) => {
+      try {
+        return fn(...operands);
+      } catch (err) {
+        if (!strict) return undefined;
+        throw err instanceof HostBuiltinError ? err : new HostBuiltinError("eval_builtin_error", name, describe(err));
+      }
+    };
+  }
+  return out;
 }
 
 /** The parts of a module instance that list the builtins it calls through the host. */
