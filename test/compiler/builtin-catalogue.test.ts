@@ -173,3 +173,8 @@ describe("declared types", () => {
     expect(caps.features).toContain("rego_v1");
   });
 });
+
+it("the compiler's README lists every refused built-in", async () => {
+  const readme = await import("node:fs").then((fs) => fs.readFileSync(path.join(__dirname, "../../src/compiler/README.md"), "utf8"));
+  for (const { name } of refusedBuiltins()) expect(readme).toContain(`| \`${name}\` |`);
+});
