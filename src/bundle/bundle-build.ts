@@ -4,6 +4,7 @@
  * The compiler is loaded on first use, so reading and evaluating bundles never pays for it.
  */
 
+import type { Capabilities } from "../compiler/capabilities";
 import type { Diagnostic } from "../compiler/diagnostics";
 import { Diagnostics } from "../compiler/diagnostics";
 import type { Bundle } from "./bundle";
@@ -24,6 +25,8 @@ export interface BuildRequest {
   /** Manifest revision; a content hash when absent. */
   readonly revision?: string;
   readonly strictBuiltinErrors?: boolean;
+  /** Restricts and extends the built-ins, as `opa build --capabilities` does. */
+  readonly capabilities?: Capabilities;
 }
 
 /** A bundle, or the diagnostics that prevented one. */
@@ -57,6 +60,7 @@ export async function buildBundle(req: BuildRequest): Promise<BuildResult> {
     regoVersion: defaultVersion,
     entrypoints,
     ...(req.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: req.strictBuiltinErrors }),
+    ...(req.capabilities === undefined ? {} : { capabilities: req.capabilities }),
   });
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics };
 

@@ -4,6 +4,7 @@
  */
 
 import type { Bundle } from "../bundle/bundle";
+import type { Capabilities } from "../compiler/capabilities";
 import { buildBundle } from "../bundle/bundle-build";
 import { loadSourceSet } from "../bundle/source-set";
 import { formatDiagnostic, formatDiagnosticWithSource } from "../compiler/diagnostics";
@@ -20,6 +21,8 @@ export interface CompileStepOptions {
   readonly strictBuiltinErrors?: boolean;
   /** `--v0-compatible`: read modules as Rego v0 unless a directory's `.manifest` or `import rego.v1` says otherwise. */
   readonly v0Compatible?: boolean;
+  /** From `--capabilities FILE`. */
+  readonly capabilities?: Capabilities;
 }
 
 /** Builds an in-memory bundle from sources; throws CliError after printing diagnostics when compilation fails. */
@@ -33,6 +36,7 @@ export async function compileSources(opts: CompileStepOptions, io: CliIo): Promi
     entrypoints: opts.entrypoints,
     ...(opts.revision === undefined ? {} : { revision: opts.revision }),
     ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
+    ...(opts.capabilities === undefined ? {} : { capabilities: opts.capabilities }),
   });
   const texts = new Map(sources.modules.map((m) => [m.file, m.text] as const));
   if (!result.ok) {
@@ -44,7 +48,7 @@ export async function compileSources(opts: CompileStepOptions, io: CliIo): Promi
   const provided = new Set([...HOST_BUILTIN_NAMES, ...SDK_BUILTIN_NAMES]);
   for (const b of result.hostBuiltins) {
     if (!provided.has(b)) {
-      io.err(`warning: the policy calls builtin ${b}, which no host implements; evaluation fails if it is reached`);
+      io.err(`note: the policy calls custom built-in ${b}; the host that loads it must implement it (--builtins FILE)`);
     }
   }
   return result.bundle;

@@ -13,6 +13,7 @@ import { readData } from "../bundle/source-set";
 import { loadCompiledPolicy, RawJson } from "../policy/compiled-policy";
 import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
+import { readBuiltinsModule, readCapabilitiesFile } from "./capabilities-file";
 import { compileSources } from "./compile-step";
 
 /** Options of `countersign eval`. */
@@ -24,6 +25,10 @@ export interface EvalCommandOptions {
   readonly data?: string;
   /** Read sources compiled on the fly as Rego v0 (no effect on a bundle, which is already compiled). */
   readonly v0Compatible?: boolean;
+  /** A capabilities file (OPA's JSON format) restricting and extending the built-ins. */
+  readonly capabilities?: string;
+  /** A JavaScript module implementing custom built-ins. */
+  readonly builtins?: string;
 }
 
 /** True when the arguments name one bundle archive rather than sources. */
@@ -33,9 +38,22 @@ export function isBundlePath(paths: readonly string[]): boolean {
 
 /** Evaluates and prints the result set. */
 export async function runEvalCommand(paths: readonly string[], opts: EvalCommandOptions, io: CliIo): Promise<void> {
+  const capabilities = opts.capabilities === undefined ? undefined : await readCapabilitiesFile(opts.capabilities);
+  if (capabilities !== undefined && isBundlePath(paths)) {
+    throw new CliError("COUNTERSIGN_CLI_USAGE", "--capabilities applies when compiling sources, not to a built bundle");
+  }
+  const custom = opts.builtins === undefined ? undefined : readBuiltinsModule(opts.builtins);
   const bundle: Bundle = isBundlePath(paths)
     ? await readBundleFile(paths[0]!)
-    : await compileSources({ paths, entrypoints: [opts.entrypoint], ...(opts.v0Compatible === undefined ? {} : { v0Compatible: opts.v0Compatible }) }, io);
+    : await compileSources(
+        {
+          paths,
+          entrypoints: [opts.entrypoint],
+          ...(opts.v0Compatible === undefined ? {} : { v0Compatible: opts.v0Compatible }),
+          ...(capabilities === undefined ? {} : { capabilities }),
+        },
+        io,
+      );
 
   const module = wasmModuleFor(bundle, opts.entrypoint) ?? (bundle.wasmModules.length === 1 ? bundle.wasmModules[0] : undefined);
   if (module === undefined) {
@@ -50,7 +68,7 @@ export async function runEvalCommand(paths: readonly string[], opts: EvalCommand
   const meta = bundle.manifest.metadata?.[COUNTERSIGN_METADATA_KEY];
   const strict = typeof meta === "object" && meta !== null && !Array.isArray(meta) && meta["strict_builtin_errors"] === true;
 
-  const policy = await loadCompiledPolicy(module.wasm, data, { strictBuiltinErrors: strict });
+  const policy = await loadCompiledPolicy(module.wasm, data, { strictBuiltinErrors: strict, ...(custom === undefined ? {} : { builtins: custom }) });
   const results = policy.evaluate(opts.entrypoint, input);
   io.out(JSON.stringify(results, null, 2));
 }

@@ -14,6 +14,7 @@ import { RegoTestError } from "../rego-test/rego-test-error";
 import { ServiceStartError } from "../service/service-start-error";
 import { AUDIT_SUBCOMMANDS, runAuditCommand, type AuditCommandOptions } from "./audit-command";
 import { runBuildCommand } from "./build-command";
+import { runCapabilitiesCommand } from "./capabilities-command";
 import { CliError, describeCliFailure, EXIT_FAILURE } from "./cli-error";
 import { processIo, type CliIo } from "./cli-io";
 import { runConformanceCommand } from "./conformance-command";
@@ -45,6 +46,11 @@ export interface ProgramResult {
   exitCode: number;
 }
 
+const CAPABILITIES_HELP =
+  "capabilities file (OPA's JSON format): only the built-ins it lists may be called; those it declares that " +
+  "Countersign does not implement are custom built-ins the host must implement";
+const BUILTINS_HELP = "JavaScript module exporting custom built-in implementations by name ({ \"acme.lookup\": (x) => ... })";
+
 /** The program, with actions wired to the given streams. */
 export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }): Command {
   const program = new Command()
@@ -71,7 +77,8 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--revision <revision>", "manifest revision (default: a hash of the bundle's contents)")
     .option("--strict-builtin-errors", "raise builtin errors instead of treating them as undefined")
     .option("--v0-compatible", V0_COMPATIBLE_HELP)
-    .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean; v0Compatible?: boolean }) => {
+    .option("--capabilities <file>", CAPABILITIES_HELP)
+    .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean; v0Compatible?: boolean; capabilities?: string }) => {
       await runBuildCommand(paths, { ...opts, entrypoint: opts.entrypoint ?? [] }, io);
     });
 
@@ -83,7 +90,9 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("-i, --input <file>", "input document: a JSON or YAML file, or - for standard input (JSON)")
     .option("-d, --data <file>", "extra JSON or YAML data merged into the base document at its root")
     .option("--v0-compatible", `${V0_COMPATIBLE_HELP} (sources only; a bundle is compiled already)`)
-    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string; v0Compatible?: boolean }) => {
+    .option("--capabilities <file>", CAPABILITIES_HELP)
+    .option("--builtins <module.js>", BUILTINS_HELP)
+    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
       await runEvalCommand(paths, opts, io);
     });
 
@@ -114,8 +123,21 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("-v, --verbose", "also show where passing tests are, and what was compiled")
     .option("-r, --run <regex>", "only tests whose name (data.pkg.test_x) matches")
     .option("--v0-compatible", V0_COMPATIBLE_HELP)
-    .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean }) => {
+    .option("--capabilities <file>", CAPABILITIES_HELP)
+    .option("--builtins <module.js>", BUILTINS_HELP)
+    .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
       await runTestCommand(paths, opts, io);
+    });
+
+  program
+    .command("capabilities")
+    .description(
+      "Print the built-in functions a policy may call, with their types, and the language features, in OPA's " +
+        "capabilities JSON format (for tools such as Regal).",
+    )
+    .option("--refused", "instead, list OPA's built-ins that Countersign refuses at compile time, with the reason")
+    .action((opts: { refused?: boolean }) => {
+      runCapabilitiesCommand(opts, io);
     });
 
   program

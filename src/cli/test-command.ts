@@ -8,6 +8,7 @@ import { RegoTestError } from "../rego-test/rego-test-error";
 import { formatDuration, formatResult, formatSummary, countResults } from "../rego-test/test-report";
 import { runRegoTests } from "../rego-test/test-runner";
 import { loadTestSources } from "../rego-test/test-sources";
+import { readBuiltinsModule, readCapabilitiesFile } from "./capabilities-file";
 import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
 
@@ -19,6 +20,10 @@ export interface TestCommandOptions {
   readonly run?: string;
   /** Read policy and test modules as Rego v0, as `opa test --v0-compatible` does. */
   readonly v0Compatible?: boolean;
+  /** A capabilities file (OPA's JSON format) restricting and extending the built-ins. */
+  readonly capabilities?: string;
+  /** A JavaScript module implementing custom built-ins. */
+  readonly builtins?: string;
 }
 
 /**
@@ -35,8 +40,14 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
       throw new CliError("COUNTERSIGN_CLI_USAGE", `--run ${opts.run} is not a valid regular expression: ${(err as Error).message}`);
     }
   }
+  const capabilities = opts.capabilities === undefined ? undefined : await readCapabilitiesFile(opts.capabilities);
+  const builtins = opts.builtins === undefined ? undefined : readBuiltinsModule(opts.builtins);
   const sources = await loadTestSources(paths, { regoVersion: opts.v0Compatible === true ? 0 : 1 });
-  const run = await runRegoTests(sources, filter === undefined ? {} : { filter });
+  const run = await runRegoTests(sources, {
+    ...(filter === undefined ? {} : { filter }),
+    ...(capabilities === undefined ? {} : { capabilities }),
+    ...(builtins === undefined ? {} : { builtins }),
+  });
   if (!run.ok) {
     for (const d of run.diagnostics) io.err(formatDiagnosticWithSource(d, run.texts));
     const n = run.diagnostics.length;

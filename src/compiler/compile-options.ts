@@ -3,6 +3,7 @@
  */
 
 import type { RegoVersion } from "./ast";
+import type { Capabilities } from "./capabilities";
 import type { Diagnostic } from "./diagnostics";
 
 export type { RegoVersion } from "./ast";
@@ -40,6 +41,11 @@ export interface CompileRequest {
    * does. Queries are always Rego v1.
    */
   readonly regoVersion?: RegoVersion;
+  /**
+   * Restricts the built-ins to those a capabilities document lists and adds the custom ones it declares
+   * (host calls the host must implement), as `opa build --capabilities` does. Default: all of Countersign's.
+   */
+  readonly capabilities?: Capabilities;
 }
 
 /** The outcome: a module, or the diagnostics that prevented one. */

@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Body, Module } from "./ast";
+import { builtinsUnder } from "./capabilities";
 import type { CompileRequest, CompileResult } from "./compile-options";
 import { Diagnostics } from "./diagnostics";
 import type { Plan } from "./ir";
@@ -80,7 +81,12 @@ export function planProgram(req: CompileRequest, runtimeBuiltins: ReadonlySet<st
     const p = entrypointPath(ep);
     return { name: p.join("/"), path: p };
   });
-  const p = plan(tree, { entrypoints, queries, strictBuiltinErrors: req.strictBuiltinErrors ?? false, runtimeBuiltins }, diags);
+  const builtins = req.capabilities === undefined ? undefined : builtinsUnder(req.capabilities);
+  const p = plan(
+    tree,
+    { entrypoints, queries, strictBuiltinErrors: req.strictBuiltinErrors ?? false, runtimeBuiltins, ...(builtins === undefined ? {} : { builtins }) },
+    diags,
+  );
   return { plan: p, diags };
 }
 

@@ -9,7 +9,7 @@
  */
 
 import type { Body, CallTerm, Every, Expr, Module, Rule, SomeIn, Term, TermExpr, VarTerm, WithModifier } from "./ast";
-import { builtinArity, isRelation } from "./builtin-catalog";
+import { CATALOGUE_LOOKUP, isRelation, type BuiltinLookup } from "./builtin-catalog";
 import type { Diagnostics, Location } from "./diagnostics";
 import type { Block, Constant, Entrypoint, Func, Local, Operand, Plan, Stmt } from "./ir";
 import { type RuleSet, type RuleTree, type TreeNode, splitHeadRef } from "./rule-tree";
@@ -23,6 +23,8 @@ export interface PlanRequest {
   readonly strictBuiltinErrors: boolean;
   /** Builtins the runtime implements; the rest are called through the host. */
   readonly runtimeBuiltins: ReadonlySet<string>;
+  /** The builtins a policy may call (default: the whole catalogue). */
+  readonly builtins?: BuiltinLookup;
 }
 
 const COMPARISONS: Readonly<Record<string, "lt" | "lte" | "gt" | "gte">> = { lt: "lt", lte: "lte", gt: "gt", gte: "gte" };
@@ -54,6 +56,8 @@ class ProgramPlanner {
   /** Memo ids of rules and documents planned under mocks (`with` on functions or rules), past the tree's own ids. */
   private readonly mockedMemoIds = new Map<string, number>();
   private nextMemoId: number;
+  /** The builtins this program may call. */
+  readonly builtins: BuiltinLookup;
 
   constructor(
     readonly tree: RuleTree,
@@ -61,6 +65,7 @@ class ProgramPlanner {
     readonly diags: Diagnostics,
   ) {
     this.nextMemoId = maxTreeId(tree.root) + 1;
+    this.builtins = request.builtins ?? CATALOGUE_LOOKUP;
   }
 
   /** The memo id of a rule set or node planned under the mocks whose key is ctx (its own id without mocks). */
@@ -534,7 +539,9 @@ class FunctionPlanner {
         if (t.kind === "call") {
           if (t.name === "eq" || t.name === "assign") return this.readyUnify(t.args[0], t.args[1]);
           const arity = this.arityOf(t);
-          if (arity !== undefined && t.args.length === arity + 1) {
+          // An undefined function is reported when the call is planned, not as unsafe output variables.
+          if (arity === undefined) return true;
+          if (t.args.length === arity + 1) {
             const last = t.args[t.args.length - 1];
             return this.withRefOutputs(t.args.slice(0, -1), () => t.args.slice(0, -1).every((a) => this.producible(a)) && (this.producible(last) || this.patternable(last)));
           }
@@ -609,7 +616,7 @@ class FunctionPlanner {
     if (r.root !== "value") return null;
     const name = dottedName(t);
     if (name === null || this.scope.lookup(name.split(".")[0]) !== undefined) return null;
-    return builtinArity(name) !== undefined ? name : null;
+    return this.program.builtins.arity(name) !== undefined ? name : null;
   }
 
   /** The function or built-in a `with` value names (`as f`, `as data.pkg.f`, `as object.union_n`), if any. */
@@ -620,13 +627,13 @@ class FunctionPlanner {
     if (this.scope.lookup(head) !== undefined) return null;
     const fn = this.resolveFunction(name, t.loc);
     if (fn !== null) return { kind: "func", set: fn };
-    if (this.globalRef(head, t.loc) === null && builtinArity(name) !== undefined) return { kind: "builtin", name };
+    if (this.globalRef(head, t.loc) === null && this.program.builtins.arity(name) !== undefined) return { kind: "builtin", name };
     return null;
   }
 
   private arityOf(t: CallTerm): number | undefined {
     const fn = this.resolveFunction(t.name, t.loc);
-    return fn ? fn.arity : builtinArity(t.name);
+    return fn ? fn.arity : this.program.builtins.arity(t.name);
   }
 
   private reportUnsafe(e: Expr): void {
@@ -1146,7 +1153,7 @@ class FunctionPlanner {
         k(this.local(r));
       });
     }
-    const arity = builtinArity(t.name);
+    const arity = this.program.builtins.arity(t.name);
     if (arity === undefined) {
       this.diags.add("rego_type_error", t.loc, `undefined function ${t.name}`);
       return;
@@ -1200,7 +1207,7 @@ class FunctionPlanner {
         emit = (_ops, kk) => kk(mock.op);
         break;
       case "builtin": {
-        const arity = builtinArity(mock.name)!;
+        const arity = this.program.builtins.arity(mock.name)!;
         if (arity >= 0 && arity !== t.args.length) {
           this.diags.add("rego_type_error", t.loc, `${t.name}: arity mismatch: replacement ${mock.name} takes ${arity} arguments, got ${t.args.length}`);
           return;

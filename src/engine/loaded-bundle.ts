@@ -10,6 +10,7 @@
 import { COUNTERSIGN_METADATA_KEY, normalizeEntrypoint, type Bundle } from "../bundle/bundle";
 import type { Clock } from "../policy/clock";
 import { loadCompiledPolicy, type CompiledPolicy, type ResultSet } from "../policy/compiled-policy";
+import type { HostBuiltinFn } from "../policy/host-builtins";
 import { PolicyError, toPolicyEvalError } from "../policy/policy-error";
 import { DECISION_ENTRYPOINT, type PolicyRef } from "./decision";
 import { validateDecision } from "./decision-validator";
@@ -33,6 +34,8 @@ export const SMOKE_INPUT = Object.freeze({
 export interface BundleLoadOptions {
   /** The clock behind `time.now_ns` in the policy. */
   readonly clock?: Clock;
+  /** Implementations of custom built-ins (declared in a capabilities file at build time), by name. */
+  readonly builtins?: Readonly<Record<string, HostBuiltinFn>>;
   /** Input for the smoke evaluation (default SMOKE_INPUT). */
   readonly smokeInput?: unknown;
   /** The revision to report when the manifest's is empty (`opa build` without `--revision`). */
@@ -74,7 +77,11 @@ export async function loadDecisionBundle(bundle: Bundle, name: string, file: str
   for (const m of bundle.wasmModules) {
     let policy: CompiledPolicy;
     try {
-      policy = await loadCompiledPolicy(m.wasm, bundle.data, { strictBuiltinErrors: strict, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
+      policy = await loadCompiledPolicy(m.wasm, bundle.data, {
+        strictBuiltinErrors: strict,
+        ...(opts.clock === undefined ? {} : { clock: opts.clock }),
+        ...(opts.builtins === undefined ? {} : { builtins: opts.builtins }),
+      });
     } catch (err) {
       const why = err instanceof PolicyError ? err.message : String(err);
       throw new EngineError("COUNTERSIGN_BUNDLE_INCOMPATIBLE", `${m.path} does not load: ${why}`);

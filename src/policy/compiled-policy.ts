@@ -12,7 +12,7 @@ import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type { Clock } from "./clock";
 import { createHostBuiltins, type HostBuiltinFn, type HostBuiltins } from "./host-builtins";
 import { importedMemoryLimits } from "./memory-import";
-import { PolicyError, PolicyEvalError, toPolicyEvalError } from "./policy-error";
+import { HostBuiltinError, PolicyError, PolicyEvalError, toPolicyEvalError } from "./policy-error";
 
 /** JSON text handed to the module untouched; use it to keep integers beyond 2^53 exact. */
 export class RawJson {
@@ -28,7 +28,11 @@ export interface LoadOptions {
   readonly clock?: Clock;
   /** Must match how the module was compiled: host builtin errors are raised instead of being undefined. */
   readonly strictBuiltinErrors?: boolean;
-  /** More host builtins by name; they win over the built-in fallbacks of the same name. */
+  /**
+   * More host builtins by name (custom built-ins declared in a capabilities file); they win over the
+   * built-in fallbacks of the same name. Each takes JSON operands and returns a JSON result; an error it
+   * throws makes the call undefined, or is raised as an eval_builtin_error under strict builtin errors.
+   */
   readonly builtins?: Readonly<Record<string, HostBuiltinFn>>;
 }
 
@@ -153,7 +157,7 @@ export async function loadCompiledPolicy(
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
     ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
   });
-  const builtins: Record<string, HostBuiltinFn> = { ...host.functions, ...(opts.builtins ?? {}) };
+  const builtins: Record<string, HostBuiltinFn> = { ...host.functions, ...customBuiltins(opts.builtins ?? {}, opts.strictBuiltinErrors === true) };
 
   let dataBuffer: ArrayBuffer | undefined = data === undefined ? undefined : toJsonBuffer(data, "data");
 
@@ -169,6 +173,7 @@ export async function loadCompiledPolicy(
   };
 
   let instance = instantiate();
+  checkBuiltinsImplemented(instance, builtins);
   let stale = false;
   const ids = instance.entrypoints as Record<string, number>;
   const names = Object.keys(ids).sort((a, b) => ids[a]! - ids[b]!);
@@ -216,6 +221,63 @@ export async function loadCompiledPolicy(
       }
     },
   };
+}
+
+/** The caller's builtins, with their errors treated as any builtin's. */
+function customBuiltins(fns: Readonly<Record<string, HostBuiltinFn>>, strict: boolean): Record<string, HostBuiltinFn> {
+  const out: Record<string, HostBuiltinFn> = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    out[name] = (...operands) => {
+      try {
+        return fn(...operands);
+      } catch (err) {
+        if (!strict) return undefined;
+        throw err instanceof HostBuiltinError ? err : new HostBuiltinError("eval_builtin_error", name, describe(err));
+      }
+    };
+  }
+  return out;
+}
+
+/** The parts of a module instance that list the builtins it calls through the host. */
+interface BuiltinTableExports {
+  builtins?: () => number;
+  opa_json_dump?: (addr: number) => number;
+  opa_heap_ptr_get?: () => number;
+  opa_heap_ptr_set?: (addr: number) => void;
+}
+
+/** The names in a module's builtin table (the builtins it calls through `opa_builtinN`). */
+export function moduleBuiltinNames(policy: LoadedPolicy): string[] {
+  const sdk = policy as unknown as SdkInstanceFields;
+  const exports = sdk.wasmInstance?.exports as BuiltinTableExports | undefined;
+  const mem = sdk.mem;
+  if (exports?.builtins === undefined || exports.opa_json_dump === undefined || mem === undefined) return [];
+  // Reading the table allocates; the heap is put back so the SDK's own bookkeeping stays true.
+  const heap = exports.opa_heap_ptr_get?.();
+  try {
+    const out = exports.opa_json_dump(exports.builtins());
+    const bytes = new Uint8Array(mem.buffer);
+    const end = bytes.indexOf(0, out);
+    return Object.keys(JSON.parse(decoder.decode(bytes.subarray(out, end < 0 ? bytes.length : end))) as object);
+  } finally {
+    if (heap !== undefined) exports.opa_heap_ptr_set?.(heap);
+  }
+}
+
+/**
+ * Fails the load when the module calls a builtin nothing implements: not the SDK, not the host builtins,
+ * not the caller's custom ones. Such a policy would otherwise fail every decision that reaches the call.
+ */
+function checkBuiltinsImplemented(policy: LoadedPolicy, builtins: Readonly<Record<string, HostBuiltinFn>>): void {
+  const sdk = new Set(SDK_BUILTIN_NAMES);
+  const missing = moduleBuiltinNames(policy).filter((name) => !sdk.has(name) && typeof builtins[name] !== "function");
+  if (missing.length === 0) return;
+  throw new PolicyError(
+    "COUNTERSIGN_POLICY_BUILTIN_MISSING",
+    `the policy calls built-in function${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, which nothing implements: ` +
+      "supply an implementation for each custom built-in (LoadOptions.builtins, or --builtins FILE on the command line)",
+  );
 }
 
 function setSdkData(policy: LoadedPolicy, data: ArrayBuffer): void {

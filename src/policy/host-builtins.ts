@@ -40,6 +40,10 @@ import { RENDER_TEMPLATE_BUILTINS } from "./builtins/render-template";
 import { AWS_SIGN_BUILTINS } from "./builtins/aws-sign";
 import { YAML_BUILTINS } from "./builtins/yaml";
 import { HTTP_SEND_BUILTINS } from "./builtins/http-send";
+import { DIGEST_BUILTINS } from "./builtins/digest";
+import { createRandBuiltins } from "./builtins/rand";
+import { STRINGS_EXTRA_BUILTINS } from "./builtins/strings-extra";
+import { TRACE_BUILTINS } from "./builtins/trace";
 import { hostDispatchName } from "../compiler/builtin-catalog";
 
 export type { HostBuiltinFn } from "./builtins/operands";
@@ -66,10 +70,13 @@ const FAMILIES: readonly HostBuiltinFamily[] = [
   AWS_SIGN_BUILTINS,
   YAML_BUILTINS,
   HTTP_SEND_BUILTINS,
+  DIGEST_BUILTINS,
+  STRINGS_EXTRA_BUILTINS,
+  TRACE_BUILTINS,
 ];
 
 /** Families that keep state for one evaluation, each made afresh for every policy instance. */
-const EVALUATION_SCOPED_FAMILIES: readonly (() => EvaluationScopedFamily)[] = [createUuidBuiltins];
+const EVALUATION_SCOPED_FAMILIES: readonly (() => EvaluationScopedFamily)[] = [createUuidBuiltins, createRandBuiltins];
 
 /** How host builtins behave. */
 export interface HostBuiltinOptions {

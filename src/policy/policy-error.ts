@@ -44,6 +44,8 @@ export class PolicyEvalError extends Error {
 export type PolicyErrorCode =
   /** The bytes are not a loadable OPA-ABI wasm module (bad binary, wrong ABI, missing exports or imports). */
   | "COUNTERSIGN_POLICY_LOAD_FAILED"
+  /** The module calls a builtin (a custom one, declared in a capabilities file) that nothing implements. */
+  | "COUNTERSIGN_POLICY_BUILTIN_MISSING"
   /** The entrypoint is not one the module exports. */
   | "COUNTERSIGN_POLICY_UNKNOWN_ENTRYPOINT"
   /** Data or input cannot be handed to the module (not JSON-serialisable, or rejected by its JSON parser). */

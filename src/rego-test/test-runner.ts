@@ -6,10 +6,12 @@
  */
 
 import { performance } from "node:perf_hooks";
+import type { Capabilities } from "../compiler/capabilities";
 import { compile } from "../compiler/compile";
 import type { Diagnostic } from "../compiler/diagnostics";
 import type { Clock } from "../policy/clock";
 import { loadCompiledPolicy } from "../policy/compiled-policy";
+import type { HostBuiltinFn } from "../policy/host-builtins";
 import { PolicyError, toPolicyEvalError } from "../policy/policy-error";
 import { discoverTests, type RegoTest } from "./test-discovery";
 import type { TestSources } from "./test-sources";
@@ -42,6 +44,10 @@ export interface TestRunOptions {
   readonly clock?: Clock;
   /** Measures compilation and evaluations (default `performance`). */
   readonly timer?: { now(): number };
+  /** Restricts and extends the built-ins, as `opa test --capabilities` does. */
+  readonly capabilities?: Capabilities;
+  /** Implementations of custom built-ins, by name. */
+  readonly builtins?: Readonly<Record<string, HostBuiltinFn>>;
 }
 
 /** Runs the tests in the sources; compile problems come back as diagnostics. */
@@ -55,11 +61,15 @@ export async function runRegoTests(sources: TestSources, opts: TestRunOptions = 
   const compiled = compile({
     modules: modules.map((m) => ({ file: m.file, text: m.text, regoVersion: m.regoVersion ?? 1 })),
     entrypoints: tests.filter((t) => t.duplicateOf === undefined).map((t) => t.entrypoint),
+    ...(opts.capabilities === undefined ? {} : { capabilities: opts.capabilities }),
   });
   if (!compiled.ok) return { ok: false, diagnostics: compiled.diagnostics, texts: new Map(modules.map((m) => [m.file, m.text] as const)) };
   const compileNs = Math.round((timer.now() - started) * 1e6);
 
-  const policy = await loadCompiledPolicy(compiled.wasm, sources.policy.data, opts.clock === undefined ? {} : { clock: opts.clock });
+  const policy = await loadCompiledPolicy(compiled.wasm, sources.policy.data, {
+    ...(opts.clock === undefined ? {} : { clock: opts.clock }),
+    ...(opts.builtins === undefined ? {} : { builtins: opts.builtins }),
+  });
   const results: TestResult[] = [];
   for (const test of tests) {
     if (test.duplicateOf !== undefined) {

@@ -31,7 +31,7 @@ it.each([
   expect(p.value("valid", { doc })).toBe(want);
 });
 
-it("checks http.send's request as OPA does, then refuses to send", () => {
+it("checks http.send's request as OPA does, then refuses the host as OPA does when no host is allowed", () => {
   expect(p.value("sent", { req: { method: "get" } })).toBeUndefined();
   expect(() => strict.value("sent", { req: { method: "get" } })).toThrow(
     'http.send: operand 1 missing required request parameters(s): {"url"}',
@@ -41,6 +41,12 @@ it("checks http.send's request as OPA does, then refuses to send", () => {
   );
   expect(() => strict.value("sent", { req: "x" })).toThrow("http.send: operand 1 must be object but got string");
   for (const policy of [p, strict]) {
-    expect(() => policy.value("sent", { req: { method: "get", url: "https://example.com" } })).toThrow("not implemented");
+    expect(() => policy.value("sent", { req: { method: "get", url: "https://example.com:8443/x" } })).toThrow(
+      "http.send: unallowed host: example.com",
+    );
+    expect(policy.value("sent", { req: { method: "get", url: "https://example.com", raise_error: false } })).toEqual({
+      status_code: 0,
+      error: { code: "eval_http_send_internal_error", message: "unallowed host: example.com" },
+    });
   }
 });

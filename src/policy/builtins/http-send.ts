@@ -1,7 +1,9 @@
 /**
- * `http.send` as far as this evaluator goes: it checks the request object as OPA does (its keys, and the
- * required `method` and `url`), with OPA's errors, but sends nothing: a well-formed request fails as a
- * builtin that is not implemented, in every mode. The request checks serve `providers.aws.sign_req` too.
+ * `http.send` as OPA answers it when its capabilities allow no host (`allow_net: []`): it checks the request
+ * object as OPA does (its keys, and the required `method` and `url`), with OPA's errors, then refuses the
+ * host with `unallowed host: <host>`. A host builtin is a synchronous call inside the decision, so it cannot
+ * wait on the network without blocking every other decision; no request is ever sent. The request checks
+ * serve `providers.aws.sign_req` too.
  */
 
 import { HostBuiltinError } from "../policy-error";
@@ -43,11 +45,24 @@ export function checkHttpRequest(builtin: string, pos: number, req: unknown): Re
   return req;
 }
 
-function httpSend(request: unknown): never {
-  checkHttpRequest("http.send", 1, request);
-  // Not a HostBuiltinError: like a builtin no host implements, it fails the evaluation even when errors
-  // would otherwise make the call undefined.
-  throw new Error("not implemented: built-in function http.send: this evaluator sends no HTTP requests");
+/** The host part of a URL as OPA checks it against its allowed hosts (no port; empty when unparsable). */
+function urlHost(url: unknown): string {
+  if (typeof url !== "string") return "";
+  try {
+    return new URL(url).host.split(":")[0] ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function httpSend(request: unknown): unknown {
+  const req = checkHttpRequest("http.send", 1, request);
+  const message = `unallowed host: ${urlHost(req.url)}`;
+  // With raise_error false, OPA answers the error as a response instead of raising it.
+  if (req.raise_error === false) return { status_code: 0, error: { code: "eval_http_send_internal_error", message } };
+  // Not a HostBuiltinError: the refusal fails the whole evaluation (a gate must not read a refused request
+  // as an undefined one, which could turn a deny rule off), in every mode.
+  throw new Error(`eval_builtin_error: http.send: ${message}`);
 }
 
 export const HTTP_SEND_BUILTINS: HostBuiltinFamily = {

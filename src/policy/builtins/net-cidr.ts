@@ -261,7 +261,13 @@ function lookupIpAddr(name: unknown): unknown[] {
   throw builtinError("net.lookup_ip_addr", `lookup ${host}: DNS resolution is not available to policies`);
 }
 
+/** True for a string that is a valid CIDR; false for anything else, never an error. */
+function cidrIsValid(cidr: unknown): boolean {
+  return typeof cidr === "string" && parseCidr(cidr) !== null;
+}
+
 export const NET_CIDR_BUILTINS: HostBuiltinFamily = {
+  "net.cidr_is_valid": cidrIsValid,
   "net.cidr_intersects": cidrIntersects,
   "net.cidr_contains_matches": cidrContainsMatches,
   "net.cidr_expand": cidrExpand,
