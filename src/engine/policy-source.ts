@@ -67,6 +67,8 @@ export interface PolicySourceStatus {
   readonly lastReloadAt: Date | null;
   /** Refusals since the source started. */
   readonly reloadFailures: number;
+  /** The same refusals counted by code (COUNTERSIGN_BUNDLE_BAD_SIGNATURE, …). */
+  readonly refusalsByCode: Readonly<Record<string, number>>;
   /** The most recent refusal, or null when there has been none. */
   readonly lastFailure: { readonly file: string; readonly code: string; readonly reason: string; readonly at: Date } | null;
   /** Every bundle known, sorted by name. */
