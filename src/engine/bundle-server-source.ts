@@ -204,6 +204,8 @@ export class BundleServerSource implements PolicySource {
   private async consider(bytes: Buffer, etag: string | null): Promise<void> {
     const hash = createHash("sha256").update(bytes).digest("hex");
     if (hash === this.servingHash) {
+      const revision = this.registry.active()?.ref.revision;
+      if (etag !== this.etag && revision !== undefined) await this.writeCache(bytes, { url: this.opts.url, etag, revision });
       this.etag = etag;
       this.servingFromCache = false;
       return;
