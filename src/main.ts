@@ -49,6 +49,7 @@ import { CallbackUrlPolicy } from "./callbacks/callback-url-policy";
 import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./config/config-loader";
 import type { ConfigSource, ServiceConfig, ServiceMode } from "./config/service-config";
 import { BundleDirectorySource } from "./engine/bundle-directory-source";
+import { BundleServerSource } from "./engine/bundle-server-source";
 import { PolicyEngine } from "./engine/policy-engine";
 import type { PolicySource } from "./engine/policy-source";
 import { RegoDirectorySource } from "./engine/rego-directory-source";
@@ -221,6 +222,7 @@ export function decisionPolicyOf(engine: PolicyEngine, source: PolicySource): De
         ready: s.ready,
         active: s.active === null ? [] : [{ bundle: s.active.bundle, revision: s.active.revision }],
         reloadFailures: s.reloadFailures,
+        refusalsByCode: s.refusalsByCode,
         ...(problem === undefined ? {} : { problem }),
       };
     },
@@ -273,17 +275,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     const audit = await assembleAudit(auditSettings, redis, where, { clock, logger, recorder: opts.benchmarkOnlyAuditRecorder, instanceId: opts.instanceId });
     closers.push(audit.close);
 
-    const source: PolicySource =
-      opts.watchRegoDir === undefined
-        ? new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch })
-        : new RegoDirectorySource({
-            dir: opts.watchRegoDir,
-            logger,
-            clock,
-            watch,
-            optionalEntrypoints: OPTIONAL_ENTRYPOINTS,
-            ...(opts.watchRegoVersion === undefined ? {} : { regoVersion: opts.watchRegoVersion }),
-          });
+    const source = policySourceOf(config, opts.watchRegoDir, { logger, clock, watch, ...(opts.watchRegoVersion === undefined ? {} : { regoVersion: opts.watchRegoVersion }) });
     if (audit.recorder !== undefined) {
       source.subscribe(
         bundleAuditListener(
@@ -415,6 +407,36 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * The policy source: Rego sources compiled in memory (`--watch-rego`), the bundle server of
+ * `bundles.remote`, or the bundle directory; bundles verified with `bundles.verification` when configured.
+ */
+function policySourceOf(
+  config: ServiceConfig,
+  watchRegoDir: string | undefined,
+  deps: { logger: Logger; clock: Clock; watch: boolean; regoVersion?: 0 | 1 },
+): PolicySource {
+  const { logger, clock, watch } = deps;
+  if (watchRegoDir !== undefined) {
+    return new RegoDirectorySource({
+      dir: watchRegoDir,
+      logger,
+      clock,
+      watch,
+      optionalEntrypoints: OPTIONAL_ENTRYPOINTS,
+      ...(deps.regoVersion === undefined ? {} : { regoVersion: deps.regoVersion }),
+    });
+  }
+  const verification = config.bundles.verification;
+  if (verification === undefined && config.mode === "production") {
+    logger.warn("bundles: no bundles.verification keys configured, so bundle signatures are not checked; anyone who can write the bundles decides who is approved");
+  }
+  if (config.bundles.remote !== undefined) {
+    return new BundleServerSource({ ...config.bundles.remote, decisionBundle: config.bundles.decision, logger, clock, poll: watch, ...(verification === undefined ? {} : { verification }) });
+  }
+  return new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch, ...(verification === undefined ? {} : { verification }) });
 }
 
 /** The audit trail as the rest of the service uses it, and how to close it. */

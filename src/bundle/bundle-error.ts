@@ -23,7 +23,17 @@ export type BundleErrorCode =
   /** No entrypoint was given and none could be chosen. */
   | "COUNTERSIGN_BUNDLE_NO_ENTRYPOINT"
   /** A file or directory could not be read or written. */
-  | "COUNTERSIGN_BUNDLE_IO";
+  | "COUNTERSIGN_BUNDLE_IO"
+  /** Verification is required and the bundle has no `/.signatures.json`. */
+  | "COUNTERSIGN_BUNDLE_UNSIGNED"
+  /**
+   * The signature does not verify: bad JWS, unknown key, wrong key, scope mismatch, a file whose digest
+   * differs, a file not covered by the signature or a signed file missing; or the bundle is signed and no
+   * verification keys are configured.
+   */
+  | "COUNTERSIGN_BUNDLE_BAD_SIGNATURE"
+  /** A signing or verification key that cannot be used (not PEM, empty secret, unknown algorithm). */
+  | "COUNTERSIGN_BUNDLE_BAD_KEY";
 
 /** A bundle failure with a stable code; `path` names the file concerned when there is one. */
 export class BundleError extends Error {

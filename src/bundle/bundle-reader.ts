@@ -14,6 +14,7 @@ import * as YAML from "yaml";
 import type { Bundle, BundleManifest, BundleRegoFile, BundleWasmModule, JsonObject, JsonValue } from "./bundle";
 import { BundleError, describeIoError } from "./bundle-error";
 import { mergeDataAt } from "./data-tree";
+import { SIGNATURES_PATH, verifyBundleFiles, type VerificationConfig, type VerificationOutcome } from "./bundle-verification";
 import { parseManifest } from "./manifest";
 
 /** Limits for reading. */
@@ -31,9 +32,30 @@ interface RawEntry {
 
 /** Reads a bundle from its gzipped tar bytes. Throws BundleError with a stable code on any defect. */
 export async function decodeBundle(bytes: Uint8Array, opts: ReadOptions = {}): Promise<Bundle> {
-  const tarBytes = gunzip(bytes, opts.maxBytes ?? DEFAULT_MAX_BYTES);
-  const entries = await untar(tarBytes);
+  return interpret(await untar(gunzip(bytes, opts.maxBytes ?? DEFAULT_MAX_BYTES)));
+}
 
+/**
+ * Reads a bundle and verifies its signature before interpreting any file (see bundle-verification.ts);
+ * `verification` undefined means no keys are configured. Throws BundleError, COUNTERSIGN_BUNDLE_UNSIGNED and
+ * COUNTERSIGN_BUNDLE_BAD_SIGNATURE included.
+ */
+export async function decodeVerifiedBundle(
+  bytes: Uint8Array,
+  verification: VerificationConfig | undefined,
+  opts: ReadOptions = {},
+): Promise<{ bundle: Bundle; verification: VerificationOutcome }> {
+  const entries = await untar(gunzip(bytes, opts.maxBytes ?? DEFAULT_MAX_BYTES));
+  const signatures = entries.find((e) => e.path === SIGNATURES_PATH);
+  const outcome = await verifyBundleFiles(
+    entries.filter((e) => e !== signatures),
+    signatures?.body,
+    verification,
+  );
+  return { bundle: interpret(entries), verification: outcome };
+}
+
+function interpret(entries: readonly RawEntry[]): Bundle {
   let manifest: BundleManifest | undefined;
   let signatures: JsonValue | undefined;
   const data: JsonObject = {};
@@ -46,7 +68,7 @@ export async function decodeBundle(bytes: Uint8Array, opts: ReadOptions = {}): P
     const dirKeys = path.posix.dirname(e.path).split("/").filter((s) => s !== "");
     if (e.path === "/.manifest") {
       manifest = parseManifest(parseJson(e), e.path);
-    } else if (e.path === "/.signatures.json") {
+    } else if (e.path === SIGNATURES_PATH) {
       signatures = parseJson(e);
     } else if (base === "data.json") {
       mergeDataAt(data, dirKeys, parseJson(e), e.path);

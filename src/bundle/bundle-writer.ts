@@ -24,6 +24,15 @@ interface Entry {
   readonly body: Buffer;
 }
 
+/**
+ * The files a bundle is written as, without `/.signatures.json`, in archive order: what a signature covers.
+ * Names are bundle-absolute (`/data.json`).
+ */
+export function signedEntriesOf(bundle: Bundle): { readonly name: string; readonly body: Buffer }[] {
+  const { signatures: _ignored, ...unsigned } = bundle;
+  return entriesOf(unsigned);
+}
+
 function entriesOf(bundle: Bundle): Entry[] {
   const byPath = <T extends { path: string }>(xs: readonly T[]): T[] =>
     [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -78,7 +78,11 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--strict-builtin-errors", "raise builtin errors instead of treating them as undefined")
     .option("--v0-compatible", V0_COMPATIBLE_HELP)
     .option("--capabilities <file>", CAPABILITIES_HELP)
-    .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean; v0Compatible?: boolean; capabilities?: string }) => {
+    .option("--signing-key <key>", "sign the bundle (.signatures.json, as opa build): a PEM private key file, or the secret for HS256/384/512")
+    .option("--signing-alg <alg>", "signing algorithm: RS256 (default), RS384/512, PS256/384/512, ES256/384/512, EdDSA, HS256/384/512")
+    .option("--signing-key-id <id>", "key id written into the signature (kid; default: default); verifiers choose their key by it")
+    .option("--claims-file <file>", "JSON file of extra signature claims (scope, iss, iat, ...)")
+    .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean; signingKey?: string; signingAlg?: string; signingKeyId?: string; claimsFile?: string; v0Compatible?: boolean; capabilities?: string }) => {
       await runBuildCommand(paths, { ...opts, entrypoint: opts.entrypoint ?? [] }, io);
     });
 

@@ -17,6 +17,7 @@ import addFormats from "ajv-formats";
 import * as YAML from "yaml";
 import { DEFAULT_EMBEDDED_REDIS_DIR } from "../redis/embedded-redis";
 import { approvalWorkflowSettings } from "./approvals-settings";
+import { remoteSettings, verificationSettings } from "./bundles-settings";
 import { ConfigError } from "./config-error";
 import { CONFIG_FILE_SCHEMA, type ConfigFile } from "./config-schema";
 import { DEVELOPMENT_KEY_DIGESTS } from "./development-keys";
@@ -172,6 +173,8 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
 
   const jwt = file.auth?.jwt === undefined ? undefined : jwtConfig(file.auth.jwt, invalid);
   const approvals = approvalWorkflowSettings(file.approvals, mode, env, origin, invalid);
+  const verification = verificationSettings(file.bundles?.verification, mode, env, origin, invalid);
+  const remote = remoteSettings(file.bundles?.remote, verification, mode, env, invalid);
 
   return {
     mode,
@@ -185,6 +188,8 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     bundles: {
       dir: path.resolve(overrides.bundlesDir ?? file.bundles?.dir ?? CONFIG_DEFAULTS.bundlesDir),
       decision: file.bundles?.decision ?? CONFIG_DEFAULTS.decisionBundle,
+      ...(verification === undefined ? {} : { verification }),
+      ...(remote === undefined ? {} : { remote }),
     },
     policy: { timeoutMs: file.policy?.timeout_ms ?? CONFIG_DEFAULTS.timeoutMs },
     redis: {

@@ -96,6 +96,59 @@ export const CONFIG_FILE_SCHEMA = {
       properties: {
         dir: { type: "string", minLength: 1 },
         decision: { type: "string", pattern: "^[^/\\\\.][^/\\\\]*$" },
+        verification: {
+          type: "object",
+          additionalProperties: false,
+          required: ["keys"],
+          description: "Bundle signature verification, as OPA names it: keys by id, key_id, scope, exclude_files.",
+          properties: {
+            keys: {
+              type: "object",
+              minProperties: 1,
+              additionalProperties: {
+                type: "object",
+                additionalProperties: false,
+                required: ["algorithm"],
+                properties: {
+                  key: { type: "string", minLength: 1 },
+                  key_file: { type: "string", minLength: 1 },
+                  key_env: { type: "string", minLength: 1 },
+                  algorithm: { type: "string", minLength: 1 },
+                  scope: { type: "string" },
+                },
+              },
+            },
+            key_id: { type: "string", minLength: 1 },
+            scope: { type: "string" },
+            exclude_files: { type: "array", items: { type: "string", minLength: 1 } },
+            require_signature: { type: "boolean" },
+          },
+        },
+        remote: {
+          type: "object",
+          additionalProperties: false,
+          required: ["url"],
+          properties: {
+            url: { type: "string", format: "uri", pattern: "^https?://" },
+            poll_min_seconds: { type: "number", exclusiveMinimum: 0 },
+            poll_max_seconds: { type: "number", exclusiveMinimum: 0 },
+            timeout_seconds: { type: "number", exclusiveMinimum: 0 },
+            headers: { type: "object", additionalProperties: { type: "string" } },
+            credentials: {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                bearer: {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["token_env"],
+                  properties: { token_env: { type: "string", minLength: 1 }, scheme: { type: "string", minLength: 1 } },
+                },
+              },
+            },
+            cache_dir: { type: "string", minLength: 1 },
+          },
+        },
       },
     },
     policy: {
@@ -202,7 +255,26 @@ export const CONFIG_FILE_SCHEMA = {
 export interface ConfigFile {
   mode?: "development" | "production";
   server?: { host?: string; port?: number; body_limit?: number | string; body_timeout_ms?: number; max_json_depth?: number };
-  bundles?: { dir?: string; decision?: string };
+  bundles?: {
+    dir?: string;
+    decision?: string;
+    verification?: {
+      keys: Record<string, { key?: string; key_file?: string; key_env?: string; algorithm: string; scope?: string }>;
+      key_id?: string;
+      scope?: string;
+      exclude_files?: string[];
+      require_signature?: boolean;
+    };
+    remote?: {
+      url: string;
+      poll_min_seconds?: number;
+      poll_max_seconds?: number;
+      timeout_seconds?: number;
+      headers?: Record<string, string>;
+      credentials?: { bearer?: { token_env: string; scheme?: string } };
+      cache_dir?: string;
+    };
+  };
   policy?: { timeout_ms?: number };
   redis?: { url?: string; embedded_dir?: string };
   approvals?: {

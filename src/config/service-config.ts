@@ -8,6 +8,8 @@
 
 import type { ApprovalWorkflowConfig } from "../approvals/approval-config";
 import type { AuditConfigFile } from "../audit/audit-config";
+import type { VerificationConfig } from "../bundle/bundle-verification";
+import type { RemoteBundleConfig } from "../engine/bundle-server-source";
 
 /** What kind of principal an identity is. */
 export type IdentityKind = "service" | "human" | "agent";
@@ -79,6 +81,10 @@ export interface ServiceConfig {
     readonly dir: string;
     /** The bundle (file name without `.tar.gz`) that answers decisions. */
     readonly decision: string;
+    /** `bundles.verification`, keys parsed: every bundle's signature is checked before it loads. */
+    readonly verification?: VerificationConfig;
+    /** `bundles.remote`: poll this bundle server for the decision bundle instead of reading `dir`. */
+    readonly remote?: RemoteBundleConfig;
   };
   readonly policy: {
     /** Longest a single policy evaluation may take before the answer is a fail-closed deny. */

@@ -16,12 +16,17 @@
  * records still say which policy answered. Writes should be atomic (a temporary file renamed over the target, as
  * `countersign build -o` does); a file copied in place may be seen half-written, refused, and then
  * picked up once complete.
+ *
+ * With `bundles.verification` configured, a bundle's signature is verified before anything in it is
+ * loaded; a bundle that is unsigned (when signatures are required) or mis-signed is refused like any other
+ * bad bundle, so its last good revision keeps serving.
  */
 
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { decodeBundle } from "../bundle/bundle-reader";
+import { decodeVerifiedBundle } from "../bundle/bundle-reader";
+import type { VerificationConfig } from "../bundle/bundle-verification";
 import { describeIoError } from "../bundle/bundle-error";
 import type { Clock } from "../policy/clock";
 import type { EngineLogger } from "./engine-logger";
@@ -55,6 +60,11 @@ export interface BundleDirectorySourceOptions {
   readonly maxBundleBytes?: number;
   /** Input for the smoke evaluation of each bundle (default SMOKE_INPUT of loaded-bundle.ts). */
   readonly smokeInput?: unknown;
+  /**
+   * `bundles.verification`: each bundle's signature is checked before it is loaded (bundle-verification.ts).
+   * Absent, unsigned bundles load and signed ones are refused, since their signature cannot be checked.
+   */
+  readonly verification?: VerificationConfig;
 }
 
 interface SeenFile {
@@ -133,7 +143,7 @@ export class BundleDirectorySource extends WatchedPolicySource {
 
   private async load(name: string, file: string, bytes: Uint8Array, hash: string): Promise<void> {
     try {
-      const bundle = await decodeBundle(bytes, this.opts.maxBundleBytes === undefined ? {} : { maxBytes: this.opts.maxBundleBytes });
+      const { bundle } = await decodeVerifiedBundle(bytes, this.opts.verification, this.opts.maxBundleBytes === undefined ? {} : { maxBytes: this.opts.maxBundleBytes });
       const loaded = await loadDecisionBundle(bundle, name, file, {
         revisionIfEmpty: `sha256:${hash.slice(0, 16)}`,
         ...(this.opts.clock === undefined ? {} : { clock: this.opts.clock }),

@@ -37,6 +37,7 @@ export class BundleRegistry {
   private activatedAt: Date | null = null;
   private lastReloadAt: Date | null = null;
   private reloadFailures = 0;
+  private readonly refusalsByCode: Record<string, number> = {};
   private lastFailure: PolicySourceStatus["lastFailure"] = null;
 
   constructor(private readonly opts: BundleRegistryOptions) {
@@ -94,6 +95,7 @@ export class BundleRegistry {
     else entry.refusal = { code, reason, at };
     this.lastReloadAt = at;
     this.reloadFailures += 1;
+    this.refusalsByCode[code] = (this.refusalsByCode[code] ?? 0) + 1;
     this.lastFailure = { file, code, reason, at };
     const kept = entry?.loaded ?? null;
     const consequence =
@@ -158,6 +160,7 @@ export class BundleRegistry {
       active: s === null || this.activatedAt === null ? null : { bundle: s.ref.bundle, revision: s.ref.revision, file: s.file, activatedAt: this.activatedAt },
       lastReloadAt: this.lastReloadAt,
       reloadFailures: this.reloadFailures,
+      refusalsByCode: { ...this.refusalsByCode },
       lastFailure: this.lastFailure,
       bundles,
     };

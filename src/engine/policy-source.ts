@@ -54,8 +54,8 @@ export interface BundleStatus {
 
 /** What /readyz and /metrics need. */
 export interface PolicySourceStatus {
-  readonly kind: "bundle-directory" | "rego-directory";
-  /** The watched directory. */
+  readonly kind: "bundle-directory" | "rego-directory" | "bundle-server";
+  /** The watched directory, or the bundle server's URL. */
   readonly location: string;
   /** The bundle name that answers decisions. */
   readonly decisionBundle: string;
@@ -67,10 +67,31 @@ export interface PolicySourceStatus {
   readonly lastReloadAt: Date | null;
   /** Refusals since the source started. */
   readonly reloadFailures: number;
+  /** The same refusals counted by code (COUNTERSIGN_BUNDLE_BAD_SIGNATURE, …). */
+  readonly refusalsByCode: Readonly<Record<string, number>>;
   /** The most recent refusal, or null when there has been none. */
   readonly lastFailure: { readonly file: string; readonly code: string; readonly reason: string; readonly at: Date } | null;
   /** Every bundle known, sorted by name. */
   readonly bundles: readonly BundleStatus[];
+  /** For a bundle server: how polling goes. */
+  readonly remote?: RemotePollStatus;
+}
+
+/** The polling state of a bundle-server source. */
+export interface RemotePollStatus {
+  /** The ETag of the bundle serving (sent as If-None-Match), or null. */
+  readonly etag: string | null;
+  /** When the server last answered 200 or 304, or null. */
+  readonly lastSuccessAt: Date | null;
+  /** Polls in a row that failed (network error, 5xx, …); 0 after a success. */
+  readonly consecutiveFailures: number;
+  /** Why the last poll failed, or null when it did not. */
+  readonly lastError: string | null;
+  /** Downloads (200) and unchanged answers (304) since start. */
+  readonly downloads: number;
+  readonly notModified: number;
+  /** True when the serving bundle came from the on-disk cache and the server has not confirmed it yet. */
+  readonly servingFromCache: boolean;
 }
 
 /** A source of policies the service runs. */

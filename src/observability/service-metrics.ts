@@ -91,6 +91,23 @@ export function createServiceMetrics(opts: ServiceMetricsOptions): ServiceMetric
     },
   });
 
+  const reportedByCode = new Map<string, number>();
+  new Counter({
+    name: "countersign_bundle_refusals_total",
+    help: "Bundles refused, by code (COUNTERSIGN_BUNDLE_BAD_SIGNATURE, COUNTERSIGN_BUNDLE_UNSIGNED, …); the last good bundle kept serving.",
+    labelNames: ["code"] as const,
+    registers: [registry],
+    collect() {
+      for (const [code, total] of Object.entries(opts.policyStatus().refusalsByCode ?? {})) {
+        const before = reportedByCode.get(code) ?? 0;
+        if (total > before) {
+          this.inc({ code }, total - before);
+          reportedByCode.set(code, total);
+        }
+      }
+    },
+  });
+
   return {
     registry,
     observer: {

@@ -14,6 +14,8 @@ export interface PolicyStatus {
   readonly active: readonly PolicyRef[];
   /** Bundle loads or reloads refused since start (corrupt, incompatible, failing to compile). */
   readonly reloadFailures: number;
+  /** The same refusals counted by their stable code. */
+  readonly refusalsByCode?: Readonly<Record<string, number>>;
   /** Why the engine is not ready, or why the last reload was refused. */
   readonly problem?: string;
 }
