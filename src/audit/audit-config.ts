@@ -102,7 +102,7 @@ export const AUDIT_CONFIG_FILE_SCHEMA = {
     archive: {
       type: "object",
       additionalProperties: false,
-      oneOf: [{ required: ["dir"] }, { required: ["s3"] }],
+      // exactly one of dir and s3: checked by resolveAuditSettings (a schema `oneOf` of `required` trips Ajv's strict mode)
       properties: {
         dir: { type: "string", minLength: 1 },
         s3: {
