@@ -65,9 +65,13 @@ export async function verifyArchivedTrail(archive: AuditArchiveStore, reader: Au
   let expectPrev: string | null = base?.prevHash ?? null;
   const linksToBase = (line: string | undefined, where: string): TrailProblem | null => {
     if (expectPrev === null || line === undefined) return null;
-    const prev = (safeParse(line) as { prev_hash?: unknown } | undefined)?.prev_hash;
+    const first = safeParse(line) as { prev_hash?: unknown; seq?: unknown } | undefined;
+    const prev = first?.prev_hash;
     const want = expectPrev;
     expectPrev = null;
+    if (typeof first?.seq === "number" && first.seq > next) {
+      return { seq: next, kind: "missing", message: `${where}: starts at seq ${first.seq}, but the retention marker ${base?.marker ?? ""} keeps seqs from ${next} (seqs ${next}..${first.seq - 1} deleted)` };
+    }
     return prev === want ? null : { seq: next, kind: "forged_hash", message: `${where}: seq ${next} does not link to the hash the retention marker ${base?.marker ?? ""} states` };
   };
   let lastHead: ExportedHead | null = null;
