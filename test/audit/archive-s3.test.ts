@@ -8,6 +8,7 @@
 
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { gunzipSync, gzipSync } from "node:zlib";
+import request from "supertest";
 import { SegmentExistsError } from "../../src/audit/archive-store";
 import { verifyArchivedTrail } from "../../src/audit/archive-verify";
 import { S3ArchiveStore } from "../../src/audit/s3-archive-store";
@@ -227,6 +228,11 @@ it("the service archives to S3 on its own with audit.archive.s3", async () => {
     expect(service.log.lines().some((l) => l["message"] === "audit: segment archived and trimmed from Redis")).toBe(true);
     const verdict = await cli("verify", { redis: redis.url, archive: `s3://${s3.bucket}/${prefix}`, s3Endpoint: s3.endpoint, s3PathStyle: true });
     expect(verdict.out[0]).toMatch(/^ok: \d+ entries/);
+    // GET /v1/audit reads the hot stream and says which seqs are archived and how to export them.
+    const page = await request(service.app).get("/v1/audit?limit=500").set("Authorization", AUTH.erin);
+    expect(page.status).toBe(200);
+    expect(page.body.archived).toMatchObject({ through_seq: expect.any(Number), message: expect.stringContaining("audit export --archive") });
+    expect(page.body.entries.at(-1).seq).toBe(page.body.archived.through_seq + 1);
   } finally {
     store.close();
     await service.close();
