@@ -36,7 +36,7 @@ import type { AuditRecorder } from "./audit/audit-trail";
 import { bundleAuditListener } from "./audit/bundle-audit";
 import { decisionAuditSink, unavailableAuditSink } from "./audit/decision-audit";
 import { openAuditTrail } from "./audit/open-audit-trail";
-import { DirectoryArchiveStore } from "./audit/archive-store";
+import { openArchiveStore } from "./audit/open-archive-store";
 import { TrailArchiver } from "./audit/trail-archiver";
 import { AuditSink } from "./audit/audit-sink";
 import { httpAuditSink } from "./audit/http-audit-sink";
@@ -272,7 +272,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   }
 
   try {
-    const audit = await assembleAudit(auditSettings, redis, where, { clock, logger, recorder: opts.benchmarkOnlyAuditRecorder, instanceId: opts.instanceId });
+    const audit = await assembleAudit(auditSettings, redis, where, { clock, logger, recorder: opts.benchmarkOnlyAuditRecorder, instanceId: opts.instanceId, env });
     closers.push(audit.close);
 
     const source = policySourceOf(config, opts.watchRegoDir, { logger, clock, watch, ...(opts.watchRegoVersion === undefined ? {} : { regoVersion: opts.watchRegoVersion }) });
@@ -473,7 +473,7 @@ async function assembleAudit(
   settings: ReturnType<typeof resolveAuditSettings> | undefined,
   redis: Redis | undefined,
   where: string,
-  deps: { clock: Clock; logger: Logger; recorder: AuditRecorder | undefined; instanceId: string | undefined },
+  deps: { clock: Clock; logger: Logger; recorder: AuditRecorder | undefined; instanceId: string | undefined; env: ConfigEnv },
 ): Promise<WiredAudit> {
   const { logger } = deps;
   if (deps.recorder !== undefined) {
@@ -518,15 +518,20 @@ async function assembleAudit(
   });
   for (const sink of sinks) sink.start();
   let stopArchiver: (() => void) | undefined;
+  let archiveStore: ReturnType<typeof openArchiveStore> | undefined;
   if (settings.archive !== undefined) {
     const archive = settings.archive;
+    archiveStore = openArchiveStore(archive.target, deps.env);
     const archiver = new TrailArchiver({
       redis,
       store: opened.store,
-      archive: new DirectoryArchiveStore(archive.dir),
+      archive: archiveStore,
       signingKey: opened.signingKey,
       clock: deps.clock,
       segmentEntries: archive.segmentEntries,
+      ...(archive.segmentMaxAgeMs === undefined ? {} : { segmentMaxAgeMs: archive.segmentMaxAgeMs }),
+      ...(archive.retentionMs === undefined ? {} : { retentionMs: archive.retentionMs }),
+      onRetention: (d) => logger.info("audit: segment deleted by retention (behind a signed retention marker)", { segment: d.name, marker: d.marker }),
       ...(sinks.length === 0 ? {} : { deliveredThrough: async () => Math.min(...(await Promise.all(sinks.map((s) => s.cursor())))) }),
       onSegment: (s) => logger.info("audit: segment archived and trimmed from Redis", { segment: s.name, from_seq: s.fromSeq, to_seq: s.toSeq, bytes: s.bytes }),
     });
@@ -534,7 +539,12 @@ async function assembleAudit(
     stopArchiver = intervalScheduler.every(archive.intervalMs, async () => {
       await archiver.runOnce().catch(failed);
     });
-    logger.info(`audit: sealing segments of ${archive.segmentEntries} entries into ${archive.dir}`, { dir: archive.dir, segment_entries: archive.segmentEntries });
+    logger.info(`audit: sealing segments of ${archive.segmentEntries} entries into ${archiveStore.location}`, {
+      archive: archiveStore.location,
+      segment_entries: archive.segmentEntries,
+      segment_max_age_seconds: archive.segmentMaxAgeMs === undefined ? null : archive.segmentMaxAgeMs / 1000,
+      retention_days: archive.retentionMs === undefined ? null : archive.retentionMs / 86_400_000,
+    });
   }
   return {
     recorder: trail,
@@ -545,6 +555,7 @@ async function assembleAudit(
       stopArchiver?.();
       for (const sink of sinks) await sink.stop();
       await trail.close();
+      archiveStore?.close?.();
     },
   };
 }

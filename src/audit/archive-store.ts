@@ -1,10 +1,13 @@
 /**
  * Where sealed audit segments are kept: an interface the archiver and the verifier share, and its default,
- * a directory (each segment written to a temporary file, flushed to disk and renamed into place, so a crash
- * never leaves a half-written segment under its real name).
+ * a directory (each segment written to a temporary file, flushed to disk and hard-linked into place, so a
+ * crash never leaves a half-written segment under its real name and an existing one is never replaced).
+ * `s3-archive-store.ts` is the S3-compatible one.
  *
  * Segment files are named by the seqs they hold, zero-padded so that name order is seq order:
- * `segment-000000000001-000000010000.jsonl.gz`.
+ * `segment-000000000001-000000010000.jsonl.gz`. Besides segments an archive holds retention markers
+ * (`retention-000000010001.json`, `retention-marker.ts`): the signed statement that the segments before that
+ * seq were deleted by the retention policy.
  */
 
 import { promises as fs } from "node:fs";
@@ -14,12 +17,19 @@ import * as path from "node:path";
 export interface AuditArchiveStore {
   /** Where it is, for messages (`/var/lib/countersign/audit-archive`, `s3://bucket/prefix`). */
   readonly location: string;
-  /** Writes a segment (replacing nothing: a name already there is an error). */
+  /** Writes an object (replacing nothing: a name already there rejects with SegmentExistsError). */
   put(name: string, data: Buffer): Promise<void>;
-  /** A segment's bytes, or null when there is none by that name. */
+  /** An object's bytes, or null when there is none by that name. */
   get(name: string): Promise<Buffer | null>;
-  /** The names of every segment, in name (seq) order. */
+  /** The names of every segment and retention marker, in name order (markers first, then segments in seq order). */
   list(): Promise<string[]>;
+  /** Deletes an object (retention only; nothing else deletes from an archive). */
+  remove(name: string): Promise<void>;
+}
+
+/** A write refused because the name is taken: a segment (or marker) is never replaced. */
+export class SegmentExistsError extends Error {
+  readonly code = "COUNTERSIGN_AUDIT_SEGMENT_EXISTS";
 }
 
 /** The range a segment's name says it holds. */
@@ -29,6 +39,23 @@ export interface SegmentRange {
 }
 
 const NAME = /^segment-(\d{12})-(\d{12})\.jsonl\.gz$/;
+const RETENTION = /^retention-(\d{12})\.json$/;
+
+/** True for the name of a segment or a retention marker (what `list()` returns). */
+export function isSegmentObjectName(name: string): boolean {
+  return NAME.test(name) || RETENTION.test(name);
+}
+
+/** The name of the retention marker saying the archive starts at `fromSeq`. */
+export function retentionMarkerName(fromSeq: number): string {
+  return `retention-${String(fromSeq).padStart(12, "0")}.json`;
+}
+
+/** The seq a retention marker's name says the archive starts at, or null for another name. */
+export function retentionSeqOf(name: string): number | null {
+  const m = RETENTION.exec(name);
+  return m === null ? null : Number(m[1]);
+}
 
 /** The name of the segment holding seqs `fromSeq`..`toSeq`. */
 export function segmentName(range: SegmentRange): string {
@@ -62,9 +89,23 @@ export class DirectoryArchiveStore implements AuditArchiveStore {
     }
     try {
       await fs.link(temp, final); // fails when the name exists: a segment is never replaced
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new SegmentExistsError(`${final} exists already: a segment is never replaced`);
+      throw err;
     } finally {
       await fs.unlink(temp);
     }
+    // The new name must survive a crash too.
+    const dirHandle = await fs.open(this.dir, "r");
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    await fs.unlink(path.join(this.dir, name));
   }
 
   async get(name: string): Promise<Buffer | null> {
@@ -78,7 +119,7 @@ export class DirectoryArchiveStore implements AuditArchiveStore {
 
   async list(): Promise<string[]> {
     try {
-      return (await fs.readdir(this.dir)).filter((n) => NAME.test(n)).sort();
+      return (await fs.readdir(this.dir)).filter(isSegmentObjectName).sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw err;

@@ -12,9 +12,14 @@
  * - `stream`: the Redis Stream name, default `countersign:audit`.
  * - `mirror_file`: the JSON-lines mirror for log shippers; no mirror when absent.
  * - `max_batch` (default 256) and `append_timeout_ms` (default 5000): see `audit-trail.ts`.
- * - `archive: {dir, segment_entries, interval_seconds}`: seal the trail into segments of `segment_entries`
- *   (default 100,000) in the directory `dir`, every `interval_seconds` (default 30), and trim them from Redis
- *   (`trail-archiver.ts`); Redis then holds only the hot window. Off when absent: the stream grows.
+ * - `archive: {dir | s3, segment_entries, segment_max_age_seconds, interval_seconds, retention_days}`: seal the
+ *   trail into segments of `segment_entries` (default 100,000), or fewer once the oldest waiting entry is
+ *   `segment_max_age_seconds` old, every `interval_seconds` (default 30), into the directory `dir` or the
+ *   S3-compatible bucket `s3: {bucket, prefix?, region?, endpoint?, force_path_style?, conditional_writes?}`
+ *   (exactly one of the two; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN or
+ *   the SDK's other sources; region from `region`, else AWS_REGION, else us-east-1), and trim them from Redis
+ *   (`trail-archiver.ts`); Redis then holds only the hot window. `retention_days`: delete segments whose last
+ *   entry is older, behind a signed retention marker (default: keep every segment). Off when absent.
  * - `sinks: [{name, type: http, url, secret_env?, batch?} | {name, type: syslog, host, port, batch?}]`:
  *   deliver the trail to collectors (`audit-sink.ts`); the secret is read from the named environment variable.
  */
@@ -30,8 +35,47 @@ export interface AuditConfigFile {
   readonly mirror_file?: string;
   readonly max_batch?: number;
   readonly append_timeout_ms?: number;
-  readonly archive?: { readonly dir: string; readonly segment_entries?: number; readonly interval_seconds?: number };
+  readonly archive?: AuditArchiveConfig;
   readonly sinks?: readonly AuditSinkConfig[];
+}
+
+/** `audit.archive` as written. */
+export interface AuditArchiveConfig {
+  readonly dir?: string;
+  readonly s3?: {
+    readonly bucket: string;
+    readonly prefix?: string;
+    readonly region?: string;
+    readonly endpoint?: string;
+    readonly force_path_style?: boolean;
+    readonly conditional_writes?: boolean | "auto";
+  };
+  readonly segment_entries?: number;
+  readonly segment_max_age_seconds?: number;
+  readonly interval_seconds?: number;
+  readonly retention_days?: number;
+}
+
+/** Where the archive is: a directory, or an S3-compatible bucket and prefix. */
+export type AuditArchiveTarget =
+  | { readonly kind: "dir"; readonly dir: string }
+  | {
+      readonly kind: "s3";
+      readonly bucket: string;
+      readonly prefix: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly forcePathStyle: boolean;
+      readonly conditionalWrites: boolean | "auto";
+    };
+
+/** Validated archival settings. */
+export interface AuditArchiveSettings {
+  readonly target: AuditArchiveTarget;
+  readonly segmentEntries: number;
+  readonly segmentMaxAgeMs?: number;
+  readonly intervalMs: number;
+  readonly retentionMs?: number;
 }
 
 /** One `audit.sinks` entry as written. */
@@ -58,11 +102,26 @@ export const AUDIT_CONFIG_FILE_SCHEMA = {
     archive: {
       type: "object",
       additionalProperties: false,
-      required: ["dir"],
+      // exactly one of dir and s3: checked by resolveAuditSettings (a schema `oneOf` of `required` trips Ajv's strict mode)
       properties: {
         dir: { type: "string", minLength: 1 },
+        s3: {
+          type: "object",
+          additionalProperties: false,
+          required: ["bucket"],
+          properties: {
+            bucket: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" },
+            prefix: { type: "string" },
+            region: { type: "string", minLength: 1 },
+            endpoint: { type: "string", pattern: "^https?://" },
+            force_path_style: { type: "boolean" },
+            conditional_writes: { enum: [true, false, "auto"] },
+          },
+        },
         segment_entries: { type: "integer", minimum: 100, maximum: 10000000 },
+        segment_max_age_seconds: { type: "integer", minimum: 1 },
         interval_seconds: { type: "integer", minimum: 1 },
+        retention_days: { type: "integer", minimum: 1 },
       },
     },
     sinks: {
@@ -95,7 +154,7 @@ export interface AuditSettings {
   readonly maxBatch: number;
   readonly appendTimeoutMs: number;
   /** Archival of sealed segments; absent: off. */
-  readonly archive?: { readonly dir: string; readonly segmentEntries: number; readonly intervalMs: number };
+  readonly archive?: AuditArchiveSettings;
   readonly sinks: readonly AuditSinkSettings[];
 }
 
@@ -138,10 +197,45 @@ export function resolveAuditSettings(
     ...(f.mirror_file === undefined ? {} : { mirrorFile: f.mirror_file }),
     maxBatch,
     appendTimeoutMs,
-    ...(f.archive === undefined
-      ? {}
-      : { archive: { dir: f.archive.dir, segmentEntries: f.archive.segment_entries ?? 100_000, intervalMs: (f.archive.interval_seconds ?? 30) * 1000 } }),
+    ...(f.archive === undefined ? {} : { archive: archiveSettings(f.archive, opts.env) }),
     sinks: uniqueNames((f.sinks ?? []).map((s) => sinkSettings(s, opts.env))),
+  };
+}
+
+function archiveSettings(a: AuditArchiveConfig, env: Readonly<Record<string, string | undefined>>): AuditArchiveSettings {
+  const bad = (why: string): never => {
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit.archive: ${why}`);
+  };
+  if ((a.dir === undefined) === (a.s3 === undefined)) bad("give exactly one of dir (a directory) and s3 (a bucket)");
+  const positive = (name: string, v: number | undefined): void => {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) bad(`${name} must be a positive whole number`);
+  };
+  positive("segment_entries", a.segment_entries);
+  positive("segment_max_age_seconds", a.segment_max_age_seconds);
+  positive("interval_seconds", a.interval_seconds);
+  positive("retention_days", a.retention_days);
+  let target: AuditArchiveTarget;
+  if (a.s3 !== undefined) {
+    const s3 = a.s3;
+    if (typeof s3.bucket !== "string" || s3.bucket === "") bad("s3.bucket is required");
+    target = {
+      kind: "s3",
+      bucket: s3.bucket,
+      prefix: s3.prefix ?? "",
+      region: s3.region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "us-east-1",
+      ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
+      forcePathStyle: s3.force_path_style === true,
+      conditionalWrites: s3.conditional_writes ?? "auto",
+    };
+  } else {
+    target = { kind: "dir", dir: a.dir as string };
+  }
+  return {
+    target,
+    segmentEntries: a.segment_entries ?? 100_000,
+    ...(a.segment_max_age_seconds === undefined ? {} : { segmentMaxAgeMs: a.segment_max_age_seconds * 1000 }),
+    intervalMs: (a.interval_seconds ?? 30) * 1000,
+    ...(a.retention_days === undefined ? {} : { retentionMs: a.retention_days * 86_400_000 }),
   };
 }
 

@@ -10,6 +10,13 @@
  * entries are in append order, which is time order up to the clock differences between instances.
  * Who may call it (auditor identities) is the route's business.
  *
+ * Archived entries: a page reads the hot stream only. Once the archiver has sealed and trimmed the oldest
+ * entries, a page whose scan reached the stream's first entry (newest first: the end of the scan; oldest
+ * first: a first page whose range reaches back before the stream's first entry) carries `archived`: which seqs
+ * are archived and not searched, and how to export them (`countersign audit export --archive …`). Paging into
+ * the archive would mean decompressing whole segments (up to 100,000 entries each) on the service's event
+ * loop per page, which would hold up decisions; the export reads the archive off the service.
+ *
  * Cost: a page looks at no more than `scanLimit` entries (default 2,000), yields the event loop after every
  * chunk it reads so decisions in flight are not held up, and rejects most non-matching entries by a substring
  * test on their canonical JSON (`"actor":"user:alice"`) before parsing any: an auditor paging the trail costs
@@ -57,6 +64,16 @@ export interface AuditPage {
   readonly entries: readonly AuditEntry[];
   /** Pass back as `cursor` for the next page; null when the scan reached the end of the trail. */
   readonly next_cursor: string | null;
+  /** Present when the scan reached the oldest entry Redis holds and older ones are archived: they were not searched. */
+  readonly archived?: ArchivedNotice;
+}
+
+/** The part of the trail a query did not search because it is archived. */
+export interface ArchivedNotice {
+  /** Seqs 1..through_seq are in the archive (sealed segments), no longer in Redis. */
+  readonly through_seq: number;
+  readonly segments: number;
+  readonly message: string;
 }
 
 /** Default matches per page. */
@@ -86,34 +103,61 @@ export async function queryAudit(
     throw new AuditError("COUNTERSIGN_AUDIT_BAD_CURSOR", "cursor is not one this service handed out");
   }
   const newestFirst = (page.order ?? "newest") === "newest";
-  const scanLimit = opts.scanLimit ?? DEFAULT_SCAN_LIMIT;
+  const scanned = await scanPage(reader, filter, page, limit, newestFirst, opts.scanLimit ?? DEFAULT_SCAN_LIMIT);
+  if (!scanned.reachedStart || reader.archiveState === undefined) return scanned.page;
+  const state = await reader.archiveState();
+  if (state.seq === 0) return scanned.page;
+  return {
+    ...scanned.page,
+    archived: {
+      through_seq: state.seq,
+      segments: state.segments,
+      message:
+        `seqs 1..${state.seq} are archived in ${state.segments} sealed segments and were not searched; ` +
+        "export them with `countersign audit export --archive <audit.archive dir or s3://bucket/prefix> --from <seq or time> --to <seq or time>`",
+    },
+  };
+}
+
+/** One page, and whether the scan reached the oldest stored entry (where an archive would carry on). */
+async function scanPage(
+  reader: AuditReader,
+  filter: AuditFilter,
+  page: AuditPageRequest,
+  limit: number,
+  newestFirst: boolean,
+  scanLimit: number,
+): Promise<{ page: AuditPage; reachedStart: boolean }> {
   const matches = compileFilter(filter);
   const mayMatch = compilePrefilter(filter);
   const entries: AuditEntry[] = [];
   let cursor: string | null = page.cursor ?? null;
   let scanned = 0;
+  // Oldest first from the start: the first entry read is the stream's oldest; older ones may be archived.
+  let reachedStart = false;
   for (;;) {
     const chunk = Math.min(READ_CHUNK, scanLimit - scanned);
     if (scanned > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const records = newestFirst ? await reader.readDescending(cursor, chunk) : await reader.readAscending(cursor, chunk);
     for (const rec of records) {
+      if (scanned === 0 && !newestFirst && page.cursor === undefined) reachedStart = !startsAfter(rec.line, filter);
       scanned++;
       cursor = rec.id;
       if (!mayMatch(rec.line)) {
-        if (pastRangeText(rec.line, filter, newestFirst)) return { entries, next_cursor: null };
+        if (pastRangeText(rec.line, filter, newestFirst)) return { page: { entries, next_cursor: null }, reachedStart: !newestFirst && reachedStart };
         continue;
       }
       const entry = parse(rec);
       if (entry !== null) {
-        if (pastRange(entry, filter, newestFirst)) return { entries, next_cursor: null };
+        if (pastRange(entry, filter, newestFirst)) return { page: { entries, next_cursor: null }, reachedStart: !newestFirst && reachedStart };
         if (matches(entry)) {
           entries.push(entry);
-          if (entries.length === limit) return { entries, next_cursor: cursor };
+          if (entries.length === limit) return { page: { entries, next_cursor: cursor }, reachedStart };
         }
       }
     }
-    if (records.length < chunk) return { entries, next_cursor: null };
-    if (scanned >= scanLimit) return { entries, next_cursor: cursor };
+    if (records.length < chunk) return { page: { entries, next_cursor: null }, reachedStart: reachedStart || newestFirst };
+    if (scanned >= scanLimit) return { page: { entries, next_cursor: cursor }, reachedStart };
   }
 }
 
@@ -230,6 +274,14 @@ function compilePrefilter(f: AuditFilter): (line: string) => boolean {
 }
 
 const TIMESTAMP_MEMBER = /"timestamp":"([^"]+)"/;
+
+/** True when the filter's `from` lies after this entry's time (beyond the clock-skew tolerance): nothing older can match. */
+function startsAfter(line: string, f: AuditFilter): boolean {
+  if (f.from === undefined) return false;
+  const m = TIMESTAMP_MEMBER.exec(line);
+  const ts = m === null ? null : parseTimestamp(m[1] as string);
+  return ts !== null && f.from > ts + CLOCK_SKEW_TOLERANCE_NS;
+}
 
 /** pastRange on an entry's text, reading only its timestamp. */
 function pastRangeText(line: string, f: AuditFilter, newestFirst: boolean): boolean {

@@ -27,4 +27,6 @@ export interface AuditReader {
   readAscending(afterId: string | null, count: number): Promise<StoredRecord[]>;
   /** Up to `count` entries stored before id `beforeId` (from the end when null), newest first. */
   readDescending(beforeId: string | null, count: number): Promise<StoredRecord[]>;
+  /** How far the trail is archived and trimmed (seq 0: not at all); absent where the reader has no archive. */
+  archiveState?(): Promise<{ readonly seq: number; readonly segments: number }>;
 }

@@ -2,9 +2,15 @@
  * `countersign audit`: export the trail, verify an export or the live trail, print the public key that
  * verifies it, and compute the masked digest of a value an auditor holds.
  *
- * - `audit export [--from X] [--to Y] [--redis URL] [--stream NAME] [--signing-key F]`: JSON lines on stdout,
- *   entries in order then the signed head line. X and Y are seqs (`1200`) or RFC 3339 times. The export's
- *   range is signed with the audit key when the exporter holds it (the key generated in Redis, or F).
+ * - `audit export [--from X] [--to Y] [--archive A] [--redis URL] [--stream NAME] [--signing-key F]`: JSON lines
+ *   on stdout, entries in order then the signed head line. X and Y are seqs (`1200`) or RFC 3339 times. The
+ *   export's range is signed with the audit key when the exporter holds it (the key generated in Redis, or F).
+ *   With A (the archive: a directory, or `s3://bucket/prefix`), the range may reach into sealed segments: the
+ *   export reads the archive, then the stream, as one trail. Without A, a range reaching before the stream's
+ *   first entry on a trimmed trail is refused with the way forward.
+ * - S3 archives: `--s3-endpoint URL` (S3-compatible servers), `--s3-region R` (default AWS_REGION, else
+ *   us-east-1), `--s3-path-style`; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+ *   AWS_SESSION_TOKEN or the AWS SDK's other sources.
  * - `audit verify <trail.jsonl | -> [--key K]... [--partial] [--pin P]` or `audit verify [--archive DIR] [--redis URL] …`:
  *   prints `ok: N entries, head <hash>` or the first bad seq and what is wrong; exit code 1 on any problem. K
  *   is a file (PEM public or private key, or JWK) or the base64url public key; repeat it across a key
@@ -23,6 +29,7 @@
 import { createReadStream, existsSync, promises as fs, readFileSync } from "node:fs";
 import * as readline from "node:readline";
 import type Redis from "ioredis";
+import type { AuditReader } from "../audit/audit-reader";
 import { AuditError } from "../audit/audit-error";
 import { parseTimestamp } from "../audit/audit-time";
 import { exportTrail, type ExportRange } from "../audit/export";
@@ -32,8 +39,12 @@ import { isHashText, type ChainHead } from "../audit/chain";
 import { loadSigningKey, loadVerificationKey, publicKeyPem, type AuditVerificationKey } from "../audit/signing-key";
 import { asHeadLine } from "../audit/trail-head-line";
 import { formatVerifyResult, verifyStoredTrail, verifyTrailLines, type VerifyResult } from "../audit/verify";
-import { DirectoryArchiveStore } from "../audit/archive-store";
-import { verifyArchivedTrail } from "../audit/archive-verify";
+import type { AuditArchiveStore } from "../audit/archive-store";
+import { ArchiveTrailReader } from "../audit/archive-reader";
+import { formatArchiveVerifyResult, verifyArchivedTrail, type ArchiveVerifyResult } from "../audit/archive-verify";
+import { openArchiveStore } from "../audit/open-archive-store";
+import { parseS3Url } from "../audit/s3-archive-store";
+import { streamIdOf } from "../audit/stream-id";
 import { systemClock, type Clock } from "../policy/clock";
 import { openRedis } from "../redis/redis-connection";
 import { CliError } from "./cli-error";
@@ -60,8 +71,14 @@ export interface AuditCommandOptions {
   readonly pin?: string;
   /** export: the audit signing key (PEM file), for deployments that configure their own. */
   readonly signingKey?: string;
-  /** verify: the archive directory of sealed segments; verified first, then the Redis stream (with --redis). */
+  /** verify, export: the archive of sealed segments (a directory or `s3://bucket/prefix`); read first, then the Redis stream (with --redis). */
   readonly archive?: string;
+  /** An S3-compatible server's URL, for an `s3://` archive. */
+  readonly s3Endpoint?: string;
+  /** The S3 region (default AWS_REGION, else us-east-1). */
+  readonly s3Region?: string;
+  /** Path-style S3 URLs (most self-hosted servers). */
+  readonly s3PathStyle?: boolean;
 }
 
 /** What the command takes from its surroundings (injected for tests). */
@@ -77,7 +94,14 @@ export async function runAuditCommand(subcommand: string, args: readonly string[
   try {
     switch (subcommand) {
       case "export":
-        return await withStore(opts, env, deps, (store) => runExport(store, opts, io, deps.clock ?? systemClock));
+        if (opts.archive !== undefined && opts.redis === undefined && env["REDIS_URL"] === undefined) {
+          return await withArchive(opts, env, (archive) => runExport(new ArchiveTrailReader(archive, null), null, opts, io, deps.clock ?? systemClock));
+        }
+        return await withStore(opts, env, deps, (store) =>
+          opts.archive === undefined
+            ? runExport(store, store, opts, io, deps.clock ?? systemClock)
+            : withArchive(opts, env, (archive) => runExport(new ArchiveTrailReader(archive, store), store, opts, io, deps.clock ?? systemClock)),
+        );
       case "verify":
         return await runVerify(args, opts, io, env, deps);
       case "head":
@@ -98,12 +122,14 @@ export async function runAuditCommand(subcommand: string, args: readonly string[
   }
 }
 
-async function runExport(store: RedisAuditStore, opts: AuditCommandOptions, io: CliIo, clock: Clock): Promise<number> {
+/** Exports from `reader`: the stream (`store`), the archive then the stream, or the archive alone (`store` null). */
+async function runExport(reader: AuditReader, store: RedisAuditStore | null, opts: AuditCommandOptions, io: CliIo, clock: Clock): Promise<number> {
   const range: ExportRange = { ...bound("from", opts.from), ...bound("to", opts.to) };
-  const stored = await store.readSigningKey();
+  if (store !== null && opts.archive === undefined) await refuseArchivedRange(store, range);
+  const stored = store === null ? null : await store.readSigningKey();
   const signingKey = opts.signingKey !== undefined ? loadSigningKey(readTextFile(opts.signingKey)) : stored === null ? undefined : loadSigningKey(stored);
   const publicKey = signingKey?.verification;
-  const summary = await exportTrail(store, (line) => io.out(line), {
+  const summary = await exportTrail(reader, (line) => io.out(line), {
     ...range,
     clock,
     ...(publicKey === undefined ? {} : { publicKey }),
@@ -128,8 +154,8 @@ async function runVerify(args: readonly string[], opts: AuditCommandOptions, io:
     if (opts.redis !== undefined || opts.archive !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes a trail file, or --redis and/or --archive, not both");
     result = await verifyTrailLines(await trailLines(file, io), { keys, ...checks });
   } else if (opts.archive !== undefined && opts.redis === undefined && env["REDIS_URL"] === undefined) {
-    // The archive alone: every sealed segment, as one chain from seq 1.
-    const archived = await verifyArchivedTrail(new DirectoryArchiveStore(opts.archive), null, { keys, ...checks });
+    // The archive alone: every sealed segment, as one chain from seq 1 (or from its retention base).
+    const archived = await withArchive(opts, env, (archive) => verifyArchivedTrail(archive, null, { keys, ...checks }));
     if (archived.ok) io.err(`archive ${opts.archive}: ${archived.segments} segments`);
     result = archived;
   } else {
@@ -143,7 +169,7 @@ async function runVerify(args: readonly string[], opts: AuditCommandOptions, io:
         if (stored !== null) trusted = [loadVerificationKey(stored)];
       }
       if (opts.archive !== undefined) {
-        const archived = await verifyArchivedTrail(new DirectoryArchiveStore(opts.archive), store, { keys: trusted, ...checks });
+        const archived = await withArchive(opts, env, (archive) => verifyArchivedTrail(archive, store, { keys: trusted, ...checks }));
         if (archived.ok) io.err(`archive ${opts.archive}: ${archived.segments} segments, then the stream ${store.keys.stream}`);
         return archived;
       }
@@ -151,13 +177,13 @@ async function runVerify(args: readonly string[], opts: AuditCommandOptions, io:
       if (state.seq > 0 && opts.partial !== true) {
         throw new CliError(
           "COUNTERSIGN_CLI_USAGE",
-          `seqs 1..${state.seq} of ${store.keys.stream} are archived in ${state.segments} segments and trimmed from Redis: pass --archive DIR to verify the whole history (or --partial to check the stream alone, its start taken on trust)`,
+          `seqs 1..${state.seq} of ${store.keys.stream} are archived in ${state.segments} segments and trimmed from Redis: pass --archive DIR (or s3://bucket/prefix) to verify the whole history (or --partial to check the stream alone, its start taken on trust)`,
         );
       }
       return verifyStoredTrail(store, { keys: trusted, ...checks });
     });
   }
-  io.out(formatVerifyResult(result));
+  io.out("segments" in result ? formatArchiveVerifyResult(result as ArchiveVerifyResult) : formatVerifyResult(result));
   if (result.ok && !result.keyPinned && result.entries > 0) {
     io.err(`note: checked against the public key the trail carries (${result.kid ?? "?"}); pass --key to pin the deployment's audit key`);
   }
@@ -208,6 +234,59 @@ function runDigest(args: readonly string[], opts: AuditCommandOptions, io: CliIo
   if (salt === undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit digest needs the mask salt: --salt-file or COUNTERSIGN_AUDIT_MASK_SALT");
   io.out(JSON.stringify(maskedMarker(value, Buffer.from(salt, "utf8"))));
   return 0;
+}
+
+/** The archive `--archive` names (a directory, or `s3://bucket/prefix` with the --s3-* options), for the duration of `fn`. */
+async function withArchive<T>(opts: AuditCommandOptions, env: Readonly<Record<string, string | undefined>>, fn: (archive: AuditArchiveStore) => Promise<T>): Promise<T> {
+  const arg = opts.archive as string;
+  let store: ReturnType<typeof openArchiveStore>;
+  if (arg.startsWith("s3://")) {
+    const where = parseS3Url(arg);
+    if (where === null) throw new CliError("COUNTERSIGN_CLI_USAGE", `--archive ${arg}: want s3://bucket/prefix (a valid bucket name)`);
+    if (opts.s3Endpoint !== undefined && !/^https?:\/\//.test(opts.s3Endpoint)) throw new CliError("COUNTERSIGN_CLI_USAGE", "--s3-endpoint must be an http(s) URL");
+    store = openArchiveStore(
+      {
+        kind: "s3",
+        ...where,
+        region: opts.s3Region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "us-east-1",
+        ...(opts.s3Endpoint === undefined ? {} : { endpoint: opts.s3Endpoint }),
+        forcePathStyle: opts.s3PathStyle === true,
+        conditionalWrites: "auto",
+      },
+      env,
+    );
+  } else {
+    if (opts.s3Endpoint !== undefined || opts.s3PathStyle === true || opts.s3Region !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "the --s3-* options go with --archive s3://bucket/prefix");
+    if (!existsSync(arg)) throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `--archive ${arg}: no such directory`);
+    store = openArchiveStore({ kind: "dir", dir: arg }, env);
+  }
+  try {
+    return await fn(store);
+  } catch (err) {
+    if (err instanceof CliError || err instanceof AuditError) throw err;
+    throw new AuditError("COUNTERSIGN_AUDIT_UNREADABLE", `cannot read the archive ${store.location}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    store.close?.();
+  }
+}
+
+/** On a trimmed trail, a range starting before the stream's first entry needs the archive: refused, with the way forward. */
+async function refuseArchivedRange(store: RedisAuditStore, range: ExportRange): Promise<void> {
+  const state = await store.archiveState();
+  if (state.seq === 0) return;
+  let before = (range.fromSeq ?? 1) <= state.seq;
+  if (range.fromTime !== undefined) {
+    const [first] = await store.readAscending(streamIdOf(state.seq), 1);
+    const ts = first === undefined ? null : (JSON.parse(first.line) as { timestamp?: unknown }).timestamp;
+    const firstNs = typeof ts === "string" ? parseTimestamp(ts) : null;
+    before = firstNs === null || range.fromTime < firstNs;
+  }
+  if (before) {
+    throw new CliError(
+      "COUNTERSIGN_CLI_USAGE",
+      `seqs 1..${state.seq} of ${store.keys.stream} are archived in ${state.segments} segments and trimmed from Redis, and the range starts before the stream's first entry (seq ${state.seq + 1}): pass --archive DIR (or s3://bucket/prefix) to export across the archive and the stream`,
+    );
+  }
 }
 
 /** Opens a connection and a store for the duration of `fn`. */

@@ -175,6 +175,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
         "a trail must start at seq 1 unless its signed export range says it is partial (or --partial accepts it), and --pin checks " +
         "that a head seen earlier is still there. `audit head` prints the current signed head to pin. " +
         "`audit key [--redis URL]` prints the public key auditors pin; `audit digest <json> [--salt-file F]` the masked form of a value. " +
+        "With audit.archive, `--archive DIR|s3://bucket/prefix` makes verify and export read the sealed segments, then the stream. " +
         "The Redis URL defaults to REDIS_URL.",
     )
     .argument("<subcommand>", AUDIT_SUBCOMMANDS.join(" | "))
@@ -186,7 +187,13 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("-k, --key <key>", "verify: a public key (PEM or JWK file, or base64url); repeatable across a key rotation", collect)
     .option("--salt-file <file>", "digest: a file holding the mask salt (default COUNTERSIGN_AUDIT_MASK_SALT)")
     .option("--partial", "verify: accept a trail that starts after seq 1 without a signed range (its start taken on trust)")
-    .option("--archive <dir>", "verify: the archive of sealed segments (audit.archive.dir), verified from seq 1, then the Redis stream with --redis")
+    .option(
+      "--archive <dir-or-s3-url>",
+      "verify, export: the archive of sealed segments (audit.archive: a directory, or s3://bucket/prefix), read first, then the Redis stream with --redis",
+    )
+    .option("--s3-endpoint <url>", "an S3-compatible server for an s3:// archive (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)")
+    .option("--s3-region <region>", "the s3:// archive's region (default AWS_REGION, else us-east-1)")
+    .option("--s3-path-style", "path-style URLs for an s3:// archive (most self-hosted servers)")
     .option("--pin <head>", "verify: a head seen earlier (SEQ:HASH, or a file from `audit head`); the trail must still hold it")
     .option("--signing-key <file>", "export: the audit signing key (PEM), to sign the export's range; default the key generated in Redis")
     .action(async (subcommand: string, args: string[], opts: AuditCommandOptions) => {

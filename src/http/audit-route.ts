@@ -2,7 +2,9 @@
  * `GET /v1/audit`: the audit trail for auditor identities (`auditor: true` in the configuration); anyone
  * else authenticated gets 403 COUNTERSIGN_FORBIDDEN. Filters `from`, `to` (RFC 3339), `actor`, `principal`,
  * `action`, `approval_id`, `decision_id`, `outcome`, `type`; `order=newest|oldest`; `limit` (≤ 500) and
- * `cursor` page through it. The answer is `{entries, next_cursor}` (next_cursor null at the end); a bad
+ * `cursor` page through it. The answer is `{entries, next_cursor, archived?}` (next_cursor null at the end;
+ * `archived` when the scan reached the oldest entry Redis holds and older ones are sealed in the archive, which
+ * this route does not search: it names the seqs and the `audit export --archive` that reads them); a bad
  * query or cursor is 400, a trail that cannot be read 503 (COUNTERSIGN_AUDIT_*, `AUDIT_ERROR_STATUS`).
  */
 

@@ -53,3 +53,40 @@ describe("audit section schema", () => {
     expect(validate(section)).toBe(false);
   });
 });
+
+describe("audit.archive", () => {
+  const validate = new Ajv2020({ allErrors: true, strict: true }).compile(AUDIT_CONFIG_FILE_SCHEMA);
+  const resolve = (archive: unknown, env: Record<string, string> = {}) =>
+    resolveAuditSettings({ archive } as Parameters<typeof resolveAuditSettings>[0], { mode: "development", env, readFile: noFile }).archive;
+
+  it("a directory, with the defaults", () => {
+    expect(resolve({ dir: "/var/lib/audit" })).toEqual({ target: { kind: "dir", dir: "/var/lib/audit" }, segmentEntries: 100_000, intervalMs: 30_000 });
+  });
+
+  it("an S3-compatible bucket, sealing by age and keeping segments for a set time", () => {
+    const a = { s3: { bucket: "audit-archive", prefix: "prod/", endpoint: "http://minio:9000", force_path_style: true }, segment_entries: 10_000, segment_max_age_seconds: 3600, retention_days: 2555 };
+    expect(validate({ archive: a })).toBe(true);
+    expect(resolve(a, { AWS_REGION: "eu-west-1" })).toEqual({
+      target: { kind: "s3", bucket: "audit-archive", prefix: "prod/", region: "eu-west-1", endpoint: "http://minio:9000", forcePathStyle: true, conditionalWrites: "auto" },
+      segmentEntries: 10_000,
+      segmentMaxAgeMs: 3_600_000,
+      intervalMs: 30_000,
+      retentionMs: 2555 * 86_400_000,
+    });
+  });
+
+  it.each([
+    [{ dir: "/a", s3: { bucket: "audit-archive" } }, /exactly one of dir/],
+    [{ segment_entries: 1000 }, /exactly one of dir/],
+    [{ dir: "/a", retention_days: 0 }, /retention_days must be a positive whole number/],
+  ])("refuses %j", (archive, message) => {
+    expect(() => resolve(archive)).toThrow(expect.objectContaining({ code: "COUNTERSIGN_AUDIT_BAD_CONFIG", message: expect.stringMatching(message) }));
+  });
+
+  it.each([{ s3: { bucket: "Bad_Bucket" } }, { s3: { prefix: "x" } }, { dir: "/a", retention_days: 0 }, { dir: "/a", s3: { bucket: "ok-bucket", endpoint: "minio:9000" } }])(
+    "the schema refuses %j",
+    (archive) => {
+      expect(validate({ archive })).toBe(false);
+    },
+  );
+});
