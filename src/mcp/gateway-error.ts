@@ -18,6 +18,6 @@ export class GatewayError extends Error {
     readonly code: GatewayErrorCode,
     message: string,
   ) {
-    super(`${message} [${code}]`);
+    super(message);
   }
 }
