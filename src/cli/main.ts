@@ -19,7 +19,7 @@ import { describeCliFailure, EXIT_FAILURE } from "./cli-error";
 import { processIo, type CliIo } from "./cli-io";
 import { runConformanceCommand } from "./conformance-command";
 import { runEvalCommand } from "./eval-command";
-import { DEFAULT_REGO_DIR, runServeCommand } from "./serve-command";
+import { DEFAULT_REGO_DIR } from "./serve-defaults";
 import { runTestCommand } from "./test-command";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -126,6 +126,9 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
       `serve the Rego sources in dir (default ${DEFAULT_REGO_DIR}/) compiled in memory, recompiling on save, instead of bundles`,
     )
     .action(async (opts: { port?: number; config?: string; bundles?: string; watchRego?: string | boolean }) => {
+      // Loaded on use: the service's modules (the Teams bot among them) take seconds to load, and no other
+      // command needs them.
+      const { runServeCommand } = await import("./serve-command");
       await runServeCommand(opts, io);
     });
 

@@ -60,6 +60,13 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
     instructions: "Tool calls pass through Countersign: some run at once, some are refused, some wait for a person to approve them.",
   });
 
+  // Handlers are aborted both by the client's notifications/cancelled and by the connection closing; only
+  // the first withdraws a held call's approval request.
+  let connected = true;
+  server.onclose = () => {
+    connected = false;
+  };
+
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const catalog = await upstreams.tools(true).catch(upstreamFailure("listing tools"));
     return { tools: catalog.entries().map((e) => e.listing) };
@@ -84,6 +91,7 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
       countersign: caller.countersign,
       request: decideRequest,
       signal: extra.signal,
+      clientCancelled: () => connected,
       forward: (approved, signal) => upstream.callTool(entry.tool, approved, signal).catch(upstreamFailure(`calling ${entry.upstream}/${entry.tool}`)),
       ...(progressToken === undefined
         ? {}

@@ -9,7 +9,8 @@
  *   so the service redeems it once, for exactly these arguments, and only an `allow` from that forwards the
  *   call: exactly the approved arguments, once. Denied, expired or cancelled requests, and grants the
  *   service refuses, end as error results saying so. A client that cancels the call (the signal) withdraws
- *   the pending request.
+ *   the pending request; a connection or gateway that goes away leaves it pending, so the same call retried
+ *   (the same caller, the same action) is answered with the same request.
  * - Countersign unreachable, or answering an error: an error result; nothing is forwarded (fail closed).
  */
 
@@ -27,6 +28,11 @@ export interface ToolCallGateInput {
   readonly request: DecideRequest;
   readonly forward: ForwardCall;
   readonly signal?: AbortSignal;
+  /**
+   * Whether an abort of `signal` is the client's cancellation (withdraw the pending request) rather than the
+   * gateway or its connection going away (keep it: a retried call picks it up). Default: always withdraw.
+   */
+  readonly clientCancelled?: () => boolean;
   /** Told while the call is held (progress notifications). */
   readonly onHeld?: (message: string, elapsedMs: number) => Promise<void>;
 }
@@ -61,6 +67,7 @@ export async function gateToolCall(input: ToolCallGateInput): Promise<CallToolRe
     });
   } catch (err) {
     if (err instanceof CountersignError && err.code === CLIENT_ERROR_CODES.aborted) {
+      if (input.clientCancelled?.() === false) return refusal(`the connection closed; approval request ${approvalId} stays pending for a retried call`, decision, approvalId);
       await countersign.cancel(approvalId, "the MCP client cancelled the tool call").catch(() => undefined);
       return refusal(`the call was cancelled; approval request ${approvalId} was withdrawn`, decision, approvalId);
     }
