@@ -52,6 +52,7 @@ action_rules := [
 
 # Rules in the table that match this request, by position.
 matching contains i if {
+	not mcp_tool_call
 	some i, rule in action_rules
 	input.action.name in rule.actions
 	env_matches(rule)
@@ -72,6 +73,9 @@ first_match := min(matching)
 chosen := action_rules[first_match]
 
 default decision := {"outcome": "deny", "reasons": ["no policy rule matches this action"]}
+
+# Tool calls from the MCP gateway are decided by mcp.rego's rules.
+decision := mcp_decision if mcp_tool_call
 
 # A require_approval entry must carry an approval object; if one is forgotten, the engine reports the
 # decision as ill-formed (and denies) rather than this rule silently not applying.

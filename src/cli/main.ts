@@ -10,6 +10,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_ENTRYPOINT } from "../bundle/bundle-build";
 import { ConfigError } from "../config/config-error";
+import { GatewayError } from "../mcp/gateway-error";
 import { RegoTestError } from "../rego-test/rego-test-error";
 import { ServiceStartError } from "../service/service-start-error";
 import { AUDIT_SUBCOMMANDS, runAuditCommand, type AuditCommandOptions } from "./audit-command";
@@ -19,7 +20,7 @@ import { CliError, describeCliFailure, EXIT_FAILURE } from "./cli-error";
 import { processIo, type CliIo } from "./cli-io";
 import { runConformanceCommand } from "./conformance-command";
 import { runEvalCommand } from "./eval-command";
-import { DEFAULT_REGO_DIR, runServeCommand } from "./serve-command";
+import { DEFAULT_REGO_DIR } from "./serve-defaults";
 import { runTestCommand } from "./test-command";
 
 /** What `--v0-compatible` does, on every command that compiles Rego. */
@@ -163,7 +164,34 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
       if (opts.v0Compatible === true && (opts.watchRego === undefined || opts.watchRego === false)) {
         throw new CliError("COUNTERSIGN_CLI_USAGE", "--v0-compatible applies to the Rego sources of --watch-rego; bundles are compiled already");
       }
+      // Loaded on use: the service's modules (the Teams bot among them) take seconds to load, and no other
+      // command needs them.
+      const { runServeCommand } = await import("./serve-command");
       await runServeCommand(opts, io);
+    });
+
+  program
+    .command("mcp-gateway")
+    .description(
+      "An MCP proxy that makes every tools/call a Countersign decision: allowed calls are forwarded, denied ones return a " +
+        "tool error, and calls that need approval are held until a person decides, then run once with exactly the approved " +
+        "arguments. Speaks MCP to the agent over stdio (default) or Streamable HTTP (--listen), and to each upstream MCP server " +
+        "over stdio or Streamable HTTP. Settings from the `gateway:` section of --config (or COUNTERSIGN_CONFIG), flags win.",
+    )
+    .option("--countersign <url>", "the Countersign service, e.g. http://127.0.0.1:8181")
+    .option("--api-key-env <VAR>", "the environment variable holding the gateway's Countersign API key (stdio)")
+    .option("--actor <id>", "the agent identity decisions name as actor.id (stdio), e.g. agent:coder")
+    .option("--on-behalf-of <id>", "the human the agent works for, e.g. user:dana")
+    .option("--upstream <NAME=target>", 'an upstream MCP server: NAME=stdio:"COMMAND ARGS…" or NAME=http(s)://… (repeatable)', collect)
+    .addOption(new Option("--listen <port>", "serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio; agents authenticate with their Countersign API key or JWT").argParser(portNumber))
+    .option("--host <host>", "address to listen on with --listen (default 127.0.0.1)")
+    .option("--environment <env>", "resource.environment of every tool call (e.g. production)")
+    .addOption(new Option("--call-timeout-ms <ms>", "the longest an upstream call may take (default 60000)").argParser(positiveInt))
+    .addOption(new Option("--max-argument-bytes <n>", "larger tool arguments are refused before any decision (default 32768)").argParser(positiveInt))
+    .option("-c, --config <file>", "configuration file with a gateway: section (YAML or JSON)")
+    .action(async (opts: Record<string, unknown>) => {
+      const { runMcpGatewayCommand } = await import("./mcp-gateway-command");
+      await runMcpGatewayCommand(opts, io);
     });
 
   program
@@ -205,7 +233,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
 
 /** One line for a failure: service start-up failures and test runs show their code; the rest as other commands do. */
 function describeFailure(err: unknown): string {
-  if (err instanceof ConfigError || err instanceof ServiceStartError || err instanceof RegoTestError) return `error: ${err.message} [${err.code}]`;
+  if (err instanceof ConfigError || err instanceof ServiceStartError || err instanceof RegoTestError || err instanceof GatewayError) return `error: ${err.message} [${err.code}]`;
   return describeCliFailure(err);
 }
 

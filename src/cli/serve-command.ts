@@ -3,6 +3,7 @@
  * (requests in flight finish; no new connections; the embedded redis-server, if it started one, stops).
  */
 
+import { DEFAULT_REGO_DIR } from "./serve-defaults";
 import { startService, type RunningService } from "../main";
 import type { CliIo } from "./cli-io";
 
@@ -18,7 +19,7 @@ export interface ServeCommandOptions {
 }
 
 /** Where `--watch-rego` without a directory looks. */
-export const DEFAULT_REGO_DIR = "rego";
+export { DEFAULT_REGO_DIR };
 
 /** What the command waits on; injected so tests can stop it without signals. */
 export interface ServeLifecycle {

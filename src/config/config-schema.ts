@@ -10,10 +10,12 @@
  * (`AUDIT_CONFIG_FILE_SCHEMA`), resolved with the environment by `resolveAuditSettings` in `main.ts`;
  * `teams:` turns the Teams bot on and is checked, with the Bot Framework environment variables, by
  * `validateTeamsConfig` in `main.ts` (which names the offending key itself); `slack:` turns the Slack app on
- * and is checked, with its environment variables, by `validateSlackConfig` in `main.ts`.
+ * and is checked, with its environment variables, by `validateSlackConfig` in `main.ts`; `gateway:` is read
+ * only by `countersign mcp-gateway` (`src/mcp/gateway-config.ts`), and checked here so one file serves both.
  */
 
 import { AUDIT_CONFIG_FILE_SCHEMA, type AuditConfigFile } from "../audit/audit-config";
+import { GATEWAY_CONFIG_FILE_SCHEMA, type GatewayConfigFile } from "../mcp/gateway-config";
 import { LOG_LEVELS } from "./service-config";
 
 /** Identity ids: a kind prefix, a colon and a name (`svc:ci`, `user:alice`, `agent:deploy-bot`). */
@@ -236,6 +238,7 @@ export const CONFIG_FILE_SCHEMA = {
       additionalProperties: false,
       properties: { level: { enum: [...LOG_LEVELS] } },
     },
+    gateway: GATEWAY_CONFIG_FILE_SCHEMA,
     identities: {
       description: "The identities the service knows: a list, or {require_known_humans, entries}.",
       type: ["array", "object"],
@@ -276,6 +279,7 @@ export interface ConfigFile {
     };
   };
   policy?: { timeout_ms?: number };
+  gateway?: GatewayConfigFile;
   redis?: { url?: string; embedded_dir?: string };
   approvals?: {
     key_prefix?: string;

@@ -20,6 +20,7 @@ import { approvalReadHandler } from "./approval-read-route";
 import { auditQueryHandler } from "./audit-route";
 import { authenticate } from "./authenticate";
 import { cancelHandler } from "./cancel-route";
+import { whoamiHandler } from "./whoami-route";
 import { DECIDE_PATHS, decideLane } from "./decide-lane";
 import { type DecideBody, decideBody, decideHandler, type RequesterCheck } from "./decide-route";
 import { errorHandler, methodNotAllowed, notFound } from "./error-handler";
@@ -99,6 +100,7 @@ function createExpressApp(deps: AppDependencies, answer: DecideBody, maxJsonDept
     ["/v1/approvals/:id", approvalReadHandler(api)],
     ["/v1/approvals", approvalInboxHandler(api)],
     ["/v1/audit", auditQueryHandler(deps.audit)],
+    ["/v1/whoami", whoamiHandler()],
   ];
   for (const [path, handler] of gets) {
     app.get(path, auth, handler);

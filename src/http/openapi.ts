@@ -234,6 +234,30 @@ const approvalPaths = {
       },
     },
   },
+  "/v1/whoami": {
+    get: {
+      operationId: "whoami",
+      summary: "The authenticated caller's identity",
+      description: "What a gateway that accepts callers' credentials (the MCP gateway's --listen) asks to learn which identity a credential names.",
+      tags: ["operations"],
+      security: [{ bearerAuth: [] }],
+      responses: {
+        "200": {
+          description: "The identity, without credentials.",
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["id", "kind", "roles"],
+                properties: { id: { type: "string" }, kind: { enum: ["service", "human", "agent"] }, roles: { type: "array", items: { type: "string" } }, owner: { type: "string" } },
+              },
+            },
+          },
+        },
+        "401": UNAUTHENTICATED,
+      },
+    },
+  },
   "/v1/audit": {
     get: {
       operationId: "queryAudit",
