@@ -12,6 +12,9 @@
  * - `stream`: the Redis Stream name, default `countersign:audit`.
  * - `mirror_file`: the JSON-lines mirror for log shippers; no mirror when absent.
  * - `max_batch` (default 256) and `append_timeout_ms` (default 5000): see `audit-trail.ts`.
+ * - `checkpoint_interval_ms` (default 100; 0 signs every append): longest time the chain's end stays
+ *   unsigned (`audit-trail.ts`; the README's "Checkpoints" says what the window allows).
+ * - `compress` (default true): store entries deflated with the format's dictionary (`entry-codec.ts`).
  * - `archive: {dir, segment_entries, interval_seconds}`: seal the trail into segments of `segment_entries`
  *   (default 100,000) in the directory `dir`, every `interval_seconds` (default 30), and trim them from Redis
  *   (`trail-archiver.ts`); Redis then holds only the hot window. Off when absent: the stream grows.
@@ -30,6 +33,8 @@ export interface AuditConfigFile {
   readonly mirror_file?: string;
   readonly max_batch?: number;
   readonly append_timeout_ms?: number;
+  readonly checkpoint_interval_ms?: number;
+  readonly compress?: boolean;
   readonly archive?: { readonly dir: string; readonly segment_entries?: number; readonly interval_seconds?: number };
   readonly sinks?: readonly AuditSinkConfig[];
 }
@@ -55,6 +60,8 @@ export const AUDIT_CONFIG_FILE_SCHEMA = {
     mirror_file: { type: "string", minLength: 1 },
     max_batch: { type: "integer", minimum: 1, maximum: 10000 },
     append_timeout_ms: { type: "integer", minimum: 1 },
+    checkpoint_interval_ms: { type: "integer", minimum: 0, maximum: 60000 },
+    compress: { type: "boolean" },
     archive: {
       type: "object",
       additionalProperties: false,
@@ -94,6 +101,10 @@ export interface AuditSettings {
   readonly mirrorFile?: string;
   readonly maxBatch: number;
   readonly appendTimeoutMs: number;
+  /** 0: every append signs the head. */
+  readonly checkpointIntervalMs: number;
+  /** Store entries deflated. */
+  readonly compress: boolean;
   /** Archival of sealed segments; absent: off. */
   readonly archive?: { readonly dir: string; readonly segmentEntries: number; readonly intervalMs: number };
   readonly sinks: readonly AuditSinkSettings[];
@@ -131,6 +142,10 @@ export function resolveAuditSettings(
   const appendTimeoutMs = f.append_timeout_ms ?? 5_000;
   if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 10_000) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.max_batch must be 1..10000");
   if (!Number.isInteger(appendTimeoutMs) || appendTimeoutMs < 1) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.append_timeout_ms must be a positive whole number");
+  const checkpointIntervalMs = f.checkpoint_interval_ms ?? 100;
+  if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 0 || checkpointIntervalMs > 60_000) {
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.checkpoint_interval_ms must be 0..60000");
+  }
   return {
     stream,
     maskSalt,
@@ -138,6 +153,8 @@ export function resolveAuditSettings(
     ...(f.mirror_file === undefined ? {} : { mirrorFile: f.mirror_file }),
     maxBatch,
     appendTimeoutMs,
+    checkpointIntervalMs,
+    compress: f.compress ?? true,
     ...(f.archive === undefined
       ? {}
       : { archive: { dir: f.archive.dir, segmentEntries: f.archive.segment_entries ?? 100_000, intervalMs: (f.archive.interval_seconds ?? 30) * 1000 } }),
