@@ -121,9 +121,21 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
     return reply === 1;
   }
 
-  /** The newest signed head (entries after it are stored but not signed yet), or null for an empty trail. */
-  async readHead(): Promise<SignedHead | null> {
-    return (await this.readHeads()).signed;
+  /**
+   * The newest signed head, or null for an empty trail. While a checkpoint is pending (the chain's end is
+   * past the signed head) it waits, up to `settleMs` (default 1 s), for a signature that covers the end it
+   * found, so that an export or a sink started now includes what was recorded before it; after that it
+   * answers the newest signed head there is.
+   */
+  async readHead(settleMs = 1_000): Promise<SignedHead | null> {
+    let { signed, end } = await this.readHeads();
+    const deadline = Date.now() + settleMs;
+    const target = end?.seq ?? 0;
+    while (signed !== null && signed.seq < target && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      ({ signed, end } = await this.readHeads());
+    }
+    return signed;
   }
 
   /** The newest signed head and the chain's end as the trail wrote it (past the signed head while a checkpoint is pending). */
@@ -133,8 +145,11 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
     );
     if (seq === null || seq === undefined) return { signed: null, end: null };
     const end = { seq: Number(seq), hash: hash ?? "" };
-    const signedSeq = sseq ?? seq;
-    const signed: SignedHead = { seq: Number(signedSeq), hash: (sseq === null || sseq === undefined ? hash : shash) ?? "", alg: "EdDSA", kid: kid ?? "", sig: sig ?? "" };
+    // A signed head past the end cannot be (the head was put back by hand, as a rewind does): the end's own fields are the head then.
+    const lagging = sseq !== null && sseq !== undefined && Number(sseq) <= end.seq;
+    const signed: SignedHead = lagging
+      ? { seq: Number(sseq), hash: shash ?? "", alg: "EdDSA", kid: kid ?? "", sig: sig ?? "" }
+      : { seq: end.seq, hash: end.hash, alg: "EdDSA", kid: kid ?? "", sig: sig ?? "" };
     return { signed, end };
   }
 
