@@ -1,7 +1,8 @@
 /**
  * Benchmark: how fast the stored audit trail is read back. Fills a trail in an embedded redis-server with
  * decision entries like the allow path's (the bench's ~1 KB request as the policy input) through the real
- * `AuditTrail` with the service's defaults (entries deflated, checkpoints every 100 ms), then times
+ * `AuditTrail` with the service's defaults (checkpoints every 100 ms), entries stored as text and then
+ * deflated (`audit.compress`), then times
  * `exportTrail` (Redis → JSON lines), `verifyTrailLines` over that export (what `audit verify FILE` runs)
  * and `verifyStoredTrail` (what `audit verify --redis` runs), in entries per second, and reports Redis
  * bytes per entry (`used_memory` delta and `MEMORY USAGE` of the stream). Figures only; nothing here
@@ -28,12 +29,16 @@ const CONCURRENCY = 64;
 
 /** Runs the benchmark and prints its figures. */
 export async function benchAuditExport(entries: number = ENTRIES): Promise<void> {
+  for (const compress of [false, true]) await benchOne(entries, compress);
+}
+
+async function benchOne(entries: number, compress: boolean): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "countersign-audit-bench-"));
   const redis = await startEmbeddedRedis({ dir: path.join(dir, "redis") });
   const conn = openRedis(redis.url);
   try {
     const key = loadSigningKey(generateSigningKeyPem());
-    const store = new RedisAuditStore(conn, "countersign:audit", { compress: true });
+    const store = new RedisAuditStore(conn, "countersign:audit", { compress });
     const trail = new AuditTrail({ store, signingKey: key, clock: systemClock, maskSalt: Buffer.alloc(32, 7), checkpointIntervalMs: 100, labels: { id: "bench" } });
     const request = allowRequest();
     const before = await usedMemory(conn);
@@ -75,7 +80,10 @@ export async function benchAuditExport(entries: number = ENTRIES): Promise<void>
     const verifyRedisS = Number(process.hrtime.bigint() - t) / 1e9;
     const textBytes = lines.slice(0, -1).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
 
-    console.log(`audit trail read-back (${entries} decision entries of ~${fmt(textBytes / entries, 0)} bytes of JSON each, deflated in Redis, checkpoints every 100 ms):`);
+    console.log(
+      `audit trail read-back (${entries} decision entries of ~${fmt(textBytes / entries, 0)} bytes of JSON each, ` +
+        `${compress ? "deflated in Redis (audit.compress: true)" : "as text in Redis (the default)"}, checkpoints every 100 ms):`,
+    );
     console.log(`  fill through AuditTrail.record (${CONCURRENCY} concurrent): ${fmt(entries / fillS, 0)} entries/s, ${trail.stats().signatures} signatures`);
     console.log(`  Redis bytes per entry: ${fmt(bytes / entries, 0)} (used_memory delta), ${fmt(streamBytes / entries, 0)} (MEMORY USAGE of the stream)`);
     console.log(`  export (Redis -> JSON lines):   ${fmt(summary.entries / exportS, 0)} entries/s (${summary.entries} entries in ${fmt(exportS, 1)} s)`);

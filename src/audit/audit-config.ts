@@ -14,7 +14,7 @@
  * - `max_batch` (default 256) and `append_timeout_ms` (default 5000): see `audit-trail.ts`.
  * - `checkpoint_interval_ms` (default 100; 0 signs every append): longest time the chain's end stays
  *   unsigned (`audit-trail.ts`; the README's "Checkpoints" says what the window allows).
- * - `compress` (default true): store entries deflated with the format's dictionary (`entry-codec.ts`).
+ * - `compress` (default false): store entries deflated with the format's dictionary (`entry-codec.ts`).
  * - `archive: {dir, segment_entries, interval_seconds}`: seal the trail into segments of `segment_entries`
  *   (default 100,000) in the directory `dir`, every `interval_seconds` (default 30), and trim them from Redis
  *   (`trail-archiver.ts`); Redis then holds only the hot window. Off when absent: the stream grows.
@@ -154,7 +154,7 @@ export function resolveAuditSettings(
     maxBatch,
     appendTimeoutMs,
     checkpointIntervalMs,
-    compress: f.compress ?? true,
+    compress: f.compress ?? false,
     ...(f.archive === undefined
       ? {}
       : { archive: { dir: f.archive.dir, segmentEntries: f.archive.segment_entries ?? 100_000, intervalMs: (f.archive.interval_seconds ?? 30) * 1000 } }),

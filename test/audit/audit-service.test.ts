@@ -130,9 +130,11 @@ describe("a full approval flow through HTTP", () => {
     await api.verdict(AUTH.alice, id, { verdict: "approve" });
     await api.decide(AUTH.caller, decideBody({ context: { reason: "nightly", password: SECRET_PASSWORD } }));
 
-    // The stream as stored: its raw bytes, and each stored entry inflated (entries are kept deflated, entry-codec.ts).
+    // The stream as stored: its raw bytes, and each stored entry as text (inflated when kept deflated, entry-codec.ts).
     const rows = await redis.connect().xrangeBuffer("countersign:audit", "-", "+");
-    const stored = rows.flatMap(([, fields]) => fields.filter((_, i) => i % 2 === 1 && fields[i - 1]!.toString() === "z").map((z) => decodeEntry(z)));
+    const stored = rows.flatMap(([, fields]) =>
+      fields.flatMap((value, i) => (i % 2 === 0 ? [] : fields[i - 1]!.toString() === "z" ? [decodeEntry(value)] : fields[i - 1]!.toString() === "e" ? [value.toString("utf8")] : [])),
+    );
     expect(stored.length).toBe(rows.length);
     const raw = JSON.stringify(await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) + "\n" + stored.join("\n");
     expect(raw).toContain("quarterly report"); // the dump is readable: the search below means something
