@@ -5,6 +5,7 @@
 
 import * as path from "node:path";
 import { benchApprovalWorkflow } from "./bench/approval-workflow";
+import { benchAuditExport } from "./bench/audit-export";
 import { benchHttpDecide } from "./bench/http-decide";
 import { benchPolicyEval } from "./bench/policy-eval";
 
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.arch}`);
   await benchPolicyEval(root);
   await benchHttpDecide(root);
+  await benchAuditExport();
   await benchApprovalWorkflow(root);
 }
 

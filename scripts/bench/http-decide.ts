@@ -32,7 +32,7 @@ import { openRedis } from "../../src/redis/redis-connection";
 import { buildBundle } from "../../src/bundle/bundle-build";
 import { writeBundleFile } from "../../src/bundle/bundle-writer";
 import { loadSourceSet } from "../../src/bundle/source-set";
-import { fmt } from "./measure";
+import { fmt, usedMemory } from "./measure";
 
 const CONNECTIONS = 32;
 const WARMUP_S = 2;
@@ -234,7 +234,20 @@ export async function benchHttpDecide(root: string): Promise<void> {
     const pendingBefore = await admin.zcard("countersign:approvals:pending");
     const full: Record<Path, Run[]> = { bare: [], node: [], allow: [], noaudit: [], approval: [] };
     const auditBefore = await admin.xlen("countersign:audit");
-    for (let r = 0; r < ROUNDS; r++) for (const p of paths) full[p.path].push(await load(p.server, p.body, MAX_S, undefined, redis.pid));
+    // Redis bytes per decision: used_memory and the stream's length around each allow run (nothing else writes then).
+    let allowBytes = 0;
+    let allowEntries = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const p of paths) {
+        const memBefore = p.path === "allow" ? await usedMemory(admin) : 0;
+        const lenBefore = p.path === "allow" ? await admin.xlen("countersign:audit") : 0;
+        full[p.path].push(await load(p.server, p.body, MAX_S, undefined, redis.pid));
+        if (p.path === "allow") {
+          allowBytes += (await usedMemory(admin)) - memBefore;
+          allowEntries += (await admin.xlen("countersign:audit")) - lenBefore;
+        }
+      }
+    }
     const opensAnswered = full.approval.reduce((sum, x) => sum + x.requests, 0);
     const opensStored = (await admin.zcard("countersign:approvals:pending")) - pendingBefore;
     const maxRps = (p: Path) => median(full[p].map((x) => x.rps));
@@ -279,6 +292,12 @@ export async function benchHttpDecide(root: string): Promise<void> {
     console.log(
       `  ratio require_approval / allow:   ${fmt(maxRps("approval") / maxRps("allow"))}x throughput   (target >= 0.5x); ` +
         `${fmt(cpuOf("allow") / cpuOf("approval"))}x by server CPU per request; p99 ${fmt(half.approval.p99, 1)} ms at half its maximum rate`,
+    );
+    const lastEntry = await admin.xrevrangeBuffer("countersign:audit", "+", "-", "COUNT", 1);
+    const storedEntryBytes = lastEntry[0]?.[1][1]?.length ?? 0;
+    console.log(
+      `  Redis bytes per allow decision: ${fmt(allowBytes / Math.max(1, allowEntries), 0)} (used_memory delta over ${allowEntries} entries; target <= 700); ` +
+        `an allow entry is stored in ${storedEntryBytes} bytes`,
     );
     const dedup = opensStored >= opensAnswered ? "none deduplicated" : "warning: fewer stored than answered, some were deduplicated";
     console.log(`  approval requests opened during the full-load runs: ${opensStored} stored for ${opensAnswered} answered (${dedup})`);

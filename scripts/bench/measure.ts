@@ -34,3 +34,9 @@ export function msPerRun(fn: () => unknown, rounds = 5): number {
 export function fmt(n: number, digits = 2): string {
   return n.toFixed(digits);
 }
+
+/** `used_memory` of a Redis, in bytes (NaN when the INFO reply has none). */
+export async function usedMemory(redis: { info(section: string): Promise<string> }): Promise<number> {
+  const m = /used_memory:(\d+)/.exec(await redis.info("memory"));
+  return m === null ? Number.NaN : Number(m[1]);
+}

@@ -4,8 +4,13 @@
  *
  * KEYS[1] the stream, KEYS[2] the head hash, KEYS[3] the turn.
  * ARGV[1], ARGV[2] the head the caller sealed against (seq, hash); ARGV[3], ARGV[4] the new head (seq,
- * hash); ARGV[5], ARGV[6] its key id and signature; ARGV[7] the caller's instance token; then pairs of
- * (stream id, entry text), in seq order.
+ * hash); ARGV[5], ARGV[6] its key id and signature, both empty when this append is not a checkpoint;
+ * ARGV[7] the caller's instance token; ARGV[8] the stream field the entries go in (`e` text, `z` deflated,
+ * see `entry-codec.ts`); then pairs of (stream id, stored entry), in seq order.
+ *
+ * The head hash holds `seq`, `hash` (the chain's end, what appends compare against) and `sseq`, `shash`,
+ * `kid`, `sig` (the newest signed head, a checkpoint). A head written before checkpoints could lag has no
+ * `sseq`: its `seq`/`hash` are the signed ones, and the first unsigned append copies them to `sseq`/`shash`.
  *
  * Replies:
  * - `{1}`: appended.
@@ -19,8 +24,8 @@
  *   deleted, or restored from an older backup). Nothing is written, and the trail refuses to write until
  *   someone looks.
  * Ids are consecutive and the first XADD succeeded, so the later ones cannot fail: a batch is all or nothing.
- * The last entry of the batch also carries the signed head (fields `kid`, `sig`), a checkpoint that partial
- * exports end on.
+ * When the append is a checkpoint, its last entry also carries the signed head (fields `kid`, `sig`), a
+ * checkpoint that partial exports end on.
  */
 
 import { RedisScript } from "../redis/redis-script";
@@ -33,7 +38,7 @@ export const TURN_TTL_MS = 200;
 export const APPEND_SCRIPT = new RedisScript(
   "countersign-audit-append",
   `
-local cur = redis.call('HMGET', KEYS[2], 'seq', 'hash')
+local cur = redis.call('HMGET', KEYS[2], 'seq', 'hash', 'sseq')
 local seq, hash = cur[1], cur[2]
 if not seq then
   seq = '0'
@@ -47,25 +52,51 @@ if seq ~= ARGV[1] or hash ~= ARGV[2] then
   redis.call('SET', KEYS[3], ARGV[7], 'PX', ${TURN_TTL_MS}, 'NX')
   return {0, seq, hash}
 end
+local signed = ARGV[6] ~= ''
+local field = ARGV[8]
 local last = #ARGV - 1
-for i = 8, last, 2 do
+for i = 9, last, 2 do
   local r
-  if i == last then
-    r = redis.pcall('XADD', KEYS[1], ARGV[i], 'e', ARGV[i + 1], 'kid', ARGV[5], 'sig', ARGV[6])
+  if signed and i == last then
+    r = redis.pcall('XADD', KEYS[1], ARGV[i], field, ARGV[i + 1], 'kid', ARGV[5], 'sig', ARGV[6])
   else
-    r = redis.pcall('XADD', KEYS[1], ARGV[i], 'e', ARGV[i + 1])
+    r = redis.pcall('XADD', KEYS[1], ARGV[i], field, ARGV[i + 1])
   end
   if type(r) == 'table' and r.err then
-    if i == 8 then
+    if i == 9 then
       return {-1, r.err}
     end
     return redis.error_reply('audit append failed after a partial write: ' .. r.err)
   end
 end
-redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'hash', ARGV[4], 'kid', ARGV[5], 'sig', ARGV[6])
+if signed then
+  redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'hash', ARGV[4], 'sseq', ARGV[3], 'shash', ARGV[4], 'kid', ARGV[5], 'sig', ARGV[6])
+else
+  if cur[1] and not cur[3] then
+    redis.call('HSET', KEYS[2], 'sseq', cur[1], 'shash', cur[2])
+  end
+  redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'hash', ARGV[4])
+end
 if turn then
   redis.call('DEL', KEYS[3])
 end
 return {1}
+`,
+);
+
+/**
+ * Signs the chain's end without appending (a checkpoint after a quiet spell): KEYS[1] the head hash;
+ * ARGV[1], ARGV[2] the head signed (seq, hash); ARGV[3], ARGV[4] key id and signature. Replies 1 when the
+ * head is still that one and now carries the signature, 0 when it has moved on (whoever moved it signs).
+ */
+export const SEAL_SCRIPT = new RedisScript(
+  "countersign-audit-seal",
+  `
+local cur = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+if cur[1] ~= ARGV[1] or cur[2] ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'sseq', ARGV[1], 'shash', ARGV[2], 'kid', ARGV[3], 'sig', ARGV[4])
+return 1
 `,
 );

@@ -12,6 +12,9 @@
  * - `stream`: the Redis Stream name, default `countersign:audit`.
  * - `mirror_file`: the JSON-lines mirror for log shippers; no mirror when absent.
  * - `max_batch` (default 256) and `append_timeout_ms` (default 5000): see `audit-trail.ts`.
+ * - `checkpoint_interval_ms` (default 0: every append is signed): longest time the chain's end may stay
+ *   unsigned (`audit-trail.ts`; the README's "Checkpoints" says what the window allows).
+ * - `compress` (default false): store entries deflated with the format's dictionary (`entry-codec.ts`).
  * - `archive: {dir | s3, segment_entries, segment_max_age_seconds, interval_seconds, retention_days}`: seal the
  *   trail into segments of `segment_entries` (default 100,000), or fewer once the oldest waiting entry is
  *   `segment_max_age_seconds` old, every `interval_seconds` (default 30), into the directory `dir` or the
@@ -35,6 +38,8 @@ export interface AuditConfigFile {
   readonly mirror_file?: string;
   readonly max_batch?: number;
   readonly append_timeout_ms?: number;
+  readonly checkpoint_interval_ms?: number;
+  readonly compress?: boolean;
   readonly archive?: AuditArchiveConfig;
   readonly sinks?: readonly AuditSinkConfig[];
 }
@@ -99,6 +104,8 @@ export const AUDIT_CONFIG_FILE_SCHEMA = {
     mirror_file: { type: "string", minLength: 1 },
     max_batch: { type: "integer", minimum: 1, maximum: 10000 },
     append_timeout_ms: { type: "integer", minimum: 1 },
+    checkpoint_interval_ms: { type: "integer", minimum: 0, maximum: 60000 },
+    compress: { type: "boolean" },
     archive: {
       type: "object",
       additionalProperties: false,
@@ -153,6 +160,10 @@ export interface AuditSettings {
   readonly mirrorFile?: string;
   readonly maxBatch: number;
   readonly appendTimeoutMs: number;
+  /** 0: every append signs the head. */
+  readonly checkpointIntervalMs: number;
+  /** Store entries deflated. */
+  readonly compress: boolean;
   /** Archival of sealed segments; absent: off. */
   readonly archive?: AuditArchiveSettings;
   readonly sinks: readonly AuditSinkSettings[];
@@ -190,6 +201,10 @@ export function resolveAuditSettings(
   const appendTimeoutMs = f.append_timeout_ms ?? 5_000;
   if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 10_000) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.max_batch must be 1..10000");
   if (!Number.isInteger(appendTimeoutMs) || appendTimeoutMs < 1) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.append_timeout_ms must be a positive whole number");
+  const checkpointIntervalMs = f.checkpoint_interval_ms ?? 0;
+  if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 0 || checkpointIntervalMs > 60_000) {
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.checkpoint_interval_ms must be 0..60000");
+  }
   return {
     stream,
     maskSalt,
@@ -197,6 +212,8 @@ export function resolveAuditSettings(
     ...(f.mirror_file === undefined ? {} : { mirrorFile: f.mirror_file }),
     maxBatch,
     appendTimeoutMs,
+    checkpointIntervalMs,
+    compress: f.compress ?? false,
     ...(f.archive === undefined ? {} : { archive: archiveSettings(f.archive, opts.env) }),
     sinks: uniqueNames((f.sinks ?? []).map((s) => sinkSettings(s, opts.env))),
   };

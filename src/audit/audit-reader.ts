@@ -5,6 +5,7 @@
  * tampered stream readable end to end, ids that do not belong to the chain included.
  */
 
+import type { ChainHead } from "./chain";
 import type { SignedHead } from "./head-signature";
 
 /** One stored entry as read back. */
@@ -21,8 +22,13 @@ export interface StoredRecord {
 
 /** Read access to a stored trail. */
 export interface AuditReader {
-  /** The current signed head, or null for an empty trail. */
+  /** The newest signed head, or null for an empty trail. */
   readHead(): Promise<SignedHead | null>;
+  /**
+   * The newest signed head and the chain's end as the trail wrote it: the end is past the signed head while
+   * a checkpoint is pending (at most the checkpoint interval). Absent on readers that cannot tell.
+   */
+  readHeads?(): Promise<{ readonly signed: SignedHead | null; readonly end: ChainHead | null }>;
   /** Up to `count` entries stored after id `afterId` (from the start when null), oldest first. */
   readAscending(afterId: string | null, count: number): Promise<StoredRecord[]>;
   /** Up to `count` entries stored before id `beforeId` (from the end when null), newest first. */

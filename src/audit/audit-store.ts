@@ -20,9 +20,12 @@ export type AppendOutcome =
 export interface AuditStore {
   /**
    * Atomically, if the stored head is still `expected` and no other instance has the turn: appends
-   * `entries` (consecutive seqs right after it) and replaces the head with `head` (the last entry's link,
-   * signed). `instance` identifies the caller for turns. Rejects with COUNTERSIGN_AUDIT_UNAVAILABLE when
-   * storage cannot be reached or is inconsistent.
+   * `entries` (consecutive seqs right after it) and moves the head to the last one; with `head` (the last
+   * entry's link, signed) the append is a checkpoint and the signed head moves too. `instance` identifies
+   * the caller for turns. Rejects with COUNTERSIGN_AUDIT_UNAVAILABLE when storage cannot be reached or is
+   * inconsistent.
    */
-  append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead, instance: string): Promise<AppendOutcome>;
+  append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead | null, instance: string): Promise<AppendOutcome>;
+  /** Signs the chain's end if it is still `head` (a checkpoint with no entry to carry it); false when it moved. */
+  seal(head: SignedHead): Promise<boolean>;
 }

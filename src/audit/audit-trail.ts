@@ -9,6 +9,13 @@
  * head: an append that finds the head moved re-seals its batch after the new head and tries again (bounded),
  * and takes the turn, so that the next append to go through is its own.
  *
+ * Signing (checkpoints): with `checkpointIntervalMs` 0 (the default) every append signs the new head. With
+ * an interval, an append signs only when the interval has passed since this instance last signed (or
+ * `checkpointMaxEntries` entries went unsigned); the others store the entries and move the chain's end
+ * without a signature, and a quiet spell ends with a signature of the end (`seal`) one interval after the
+ * last unsigned append, as does `close()`. Every record is still stored before it resolves; what waits (at
+ * most the interval) is the signature over it. See the README, "Checkpoints", for what that window allows.
+ *
  * Failure is explicit: anything that keeps an entry from being stored rejects its `record()` with
  * COUNTERSIGN_AUDIT_UNAVAILABLE; the decide use case then answers `deny` "audit unavailable". The trail
  * never decides anything itself.
@@ -61,6 +68,13 @@ export interface AuditTrailOptions {
   readonly maxAttempts?: number;
   /** An append not confirmed within this time fails its records. Default 5000 ms. */
   readonly appendTimeoutMs?: number;
+  /**
+   * Longest time the chain's end may stay unsigned after an append; 0 (default): every append is signed.
+   * The service sets it from `audit.checkpoint_interval_ms` (default 0 there too).
+   */
+  readonly checkpointIntervalMs?: number;
+  /** Most entries an instance appends between signatures (with an interval). Default 10,000. */
+  readonly checkpointMaxEntries?: number;
   /** Identifies this instance to the other writers (whose turn it is after a lost race); default a random UUID. */
   readonly instanceToken?: string;
   /**
@@ -83,6 +97,8 @@ export interface AuditTrailStats {
   readonly conflicts: number;
   /** Attempts that waited for another instance's turn. */
   readonly turnWaits: number;
+  /** Signatures made: checkpoint appends plus seals. */
+  readonly signatures: number;
   /** The largest batch stored in one append. */
   readonly largestBatch: number;
   /** Times the stored head was found behind an entry this instance had stored. */
@@ -109,7 +125,15 @@ export class AuditTrail implements AuditRecorder {
   private readonly maxAttempts: number;
   private readonly appendTimeoutMs: number;
   private readonly instanceToken: string;
-  private counters = { recorded: 0, failed: 0, appends: 0, conflicts: 0, turnWaits: 0, largestBatch: 0, rollbacks: 0 };
+  private readonly checkpointIntervalMs: number;
+  private readonly checkpointMaxEntries: number;
+  private counters = { recorded: 0, failed: 0, appends: 0, conflicts: 0, turnWaits: 0, signatures: 0, largestBatch: 0, rollbacks: 0 };
+  /** When this instance last signed a head (ms, Date.now()); -Infinity before the first. */
+  private lastSignedAt = Number.NEGATIVE_INFINITY;
+  /** Entries this instance appended since it last signed. */
+  private unsigned = 0;
+  /** Pending seal of an unsigned end, after a quiet spell. */
+  private sealTimer: NodeJS.Timeout | null = null;
   /** The highest seq this instance has stored. */
   private storedSeq = 0;
 
@@ -121,6 +145,11 @@ export class AuditTrail implements AuditRecorder {
     this.maxAttempts = positive(opts.maxAttempts ?? 50, "maxAttempts");
     this.appendTimeoutMs = positive(opts.appendTimeoutMs ?? 5_000, "appendTimeoutMs");
     this.instanceToken = opts.instanceToken ?? randomUUID();
+    this.checkpointIntervalMs = opts.checkpointIntervalMs ?? 0;
+    if (!Number.isInteger(this.checkpointIntervalMs) || this.checkpointIntervalMs < 0) {
+      throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "checkpointIntervalMs must be a whole number of milliseconds");
+    }
+    this.checkpointMaxEntries = positive(opts.checkpointMaxEntries ?? 10_000, "checkpointMaxEntries");
   }
 
   /** Masks, stamps and stores one event; resolves after it is stored. */
@@ -159,11 +188,33 @@ export class AuditTrail implements AuditRecorder {
     return { ...this.counters };
   }
 
-  /** Refuses new records, waits for queued ones to settle, and closes the mirror. */
+  /** Refuses new records, waits for queued ones to settle, signs what this instance left unsigned, and closes the mirror. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.flushing) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.seal().catch(() => undefined);
     await this.opts.mirror?.close();
+  }
+
+  /**
+   * Signs the chain's end now if this instance's last append left it unsigned and nobody appended since
+   * (otherwise whoever did signs it). Resolves true when a signature was stored.
+   */
+  async seal(): Promise<boolean> {
+    if (this.sealTimer !== null) {
+      clearTimeout(this.sealTimer);
+      this.sealTimer = null;
+    }
+    if (this.unsigned === 0) return false;
+    const head = this.head;
+    const signed = await signHead(head, this.opts.signingKey);
+    const ok = await this.opts.store.seal(signed);
+    this.counters.signatures++;
+    if (this.head.seq === head.seq) {
+      this.unsigned = 0;
+      this.lastSignedAt = Date.now();
+    }
+    return ok;
   }
 
   private async flush(): Promise<void> {
@@ -172,7 +223,26 @@ export class AuditTrail implements AuditRecorder {
       await this.appendBatch(batch);
     }
     this.flushing = false;
+    if (this.unsigned > 0 && this.sealTimer === null && !this.closed) {
+      // A quiet spell: sign the end one interval after the last signature, unless an append does it first.
+      const wait = Math.max(0, this.lastSignedAt + this.checkpointIntervalMs - Date.now());
+      this.sealTimer = setTimeout(() => {
+        this.sealTimer = null;
+        if (!this.flushing) void this.seal().catch(() => undefined);
+      }, wait);
+      this.sealTimer.unref();
+    }
     for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /** Whether the append being sealed now signs its head. */
+  private checkpointDue(entries: number): boolean {
+    return (
+      this.checkpointIntervalMs === 0 ||
+      this.closed ||
+      Date.now() - this.lastSignedAt >= this.checkpointIntervalMs ||
+      this.unsigned + entries >= this.checkpointMaxEntries
+    );
   }
 
   /**
@@ -187,10 +257,12 @@ export class AuditTrail implements AuditRecorder {
     for (;;) {
       let sealed: SealedEntry[];
       let outcome: AppendOutcome;
+      let signing = false;
       try {
         sealed = sealBatch(expected, prepared);
         const last = sealed[sealed.length - 1] as SealedEntry;
-        const head = await signHead(last, this.opts.signingKey);
+        signing = this.checkpointDue(sealed.length);
+        const head = signing ? await signHead(last, this.opts.signingKey) : null;
         outcome = await this.withTimeout(this.opts.store.append(expected, sealed, head, this.instanceToken));
         // A "moved" head that is exactly our new head means this very append landed before (a command resent
         // after a reconnect): the entries are ours, byte for byte, so the records are stored.
@@ -202,6 +274,13 @@ export class AuditTrail implements AuditRecorder {
         return;
       }
       if (outcome.ok) {
+        if (signing) {
+          this.counters.signatures++;
+          this.lastSignedAt = Date.now();
+          this.unsigned = 0;
+        } else {
+          this.unsigned += sealed.length;
+        }
         this.stored(batch, sealed);
         return;
       }

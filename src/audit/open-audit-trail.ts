@@ -33,7 +33,7 @@ export interface OpenedAuditTrail {
 
 /** Resolves the signing key (configured, or generated once in Redis), and builds the store, mirror and trail. */
 export async function openAuditTrail(settings: AuditSettings, deps: OpenAuditTrailDeps): Promise<OpenedAuditTrail> {
-  const store = new RedisAuditStore(deps.redis, settings.stream);
+  const store = new RedisAuditStore(deps.redis, settings.stream, { compress: settings.compress });
   const signingKey = await resolveSigningKey(settings.signingKeyPem, store);
   const mirror =
     settings.mirrorFile === undefined
@@ -46,6 +46,7 @@ export async function openAuditTrail(settings: AuditSettings, deps: OpenAuditTra
     maskSalt: settings.maskSalt,
     maxBatch: settings.maxBatch,
     appendTimeoutMs: settings.appendTimeoutMs,
+    checkpointIntervalMs: settings.checkpointIntervalMs,
     ...(deps.labels === undefined ? {} : { labels: deps.labels }),
     ...(deps.onRollback === undefined ? {} : { onRollback: deps.onRollback }),
     ...(mirror === undefined ? {} : { mirror }),

@@ -3,10 +3,12 @@
  * generated signing key when none is configured.
  *
  * Layout (for the default stream name `countersign:audit`):
- * - `countersign:audit`: Stream; entry seq N at id `N-0`, field `e` = the entry's canonical JSON; the
- *   last entry of each append also has `kid` and `sig`, the signed head at that point (a checkpoint).
- * - `{countersign:audit}:head`: Hash `{seq, hash, kid, sig}`, the signed head, updated in the same script
- *   as the XADDs.
+ * - `countersign:audit`: Stream; entry seq N at id `N-0`, field `z` = the entry's canonical JSON deflated
+ *   (`entry-codec.ts`), or `e` = the text itself (older entries, `compress: false`); the last entry of an
+ *   append that is a checkpoint also has `kid` and `sig`, the signed head at that point.
+ * - `{countersign:audit}:head`: Hash `{seq, hash, sseq, shash, kid, sig}`: the chain's end and the newest
+ *   signed head (the same when the last append was a checkpoint), updated in the same script as the
+ *   XADDs. An older head has no `sseq`: its `seq`/`hash` are signed.
  * - `{countersign:audit}:signing-key`: String, the Ed25519 private key (PKCS#8 PEM), written once with
  *   SET NX, only when no key is configured.
  * - `{countersign:audit}:turn`: String with a short TTL, the instance that lost the last append race and
@@ -18,7 +20,8 @@ import type Redis from "ioredis";
 import { AuditError } from "./audit-error";
 import type { AuditReader, StoredRecord } from "./audit-reader";
 import type { AppendOutcome, AuditStore } from "./audit-store";
-import { APPEND_SCRIPT } from "./append-script";
+import { APPEND_SCRIPT, SEAL_SCRIPT } from "./append-script";
+import { DEFLATE_FIELD, PLAIN_FIELD, decodeEntry, encodeEntry } from "./entry-codec";
 import { isHashText, type ChainHead, type SealedEntry } from "./chain";
 import type { SignedHead } from "./head-signature";
 import type { SigningKeyStore } from "./signing-key";
@@ -58,11 +61,16 @@ export function auditKeys(stream: string = DEFAULT_AUDIT_STREAM): AuditKeys {
 export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore {
   readonly keys: AuditKeys;
 
+  private readonly compress: boolean;
+
+  /** `compress` (default false): store new entries deflated (`entry-codec.ts`); either kind is read back. */
   constructor(
     private readonly redis: Redis,
     stream: string = DEFAULT_AUDIT_STREAM,
+    opts: { readonly compress?: boolean } = {},
   ) {
     this.keys = auditKeys(stream);
+    this.compress = opts.compress === true;
   }
 
   /** How far the trail is archived (`trail-archiver.ts`): seq 0 and the genesis hash when nothing is. */
@@ -71,10 +79,20 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
     return { seq: Number(h["seq"] ?? 0), hash: h["hash"] ?? "0".repeat(64), segments: Number(h["segments"] ?? 0) };
   }
 
-  async append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead, instance: string): Promise<AppendOutcome> {
+  async append(expected: ChainHead, entries: readonly SealedEntry[], head: SignedHead | null, instance: string): Promise<AppendOutcome> {
     if (entries.length === 0) throw new TypeError("append needs at least one entry");
-    const args: string[] = [String(expected.seq), expected.hash, String(head.seq), head.hash, head.kid, head.sig, instance];
-    for (const e of entries) args.push(streamIdOf(e.seq), e.line);
+    const last = entries[entries.length - 1] as SealedEntry;
+    const args: (string | Buffer)[] = [
+      String(expected.seq),
+      expected.hash,
+      String(last.seq),
+      last.hash,
+      head?.kid ?? "",
+      head?.sig ?? "",
+      instance,
+      this.compress ? DEFLATE_FIELD : PLAIN_FIELD,
+    ];
+    for (const e of entries) args.push(streamIdOf(e.seq), this.compress ? encodeEntry(e.line) : e.line);
     const keys = [this.keys.stream, this.keys.head, this.keys.turn];
     const reply = await this.call("append to", () => APPEND_SCRIPT.run(this.redis, keys, args));
     if (!Array.isArray(reply)) throw unavailable(`unexpected reply from the append script: ${JSON.stringify(reply)}`);
@@ -94,22 +112,57 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
     throw unavailable(`unexpected reply from the append script: ${JSON.stringify(reply)}`);
   }
 
-  async readHead(): Promise<SignedHead | null> {
-    const [seq, hash, kid, sig] = await this.call("read the head of", () => this.redis.hmget(this.keys.head, "seq", "hash", "kid", "sig"));
-    if (seq === null || seq === undefined) return null;
-    return { seq: Number(seq), hash: hash ?? "", alg: "EdDSA", kid: kid ?? "", sig: sig ?? "" };
+  /**
+   * Signs the chain's end when no append has moved it since `head` (a checkpoint after a quiet spell); false
+   * when it has moved (the instance that moved it signs its own appends).
+   */
+  async seal(head: SignedHead): Promise<boolean> {
+    const reply = await this.call("sign the head of", () => SEAL_SCRIPT.run(this.redis, [this.keys.head], [String(head.seq), head.hash, head.kid, head.sig]));
+    return reply === 1;
+  }
+
+  /**
+   * The newest signed head, or null for an empty trail. While a checkpoint is pending (the chain's end is
+   * past the signed head) it waits, up to `settleMs` (default 1 s), for a signature that covers the end it
+   * found, so that an export or a sink started now includes what was recorded before it; after that it
+   * answers the newest signed head there is.
+   */
+  async readHead(settleMs = 1_000): Promise<SignedHead | null> {
+    let { signed, end } = await this.readHeads();
+    const deadline = Date.now() + settleMs;
+    const target = end?.seq ?? 0;
+    while (signed !== null && signed.seq < target && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      ({ signed, end } = await this.readHeads());
+    }
+    return signed;
+  }
+
+  /** The newest signed head and the chain's end as the trail wrote it (past the signed head while a checkpoint is pending). */
+  async readHeads(): Promise<{ readonly signed: SignedHead | null; readonly end: ChainHead | null }> {
+    const [seq, hash, sseq, shash, kid, sig] = await this.call("read the head of", () =>
+      this.redis.hmget(this.keys.head, "seq", "hash", "sseq", "shash", "kid", "sig"),
+    );
+    if (seq === null || seq === undefined) return { signed: null, end: null };
+    const end = { seq: Number(seq), hash: hash ?? "" };
+    // A signed head past the end cannot be (the head was put back by hand, as a rewind does): the end's own fields are the head then.
+    const lagging = sseq !== null && sseq !== undefined && Number(sseq) <= end.seq;
+    const signed: SignedHead = lagging
+      ? { seq: Number(sseq), hash: shash ?? "", alg: "EdDSA", kid: kid ?? "", sig: sig ?? "" }
+      : { seq: end.seq, hash: end.hash, alg: "EdDSA", kid: kid ?? "", sig: sig ?? "" };
+    return { signed, end };
   }
 
   async readAscending(afterId: string | null, count: number): Promise<StoredRecord[]> {
     const start = afterId === null ? "-" : `(${afterId}`;
-    const rows = await this.call("read", () => this.redis.xrange(this.keys.stream, start, "+", "COUNT", count));
+    const rows = await this.call("read", () => this.redis.xrangeBuffer(this.keys.stream, start, "+", "COUNT", count));
     return rows.map(toRecord);
   }
 
   async readDescending(beforeId: string | null, count: number): Promise<StoredRecord[]> {
     if (beforeId === "0-0") return [];
     const end = beforeId === null ? "+" : `(${beforeId}`;
-    const rows = await this.call("read", () => this.redis.xrevrange(this.keys.stream, end, "-", "COUNT", count));
+    const rows = await this.call("read", () => this.redis.xrevrangeBuffer(this.keys.stream, end, "-", "COUNT", count));
     return rows.map(toRecord);
   }
 
@@ -137,16 +190,32 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
   }
 }
 
-function toRecord([id, fields]: [string, string[]]): StoredRecord {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] as string, fields[i + 1] as string);
-  const kid = map.get("kid");
-  const sig = map.get("sig");
+function toRecord([idBytes, fields]: [Buffer, Buffer[]]): StoredRecord {
+  const id = idBytes.toString("latin1");
+  let line = "";
+  let kid: string | undefined;
+  let sig: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = (fields[i] as Buffer).toString("latin1");
+    const value = fields[i + 1] as Buffer;
+    if (name === PLAIN_FIELD) line = value.toString("utf8");
+    else if (name === DEFLATE_FIELD) line = decoded(value);
+    else if (name === "kid") kid = value.toString("utf8");
+    else if (name === "sig") sig = value.toString("utf8");
+  }
   const idSeq = seqOfStreamId(id);
-  const line = map.get("e") ?? "";
   if (kid === undefined || sig === undefined) return { id, idSeq, line };
   const link = checkpointLink(line);
   return { id, idSeq, line, ...(link === null ? {} : { checkpoint: { ...link, alg: "EdDSA" as const, kid, sig } }) };
+}
+
+/** The text of a deflated entry; bytes that do not inflate read as text that is no entry, which verify reports as malformed. */
+function decoded(value: Buffer): string {
+  try {
+    return decodeEntry(value);
+  } catch (err) {
+    return `undecodable stored entry: ${(err as Error).message}`;
+  }
 }
 
 /** The seq and hash of a checkpoint's entry (the signature covers them); null when the text does not parse. */

@@ -18,7 +18,7 @@
  * and hash) catches it: the trail must reach the pinned seq and hold the pinned hash there.
  */
 
-import type { AuditReader, StoredRecord } from "./audit-reader";
+import type { AuditReader } from "./audit-reader";
 import { GENESIS_HASH, computeEntryHash, isHashText, type ChainHead } from "./chain";
 import { verifyHeadSignature } from "./head-signature";
 import type { SignedHead } from "./head-signature";
@@ -375,28 +375,65 @@ export async function verifyTrailLines(lines: AsyncIterable<string> | Iterable<s
  * Verifies the trail in storage from its first entry. The stored head is read first; entries appended while
  * the check runs carry their own signed checkpoint, so the last one read is the head the trail is checked
  * against (and it must reach at least the head read first, or entries were deleted from the end).
+ *
+ * With checkpoints every interval (`audit-trail.ts`), the newest entries may be stored and not signed yet:
+ * the head says the trail wrote them (its end is past its signed head). The check then waits, up to
+ * `unsignedWaitMs` (default 2 s), for a signature that covers them and verifies up to it. Entries past the
+ * end the trail wrote, or still unsigned when the wait is over, fail as past the signed head.
  */
-export async function verifyStoredTrail(reader: AuditReader, opts: VerifyOptions & { readonly pageSize?: number } = {}): Promise<VerifyResult> {
+export async function verifyStoredTrail(
+  reader: AuditReader,
+  opts: VerifyOptions & { readonly pageSize?: number; readonly unsignedWaitMs?: number } = {},
+): Promise<VerifyResult> {
   const verifier = new TrailVerifier(opts);
-  const initial = await reader.readHead();
+  const heads = reader.readHeads !== undefined ? () => (reader.readHeads as NonNullable<AuditReader["readHeads"]>)() : async () => ({ signed: await reader.readHead(), end: null });
+  const initial = (await heads()).signed;
   const pageSize = opts.pageSize ?? 1000;
+  const waitMs = opts.unsignedWaitMs ?? 2_000;
   let lastCheckpoint: SignedHead | null = null;
   let cursor: string | null = null;
-  for (;;) {
-    const page = await reader.readAscending(cursor, pageSize);
-    if (page.length === 0) break;
-    for (const rec of page) {
-      verifier.entry({
-        text: rec.line,
-        where: `stream id ${rec.id}`,
-        idSeq: rec.idSeq,
-        ...(rec.checkpoint === undefined ? {} : { checkpoint: rec.checkpoint }),
-      });
-      if (rec.checkpoint !== undefined) lastCheckpoint = rec.checkpoint;
+  let lastRead = 0;
+  /** Entries past this seq are not fed (set once a signature covering everything read is found). */
+  let stopAt = Number.POSITIVE_INFINITY;
+  const readOn = async (): Promise<void> => {
+    for (;;) {
+      const page = await reader.readAscending(cursor, pageSize);
+      if (page.length === 0) return;
+      for (const rec of page) {
+        if (rec.idSeq !== null && rec.idSeq > stopAt) return;
+        verifier.entry({
+          text: rec.line,
+          where: `stream id ${rec.id}`,
+          idSeq: rec.idSeq,
+          ...(rec.checkpoint === undefined ? {} : { checkpoint: rec.checkpoint }),
+        });
+        if (rec.checkpoint !== undefined) lastCheckpoint = rec.checkpoint;
+        if (rec.idSeq !== null) lastRead = Math.max(lastRead, rec.idSeq);
+        cursor = rec.id;
+      }
     }
-    cursor = (page[page.length - 1] as StoredRecord).id;
+  };
+  await readOn();
+  const newest = (signed: SignedHead | null): SignedHead | null => {
+    const best: SignedHead | null = lastCheckpoint !== null && lastCheckpoint.seq >= (signed?.seq ?? 0) ? lastCheckpoint : signed;
+    return best !== null && best.seq >= (initial?.seq ?? 0) ? best : initial;
+  };
+  let now = await heads();
+  let head = newest(now.signed);
+  if (head !== null && head.seq < lastRead && now.end !== null && lastRead <= now.end.seq) {
+    // A pending checkpoint: the trail wrote these entries and signs them within its interval.
+    const deadline = Date.now() + waitMs;
+    while ((head?.seq ?? 0) < lastRead && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      now = await heads();
+      head = newest(now.signed);
+    }
   }
-  const head = lastCheckpoint !== null && lastCheckpoint.seq >= (initial?.seq ?? 0) ? lastCheckpoint : initial;
+  if (head !== null && head.seq > lastRead) {
+    // Signed after the read reached the end: read on to that signature, and no further.
+    stopAt = head.seq;
+    await readOn();
+  }
   return verifier.finish(head);
 }
 

@@ -26,7 +26,7 @@ export class RedisScript {
   }
 
   /** Runs the script with EVALSHA, falling back to EVAL (which also caches it) when Redis does not know it. */
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<ScriptReply> {
+  async run(redis: Redis, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<ScriptReply> {
     try {
       return (await redis.evalsha(this.sha, keys.length, ...keys, ...args)) as ScriptReply;
     } catch (err) {

@@ -8,7 +8,7 @@ const noFile = (): string => {
 describe("audit settings", () => {
   it("default to the development salt and the countersign:audit stream in development", () => {
     const s = resolveAuditSettings(undefined, { mode: "development", env: {}, readFile: noFile });
-    expect(s).toEqual({ stream: "countersign:audit", maskSalt: Buffer.from(DEVELOPMENT_MASK_SALT), maxBatch: 256, appendTimeoutMs: 5000, sinks: [] });
+    expect(s).toEqual({ stream: "countersign:audit", maskSalt: Buffer.from(DEVELOPMENT_MASK_SALT), maxBatch: 256, appendTimeoutMs: 5000, checkpointIntervalMs: 0, compress: false, sinks: [] });
   });
 
   it("take the salt and signing key from the environment first", () => {

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import request from "supertest";
 import { runAuditCommand } from "../../src/cli/audit-command";
+import { decodeEntry } from "../../src/audit/entry-codec";
 import type { CliIo } from "../../src/cli/cli-io";
 import { approvalClient, approvalIdOf } from "../http/approval-client";
 import {
@@ -129,7 +130,13 @@ describe("a full approval flow through HTTP", () => {
     await api.verdict(AUTH.alice, id, { verdict: "approve" });
     await api.decide(AUTH.caller, decideBody({ context: { reason: "nightly", password: SECRET_PASSWORD } }));
 
-    const raw = JSON.stringify(await redis.connect().call("XRANGE", "countersign:audit", "-", "+"));
+    // The stream as stored: its raw bytes, and each stored entry as text (inflated when kept deflated, entry-codec.ts).
+    const rows = await redis.connect().xrangeBuffer("countersign:audit", "-", "+");
+    const stored = rows.flatMap(([, fields]) =>
+      fields.flatMap((value, i) => (i % 2 === 0 ? [] : fields[i - 1]!.toString() === "z" ? [decodeEntry(value)] : fields[i - 1]!.toString() === "e" ? [value.toString("utf8")] : [])),
+    );
+    expect(stored.length).toBe(rows.length);
+    const raw = JSON.stringify(await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) + "\n" + stored.join("\n");
     expect(raw).toContain("quarterly report"); // the dump is readable: the search below means something
     const mirrorFile = s.config.audit.mirror_file!;
     const mirror = await eventually(() => {
