@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import { benchApprovalWorkflow } from "./bench/approval-workflow";
 import { benchAuditExport } from "./bench/audit-export";
+import { benchAuditWriters } from "./bench/audit-writers";
 import { benchHttpDecide } from "./bench/http-decide";
 import { benchPolicyEval } from "./bench/policy-eval";
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await benchPolicyEval(root);
   await benchHttpDecide(root);
   await benchAuditExport();
+  await benchAuditWriters();
   await benchApprovalWorkflow(root);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Benchmark: how fast the stored audit trail is read back. Fills a trail in an embedded redis-server with
  * decision entries like the allow path's (the bench's ~1 KB request as the policy input) through the real
- * `AuditTrail` with the service's defaults (checkpoints every 100 ms), entries stored as text and then
+ * `AuditTrail` with checkpoints every 100 ms (`audit.checkpoint_interval_ms: 100`; the default signs every append), entries stored as text and then
  * deflated (`audit.compress`), then times
  * `exportTrail` (Redis → JSON lines), `verifyTrailLines` over that export (what `audit verify FILE` runs)
  * and `verifyStoredTrail` (what `audit verify --redis` runs), in entries per second, and reports Redis
