@@ -41,12 +41,13 @@ function microsPerCall(fns: readonly (() => unknown)[], calls = 5000, rounds = 1
 
 /** Measures and returns the report lines. */
 export async function benchmarkDecide(root: string): Promise<string[]> {
-  const text = await fs.readFile(path.join(root, "rego", "decision.rego"), "utf8");
+  const names = (await fs.readdir(path.join(root, "rego"))).filter((n) => n.endsWith(".rego") && !n.endsWith("_test.rego"));
+  const modules = await Promise.all(names.map(async (n) => ({ file: n, bundlePath: `/${n}`, text: await fs.readFile(path.join(root, "rego", n), "utf8") })));
   const built = await buildBundle({
-    sources: { modules: [{ file: "decision.rego", bundlePath: "/decision.rego", text }], data: {}, dataFiles: [] },
+    sources: { modules, data: {}, dataFiles: [] },
     entrypoints: ["countersign/decision"],
   });
-  if (!built.ok) throw new Error("rego/decision.rego does not compile");
+  if (!built.ok) throw new Error("rego/ does not compile");
   const engine = new PolicyEngine({ active: () => policy });
   const policy = await loadDecisionBundle(built.bundle, "countersign", "bench");
   const sdk = await loadCompiledPolicy(built.bundle.wasmModules[0]!.wasm, built.bundle.data);

@@ -20,9 +20,11 @@ const request = (action: string, environment: string, type = "human"): Record<st
   now: "2026-01-01T00:00:00.000Z",
 });
 
+/** The example policy: every module in rego/ but the tests. */
 async function examplePolicy() {
-  const text = await fs.readFile(path.join(ROOT, "rego", "decision.rego"), "utf8");
-  return loadedFrom({ "decision.rego": text }, { revision: "example-1" });
+  const names = (await fs.readdir(path.join(ROOT, "rego"))).filter((n) => n.endsWith(".rego") && !n.endsWith("_test.rego"));
+  const files = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await fs.readFile(path.join(ROOT, "rego", n), "utf8")] as const)));
+  return loadedFrom(files, { revision: "example-1" });
 }
 
 /** Asserts a fail-closed deny with the code, and returns its message. */

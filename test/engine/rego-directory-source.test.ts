@@ -39,8 +39,9 @@ const save = (rel: string, text: string): Promise<void> => fs.writeFile(path.joi
 
 describe("compiling rego/ in memory", () => {
   it("serves the example policy from rego/, named after the directory", async () => {
-    await fs.copyFile(path.join(ROOT, "rego", "decision.rego"), path.join(dir, "decision.rego"));
-    await fs.copyFile(path.join(ROOT, "rego", "decision_test.rego"), path.join(dir, "decision_test.rego"));
+    for (const name of (await fs.readdir(path.join(ROOT, "rego"))).filter((n) => n.endsWith(".rego"))) {
+      await fs.copyFile(path.join(ROOT, "rego", name), path.join(dir, name));
+    }
     const { engine, source } = await serve({ watch: false });
     const d = engine.decide({ actor: { id: "a", type: "ai_agent" }, action: { name: "deploy.release" }, resource: { type: "service", id: "api", environment: "production" } });
     expect(d).toMatchObject({ outcome: "require_approval", approval: { reviewers: { roles: ["release-manager"] }, channel: "releases" }, policy: { bundle: "rego" } });
