@@ -92,6 +92,7 @@ const CATALOGUE: Readonly<Record<string, readonly [decl: string, site: BuiltinSi
   "regex.find_all_string_submatch_n": ["(string, string, number) => array[array[string]]", R],
   "regex.replace": ["(string, string, string) => string", H],
   "regex.globs_match": ["(string, string) => boolean", H],
+  "regex.template_match": ["(string, string, string, string) => boolean", H],
   "glob.match": ["(string, any<null, array[string]>, string) => boolean", R],
   "glob.quote_meta": ["(string) => string", R],
   // objects, arrays, sets
@@ -103,15 +104,17 @@ const CATALOGUE: Readonly<Record<string, readonly [decl: string, site: BuiltinSi
   "json.patch": ["(any, array[object<op: string, path: any>[any: any]]) => any", H],
   "array.concat": ["(array[any], array[any]) => array[any]", R],
   "array.slice": ["(array[any], number, number) => array[any]", R],
-  "array.reverse": ["(array[any]) => array[any]", R],
+  "array.reverse": ["(array[any]) => array[any]", R], "array.flatten": ["(array[any]) => array[any]", R],
   union: ["(set[set[any]]) => set[any]", R], intersection: ["(set[set[any]]) => set[any]", R],
   // encoding
   "json.marshal": ["(any) => string", R], "json.unmarshal": ["(string) => any", R],
+  "json.marshal_with_options": ["(any, object<indent: string, prefix: string, pretty: boolean>[string: any]) => string", R],
   "json.is_valid": ["(string) => boolean", R],
   "base64.encode": ["(string) => string", R], "base64.decode": ["(string) => string", R],
   "base64.is_valid": ["(string) => boolean", R], "base64url.encode": ["(string) => string", R],
   "base64url.encode_no_pad": ["(string) => string", R], "base64url.decode": ["(string) => string", R],
   "hex.encode": ["(string) => string", R], "hex.decode": ["(string) => string", R],
+  "uri.parse": ["(string) => object[string: string]", H], "uri.is_valid": ["(string) => boolean", H],
   "urlquery.encode": ["(string) => string", H], "urlquery.decode": ["(string) => string", H],
   "urlquery.encode_object": ["(object[string: any<string, array[string], set[string]>]) => string", H],
   "urlquery.decode_object": ["(string) => object[string: array[string]]", H],
@@ -174,7 +177,28 @@ const CATALOGUE: Readonly<Record<string, readonly [decl: string, site: BuiltinSi
   "opa.runtime": ["() => object[string: any]", H],
   // template strings ($"…{expr}…"), which the parser rewrites into calls of this
   "internal.template_string": ["(array[any]) => string", R],
+  // deprecated: Rego v0 modules only (DEPRECATED below)
+  all: [`(${COLL}) => boolean`, R], any: [`(${COLL}) => boolean`, R],
+  re_match: ["(string, string) => boolean", R],
+  set_diff: ["(set[any], set[any]) => set[any]", R],
+  "net.cidr_overlap": ["(string, string) => boolean", H],
+  cast_array: ["(any) => array[any]", R], cast_set: ["(any) => set[any]", R], cast_string: ["(any) => string", R],
+  cast_boolean: ["(any) => boolean", R], cast_null: ["(any) => null", R], cast_object: [`(any) => ${OBJ}`, R],
 };
+
+/**
+ * Built-ins OPA deprecated and removed from Rego v1: a module read as Rego v0 may call them, a v1 module may
+ * not (`deprecated built-in function calls in expression: X`, see deprecated-builtins.ts), as in OPA 1.x.
+ */
+const DEPRECATED: ReadonlySet<string> = new Set([
+  "all", "any", "re_match", "set_diff", "net.cidr_overlap",
+  "cast_array", "cast_set", "cast_string", "cast_boolean", "cast_null", "cast_object",
+]);
+
+/** True for the built-ins only Rego v0 modules may call. */
+export function isDeprecatedBuiltin(name: string): boolean {
+  return DEPRECATED.has(name);
+}
 
 /**
  * OPA's built-ins that Countersign refuses at compile time, with the reason. A capabilities file may still
@@ -187,20 +211,7 @@ export const REFUSED: Readonly<Record<string, string>> = {
   "crypto.parse_private_keys": "its result is Go's in-memory key structures as JSON, which cannot be reproduced exactly",
   "crypto.x509.parse_keypair": "its result is Go's tls.Certificate as JSON, which cannot be reproduced exactly",
   "crypto.x509.parse_and_verify_certificates_with_options": "verification options (DNS name, key usages, time) are not implemented",
-  "json.marshal_with_options": "not implemented yet",
-  "regex.template_match": "not implemented yet",
-  "array.flatten": "not implemented yet",
-  "uri.parse": "not implemented yet",
-  "uri.is_valid": "not implemented yet",
   "internal.test_case": "internal to OPA's test runner",
-  // Deprecated, and removed from Rego v1.
-  all: "deprecated: removed in Rego v1", any: "deprecated: removed in Rego v1",
-  re_match: "deprecated: removed in Rego v1 (use regex.match)",
-  set_diff: "deprecated: removed in Rego v1 (use the - operator)",
-  "net.cidr_overlap": "deprecated: removed in Rego v1 (use net.cidr_contains)",
-  cast_array: "deprecated: removed in Rego v1", cast_set: "deprecated: removed in Rego v1",
-  cast_string: "deprecated: removed in Rego v1", cast_boolean: "deprecated: removed in Rego v1",
-  cast_null: "deprecated: removed in Rego v1", cast_object: "deprecated: removed in Rego v1",
 };
 
 /** Operators' infix spelling, as capabilities files record it. */
@@ -226,6 +237,8 @@ export interface BuiltinEntry {
   readonly infix?: string;
   readonly nondeterministic?: true;
   readonly relation?: true;
+  /** Rego v0 modules only (see DEPRECATED). */
+  readonly deprecated?: true;
 }
 
 let entries: ReadonlyMap<string, BuiltinEntry> | null = null;
@@ -244,6 +257,7 @@ export function catalogueEntries(): ReadonlyMap<string, BuiltinEntry> {
       ...(INFIX[name] === undefined ? {} : { infix: INFIX[name] }),
       ...(NONDETERMINISTIC.has(name) ? { nondeterministic: true as const } : {}),
       ...(RELATIONS.has(name) ? { relation: true as const } : {}),
+      ...(DEPRECATED.has(name) ? { deprecated: true as const } : {}),
     });
   }
   entries = map;
@@ -293,6 +307,18 @@ const FIRST_OPERAND_OVERLAYS: ReadonlySet<string> = new Set(["providers.aws.sign
 /** True for builtins whose host result (an object of changed keys) is laid over their first operand. */
 export function overlaysFirstOperand(name: string): boolean {
   return FIRST_OPERAND_OVERLAYS.has(name);
+}
+
+/**
+ * Builtins whose host result is a set of [key of operand 1, key of operand 2] pairs, where OPA keys an
+ * element of a set operand by the element itself: JSON brings a set to the host as an array, so the host
+ * answers with the element's index and the module puts the element back in its place.
+ */
+const SET_OPERAND_KEYS: ReadonlySet<string> = new Set(["net.cidr_contains_matches"]);
+
+/** True for builtins whose host result keys set operands' elements by index (see SET_OPERAND_KEYS). */
+export function keysSetOperandsByElement(name: string): boolean {
+  return SET_OPERAND_KEYS.has(name);
 }
 
 /**

@@ -150,6 +150,7 @@ function capabilityOf(e: BuiltinEntry): Record<string, unknown> {
     ...(e.infix === undefined ? {} : { infix: e.infix }),
     ...(e.nondeterministic === undefined ? {} : { nondeterministic: true }),
     ...(e.relation === undefined ? {} : { relation: true }),
+    ...(e.deprecated === undefined ? {} : { deprecated: true }),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The compiler's entry point: Rego sources in, an OPA-ABI WebAssembly module (or diagnostics) out.
  *
- * Stages: parse → rule tree (conflicting definitions) → plan (name resolution, safety, recursion, IR)
+ * Stages: parse → deprecated built-ins in v1 modules → rule tree (conflicting definitions) → plan (name resolution, safety, recursion, IR)
  * → emit (wasm functions) → link (into the prebuilt AssemblyScript runtime).
  */
 
@@ -10,6 +10,7 @@ import * as path from "node:path";
 import type { Body, Module } from "./ast";
 import { builtinsUnder } from "./capabilities";
 import type { CompileRequest, CompileResult } from "./compile-options";
+import { checkDeprecatedBuiltins } from "./deprecated-builtins";
 import { Diagnostics } from "./diagnostics";
 import type { Plan } from "./ir";
 import { parseModule, parseQuery } from "./parser";
@@ -74,6 +75,8 @@ export function planProgram(req: CompileRequest, runtimeBuiltins: ReadonlySet<st
     const body = parseQuery(`query:${q.name}`, q.query, diags);
     if (body) queries.push({ name: q.name, body, file: `query:${q.name}` });
   }
+  if (diags.hasErrors) return { plan: null, diags };
+  checkDeprecatedBuiltins(modules, queries, (req.regoVersion ?? 1) === 1, diags);
   if (diags.hasErrors) return { plan: null, diags };
   const tree = buildRuleTree(modules, diags);
   if (diags.hasErrors) return { plan: null, diags };

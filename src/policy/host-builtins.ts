@@ -36,6 +36,8 @@ import { JSON_EDIT_BUILTINS } from "./builtins/json-edit";
 import { JSON_SCHEMA_BUILTINS } from "./builtins/json-schema";
 import { NET_CIDR_BUILTINS } from "./builtins/net-cidr";
 import { REGEX_EXTRA_BUILTINS } from "./builtins/regex-extra";
+import { REGEX_TEMPLATE_BUILTINS } from "./builtins/regex-template";
+import { URI_BUILTINS } from "./builtins/uri";
 import { RENDER_TEMPLATE_BUILTINS } from "./builtins/render-template";
 import { AWS_SIGN_BUILTINS } from "./builtins/aws-sign";
 import { YAML_BUILTINS } from "./builtins/yaml";
@@ -62,6 +64,8 @@ const FAMILIES: readonly HostBuiltinFamily[] = [
   GRAPH_BUILTINS,
   NET_CIDR_BUILTINS,
   REGEX_EXTRA_BUILTINS,
+  REGEX_TEMPLATE_BUILTINS,
+  URI_BUILTINS,
   RENDER_TEMPLATE_BUILTINS,
   HMAC_BUILTINS,
   BITS_BUILTINS,
@@ -101,6 +105,7 @@ export const HOST_BUILTIN_NAMES: readonly string[] = [
   "regex.is_valid",
   "glob.match",
   "net.cidr_contains",
+  "net.cidr_overlap",
   "opa.runtime",
   ...FAMILIES.flatMap((family) => Object.keys(family)),
   ...EVALUATION_SCOPED_FAMILIES.flatMap((make) => Object.keys(make().functions)),
@@ -158,18 +163,19 @@ function globMatch(pattern: unknown, delimiters: unknown, match: unknown): boole
   }
 }
 
-function cidrContains(cidr: unknown, cidrOrIp: unknown): boolean {
-  const outerText = stringOperand("net.cidr_contains", 1, cidr);
-  const innerText = stringOperand("net.cidr_contains", 2, cidrOrIp);
+/** net.cidr_contains, also under its deprecated Rego v0 name net.cidr_overlap (`name`), as OPA has it. */
+function cidrContains(name: string, cidr: unknown, cidrOrIp: unknown): boolean {
+  const outerText = stringOperand(name, 1, cidr);
+  const innerText = stringOperand(name, 2, cidrOrIp);
   const outer = parseCidr(outerText);
   if (outer === null) {
-    throw new HostBuiltinError("eval_builtin_error", "net.cidr_contains", `invalid CIDR address: ${outerText}`);
+    throw new HostBuiltinError("eval_builtin_error", name, `invalid CIDR address: ${outerText}`);
   }
   const ip = parseIp(innerText);
   if (ip !== null) return networkContains(outer, ip);
   const inner = parseCidr(innerText);
   if (inner === null) {
-    throw new HostBuiltinError("eval_builtin_error", "net.cidr_contains", `invalid CIDR address: ${innerText}`);
+    throw new HostBuiltinError("eval_builtin_error", name, `invalid CIDR address: ${innerText}`);
   }
   return networkContainsNetwork(outer, inner);
 }
@@ -207,7 +213,8 @@ export function createHostBuiltins(opts: HostBuiltinOptions = {}): HostBuiltins 
     "regex.match": guard((p, v) => regexMatch(p, v)),
     "regex.is_valid": guard((p) => regexIsValid(p)),
     "glob.match": guard((p, d, m) => globMatch(p, d, m)),
-    "net.cidr_contains": guard((c, x) => cidrContains(c, x)),
+    "net.cidr_contains": guard((c, x) => cidrContains("net.cidr_contains", c, x)),
+    "net.cidr_overlap": guard((c, x) => cidrContains("net.cidr_overlap", c, x)),
     // OPA gives the runtime's environment, version and configuration; an embedded policy has none of them.
     "opa.runtime": guard(() => ({})),
   });

@@ -19,3 +19,4 @@ export * from "./builtins/matching";
 export * from "./builtins/walk";
 export * from "./builtins/print";
 export * from "./builtins/template-string";
+export * from "./builtins/deprecated";

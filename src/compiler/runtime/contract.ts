@@ -5,9 +5,9 @@ import {
   CollectionBox, FALSE, NULL, NumberBox, TRUE, TYPE_ARRAY, TYPE_NUMBER, TYPE_OBJECT, TYPE_SET,
   arrayAt, arrayLength, arrayPush, newArray, newStringRef, typeOf,
 } from "./value";
-import { SMALL_MAX, newNumber, parseNumber, smallInt } from "./number";
+import { SMALL_MAX, newNumber, numberValue, parseNumber, smallInt } from "./number";
 import {
-  collectionKeyAt, collectionValueAt, copyCollection, newObject, newSet, objectGet, objectInsert, setAdd, setGet,
+  collectionCount, collectionKeyAt, collectionValueAt, copyCollection, newObject, newSet, objectGet, objectInsert, setAdd, setGet,
 } from "./collection";
 import { compare, equal } from "./compare";
 import { merge, upsert } from "./path";
@@ -95,6 +95,41 @@ export function cs_object_overlay(patch: usize, base: usize): usize {
   let out = copyCollection(base, n);
   for (let i: u32 = 0; i < n; i++) objectInsert(out, collectionKeyAt(patch, i), collectionValueAt(patch, i));
   return out;
+}
+
+/**
+ * A host builtin's pairs of keys with each index into a set operand replaced by that element: a set reaches
+ * the host as the array of its elements in Rego's order, so the host can only name an element by its index,
+ * where OPA keys a set's matches by the element itself (net.cidr_contains_matches). `result` is an array of
+ * [key of a, key of b] pairs; anything else, and undefined (0), as it is.
+ */
+export function cs_set_operand_keys(result: usize, a: usize, b: usize): usize {
+  if (result == 0 || typeOf(result) != TYPE_ARRAY) return result;
+  let setA = typeOf(a) == TYPE_SET;
+  let setB = typeOf(b) == TYPE_SET;
+  if (!setA && !setB) return result;
+  let n = arrayLength(result);
+  let out = newArray(n);
+  for (let i: u32 = 0; i < n; i++) {
+    let pair = arrayAt(result, i);
+    if (typeOf(pair) != TYPE_ARRAY || arrayLength(pair) != 2) {
+      arrayPush(out, pair);
+      continue;
+    }
+    let keyed = newArray(2);
+    arrayPush(keyed, setA ? elementAt(a, arrayAt(pair, 0)) : arrayAt(pair, 0));
+    arrayPush(keyed, setB ? elementAt(b, arrayAt(pair, 1)) : arrayAt(pair, 1));
+    arrayPush(out, keyed);
+  }
+  return out;
+}
+
+/** Element `index` (a number value) of a set, or the index itself when it names none. */
+function elementAt(set: usize, index: usize): usize {
+  if (typeOf(index) != TYPE_NUMBER) return index;
+  let f = numberValue(index);
+  if (f < 0 || f >= <f64>collectionCount(set) || f != Math.floor(f)) return index;
+  return collectionKeyAt(set, <u32>f);
 }
 
 // ---- partial rule documents -----------------------------------------------------------------------------------

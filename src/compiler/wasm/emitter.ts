@@ -10,7 +10,7 @@
 import type { Block, Constant, Func, Operand, Plan, Stmt } from "../ir";
 import type { GeneratedFunction, GeneratedGlobal, Instr, LinkRequest } from "./instructions";
 import { builtinExportName, hostBuiltinImport } from "./runtime-contract";
-import { haltsOnError, hostDispatchName, overlaysFirstOperand, returnsSet } from "../builtin-catalog";
+import { haltsOnError, hostDispatchName, keysSetOperandsByElement, overlaysFirstOperand, returnsSet } from "../builtin-catalog";
 
 const I32 = "i32" as const;
 
@@ -362,6 +362,7 @@ class FunctionEmitter {
                 { op: "i32.const", value: 0 },
                 ...s.args.map((a) => this.operand(a)),
                 call(hostBuiltinImport(s.args.length)),
+                ...(keysSetOperandsByElement(s.name) ? [this.operand(s.args[0]!), this.operand(s.args[1]!), call("cs_set_operand_keys")] : []),
                 ...(returnsSet(s.name) ? [call("cs_array_to_set")] : []),
                 ...(overlaysFirstOperand(s.name) ? [this.operand(s.args[0]!), call("cs_object_overlay")] : []),
               ];

@@ -64,6 +64,12 @@ export const RUNTIME_FUNCTIONS = {
     doc: "a copy of object b with object a's entries laid over it (a host builtin's few changed keys of its first operand); other values and 0 as they are",
   },
 
+  cs_set_operand_keys: {
+    params: [v, v, v],
+    result: v,
+    doc: "a host builtin's [key, key] pairs with each index into a set operand (b, c) replaced by that element; other values and 0 as they are",
+  },
+
   // ---- partial rule documents -----------------------------------------------------------------
   cs_object_insert_unique: {
     params: [v, v, v],

@@ -89,7 +89,8 @@ function matchEntries(pos: number, v: unknown): [unknown, unknown][] {
     throw builtinError(MATCHES, `operand ${pos}: element must be string or non-empty array`);
   };
   if (typeof v === "string") return [[v, v]];
-  // Sets reach the host as arrays, so they are keyed by index as arrays are.
+  // Sets reach the host as arrays and are keyed by index here; the module puts each element back in place
+  // of its index (keysSetOperandsByElement in the builtin catalogue), as OPA keys a set by its elements.
   if (Array.isArray(v)) return v.map((x, i) => [address(x), i]);
   if (isObject(v)) return Object.entries(v).map(([k, x]) => [address(x), k]);
   return [];

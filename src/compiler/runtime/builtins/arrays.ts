@@ -1,7 +1,7 @@
-// Array builtins: array.concat, array.slice and array.reverse.
+// Array builtins: array.concat, array.slice, array.reverse and array.flatten.
 
 import { clearBuiltinError } from "../errors";
-import { ArrayBox, TYPE_ARRAY, newArray, newArrayFrom, typeOf } from "../value";
+import { ArrayBox, TYPE_ARRAY, arrayAt, arrayLength, arrayPush, newArray, newArrayFrom, typeOf } from "../value";
 import { intOperand, operandFailed, typeError } from "./operands";
 
 /** array.concat(a, b): the elements of a followed by those of b. */
@@ -48,5 +48,27 @@ export function cs_bi_array__reverse(arr: usize): usize {
     store<u32>(dst + (<usize>i << 2), load<u32>(box.elems + (<usize>(n - 1 - i) << 2)));
   }
   changetype<ArrayBox>(out).len = n;
+  return out;
+}
+
+/** array.flatten(arr): the elements of arr, with each element that is an array replaced by its elements (one level). */
+export function cs_bi_array__flatten(arr: usize): usize {
+  clearBuiltinError();
+  if (typeOf(arr) != TYPE_ARRAY) return typeError("array.flatten", 1, arr, "array");
+  let n = arrayLength(arr);
+  let size: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    let e = arrayAt(arr, i);
+    size += typeOf(e) == TYPE_ARRAY ? arrayLength(e) : 1;
+  }
+  let out = newArray(size);
+  for (let i: u32 = 0; i < n; i++) {
+    let e = arrayAt(arr, i);
+    if (typeOf(e) != TYPE_ARRAY) {
+      arrayPush(out, e);
+      continue;
+    }
+    for (let j: u32 = 0, m = arrayLength(e); j < m; j++) arrayPush(out, arrayAt(e, j));
+  }
   return out;
 }

@@ -1,4 +1,5 @@
-// Encoding builtins: json.marshal, json.unmarshal, json.is_valid, the base64 and base64url family, and hex.
+// Encoding builtins: json.marshal, json.marshal_with_options, json.unmarshal, json.is_valid, the base64 and
+// base64url family, and hex.
 //
 // json.marshal writes what Go's json.Marshal writes for OPA's JSON form of a value: sets become sorted
 // arrays, a non-string object key becomes its JSON text, keys are sorted, and <, >, &, U+2028 and U+2029
@@ -8,13 +9,14 @@ import { clearBuiltinError } from "../errors";
 import { ByteWriter } from "../byte-writer";
 import {
   FALSE, TRUE, TYPE_ARRAY, TYPE_BOOLEAN, TYPE_NULL, TYPE_NUMBER, TYPE_OBJECT, TYPE_SET, TYPE_STRING,
-  arrayAt, arrayLength, newBoolean, typeOf,
+  arrayAt, arrayLength, newBoolean, typeName, typeOf,
 } from "../value";
 import { collectionCount, collectionKeyAt, collectionValueAt } from "../collection";
 import { compareBytes } from "../compare";
 import { parseJSON } from "../json-parse";
 import { appendAscii } from "./output";
-import { appendNumberText, failure, strLen, strPtr, typeError } from "./operands";
+import { appendNumberText, failure, operandError, strLen, strPtr, typeError } from "./operands";
+import { appendRegoText } from "./rego-text";
 import { JSON_EOF, JSON_OK, checkValue, isValidJSON, jsonEnd, jsonError } from "./json-check";
 import { base64Decode, base64Encode } from "./base64";
 import { decodeRune, runeWidth } from "./utf8";
@@ -164,6 +166,116 @@ export function cs_bi_json__marshal(x: usize): usize {
   let out = new ByteWriter(64);
   appendJSON(out, x);
   return out.finishString();
+}
+
+/**
+ * json.marshal_with_options(x, opts): json.marshal's text, or Go's json.MarshalIndent of it with every line
+ * (the first too) starting with opts.prefix and each level indented by opts.indent (default a tab). Giving
+ * prefix or indent asks for indenting unless opts.pretty says otherwise; any other key is an error.
+ */
+export function cs_bi_json__marshal_with_options(x: usize, opts: usize): usize {
+  clearBuiltinError();
+  let name = "json.marshal_with_options";
+  if (typeOf(opts) != TYPE_OBJECT) return typeError(name, 2, opts, "object");
+  let prefix: usize = 0;
+  let indent: usize = 0;
+  let implicitPretty = false;
+  let explicit = false;
+  let pretty = false;
+  for (let i: u32 = 0, n = collectionCount(opts); i < n; i++) {
+    let k = collectionKeyAt(opts, i);
+    let v = collectionValueAt(opts, i);
+    let idx = i.toString();
+    if (typeOf(k) != TYPE_STRING) {
+      let text = new ByteWriter(16);
+      appendRegoText(text, k);
+      let shown = String.UTF8.decodeUnsafe(text.ptr, text.len);
+      return operandError(name, 2, "failed to stringify key " + shown + " at index " + idx + ": operand " + idx + " must be string but got " + typeName(k));
+    }
+    let key = String.UTF8.decodeUnsafe(strPtr(k), <usize>strLen(k));
+    if (key == "prefix" || key == "indent") {
+      if (typeOf(v) != TYPE_STRING) {
+        return operandError(name, 2, "key " + key + " failed cast to string: operand " + idx + " must be string but got " + typeName(v));
+      }
+      if (key == "prefix") prefix = v;
+      else indent = v;
+      implicitPretty = true;
+    } else if (key == "pretty") {
+      explicit = true;
+      if (typeOf(v) != TYPE_BOOLEAN) return operandError(name, 2, "key pretty failed cast to bool");
+      pretty = v == TRUE;
+    } else {
+      return operandError(name, 2, "object contained unknown key " + key);
+    }
+  }
+  if (!explicit) pretty = implicitPretty;
+  let compact = new ByteWriter(64);
+  appendJSON(compact, x);
+  if (!pretty) return compact.finishString();
+  let out = new ByteWriter(compact.len * 2 + 16);
+  if (prefix) out.bytes(strPtr(prefix), <usize>strLen(prefix));
+  appendIndented(out, compact.ptr, compact.len, prefix, indent);
+  return out.finishString();
+}
+
+/** Writes a newline, the prefix, and the indent `depth` times (a tab when indent is 0). */
+function newline(out: ByteWriter, prefix: usize, indent: usize, depth: i32): void {
+  out.byte(0x0a);
+  if (prefix) out.bytes(strPtr(prefix), <usize>strLen(prefix));
+  for (let d = 0; d < depth; d++) {
+    if (indent) out.bytes(strPtr(indent), <usize>strLen(indent));
+    else out.byte(0x09);
+  }
+}
+
+/**
+ * Appends compact JSON (p, n) laid out as Go's json.Indent lays it out: one element or member per line, `": "`
+ * after keys, and empty arrays and objects kept as `[]` and `{}`.
+ */
+function appendIndented(out: ByteWriter, p: usize, n: usize, prefix: usize, indent: usize): void {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let opened = false;
+  for (let i: usize = 0; i < n; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (inString) {
+      out.byte(c);
+      if (escaped) escaped = false;
+      else if (c == 0x5c) escaped = true;
+      else if (c == 0x22) inString = false;
+      continue;
+    }
+    if (opened) {
+      opened = false;
+      if (c == 0x5d || c == 0x7d) {
+        depth--;
+        out.byte(c);
+        continue;
+      }
+      newline(out, prefix, indent, depth);
+    }
+    if (c == 0x22) {
+      inString = true;
+      out.byte(c);
+    } else if (c == 0x5b || c == 0x7b) {
+      out.byte(c);
+      depth++;
+      opened = true;
+    } else if (c == 0x5d || c == 0x7d) {
+      depth--;
+      newline(out, prefix, indent, depth);
+      out.byte(c);
+    } else if (c == 0x2c) {
+      out.byte(c);
+      newline(out, prefix, indent, depth);
+    } else if (c == 0x3a) {
+      out.byte(c);
+      out.byte(0x20);
+    } else {
+      out.byte(c);
+    }
+  }
 }
 
 // ---- json.unmarshal, json.is_valid -------------------------------------------------------------------------------
