@@ -17,21 +17,11 @@ import { systemClock } from "../../src/policy/clock";
 import { startEmbeddedRedis } from "../../src/redis/embedded-redis";
 import { openRedis } from "../../src/redis/redis-connection";
 import { allowRequest } from "./http-decide";
-import { fmt } from "./measure";
+import { fmt, processCpuMicros } from "./measure";
 
 const ENTRIES = 40_000;
 const CONCURRENCY_PER_WRITER = 32;
 
-/** CPU time (user + system) of a process in microseconds, from /proc; NaN elsewhere. */
-function processCpuMicros(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** Runs the benchmark and prints its figures. */
 export async function benchAuditWriters(entries: number = ENTRIES): Promise<void> {

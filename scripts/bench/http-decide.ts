@@ -32,7 +32,7 @@ import { openRedis } from "../../src/redis/redis-connection";
 import { buildBundle } from "../../src/bundle/bundle-build";
 import { writeBundleFile } from "../../src/bundle/bundle-writer";
 import { loadSourceSet } from "../../src/bundle/source-set";
-import { fmt, usedMemory } from "./measure";
+import { fmt, processCpuMicros, usedMemory } from "./measure";
 
 const CONNECTIONS = 32;
 const WARMUP_S = 2;
@@ -136,17 +136,6 @@ export function cpuMicros(server: Server): Promise<number> {
   });
 }
 
-/** CPU time (user + system) a process has used, in microseconds, from /proc; NaN elsewhere. */
-function processCpuMicros(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** A full or rate-limited run; `body` is a constant, or a function called for every request. */
 export async function load(server: Server, body: string | (() => string), seconds: number, overallRate?: number, redisPid?: number): Promise<Run> {

@@ -4,6 +4,8 @@
  * Benchmarks report ratios against a baseline measured in the same run, never absolute thresholds.
  */
 
+import * as fs from "node:fs";
+
 /** Median nanoseconds per call over `rounds` batches of `batch` calls, after a warm-up. */
 export function nsPerCall(fn: () => unknown, batch: number, rounds = 7): number {
   for (let i = 0; i < batch; i++) fn();
@@ -39,4 +41,16 @@ export function fmt(n: number, digits = 2): string {
 export async function usedMemory(redis: { info(section: string): Promise<string> }): Promise<number> {
   const m = /used_memory:(\d+)/.exec(await redis.info("memory"));
   return m === null ? Number.NaN : Number(m[1]);
+}
+
+/** CPU time (user + system) a process has used, in microseconds, from /proc; NaN elsewhere. */
+export function processCpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
 }
