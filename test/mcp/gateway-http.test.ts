@@ -17,6 +17,17 @@ import { approvalTestService, AUTH, removeTempDirs, tempDir, writeBundle, type M
 import { httpToolServer, listenOnLoopback, recordedCalls, reviewer, TOOL_SERVER } from "./gateway-harness";
 
 jest.setTimeout(60_000);
+// Jest runs afterAll hooks in the order they are declared: this one comes before useRedisServer's, so the
+// service closes its Redis connections while redis-server still runs (else ioredis keeps a 2 s timer alive
+// on each dead connection, and Jest does not exit).
+afterAll(async () => {
+  await agent?.close();
+  await gateway?.close();
+  await web?.close();
+  await countersign?.close();
+  await service?.close();
+  removeTempDirs();
+});
 const redis = useRedisServer();
 
 let service: TestService & { clock: ManualClock };
@@ -46,14 +57,6 @@ beforeAll(async () => {
   );
   gateway = await startGateway(config, { upstreamStderr: "ignore" });
   agent = await connectAgent("dev-caller-key");
-});
-afterAll(async () => {
-  await agent?.close();
-  await gateway?.close();
-  await web?.close();
-  await countersign?.close();
-  await service?.close();
-  removeTempDirs();
 });
 
 describe("the gateway over Streamable HTTP with two upstreams", () => {

@@ -16,6 +16,15 @@ import { approvalTestService, removeTempDirs, tempDir, writeBundle, type ManualC
 import { CLI, listenOnLoopback, recordedCalls, reviewer, stdioAgent, TOOL_SERVER } from "./gateway-harness";
 
 jest.setTimeout(60_000);
+// Jest runs afterAll hooks in the order they are declared: this one comes before useRedisServer's, so the
+// service closes its Redis connections while redis-server still runs (else ioredis keeps a 2 s timer alive
+// on each dead connection, and Jest does not exit).
+afterAll(async () => {
+  await agent?.client.close();
+  await countersign?.close();
+  await service?.close();
+  removeTempDirs();
+});
 const redis = useRedisServer();
 
 let service: TestService & { clock: ManualClock };
@@ -52,12 +61,6 @@ beforeAll(async () => {
   countersign = await listenOnLoopback(service.app);
   bob = reviewer(countersign.url);
   agent = await stdioAgent(gatewayArgs(countersign.url));
-});
-afterAll(async () => {
-  await agent?.client.close();
-  await countersign?.close();
-  await service?.close();
-  removeTempDirs();
 });
 
 const callsOf = (name: string) => recordedCalls(log).filter((c) => c.name === name);
