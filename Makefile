@@ -11,7 +11,7 @@ build: node_modules
 	npm run build
 
 bundles: build
-	node dist/src/cli/main.js build rego -o bundles/countersign.tar.gz
+	node dist/src/cli/main.js build rego -e countersign/decision -e countersign/mcp_hidden_tools -o bundles/countersign.tar.gz
 
 # The tests, and `run` without REDIS_URL, start their own redis-server: install Debian's when it is missing
 # and this is a root shell with apt-get; otherwise say what to do.

@@ -56,3 +56,12 @@ mcp_decision := d if {
 	mcp_chosen.outcome != "require_approval"
 	d := {"outcome": mcp_chosen.outcome, "reasons": [mcp_chosen.reason], "rule": mcp_chosen.id}
 }
+
+# The tools the gateway leaves out of an agent's tools/list: the `countersign/mcp_hidden_tools`
+# entrypoint, asked through POST /v1/mcp/hidden-tools (read-only: no request, no record). It names the
+# tools these rules deny outright, whatever the arguments: here the same set the first rule denies.
+# Input: {actor, tools: [<each tool as a call's resource>], context, caller, now}.
+mcp_hidden_tools contains tool.id if {
+	some tool in input.tools
+	tool.id in mcp_denied_tools
+}

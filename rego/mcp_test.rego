@@ -60,3 +60,27 @@ test_ordinary_actions_unaffected if {
 	d.outcome == "allow"
 	d.rule == "reads"
 }
+
+# The tools/list query: the denied tools are hidden, the others (even those needing approval) listed.
+tools_listing := {
+	"actor": {"id": "agent:coder", "type": "ai_agent"},
+	"tools": [
+		{"type": "mcp_tool", "id": "fs/read_file", "annotations": {"readOnlyHint": true}},
+		{"type": "mcp_tool", "id": "fs/delete_file", "annotations": {"destructiveHint": true}, "environment": "production"},
+		{"type": "mcp_tool", "id": "fs/format_disk", "annotations": {"destructiveHint": true}},
+		{"type": "mcp_tool", "id": "shell/exec", "annotations": {}},
+	],
+}
+
+test_hidden_tools_are_the_denied_ones if {
+	hidden := countersign.mcp_hidden_tools with input as tools_listing
+	hidden == {"fs/format_disk", "shell/exec"}
+}
+
+test_hidden_tools_are_denied_when_called_all_the_same if {
+	hidden := countersign.mcp_hidden_tools with input as tools_listing
+	count(hidden) == 2
+	every id in hidden {
+		decide(id, {}, "staging").outcome == "deny"
+	}
+}

@@ -8,16 +8,20 @@ import { benchApprovalWorkflow } from "./bench/approval-workflow";
 import { benchAuditExport } from "./bench/audit-export";
 import { benchAuditWriters } from "./bench/audit-writers";
 import { benchHttpDecide } from "./bench/http-decide";
+import { benchMcpGateway } from "./bench/mcp-gateway";
 import { benchPolicyEval } from "./bench/policy-eval";
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
   console.log(`node ${process.version}, ${process.arch}`);
+  // `node dist/scripts/bench.js mcp`: the MCP gateway's benchmark alone.
+  if (process.argv[2] === "mcp") return benchMcpGateway(root);
   await benchPolicyEval(root);
   await benchHttpDecide(root);
   await benchAuditExport();
   await benchAuditWriters();
   await benchApprovalWorkflow(root);
+  await benchMcpGateway(root);
 }
 
 main().catch((err) => {

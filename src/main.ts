@@ -84,6 +84,7 @@ import { validateTeamsConfig, type TeamsConfig } from "./teams/teams-config";
 import { TeamsError } from "./teams/teams-errors";
 import { createTeamsRouter, type TeamsBot } from "./teams/teams-router";
 import { maskDocument } from "./observability/masking";
+import { createHiddenToolsQuery, HIDDEN_TOOLS_ENTRYPOINT } from "./service/hidden-tools";
 import { fanOutSink } from "./approvals/notification-fan-out";
 import type { NotificationSink } from "./approvals/notification-dispatcher";
 import { SlackApprovalCorePort, slackNotificationSink, slackReviewerDirectory } from "./slack/approval-core-adapter";
@@ -94,7 +95,7 @@ import { SlackError } from "./slack/slack-errors";
 import { createSlackApp, type SlackApp } from "./slack/slack-router";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
-const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer"];
+const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer", HIDDEN_TOOLS_ENTRYPOINT];
 
 /**
  * The longest any Redis command of the service may take, queued while reconnecting included: a decision
@@ -371,6 +372,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       bodyTimeoutMs: config.server.bodyTimeoutMs,
       maxJsonDepth: config.server.maxJsonDepth,
       requesters: (request) => requesterProblem(request, directory, config.requireKnownHumans),
+      hiddenTools: createHiddenToolsQuery(engine, clock),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
       before: [...(teams === undefined ? [] : [teams.router]), ...(slack === undefined ? [] : [slack.router])],
       ...(wired === undefined

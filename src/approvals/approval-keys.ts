@@ -18,7 +18,7 @@
  * | `approvals:pending` | zset | ids of pending requests by creation time (the reviewer inbox) |
  * | `approvals:expiry` | zset | ids of pending requests by expiry time (the sweeper's queue) |
  * | `approvals:idem:<sha256(caller, key)>` | string | id created for a caller's idempotency key |
- * | `approvals:pending-action:<sha256(caller, digest)>` | string | id of the caller's pending request for an action digest |
+ * | `approvals:pending-action:<sha256(caller, digest)>` | string | id of the caller's pending request for an action digest (kept once it is approved, so its unused grant answers the same action again) |
  * | `callbacks:due` | zset | ids whose final-state callback is due, by next attempt time |
  * | `callback:<id>` | hash | delivery attempts so far |
  * | `grants:signing-key` | string | the generated grant signing key (JWK JSON), when none is configured |

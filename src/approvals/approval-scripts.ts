@@ -43,7 +43,11 @@ local function finalize(key, id, status, now, retention_ms, pending_idx, expiry_
   redis.call('ZREM', expiry_idx, id)
   unindex(key, id)
   local pending_key = redis.call('HGET', key, 'pending_key')
-  if pending_key and redis.call('GET', pending_key) == id then redis.call('DEL', pending_key) end
+  if pending_key and redis.call('GET', pending_key) == id then
+    -- An approved request keeps answering its action until its grant is spent or expires (CREATE_SCRIPT).
+    if status == 'approved' and retention_ms > 0 then redis.call('PEXPIRE', pending_key, retention_ms)
+    elseif status ~= 'approved' then redis.call('DEL', pending_key) end
+  end
   if retention_ms > 0 then
     redis.call('PEXPIRE', key, retention_ms)
     local idem_key = redis.call('HGET', key, 'idem_key')
@@ -77,9 +81,11 @@ end
  * ARGV: id, core JSON, created_at, expires_at, has callback ("1"/"0"), record prefix, now, inbox index keys
  * (JSON array: the role and requester indexes that list the request while it is pending), when the first
  * reminder or escalation is due ("" for none), the role index keys each escalation rung adds (JSON array of
- * arrays).
- * Reply: {"existing", hash} for the request the idempotency key maps to, or for the caller's pending,
- * unexpired request for the same action digest; {"created", {journal id}}; {"id_taken"} when the new id
+ * arrays), the prefix of the grants' used markers.
+ * Reply: {"existing", hash} for the request the idempotency key maps to, for the caller's pending,
+ * unexpired request for the same action digest, or for the caller's approved request for it whose grant is
+ * issued, unexpired and never used (so a caller that lost the answer, e.g. a restarted MCP gateway, picks up
+ * the approval instead of asking again); {"created", {journal id}}; {"id_taken"} when the new id
  * exists already. A pending request past its expiry no longer absorbs new ones (the sweeper will expire it).
  * A new request is `unrecorded` (field and index) until MARK_RECORDED_SCRIPT.
  */
@@ -89,7 +95,7 @@ export const CREATE_SCRIPT = new RedisScript(
     `
 local record, idem, pending_action, pending_idx, expiry_idx = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local journal, unrecorded_idx, timers = KEYS[6], KEYS[7], KEYS[8]
-local idx, first_timer, esc_idx = ARGV[8], ARGV[9], ARGV[10]
+local idx, first_timer, esc_idx, used_prefix = ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local id, core, created_at, expires_at, has_callback, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local now = tonumber(ARGV[7])
 
@@ -102,9 +108,16 @@ if idem ~= '' then
 end
 local pending = redis.call('GET', pending_action)
 if pending then
-  local p = redis.call('HMGET', prefix .. pending, 'status', 'expires_at')
+  local p = redis.call('HMGET', prefix .. pending, 'status', 'expires_at', 'grant')
   if p[1] == 'pending' and tonumber(p[2]) > now then
     return {'existing', redis.call('HGETALL', prefix .. pending)}
+  end
+  -- Approved, its grant issued and never used, and not expired: the caller already holds what it asks for.
+  if p[1] == 'approved' and p[3] then
+    local g = cjson.decode(p[3])
+    if type(g.jti) == 'string' and tonumber(g.expiresAt) and tonumber(g.expiresAt) > now and redis.call('EXISTS', used_prefix .. g.jti) == 0 then
+      return {'existing', redis.call('HGETALL', prefix .. pending)}
+    end
   end
 end
 if redis.call('EXISTS', record) == 1 then return {'id_taken'} end

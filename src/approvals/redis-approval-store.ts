@@ -72,6 +72,7 @@ export class RedisApprovalStore implements ApprovalStore {
           JSON.stringify(inboxIndexes(k, core)),
           firstTimerAt(core) ?? "",
           JSON.stringify((core.requirements.escalate ?? []).map((rung) => (rung.roles ?? []).map((role) => k.roleIndex(role)))),
+          k.grantUsed(""),
         ],
       ),
     );

@@ -83,3 +83,17 @@ export interface RedeemedGrant {
   readonly use?: number;
   readonly uses_left?: number | null;
 }
+
+/** A `POST /v1/mcp/hidden-tools` body: the agent, and each tool as a call's `resource` would be. */
+export interface HiddenToolsRequest {
+  readonly actor: DecideRequest["actor"];
+  readonly tools: readonly DecideRequest["resource"][];
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** Its answer: the listed tools the policy denies outright (`rule: false` when the policy has no such rule). */
+export interface HiddenTools {
+  readonly hidden: readonly string[];
+  readonly rule: boolean;
+  readonly policy: { readonly bundle: string; readonly revision: string } | null;
+}

@@ -9,7 +9,7 @@
  */
 
 import { CLIENT_ERROR_CODES, CountersignError } from "./client-error";
-import type { ApprovalStatus, ApprovalView, DecideRequest, Decision, RedeemedGrant } from "./client-types";
+import type { ApprovalStatus, ApprovalView, DecideRequest, Decision, HiddenTools, HiddenToolsRequest, RedeemedGrant } from "./client-types";
 
 /** How a client reaches the service. */
 export interface CountersignOptions {
@@ -62,6 +62,14 @@ export class Countersign {
   /** `POST /v1/decide`. */
   decide(request: DecideRequest, opts: { signal?: AbortSignal } = {}): Promise<Decision> {
     return this.call<Decision>("POST", "/v1/decide", request, opts.signal);
+  }
+
+  /**
+   * `POST /v1/mcp/hidden-tools`: which of these tools the policy denies this actor outright (read-only: no
+   * request opened, nothing recorded; a listed tool is still decided when called).
+   */
+  hiddenTools(request: HiddenToolsRequest, opts: { signal?: AbortSignal } = {}): Promise<HiddenTools> {
+    return this.call<HiddenTools>("POST", "/v1/mcp/hidden-tools", request, opts.signal);
   }
 
   /** `GET /v1/approvals/{id}`, optionally long-polling `waitSeconds` for a version past `sinceVersion`. */

@@ -26,6 +26,8 @@ import { type DecideBody, decideBody, decideHandler, type RequesterCheck } from 
 import { errorHandler, methodNotAllowed, notFound } from "./error-handler";
 import { grantRedeemHandler } from "./grant-redeem-route";
 import { healthz, readyz } from "./health-routes";
+import { hiddenToolsHandler } from "./hidden-tools-route";
+import type { HiddenToolsQuery } from "../service/hidden-tools";
 import { jsonBody } from "./json-body";
 import { DEFAULT_BODY_TIMEOUT_MS, withBodyTimeout } from "./body-timeout";
 import { DEFAULT_MAX_JSON_DEPTH } from "./json-depth";
@@ -50,6 +52,8 @@ export interface AppDependencies {
   readonly maxJsonDepth?: number;
   /** Checks each decide request's actor ids before it is decided; without it only the schema applies. */
   readonly requesters?: RequesterCheck;
+  /** The read-only `POST /v1/mcp/hidden-tools` query; without it that route answers 503. */
+  readonly hiddenTools?: HiddenToolsQuery;
   /** The approval routes' use cases; without them (no Redis configured) those routes answer 503. */
   readonly approvals?: ApprovalApi;
   /** The audit trail, read by `GET /v1/audit`; without it (no Redis configured) that route answers 503. */
@@ -91,6 +95,7 @@ function createExpressApp(deps: AppDependencies, answer: DecideBody, maxJsonDept
     ["/v1/approvals/:id/verdicts", verdictHandler(api)],
     ["/v1/approvals/:id/cancel", cancelHandler(api)],
     ["/v1/grants/redeem", grantRedeemHandler(api)],
+    ["/v1/mcp/hidden-tools", hiddenToolsHandler(deps.hiddenTools, deps.requesters)],
   ];
   for (const [path, handler] of posts) {
     app.post(path, auth, ...body, handler);

@@ -55,6 +55,11 @@ const TRANSPORT_ERRORS = {
   COUNTERSIGN_INTERNAL: 500,
   /** `/readyz`: a dependency cannot serve (no bundle loaded, Redis unreachable). */
   COUNTERSIGN_NOT_READY: 503,
+  /**
+   * A read-only policy query (`POST /v1/mcp/hidden-tools`) could not be answered: no policy loaded, an
+   * evaluation error, or a value of the wrong shape. Nothing was filtered.
+   */
+  COUNTERSIGN_POLICY_UNAVAILABLE: 503,
 } as const;
 
 /** Every error code of the API, with its HTTP status: the transport's, the approval workflow's and the audit trail's. */

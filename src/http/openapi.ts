@@ -13,6 +13,7 @@ import {
   REDEEMED_GRANT_SCHEMA,
   VERDICT_REQUEST_SCHEMA,
 } from "./approval-schemas";
+import { HIDDEN_TOOLS_REQUEST_SCHEMA } from "./hidden-tools-route";
 
 const error = (description: string): object => ({
   description,
@@ -231,6 +232,37 @@ const approvalPaths = {
         "410": error("COUNTERSIGN_GRANT_EXPIRED."),
         ...BODY_ERRORS,
         "503": error("COUNTERSIGN_GRANT_UNAVAILABLE or COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE: Redis cannot be reached."),
+      },
+    },
+  },
+  "/v1/mcp/hidden-tools": {
+    post: {
+      operationId: "mcpHiddenTools",
+      summary: "Which MCP tools the policy denies this actor outright (the MCP gateway's tools/list)",
+      description:
+        "Read-only: evaluates the policy's optional countersign/mcp_hidden_tools entrypoint on {actor, tools, context, caller, now}; opens no " +
+        "approval request, spends no grant, records nothing. Every tools/call is still a decision of its own. A policy without the rule " +
+        "hides nothing (`rule: false`).",
+      tags: ["decisions"],
+      security: [{ bearerAuth: [] }],
+      requestBody: { required: true, content: { "application/json": { schema: HIDDEN_TOOLS_REQUEST_SCHEMA } } },
+      responses: {
+        "200": {
+          description: "The listed tools to hide, in listing order.",
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["hidden", "rule", "policy"],
+                properties: { hidden: { type: "array", items: { type: "string" } }, rule: { type: "boolean" }, policy: { type: ["object", "null"] } },
+              },
+            },
+          },
+        },
+        "400": error("COUNTERSIGN_INVALID_REQUEST, COUNTERSIGN_MALFORMED_JSON, COUNTERSIGN_UNKNOWN_IDENTITY."),
+        "401": UNAUTHENTICATED,
+        ...BODY_ERRORS,
+        "503": error("COUNTERSIGN_POLICY_UNAVAILABLE: no policy loaded, the rule failed, or it answered something other than a set of tool ids."),
       },
     },
   },

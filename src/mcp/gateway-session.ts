@@ -30,7 +30,9 @@ import {
 import type { Countersign } from "../client/countersign-client";
 import { splitExposedName } from "./tool-catalog";
 import { gateToolCall } from "./tool-call-gate";
-import { toolCallRequest, type AgentIdentity } from "./tool-call-request";
+import { agentActor, sessionContext, toolCallRequest, toolResource, type AgentIdentity, type SessionContext } from "./tool-call-request";
+import type { CatalogEntry } from "./tool-catalog";
+import { CLIENT_ERROR_CODES, CountersignError } from "../client/client-error";
 import { GATEWAY_INFO } from "./upstream";
 import type { UpstreamSet } from "./upstream-set";
 
@@ -67,9 +69,14 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
     connected = false;
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => {
+  // Tools the policy denies this agent outright are left out (a read-only policy query; every call is still
+  // decided, so a hidden tool called by name is denied all the same).
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
     const catalog = await upstreams.tools(true).catch(upstreamFailure("listing tools"));
-    return { tools: catalog.entries().map((e) => e.listing) };
+    const entries = catalog.entries();
+    const caller = deps.callerOf(extra);
+    const hidden = await hiddenTools(caller, entries, { sessionId: extra.sessionId, client: server.getClientVersion() }, deps.environment, extra.signal);
+    return { tools: entries.filter((e) => !hidden.has(`${e.upstream}/${e.tool}`)).map((e) => e.listing) };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
@@ -132,6 +139,26 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
     return only.forward(request.method, request.params as Record<string, unknown> | undefined, extra.signal).catch(upstreamFailure(request.method));
   };
   return server;
+}
+
+/**
+ * The ids (`<upstream>/<tool>`) of the tools the policy denies this agent outright. A Countersign without the
+ * query (404) or a policy without the rule hides nothing; any other failure fails the listing with an MCP
+ * error naming the code, rather than list tools unfiltered as though the policy had been asked.
+ */
+async function hiddenTools(caller: SessionCaller, entries: readonly CatalogEntry[], session: SessionContext, environment: string | undefined, signal: AbortSignal): Promise<Set<string>> {
+  if (entries.length === 0) return new Set();
+  try {
+    const answer = await caller.countersign.hiddenTools(
+      { actor: agentActor(caller.agent), tools: entries.map((e) => toolResource(e, environment)), context: { mcp: sessionContext(session) } },
+      { signal },
+    );
+    return new Set(answer.hidden);
+  } catch (err) {
+    if (err instanceof CountersignError && err.code === "COUNTERSIGN_NOT_FOUND") return new Set();
+    const code = err instanceof CountersignError ? err.code : CLIENT_ERROR_CODES.unreachable;
+    throw new McpError(ErrorCode.InternalError, `Countersign could not say which tools this agent may see (${code}): ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Tools always; resources, prompts and completions when an upstream offers them. */

@@ -10,7 +10,10 @@
  *   call: exactly the approved arguments, once. Denied, expired or cancelled requests, and grants the
  *   service refuses, end as error results saying so. A client that cancels the call (the signal) withdraws
  *   the pending request; a connection or gateway that goes away leaves it pending, so the same call retried
- *   (the same caller, the same action) is answered with the same request.
+ *   (the same caller, the same action) is answered with the same request, and, once approved, with the same
+ *   request as long as its grant is unused and unexpired (an approval given while no gateway was waiting is
+ *   picked up by the retried call). Identical calls held at the same time share that one request; the
+ *   approval runs one of them, and the others end with an error result saying an identical call used it.
  * - Countersign unreachable, or answering an error: an error result; nothing is forwarded (fail closed).
  */
 
@@ -36,6 +39,9 @@ export interface ToolCallGateInput {
   /** Told while the call is held (progress notifications). */
   readonly onHeld?: (message: string, elapsedMs: number) => Promise<void>;
 }
+
+/** The service's code for a grant already spent. */
+const GRANT_REPLAYED = "COUNTERSIGN_GRANT_REPLAYED";
 
 /** The `_meta` key under which refusals carry the decision's ids. */
 export const DECISION_META_KEY = "countersign/decision";
@@ -84,6 +90,15 @@ export async function gateToolCall(input: ToolCallGateInput): Promise<CallToolRe
     redeemed = await countersign.decide({ ...request, grant: view.grant });
   } catch (err) {
     return failure(err, `the grant of approval ${approvalId} could not be redeemed`, approvalId);
+  }
+  if (redeemed.outcome === "deny" && redeemed.code === GRANT_REPLAYED) {
+    // Identical calls held together share one request (the service answers the same action with it), and
+    // one approval runs one call: another of them spent the grant and ran.
+    return refusal(
+      `approval ${approvalId} for ${request.action.name} was used by an identical call, which ran; this call was not forwarded (call again to ask for a new approval)`,
+      redeemed,
+      approvalId,
+    );
   }
   if (redeemed.outcome !== "allow") {
     return refusal(`approval ${approvalId} was granted, but Countersign refused the grant: ${reasonsOf(redeemed)}${redeemed.code === undefined ? "" : ` (${redeemed.code})`}`, redeemed, approvalId);

@@ -26,19 +26,30 @@ export interface SessionContext {
 
 /** The decision request for calling `entry` with `args`. */
 export function toolCallRequest(entry: CatalogEntry, args: Record<string, unknown>, agent: AgentIdentity, session: SessionContext, environment: string | undefined): DecideRequest {
-  const id = `${entry.upstream}/${entry.tool}`;
-  const annotations = entry.listing.annotations ?? {};
+  const resource = toolResource(entry, environment);
   return {
-    actor: { id: agent.actor, type: "ai_agent", ...(agent.onBehalfOf === undefined ? {} : { on_behalf_of: agent.onBehalfOf }) },
-    action: { name: `mcp:${id}`, params: args },
-    resource: { type: "mcp_tool", id, annotations, ...(environment === undefined ? {} : { environment }) },
-    context: {
-      mcp: {
-        ...(session.sessionId === undefined ? {} : { session_id: session.sessionId }),
-        ...(session.client === undefined ? {} : { client: { name: session.client.name, version: session.client.version } }),
-        upstream: entry.upstream,
-        tool: entry.tool,
-      },
-    },
+    actor: agentActor(agent),
+    action: { name: `mcp:${resource.id}`, params: args },
+    resource,
+    context: { mcp: { ...sessionContext(session), upstream: entry.upstream, tool: entry.tool } },
+  };
+}
+
+/** The policy's `actor` for an agent. */
+export function agentActor(agent: AgentIdentity): DecideRequest["actor"] {
+  return { id: agent.actor, type: "ai_agent", ...(agent.onBehalfOf === undefined ? {} : { on_behalf_of: agent.onBehalfOf }) };
+}
+
+/** The policy's `resource` for a tool: the same in a call's decision and in the tools/list query. */
+export function toolResource(entry: CatalogEntry, environment: string | undefined): DecideRequest["resource"] & { id: string } {
+  const annotations = entry.listing.annotations ?? {};
+  return { type: "mcp_tool", id: `${entry.upstream}/${entry.tool}`, annotations, ...(environment === undefined ? {} : { environment }) };
+}
+
+/** `context.mcp`'s session part. */
+export function sessionContext(session: SessionContext): Record<string, unknown> {
+  return {
+    ...(session.sessionId === undefined ? {} : { session_id: session.sessionId }),
+    ...(session.client === undefined ? {} : { client: { name: session.client.name, version: session.client.version } }),
   };
 }

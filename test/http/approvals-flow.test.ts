@@ -186,6 +186,29 @@ describe("creating requests", () => {
     expect((await api.inbox(AUTH.alice)).body.approvals.filter((a: { id: string }) => a.id === approvalIdOf(first))).toHaveLength(1);
   });
 
+  it("answers the same action with its approved request while the grant is unused and unexpired, and with a new request after", async () => {
+    const body = freshExport();
+    const first = approvalIdOf(await api.decide(AUTH.caller, body));
+    expect((await api.verdict(AUTH.alice, first, { verdict: "approve" })).status).toBe(200);
+    // The caller lost the answer and asks again: the approval, not a new request.
+    const again = await api.decide(AUTH.caller, body);
+    expect(approvalIdOf(again)).toBe(first);
+    expect(again.body.approval).toMatchObject({ created: false, status: "approved" });
+    const grant = (await api.read(AUTH.caller, first)).body.grant as string;
+    expect((await api.decide(AUTH.caller, { ...body, grant })).body.outcome).toBe("allow");
+    // Spent: the same action is a new request.
+    const after = await api.decide(AUTH.caller, body);
+    expect(after.body.approval).toMatchObject({ created: true, status: "pending" });
+    expect(approvalIdOf(after)).not.toBe(first);
+    // Approved again but never used, then expired: a new request too.
+    expect((await api.verdict(AUTH.alice, approvalIdOf(after), { verdict: "approve" })).status).toBe(200);
+    expect((await api.read(AUTH.caller, approvalIdOf(after))).body.grant).toEqual(expect.any(String));
+    service.clock.advance(24 * 3600_000);
+    const expired = await api.decide(AUTH.caller, body);
+    service.clock.advance(-24 * 3600_000);
+    expect(expired.body.approval).toMatchObject({ created: true, status: "pending" });
+  });
+
   it("refuses a request without context.reason where the policy requires one (400), storing nothing", async () => {
     const before = (await api.inbox(AUTH.alice)).body.approvals.length;
     const res = await api.decide(AUTH.caller, freshExport({ context: { ticket: "OPS-1" } }));

@@ -19,6 +19,8 @@ import { AUTH, eventually } from "../http/service-harness";
 export const ROOT = path.join(__dirname, "..", "..");
 /** The SDK-built upstream tool server (`node tool-server.cjs CALL_LOG [NAME]`). */
 export const TOOL_SERVER = path.join(__dirname, "fixtures", "tool-server.cjs");
+/** The example policy's entrypoints the gateway uses: the decision, and the tools/list query. */
+export const GATEWAY_ENTRYPOINTS = ["countersign/decision", "countersign/mcp_hidden_tools"];
 /** The built CLI. */
 export const CLI = path.join(ROOT, "dist", "src", "cli", "main.js");
 

@@ -13,9 +13,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { useRedisServer } from "../support/redis-server";
 import { approvalTestService, removeTempDirs, tempDir, writeBundle, type ManualClock, type TestService } from "../http/service-harness";
-import { CLI, listenOnLoopback, recordedCalls, reviewer, stdioAgent, TOOL_SERVER } from "./gateway-harness";
+import { CLI, GATEWAY_ENTRYPOINTS, listenOnLoopback, recordedCalls, reviewer, stdioAgent, TOOL_SERVER } from "./gateway-harness";
 
 jest.setTimeout(60_000);
+// Jest runs afterAll hooks in the order they are declared: this one comes before useRedisServer's, so the
+// service closes its Redis connections while redis-server still runs (else ioredis keeps a 2 s timer alive
+// on each dead connection, and Jest does not exit).
+afterAll(async () => {
+  await agent?.client.close();
+  await countersign?.close();
+  await service?.close();
+  removeTempDirs();
+});
 const redis = useRedisServer();
 
 let service: TestService & { clock: ManualClock };
@@ -47,27 +56,33 @@ beforeAll(async () => {
   log = path.join(dir, "calls.jsonl");
   configFile = path.join(dir, "gateway.yaml");
   fs.writeFileSync(configFile, "gateway:\n  progress_interval_ms: 1000\n");
-  await writeBundle(dir, "example", { revision: "mcp-1" });
+  await writeBundle(dir, "example", { revision: "mcp-1", entrypoints: GATEWAY_ENTRYPOINTS });
   service = await approvalTestService({ bundlesDir: dir, redisUrl: redis.url });
   countersign = await listenOnLoopback(service.app);
   bob = reviewer(countersign.url);
   agent = await stdioAgent(gatewayArgs(countersign.url));
 });
-afterAll(async () => {
-  await agent?.client.close();
-  await countersign?.close();
-  await service?.close();
-  removeTempDirs();
-});
 
+const auditLength = async (): Promise<number> => Number(await redis.connect().xlen("countersign:audit"));
+/** How many require_approval decisions the trail holds for this approval request. */
+const requireApprovalDecisions = async (approvalId: string): Promise<number> => {
+  const stream = (await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) as [string, string[]][];
+  return stream
+    .map(([, fields]) => JSON.parse(fields[fields.indexOf("e") + 1] as string) as Record<string, unknown>)
+    .filter((e) => e["type"] === "decision" && e["approval_id"] === approvalId && e["outcome"] === "require_approval").length;
+};
 const callsOf = (name: string) => recordedCalls(log).filter((c) => c.name === name);
 let unique = 0;
 const freshPath = () => `/srv/data/file-${++unique}.txt`;
 
 describe("decisions on tool calls", () => {
-  it("lists the upstream's tools under their own names (one upstream)", async () => {
+  it("lists the upstream's tools under their own names (one upstream), leaving out those the policy denies outright", async () => {
+    const auditBefore = await auditLength();
     const { tools } = await agent.client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["read_file", "echo", "delete_file", "format_disk", "hang", "crash"]);
+    expect(tools.map((t) => t.name)).toEqual(["read_file", "echo", "delete_file", "hang", "crash"]);
+    // Asking the policy which tools to hide opened no request and recorded no decision.
+    expect(await auditLength()).toBe(auditBefore);
+    expect(await bob.inbox()).toEqual([]);
     expect(tools.find((t) => t.name === "delete_file")?.annotations).toEqual({ destructiveHint: true });
   });
 
@@ -208,6 +223,47 @@ describe("restarts and failures", () => {
     } finally {
       await second.client.close();
     }
+  });
+
+  it("picks up an approval given while no gateway was waiting: the retried call runs on it, and only once", async () => {
+    const p = freshPath();
+    const first = await stdioAgent(gatewayArgs(countersign.url));
+    const held = first.client.callTool({ name: "delete_file", arguments: { path: p } }).catch((e: Error) => e);
+    const item = await bob.held("mcp:fs/delete_file", { path: p });
+    await first.client.close(); // the agent and its gateway go away
+    expect(await held).toBeInstanceOf(Error);
+    expect((await bob.verdict(item.id, "approve", "fine")).status).toBe(200); // nobody is waiting now
+
+    const second = await stdioAgent(gatewayArgs(countersign.url));
+    try {
+      const retried = await second.client.callTool({ name: "delete_file", arguments: { path: p } });
+      expect(retried).toEqual({ content: [{ type: "text", text: `deleted ${p}` }] });
+      expect(callsOf("delete_file").filter((c) => c.args["path"] === p)).toHaveLength(1);
+      expect(await requireApprovalDecisions(item.id)).toBe(2); // the first call and the retry: one request
+
+      // The grant is spent: the same call once more is a new request, never the old approval.
+      const again = second.client.callTool({ name: "delete_file", arguments: { path: p } });
+      const next = await bob.held("mcp:fs/delete_file", { path: p });
+      expect(next.id).not.toBe(item.id);
+      await bob.verdict(next.id, "deny", "once is enough");
+      expect(text(await again)).toContain("was denied by user:bob: once is enough");
+      expect(callsOf("delete_file").filter((c) => c.args["path"] === p)).toHaveLength(1);
+    } finally {
+      await second.client.close();
+    }
+  });
+
+  it("holds identical concurrent calls on one request: the approval runs one of them, the others are told so", async () => {
+    const p = freshPath();
+    const calls = [0, 1, 2].map(() => agent.client.callTool({ name: "delete_file", arguments: { path: p } }));
+    const item = await bob.held("mcp:fs/delete_file", { path: p });
+    await waitFor(async () => ((await requireApprovalDecisions(item.id)) === 3 ? true : undefined));
+    expect((await bob.inbox()).filter((i) => i.request.action.params["path"] === p)).toHaveLength(1);
+    await bob.verdict(item.id, "approve");
+    const texts = (await Promise.all(calls)).map(text);
+    expect(texts.filter((t) => t === `deleted ${p}`)).toHaveLength(1);
+    expect(texts.filter((t) => t === `approval ${item.id} for mcp:fs/delete_file was used by an identical call, which ran; this call was not forwarded (call again to ask for a new approval)`)).toHaveLength(2);
+    expect(callsOf("delete_file").filter((c) => c.args["path"] === p)).toHaveLength(1);
   });
 
   it("refuses every call when Countersign cannot be reached (fail closed)", async () => {
