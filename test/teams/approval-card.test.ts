@@ -6,7 +6,7 @@
 import { describeRequirements, renderApprovalCard } from "../../src/teams/approval-card";
 import { cardText } from "../../src/teams/card-text";
 import { APPROVE_VERB, DENY_VERB } from "../../src/teams/card-verbs";
-import { maskedValues, scrubText } from "../../src/teams/masked-values";
+import { maskedValues, scrubText } from "../../src/observability/masked-values";
 import type { ApprovalCardState } from "../../src/teams/ports";
 import { testMasker } from "./support/in-memory-approvals";
 
