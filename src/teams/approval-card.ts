@@ -102,7 +102,7 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
   const body: CardElement[] = [];
   const summary = summaryLine(state, masked, shown, person);
   if (state.breakGlass !== undefined) {
-    body.push(textBlock(`🚨 Break-glass: ran without approval`, { weight: "Bolder", color: "Attention", spacing: "None" }));
+    body.push(textBlock(`🚨 Break-glass: ${shown(masked.action.name, 80)} ran without approval`, { weight: "Bolder", color: "Attention", spacing: "None" }));
   }
   if (pending) {
     body.push(textBlock(summary, { size: "Medium", weight: "Bolder" }));
@@ -241,9 +241,9 @@ function badgeLine(state: ApprovalCardState, masked: CardRequest, shown: Shown):
 
 const RISK_MARK: Record<(typeof RISK_LEVELS)[number], string> = { low: "🟢", medium: "🟡", high: "🟠", critical: "🔴" };
 
-/** "⏳ 1 of 2 approvals · waiting for: 1 security". */
+/** "⏳ Pending: 1 of 2 approvals · waiting for: 1 security". */
 function progressLine(state: ApprovalCardState): string {
-  return `⏳ ${approvalCount(state.verdicts)} of ${state.requirements.quorum} approvals · waiting for: ${waitingForText(state)}`;
+  return `⏳ Pending: ${approvalCount(state.verdicts)} of ${state.requirements.quorum} approvals · waiting for: ${waitingForText(state)}`;
 }
 
 /** The outcome as the headline of a decided card: "⛔ Denied by Marco Rossi (security)". */
@@ -315,9 +315,10 @@ function detailsCard(
 
   items.push(heading("Request"));
   const actor = masked.actor;
-  const idAndType = actor.type === undefined ? shown(actor.id, 120) : `${shown(actor.id, 120)}, ${shown(actor.type, 40)}`;
-  items.push(fact("Actor", `${person(actor.id)} (${idAndType})`));
-  if (actor.on_behalf_of !== undefined && actor.on_behalf_of !== "") items.push(fact("On behalf of", `${person(actor.on_behalf_of)} (${shown(actor.on_behalf_of, 120)})`));
+  items.push(fact("Actor", withId(person(actor.id), shown(actor.id, 120), actor.type === undefined ? undefined : shown(actor.type, 40))));
+  if (actor.on_behalf_of !== undefined && actor.on_behalf_of !== "") {
+    items.push(fact("On behalf of", withId(person(actor.on_behalf_of), shown(actor.on_behalf_of, 120), undefined)));
+  }
   items.push(fact("Action", shown(masked.action.name, 120)));
   const resource = masked.resource;
   const resourceText = [resource.type, resource.id].filter((v) => v !== undefined && v !== "").map((v) => shown(v, 150)).join(" ");
@@ -425,9 +426,15 @@ function approvalCount(verdicts: readonly CardVerdict[]): number {
   return verdicts.filter((v) => v.verdict === "approve").length;
 }
 
-/** "**Label:** value" on one wrapping line (labels are fixed text or already made safe). */
+/** "Jane Doe (user:jane.doe, human)", "agent:x (ai_agent)", "user:bob": the id only where a name stands first. */
+function withId(name: string, id: string, type: string | undefined): string {
+  const inParens = [...(name === id ? [] : [id]), ...(type === undefined ? [] : [type])];
+  return inParens.length === 0 ? name : `${name} (${inParens.join(", ")})`;
+}
+
+/** "Label: value" on one wrapping line (labels are fixed text or already made safe). */
 function fact(label: string, value: string): CardElement {
-  return textBlock(`**${label}:** ${value}`, { spacing: "Small" });
+  return textBlock(`${label}: ${value}`, { spacing: "Small" });
 }
 
 function note(text: string): CardElement {

@@ -117,7 +117,7 @@ it("a require_approval decision posts its card to the policy's channel; an eligi
   const updates = h.connector.updates();
   expect(updates).toHaveLength(1);
   expect(updates[0]!.activityId).toBe(activityId);
-  expect(cardJson(updates[0]!.body)).toContain("Approved by user:dave");
+  expect(cardJson(updates[0]!.body)).toContain("Approved by Dave (dba)");
 });
 
 it("the core's refusals (self-approval through on_behalf_of, wrong role) reach the clicking user and change nothing", async () => {
@@ -145,7 +145,7 @@ it("a quorum of two needs two distinct reviewers", async () => {
   const updates = h.connector.updates();
   expect(updates).toHaveLength(2);
   expect(cardJson(updates[0]!.body)).toContain("1 of 2 approvals");
-  expect(cardJson(updates[1]!.body)).toContain("Approved by user:bob, user:carol");
+  expect(cardJson(updates[1]!.body)).toContain("Approved by Bob (security), Carol (security)");
 });
 
 it("an API verdict and an expiry update the card through the notification outbox", async () => {
@@ -154,7 +154,7 @@ it("an API verdict and an expiry update the card through the notification outbox
   expect(h.connector.updates()).toEqual([]); // nothing is sent inside the verdict
   await deliver();
   expect(h.connector.updates().map((u) => u.activityId)).toEqual([a.activityId]);
-  expect(cardJson(h.connector.updates()[0]!.body)).toContain("Denied by user:dave");
+  expect(cardJson(h.connector.updates()[0]!.body)).toContain("Denied by Dave (dba)");
 
   const b = await created(decision({ decisionId: "dec_2", request: { ...decision().request, action: { name: "db.export", params: { table: "orders" } } } }));
   h.clock.advance(3_600_001);

@@ -102,7 +102,10 @@ describe("posting", () => {
     expect(card.version).toBe("1.5");
     const text = cardText(card);
     for (const shown of [
-      "Approval required: db.export",
+      "Alice's agent wants to db.export prod/customers",
+      "On behalf of: Alice (user:alice)",
+      "Environment: production",
+      "waiting for: 1 dba",
       "agent:deploy-bot (ai_agent)",
       "user:alice",
       "database prod/customers",
@@ -191,7 +194,7 @@ describe("verdicts from Teams", () => {
     expect(updated.refresh).toBeUndefined();
     const text = cardText(updated);
     expect(text).toContain("✅ Approved");
-    expect(text).toContain("Approved by user:dave");
+    expect(text).toContain("Approved by Dave");
     expect(text).toContain("looks fine");
     expect(text).not.toContain("Input.Text");
   });
@@ -200,7 +203,7 @@ describe("verdicts from Teams", () => {
     const { state, activityId } = await postCard(iamChange);
     const card = invokeCard(await click(APPROVALS_CHANNEL, REVIEWERS.carol, DENY_VERB, state.id, activityId, "not during the freeze"));
     expect(cardText(card)).toContain("⛔ Denied");
-    expect(cardText(card)).toContain("Denied by user:carol");
+    expect(cardText(card)).toContain("Denied by Carol");
     expect(cardText(card)).toContain("not during the freeze");
     expect((await h.approvals.get(state.id))?.status).toBe("denied");
     expect(h.connector.updates()).toHaveLength(1);
@@ -268,7 +271,7 @@ describe("verdicts from Teams", () => {
 
     const second = invokeCard(await click(APPROVALS_CHANNEL, REVIEWERS.carol, APPROVE_VERB, state.id, activityId));
     expect(cardText(second)).toContain("✅ Approved");
-    expect(cardText(second)).toContain("Approved by user:bob, user:carol");
+    expect(cardText(second)).toContain("Approved by Bob, Carol");
     expect(cardText(second)).toContain("ok from bob");
     expect((await h.approvals.get(state.id))?.status).toBe("approved");
 
