@@ -11,7 +11,8 @@
  * text a masked value is replaced wherever it stands as a value or a word of its own, whatever its length;
  * values of SUBSTRING_SCRUB_LENGTH characters or more are replaced inside longer words too. A shorter value
  * inside a longer word (`app` in `approve`) is left alone: it says nothing about the hidden value, and
- * replacing it would make every comment unreadable. Whitespace-only values are not searched for.
+ * replacing it would make every comment unreadable. A value with surrounding whitespace is looked for with
+ * and without it; whitespace-only values are not searched for.
  */
 
 import { MASK_MARKER } from "./masking";
@@ -43,7 +44,8 @@ export function hiddenPointers(original: unknown, masked: unknown): string[] {
  * so scrubbing twice gives the same text.
  */
 export function scrubText(text: string, secrets: readonly string[]): string {
-  const usable = secrets.filter((s) => s.trim() !== "");
+  // A value with surrounding whitespace is also looked for without it (folded text loses that whitespace).
+  const usable = [...new Set(secrets.flatMap((s) => [s, s.trim()]))].filter((s) => s.trim() !== "");
   if (usable.length === 0 || text === "") return text;
   const ordered = [...usable].sort((a, b) => b.length - a.length);
   let out = "";
