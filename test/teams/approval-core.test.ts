@@ -228,3 +228,11 @@ it("a break-glass review's card says the action ran without approval, with the j
   expect(card).toContain("Justification: prod down, INC-42");
   expect(approval.requirements.ttl_seconds).toBeGreaterThanOrEqual(7 * 24 * 3600);
 });
+
+it("a policy's summary and risk reach the card through the core, the summary with masked values hidden", async () => {
+  await created({ ...decision(), summary: `Alice's agent exports customers with ${SECRET_QUERY}`, risk: "critical" });
+  const body = (h.connector.posts().at(-1)!.body as { attachments: { content: { body: { text?: string }[] } }[] }).attachments[0]!.content.body;
+  expect(body[0]!.text).toBe("Alice's agent exports customers with [MASKED]");
+  expect(body[1]!.text).toBe("🔴 Critical risk · Environment: production");
+  expect(h.outboundText()).not.toContain(SECRET_QUERY);
+});

@@ -5,7 +5,9 @@
  */
 
 import "./support/network-guard";
+import { createHash } from "node:crypto";
 import type { Response } from "supertest";
+import { canonicalJson } from "../../src/json/canonical-json";
 import { APPROVE_VERB, DENY_VERB, REFRESH_VERB } from "../../src/teams/card-verbs";
 import type { ApprovalCardState } from "../../src/teams/ports";
 import { useRedisServer } from "../support/redis-server";
@@ -365,6 +367,25 @@ describe("changes from elsewhere", () => {
     await h.bot.notifier.onApprovalChanged((await h.approvals.get(other.state.id))!);
     expect(h.connector.updates().filter((u) => u.activityId === other.activityId).at(-1)).toBeDefined();
     expect((await h.store.card(other.state.id))?.renderedVersion).toBe(2);
+  });
+});
+
+describe("what the reviewer was shown", () => {
+  it("records the version, the digest of the exact card clicked and the hidden pointers, also for a card that has since changed", async () => {
+    const { state, activityId } = await postCard({ ...iamChange, request: { ...iamChange.request, context: { ...iamChange.request.context, token: "tok_abc" } }, mask: ["/context/token"] });
+    const posted = cardOf(h.connector.posts()[0]!.body);
+    const digest = createHash("sha256").update(canonicalJson(posted), "utf8").digest("hex");
+    const approve = posted.actions.find((a) => a.verb === APPROVE_VERB)!;
+    expect(Object.keys(approve.data).sort()).toEqual(["approvalId", "renderedAt", "version"]);
+    const send = (who: (typeof REVIEWERS)[keyof typeof REVIEWERS]) =>
+      h.send(reviewerClick(APPROVALS_CHANNEL, h.connector.serviceUrl, who, APPROVE_VERB, { ...approve.data, comment: "ok" }, { replyToId: activityId }));
+    invokeCard(await send(REVIEWERS.bob));
+    // Carol clicks the card as first posted (version 1), after Bob's verdict moved the request to version 2.
+    invokeCard(await send(REVIEWERS.carol));
+    expect(h.approvals.verdictCalls.map((c) => c.shown)).toEqual([
+      { version: state.version, digest, hidden: ["/context/token"] },
+      { version: state.version, digest, hidden: ["/context/token"] },
+    ]);
   });
 });
 
