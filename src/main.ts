@@ -320,9 +320,13 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       } else {
         const now = (): number => Number(clock.nowNs() / 1_000_000n);
         if (teamsConfig !== undefined) {
-          teams = assembleTeams(teamsConfig, wired, redis, directory, { logger, credentialsFactory: opts.teamsCredentialsFactory });
+          teams = assembleTeams(teamsConfig, wired, redis, directory, {
+            logger,
+            credentialsFactory: opts.teamsCredentialsFactory,
+            ...(config.server.publicUrl === undefined ? {} : { publicUrl: config.server.publicUrl }),
+          });
           const bot = teams;
-          sinks.push(teamsNotificationSink(() => bot.notifier, {}, now));
+          sinks.push(teamsNotificationSink(() => bot.notifier, displayNames(directory), now));
         }
         if (slackConfig !== undefined) {
           slack = assembleSlack(slackConfig, wired, redis, directory, { logger, now, ...(opts.slackClock === undefined ? {} : { clock: opts.slackClock }) });
@@ -584,6 +588,11 @@ function slackConfigOf(config: ServiceConfig, env: ConfigEnv): SlackConfig | und
   }
 }
 
+/** The configured identities' display names, by id (those that have one). */
+function displayNames(directory: IdentityDirectory): Record<string, string> {
+  return Object.fromEntries(directory.all().flatMap((p) => (p.displayName === undefined ? [] : [[p.id, p.displayName]])));
+}
+
 /** Display masking for Teams cards: the shared module, `[MASKED]` for the policy's fields and secret-named members. */
 const teamsMasker: Masker = { mask: (value, pointers) => maskDocument(value, pointers) };
 
@@ -598,11 +607,16 @@ function assembleTeams(
   wired: WiredApprovals,
   redis: Redis,
   directory: IdentityDirectory,
-  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined },
+  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined; publicUrl?: string },
 ): TeamsBot {
   return createTeamsRouter({
     config,
-    approvals: new ApprovalCorePort(wired.workflow.service),
+    approvals: new ApprovalCorePort(wired.workflow.service, displayNames(directory)),
+    people: (id) => {
+      const found = directory.resolve(id);
+      return found?.displayName === undefined ? undefined : { displayName: found.displayName };
+    },
+    ...(deps.publicUrl === undefined ? {} : { consoleBaseUrl: deps.publicUrl }),
     reviewers: identityReviewerDirectory(directory),
     masker: teamsMasker,
     store: new RedisConversationStore(redis, new ConversationKeys(`${wired.keyPrefix}teams:`)),

@@ -3,7 +3,7 @@
  * said so far. Plain serialisable data; storage and rules live in other files.
  */
 
-import type { ApprovalRequirements, ApprovalScope, PolicyRef } from "../engine/decision";
+import type { ApprovalRequirements, ApprovalScope, PolicyRef, Risk } from "../engine/decision";
 
 /** The lifecycle states; every state but `pending` is final. */
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
@@ -25,8 +25,13 @@ export type VerdictChannel = "api" | "teams" | "slack";
 export interface VerdictShown {
   /** The approval version the message showed. */
   readonly version: number;
-  /** SHA-256 (hex) of the rendered message (for Slack: the canonical JSON of its `{text, blocks}`). */
+  /**
+   * SHA-256 (hex) of the rendered message (for Slack: the canonical JSON of its `{text, blocks}`; for Teams:
+   * the canonical JSON of the Adaptive Card as sent).
+   */
   readonly digest: string;
+  /** RFC 6901 pointers into the request whose values the message hid (masked); absent when not reported. */
+  readonly hidden?: readonly string[];
 }
 
 /** The acting identity as the caller described it (unknown fields are kept). */
@@ -116,6 +121,10 @@ export interface ApprovalRequestCore {
    * justification; reviewers acknowledge it (approve) or flag it (deny). It never yields a grant.
    */
   readonly breakGlass?: { readonly justification: string };
+  /** The policy's one-line summary of the request, for reviewers (decision field `summary`). */
+  readonly summary?: string;
+  /** The policy's risk rating (decision field `risk`). */
+  readonly risk?: Risk;
 }
 
 /** A stored approval request: the immutable core plus its current state. */

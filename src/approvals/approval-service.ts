@@ -8,7 +8,7 @@
  * conflict, and its events are emitted by the instance whose step made the change.
  */
 
-import type { ApprovalRequirements, ApprovalScope, PolicyRef } from "../engine/decision";
+import type { ApprovalRequirements, ApprovalScope, PolicyRef, Risk } from "../engine/decision";
 import { validateScope } from "../engine/decision-validator";
 import { describeScope, scopeWithin } from "./approval-scope";
 import { actionDigest } from "./action-digest";
@@ -100,6 +100,9 @@ export interface CreateApprovalInput {
   /** The policy's `approval` object. */
   readonly requirements: ApprovalRequirements;
   readonly mask?: readonly string[];
+  /** The policy's one-line summary and risk rating (decision fields `summary`, `risk`), for reviewers. */
+  readonly summary?: string;
+  readonly risk?: Risk;
   readonly idempotencyKey?: string;
   readonly callbackUrl?: string;
   /** Open the post-hoc review of a break-glass use (see `ApprovalRequestCore.breakGlass`) instead of a request for approval. */
@@ -208,6 +211,8 @@ export class ApprovalService {
       ...(input.callbackUrl !== undefined ? { callbackUrl: input.callbackUrl } : {}),
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       mask: [...(input.mask ?? [])],
+      ...(input.summary === undefined ? {} : { summary: input.summary }),
+      ...(input.risk === undefined ? {} : { risk: input.risk }),
       ...(input.breakGlass === undefined ? {} : { breakGlass: { justification: input.breakGlass.justification } }),
     };
     const result = await this.deps.store.create(core, now);
@@ -649,11 +654,24 @@ function validRequest(input: DecideRequest): RequestedAction {
   };
 }
 
-/** A `shown` record as given by a channel: a non-negative integer version and a SHA-256 hex digest. */
+/** Most masked pointers a `shown` record may list. */
+const MAX_SHOWN_HIDDEN = 1000;
+
+/**
+ * A `shown` record as given by a channel: a non-negative integer version, a SHA-256 hex digest, and
+ * optionally the JSON pointers the view hid (at most MAX_SHOWN_HIDDEN, each "" or starting with "/").
+ */
 function validShown(shown: VerdictShown | undefined): VerdictShown | undefined {
   if (shown === undefined) return undefined;
   if (!Number.isSafeInteger(shown.version) || shown.version < 0 || typeof shown.digest !== "string" || !/^[0-9a-f]{64}$/.test(shown.digest)) {
     throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "shown must be {version, digest} with a SHA-256 hex digest");
   }
-  return { version: shown.version, digest: shown.digest };
+  const hidden = shown.hidden;
+  if (
+    hidden !== undefined &&
+    (!Array.isArray(hidden) || hidden.length > MAX_SHOWN_HIDDEN || !hidden.every((p) => typeof p === "string" && (p === "" || p.startsWith("/")) && p.length <= 1000))
+  ) {
+    throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `shown.hidden must be a list of at most ${MAX_SHOWN_HIDDEN} JSON pointers`);
+  }
+  return { version: shown.version, digest: shown.digest, ...(hidden === undefined ? {} : { hidden: [...hidden] }) };
 }

@@ -10,6 +10,8 @@ import type { ApprovalAccess } from "./approval-service";
 import type { ApprovalRequest, ApprovalStatus, VerdictChannel, VerdictValue } from "./approval-request";
 import { evaluateQuorum } from "./approval-state-machine";
 import { maskPointers } from "./json-mask";
+import type { Risk } from "../engine/decision";
+import { maskedValues, scrubText } from "../observability/masked-values";
 
 /** One verdict as the API shows it. */
 export interface VerdictView {
@@ -18,8 +20,8 @@ export interface VerdictView {
   readonly comment?: string;
   readonly channel: VerdictChannel;
   readonly at: string;
-  /** What the reviewer was shown (verdicts from a chat message): the request version and the message's SHA-256. */
-  readonly shown?: { readonly version: number; readonly digest: string };
+  /** What the reviewer was shown (verdicts from a chat message): the request version, the message's SHA-256, the masked pointers it hid. */
+  readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
 }
 
 /** An approval request as the API shows it. */
@@ -45,6 +47,10 @@ export interface ApprovalView {
   readonly policy: ApprovalRequest["policy"];
   /** The policy's reasons for requiring approval. */
   readonly reasons: readonly string[];
+  /** The policy's one-line summary for reviewers (masked values hidden, except for the requester). */
+  readonly summary?: string;
+  /** The policy's risk rating. */
+  readonly risk?: Risk;
   readonly action_digest: string;
   readonly cancellation?: { readonly by: string; readonly reason?: string };
   /** Present on the post-hoc review of a break-glass use: approve acknowledges it, deny flags it. */
@@ -63,6 +69,7 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
   const a = access.approval;
   const progress = evaluateQuorum(a.requirements, a.verdicts);
   const iso = (ms: number): string => new Date(ms).toISOString();
+  const request = access.viewer === "requester" ? a.request : maskPointers(a.request, a.mask);
   return {
     id: a.id,
     status: a.status,
@@ -85,10 +92,12 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
       at: iso(v.at),
       ...(v.shown !== undefined ? { shown: v.shown } : {}),
     })),
-    request: access.viewer === "requester" ? a.request : maskPointers(a.request, a.mask),
+    request,
     decision_id: a.decisionId,
     policy: a.policy,
     reasons: a.reasons ?? [],
+    ...(a.summary === undefined ? {} : { summary: access.viewer === "requester" ? a.summary : scrubText(a.summary, maskedValues(a.request, request)) }),
+    ...(a.risk === undefined ? {} : { risk: a.risk }),
     action_digest: a.actionDigest,
     ...(a.cancellation ? { cancellation: a.cancellation } : {}),
     ...(a.breakGlass !== undefined ? { break_glass: a.breakGlass } : {}),

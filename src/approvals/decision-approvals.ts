@@ -47,6 +47,8 @@ export class DecisionApprovals implements ApprovalGate {
         reasons: opening.reasons,
         requirements: opening.requirements,
         mask: opening.mask,
+        ...(opening.summary === undefined ? {} : { summary: opening.summary }),
+        ...(opening.risk === undefined ? {} : { risk: opening.risk }),
         ...(opening.breakGlass === undefined ? {} : { breakGlass: opening.breakGlass }),
         ...(request.idempotency_key === undefined ? {} : { idempotencyKey: request.idempotency_key }),
         ...(request.callback_url === undefined ? {} : { callbackUrl: request.callback_url }),

@@ -129,8 +129,11 @@ export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubj
   readonly channel: VerdictChannel;
   readonly verdict: "approve" | "deny";
   readonly comment?: string;
-  /** What the reviewer was shown: the request version their message showed and the rendered message's SHA-256. */
-  readonly shown?: { readonly version: number; readonly digest: string };
+  /**
+   * What the reviewer was shown: the request version their message showed, the rendered message's SHA-256,
+   * and the JSON pointers of the request values it hid (masked).
+   */
+  readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
 }
 
 /** A verdict attempt that was refused (self-approval, ineligible role, double vote, not pending, …). */
@@ -387,7 +390,7 @@ export function approvalVerdictEvent(
     readonly channel: VerdictChannel;
     readonly verdict: "approve" | "deny";
     readonly comment?: string;
-    readonly shown?: { readonly version: number; readonly digest: string };
+    readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
   },
 ): AuditDraft<ApprovalVerdictAuditEvent> {
   return draft<ApprovalVerdictAuditEvent>({
@@ -397,7 +400,10 @@ export function approvalVerdictEvent(
     channel: d.channel,
     verdict: d.verdict,
     comment: d.comment,
-    shown: d.shown === undefined ? undefined : { version: d.shown.version, digest: d.shown.digest },
+    shown:
+      d.shown === undefined
+        ? undefined
+        : { version: d.shown.version, digest: d.shown.digest, ...(d.shown.hidden === undefined ? {} : { hidden: [...d.shown.hidden] }) },
     ...subject(d),
   });
 }

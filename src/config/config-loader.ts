@@ -149,6 +149,7 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     kind: f.kind,
     roles: f.roles ?? [],
     ...(f.owner === undefined ? {} : { owner: f.owner }),
+    ...(f.display_name === undefined ? {} : { displayName: f.display_name.trim() }),
     apiKeysSha256: (f.api_keys_sha256 ?? []).map((d) => d.toLowerCase()),
     ...(f.teams === undefined ? {} : { teams: { aadObjectId: f.teams.aad_object_id.toLowerCase(), tenantId: f.teams.tenant_id.toLowerCase() } }),
     ...(f.slack === undefined ? {} : { slack: { userId: f.slack.user_id, teamId: f.slack.team_id } }),
@@ -184,6 +185,7 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
       bodyLimitBytes: bodyLimit(file.server?.body_limit),
       bodyTimeoutMs: file.server?.body_timeout_ms ?? CONFIG_DEFAULTS.bodyTimeoutMs,
       maxJsonDepth: file.server?.max_json_depth ?? CONFIG_DEFAULTS.maxJsonDepth,
+      ...(file.server?.public_url === undefined ? {} : { publicUrl: file.server.public_url.replace(/\/+$/, "") }),
     },
     bundles: {
       dir: path.resolve(overrides.bundlesDir ?? file.bundles?.dir ?? CONFIG_DEFAULTS.bundlesDir),

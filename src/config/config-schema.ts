@@ -46,6 +46,7 @@ const IDENTITY_ENTRY_SCHEMA = {
       items: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]*$", maxLength: 100 },
     },
     owner: { type: "string", maxLength: 256, pattern: IDENTITY_ID_PATTERN },
+    display_name: { type: "string", minLength: 1, maxLength: 100, pattern: "\\S", description: "How reviewers see this identity (cards, console); the id when absent." },
     api_keys_sha256: {
       type: "array",
       uniqueItems: true,
@@ -90,6 +91,11 @@ export const CONFIG_FILE_SCHEMA = {
         body_limit: { type: ["integer", "string"], minimum: 1, pattern: "^\\s*\\d+\\s*([kKmM]?[bB])?\\s*$" },
         body_timeout_ms: { type: "integer", minimum: 100, maximum: 600000 },
         max_json_depth: { type: "integer", minimum: 8, maximum: 1000 },
+        public_url: {
+          type: "string",
+          pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$",
+          description: "The service's public base URL (https://countersign.example.com); Teams cards link to <public_url>/console/requests/<id>.",
+        },
       },
     },
     bundles: {
@@ -257,7 +263,7 @@ export const CONFIG_FILE_SCHEMA = {
 /** The file form, as the schema guarantees it. */
 export interface ConfigFile {
   mode?: "development" | "production";
-  server?: { host?: string; port?: number; body_limit?: number | string; body_timeout_ms?: number; max_json_depth?: number };
+  server?: { host?: string; port?: number; body_limit?: number | string; body_timeout_ms?: number; max_json_depth?: number; public_url?: string };
   bundles?: {
     dir?: string;
     decision?: string;
@@ -323,6 +329,7 @@ export interface IdentityEntryFile {
   kind: "service" | "human" | "agent";
   roles?: string[];
   owner?: string;
+  display_name?: string;
   api_keys_sha256?: string[];
   teams?: { aad_object_id: string; tenant_id: string };
   slack?: { user_id: string; team_id: string };

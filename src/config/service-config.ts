@@ -41,6 +41,8 @@ export interface IdentityConfig {
   readonly roles: readonly string[];
   /** The human who owns a service or agent principal. */
   readonly owner?: string;
+  /** How reviewers see this identity (cards, console); the id is shown when absent. */
+  readonly displayName?: string;
   /** Lower-case hex SHA-256 digests of the identity's API keys; keys themselves are never stored. */
   readonly apiKeysSha256: readonly string[];
   readonly teams?: TeamsUser;
@@ -75,6 +77,8 @@ export interface ServiceConfig {
     readonly bodyTimeoutMs: number;
     /** Deepest nesting of objects and arrays a JSON body may have (400 past it). */
     readonly maxJsonDepth: number;
+    /** The service's public base URL without a trailing slash (links to the web console); absent: no links. */
+    readonly publicUrl?: string;
   };
   readonly bundles: {
     /** Directory of `.tar.gz` bundles, resolved against the working directory. */

@@ -2,6 +2,9 @@
  * Checks a policy's `countersign/decision` value against the contract in decision.ts and fills its
  * defaults, or names the first thing wrong with it.
  *
+ * `summary` (one line for reviewers, at most MAX_SUMMARY_LENGTH characters) and `risk` (`low`, `medium`,
+ * `high`, `critical`) are optional; null counts as absent.
+ *
  * Defaults: `reasons` and `mask` default to `[]`; `approval.grant_ttl_seconds` to 300;
  * `approval.reason_required` to false; with reviewer `groups`, `approval.quorum` to the sum of the groups'
  * quorums. There is deliberately no default for `approval.ttl_seconds`: how long a request may wait for
@@ -10,7 +13,7 @@
  * absent or null.
  */
 
-import type { ApprovalRequirements, ApprovalScope, EscalationStep, Outcome, PolicyDecision, ReviewerGroup, ReviewerRequirement } from "./decision";
+import { MAX_SUMMARY_LENGTH, RISK_LEVELS, type ApprovalRequirements, type ApprovalScope, type EscalationStep, type Outcome, type PolicyDecision, type ReviewerGroup, type ReviewerRequirement, type Risk } from "./decision";
 import { isJsonPointer } from "./json-pointer";
 
 /** The validated decision, or what is wrong with the value (`approval.quorum must be a positive integer`). */
@@ -205,6 +208,22 @@ function maskOf(v: unknown): readonly string[] {
   return list;
 }
 
+/** `summary`: absent or null, or one line of 1 to MAX_SUMMARY_LENGTH characters for reviewers. */
+function summaryOf(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string" || v.trim() === "") throw new Problem(`summary must be a non-empty string, got ${describe(v)}`);
+  if (Array.from(v).length > MAX_SUMMARY_LENGTH) throw new Problem(`summary must be at most ${MAX_SUMMARY_LENGTH} characters, got ${Array.from(v).length}`);
+  if (/[\r\n]/.test(v)) throw new Problem("summary must be one line (no line breaks)");
+  return v;
+}
+
+/** `risk`: absent or null, or one of RISK_LEVELS. */
+function riskOf(v: unknown): Risk | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string" && (RISK_LEVELS as readonly string[]).includes(v)) return v as Risk;
+  throw new Problem(`risk must be one of ${RISK_LEVELS.map((r) => `"${r}"`).join(", ")}, got ${describe(v)}`);
+}
+
 /** Validates a decision value; never throws. */
 export function validateDecision(value: unknown): DecisionValidation {
   try {
@@ -214,6 +233,8 @@ export function validateDecision(value: unknown): DecisionValidation {
     const mask = maskOf(value["mask"]);
     const rule = value["rule"];
     if (rule !== undefined && typeof rule !== "string") throw new Problem(`rule must be a string, got ${describe(rule)}`);
+    const summary = summaryOf(value["summary"]);
+    const risk = riskOf(value["risk"]);
     let approval: ApprovalRequirements | undefined;
     if (outcome === "require_approval") {
       approval = approvalOf(value["approval"]);
@@ -228,6 +249,8 @@ export function validateDecision(value: unknown): DecisionValidation {
         ...(approval === undefined ? {} : { approval }),
         mask,
         ...(rule === undefined ? {} : { rule }),
+        ...(summary === undefined ? {} : { summary }),
+        ...(risk === undefined ? {} : { risk }),
       },
     };
   } catch (err) {

@@ -2,7 +2,7 @@
  * The decision contract: what a policy's `countersign/decision` value must look like, and what the engine
  * hands to the service after evaluating it.
  *
- * A policy returns `{outcome, reasons, approval?, mask?, rule?}`. The engine validates that shape; anything
+ * A policy returns `{outcome, reasons, approval?, mask?, rule?, summary?, risk?}`. The engine validates that shape; anything
  * else (an error, an undefined result, a malformed value, a missing policy, a timeout) becomes a `deny` with
  * a reason and a `failure` describing what went wrong. The engine never answers `allow` by mistake.
  */
@@ -70,6 +70,15 @@ export interface ApprovalScope {
   readonly window_seconds?: number;
 }
 
+/** How risky a policy rates a request, for reviewers (decision field `risk`). */
+export type Risk = "low" | "medium" | "high" | "critical";
+
+/** The risk levels, in rising order. */
+export const RISK_LEVELS: readonly Risk[] = ["low", "medium", "high", "critical"];
+
+/** Longest `summary` a decision may carry. */
+export const MAX_SUMMARY_LENGTH = 200;
+
 /** The policy's decision after validation. */
 export interface PolicyDecision {
   readonly outcome: Outcome;
@@ -80,6 +89,13 @@ export interface PolicyDecision {
   readonly mask: readonly string[];
   /** The policy rule that decided, when the policy names it. */
   readonly rule?: string;
+  /**
+   * One line for reviewers ("Jane's agent exports 10,000 customer rows from production"), shown first on the
+   * Teams card and in the console; it may name masked values, which are hidden on display like any other text.
+   */
+  readonly summary?: string;
+  /** How risky the policy rates the request; shown as a badge to reviewers. */
+  readonly risk?: Risk;
 }
 
 /** Which policy answered. */

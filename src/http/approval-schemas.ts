@@ -106,9 +106,10 @@ export const APPROVAL_VIEW_SCHEMA = {
           at: ISO,
           shown: {
             type: "object",
-            description: "What the reviewer was shown (verdicts from a chat message): the request version and the SHA-256 of the rendered message.",
+            description:
+              "What the reviewer was shown (verdicts from a chat message): the request version, the SHA-256 of the rendered message (Slack: canonical JSON of {text, blocks}; Teams: canonical JSON of the Adaptive Card sent), and the JSON pointers of the request values it hid.",
             required: ["version", "digest"],
-            properties: { version: { type: "integer" }, digest: { type: "string" } },
+            properties: { version: { type: "integer" }, digest: { type: "string" }, hidden: { type: "array", items: { type: "string" } } },
           },
         },
       },
@@ -120,6 +121,8 @@ export const APPROVAL_VIEW_SCHEMA = {
     decision_id: { type: "string" },
     policy: { oneOf: [{ type: "object", required: ["bundle", "revision"] }, { type: "null" }] },
     reasons: { type: "array", items: { type: "string" }, description: "The policy's reasons for requiring approval." },
+    summary: { type: "string", description: "The policy's one-line summary for reviewers (decision field `summary`); masked values hidden for reviewers." },
+    risk: { enum: ["low", "medium", "high", "critical"], description: "The policy's risk rating (decision field `risk`)." },
     action_digest: { type: "string", description: "SHA-256 (hex) of the RFC 8785 canonical JSON of {actor, action, resource}." },
     cancellation: { type: "object", required: ["by"], properties: { by: { type: "string" }, reason: { type: "string" } } },
     grant: { type: "string", description: "The grant token: only for the creating caller, only once approved. Single use." },

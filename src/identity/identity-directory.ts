@@ -37,6 +37,7 @@ export class IdentityDirectory {
         kind: identity.kind,
         roles: Object.freeze([...identity.roles]),
         ...(identity.owner === undefined ? {} : { owner: identity.owner }),
+        ...(identity.displayName === undefined ? {} : { displayName: identity.displayName }),
         ...(identity.teams === undefined ? {} : { teams: identity.teams }),
         ...(identity.slack === undefined ? {} : { slack: identity.slack }),
         auditor: identity.auditor,

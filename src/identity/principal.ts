@@ -12,6 +12,8 @@ export interface Principal {
   readonly roles: readonly string[];
   /** The human who owns a service or agent principal. */
   readonly owner?: string;
+  /** How reviewers see this identity; the id when absent. */
+  readonly displayName?: string;
   readonly teams?: TeamsUser;
   readonly slack?: SlackUser;
   readonly auditor: boolean;

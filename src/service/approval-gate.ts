@@ -9,7 +9,7 @@
  * workflow's typed error, which the HTTP layer answers with its 4xx.
  */
 
-import type { ApprovalRequirements, PolicyRef } from "../engine/decision";
+import type { ApprovalRequirements, PolicyRef, Risk } from "../engine/decision";
 import type { Principal } from "../identity/principal";
 import type { DecideRequest } from "./decide-request";
 
@@ -23,6 +23,9 @@ export interface ApprovalOpening {
   readonly reasons: readonly string[];
   readonly requirements: ApprovalRequirements;
   readonly mask: readonly string[];
+  /** The policy's one-line summary and risk rating, for reviewers. */
+  readonly summary?: string;
+  readonly risk?: Risk;
   /** Opens the post-hoc review of a break-glass use instead of a request for approval. */
   readonly breakGlass?: { readonly justification: string };
   /**

@@ -96,6 +96,8 @@ export async function settleRequireApproval(gate: ApprovalGate | undefined, inpu
     reasons: evaluated.reasons,
     requirements,
     mask: evaluated.mask,
+    ...(evaluated.summary === undefined ? {} : { summary: evaluated.summary }),
+    ...(evaluated.risk === undefined ? {} : { risk: evaluated.risk }),
     ...(announce === undefined ? {} : { beforeAnnounce: (a: OpenedApproval) => announce(pending(a)) }),
   });
   if (!opened.ok) return deny(opened.reason, opened.code);
@@ -137,6 +139,8 @@ async function breakGlass(
     reasons: evaluated.reasons,
     requirements,
     mask: evaluated.mask,
+    ...(evaluated.summary === undefined ? {} : { summary: evaluated.summary }),
+    ...(evaluated.risk === undefined ? {} : { risk: evaluated.risk }),
     breakGlass: { justification },
     ...(announce === undefined ? {} : { beforeAnnounce: (a: OpenedApproval) => announce(allowed(a)) }),
   });

@@ -3,9 +3,9 @@
  * when the message is posted and every time it is updated (`chat.update`), so every viewer sees the same truth.
  * It shows what the Teams card shows, in the same order and with the same masking rules.
  *
- * Everything taken from the request is read from its masked copy, and the finished message is scrubbed of
- * every masked value as a last step, so a secret cannot reach Slack through a field, a policy reason or a
- * comment. Untrusted text goes into `plain_text` objects (no links, no mentions, no formatting); only the
+ * Everything taken from the request is read from its masked copy, and every displayed string goes through
+ * one function that removes masked values (masked-values.ts), so a secret cannot reach Slack through a field,
+ * a policy reason or a comment; ids and button values are never rewritten. Untrusted text goes into `plain_text` objects (no links, no mentions, no formatting); only the
  * fixed labels are `mrkdwn`.
  */
 
@@ -13,8 +13,8 @@ import { createHash } from "node:crypto";
 import { describeScope } from "../approvals/approval-scope";
 import { canonicalJson } from "../json/canonical-json";
 import { describeRequirements } from "../teams/approval-card";
-import { truncate, utcTimestamp, valueText } from "../teams/card-text";
-import { maskedValues, scrubJson, scrubText } from "../teams/masked-values";
+import { escapeInvisible, oneLine as foldWhitespace, truncate, utcTimestamp, valueText } from "../teams/card-text";
+import { maskedValues, scrubText } from "../observability/masked-values";
 import type { ApprovalCardState, CardRequest, CardVerdict, Masker } from "../teams/ports";
 import { APPROVE_ACTION_ID, buttonValue, DENY_ACTION_ID } from "./slack-actions";
 
@@ -49,7 +49,8 @@ export function renderApprovalMessage(state: ApprovalCardState, masker: Masker):
   const masked = masker.mask<CardRequest>(state.request, state.mask);
   const secrets = maskedValues(state.request, masked);
   // Free text from outside the request (policy reasons, comments) may echo a masked value.
-  const text = (value: string, max: number = MAX_VALUE_LENGTH): string => oneLine(scrubText(value, secrets), max);
+  // Masked values out (before and after whitespace is folded); only displayed text, never ids or button values.
+  const text = (value: string, max: number = MAX_VALUE_LENGTH): string => oneLine(scrubText(foldWhitespace(scrubText(value, secrets)), secrets), max);
   const pending = state.status === "pending";
   const action = text(masked.action.name, 120);
 
@@ -100,7 +101,7 @@ export function renderApprovalMessage(state: ApprovalCardState, masker: Masker):
   }
 
   const summary = `Countersign: ${pending ? "approval required" : state.status} for ${action}`;
-  return scrubJson({ text: mrkdwnEscape(summary), blocks }, secrets);
+  return { text: mrkdwnEscape(summary), blocks };
 }
 
 /** SHA-256 (hex) of a rendered message: the canonical JSON of `{text, blocks}`; what a verdict records as shown. */
@@ -200,9 +201,9 @@ function approvalCount(verdicts: readonly CardVerdict[]): number {
   return verdicts.filter((v) => v.verdict === "approve").length;
 }
 
-/** One line, bounded: untrusted values never span lines or run past a field. */
+/** One line, bounded, invisible and bidi characters escaped: untrusted values never span lines, run past a field or read backwards. */
 function oneLine(value: string, max: number): string {
-  return truncate(value.replace(/\s+/g, " ").trim(), max);
+  return truncate(escapeInvisible(foldWhitespace(value)), max);
 }
 
 function plain(text: string): Record<string, unknown> {

@@ -1,12 +1,12 @@
 /**
  * The verdict modal a reviewer confirms an Approve or Deny in: a pure function of the request's state and
  * the click, with the comment box (required when the policy sets `approval.comment_required`) and, for an
- * approval the policy lets cover more than once, the scope picker. Masked values are scrubbed as on the message.
+ * approval the policy lets cover more than once, the scope picker. Masked values are removed from displayed text as on the message; ids and metadata are never rewritten.
  */
 
 import { describeScope } from "../approvals/approval-scope";
-import { truncate, valueText } from "../teams/card-text";
-import { maskedValues, scrubJson, scrubText } from "../teams/masked-values";
+import { escapeInvisible, oneLine, truncate, valueText } from "../teams/card-text";
+import { maskedValues, scrubText } from "../observability/masked-values";
 import type { ApprovalCardState, CardRequest, Masker } from "../teams/ports";
 import type { Block } from "./approval-message";
 import { COMMENT_ACTION_ID, COMMENT_BLOCK_ID, COMMENT_MAX_LENGTH, SCOPE_ACTION_ID, SCOPE_BLOCK_ID, VERDICT_CALLBACK_ID, type ModalMetadata } from "./slack-actions";
@@ -21,7 +21,7 @@ export const SCOPE_ONCE = "once";
 export function renderVerdictModal(state: ApprovalCardState, metadata: ModalMetadata, masker: Masker): ModalView {
   const masked = masker.mask<CardRequest>(state.request, state.mask);
   const secrets = maskedValues(state.request, masked);
-  const text = (value: unknown, max = 200): string => truncate(scrubText(valueText(value), secrets).replace(/\s+/g, " ").trim(), max);
+  const text = (value: unknown, max = 200): string => truncate(escapeInvisible(scrubText(oneLine(scrubText(valueText(value), secrets)), secrets)), max);
   const approving = metadata.verdict === "approve";
   const commentRequired = state.requirements.commentRequired === true;
   const resource = [masked.resource.type, masked.resource.id].filter((v) => v !== undefined && v !== "").map((v) => text(v)).join(" ");
@@ -61,16 +61,13 @@ export function renderVerdictModal(state: ApprovalCardState, metadata: ModalMeta
     },
   });
 
-  return scrubJson(
-    {
-      type: "modal",
-      callback_id: VERDICT_CALLBACK_ID,
-      private_metadata: JSON.stringify(metadata),
-      title: { type: "plain_text", text: approving ? "Approve request" : "Deny request" },
-      submit: { type: "plain_text", text: approving ? "Approve" : "Deny" },
-      close: { type: "plain_text", text: "Cancel" },
-      blocks,
-    },
-    secrets,
-  );
+  return {
+    type: "modal",
+    callback_id: VERDICT_CALLBACK_ID,
+    private_metadata: JSON.stringify(metadata),
+    title: { type: "plain_text", text: approving ? "Approve request" : "Deny request" },
+    submit: { type: "plain_text", text: approving ? "Approve" : "Deny" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks,
+  };
 }

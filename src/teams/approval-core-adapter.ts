@@ -12,9 +12,10 @@ import { ApprovalError } from "../approvals/approval-errors";
 import type { ApprovalNotification, NotificationSink } from "../approvals/notification-dispatcher";
 import type { ApprovalRequest } from "../approvals/approval-request";
 import type { ApprovalService } from "../approvals/approval-service";
+import { evaluateQuorum } from "../approvals/approval-state-machine";
 import type { ApprovalNotifier } from "./approval-notifier";
 import { escalationText, expiryText, reminderText } from "./workflow-messages";
-import type { ApprovalCardState, ApprovalPort, ReviewerDirectory, TeamsReviewer, VerdictCommand, VerdictResult } from "./ports";
+import type { ApprovalCardState, ApprovalPort, CardWaitingFor, ReviewerDirectory, TeamsReviewer, VerdictCommand, VerdictResult } from "./ports";
 
 /** An approval request as the card shows it. */
 export function toCardState(approval: ApprovalRequest, names: Readonly<Record<string, string>> = {}): ApprovalCardState {
@@ -39,10 +40,14 @@ export function toCardState(approval: ApprovalRequest, names: Readonly<Record<st
       ...(approval.requirements.comment_required === true ? { commentRequired: true } : {}),
     },
     ...(approval.breakGlass === undefined ? {} : { breakGlass: approval.breakGlass }),
+    ...(approval.summary === undefined ? {} : { summary: approval.summary }),
+    ...(approval.risk === undefined ? {} : { risk: approval.risk }),
+    ...(approval.status === "pending" ? { waitingFor: waitingFor(approval) } : {}),
     verdicts: approval.verdicts.map((v) => ({
       reviewerId: v.reviewerId,
       ...(names[v.reviewerId] === undefined ? {} : { reviewerName: names[v.reviewerId]! }),
       verdict: v.verdict,
+      ...(v.roles.length === 0 ? {} : { roles: v.roles }),
       ...(v.comment === undefined ? {} : { comment: v.comment }),
       at: v.at,
     })),
@@ -69,6 +74,23 @@ export function toCardState(approval: ApprovalRequest, names: Readonly<Record<st
   }
 }
 
+/** Who must still approve: each unmet group's shortfall, or the overall shortfall with the eligible roles (escalation included). */
+function waitingFor(approval: ApprovalRequest): CardWaitingFor[] {
+  const progress = evaluateQuorum(approval.requirements, approval.verdicts);
+  const unmet = progress.groups.filter((g) => !g.met).map((g) => ({ count: g.quorum - g.count, roles: g.roles }));
+  const overall = Math.max(0, progress.quorum - progress.approvers.length);
+  const groupShortfall = unmet.reduce((sum, g) => sum + g.count, 0);
+  if (progress.groups.length > 0) {
+    // Approvers beyond the groups' own quorums may come from any of the groups' roles.
+    const extra = overall - groupShortfall;
+    const anyRole = [...new Set(progress.groups.flatMap((g) => g.roles))];
+    return extra > 0 ? [...unmet, { count: extra, roles: anyRole }] : unmet;
+  }
+  if (overall === 0) return [];
+  const roles = [...new Set([...(approval.requirements.reviewers.roles ?? []), ...(approval.escalation?.roles ?? [])])];
+  return [{ count: overall, roles }];
+}
+
 /** ApprovalPort over the approval service. */
 export class ApprovalCorePort implements ApprovalPort {
   constructor(
@@ -89,6 +111,7 @@ export class ApprovalCorePort implements ApprovalPort {
         verdict: command.verdict,
         ...(command.comment === undefined ? {} : { comment: command.comment }),
         ...(command.scope === undefined ? {} : { scope: command.scope }),
+        ...(command.shown === undefined ? {} : { shown: command.shown }),
         channel: "teams",
       });
       return { ok: true, state: toCardState(approval, this.names) };

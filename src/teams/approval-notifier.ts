@@ -10,10 +10,11 @@
  */
 
 import { CardFactory, MessageFactory, type Activity, type ConversationReference, type TurnContext } from "botbuilder";
-import { renderApprovalCard, type AdaptiveCard } from "./approval-card";
+import { cardDigest, renderApprovalCard, renderMinute, type AdaptiveCard } from "./approval-card";
 import { normalizeChannelName } from "./channel-name";
+import { hiddenPointers } from "../observability/masked-values";
 import type { ConversationStore, StoredReference } from "./conversation-store";
-import type { ApprovalCardState, ApprovalPort, Masker, TeamsClock, TeamsLogger } from "./ports";
+import type { ApprovalCardState, ApprovalPort, CardPerson, Masker, TeamsClock, TeamsLogger } from "./ports";
 import { TeamsError, type TeamsErrorCode } from "./teams-errors";
 
 /** What the notifier needs of the bot adapter: botbuilder's proactive entry point. */
@@ -43,6 +44,10 @@ export interface ApprovalNotifierDeps {
   readonly cardRetentionMs?: number;
   /** Passed to the card (see ApprovalCardOptions.refreshUserIds). */
   readonly refreshUserIds?: readonly string[];
+  /** The web console's base URL, for the card's link to the request (absent: no link). */
+  readonly consoleBaseUrl?: string;
+  /** Display names of configured identities, by id. */
+  readonly people?: (id: string) => CardPerson | undefined;
 }
 
 /** What an attempt to update a posted card came to. */
@@ -59,12 +64,36 @@ export class ApprovalNotifier {
     this.retention = deps.cardRetentionMs ?? DEFAULT_CARD_RETENTION_MS;
   }
 
-  /** The card for `state`, as this notifier renders it (posting, updating and answering clicks alike). */
-  render(state: ApprovalCardState): AdaptiveCard {
+  /**
+   * The card for `state` as of `now` (the clock's minute by default), as this notifier renders it (posting,
+   * updating and answering clicks alike). The same state and minute always give the same card.
+   */
+  render(state: ApprovalCardState, now: number = this.deps.clock.now()): AdaptiveCard {
     return renderApprovalCard(state, {
       masker: this.deps.masker,
+      now,
       ...(this.deps.refreshUserIds === undefined ? {} : { refreshUserIds: this.deps.refreshUserIds }),
+      ...(this.deps.consoleBaseUrl === undefined ? {} : { consoleBaseUrl: this.deps.consoleBaseUrl }),
+      ...(this.deps.people === undefined ? {} : { people: this.deps.people }),
     });
+  }
+
+  /** The RFC 6901 pointers at which the card hides a value of the request. */
+  hiddenPointers(state: ApprovalCardState): string[] {
+    return hiddenPointers(state.request, this.deps.masker.mask(state.request, state.mask));
+  }
+
+  /**
+   * Renders the card for `state` to be sent, and remembers its digest under the version and minute its
+   * buttons carry, so a later click can record exactly what that reviewer was shown.
+   */
+  async renderForSending(state: ApprovalCardState): Promise<AdaptiveCard> {
+    const now = this.deps.clock.now();
+    const card = this.render(state, now);
+    await this.deps.store.saveDigest(state.id, shownKey(state.version, renderMinute(now)), cardDigest(card)).catch((err: unknown) =>
+      this.deps.logger.warn("teams card digest not stored", { approvalId: state.id, cause: err instanceof Error ? err.message : String(err) }),
+    );
+    return card;
   }
 
   /**
@@ -86,7 +115,7 @@ export class ApprovalNotifier {
       // instance may post within seconds instead of waiting out a long claim.
       const keepAlive = setInterval(() => void this.deps.store.extendClaim(state.id, POST_CLAIM_MS).catch(() => undefined), POST_CLAIM_MS / 3);
       try {
-        const activity = cardActivity(this.render(state));
+        const activity = cardActivity(await this.renderForSending(state));
         await this.inConversation(subscription.reference, async (context) => {
           activityId = (await context.sendActivity(activity))?.id;
         });
@@ -153,8 +182,9 @@ export class ApprovalNotifier {
       const name = normalizeChannelName(channel);
       const subscription = name === null ? null : await this.deps.store.channel(name);
       if (subscription === null) return "no-channel";
+      const card = await this.renderForSending(state);
       await this.inConversation(subscription.reference, async (context) => {
-        await context.sendActivity(cardActivity(this.render(state)));
+        await context.sendActivity(cardActivity(card));
       });
       this.deps.logger.info("teams approval card posted to an escalation channel", log);
       return "posted";
@@ -181,7 +211,7 @@ export class ApprovalNotifier {
       const previous = await this.deps.store.claimRender(state.id, state.version);
       if (previous === null) return "stale";
       try {
-        const activity: Partial<Activity> = { ...cardActivity(rendered ?? this.render(state)), id: posted.activityId };
+        const activity: Partial<Activity> = { ...cardActivity(rendered ?? (await this.renderForSending(state))), id: posted.activityId };
         await this.inConversation(posted.reference, async (context) => {
           await context.updateActivity(activity);
         });
@@ -256,6 +286,11 @@ export class ApprovalNotifier {
  */
 function asNewPost(context: TurnContext): void {
   delete (context.activity as { id?: string }).id;
+}
+
+/** The key a sent card's digest is stored under: the version and render minute its buttons carry. */
+export function shownKey(version: number, renderedAt: number): string {
+  return `${version}@${renderedAt}`;
 }
 
 /** The message activity that carries a card. */

@@ -6,12 +6,13 @@
 
 import type { TurnContext } from "botbuilder";
 import { actingReviewer } from "./acting-reviewer";
-import { cardActivity, type ApprovalNotifier } from "./approval-notifier";
-import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, DENY_VERB, SCOPE_INPUT_ID } from "./card-verbs";
+import { cardDigest } from "./approval-card";
+import { cardActivity, shownKey, type ApprovalNotifier } from "./approval-notifier";
+import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, DENY_VERB, RENDERED_AT_FIELD, SCOPE_INPUT_ID, VERSION_FIELD } from "./card-verbs";
 import { baseConversationId } from "./conversation-reference";
 import type { ConversationStore } from "./conversation-store";
 import { answerWithCard, answerWithMessage } from "./invoke-response";
-import type { ApprovalPort, CardVerdictValue, ReviewerDirectory, TeamsLogger } from "./ports";
+import type { ApprovalPort, CardShown, CardVerdictValue, ReviewerDirectory, TeamsLogger } from "./ports";
 import type { TeamsConfig } from "./teams-config";
 import { TeamsError } from "./teams-errors";
 
@@ -52,12 +53,15 @@ export class CardActions {
       }
       const comment = typeof data[COMMENT_INPUT_ID] === "string" ? (data[COMMENT_INPUT_ID] as string).trim() : "";
       const scope = verdict === "approve" ? scopeOfInput(data[SCOPE_INPUT_ID]) : undefined;
+      const shown = await this.shown(approvalId, data);
+      if (shown === undefined) this.deps.logger.warn("teams verdict: the card shown could not be identified", { approvalId });
       const result = await this.deps.approvals.castVerdict({
         approvalId,
         reviewer: { id: who.reviewer.id, roles: who.reviewer.roles },
         verdict,
         ...(comment === "" ? {} : { comment }),
         ...(scope === undefined ? {} : { scope }),
+        ...(shown === undefined ? {} : { shown }),
       });
       if (!result.ok) {
         this.deps.logger.info("teams verdict refused", { approvalId, reviewer: who.reviewer.id, code: result.code });
@@ -71,7 +75,7 @@ export class CardActions {
       this.deps.logger.info("teams verdict recorded", { approvalId, reviewer: who.reviewer.id, verdict, status: result.state.status });
       // One render serves the clicking user and everyone else; the outbox's later delivery of this change
       // finds the card current and sends nothing.
-      const card = this.deps.notifier.render(result.state);
+      const card = await this.deps.notifier.renderForSending(result.state);
       const update = await this.deps.notifier.updateCard(result.state, card);
       const clicked = context.activity.replyToId;
       if (update === "no-card" && clicked) {
@@ -95,13 +99,33 @@ export class CardActions {
       if (posted !== null && posted.reference.conversation?.id !== here) return await this.refuse(context, new TeamsError("COUNTERSIGN_TEAMS_CARD_ELSEWHERE"));
       const state = await this.deps.approvals.get(approvalId);
       if (state === null) return await answerWithMessage(context, "This approval request no longer exists.");
-      await answerWithCard(context, this.deps.notifier.render(state));
+      await answerWithCard(context, await this.deps.notifier.renderForSending(state));
       // Someone is looking at an out-of-date card: bring the posted card up to date for everyone.
       if (posted !== null && state.version > posted.renderedVersion) await this.deps.notifier.updateCard(state);
     } catch (err) {
       this.deps.logger.error("teams card refresh failed", { approvalId, cause: err instanceof Error ? err.message : String(err) });
       await answerWithMessage(context, "Countersign could not load this request right now. Try again in a moment.");
     }
+  }
+
+  /**
+   * What the clicked card showed: the version and render minute its buttons carry, the digest stored when
+   * that card was sent (or, when the request has not changed since, the same card rendered again: rendering
+   * is a pure function of the state and the minute), and the masked pointers it hid. Undefined for a card
+   * that carries no version (posted before cards did) or whose digest is gone after the request moved on.
+   */
+  private async shown(approvalId: string, data: CardActionData): Promise<CardShown | undefined> {
+    const version = data[VERSION_FIELD];
+    const renderedAt = data[RENDERED_AT_FIELD];
+    if (typeof version !== "number" || !Number.isSafeInteger(version) || version < 0) return undefined;
+    if (typeof renderedAt !== "number" || !Number.isSafeInteger(renderedAt) || renderedAt < 0) return undefined;
+    const state = await this.deps.approvals.get(approvalId);
+    if (state === null) return undefined;
+    const hidden = this.deps.notifier.hiddenPointers(state);
+    const stored = await this.deps.store.digest(approvalId, shownKey(version, renderedAt));
+    if (stored !== null) return { version, digest: stored, hidden };
+    if (state.version !== version) return undefined;
+    return { version, digest: cardDigest(this.deps.notifier.render(state, renderedAt)), hidden };
   }
 
   private async refuse(context: TurnContext, error: TeamsError): Promise<void> {

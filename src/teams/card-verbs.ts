@@ -24,5 +24,11 @@ export const COMMENT_INPUT_ID = "comment";
 /** The key of the approval id in every action's data. */
 export const APPROVAL_ID_FIELD = "approvalId";
 
+/** The key of the approval version the card was rendered from, in Approve's and Deny's data. */
+export const VERSION_FIELD = "version";
+
+/** The key of the minute (epoch ms) the card was rendered in, in Approve's and Deny's data. */
+export const RENDERED_AT_FIELD = "renderedAt";
+
 /** Longest comment the box accepts (the approval core may set a lower limit and refuse). */
 export const COMMENT_MAX_LENGTH = 1000;

@@ -67,6 +67,13 @@ export interface ConversationStore {
   claimRender(approvalId: string, version: number): Promise<number | null>;
   /** Undoes a `claimRender` whose update failed, unless a newer render has claimed since. */
   releaseRender(approvalId: string, version: number, previous: number): Promise<void>;
+  /**
+   * Remembers the digest of a card sent for `approvalId` under `key` (its version and render minute), on the
+   * card's record and for as long as it lives; nothing is stored for a request without a card record.
+   */
+  saveDigest(approvalId: string, key: string, digest: string): Promise<void>;
+  /** The digest stored under `key`, or null. */
+  digest(approvalId: string, key: string): Promise<string | null>;
 }
 
 /** Key layout: everything under one prefix. */
@@ -130,6 +137,14 @@ if current and tonumber(current) == tonumber(ARGV[1]) then
   redis.call('HSET', KEYS[1], 'renderedVersion', ARGV[2])
 end
 return 0`,
+);
+
+// KEYS[1] card hash; ARGV[1] field, ARGV[2] digest. Only on an existing record, so it shares the record's TTL.
+const SAVE_DIGEST = new RedisScript(
+  "teams-save-digest",
+  `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`,
 );
 
 /** ConversationStore over ioredis. */
@@ -224,6 +239,14 @@ export class RedisConversationStore implements ConversationStore {
 
   async releaseRender(approvalId: string, version: number, previous: number): Promise<void> {
     await RELEASE_RENDER.run(this.redis, [this.keys.card(approvalId)], [version, previous]);
+  }
+
+  async saveDigest(approvalId: string, key: string, digest: string): Promise<void> {
+    await SAVE_DIGEST.run(this.redis, [this.keys.card(approvalId)], [`digest:${key}`, digest]);
+  }
+
+  async digest(approvalId: string, key: string): Promise<string | null> {
+    return this.redis.hget(this.keys.card(approvalId), `digest:${key}`);
   }
 }
 

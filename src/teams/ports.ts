@@ -67,10 +67,26 @@ export interface CardVerdict {
   /** How to show the reviewer (a display name); the id is shown when absent. */
   readonly reviewerName?: string;
   readonly verdict: CardVerdictValue;
+  /** The reviewer's roles that made them eligible (shown next to their name). */
+  readonly roles?: readonly string[];
   readonly comment?: string;
   /** Epoch milliseconds. */
   readonly at: number;
 }
+
+/** How a configured identity is shown: its display name (the id when absent). */
+export interface CardPerson {
+  readonly displayName?: string;
+}
+
+/** Approvals still needed from reviewers with one of `roles`. */
+export interface CardWaitingFor {
+  readonly count: number;
+  readonly roles: readonly string[];
+}
+
+/** A policy's risk rating of a request (decision field `risk`). */
+export type CardRisk = "low" | "medium" | "high" | "critical";
 
 /** How a request that is no longer pending ended. */
 export interface CardOutcome {
@@ -108,6 +124,12 @@ export interface ApprovalCardState {
   readonly outcome?: CardOutcome;
   /** Present on the post-hoc review of a break-glass use. */
   readonly breakGlass?: { readonly justification: string };
+  /** The policy's one-line summary of the request (decision field `summary`). */
+  readonly summary?: string;
+  /** The policy's risk rating (decision field `risk`). */
+  readonly risk?: CardRisk;
+  /** While pending: who must still approve, per role or group (absent: counted from the requirements). */
+  readonly waitingFor?: readonly CardWaitingFor[];
 }
 
 /** A reviewer identity as the approval core knows it. */
@@ -128,6 +150,17 @@ export interface VerdictCommand {
   readonly comment?: string;
   /** The scope picked (approvals only): "once" or `{count?, window_seconds?}`; the core checks it against the policy. */
   readonly scope?: unknown;
+  /** What the clicked card showed: the version it was rendered from, its digest, and the masked pointers it hid. */
+  readonly shown?: CardShown;
+}
+
+/** What a reviewer was shown: recorded on the verdict and in the audit trail. */
+export interface CardShown {
+  readonly version: number;
+  /** SHA-256 (hex) of the canonical JSON of the exact card sent to Teams. */
+  readonly digest: string;
+  /** RFC 6901 pointers into the request whose values the card hid. */
+  readonly hidden: readonly string[];
 }
 
 /**

@@ -12,7 +12,7 @@ import { CardActions, type CardActionData } from "./card-actions";
 import { APPROVE_VERB, DENY_VERB, REFRESH_VERB } from "./card-verbs";
 import { ChannelCommands } from "./channel-commands";
 import type { ConversationStore } from "./conversation-store";
-import { systemTeamsClock, type ApprovalPort, type Masker, type ReviewerDirectory, type TeamsClock, type TeamsLogger } from "./ports";
+import { systemTeamsClock, type ApprovalPort, type CardPerson, type Masker, type ReviewerDirectory, type TeamsClock, type TeamsLogger } from "./ports";
 import { describeTeamsConfig, isAuthenticated, type TeamsConfig } from "./teams-config";
 import { TeamsError } from "./teams-errors";
 
@@ -35,6 +35,10 @@ export interface TeamsBotDeps {
   readonly credentialsFactory?: CredentialsFactory;
   /** See ApprovalCardOptions.refreshUserIds. */
   readonly refreshUserIds?: readonly string[];
+  /** The service's public base URL: cards link to `<consoleBaseUrl>/console/requests/<id>`; absent: no link. */
+  readonly consoleBaseUrl?: string;
+  /** Display names of configured identities, by id (cards show names, not ids). */
+  readonly people?: (id: string) => CardPerson | undefined;
 }
 
 /** The assembled bot. */
@@ -61,6 +65,8 @@ export function createTeamsRouter(deps: TeamsBotDeps): TeamsBot {
     clock,
     defaultChannel: config.defaultChannel,
     ...(deps.refreshUserIds === undefined ? {} : { refreshUserIds: deps.refreshUserIds }),
+    ...(deps.consoleBaseUrl === undefined ? {} : { consoleBaseUrl: deps.consoleBaseUrl }),
+    ...(deps.people === undefined ? {} : { people: deps.people }),
   });
   const commands = new ChannelCommands({ config, store: deps.store, reviewers: deps.reviewers, logger, clock });
   const actions = new CardActions({ config, approvals: deps.approvals, reviewers: deps.reviewers, notifier, store: deps.store, logger });

@@ -110,6 +110,21 @@ describe("sources and overrides", () => {
     expect(loadServiceConfig({ COUNTERSIGN_CONFIG: a }, { configPath: b })).toMatchObject({ config: { server: { port: 9002 } }, source: { kind: "file", path: b } });
   });
 
+  it("reads identities' display names and the public URL reviewers' links point to", () => {
+    const file = path.join(dir, "names.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ server: { public_url: "https://countersign.example.com/" }, identities: [{ id: "user:jane", kind: "human", display_name: " Jane Doe " }, { id: "svc:x", kind: "service" }] }),
+    );
+    const config = loadServiceConfig({}, { configPath: file }).config;
+    expect(config.server.publicUrl).toBe("https://countersign.example.com");
+    expect(config.identities.map((i) => i.displayName)).toEqual(["Jane Doe", undefined]);
+    fs.writeFileSync(file, JSON.stringify({ server: { public_url: "countersign.example.com" }, identities: [{ id: "svc:x", kind: "service" }] }));
+    expect(configError(() => loadServiceConfig({}, { configPath: file })).code).toBe("COUNTERSIGN_CONFIG_INVALID");
+    fs.writeFileSync(file, JSON.stringify({ identities: [{ id: "user:jane", kind: "human", display_name: "" }] }));
+    expect(configError(() => loadServiceConfig({}, { configPath: file })).code).toBe("COUNTERSIGN_CONFIG_INVALID");
+  });
+
   it("reads JSON files", () => {
     const file = path.join(dir, "c.json");
     fs.writeFileSync(file, JSON.stringify({ identities: [{ id: "svc:x", kind: "service" }], policy: { timeout_ms: 50 } }));

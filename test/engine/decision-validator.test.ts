@@ -26,6 +26,12 @@ describe("well-formed decisions", () => {
     { note: "unknown keys ignored", value: { outcome: "allow", obligations: { log: true } }, want: { outcome: "allow", reasons: [], mask: [] } },
     { note: "approval null on allow", value: { outcome: "allow", approval: null }, want: { outcome: "allow", reasons: [], mask: [] } },
     {
+      note: "summary and risk kept for reviewers",
+      value: { outcome: "deny", summary: "Jane's agent exports 10,000 rows from production", risk: "critical" },
+      want: { outcome: "deny", reasons: [], mask: [], summary: "Jane's agent exports 10,000 rows from production", risk: "critical" },
+    },
+    { note: "summary and risk null are absent", value: { outcome: "allow", summary: null, risk: null }, want: { outcome: "allow", reasons: [], mask: [] } },
+    {
       note: "approval defaults: grant ttl 300, reason not required",
       value: needsApproval(),
       want: { outcome: "require_approval", reasons: ["r"], mask: [], approval: { quorum: 1, reviewers: { roles: ["dba"] }, ttl_seconds: 3600, grant_ttl_seconds: 300, reason_required: false } },
@@ -95,6 +101,11 @@ describe("ill-formed decisions", () => {
     { note: "grant ttl zero", value: needsApproval({ grant_ttl_seconds: 0 }), problem: "approval.grant_ttl_seconds must be a positive integer, got number 0" },
     { note: "channel empty", value: needsApproval({ channel: "" }), problem: 'approval.channel must be a non-empty string, got string ""' },
     { note: "reason_required a string", value: needsApproval({ reason_required: "yes" }), problem: 'approval.reason_required must be a boolean, got string "yes"' },
+    { note: "summary not a string", value: { outcome: "allow", summary: 7 }, problem: "summary must be a non-empty string, got number 7" },
+    { note: "summary blank", value: { outcome: "allow", summary: "  " }, problem: 'summary must be a non-empty string, got string "  "' },
+    { note: "summary too long", value: { outcome: "allow", summary: "s".repeat(201) }, problem: "summary must be at most 200 characters, got 201" },
+    { note: "summary on two lines", value: { outcome: "allow", summary: "one\ntwo" }, problem: "summary must be one line (no line breaks)" },
+    { note: "risk unknown", value: { outcome: "allow", risk: "severe" }, problem: 'risk must be one of "low", "medium", "high", "critical", got string "severe"' },
   ];
   it.each(cases)("$note", ({ value, problem }) => {
     expect(validateDecision(value)).toEqual({ ok: false, problem });

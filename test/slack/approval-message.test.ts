@@ -82,6 +82,18 @@ describe("renderApprovalMessage", () => {
     expect(out).toContain("[MASKED]");
   });
 
+  it("a short masked value ('app') is hidden in text but never rewrites action ids or button values", () => {
+    const state: ApprovalCardState = { ...pending, request: { ...pending.request, context: { ...pending.request.context, ticket: "app" } }, mask: ["/context/ticket"], policyReasons: ["uses app"] };
+    const message = renderApprovalMessage(state, masker);
+    const actions = message.blocks.find((b) => b["type"] === "actions") as { elements: { action_id: string; value: string }[] };
+    expect(actions.elements.map((e) => e.action_id)).toEqual([APPROVE_ACTION_ID, DENY_ACTION_ID]);
+    expect(parseButtonValue(actions.elements[0]!.value)).toEqual({ id: "apr_1", v: 3 });
+    expect(JSON.stringify(message.blocks)).toContain("uses [MASKED]");
+    expect(JSON.stringify(message.blocks)).toContain("approvals");
+    const view = renderVerdictModal(state, { id: "apr_1", verdict: "approve", v: 3, channel: "C0APPROVALS" }, masker) as { private_metadata: string };
+    expect(JSON.parse(view.private_metadata)).toEqual({ id: "apr_1", verdict: "approve", v: 3, channel: "C0APPROVALS" });
+  });
+
   it("a decided request shows its outcome and no buttons", () => {
     for (const status of ["approved", "denied", "expired", "cancelled"] as const) {
       const decided: ApprovalCardState = { ...pending, status, outcome: { status, decidedAt: Date.UTC(2025, 0, 31, 9, 45), decidedBy: status === "expired" ? [] : ["user:bob"] } };

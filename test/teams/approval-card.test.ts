@@ -6,7 +6,7 @@
 import { describeRequirements, renderApprovalCard } from "../../src/teams/approval-card";
 import { cardText } from "../../src/teams/card-text";
 import { APPROVE_VERB, DENY_VERB } from "../../src/teams/card-verbs";
-import { maskedValues, scrubText } from "../../src/teams/masked-values";
+import { maskedValues, scrubText } from "../../src/observability/masked-values";
 import type { ApprovalCardState } from "../../src/teams/ports";
 import { testMasker } from "./support/in-memory-approvals";
 
@@ -45,8 +45,8 @@ describe("renderApprovalCard", () => {
     expect(decided["refresh"]).toBeUndefined();
     const text = JSON.stringify(decided);
     expect(text).not.toContain("Input.Text");
-    expect(text).toContain("**Bob** ✅ approved at 2025-01-31 09:45 UTC: “ship it”");
-    expect(text).toContain("Approved by user:bob at 2025-01-31 09:45 UTC");
+    expect(text).toContain("✅ approved by Bob · {{DATE(2025-01-31T09:45:00Z, SHORT)}} {{TIME(2025-01-31T09:45:00Z)}}: “ship it”");
+    expect(text).toContain("✅ Approved by Bob");
   });
 
   it("shows the caller's text without letting it format the card or hide a link", () => {
@@ -80,7 +80,7 @@ describe("card text helpers", () => {
   it("finds masked values by comparing the original with its masked copy", () => {
     const original = { a: { secret: "topsecret", n: 123456, short: "ab" }, b: "public" };
     const masked = testMasker.mask(original, ["/a"]);
-    expect(maskedValues(original, masked)).toEqual(["topsecret", "123456"]);
+    expect(maskedValues(original, masked)).toEqual(["topsecret", "123456", "ab"]);
     expect(scrubText("topsecret and 123456", ["topsecret", "123456"])).toBe("[MASKED] and [MASKED]");
   });
 });

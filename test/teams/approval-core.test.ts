@@ -117,7 +117,7 @@ it("a require_approval decision posts its card to the policy's channel; an eligi
   const updates = h.connector.updates();
   expect(updates).toHaveLength(1);
   expect(updates[0]!.activityId).toBe(activityId);
-  expect(cardJson(updates[0]!.body)).toContain("Approved by user:dave");
+  expect(cardJson(updates[0]!.body)).toContain("Approved by Dave (dba)");
 });
 
 it("the core's refusals (self-approval through on_behalf_of, wrong role) reach the clicking user and change nothing", async () => {
@@ -145,7 +145,7 @@ it("a quorum of two needs two distinct reviewers", async () => {
   const updates = h.connector.updates();
   expect(updates).toHaveLength(2);
   expect(cardJson(updates[0]!.body)).toContain("1 of 2 approvals");
-  expect(cardJson(updates[1]!.body)).toContain("Approved by user:bob, user:carol");
+  expect(cardJson(updates[1]!.body)).toContain("Approved by Bob (security), Carol (security)");
 });
 
 it("an API verdict and an expiry update the card through the notification outbox", async () => {
@@ -154,7 +154,7 @@ it("an API verdict and an expiry update the card through the notification outbox
   expect(h.connector.updates()).toEqual([]); // nothing is sent inside the verdict
   await deliver();
   expect(h.connector.updates().map((u) => u.activityId)).toEqual([a.activityId]);
-  expect(cardJson(h.connector.updates()[0]!.body)).toContain("Denied by user:dave");
+  expect(cardJson(h.connector.updates()[0]!.body)).toContain("Denied by Dave (dba)");
 
   const b = await created(decision({ decisionId: "dec_2", request: { ...decision().request, action: { name: "db.export", params: { table: "orders" } } } }));
   h.clock.advance(3_600_001);
@@ -227,4 +227,12 @@ it("a break-glass review's card says the action ran without approval, with the j
   expect(card).toContain("🚨 Break-glass: db.export ran without approval");
   expect(card).toContain("Justification: prod down, INC-42");
   expect(approval.requirements.ttl_seconds).toBeGreaterThanOrEqual(7 * 24 * 3600);
+});
+
+it("a policy's summary and risk reach the card through the core, the summary with masked values hidden", async () => {
+  await created({ ...decision(), summary: `Alice's agent exports customers with ${SECRET_QUERY}`, risk: "critical" });
+  const body = (h.connector.posts().at(-1)!.body as { attachments: { content: { body: { text?: string }[] } }[] }).attachments[0]!.content.body;
+  expect(body[0]!.text).toBe("Alice's agent exports customers with [MASKED]");
+  expect(body[1]!.text).toBe("🔴 Critical risk · Environment: production");
+  expect(h.outboundText()).not.toContain(SECRET_QUERY);
 });

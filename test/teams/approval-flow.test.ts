@@ -5,7 +5,9 @@
  */
 
 import "./support/network-guard";
+import { createHash } from "node:crypto";
 import type { Response } from "supertest";
+import { canonicalJson } from "../../src/json/canonical-json";
 import { APPROVE_VERB, DENY_VERB, REFRESH_VERB } from "../../src/teams/card-verbs";
 import type { ApprovalCardState } from "../../src/teams/ports";
 import { useRedisServer } from "../support/redis-server";
@@ -102,7 +104,10 @@ describe("posting", () => {
     expect(card.version).toBe("1.5");
     const text = cardText(card);
     for (const shown of [
-      "Approval required: db.export",
+      "Alice's agent wants to db.export prod/customers",
+      "On behalf of: Alice (user:alice)",
+      "Environment: production",
+      "waiting for: 1 dba",
       "agent:deploy-bot (ai_agent)",
       "user:alice",
       "database prod/customers",
@@ -191,7 +196,7 @@ describe("verdicts from Teams", () => {
     expect(updated.refresh).toBeUndefined();
     const text = cardText(updated);
     expect(text).toContain("✅ Approved");
-    expect(text).toContain("Approved by user:dave");
+    expect(text).toContain("Approved by Dave");
     expect(text).toContain("looks fine");
     expect(text).not.toContain("Input.Text");
   });
@@ -200,7 +205,7 @@ describe("verdicts from Teams", () => {
     const { state, activityId } = await postCard(iamChange);
     const card = invokeCard(await click(APPROVALS_CHANNEL, REVIEWERS.carol, DENY_VERB, state.id, activityId, "not during the freeze"));
     expect(cardText(card)).toContain("⛔ Denied");
-    expect(cardText(card)).toContain("Denied by user:carol");
+    expect(cardText(card)).toContain("Denied by Carol");
     expect(cardText(card)).toContain("not during the freeze");
     expect((await h.approvals.get(state.id))?.status).toBe("denied");
     expect(h.connector.updates()).toHaveLength(1);
@@ -268,7 +273,7 @@ describe("verdicts from Teams", () => {
 
     const second = invokeCard(await click(APPROVALS_CHANNEL, REVIEWERS.carol, APPROVE_VERB, state.id, activityId));
     expect(cardText(second)).toContain("✅ Approved");
-    expect(cardText(second)).toContain("Approved by user:bob, user:carol");
+    expect(cardText(second)).toContain("Approved by Bob, Carol");
     expect(cardText(second)).toContain("ok from bob");
     expect((await h.approvals.get(state.id))?.status).toBe("approved");
 
@@ -362,6 +367,25 @@ describe("changes from elsewhere", () => {
     await h.bot.notifier.onApprovalChanged((await h.approvals.get(other.state.id))!);
     expect(h.connector.updates().filter((u) => u.activityId === other.activityId).at(-1)).toBeDefined();
     expect((await h.store.card(other.state.id))?.renderedVersion).toBe(2);
+  });
+});
+
+describe("what the reviewer was shown", () => {
+  it("records the version, the digest of the exact card clicked and the hidden pointers, also for a card that has since changed", async () => {
+    const { state, activityId } = await postCard({ ...iamChange, request: { ...iamChange.request, context: { ...iamChange.request.context, token: "tok_abc" } }, mask: ["/context/token"] });
+    const posted = cardOf(h.connector.posts()[0]!.body);
+    const digest = createHash("sha256").update(canonicalJson(posted), "utf8").digest("hex");
+    const approve = posted.actions.find((a) => a.verb === APPROVE_VERB)!;
+    expect(Object.keys(approve.data).sort()).toEqual(["approvalId", "renderedAt", "version"]);
+    const send = (who: (typeof REVIEWERS)[keyof typeof REVIEWERS]) =>
+      h.send(reviewerClick(APPROVALS_CHANNEL, h.connector.serviceUrl, who, APPROVE_VERB, { ...approve.data, comment: "ok" }, { replyToId: activityId }));
+    invokeCard(await send(REVIEWERS.bob));
+    // Carol clicks the card as first posted (version 1), after Bob's verdict moved the request to version 2.
+    invokeCard(await send(REVIEWERS.carol));
+    expect(h.approvals.verdictCalls.map((c) => c.shown)).toEqual([
+      { version: state.version, digest, hidden: ["/context/token"] },
+      { version: state.version, digest, hidden: ["/context/token"] },
+    ]);
   });
 });
 

@@ -7,7 +7,9 @@
  */
 
 import "./support/network-guard";
+import { createHash } from "node:crypto";
 import request from "supertest";
+import { canonicalJson } from "../../src/json/canonical-json";
 import { APPROVE_VERB } from "../../src/teams/card-verbs";
 import { ConversationKeys, RedisConversationStore } from "../../src/teams/conversation-store";
 import { approvalClient, approvalIdOf } from "../http/approval-client";
@@ -24,6 +26,9 @@ let service: TestService;
 
 const SECRET_QUERY = "select card_number from payments where owner='SECRET-QUERY-teams'";
 
+/** A display name configured for one of the example identities (`identities[].display_name`). */
+const DISPLAY_NAMES: Record<string, string> = { "user:alice": "Alice Example" };
+
 beforeAll(async () => {
   bundlesDir = tempDir();
   await writeBundle(bundlesDir, "example", { revision: "teams-1" });
@@ -31,7 +36,16 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   connector = await startFakeBotConnector();
-  service = await approvalTestService({ bundlesDir, redisUrl: redis.url, configure: (c) => ({ ...c, teams: { default_channel: "approvals", emulator_url: connector.serviceUrl } }) });
+  service = await approvalTestService({
+    bundlesDir,
+    redisUrl: redis.url,
+    configure: (c) => ({
+      ...c,
+      server: { ...c.server, publicUrl: "https://countersign.test" },
+      identities: c.identities.map((i) => (DISPLAY_NAMES[i.id] === undefined ? i : { ...i, displayName: DISPLAY_NAMES[i.id]! })),
+      teams: { default_channel: "approvals", emulator_url: connector.serviceUrl },
+    }),
+  });
   const subscribed = await send(reviewerMessage(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, "subscribe approvals"));
   expect(subscribed.status).toBe(200);
   connector.reset();
@@ -50,8 +64,12 @@ function send(activity: Record<string, unknown>) {
   return request(service.app).post("/api/messages").set("content-type", "application/json").send(JSON.stringify(activity));
 }
 
+function cardOf(body: unknown): { actions: { title: string; data: Record<string, unknown> }[] } & Record<string, unknown> {
+  return (body as { attachments: { content: { actions: { title: string; data: Record<string, unknown> }[] } & Record<string, unknown> }[] }).attachments[0]!.content;
+}
+
 function cardJson(body: unknown): string {
-  return JSON.stringify((body as { attachments: { content: unknown }[] }).attachments[0]!.content);
+  return JSON.stringify(cardOf(body));
 }
 
 function outbound(): string {
@@ -73,9 +91,13 @@ it("posts the card of a require_approval decision; a Teams Approve updates the c
   const posts = connector.posts();
   expect(posts).toHaveLength(1);
   expect(posts[0]!.conversationId).toBe(APPROVALS_CHANNEL.id);
-  expect(cardJson(posts[0]!.body)).toContain("Approval required: db.export");
+  const posted = cardOf(posts[0]!.body);
+  expect(JSON.stringify(posted)).toContain("user:mallory's agent wants to db.export prod/customers");
+  expect(JSON.stringify(posted)).toContain(`"url":"https://countersign.test/console/requests/${id}"`);
 
-  const click = await send(reviewerClick(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.alice, APPROVE_VERB, { approvalId: id, comment: "checked" }, { replyToId: activityId }));
+  // Teams sends the clicked button's data (from the card) merged with the card's input values.
+  const approve = posted.actions.find((a) => a.title === "Approve")!;
+  const click = await send(reviewerClick(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.alice, APPROVE_VERB, { ...approve.data, comment: "checked" }, { replyToId: activityId }));
   expect(click.status).toBe(200);
   expect(click.body.type).toBe("application/vnd.microsoft.card.adaptive");
 
@@ -86,11 +108,15 @@ it("posts the card of a require_approval decision; a Teams Approve updates the c
   const updates = connector.updates();
   expect(updates).toHaveLength(1);
   expect(updates.map((u) => u.activityId)).toContain(activityId);
-  expect(cardJson(updates.at(-1)!.body)).toContain("Approved by user:alice");
+  expect(cardJson(updates.at(-1)!.body)).toContain("Approved by Alice Example (dba)");
 
   const stream = (await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) as [string, string[]][];
   const entries = stream.map(([, fields]) => JSON.parse(fields[fields.indexOf("e") + 1]!) as Record<string, unknown>);
   expect(entries.find((e) => e["type"] === "approval.verdict")).toMatchObject({ approval_id: id, reviewer: "user:alice", channel: "teams", comment: "checked" });
+  // What the reviewer was shown: the digest of exactly the card JSON Teams received, and the pointer it hid.
+  const sentDigest = createHash("sha256").update(canonicalJson(posted), "utf8").digest("hex");
+  expect(entries.find((e) => e["type"] === "approval.verdict")!["shown"]).toEqual({ version: 1, digest: sentDigest, hidden: ["/action/params/query"] });
+  expect((read.body as { verdicts: { shown?: unknown }[] }).verdicts[0]!.shown).toEqual({ version: 1, digest: sentDigest, hidden: ["/action/params/query"] });
 
   expect(outbound()).not.toContain(SECRET_QUERY);
   expect(outbound()).toContain("[MASKED]");
@@ -102,7 +128,7 @@ it("an API verdict updates the posted card in place", async () => {
   expect(denied.status).toBe(200);
   const updates = await eventually(() => (connector.updates().length > 0 ? connector.updates() : undefined), "the card updated");
   expect(updates.map((u) => u.activityId)).toEqual([activityId]);
-  expect(cardJson(updates[0]!.body)).toContain("Denied by user:alice");
+  expect(cardJson(updates[0]!.body)).toContain("Denied by Alice Example (dba)");
   expect(outbound()).not.toContain(SECRET_QUERY);
 });
 

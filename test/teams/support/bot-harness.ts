@@ -15,8 +15,11 @@ import { createTeamsRouter, type TeamsBot } from "../../../src/teams/teams-route
 import type { TestRedis } from "../../support/redis-server";
 import { startFakeBotConnector, type FakeBotConnector } from "./fake-bot-connector";
 import { startFakeChannelAuth, type FakeChannelAuth } from "./fake-channel-auth";
-import { devReviewerDirectory, InMemoryApprovals, TENANT, testMasker, TestClock } from "./in-memory-approvals";
+import { devReviewerDirectory, InMemoryApprovals, REVIEWERS, TENANT, testMasker, TestClock } from "./in-memory-approvals";
 import { BOT_APP_ID } from "./teams-activities";
+
+/** The web console base URL the harness configures; cards link to `<it>/console/requests/<id>`. */
+export const CONSOLE_BASE_URL = "https://countersign.test";
 
 /** The outbound token the test credentials put on every call to the connector. */
 export const OUTBOUND_TOKEN = "test-outbound-token";
@@ -111,6 +114,11 @@ export async function startBotHarness(redis: TestRedis, options: HarnessOptions 
     store,
     logger,
     clock,
+    people: (id) => {
+      const found = Object.values(REVIEWERS).find((r) => r.id === id);
+      return found === undefined ? undefined : { displayName: found.name };
+    },
+    consoleBaseUrl: CONSOLE_BASE_URL,
     ...(credentialsFactory === undefined ? {} : { credentialsFactory }),
   });
   const app = express();

@@ -1,0 +1,119 @@
+/**
+ * The values a mask hid, where they were (RFC 6901 pointers), and a scrubber that removes them from the
+ * text a card or message displays, so a policy reason, a comment or another field that happens to repeat a
+ * masked value cannot carry it onto a card.
+ *
+ * Masking replaces values at JSON pointers; what was hidden is found by walking the original and the masked
+ * copy side by side (shared or equal parts are skipped), so this works with any masker.
+ *
+ * Scrubbing applies to displayed text only, never to card structure (verbs, data keys, ids, input ids): a
+ * masked value `"app"` must not turn the verb `countersign.approve` into something else. Within displayed
+ * text a masked value is replaced wherever it stands as a value or a word of its own, whatever its length;
+ * values of SUBSTRING_SCRUB_LENGTH characters or more are replaced inside longer words too. A shorter value
+ * inside a longer word (`app` in `approve`) is left alone: it says nothing about the hidden value, and
+ * replacing it would make every comment unreadable. A value with surrounding whitespace is looked for with
+ * and without it; whitespace-only values are not searched for.
+ */
+
+import { MASK_MARKER } from "./masking";
+
+/** Shortest hidden value that is also replaced where it is part of a longer word. */
+export const SUBSTRING_SCRUB_LENGTH = 4;
+
+/** What a scrubbed occurrence is replaced with: the same display marker as a masked field. */
+export const SCRUBBED_MARKER = MASK_MARKER;
+
+/** The string forms of every leaf value present in `original` but changed or removed in `masked`, longest first. */
+export function maskedValues(original: unknown, masked: unknown): string[] {
+  const found = new Set<string>();
+  collect(original, masked, "", found, undefined);
+  return [...found].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The RFC 6901 pointers at which `masked` hides something of `original`, in document order. */
+export function hiddenPointers(original: unknown, masked: unknown): string[] {
+  const pointers: string[] = [];
+  collect(original, masked, "", new Set(), pointers);
+  return pointers;
+}
+
+/**
+ * `text` with every occurrence of each of `secrets` replaced by SCRUBBED_MARKER: where it stands alone
+ * (not touching a letter, digit or combining mark on either side), and, for secrets of
+ * SUBSTRING_SCRUB_LENGTH or more characters, anywhere. Markers already in the text are kept as they are,
+ * so scrubbing twice gives the same text.
+ */
+export function scrubText(text: string, secrets: readonly string[]): string {
+  // A value with surrounding whitespace is also looked for without it (folded text loses that whitespace).
+  const usable = [...new Set(secrets.flatMap((s) => [s, s.trim()]))].filter((s) => s.trim() !== "");
+  if (usable.length === 0 || text === "") return text;
+  const ordered = [...usable].sort((a, b) => b.length - a.length);
+  let out = "";
+  let i = 0;
+  outer: while (i < text.length) {
+    if (text.startsWith(SCRUBBED_MARKER, i)) {
+      out += SCRUBBED_MARKER;
+      i += SCRUBBED_MARKER.length;
+      continue;
+    }
+    for (const secret of ordered) {
+      if (!text.startsWith(secret, i)) continue;
+      const end = i + secret.length;
+      if (secret.length >= SUBSTRING_SCRUB_LENGTH || (!isWordChar(codePointBefore(text, i)) && !isWordChar(text.codePointAt(end)))) {
+        out += SCRUBBED_MARKER;
+        i = end;
+        continue outer;
+      }
+    }
+    const cp = text.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    out += text.slice(i, i + width);
+    i += width;
+  }
+  return out;
+}
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+
+function isWordChar(codePoint: number | undefined): boolean {
+  return codePoint !== undefined && WORD_CHAR.test(String.fromCodePoint(codePoint));
+}
+
+function codePointBefore(text: string, i: number): number | undefined {
+  if (i === 0) return undefined;
+  const low = text.charCodeAt(i - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && i >= 2) {
+    const high = text.charCodeAt(i - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return text.codePointAt(i - 2);
+  }
+  return low;
+}
+
+function collect(original: unknown, masked: unknown, pointer: string, found: Set<string>, pointers: string[] | undefined): void {
+  if (Object.is(original, masked)) return;
+  if (isRecord(original) && isRecord(masked) && Array.isArray(original) === Array.isArray(masked)) {
+    for (const key of Object.keys(original)) collect(original[key], masked[key], `${pointer}/${escapeToken(key)}`, found, pointers);
+    return;
+  }
+  if (!isRecord(original) && !isRecord(masked) && original === masked) return;
+  pointers?.push(pointer);
+  leaves(original, found);
+}
+
+function leaves(node: unknown, found: Set<string>): void {
+  if (typeof node === "string") {
+    if (node !== "") found.add(node);
+  } else if (typeof node === "number" || typeof node === "bigint") {
+    found.add(String(node));
+  } else if (isRecord(node)) {
+    for (const item of Object.values(node)) leaves(item, found);
+  }
+}
+
+function escapeToken(token: string): string {
+  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
