@@ -239,8 +239,8 @@ export class ApprovalService {
   async castVerdict(input: CastVerdictInput): Promise<ApprovalRequest> {
     const verdictValue = validVerdict(input.verdict);
     const comment = this.validComment(input.comment);
-    if (input.channel !== "api" && input.channel !== "teams" && input.channel !== "slack") {
-      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", 'channel must be "api", "teams" or "slack"');
+    if (input.channel !== "api" && input.channel !== "teams" && input.channel !== "slack" && input.channel !== "console") {
+      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", 'channel must be "api", "teams", "slack" or "console"');
     }
     const shown = validShown(input.shown);
     const scope = validScopeInput(input.scope, verdictValue);
@@ -649,11 +649,21 @@ function validRequest(input: DecideRequest): RequestedAction {
   };
 }
 
-/** A `shown` record as given by a channel: a non-negative integer version and a SHA-256 hex digest. */
+/** The most masked pointers a `shown` record names. */
+const SHOWN_HIDDEN_MAX = 1000;
+
+/**
+ * A `shown` record as given by a channel: a non-negative integer version, a SHA-256 hex digest, and optionally
+ * the masked pointers the view hid (strings, at most SHOWN_HIDDEN_MAX).
+ */
 function validShown(shown: VerdictShown | undefined): VerdictShown | undefined {
   if (shown === undefined) return undefined;
   if (!Number.isSafeInteger(shown.version) || shown.version < 0 || typeof shown.digest !== "string" || !/^[0-9a-f]{64}$/.test(shown.digest)) {
     throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "shown must be {version, digest} with a SHA-256 hex digest");
   }
-  return { version: shown.version, digest: shown.digest };
+  const hidden = shown.hidden;
+  if (hidden !== undefined && (!Array.isArray(hidden) || hidden.length > SHOWN_HIDDEN_MAX || hidden.some((p) => typeof p !== "string"))) {
+    throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `shown.hidden must be at most ${SHOWN_HIDDEN_MAX} JSON pointers`);
+  }
+  return { version: shown.version, digest: shown.digest, ...(hidden === undefined ? {} : { hidden: [...hidden] }) };
 }

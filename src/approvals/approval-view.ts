@@ -18,8 +18,8 @@ export interface VerdictView {
   readonly comment?: string;
   readonly channel: VerdictChannel;
   readonly at: string;
-  /** What the reviewer was shown (verdicts from a chat message): the request version and the message's SHA-256. */
-  readonly shown?: { readonly version: number; readonly digest: string };
+  /** What the reviewer was shown (chat message or console page): the request version, the view's SHA-256, the masked pointers it hid. */
+  readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
 }
 
 /** An approval request as the API shows it. */

@@ -119,7 +119,7 @@ export interface ApprovalCreatedAuditEvent extends AuditEventCommon, RequestSubj
 }
 
 /** Where a verdict came from. */
-export type VerdictChannel = "api" | "teams" | "slack";
+export type VerdictChannel = "api" | "teams" | "slack" | "console";
 
 /** A counted verdict. */
 export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubject {
@@ -129,8 +129,11 @@ export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubj
   readonly channel: VerdictChannel;
   readonly verdict: "approve" | "deny";
   readonly comment?: string;
-  /** What the reviewer was shown: the request version their message showed and the rendered message's SHA-256. */
-  readonly shown?: { readonly version: number; readonly digest: string };
+  /**
+   * What the reviewer was shown: the request version their message or console page showed, the SHA-256 of the
+   * rendered message (or the console's page model), and the masked pointers that view hid (console verdicts).
+   */
+  readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
 }
 
 /** A verdict attempt that was refused (self-approval, ineligible role, double vote, not pending, …). */
@@ -387,7 +390,7 @@ export function approvalVerdictEvent(
     readonly channel: VerdictChannel;
     readonly verdict: "approve" | "deny";
     readonly comment?: string;
-    readonly shown?: { readonly version: number; readonly digest: string };
+    readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
   },
 ): AuditDraft<ApprovalVerdictAuditEvent> {
   return draft<ApprovalVerdictAuditEvent>({
@@ -397,7 +400,7 @@ export function approvalVerdictEvent(
     channel: d.channel,
     verdict: d.verdict,
     comment: d.comment,
-    shown: d.shown === undefined ? undefined : { version: d.shown.version, digest: d.shown.digest },
+    shown: d.shown === undefined ? undefined : { version: d.shown.version, digest: d.shown.digest, ...(d.shown.hidden === undefined ? {} : { hidden: [...d.shown.hidden] }) },
     ...subject(d),
   });
 }

@@ -102,13 +102,14 @@ export const APPROVAL_VIEW_SCHEMA = {
           reviewer_id: { type: "string" },
           verdict: { enum: ["approve", "deny"] },
           comment: { type: "string" },
-          channel: { enum: ["api", "teams", "slack"] },
+          channel: { enum: ["api", "teams", "slack", "console"] },
           at: ISO,
           shown: {
             type: "object",
-            description: "What the reviewer was shown (verdicts from a chat message): the request version and the SHA-256 of the rendered message.",
+            description:
+              "What the reviewer was shown (verdicts from a chat message or the web console): the request version, the SHA-256 of the rendered message or console page model, and the masked pointers that view hid.",
             required: ["version", "digest"],
-            properties: { version: { type: "integer" }, digest: { type: "string" } },
+            properties: { version: { type: "integer" }, digest: { type: "string" }, hidden: { type: "array", items: { type: "string" } } },
           },
         },
       },

@@ -1,0 +1,2 @@
+import * as oidc from "openid-client";
+it("loads", () => { expect(typeof oidc.discovery).toBe("function"); });
