@@ -1,2 +1,0 @@
-import * as oidc from "openid-client";
-it("loads", () => { expect(typeof oidc.discovery).toBe("function"); });
