@@ -36,8 +36,12 @@ export interface ConsoleOidcConfig {
 
 /** The validated `console:` section. */
 export interface ConsoleConfig {
-  /** The service's public origin and path prefix, without a trailing slash (`https://cs.example.com`). */
-  readonly publicUrl: string;
+  /**
+   * The service's public origin, without a trailing slash (`https://cs.example.com`); the console is at
+   * `/console` there. Absent only in development without OIDC: the origin is then taken from each request's
+   * `Host` header.
+   */
+  readonly publicUrl?: string;
   /** 32 bytes the session and sign-in cookies are sealed with (A256GCM). */
   readonly sessionKey: Uint8Array;
   /** True when the key was generated at start (development only: sessions end with the process). */
@@ -59,21 +63,16 @@ const OIDC_KEYS = ["issuer", "client_id", "client_secret_env", "claim", "scopes"
 const DEFAULT_SESSION_KEY_ENV = "COUNTERSIGN_CONSOLE_SESSION_KEY";
 
 /**
- * Validates the `console:` section (undefined or null for an empty one) with the environment. `defaultUrl` is
- * the URL the service listens on, used when `public_url` is not set (development only).
+ * Validates the `console:` section (undefined or null for an empty one) with the environment.
  */
-export function validateConsoleConfig(
-  raw: unknown,
-  env: ConsoleConfigEnv,
-  options: { readonly production: boolean; readonly defaultUrl: string },
-): ConsoleConfig {
+export function validateConsoleConfig(raw: unknown, env: ConsoleConfigEnv, options: { readonly production: boolean }): ConsoleConfig {
   const file = record(raw === undefined || raw === null ? {} : raw, "console");
   for (const key of Object.keys(file)) if (!(TOP_KEYS as readonly string[]).includes(key)) fail(`console.${key}`, "is not a known setting");
   const production = options.production;
 
   const publicRaw = optionalString(file, "public_url");
   if (publicRaw === undefined && production) fail("console.public_url", "is required in production: the https URL people reach the service at");
-  const publicUrl = publicUrlOf(publicRaw ?? options.defaultUrl, production);
+  const publicUrl = publicRaw === undefined ? undefined : publicUrlOf(publicRaw, production);
 
   const keyEnv = optionalString(file, "session_key_env") ?? DEFAULT_SESSION_KEY_ENV;
   const keyText = env[keyEnv];
@@ -109,9 +108,10 @@ export function validateConsoleConfig(
     oidc = { issuer, clientId, ...(clientSecret === undefined ? {} : { clientSecret }), claim, scopes };
   }
   if (oidc === undefined && production) fail("console.oidc", "is required in production: people sign in to the console with OpenID Connect");
+  if (oidc !== undefined && publicUrl === undefined) fail("console.public_url", "is required with console.oidc: the provider sends people back to <public_url>/console/auth/callback");
 
   return {
-    publicUrl,
+    ...(publicUrl === undefined ? {} : { publicUrl }),
     sessionKey,
     sessionKeyGenerated: keyText === undefined || keyText === "",
     sessionTtlSeconds: Math.round(((hours as number | undefined) ?? 8) * 3600),
@@ -127,7 +127,7 @@ function publicUrlOf(value: string, production: boolean): string {
   } catch {
     return fail("console.public_url", "must be an absolute URL such as https://countersign.example.com");
   }
-  if (url.search !== "" || url.hash !== "") fail("console.public_url", "must have no query or fragment");
+  if (url.search !== "" || url.hash !== "" || url.pathname !== "/") fail("console.public_url", "must be an origin only (scheme, host, port): the console is served at /console");
   if (!(url.protocol === "https:" || (url.protocol === "http:" && (isLoopback(url.hostname) || !production)))) {
     fail("console.public_url", "must be an https URL (plain http only to a loopback address, outside production)");
   }
