@@ -33,6 +33,7 @@ import { intervalScheduler } from "./approvals/scheduler";
 import { resolveAuditSettings, DEVELOPMENT_MASK_SALT } from "./audit/audit-config";
 import { AuditError } from "./audit/audit-error";
 import type { AuditReader } from "./audit/audit-reader";
+import type { AuditVerificationKey } from "./audit/signing-key";
 import type { AuditRecorder } from "./audit/audit-trail";
 import { bundleAuditListener } from "./audit/bundle-audit";
 import { decisionAuditSink, unavailableAuditSink } from "./audit/decision-audit";
@@ -377,6 +378,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
           approvals: wired.workflow.service,
           identities: directory,
           ...(audit.reader === undefined ? {} : { audit: audit.reader }),
+          ...(audit.verificationKey === undefined ? {} : { auditKeys: [audit.verificationKey] }),
           activity,
           logger,
           now: () => Number(clock.nowNs() / 1_000_000n),
@@ -476,6 +478,8 @@ interface WiredAudit {
   readonly reader?: AuditReader;
   /** The sinks delivering the trail to collectors (their lag is a metric). */
   readonly sinks?: readonly AuditSink[];
+  /** The public half of the trail's signing key (the console checks the chain with it). */
+  readonly verificationKey?: AuditVerificationKey;
   close(): Promise<void>;
 }
 
@@ -580,6 +584,7 @@ async function assembleAudit(
     sink: decisionAuditSink(trail),
     reader: opened.store,
     sinks,
+    verificationKey: opened.signingKey.verification,
     close: async () => {
       stopArchiver?.();
       for (const sink of sinks) await sink.stop();

@@ -16,6 +16,8 @@ export interface VerifyStatus {
   /** When it was checked (ISO). */
   readonly checkedAt?: string;
   readonly error?: string;
+  /** Seqs 1..this are archived and trimmed from Redis: the check covered the stream from there on. */
+  readonly archivedThrough?: number;
 }
 
 /** The filter form's values, as given. */
@@ -65,7 +67,8 @@ function verifyLine(v: VerifyStatus): Html {
   const r = v.result;
   const when = v.checkedAt === undefined ? "" : html` <span class="meta">checked ${localTime(v.checkedAt)}</span>`;
   if (r.ok) {
-    return html`<p class="verify-ok" data-verify="ok"><strong>The chain verifies:</strong> ${r.entries} entries, head seq ${r.head.seq}${r.kid === undefined ? "" : html`, signed by key <code>${r.kid}</code>`}${r.keyPinned ? "" : " (checked with the key the trail carries)"}.${when}</p>`;
+    const archived = v.archivedThrough === undefined ? "" : ` Seqs 1..${v.archivedThrough} are archived: verify them with countersign audit verify --archive.`;
+    return html`<p class="verify-ok" data-verify="ok"><strong>The chain verifies:</strong> ${r.entries} entries, head seq ${r.head.seq}${r.kid === undefined ? "" : html`, signed by key <code>${r.kid}</code>`}${r.keyPinned ? "" : " (checked with the key the trail carries)"}.${archived}${when}</p>`;
   }
   return html`<p class="verify-bad" data-verify="failed"><strong>The chain does not verify</strong> at ${r.problem.seq === null ? "the head" : `seq ${r.problem.seq}`}: ${r.problem.kind}: ${r.problem.message}.${when}</p>`;
 }

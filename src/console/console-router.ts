@@ -19,6 +19,7 @@ import { AuditError } from "../audit/audit-error";
 import { parseAuditQuery, queryAudit } from "../audit/audit-query";
 import type { AuditReader } from "../audit/audit-reader";
 import type { AuditEntry } from "../audit/chain";
+import type { AuditVerificationKey } from "../audit/signing-key";
 import { verifyStoredTrail } from "../audit/verify";
 import type { Principal } from "../identity/principal";
 import type { Logger } from "../observability/logger";
@@ -60,6 +61,8 @@ export interface ConsoleDependencies {
   };
   /** The audit trail (the auditor's page, "my requests"); absent without one. */
   readonly audit?: AuditReader;
+  /** The keys the trail's signatures are checked with (the trail's own key); none: the key the trail carries. */
+  readonly auditKeys?: readonly AuditVerificationKey[];
   readonly activity: ActivityFeed;
   readonly logger: Logger;
   /** Epoch milliseconds; default the system clock. */
@@ -91,7 +94,7 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     res.set({
       "Content-Security-Policy": CONSOLE_CSP,
       "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "no-referrer",
+      "Referrer-Policy": "same-origin", // not no-referrer: under it Chromium sends `Origin: null` with same-origin forms
       "X-Frame-Options": "DENY",
       "Cross-Origin-Opener-Policy": "same-origin",
     });
@@ -339,8 +342,12 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     if (deps.audit === undefined) return { error: "no audit trail (no Redis configured)" };
     if (verified !== undefined && now() - verified.at < VERIFY_CACHE_MS) return verified.status;
     const reader = deps.audit;
-    verifying ??= verifyStoredTrail(reader)
-      .then((result): VerifyStatus => ({ result, checkedAt: new Date(now()).toISOString() }))
+    verifying ??= (async (): Promise<VerifyStatus> => {
+      // Entries sealed into the archive and trimmed are not here: the stream is checked from where it starts.
+      const archivedThrough = (await reader.archiveState?.())?.seq ?? 0;
+      const result = await verifyStoredTrail(reader, { ...(deps.auditKeys === undefined ? {} : { keys: deps.auditKeys }), allowPartial: archivedThrough > 0 });
+      return { result, checkedAt: new Date(now()).toISOString(), ...(archivedThrough > 0 ? { archivedThrough } : {}) };
+    })()
       .catch((err: unknown): VerifyStatus => ({ error: (err as Error).message }))
       .then((status) => {
         verified = { at: now(), status };

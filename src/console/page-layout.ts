@@ -77,7 +77,7 @@ export function jsonBlock(value: unknown): Html {
 
 function jsonHtml(value: unknown, indent: string): HtmlValue {
   if (value === "[MASKED]") return html`<span class="masked">[MASKED]</span>`;
-  if (typeof value === "string") return JSON.stringify(visible(value));
+  if (typeof value === "string") return visible(JSON.stringify(value));
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
@@ -86,7 +86,7 @@ function jsonHtml(value: unknown, indent: string): HtmlValue {
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return "{}";
-  return ["{\n", entries.map(([k, v], i) => [inner, JSON.stringify(visible(k)), ": ", jsonHtml(v, inner), i < entries.length - 1 ? ",\n" : "\n"]), indent, "}"];
+  return ["{\n", entries.map(([k, v], i) => [inner, visible(JSON.stringify(k)), ": ", jsonHtml(v, inner), i < entries.length - 1 ? ",\n" : "\n"]), indent, "}"];
 }
 
 /** A notice at the top of a page. */

@@ -40,7 +40,10 @@ export async function startFakeOidcProvider(clientId: string, clientSecret: stri
     },
     nextUser: { preferred_username: "user:bob" },
     tokenRequests: [],
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
   };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", issuer);
