@@ -1,6 +1,6 @@
 /**
  * The decision service's composition root: configuration → identities → Redis → audit trail → policy
- * engine → approval workflow → Teams bot → decide use case → HTTP app (decide fast lane + Express) → listening socket, and the way
+ * engine → approval workflow → Teams bot, Slack app, web console → decide use case → HTTP app (decide fast lane + Express) → listening socket, and the way
  * back down on shutdown.
  *
  * Nothing else constructs real implementations; every other module receives what it needs. One ioredis
@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type express from "express";
 import type Redis from "ioredis";
 import type { ApprovalWorkflowConfig } from "./approvals/approval-config";
 import { RedisApprovalChangeFeed } from "./approvals/approval-change-feed";
@@ -32,6 +33,7 @@ import { intervalScheduler } from "./approvals/scheduler";
 import { resolveAuditSettings, DEVELOPMENT_MASK_SALT } from "./audit/audit-config";
 import { AuditError } from "./audit/audit-error";
 import type { AuditReader } from "./audit/audit-reader";
+import type { AuditVerificationKey } from "./audit/signing-key";
 import type { AuditRecorder } from "./audit/audit-trail";
 import { bundleAuditListener } from "./audit/bundle-audit";
 import { decisionAuditSink, unavailableAuditSink } from "./audit/decision-audit";
@@ -93,6 +95,10 @@ import type { SlackClock } from "./slack/ports";
 import { validateSlackConfig, type SlackConfig } from "./slack/slack-config";
 import { SlackError } from "./slack/slack-errors";
 import { createSlackApp, type SlackApp } from "./slack/slack-router";
+import { RedisActivityFeed } from "./console/console-activity";
+import { validateConsoleConfig, type ConsoleConfig } from "./console/console-config";
+import { ConsoleError } from "./console/console-errors";
+import { createConsoleRouter } from "./console/console-router";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
 const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer", HIDDEN_TOOLS_ENTRYPOINT];
@@ -251,6 +257,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   const auditSettings = opts.benchmarkOnlyAuditRecorder === undefined && config.redis.url !== undefined ? auditSettingsOf(config, env, logger) : undefined;
   const teamsConfig = teamsConfigOf(config, env);
   const slackConfig = slackConfigOf(config, env);
+  const consoleConfig = consoleConfigOf(config, env);
 
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -362,10 +369,34 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       ...(wired === undefined ? {} : { approvals: wired.gate }),
     });
 
+    const shutdown = new AbortController();
+    let consoleRouter: express.RequestHandler | undefined;
+    if (consoleConfig !== undefined) {
+      if (wired === undefined || redis === undefined) {
+        logger.warn("console: configured, but the web console needs the approval workflow (Redis); it is off");
+      } else {
+        const activity = new RedisActivityFeed(redis, `${wired.keyPrefix}console:activity`);
+        wired.events.add(activity);
+        closers.push(() => activity.close());
+        consoleRouter = createConsoleRouter({
+          config: consoleConfig,
+          approvals: wired.workflow.service,
+          identities: directory,
+          ...(audit.reader === undefined ? {} : { audit: audit.reader }),
+          ...(audit.verificationKey === undefined ? {} : { auditKeys: [audit.verificationKey] }),
+          activity,
+          logger,
+          now: () => Number(clock.nowNs() / 1_000_000n),
+          shutdown: shutdown.signal,
+        });
+        if (consoleConfig.sessionKeyGenerated) logger.warn("console: no session key (console.session_key_env): sessions are sealed with a key made at start and end with the process");
+        logger.info(`console: the web console is at ${consoleConfig.publicUrl ?? ""}/console`, { oidc: consoleConfig.oidc?.issuer ?? null, development_sign_in: consoleConfig.developmentSignIn });
+      }
+    }
+
     const checks: ReadinessCheck[] = [policyCheck(policy)];
     if (wired !== undefined) checks.push(wired.readiness);
     else checks.push({ name: "audit", check: async () => ({ ok: false, detail: "no Redis configured: decisions cannot be recorded, every decision is denied" }) });
-    const shutdown = new AbortController();
     const app = createApp({
       decide,
       authenticator,
@@ -378,7 +409,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       requesters: (request) => requesterProblem(request, directory, config.requireKnownHumans),
       hiddenTools: createHiddenToolsQuery(engine, clock),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
-      before: [...(teams === undefined ? [] : [teams.router]), ...(slack === undefined ? [] : [slack.router])],
+      before: [...(teams === undefined ? [] : [teams.router]), ...(slack === undefined ? [] : [slack.router]), ...(consoleRouter === undefined ? [] : [consoleRouter])],
       ...(wired === undefined
         ? {}
         : {
@@ -453,6 +484,8 @@ interface WiredAudit {
   readonly reader?: AuditReader;
   /** The sinks delivering the trail to collectors (their lag is a metric). */
   readonly sinks?: readonly AuditSink[];
+  /** The public half of the trail's signing key (the console checks the chain with it). */
+  readonly verificationKey?: AuditVerificationKey;
   close(): Promise<void>;
 }
 
@@ -557,6 +590,7 @@ async function assembleAudit(
     sink: decisionAuditSink(trail),
     reader: opened.store,
     sinks,
+    verificationKey: opened.signingKey.verification,
     close: async () => {
       stopArchiver?.();
       for (const sink of sinks) await sink.stop();
@@ -591,6 +625,17 @@ function slackConfigOf(config: ServiceConfig, env: ConfigEnv): SlackConfig | und
 /** The configured identities' display names, by id (those that have one). */
 function displayNames(directory: IdentityDirectory): Record<string, string> {
   return Object.fromEntries(directory.all().flatMap((p) => (p.displayName === undefined ? [] : [[p.id, p.displayName]])));
+}
+
+/** The `console:` section validated with the environment; undefined when absent. */
+function consoleConfigOf(config: ServiceConfig, env: ConfigEnv): ConsoleConfig | undefined {
+  if (config.console === undefined) return undefined;
+  try {
+    return validateConsoleConfig(config.console, env, { production: config.mode === "production" });
+  } catch (err) {
+    if (err instanceof ConsoleError) throw new ServiceStartError("COUNTERSIGN_CONSOLE_CONFIG_INVALID", `invalid configuration: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Display masking for Teams cards: the shared module, `[MASKED]` for the policy's fields and secret-named members. */

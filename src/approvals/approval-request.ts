@@ -15,22 +15,24 @@ export type FinalStatus = Exclude<ApprovalStatus, "pending">;
 export type VerdictValue = "approve" | "deny";
 
 /** Where a verdict came from. */
-export type VerdictChannel = "api" | "teams" | "slack";
+export type VerdictChannel = "api" | "teams" | "slack" | "console";
 
 /**
- * What a reviewer was shown when they gave a verdict from a chat message: the request version the message was
- * rendered from, and the SHA-256 (hex) of that rendered message, as the channel posted it (masked values
- * already hidden). Absent for API verdicts, where the reviewer read the request through the API.
+ * What a reviewer was shown when they gave a verdict from a chat message or the web console: the request
+ * version the view was rendered from, and the SHA-256 (hex) of that view as shown (masked values already
+ * hidden); the console also names the masked pointers its page hid. Absent for API verdicts, where the
+ * reviewer read the request through the API.
  */
 export interface VerdictShown {
   /** The approval version the message showed. */
   readonly version: number;
   /**
-   * SHA-256 (hex) of the rendered message (for Slack: the canonical JSON of its `{text, blocks}`; for Teams:
-   * the canonical JSON of the Adaptive Card as sent).
+   * SHA-256 (hex) of the rendered view (for Slack: the canonical JSON of its `{text, blocks}`; for Teams: the
+   * canonical JSON of the Adaptive Card as sent; for the console: the canonical JSON of the request page model,
+   * `src/console/request-page-model.ts`).
    */
   readonly digest: string;
-  /** RFC 6901 pointers into the request whose values the message hid (masked); absent when not reported. */
+  /** RFC 6901 pointers into the request whose values the view hid (masked); absent when not reported. */
   readonly hidden?: readonly string[];
 }
 

@@ -244,8 +244,8 @@ export class ApprovalService {
   async castVerdict(input: CastVerdictInput): Promise<ApprovalRequest> {
     const verdictValue = validVerdict(input.verdict);
     const comment = this.validComment(input.comment);
-    if (input.channel !== "api" && input.channel !== "teams" && input.channel !== "slack") {
-      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", 'channel must be "api", "teams" or "slack"');
+    if (input.channel !== "api" && input.channel !== "teams" && input.channel !== "slack" && input.channel !== "console") {
+      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", 'channel must be "api", "teams", "slack" or "console"');
     }
     const shown = validShown(input.shown);
     const scope = validScopeInput(input.scope, verdictValue);

@@ -20,7 +20,7 @@ export interface VerdictView {
   readonly comment?: string;
   readonly channel: VerdictChannel;
   readonly at: string;
-  /** What the reviewer was shown (verdicts from a chat message): the request version, the message's SHA-256, the masked pointers it hid. */
+  /** What the reviewer was shown (chat message or console page): the request version, the view's SHA-256, the masked pointers it hid. */
   readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
 }
 

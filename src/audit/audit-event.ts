@@ -119,7 +119,7 @@ export interface ApprovalCreatedAuditEvent extends AuditEventCommon, RequestSubj
 }
 
 /** Where a verdict came from. */
-export type VerdictChannel = "api" | "teams" | "slack";
+export type VerdictChannel = "api" | "teams" | "slack" | "console";
 
 /** A counted verdict. */
 export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubject {
@@ -130,8 +130,8 @@ export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubj
   readonly verdict: "approve" | "deny";
   readonly comment?: string;
   /**
-   * What the reviewer was shown: the request version their message showed, the rendered message's SHA-256,
-   * and the JSON pointers of the request values it hid (masked).
+   * What the reviewer was shown: the request version their message or console page showed, the SHA-256 of the
+   * rendered message (or the console's page model), and the masked pointers that view hid (console verdicts).
    */
   readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
 }

@@ -202,6 +202,7 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     audit: file.audit ?? {},
     ...(file.teams === undefined ? {} : { teams: file.teams ?? {} }),
     ...(file.slack === undefined ? {} : { slack: file.slack ?? {} }),
+    ...(file.console === undefined ? {} : { console: file.console ?? {} }),
     auth: jwt === undefined ? {} : { jwt },
     log: { level: file.log?.level ?? CONFIG_DEFAULTS.logLevel },
     identities,

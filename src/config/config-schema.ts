@@ -10,7 +10,8 @@
  * (`AUDIT_CONFIG_FILE_SCHEMA`), resolved with the environment by `resolveAuditSettings` in `main.ts`;
  * `teams:` turns the Teams bot on and is checked, with the Bot Framework environment variables, by
  * `validateTeamsConfig` in `main.ts` (which names the offending key itself); `slack:` turns the Slack app on
- * and is checked, with its environment variables, by `validateSlackConfig` in `main.ts`; `gateway:` is read
+ * and is checked, with its environment variables, by `validateSlackConfig` in `main.ts`; `console:` turns the
+ * web console on and is checked by `validateConsoleConfig` in `main.ts`; `gateway:` is read
  * only by `countersign mcp-gateway` (`src/mcp/gateway-config.ts`), and checked here so one file serves both.
  */
 
@@ -215,6 +216,7 @@ export const CONFIG_FILE_SCHEMA = {
     audit: AUDIT_CONFIG_FILE_SCHEMA,
     teams: { type: ["object", "null"] },
     slack: { type: ["object", "null"] },
+    console: { type: ["object", "null"] },
     auth: {
       type: "object",
       additionalProperties: false,
@@ -309,6 +311,7 @@ export interface ConfigFile {
   audit?: AuditConfigFile;
   teams?: Record<string, unknown> | null;
   slack?: Record<string, unknown> | null;
+  console?: Record<string, unknown> | null;
   auth?: {
     jwt?: {
       issuer: string;

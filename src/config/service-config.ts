@@ -118,6 +118,11 @@ export interface ServiceConfig {
    * Slack environment variables (`validateSlackConfig`) when the service starts.
    */
   readonly slack?: Readonly<Record<string, unknown>>;
+  /**
+   * The `console:` section as written, when present (it turns the web console at /console on); `main.ts`
+   * validates it with the environment (`validateConsoleConfig`) when the service starts.
+   */
+  readonly console?: Readonly<Record<string, unknown>>;
   readonly auth: {
     readonly jwt?: JwtAuthConfig;
   };

@@ -102,12 +102,12 @@ export const APPROVAL_VIEW_SCHEMA = {
           reviewer_id: { type: "string" },
           verdict: { enum: ["approve", "deny"] },
           comment: { type: "string" },
-          channel: { enum: ["api", "teams", "slack"] },
+          channel: { enum: ["api", "teams", "slack", "console"] },
           at: ISO,
           shown: {
             type: "object",
             description:
-              "What the reviewer was shown (verdicts from a chat message): the request version, the SHA-256 of the rendered message (Slack: canonical JSON of {text, blocks}; Teams: canonical JSON of the Adaptive Card sent), and the JSON pointers of the request values it hid.",
+              "What the reviewer was shown (verdicts from a chat message or the web console; the console's digest is of its request page model): the request version, the SHA-256 of the rendered message (Slack: canonical JSON of {text, blocks}; Teams: canonical JSON of the Adaptive Card sent), and the JSON pointers of the request values it hid.",
             required: ["version", "digest"],
             properties: { version: { type: "integer" }, digest: { type: "string" }, hidden: { type: "array", items: { type: "string" } } },
           },

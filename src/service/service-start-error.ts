@@ -16,7 +16,8 @@ export type ServiceStartErrorCode =
   | "COUNTERSIGN_AUDIT_BAD_CONFIG"
   /** The `teams:` section (with the MICROSOFT_APP_* variables) cannot work, e.g. no app id in production. */
   | "COUNTERSIGN_TEAMS_CONFIG_INVALID"
-  | "COUNTERSIGN_SLACK_CONFIG_INVALID";
+  | "COUNTERSIGN_SLACK_CONFIG_INVALID"
+  | "COUNTERSIGN_CONSOLE_CONFIG_INVALID";
 
 /** A start-up failure with a stable code. */
 export class ServiceStartError extends Error {
