@@ -13,7 +13,7 @@ import { CATALOGUE_LOOKUP, isRelation, type BuiltinLookup } from "./builtin-cata
 import type { Diagnostics, Location } from "./diagnostics";
 import type { Block, Constant, Entrypoint, Func, Local, Operand, Plan, Stmt } from "./ir";
 import { type RuleSet, type RuleTree, type TreeNode, splitHeadRef } from "./rule-tree";
-import { ValueType } from "./wasm/runtime-contract";
+import { ValueType } from "./value-type";
 import { bodyVars, declaredVars, exprVars, isGround, termVars } from "./vars";
 
 /** What to plan besides the rule tree. */
