@@ -24,15 +24,18 @@ export interface Location {
 export interface Diagnostic extends Location {
   readonly code: DiagnosticCode;
   readonly message: string;
+  /** The named check that found it (see check/checks.ts); absent for parse and rule-tree problems. */
+  readonly check?: string;
 }
 
 /** Collects diagnostics across stages. */
 export class Diagnostics {
   readonly items: Diagnostic[] = [];
 
-  /** Records a problem at a location. */
-  add(code: DiagnosticCode, loc: Location, message: string): void {
-    this.items.push({ code, message, file: loc.file, line: loc.line, col: loc.col });
+  /** Records a problem at a location, naming the check that found it when there is one. */
+  add(code: DiagnosticCode, loc: Location, message: string, check?: string): void {
+    const at = { code, message, file: loc.file, line: loc.line, col: loc.col };
+    this.items.push(check === undefined ? at : { ...at, check });
   }
 
   /** True when at least one problem was recorded. */

@@ -13,6 +13,7 @@
  */
 
 import type { Location } from "./diagnostics";
+import type { ValueTypeCode } from "./value-type";
 
 /** A local variable index. */
 export type Local = number;
@@ -65,7 +66,7 @@ export type Stmt =
   /** Fails unless compare(a, b) satisfies op. */
   | (At & { readonly kind: "compare"; readonly op: "lt" | "lte" | "gt" | "gte"; readonly a: Operand; readonly b: Operand })
   /** Fails unless the operand's type code is `type` (and, when given, its length is `length`). */
-  | (At & { readonly kind: "isType"; readonly source: Operand; readonly type: number; readonly length?: number })
+  | (At & { readonly kind: "isType"; readonly source: Operand; readonly type: ValueTypeCode; readonly length?: number })
   /** target := source[key]; fails when absent. */
   | (At & { readonly kind: "dot"; readonly source: Operand; readonly key: Operand; readonly target: Local })
   /** target := func(args…) for a planned function; fails when the result is undefined. */

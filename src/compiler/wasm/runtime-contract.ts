@@ -18,16 +18,8 @@ export interface RuntimeFunction {
   readonly doc: string;
 }
 
-/** Type codes returned by `cs_type`; they are the same numbers OPA's own runtime uses. */
-export const ValueType = {
-  Null: 1,
-  Boolean: 2,
-  Number: 3,
-  String: 4,
-  Array: 5,
-  Object: 6,
-  Set: 7,
-} as const;
+/** Type codes returned by `cs_type` (defined before the planner, in value-type.ts). */
+export { ValueType } from "../value-type";
 
 const v = "i32" as const;
 
