@@ -8,12 +8,14 @@ import { benchApprovalWorkflow } from "./bench/approval-workflow";
 import { benchAuditExport } from "./bench/audit-export";
 import { benchHttpDecide } from "./bench/http-decide";
 import { benchPolicyEval } from "./bench/policy-eval";
+import { benchShadowDecide } from "./bench/shadow-decide";
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
   console.log(`node ${process.version}, ${process.arch}`);
   await benchPolicyEval(root);
   await benchHttpDecide(root);
+  await benchShadowDecide(root);
   await benchAuditExport();
   await benchApprovalWorkflow(root);
 }
