@@ -228,6 +228,30 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
       result.exitCode = await runAuditCommand(subcommand, args, opts, io);
     });
 
+  program
+    .command("replay")
+    .description(
+      "Evaluate the recorded decisions of the audit trail again on a candidate bundle and print what would change " +
+        "(recorded → candidate outcome, count, example decision ids). Decisions whose masked values (held in the trail only as " +
+        "digests) a candidate rule may read are reported as not replayable. The trail is read from Redis (--redis, default " +
+        "REDIS_URL), the archive then Redis (--archive with a Redis), or the archive alone.",
+    )
+    .requiredOption("-b, --bundle <file>", "the candidate bundle (.tar.gz)")
+    .option("--from <seq-or-time>", "first decision (a seq or an RFC 3339 time)")
+    .option("--to <seq-or-time>", "last decision (a seq or an RFC 3339 time)")
+    .option("--redis <url>", "the Redis holding the trail (default REDIS_URL)")
+    .option("--stream <name>", "the trail's stream (default countersign:audit)")
+    .option("--archive <dir-or-s3-url>", "the archive of sealed segments, read first (alone without a Redis)")
+    .option("--s3-endpoint <url>", "an S3-compatible server for an s3:// archive")
+    .option("--s3-region <region>", "the s3:// archive's region (default AWS_REGION, else us-east-1)")
+    .option("--s3-path-style", "path-style URLs for an s3:// archive")
+    .addOption(new Option("--timeout-ms <ms>", "the candidate's evaluation budget per decision (default 1000)").argParser(positiveInt))
+    .option("--json", "print the report as JSON instead of a table")
+    .action(async (opts: { bundle: string; from?: string; to?: string; redis?: string; stream?: string; archive?: string; s3Endpoint?: string; s3Region?: string; s3PathStyle?: boolean; timeoutMs?: number; json?: boolean }) => {
+      const { runReplayCommand } = await import("./replay-command");
+      result.exitCode = await runReplayCommand(opts, io);
+    });
+
   return program;
 }
 
