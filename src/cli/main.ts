@@ -102,6 +102,27 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     });
 
   program
+    .command("bench")
+    .description(
+      "Benchmark an entrypoint, as opa bench does: load the policy once, evaluate it on the input over and over, and print " +
+        "samples, ns/op and µs/op, the median, p90 and p99, and wasm heap bytes per evaluation.",
+    )
+    .argument("<bundle-or-paths...>", "one .tar.gz/.tgz bundle, or policy and data files or directories")
+    .requiredOption("-e, --entrypoint <pkg/rule>", "entrypoint to evaluate (pkg/rule or data.pkg.rule)")
+    .option("-i, --input <file>", "input document: a JSON or YAML file, or - for standard input (JSON)")
+    .option("-d, --data <file>", "extra JSON or YAML data merged into the base document at its root")
+    .option("--benchtime <t>", "how long to run (1s, 500ms, 2m) or how many evaluations (1000x); default 1s")
+    .addOption(new Option("--count <n>", "run the benchmark n times").argParser(positiveInt))
+    .addOption(new Option("-f, --format <format>", "pretty (a table) or json").choices(["pretty", "json"]).default("pretty"))
+    .option("--v0-compatible", `${V0_COMPATIBLE_HELP} (sources only)`)
+    .option("--capabilities <file>", CAPABILITIES_HELP)
+    .option("--builtins <module.js>", BUILTINS_HELP)
+    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string; benchtime?: string; count?: number; format?: "pretty" | "json"; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
+      const { runBenchCommand } = await import("./bench-command");
+      await runBenchCommand(paths, opts, io);
+    });
+
+  program
     .command("conformance")
     .description(
       "Run every YAML test case under a directory (OPA's conformance format). Prints one FAIL line per failing " +
