@@ -151,7 +151,13 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--v0-compatible", V0_COMPATIBLE_HELP)
     .option("--capabilities <file>", CAPABILITIES_HELP)
     .option("--builtins <module.js>", BUILTINS_HELP)
-    .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
+    .option("-c, --coverage", "print a coverage report (OPA's JSON shape: covered and not covered rows per file, with per-rule figures); test results go to stderr")
+    .addOption(new Option("--threshold <percent>", "with --coverage: exit 1 when the total coverage is below this").argParser((v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError("must be a percentage (0-100)");
+      return n;
+    }))
+    .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string; coverage?: boolean; threshold?: number }) => {
       await runTestCommand(paths, opts, io);
     });
 

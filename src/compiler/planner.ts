@@ -25,7 +25,15 @@ export interface PlanRequest {
   readonly runtimeBuiltins: ReadonlySet<string>;
   /** The builtins a policy may call (default: the whole catalogue). */
   readonly builtins?: BuiltinLookup;
+  /**
+   * Coverage (`countersign test --coverage`): before each body literal, and when a rule body succeeds, a host
+   * call of COVERAGE_BUILTIN(file, line) records that the line was reached. Off by default; never in bundles.
+   */
+  readonly coverage?: boolean;
 }
+
+/** The host builtin coverage instrumentation calls: `(file, line) → true`; the host records the hit. */
+export const COVERAGE_BUILTIN = "countersign.coverage.hit";
 
 const COMPARISONS: Readonly<Record<string, "lt" | "lte" | "gt" | "gte">> = { lt: "lt", lte: "lte", gt: "gt", gte: "gte" };
 
@@ -694,6 +702,7 @@ class FunctionPlanner {
   }
 
   private planExpr(e: Expr, k: () => void): void {
+    this.coverHit(e.loc);
     switch (e.kind) {
       case "some":
         for (const v of e.vars) this.scope.declare(v.name);
@@ -1400,6 +1409,23 @@ class FunctionPlanner {
     const h = rule.head;
     for (const t of [...h.ref.slice(1), ...(h.key ? [h.key] : []), ...(h.value ? [h.value] : [])]) termVars(t, this.outerNames, false);
   }
+
+  /** With coverage on: records, at run time, that the line of `loc` was reached (the call always succeeds). */
+  coverHit(loc: Location): void {
+    if (this.program.request.coverage !== true) return;
+    this.program.hostBuiltinId(COVERAGE_BUILTIN);
+    const r = this.newLocal();
+    const args = [this.constOf({ kind: "string", value: loc.file }), this.constOf({ kind: "number", text: String(loc.line) })];
+    this.stmt({ kind: "builtin", name: COVERAGE_BUILTIN, impl: "host", args, target: r, loc });
+  }
+
+  /** A rule's (or else clause's) body, its head line recorded as reached when the body succeeds (coverage). */
+  planRuleBody(head: Location, body: Body, k: () => void): void {
+    this.planBody(body, () => {
+      this.coverHit(head);
+      k();
+    });
+  }
 }
 
 /** Plans the function of one rule set by kind. */
@@ -1441,7 +1467,7 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
             fp.noteHead(rule);
-            fp.planBody(rule.body, () => fp.planTerm(rule.head.key!, (v) => fp.stmt({ kind: "setAdd", collection: result, value: v, loc: rule.loc })));
+            fp.planRuleBody(rule.loc, rule.body, () => fp.planTerm(rule.head.key!, (v) => fp.stmt({ kind: "setAdd", collection: result, value: v, loc: rule.loc })));
           }),
         );
       }
@@ -1455,7 +1481,7 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
             fp.noteHead(rule);
-            fp.planBody(rule.body, () =>
+            fp.planRuleBody(rule.loc, rule.body, () =>
               fp.planTerms([...rest, element], (ops) => {
                 const value = ops[ops.length - 1];
                 const message = fp.conflictMessage(rule.loc, "object keys must be unique");
@@ -1485,7 +1511,7 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
               fp.inScope(() => {
                 fp.noteHead(rule);
                 const run = () =>
-                  fp.planBody(rule.body, () =>
+                  fp.planRuleBody(rule.loc, rule.body, () =>
                     fp.planTerm(valueOf(rule.head.value, rule.loc), (v) => {
                       fp.stmt({ kind: "assignOnce", result, value: v, message, loc: rule.loc });
                       if (earlyExit) fp.stmt({ kind: "break", label: defs.label, loc: rule.loc });
@@ -1509,7 +1535,7 @@ function planRuleSet(program: ProgramPlanner, set: RuleSet, name: string, mocks:
                 fp.inScope(() => {
                   fp.noteHead(rule);
                   const run = () =>
-                    fp.planBody(clause.body, () =>
+                    fp.planRuleBody(clause.loc, clause.body, () =>
                       fp.planTerm(clause.value, (v) => fp.stmt({ kind: "assignOnce", result: chainValue, value: v, message, loc: clause.loc })),
                     );
                   if (isFunction) fp.bindArgs(rule.head.args!, run, rule.loc);
