@@ -166,6 +166,7 @@ describe("the OpenAPI document", () => {
       "/v1/audit",
       "/v1/decide",
       "/v1/grants/redeem",
+      "/v1/shadow",
       "/v1/whoami",
     ]);
     expect(Object.keys(doc["paths"]["/v1/decide"])).toEqual(["post"]);
