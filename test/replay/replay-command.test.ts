@@ -8,6 +8,11 @@
 import request from "supertest";
 import { main } from "../../src/cli/main";
 import type { CliIo } from "../../src/cli/cli-io";
+import { DirectoryArchiveStore } from "../../src/audit/archive-store";
+import { RedisAuditStore } from "../../src/audit/redis-audit-store";
+import { loadSigningKey } from "../../src/audit/signing-key";
+import { TrailArchiver } from "../../src/audit/trail-archiver";
+import { steppingClock } from "../audit/audit-fixtures";
 import { useRedisServer } from "../support/redis-server";
 import { AUTH, decideBody, decisionModule, exampleConfig, removeTempDirs, tempDir, testService, writeBundle } from "../http/service-harness";
 
@@ -108,6 +113,30 @@ describe("countersign replay", () => {
     expect(part.decisions).toBe(5);
     expect(part.unchanged).toBe(3);
     expect(part.changes).toEqual({ "allow→require_approval": { count: 2, examples: ["decision-4", "decision-5"] } });
+  });
+
+  it("reads sealed segments with --archive, and refuses a range reaching into them without it", async () => {
+    const conn = redis.connect();
+    const store = new RedisAuditStore(conn);
+    const pem = await store.readSigningKey();
+    expect(pem).not.toBeNull();
+    const dir = tempDir();
+    const archiver = new TrailArchiver({ redis: conn, store, archive: new DirectoryArchiveStore(dir), signingKey: loadSigningKey(pem!), clock: steppingClock(), segmentEntries: 4, maxSegmentsPerRun: 100 });
+    const sealed = await archiver.runOnce();
+    expect(sealed.length).toBeGreaterThan(0);
+    expect((await store.archiveState()).seq).toBeGreaterThan(1);
+
+    const refused = captureIo();
+    expect(await main(["replay", "--bundle", candidate, "--redis", redis.url], refused)).toBe(1);
+    expect(refused.stderr.join("\n")).toMatch(/archived .* pass --archive/);
+
+    for (const args of [["--redis", redis.url, "--archive", dir], ["--archive", dir]]) {
+      const io = captureIo();
+      expect(await main(["replay", "--bundle", candidate, "--json", ...args], io)).toBe(0);
+      const report = JSON.parse(io.stdout.join("\n")) as { decisions: number; changed: number; notReplayableTotal: number };
+      if (args.length === 4) expect(report).toMatchObject({ decisions: 10, changed: 5, notReplayableTotal: 2 });
+      else expect(report.decisions).toBeGreaterThan(0); // the archive alone: the sealed part of the trail
+    }
   });
 
   it("refuses a file that is not a bundle, and a bundle that cannot answer decisions", async () => {
