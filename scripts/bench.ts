@@ -10,6 +10,7 @@ import { benchAuditWriters } from "./bench/audit-writers";
 import { benchHttpDecide } from "./bench/http-decide";
 import { benchMcpGateway } from "./bench/mcp-gateway";
 import { benchPolicyEval } from "./bench/policy-eval";
+import { benchShadowDecide } from "./bench/shadow-decide";
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "mcp") return benchMcpGateway(root);
   await benchPolicyEval(root);
   await benchHttpDecide(root);
+  await benchShadowDecide(root);
   await benchAuditExport();
   await benchAuditWriters();
   await benchApprovalWorkflow(root);

@@ -14,6 +14,7 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
 import type Redis from "ioredis";
+import type { Registry } from "prom-client";
 import type { ApprovalWorkflowConfig } from "./approvals/approval-config";
 import { RedisApprovalChangeFeed } from "./approvals/approval-change-feed";
 import { approvalEventLog } from "./approvals/approval-event-log";
@@ -99,6 +100,10 @@ import { RedisActivityFeed } from "./console/console-activity";
 import { validateConsoleConfig, type ConsoleConfig } from "./console/console-config";
 import { ConsoleError } from "./console/console-errors";
 import { createConsoleRouter } from "./console/console-router";
+import { shadowAuditRecorder } from "./audit/shadow-audit";
+import { silentLogger } from "./engine/engine-logger";
+import { registerShadowMetrics } from "./shadow/shadow-metrics";
+import { ShadowRunner } from "./shadow/shadow-runner";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
 const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer", HIDDEN_TOOLS_ENTRYPOINT];
@@ -176,6 +181,8 @@ export interface AssembledService {
   readonly teams?: TeamsBot;
   /** The Slack app, when the `slack:` section is configured (and Redis is). */
   readonly slack?: SlackApp;
+  /** Shadow mode, when `bundles.shadow` is configured. */
+  readonly shadow?: ShadowRunner;
   /** Ends the long-polls in flight at once (each answers the current state), so the server can close. */
   endLongPolls(): void;
   /**
@@ -360,12 +367,14 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       const store = wired.store;
       wired.events.add(approvalMetrics(metrics.registry, { pendingCount: () => store.pendingCount() }));
     }
+    const shadow = shadowOf(config, opts.watchRegoDir, source, { logger, clock, recorder: audit.recorder, registry: metrics.registry });
+    if (shadow !== undefined) closers.push(() => shadow.close());
     const decide = createDecideUseCase({
       policy,
       clock,
       ids: opts.ids ?? uuidV7Generator(clock),
       audit: audit.sink,
-      observers: [metrics.observer, decisionLog(logger)],
+      observers: [metrics.observer, decisionLog(logger), ...(shadow === undefined ? [] : [shadow])],
       ...(wired === undefined ? {} : { approvals: wired.gate }),
     });
 
@@ -409,6 +418,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       requesters: (request) => requesterProblem(request, directory, config.requireKnownHumans),
       hiddenTools: createHiddenToolsQuery(engine, clock),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
+      ...(shadow === undefined ? {} : { shadow }),
       before: [...(teams === undefined ? [] : [teams.router]), ...(slack === undefined ? [] : [slack.router]), ...(consoleRouter === undefined ? [] : [consoleRouter])],
       ...(wired === undefined
         ? {}
@@ -431,6 +441,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
       ...(teams === undefined ? {} : { teams }),
       ...(slack === undefined ? {} : { slack }),
+      ...(shadow === undefined ? {} : { shadow }),
       endLongPolls: () => shutdown.abort(),
       close(): Promise<void> {
         closing ??= (async () => {
@@ -474,6 +485,41 @@ function policySourceOf(
     return new BundleServerSource({ ...config.bundles.remote, decisionBundle: config.bundles.decision, logger, clock, poll: watch, ...(verification === undefined ? {} : { verification }) });
   }
   return new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch, ...(verification === undefined ? {} : { verification }) });
+}
+
+/**
+ * Shadow mode (`bundles.shadow`): the named bundle of the bundle directory evaluated on every decision after
+ * its answer, under the same time budget, its disagreements recorded in the trail and counted in metrics.
+ * Its evaluation failures are counted, not logged as the live policy's are (they answer nobody).
+ */
+function shadowOf(
+  config: ServiceConfig,
+  watchRegoDir: string | undefined,
+  source: PolicySource,
+  deps: { logger: Logger; clock: Clock; recorder: AuditRecorder | undefined; registry: Registry },
+): ShadowRunner | undefined {
+  const name = config.bundles.shadow;
+  if (name === undefined) return undefined;
+  const lookup = source.bundle?.bind(source);
+  if (watchRegoDir !== undefined || lookup === undefined) {
+    deps.logger.warn(`bundles.shadow (${name}) is ignored: shadow mode reads its candidate from the bundle directory, not from --watch-rego sources`);
+    return undefined;
+  }
+  const engine = new PolicyEngine({ active: () => lookup(name) }, { timeoutMs: config.policy.timeoutMs, logger: silentLogger });
+  let runner: ShadowRunner | undefined;
+  const listener = registerShadowMetrics(deps.registry, () => runner?.queueLength() ?? 0);
+  runner = new ShadowRunner({
+    candidate: { name, loaded: () => lookup(name) !== null, decide: (input, decisionId) => engine.decide(input, { decision_id: decisionId }) },
+    ...(deps.recorder === undefined ? {} : { recorder: shadowAuditRecorder(deps.recorder) }),
+    listener,
+    logger: deps.logger,
+    now: () => new Date(Number(deps.clock.nowNs() / 1_000_000n)),
+  });
+  deps.logger.info(`shadow mode: bundle ${name} is evaluated beside ${config.bundles.decision} on every decision (never answering)`, {
+    shadow: name,
+    loaded: lookup(name) !== null,
+  });
+  return runner;
 }
 
 /** The audit trail as the rest of the service uses it, and how to close it. */

@@ -81,7 +81,7 @@ function approvalBodies(): () => string {
 }
 
 /** Which app a server child serves (scripts/bench/http-server.ts). */
-export type Mode = "bare" | "bare-node" | "countersign" | "countersign-noaudit";
+export type Mode = "bare" | "bare-node" | "countersign" | "countersign-noaudit" | "countersign-shadow";
 
 /** What one full-load run measures: the bare handler, the allow path with and without the trail, the require_approval path. */
 type Path = "bare" | "node" | "allow" | "noaudit" | "approval";

@@ -2,7 +2,8 @@
  * Benchmark child process: serves either the real decision service (`countersign`, with its audit trail and
  * approval workflow on the Redis at the URL given as third argument), the same service with the audit trail
  * swapped for the benchmark-only no-op recorder (`countersign-noaudit`: the switch lives here, in the
- * benchmark, and nowhere in configuration), a bare Express handler (`bare`) that parses the same JSON
+ * benchmark, and nowhere in configuration), the service with shadow mode on (`countersign-shadow`,
+ * `bundles.shadow: candidate`), a bare Express handler (`bare`) that parses the same JSON
  * body and answers a constant, or the same on Node's HTTP server alone (`bare-node`), on a loopback port it
  * reports to the parent over IPC. A fifth argument, a loopback Bot Connector URL, turns the service's Teams bot
  * on in local development mode (`teams: { default_channel: approvals, emulator_url: <it> }`, no credentials).
@@ -66,8 +67,10 @@ async function serve(mode: string, bundlesDir: string, redisUrl: string | undefi
     // No mirror file (the example's would land in the working directory): the trail in Redis is what is measured.
     const { mirror_file: _mirror, ...audit } = config.audit;
     const teams = teamsEmulatorUrl === undefined ? {} : { teams: { default_channel: "approvals", emulator_url: teamsEmulatorUrl } };
+    // `countersign-shadow`: the same service with shadow mode on, the candidate being `candidate.tar.gz` of the directory.
+    const bundles = mode === "countersign-shadow" ? { ...config.bundles, shadow: "candidate" } : config.bundles;
     const service = await assembleService(
-      { ...config, audit, ...teams },
+      { ...config, bundles, audit, ...teams },
       { watch: false, ...(mode === "countersign-noaudit" ? { benchmarkOnlyAuditRecorder: createBenchmarkOnlyNoopAuditRecorder() } : {}) },
     );
     if (!service.policy.status().ready) throw new Error(`no bundle loaded from ${bundlesDir}`);

@@ -31,6 +31,7 @@ export const AUDIT_EVENT_TYPES = [
   "grant.refused",
   "bundle.activated",
   "bundle.refused",
+  "shadow.disagreement",
 ] as const;
 
 /** One of AUDIT_EVENT_TYPES. */
@@ -252,6 +253,29 @@ export interface BundleRefusedAuditEvent extends AuditEventCommon {
   readonly serving_revision?: string;
 }
 
+/** One policy's answer in a shadow comparison. */
+export interface ShadowAnswer {
+  /** `{name: {revision}}` of the bundle that answered; `{}` when none was loaded. */
+  readonly bundles: BundleRevisions;
+  readonly outcome: "allow" | "deny" | "require_approval";
+  readonly reasons: readonly string[];
+  /** Set when the answer is a fail-closed deny rather than the policy's own. */
+  readonly failure?: AuditReason;
+}
+
+/**
+ * Shadow mode: the candidate bundle (`bundles.shadow`) answered a decision differently from the live one.
+ * The answer given was the live one; the decision's own entry (`decision_id`) holds the input.
+ */
+export interface ShadowDisagreementAuditEvent extends AuditEventCommon {
+  readonly type: "shadow.disagreement";
+  readonly decision_id: string;
+  /** `live→candidate`, e.g. `allow→require_approval`. */
+  readonly transition: string;
+  readonly live: ShadowAnswer;
+  readonly candidate: ShadowAnswer;
+}
+
 /** Any stored event. */
 export type AuditEvent =
   | DecisionAuditEvent
@@ -266,7 +290,8 @@ export type AuditEvent =
   | GrantRedeemedAuditEvent
   | GrantRefusedAuditEvent
   | BundleActivatedAuditEvent
-  | BundleRefusedAuditEvent;
+  | BundleRefusedAuditEvent
+  | ShadowDisagreementAuditEvent;
 
 /** An event as its producer builds it: without the fields the trail stamps. */
 export type AuditEventBody<E extends AuditEvent = AuditEvent> = E extends AuditEvent ? Omit<E, "timestamp" | "labels" | "masked"> : never;
@@ -586,6 +611,32 @@ export function bundleRefusedEvent(d: {
     revision: d.revision,
     reason: { code: d.reason.code, message: d.reason.message },
     serving_revision: d.servingRevision,
+  });
+}
+
+/** One side of a `shadow.disagreement` event. */
+export interface ShadowAnswerInput {
+  readonly policy: { readonly bundle: string; readonly revision: string } | null;
+  readonly outcome: ShadowAnswer["outcome"];
+  readonly reasons: readonly string[];
+  readonly failure?: AuditReason;
+}
+
+/** A `shadow.disagreement` event. */
+export function shadowDisagreementEvent(d: { readonly decisionId: string; readonly live: ShadowAnswerInput; readonly candidate: ShadowAnswerInput }): AuditDraft<ShadowDisagreementAuditEvent> {
+  const answer = (a: ShadowAnswerInput): ShadowAnswer =>
+    compact({
+      bundles: a.policy === null ? {} : { [a.policy.bundle]: { revision: a.policy.revision } },
+      outcome: a.outcome,
+      reasons: [...a.reasons],
+      failure: a.failure === undefined ? undefined : { code: a.failure.code, message: a.failure.message },
+    }) as ShadowAnswer;
+  return draft<ShadowDisagreementAuditEvent>({
+    type: "shadow.disagreement",
+    decision_id: d.decisionId,
+    transition: `${d.live.outcome}→${d.candidate.outcome}`,
+    live: answer(d.live),
+    candidate: answer(d.candidate),
   });
 }
 

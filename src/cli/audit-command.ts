@@ -237,7 +237,7 @@ function runDigest(args: readonly string[], opts: AuditCommandOptions, io: CliIo
 }
 
 /** The archive `--archive` names (a directory, or `s3://bucket/prefix` with the --s3-* options), for the duration of `fn`. */
-async function withArchive<T>(opts: AuditCommandOptions, env: Readonly<Record<string, string | undefined>>, fn: (archive: AuditArchiveStore) => Promise<T>): Promise<T> {
+export async function withArchive<T>(opts: AuditCommandOptions, env: Readonly<Record<string, string | undefined>>, fn: (archive: AuditArchiveStore) => Promise<T>): Promise<T> {
   const arg = opts.archive as string;
   let store: ReturnType<typeof openArchiveStore>;
   if (arg.startsWith("s3://")) {
@@ -271,7 +271,7 @@ async function withArchive<T>(opts: AuditCommandOptions, env: Readonly<Record<st
 }
 
 /** On a trimmed trail, a range starting before the stream's first entry needs the archive: refused, with the way forward. */
-async function refuseArchivedRange(store: RedisAuditStore, range: ExportRange): Promise<void> {
+export async function refuseArchivedRange(store: RedisAuditStore, range: ExportRange): Promise<void> {
   const state = await store.archiveState();
   if (state.seq === 0) return;
   let before = (range.fromSeq ?? 1) <= state.seq;
@@ -290,7 +290,7 @@ async function refuseArchivedRange(store: RedisAuditStore, range: ExportRange): 
 }
 
 /** Opens a connection and a store for the duration of `fn`. */
-async function withStore<T>(
+export async function withStore<T>(
   opts: AuditCommandOptions,
   env: Readonly<Record<string, string | undefined>>,
   deps: AuditCommandDeps,
@@ -309,7 +309,7 @@ async function withStore<T>(
 }
 
 /** A --from/--to value: a seq or an RFC 3339 time. */
-function bound(name: "from" | "to", text: string | undefined): ExportRange {
+export function bound(name: "from" | "to", text: string | undefined): ExportRange {
   if (text === undefined) return {};
   if (/^[0-9]+$/.test(text)) {
     const seq = Number(text);

@@ -10,7 +10,7 @@ import { COUNTERSIGN_METADATA_KEY, wasmModuleFor, type Bundle, type JsonObject }
 import { readBundleFile } from "../bundle/bundle-reader";
 import { cloneJson, mergeDataAt } from "../bundle/data-tree";
 import { readData } from "../bundle/source-set";
-import { loadCompiledPolicy, RawJson } from "../policy/compiled-policy";
+import { loadCompiledPolicy, RawJson, type CompiledPolicy } from "../policy/compiled-policy";
 import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
 import { readBuiltinsModule, readCapabilitiesFile } from "./capabilities-file";
@@ -38,6 +38,13 @@ export function isBundlePath(paths: readonly string[]): boolean {
 
 /** Evaluates and prints the result set. */
 export async function runEvalCommand(paths: readonly string[], opts: EvalCommandOptions, io: CliIo): Promise<void> {
+  const { policy, input } = await loadForEvaluation(paths, opts, io);
+  const results = policy.evaluate(opts.entrypoint, input);
+  io.out(JSON.stringify(results, null, 2));
+}
+
+/** The policy serving the entrypoint (a bundle, or sources compiled on the fly) and the input, as `eval` and `bench` read them. */
+export async function loadForEvaluation(paths: readonly string[], opts: EvalCommandOptions, io: CliIo): Promise<{ policy: CompiledPolicy; input: RawJson | undefined }> {
   const capabilities = opts.capabilities === undefined ? undefined : await readCapabilitiesFile(opts.capabilities);
   if (capabilities !== undefined && isBundlePath(paths)) {
     throw new CliError("COUNTERSIGN_CLI_USAGE", "--capabilities applies when compiling sources, not to a built bundle");
@@ -69,8 +76,7 @@ export async function runEvalCommand(paths: readonly string[], opts: EvalCommand
   const strict = typeof meta === "object" && meta !== null && !Array.isArray(meta) && meta["strict_builtin_errors"] === true;
 
   const policy = await loadCompiledPolicy(module.wasm, data, { strictBuiltinErrors: strict, ...(custom === undefined ? {} : { builtins: custom }) });
-  const results = policy.evaluate(opts.entrypoint, input);
-  io.out(JSON.stringify(results, null, 2));
+  return { policy, input };
 }
 
 /** Reads the input document; JSON is passed through as text so large integers stay exact. */

@@ -102,6 +102,27 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     });
 
   program
+    .command("bench")
+    .description(
+      "Benchmark an entrypoint, as opa bench does: load the policy once, evaluate it on the input over and over, and print " +
+        "samples, ns/op and µs/op, the median, p90 and p99, and wasm heap bytes per evaluation.",
+    )
+    .argument("<bundle-or-paths...>", "one .tar.gz/.tgz bundle, or policy and data files or directories")
+    .requiredOption("-e, --entrypoint <pkg/rule>", "entrypoint to evaluate (pkg/rule or data.pkg.rule)")
+    .option("-i, --input <file>", "input document: a JSON or YAML file, or - for standard input (JSON)")
+    .option("-d, --data <file>", "extra JSON or YAML data merged into the base document at its root")
+    .option("--benchtime <t>", "how long to run (1s, 500ms, 2m) or how many evaluations (1000x); default 1s")
+    .addOption(new Option("--count <n>", "run the benchmark n times").argParser(positiveInt))
+    .addOption(new Option("-f, --format <format>", "pretty (a table) or json").choices(["pretty", "json"]).default("pretty"))
+    .option("--v0-compatible", `${V0_COMPATIBLE_HELP} (sources only)`)
+    .option("--capabilities <file>", CAPABILITIES_HELP)
+    .option("--builtins <module.js>", BUILTINS_HELP)
+    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string; benchtime?: string; count?: number; format?: "pretty" | "json"; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
+      const { runBenchCommand } = await import("./bench-command");
+      await runBenchCommand(paths, opts, io);
+    });
+
+  program
     .command("conformance")
     .description(
       "Run every YAML test case under a directory (OPA's conformance format). Prints one FAIL line per failing " +
@@ -130,7 +151,13 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--v0-compatible", V0_COMPATIBLE_HELP)
     .option("--capabilities <file>", CAPABILITIES_HELP)
     .option("--builtins <module.js>", BUILTINS_HELP)
-    .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
+    .option("-c, --coverage", "print a coverage report (OPA's JSON shape: covered and not covered rows per file, with per-rule figures); test results go to stderr")
+    .addOption(new Option("--threshold <percent>", "with --coverage: exit 1 when the total coverage is below this").argParser((v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError("must be a percentage (0-100)");
+      return n;
+    }))
+    .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string; coverage?: boolean; threshold?: number }) => {
       await runTestCommand(paths, opts, io);
     });
 
@@ -226,6 +253,30 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--signing-key <file>", "export: the audit signing key (PEM), to sign the export's range; default the key generated in Redis")
     .action(async (subcommand: string, args: string[], opts: AuditCommandOptions) => {
       result.exitCode = await runAuditCommand(subcommand, args, opts, io);
+    });
+
+  program
+    .command("replay")
+    .description(
+      "Evaluate the recorded decisions of the audit trail again on a candidate bundle and print what would change " +
+        "(recorded → candidate outcome, count, example decision ids). Decisions whose masked values (held in the trail only as " +
+        "digests) a candidate rule may read are reported as not replayable. The trail is read from Redis (--redis, default " +
+        "REDIS_URL), the archive then Redis (--archive with a Redis), or the archive alone.",
+    )
+    .requiredOption("-b, --bundle <file>", "the candidate bundle (.tar.gz)")
+    .option("--from <seq-or-time>", "first decision (a seq or an RFC 3339 time)")
+    .option("--to <seq-or-time>", "last decision (a seq or an RFC 3339 time)")
+    .option("--redis <url>", "the Redis holding the trail (default REDIS_URL)")
+    .option("--stream <name>", "the trail's stream (default countersign:audit)")
+    .option("--archive <dir-or-s3-url>", "the archive of sealed segments, read first (alone without a Redis)")
+    .option("--s3-endpoint <url>", "an S3-compatible server for an s3:// archive")
+    .option("--s3-region <region>", "the s3:// archive's region (default AWS_REGION, else us-east-1)")
+    .option("--s3-path-style", "path-style URLs for an s3:// archive")
+    .addOption(new Option("--timeout-ms <ms>", "the candidate's evaluation budget per decision (default 1000)").argParser(positiveInt))
+    .option("--json", "print the report as JSON instead of a table")
+    .action(async (opts: { bundle: string; from?: string; to?: string; redis?: string; stream?: string; archive?: string; s3Endpoint?: string; s3Region?: string; s3PathStyle?: boolean; timeoutMs?: number; json?: boolean }) => {
+      const { runReplayCommand } = await import("./replay-command");
+      result.exitCode = await runReplayCommand(opts, io);
     });
 
   return program;

@@ -24,6 +24,10 @@ export interface TestCommandOptions {
   readonly capabilities?: string;
   /** A JavaScript module implementing custom built-ins. */
   readonly builtins?: string;
+  /** Print the coverage report (OPA's JSON shape) on stdout; the test lines go to stderr. */
+  readonly coverage?: boolean;
+  /** With coverage: fail when the total coverage (percent) is below this. */
+  readonly threshold?: number;
 }
 
 /**
@@ -47,6 +51,7 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
     ...(filter === undefined ? {} : { filter }),
     ...(capabilities === undefined ? {} : { capabilities }),
     ...(builtins === undefined ? {} : { builtins }),
+    ...(opts.coverage === true ? { coverage: true } : {}),
   });
   if (!run.ok) {
     for (const d of run.diagnostics) io.err(formatDiagnosticWithSource(d, run.texts));
@@ -61,10 +66,16 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
     const what = filter === undefined ? "no test_ rules found" : `no test matches --run ${opts.run}`;
     throw new RegoTestError("COUNTERSIGN_TEST_NONE_FOUND", `${what} in ${paths.join(", ")}`);
   }
-  for (const r of run.results) for (const line of formatResult(r, opts.verbose === true)) io.out(line);
-  io.out(formatSummary(run.results));
+  // With --coverage, standard output is the JSON report alone (as opa test --coverage), the results go to stderr.
+  const say = opts.coverage === true ? (l: string) => io.err(l) : (l: string) => io.out(l);
+  for (const r of run.results) for (const line of formatResult(r, opts.verbose === true)) say(line);
+  say(formatSummary(run.results));
+  if (run.coverage !== undefined) io.out(JSON.stringify(run.coverage, null, 2));
   const { failed, errors } = countResults(run.results);
   if (failed + errors > 0) {
     throw new RegoTestError("COUNTERSIGN_TEST_FAILED", `${failed + errors} of ${run.results.length} tests did not pass`);
+  }
+  if (run.coverage !== undefined && opts.threshold !== undefined && run.coverage.coverage < opts.threshold) {
+    throw new RegoTestError("COUNTERSIGN_TEST_COVERAGE_LOW", `coverage ${run.coverage.coverage.toFixed(2)}% is below the threshold of ${opts.threshold}%`);
   }
 }

@@ -46,6 +46,8 @@ export interface CompileRequest {
    * (host calls the host must implement), as `opa build --capabilities` does. Default: all of Countersign's.
    */
   readonly capabilities?: Capabilities;
+  /** Instrument for coverage (`countersign test --coverage`): see PlanRequest.coverage. */
+  readonly coverage?: boolean;
 }
 
 /** The outcome: a module, or the diagnostics that prevented one. */

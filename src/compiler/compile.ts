@@ -87,7 +87,14 @@ export function planProgram(req: CompileRequest, runtimeBuiltins: ReadonlySet<st
   const builtins = req.capabilities === undefined ? undefined : builtinsUnder(req.capabilities);
   const p = plan(
     tree,
-    { entrypoints, queries, strictBuiltinErrors: req.strictBuiltinErrors ?? false, runtimeBuiltins, ...(builtins === undefined ? {} : { builtins }) },
+    {
+      entrypoints,
+      queries,
+      strictBuiltinErrors: req.strictBuiltinErrors ?? false,
+      runtimeBuiltins,
+      ...(builtins === undefined ? {} : { builtins }),
+      ...(req.coverage === true ? { coverage: true } : {}),
+    },
     diags,
   );
   return { plan: p, diags };

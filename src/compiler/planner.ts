@@ -25,7 +25,14 @@ export interface PlanRequest {
   readonly runtimeBuiltins: ReadonlySet<string>;
   /** The builtins a policy may call (default: the whole catalogue). */
   readonly builtins?: BuiltinLookup;
+  /**
+   * Coverage (`countersign test --coverage`): before each body literal, and when a rule body succeeds, a host
+   * call of COVERAGE_BUILTIN(file, line) records that the line was reached. Off by default; never in bundles.
+   */
+  readonly coverage?: boolean;
 }
+
+export { COVERAGE_BUILTIN } from "./lower/coverage-builtin";
 
 /** Plans the whole program; returns null when diagnostics were reported. */
 export function plan(tree: RuleTree, request: PlanRequest, diags: Diagnostics): Plan | null {

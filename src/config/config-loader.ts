@@ -176,6 +176,13 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
   const approvals = approvalWorkflowSettings(file.approvals, mode, env, origin, invalid);
   const verification = verificationSettings(file.bundles?.verification, mode, env, origin, invalid);
   const remote = remoteSettings(file.bundles?.remote, verification, mode, env, invalid);
+  const shadow = file.bundles?.shadow;
+  if (shadow !== undefined && shadow === (file.bundles?.decision ?? CONFIG_DEFAULTS.decisionBundle)) {
+    throw invalid("bundles.shadow", `names the decision bundle ${shadow}; it must name another bundle of the bundle directory`);
+  }
+  if (shadow !== undefined && remote !== undefined) {
+    throw invalid("bundles.shadow", "reads its candidate from the bundle directory, which bundles.remote replaces; shadow mode needs the bundle directory");
+  }
 
   return {
     mode,
@@ -190,6 +197,7 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     bundles: {
       dir: path.resolve(overrides.bundlesDir ?? file.bundles?.dir ?? CONFIG_DEFAULTS.bundlesDir),
       decision: file.bundles?.decision ?? CONFIG_DEFAULTS.decisionBundle,
+      ...(shadow === undefined ? {} : { shadow }),
       ...(verification === undefined ? {} : { verification }),
       ...(remote === undefined ? {} : { remote }),
     },

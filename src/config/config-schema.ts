@@ -105,6 +105,11 @@ export const CONFIG_FILE_SCHEMA = {
       properties: {
         dir: { type: "string", minLength: 1 },
         decision: { type: "string", pattern: "^[^/\\\\.][^/\\\\]*$" },
+        shadow: {
+          type: "string",
+          pattern: "^[^/\\\\.][^/\\\\]*$",
+          description: "Shadow mode: this bundle of the bundle directory is evaluated beside the decision bundle on every decision, never answering.",
+        },
         verification: {
           type: "object",
           additionalProperties: false,
@@ -269,6 +274,7 @@ export interface ConfigFile {
   bundles?: {
     dir?: string;
     decision?: string;
+    shadow?: string;
     verification?: {
       keys: Record<string, { key?: string; key_file?: string; key_env?: string; algorithm: string; scope?: string }>;
       key_id?: string;

@@ -85,6 +85,8 @@ export interface ServiceConfig {
     readonly dir: string;
     /** The bundle (file name without `.tar.gz`) that answers decisions. */
     readonly decision: string;
+    /** `bundles.shadow`: a bundle of `dir` evaluated beside the decision bundle on every decision (never answering). */
+    readonly shadow?: string;
     /** `bundles.verification`, keys parsed: every bundle's signature is checked before it loads. */
     readonly verification?: VerificationConfig;
     /** `bundles.remote`: poll this bundle server for the decision bundle instead of reading `dir`. */

@@ -54,6 +54,11 @@ export class BundleRegistry {
     return this.serving;
   }
 
+  /** The last good load of a bundle by name (serving or not), or null. */
+  loaded(name: string): ActivePolicy | null {
+    return this.entries.get(name)?.loaded ?? null;
+  }
+
   /** Names of the bundles known, sorted. */
   names(): string[] {
     return [...this.entries.keys()].sort();

@@ -4,7 +4,7 @@
  * refused or removed.
  */
 
-import type { PolicyProvider } from "./policy-provider";
+import type { ActivePolicy, PolicyProvider } from "./policy-provider";
 
 /** A bundle started serving decisions. */
 export interface ActivatedEvent {
@@ -105,4 +105,9 @@ export interface PolicySource extends PolicyProvider {
   status(): PolicySourceStatus;
   /** Adds a listener; returns a function that removes it. */
   subscribe(listener: PolicySourceListener): () => void;
+  /**
+   * The last good load of another bundle the source holds beside the decision bundle (a shadow candidate),
+   * or null; absent on sources that hold only the decision bundle.
+   */
+  bundle?(name: string): ActivePolicy | null;
 }

@@ -69,6 +69,11 @@ export abstract class WatchedPolicySource implements PolicySource {
   }
 
   /** @inheritdoc */
+  bundle(name: string): ActivePolicy | null {
+    return this.registry.loaded(name);
+  }
+
+  /** @inheritdoc */
   subscribe(listener: PolicySourceListener): () => void {
     return this.registry.subscribe(listener);
   }

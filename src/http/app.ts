@@ -18,6 +18,7 @@ import type { ApprovalApi } from "./approval-api";
 import { approvalInboxHandler } from "./approval-inbox-route";
 import { approvalReadHandler } from "./approval-read-route";
 import { auditQueryHandler } from "./audit-route";
+import { shadowSummaryHandler, type ShadowSummarySource } from "./shadow-route";
 import { authenticate } from "./authenticate";
 import { cancelHandler } from "./cancel-route";
 import { whoamiHandler } from "./whoami-route";
@@ -58,6 +59,8 @@ export interface AppDependencies {
   readonly approvals?: ApprovalApi;
   /** The audit trail, read by `GET /v1/audit`; without it (no Redis configured) that route answers 503. */
   readonly audit?: AuditReader;
+  /** Shadow mode's summary, read by `GET /v1/shadow`; absent when `bundles.shadow` is not configured. */
+  readonly shadow?: ShadowSummarySource;
   /**
    * Routes mounted before everything else (the Teams bot's `POST /api/messages`, which authenticates with
    * Bot Framework tokens and parses its own bodies, so no API key check or content-type rule may run first).
@@ -105,6 +108,7 @@ function createExpressApp(deps: AppDependencies, answer: DecideBody, maxJsonDept
     ["/v1/approvals/:id", approvalReadHandler(api)],
     ["/v1/approvals", approvalInboxHandler(api)],
     ["/v1/audit", auditQueryHandler(deps.audit)],
+    ["/v1/shadow", shadowSummaryHandler(deps.shadow)],
     ["/v1/whoami", whoamiHandler()],
   ];
   for (const [path, handler] of gets) {

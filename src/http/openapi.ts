@@ -334,6 +334,23 @@ const approvalPaths = {
       },
     },
   },
+  "/v1/shadow": {
+    get: {
+      operationId: "shadowSummary",
+      summary: "Shadow mode's summary (bundles.shadow): agreements and disagreements of the candidate bundle with the live one; auditor identities only",
+      tags: ["audit"],
+      security: [{ bearerAuth: [] }],
+      responses: {
+        "200": {
+          description:
+            "`{enabled: false}` without bundles.shadow; else `{enabled, candidate_bundle, candidate_loaded, since, live, candidate, compared, agreements, disagreements, by_transition: {\"allow→require_approval\": {count, examples}}, candidate_failures, dropped, skipped, recorded, unrecorded, queue}`.",
+          content: { "application/json": { schema: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } } } },
+        },
+        "401": UNAUTHENTICATED,
+        "403": error("COUNTERSIGN_FORBIDDEN: the caller is not an auditor identity."),
+      },
+    },
+  },
   "/.well-known/jwks.json": {
     get: {
       operationId: "jwks",

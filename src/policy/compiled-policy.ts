@@ -47,6 +47,12 @@ export interface CompiledPolicy {
   evaluate(entrypoint: string, input?: unknown): ResultSet;
   /** Replaces the base document. */
   setData(data: unknown): void;
+  /**
+   * Bytes of wasm heap the last evaluation used: from the end of the data to the heap pointer after it
+   * (`opa_eval` starts every evaluation there again), the input, its parse, the evaluation and the result
+   * text included. Undefined before the first evaluation or where the module does not tell (`countersign bench`).
+   */
+  lastHeapBytes(): number | undefined;
 }
 
 const SDK_DEFAULT_PAGES = 5;
@@ -188,8 +194,16 @@ export async function loadCompiledPolicy(
     );
   };
 
+  let heapBytes: number | undefined;
+  const heapUsed = (): number | undefined => {
+    const sdk = instance as unknown as SdkInstanceFields;
+    const get = (sdk.wasmInstance?.exports as { opa_heap_ptr_get?: () => number } | undefined)?.opa_heap_ptr_get;
+    return get === undefined || typeof sdk.dataHeapPtr !== "number" ? undefined : get() - sdk.dataHeapPtr;
+  };
+
   return {
     entrypoints: names,
+    lastHeapBytes: () => heapBytes,
     evaluate(entrypoint: string, input?: unknown): ResultSet {
       const id = resolve(entrypoint);
       const inputText = input === undefined ? undefined : toJsonText(input, "input");
@@ -201,6 +215,7 @@ export async function loadCompiledPolicy(
       let result: unknown;
       try {
         result = evaluateFast(instance, id, inputText);
+        heapBytes = result === undefined ? undefined : heapUsed();
         if (result === undefined) result = instance.evaluate(inputText === undefined ? undefined : toJsonBuffer(new RawJson(inputText), "input"), id);
       } catch (err) {
         stale = true;

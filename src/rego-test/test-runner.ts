@@ -13,6 +13,9 @@ import type { Clock } from "../policy/clock";
 import { loadCompiledPolicy } from "../policy/compiled-policy";
 import type { HostBuiltinFn } from "../policy/host-builtins";
 import { PolicyError, toPolicyEvalError } from "../policy/policy-error";
+import { Diagnostics } from "../compiler/diagnostics";
+import { parseModule } from "../compiler/parser";
+import { CoverageRecorder, type CoverageReport } from "./coverage";
 import { discoverTests, type RegoTest } from "./test-discovery";
 import type { TestSources } from "./test-sources";
 
@@ -33,7 +36,15 @@ export interface TestResult {
 
 /** What a run did. */
 export type TestRun =
-  | { readonly ok: true; readonly results: readonly TestResult[]; readonly compileNs: number; readonly moduleCount: number; readonly dataFiles: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly results: readonly TestResult[];
+      readonly compileNs: number;
+      readonly moduleCount: number;
+      readonly dataFiles: readonly string[];
+      /** With `coverage`: which lines the tests reached (OPA's report shape). */
+      readonly coverage?: CoverageReport;
+    }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly texts: ReadonlyMap<string, string> };
 
 /** How to run. */
@@ -48,6 +59,8 @@ export interface TestRunOptions {
   readonly capabilities?: Capabilities;
   /** Implementations of custom built-ins, by name. */
   readonly builtins?: Readonly<Record<string, HostBuiltinFn>>;
+  /** Compile instrumented and report which lines the tests reached (`coverage.ts`). */
+  readonly coverage?: boolean;
 }
 
 /** Runs the tests in the sources; compile problems come back as diagnostics. */
@@ -62,13 +75,16 @@ export async function runRegoTests(sources: TestSources, opts: TestRunOptions = 
     modules: modules.map((m) => ({ file: m.file, text: m.text, regoVersion: m.regoVersion ?? 1 })),
     entrypoints: tests.filter((t) => t.duplicateOf === undefined).map((t) => t.entrypoint),
     ...(opts.capabilities === undefined ? {} : { capabilities: opts.capabilities }),
+    ...(opts.coverage === true ? { coverage: true } : {}),
   });
   if (!compiled.ok) return { ok: false, diagnostics: compiled.diagnostics, texts: new Map(modules.map((m) => [m.file, m.text] as const)) };
   const compileNs = Math.round((timer.now() - started) * 1e6);
 
+  const recorder = opts.coverage === true ? new CoverageRecorder() : undefined;
+  const builtins = recorder === undefined ? opts.builtins : { ...opts.builtins, ...recorder.builtins };
   const policy = await loadCompiledPolicy(compiled.wasm, sources.policy.data, {
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
-    ...(opts.builtins === undefined ? {} : { builtins: opts.builtins }),
+    ...(builtins === undefined ? {} : { builtins }),
   });
   const results: TestResult[] = [];
   for (const test of tests) {
@@ -94,5 +110,9 @@ export async function runRegoTests(sources: TestSources, opts: TestRunOptions = 
       results.push({ test, status: "error", durationNs, error });
     }
   }
-  return { ok: true, results, compileNs, moduleCount: modules.length, dataFiles: sources.policy.dataFiles };
+  const coverage =
+    recorder === undefined
+      ? undefined
+      : recorder.report(modules.flatMap((m) => parseModule(m.file, m.text, new Diagnostics(), { regoVersion: m.regoVersion ?? 1 }) ?? []));
+  return { ok: true, results, compileNs, moduleCount: modules.length, dataFiles: sources.policy.dataFiles, ...(coverage === undefined ? {} : { coverage }) };
 }

@@ -167,6 +167,7 @@ describe("the OpenAPI document", () => {
       "/v1/decide",
       "/v1/grants/redeem",
       "/v1/mcp/hidden-tools",
+      "/v1/shadow",
       "/v1/whoami",
     ]);
     expect(Object.keys(doc["paths"]["/v1/decide"])).toEqual(["post"]);

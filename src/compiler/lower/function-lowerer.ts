@@ -27,6 +27,7 @@ import { Scope, type BindingView } from "../check/scope";
 import { checkUnifiableKey } from "../check/unification";
 import { checkReplaceable, documentTargetPath, reportDataTargetAcrossRule } from "../check/with-target";
 import type { Location } from "../diagnostics";
+import { COVERAGE_BUILTIN } from "./coverage-builtin";
 import type { Block, Constant, Func, Local, Operand, Stmt } from "../ir";
 import type { RuleSet, RuleTree, TreeNode } from "../rule-tree";
 import { sameTerm } from "../term-compare";
@@ -41,6 +42,8 @@ export interface LoweringContext {
   /** Built-ins the runtime implements; the rest are called through the host. */
   readonly runtimeBuiltins: ReadonlySet<string>;
   readonly reporter: CheckReporter;
+  /** Whether to instrument for coverage (COVERAGE_BUILTIN calls). */
+  readonly coverage: boolean;
   /** Interns a constant and returns its id. */
   constant(c: Constant): number;
   /** The id a host built-in is called with, registering it on first use. */
@@ -218,6 +221,7 @@ export class FunctionLowerer implements BindingView {
   }
 
   private planExpr(e: Expr, k: () => void): void {
+    this.coverHit(e.loc);
     switch (e.kind) {
       case "some":
         for (const v of e.vars) this.scope.declare(v.name);
@@ -865,4 +869,22 @@ export class FunctionLowerer implements BindingView {
     const h = rule.head;
     for (const t of [...h.ref.slice(1), ...(h.key ? [h.key] : []), ...(h.value ? [h.value] : [])]) termVars(t, this.outerNames, false);
   }
+
+  /** With coverage on: records, at run time, that the line of `loc` was reached (the call always succeeds). */
+  coverHit(loc: Location): void {
+    if (!this.program.coverage) return;
+    this.program.hostBuiltinId(COVERAGE_BUILTIN);
+    const r = this.newLocal();
+    const args = [this.constOf({ kind: "string", value: loc.file }), this.constOf({ kind: "number", text: String(loc.line) })];
+    this.stmt({ kind: "builtin", name: COVERAGE_BUILTIN, impl: "host", args, target: r, loc });
+  }
+
+  /** A rule's (or else clause's) body, its head line recorded as reached when the body succeeds (coverage). */
+  planRuleBody(head: Location, body: Body, k: () => void): void {
+    this.planBody(body, () => {
+      this.coverHit(head);
+      k();
+    });
+  }
+
 }

@@ -24,6 +24,8 @@ export interface LowerRequest {
   readonly runtimeBuiltins: ReadonlySet<string>;
   /** The builtins a policy may call (default: the whole catalogue). */
   readonly builtins?: BuiltinLookup;
+  /** Instrument every body literal and rule head for coverage (test runs only). */
+  readonly coverage?: boolean;
 }
 
 /** Program-wide lowering state: constants, functions, host builtins, memo ids, the recursion check. */
@@ -40,6 +42,7 @@ export class ProgramLowerer implements LoweringContext {
   /** The builtins this program may call. */
   readonly builtins: BuiltinLookup;
   readonly runtimeBuiltins: ReadonlySet<string>;
+  readonly coverage: boolean;
 
   constructor(
     readonly tree: RuleTree,
@@ -49,6 +52,7 @@ export class ProgramLowerer implements LoweringContext {
     this.nextMemoId = maxTreeId(tree.root) + 1;
     this.builtins = request.builtins ?? CATALOGUE_LOOKUP;
     this.runtimeBuiltins = request.runtimeBuiltins;
+    this.coverage = request.coverage === true;
     this.recursion = new RecursionCheck(reporter);
   }
 

@@ -56,7 +56,7 @@ export function lowerRuleSet(program: LoweringContext, set: RuleSet, name: strin
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
             fp.noteHead(rule);
-            fp.planBody(rule.body, () => fp.planTerm(rule.head.key!, (v) => fp.stmt({ kind: "setAdd", collection: result, value: v, loc: rule.loc })));
+            fp.planRuleBody(rule.loc, rule.body, () => fp.planTerm(rule.head.key!, (v) => fp.stmt({ kind: "setAdd", collection: result, value: v, loc: rule.loc })));
           }),
         );
       }
@@ -70,7 +70,7 @@ export function lowerRuleSet(program: LoweringContext, set: RuleSet, name: strin
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
             fp.noteHead(rule);
-            fp.planBody(rule.body, () =>
+            fp.planRuleBody(rule.loc, rule.body, () =>
               fp.planTerms([...rest, element], (ops) => {
                 const value = ops[ops.length - 1];
                 const message = fp.conflictMessage(rule.loc, "object keys must be unique");
@@ -100,7 +100,7 @@ export function lowerRuleSet(program: LoweringContext, set: RuleSet, name: strin
               fp.inScope(() => {
                 fp.noteHead(rule);
                 const run = () =>
-                  fp.planBody(rule.body, () =>
+                  fp.planRuleBody(rule.loc, rule.body, () =>
                     fp.planTerm(valueOf(rule.head.value, rule.loc), (v) => {
                       fp.stmt({ kind: "assignOnce", result, value: v, message, loc: rule.loc });
                       if (earlyExit) fp.stmt({ kind: "break", label: defs.label, loc: rule.loc });
@@ -124,7 +124,7 @@ export function lowerRuleSet(program: LoweringContext, set: RuleSet, name: strin
                 fp.inScope(() => {
                   fp.noteHead(rule);
                   const run = () =>
-                    fp.planBody(clause.body, () =>
+                    fp.planRuleBody(clause.loc, clause.body, () =>
                       fp.planTerm(clause.value, (v) => fp.stmt({ kind: "assignOnce", result: chainValue, value: v, message, loc: clause.loc })),
                     );
                   if (isFunction) fp.bindArgs(rule.head.args!, run, rule.loc);
