@@ -76,7 +76,7 @@ async function cardOf(action: string, params: Record<string, unknown>): Promise<
   const card = await eventually(async () => (await cards.card(item.id)) ?? undefined, "the card posted");
   const post = connector.posts().find((p) => JSON.stringify(p.body).includes(item.id));
   expect(post?.conversationId).toBe(APPROVALS_CHANNEL.id);
-  expect(JSON.stringify(post?.body)).toContain("Approval required: mcp:fs/delete_file");
+  expect(JSON.stringify(post?.body)).toContain("agent wants to mcp:fs/delete_file");
   return { id: item.id, activityId: card.activityId };
 }
 
