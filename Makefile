@@ -1,5 +1,5 @@
 # Countersign: common tasks. `make test` is what CI runs (through .ci/run).
-.PHONY: all build run test bundles bench conformance clean redis-server
+.PHONY: all build run test bundles bench conformance clean redis-server chromium
 
 all: build
 
@@ -21,12 +21,20 @@ redis-server:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 	  else echo "redis-server is needed: apt-get install redis-server (or set REDIS_URL)" >&2; exit 1; fi; }
 
+# The web console's tests drive Debian's headless Chromium (playwright-core, no browser download): install it
+# when it is missing and this is a root shell with apt-get; otherwise say what to do.
+chromium:
+	@[ -x /usr/bin/chromium ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium is needed for the console tests: apt-get install chromium" >&2; exit 1; fi; }
+
 # Serves the example development configuration; without REDIS_URL it starts its own redis-server (AOF on,
 # data in .countersign/redis).
 run: redis-server bundles
 	node dist/src/cli/main.js serve
 
-test: redis-server build
+test: redis-server chromium build
 	npx tsc -p tsconfig.json --noEmit
 	npx jest --ci
 	@if [ -d ../shared/opa-conformance ]; then node scripts/conformance-ratchet.mjs ../shared/opa-conformance; fi
