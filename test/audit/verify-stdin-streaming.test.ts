@@ -1,10 +1,11 @@
 /**
- * `countersign audit verify -` streams standard input: a 200 MB trail verifies in a process whose heap is
- * capped at 160 MB (reading it whole, as it once did, cannot hold the text; the CLI alone takes ~50 MB), and a flipped byte deep in
- * the stream is still found, with its seq.
+ * `countersign audit verify -` streams standard input: a 1 GB trail verifies in a process whose heap is
+ * capped at 160 MB (reading it whole, as it once did, cannot hold the text; the CLI alone takes ~50 MB), and a
+ * flipped byte deep in a 200 MB stream is still found, with its seq.
  */
 
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import { createReadStream, createWriteStream } from "node:fs";
 import * as path from "node:path";
 import { once } from "node:events";
@@ -17,17 +18,22 @@ import { newSigningKey } from "./audit-fixtures";
 
 afterAll(() => removeTempDirs());
 
-const ENTRIES = 50_000;
-const PADDING = "x".repeat(4000);
+/** A trail's size: how many entries, and the padding that makes each one large. */
+interface TrailShape {
+  readonly entries: number;
+  readonly padding: string;
+}
+const GIGABYTE: TrailShape = { entries: 65_000, padding: "x".repeat(16_000) };
+const SMALLER: TrailShape = { entries: 50_000, padding: "x".repeat(4000) };
 
-/** Writes a valid trail of ENTRIES ~4 KB entries and its signed head line; `corruptSeq` gets one byte changed. */
-async function writeTrail(file: string, corruptSeq?: number): Promise<{ publicKey: string; bytes: number }> {
+/** Writes a valid trail of the shape's entries and its signed head line; `corruptSeq` gets one byte changed. */
+async function writeTrail(file: string, shape: TrailShape, corruptSeq?: number): Promise<{ publicKey: string; bytes: number }> {
   const key = newSigningKey();
   const out = createWriteStream(file);
   let head: ChainHead = EMPTY_HEAD;
   let bytes = 0;
-  for (let i = 1; i <= ENTRIES; i++) {
-    const event = { type: "decision", timestamp: "2026-12-05T12:00:00.000000000Z", decision_id: `d-${i}`, outcome: "allow", reasons: [], input: { padding: PADDING } } as unknown as AuditEvent;
+  for (let i = 1; i <= shape.entries; i++) {
+    const event = { type: "decision", timestamp: "2026-12-05T12:00:00.000000000Z", decision_id: `d-${i}`, outcome: "allow", reasons: [], input: { padding: shape.padding } } as unknown as AuditEvent;
     const sealed = sealEntry(head, prepareEvent(event));
     head = sealed;
     const line = i === corruptSeq ? sealed.line.replace(`"d-${i}"`, `"D-${i}"`) : sealed.line;
@@ -49,18 +55,20 @@ function verifyFromStdin(file: string, publicKey: string): Promise<{ code: numbe
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, out })));
 }
 
-it("verifies a 200 MB trail from standard input with a 160 MB heap, and finds a change deep in it", async () => {
+it("verifies a 1 GB trail from standard input with a 160 MB heap, and finds a change deep in a 200 MB one", async () => {
   const dir = tempDir("countersign-stdin-");
   const good = path.join(dir, "good.jsonl");
-  const { publicKey, bytes } = await writeTrail(good);
-  expect(bytes).toBeGreaterThan(200_000_000);
+  const { publicKey, bytes } = await writeTrail(good, GIGABYTE);
+  expect(bytes).toBeGreaterThan(1_000_000_000);
   const ok = await verifyFromStdin(good, publicKey);
-  expect(ok.out).toContain(`ok: ${ENTRIES} entries`);
+  expect(ok.out).toContain(`ok: ${GIGABYTE.entries} entries`);
   expect(ok.code).toBe(0);
+  fs.rmSync(good);
 
   const bad = path.join(dir, "bad.jsonl");
-  await writeTrail(bad, 41_234);
-  const caught = await verifyFromStdin(bad, publicKey);
+  const smaller = await writeTrail(bad, SMALLER, 41_234);
+  expect(smaller.bytes).toBeGreaterThan(200_000_000);
+  const caught = await verifyFromStdin(bad, smaller.publicKey);
   expect(caught.code).toBe(1);
   expect(caught.out).toContain("seq 41234: modified");
-}, 120_000);
+}, 300_000);
