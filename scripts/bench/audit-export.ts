@@ -27,6 +27,20 @@ import { fmt, usedMemory } from "./measure";
 const ENTRIES = 100_000;
 const CONCURRENCY = 64;
 
+/** The audit draft of the i-th benchmark decision: an allow of the bench's ~1 KB request, as the service records it. */
+export function benchDecisionEvent(i: number, request: Record<string, unknown>): ReturnType<typeof decisionEvent> {
+  return decisionEvent({
+    decisionId: `01a2491b-0b80-7245-a0bf-${String(i).padStart(12, "0")}`,
+    caller: "svc:ci",
+    input: { ...request, caller: { id: "svc:ci", kind: "service", roles: [] }, now: new Date().toISOString() },
+    outcome: "allow",
+    reasons: ["routine read"],
+    result: { decision_id: `d-${i}`, outcome: "allow", reasons: ["routine read"], mask: [], policy: { bundle: "countersign", revision: "a5".repeat(32) } },
+    policy: { bundle: "countersign", revision: "a5".repeat(32) },
+    evalNs: 35_000 + (i % 1000),
+  });
+}
+
 /** Runs the benchmark and prints its figures. */
 export async function benchAuditExport(entries: number = ENTRIES): Promise<void> {
   for (const compress of [false, true]) await benchOne(entries, compress);
@@ -48,18 +62,7 @@ async function benchOne(entries: number, compress: boolean): Promise<void> {
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < entries) {
           const i = next++;
-          await trail.record(
-            decisionEvent({
-              decisionId: `01a2491b-0b80-7245-a0bf-${String(i).padStart(12, "0")}`,
-              caller: "svc:ci",
-              input: { ...request, caller: { id: "svc:ci", kind: "service", roles: [] }, now: new Date().toISOString() },
-              outcome: "allow",
-              reasons: ["routine read"],
-              result: { decision_id: `d-${i}`, outcome: "allow", reasons: ["routine read"], mask: [], policy: { bundle: "countersign", revision: "a5".repeat(32) } },
-              policy: { bundle: "countersign", revision: "a5".repeat(32) },
-              evalNs: 35_000 + (i % 1000),
-            }),
-          );
+          await trail.record(benchDecisionEvent(i, request));
         }
       }),
     );

@@ -9,13 +9,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { decisionEvent } from "../../src/audit/audit-event";
 import { AuditTrail } from "../../src/audit/audit-trail";
 import { RedisAuditStore } from "../../src/audit/redis-audit-store";
 import { generateSigningKeyPem, loadSigningKey } from "../../src/audit/signing-key";
 import { systemClock } from "../../src/policy/clock";
 import { startEmbeddedRedis } from "../../src/redis/embedded-redis";
 import { openRedis } from "../../src/redis/redis-connection";
+import { benchDecisionEvent } from "./audit-export";
 import { allowRequest } from "./http-decide";
 import { fmt, processCpuMicros } from "./measure";
 
@@ -47,18 +47,7 @@ async function benchOne(entries: number, writers: number): Promise<void> {
         Array.from({ length: CONCURRENCY_PER_WRITER }, async () => {
           while (next < entries) {
             const i = next++;
-            await trail.record(
-              decisionEvent({
-                decisionId: `01a2491b-0b80-7245-a0bf-${String(i).padStart(12, "0")}`,
-                caller: "svc:ci",
-                input: { ...request, caller: { id: "svc:ci", kind: "service", roles: [] }, now: new Date().toISOString() },
-                outcome: "allow",
-                reasons: ["routine read"],
-                result: { decision_id: `d-${i}`, outcome: "allow", reasons: ["routine read"], mask: [], policy: { bundle: "countersign", revision: "a5".repeat(32) } },
-                policy: { bundle: "countersign", revision: "a5".repeat(32) },
-                evalNs: 35_000,
-              }),
-            );
+            await trail.record(benchDecisionEvent(i, request));
           }
         }),
       ),
