@@ -244,35 +244,46 @@ class Lexer {
         continue;
       }
       value += text.slice(chunkStart, this.pos);
-      const escLine = this.line;
-      const escCol = this.col;
-      this.advance(); // backslash
-      const e = text[this.pos] ?? "";
-      const simple = SIMPLE_ESCAPES[e];
-      if (simple !== undefined) {
-        value += simple;
-        this.advance();
-      } else if (e === "u") {
-        this.advance();
-        const hex = text.slice(this.pos, this.pos + 4);
-        if (hex.length === 4 && [...hex].every(isHexDigit)) {
-          // UTF-16 code units: a surrogate pair written as two escapes joins up by itself.
-          value += String.fromCharCode(parseInt(hex, 16));
-          for (let i = 0; i < 4; i++) this.advance();
-        } else {
-          this.error(escLine, escCol, "invalid unicode escape in string: '\\u' must be followed by 4 hex digits");
-        }
-      } else if (e === "\n" || e === "") {
-        break;
-      } else {
-        this.error(escLine, escCol, `invalid escape sequence '\\${e}' in string`);
-        this.advance();
-      }
+      const escaped = this.escape();
+      if (escaped === undefined) break;
+      value += escaped;
       chunkStart = this.pos;
     }
     value += text.slice(chunkStart, this.pos);
     this.error(line, col, "unterminated string");
     return value;
+  }
+
+  /**
+   * Reads one escape sequence at the backslash under the cursor and returns its text (reporting a bad one and
+   * returning what it stands for, or nothing); undefined when the line or the text ends there instead.
+   */
+  private escape(): string | undefined {
+    const text = this.text;
+    const escLine = this.line;
+    const escCol = this.col;
+    this.advance(); // backslash
+    const e = text[this.pos] ?? "";
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      this.advance();
+      return simple;
+    }
+    if (e === "u") {
+      this.advance();
+      const hex = text.slice(this.pos, this.pos + 4);
+      if (hex.length === 4 && [...hex].every(isHexDigit)) {
+        for (let i = 0; i < 4; i++) this.advance();
+        // UTF-16 code units: a surrogate pair written as two escapes joins up by itself.
+        return String.fromCharCode(parseInt(hex, 16));
+      }
+      this.error(escLine, escCol, "invalid unicode escape in string: '\\u' must be followed by 4 hex digits");
+      return "";
+    }
+    if (e === "\n" || e === "") return undefined;
+    this.error(escLine, escCol, `invalid escape sequence '\\${e}' in string`);
+    this.advance();
+    return "";
   }
 
   /**
@@ -333,29 +344,9 @@ class Lexer {
         continue;
       }
       value += text.slice(chunkStart, this.pos);
-      const escLine = this.line;
-      const escCol = this.col;
-      this.advance(); // backslash
-      const e = text[this.pos] ?? "";
-      const simple = SIMPLE_ESCAPES[e];
-      if (simple !== undefined) {
-        value += simple;
-        this.advance();
-      } else if (e === "u") {
-        this.advance();
-        const hex = text.slice(this.pos, this.pos + 4);
-        if (hex.length === 4 && [...hex].every(isHexDigit)) {
-          value += String.fromCharCode(parseInt(hex, 16));
-          for (let i = 0; i < 4; i++) this.advance();
-        } else {
-          this.error(escLine, escCol, "invalid unicode escape in string: '\\u' must be followed by 4 hex digits");
-        }
-      } else if (e === "\n" || e === "") {
-        break;
-      } else {
-        this.error(escLine, escCol, `invalid escape sequence '\\${e}' in string`);
-        this.advance();
-      }
+      const escaped = this.escape();
+      if (escaped === undefined) break;
+      value += escaped;
       chunkStart = this.pos;
     }
     flush();
