@@ -10,6 +10,7 @@
 
 import { normalizeChannelName } from "../teams/channel-name";
 import { SlackError } from "./slack-errors";
+import { nonEmpty, sectionFields } from "../config/section-fields";
 
 /** The validated `slack:` section. */
 export interface SlackConfig {
@@ -138,29 +139,7 @@ function apiUrlOf(value: string, production: boolean): string {
   return url.href.endsWith("/") ? url.href : `${url.href}/`;
 }
 
-function stringList(file: Record<string, unknown>, key: string): string[] {
-  const value = file[key];
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === "")) fail(`slack.${key}`, "must be a list of non-empty strings");
-  return (value as string[]).map((v) => v.trim());
-}
-
-function optionalString(file: Record<string, unknown>, key: string): string | undefined {
-  const value = file[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") fail(`slack.${key}`, "must be a string");
-  return nonEmpty(value);
-}
-
-function record(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(field, "must be a mapping");
-  return value as Record<string, unknown>;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
-}
+const { stringList, optionalString, record } = sectionFields("slack", fail);
 
 function fail(field: string, problem: string): never {
   throw new SlackError("COUNTERSIGN_SLACK_CONFIG_INVALID", `${field} ${problem}`, field);

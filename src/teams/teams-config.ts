@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { normalizeChannelName } from "./channel-name";
 import { TeamsError } from "./teams-errors";
+import { nonEmpty, sectionFields } from "../config/section-fields";
 
 /** How the bot's Azure identity is set up (the Azure Bot resource's "Type of App"). */
 export type TeamsAppType = "SingleTenant" | "MultiTenant" | "UserAssignedMsi";
@@ -319,29 +320,7 @@ function channelName(file: Record<string, unknown>, key: string): string | undef
   return name;
 }
 
-function stringList(file: Record<string, unknown>, key: string): string[] {
-  const value = file[key];
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === "")) fail(`teams.${key}`, "must be a list of non-empty strings");
-  return (value as string[]).map((v) => v.trim());
-}
-
-function optionalString(file: Record<string, unknown>, key: string, prefix = "teams"): string | undefined {
-  const value = file[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") fail(`${prefix}.${key}`, "must be a string");
-  return nonEmpty(value);
-}
-
-function record(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(field, "must be a mapping");
-  return value as Record<string, unknown>;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
-}
+const { stringList, optionalString, record } = sectionFields("teams", fail);
 
 function fail(field: string, problem: string): never {
   throw new TeamsError("COUNTERSIGN_TEAMS_CONFIG_INVALID", `${field} ${problem}`, field);
