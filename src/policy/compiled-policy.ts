@@ -194,7 +194,9 @@ export async function loadCompiledPolicy(
     );
   };
 
-  let heapBytes: number | undefined;
+  // Whether the heap pointer still marks the end of the last evaluation (a fast-path one, nothing since): the
+  // heap used is read only when asked, off the evaluation path.
+  let heapMarksLastEvaluation = false;
   const heapUsed = (): number | undefined => {
     const sdk = instance as unknown as SdkInstanceFields;
     const get = (sdk.wasmInstance?.exports as { opa_heap_ptr_get?: () => number } | undefined)?.opa_heap_ptr_get;
@@ -203,7 +205,7 @@ export async function loadCompiledPolicy(
 
   return {
     entrypoints: names,
-    lastHeapBytes: () => heapBytes,
+    lastHeapBytes: () => (heapMarksLastEvaluation ? heapUsed() : undefined),
     evaluate(entrypoint: string, input?: unknown): ResultSet {
       const id = resolve(entrypoint);
       const inputText = input === undefined ? undefined : toJsonText(input, "input");
@@ -212,10 +214,11 @@ export async function loadCompiledPolicy(
         stale = false;
       }
       host.beginEvaluation();
+      heapMarksLastEvaluation = false;
       let result: unknown;
       try {
         result = evaluateFast(instance, id, inputText);
-        heapBytes = result === undefined ? undefined : heapUsed();
+        heapMarksLastEvaluation = result !== undefined;
         if (result === undefined) result = instance.evaluate(inputText === undefined ? undefined : toJsonBuffer(new RawJson(inputText), "input"), id);
       } catch (err) {
         stale = true;
@@ -227,6 +230,7 @@ export async function loadCompiledPolicy(
       return result as ResultSet;
     },
     setData(next: unknown): void {
+      heapMarksLastEvaluation = false;
       dataBuffer = toJsonBuffer(next, "data");
       if (stale) {
         instance = instantiate();
