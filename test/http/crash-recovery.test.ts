@@ -71,10 +71,13 @@ it("leaves nothing unrecorded after a SIGKILL in the middle of a burst, once ano
   };
   const workers = Array.from({ length: 24 }, () => worker());
   await eventually(async () => (n > 150 ? true : undefined), "a burst under way");
+  // Listen for the exit before the kill: it may come while the workers wind down, and a listener added after
+  // it would wait forever.
+  const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGKILL");
   stop = true;
   await Promise.all(workers);
-  await new Promise((r) => child.once("exit", r));
+  await exited;
 
   const conn = redis.connect();
   const keys = new ApprovalKeys();
