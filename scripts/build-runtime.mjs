@@ -1,4 +1,4 @@
-// Builds the AssemblyScript runtime (src/compiler/runtime) into build/runtime.wasm.
+// Builds the AssemblyScript runtime (src/wasm-runtime) into build/runtime.wasm.
 //
 // Usage: node scripts/build-runtime.mjs [--force] [--wat]
 //
@@ -20,14 +20,14 @@ import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const sourceDir = join(root, "src/compiler/runtime");
+const sourceDir = join(root, "src/wasm-runtime");
 const outFile = join(root, "build/runtime.wasm");
 const stampFile = outFile + ".sha256";
 
 const args = [
-  "src/compiler/runtime/index.ts",
-  "--runtime", "src/compiler/runtime/rt/bump",
-  "--use", "abort=src/compiler/runtime/abort/runtimeAbort",
+  "src/wasm-runtime/index.ts",
+  "--runtime", "src/wasm-runtime/rt/bump",
+  "--use", "abort=src/wasm-runtime/abort/runtimeAbort",
   "--importMemory",
   "-O3",
   "--noAssert",
@@ -35,7 +35,7 @@ const args = [
 ];
 
 /** Binaryen's internal names of the policy hooks (file path, then the function name). */
-const HOOKS = "src/compiler/runtime/hooks/cs_policy_*";
+const HOOKS = "src/wasm-runtime/hooks/cs_policy_*";
 
 /** The adjustments described in the header; asc instantiates it and provides `this.binaryen`. */
 class RuntimeTransform {

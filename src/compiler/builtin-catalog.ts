@@ -15,7 +15,7 @@ import { declArity, parseFunctionType, type FunctionDeclJson } from "./builtin-t
 
 /**
  * Where a built-in is implemented: the planner lowers it itself (`=`, `:=`, `print`), the wasm runtime
- * exports it (`src/compiler/runtime`), the opa-wasm SDK answers its host call, or a Countersign host
+ * exports it (`src/wasm-runtime`), the opa-wasm SDK answers its host call, or a Countersign host
  * family does (`src/policy/host-builtins.ts`).
  */
 export type BuiltinSite = "planner" | "runtime" | "sdk" | "host";

@@ -1,7 +1,7 @@
 /**
  * The contract between compiled policy code and the AssemblyScript runtime it is linked into.
  *
- * The runtime (`src/compiler/runtime/`, built to `build/runtime.wasm`) exports every function listed here;
+ * The runtime (`src/wasm-runtime/`, built to `build/runtime.wasm`) exports every function listed here;
  * the linker checks each signature when it links, so a drift between the two sides is a build error rather
  * than a trap at evaluation time. Values are i32 addresses of runtime values in linear memory; the address
  * 0 means "undefined" wherever a value is returned.

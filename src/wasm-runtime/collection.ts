@@ -6,13 +6,14 @@
 // re-indexes in place. Nothing allocated after a collection is built stays attached to it, which is what
 // makes it safe to sort constants and loaded data during an evaluation (see value.ts, "Memory").
 
-import { allocate, allocateZeroed, reallocate } from "./heap";
-import { CollectionBox, FLAG_SORTED, StringBox, TYPE_OBJECT, TYPE_SET, TYPE_STRING } from "./value";
-import { bytesEqual, compare, equal } from "./compare";
+import { allocate, reallocate } from "./heap";
+import { CollectionBox, FLAG_SORTED, TYPE_OBJECT, TYPE_SET } from "./value";
+import { collectionFind, ensureSorted, probe } from "./compare";
+import { LINEAR_MAX, allocateIndex, place, reindex } from "./collection-index";
 import { hashValue } from "./hash";
 
-/** Collections of up to this many entries are searched without an index. */
-const LINEAR_MAX: u32 = 8;
+// lookup and sorting rest on equality and order, so they live with them in compare.ts
+export { collectionFind, ensureSorted };
 
 /** An empty object with room for `cap` entries. */
 export function newObject(cap: u32 = 0): usize {
@@ -49,48 +50,6 @@ function newCollection(kind: u8, cap: u32): usize {
 }
 
 // ---- lookup ---------------------------------------------------------------------------------------------------
-
-/** The entry number of `key` in an object or set, in the current entry order, or -1 when absent. */
-export function collectionFind(c: usize, key: usize): i32 {
-  let box = changetype<CollectionBox>(c);
-  if (!box.index) {
-    let keys = box.keys;
-    let n = box.count;
-    if (load<u8>(key) == TYPE_STRING) {
-      // the common case, string keys: compare lengths and bytes inline
-      let needle = changetype<StringBox>(key);
-      for (let i: u32 = 0; i < n; i++) {
-        let k = <usize>load<u32>(keys + (<usize>i << 2));
-        if (k == key) return <i32>i;
-        let s = changetype<StringBox>(k);
-        if (s.kind == TYPE_STRING && s.len == needle.len && bytesEqual(s.ptr, needle.ptr, s.len)) return <i32>i;
-      }
-      return -1;
-    }
-    for (let i: u32 = 0; i < n; i++) {
-      let k = <usize>load<u32>(keys + (<usize>i << 2));
-      if (k == key || equal(k, key)) return <i32>i;
-    }
-    return -1;
-  }
-  return probe(box, key, hashValue(key));
-}
-
-function probe(box: CollectionBox, key: usize, h: u32): i32 {
-  let mask = box.mask;
-  let slot = h & mask;
-  while (true) {
-    let entry = load<u32>(box.index + (<usize>slot << 2));
-    if (!entry) return -1;
-    let i = <usize>(entry - 1);
-    if (load<u32>(box.hashes + (i << 2)) == h) {
-      let k = <usize>load<u32>(box.keys + (i << 2));
-      if (k == key || equal(k, key)) return <i32>i;
-    }
-    slot = (slot + 1) & mask;
-  }
-  return -1;
-}
 
 /** obj[key], or 0 when the object has no such key. */
 export function objectGet(obj: usize, key: usize): usize {
@@ -185,34 +144,6 @@ function grow(box: CollectionBox): void {
   return vector ? reallocate(vector, <usize>cap << 2, <usize>bigger << 2) : allocate(<usize>bigger << 2);
 }
 
-/**
- * Gives the box a fresh, empty index sized for `cap` entries at most half full. The index is zeroed here:
- * after a heap reset the memory holds the previous evaluation's bytes, and a stale slot would make a probe
- * find an entry that is not there (heap.ts, "Memory is never assumed to be zero").
- */
-function allocateIndex(box: CollectionBox, cap: u32): void {
-  let slots: u32 = 16;
-  while (slots < cap << 1) slots <<= 1;
-  box.index = allocateZeroed(<usize>slots << 2);
-  box.mask = slots - 1;
-}
-
-/** Rebuilds the index from the stored hashes, in place. */
-function reindex(box: CollectionBox): void {
-  memory.fill(box.index, 0, (<usize>box.mask + 1) << 2);
-  for (let i: u32 = 0, n = box.count; i < n; i++) {
-    place(box, i, load<u32>(box.hashes + (<usize>i << 2)));
-  }
-}
-
-// @ts-ignore: decorator
-@inline function place(box: CollectionBox, entry: u32, h: u32): void {
-  let mask = box.mask;
-  let slot = h & mask;
-  while (load<u32>(box.index + (<usize>slot << 2))) slot = (slot + 1) & mask;
-  store<u32>(box.index + (<usize>slot << 2), entry + 1);
-}
-
 /** Removes `key` from an object or set; returns false when it was absent. */
 export function collectionRemove(c: usize, key: usize): bool {
   let at = collectionFind(c, key);
@@ -230,103 +161,7 @@ export function collectionRemove(c: usize, key: usize): bool {
   return true;
 }
 
-// ---- Rego's order ---------------------------------------------------------------------------------------------
-
-/** Sorts an object's entries by key, or a set's elements, into Rego's order (in place; idempotent). */
-export function ensureSorted(c: usize): void {
-  let box = changetype<CollectionBox>(c);
-  if (box.flags & FLAG_SORTED) return;
-  let n = box.count;
-  if (n <= 16) {
-    insertionSort(box);
-  } else if (!inOrder(box)) {
-    mergeSort(box);
-  }
-  if (box.index) reindex(box);
-  box.flags |= FLAG_SORTED;
-}
-
-/** True when the entries are already in Rego's order (as when a document was written sorted). */
-function inOrder(box: CollectionBox): bool {
-  for (let i: usize = 1, n = <usize>box.count; i < n; i++) {
-    let a = <usize>load<u32>(box.keys + ((i - 1) << 2));
-    if (compare(a, <usize>load<u32>(box.keys + (i << 2))) > 0) return false;
-  }
-  return true;
-}
-
-function insertionSort(box: CollectionBox): void {
-  let keys = box.keys;
-  let vals = box.vals;
-  let hashes = box.hashes;
-  let isObject = box.kind == TYPE_OBJECT;
-  for (let i: usize = 1, n = <usize>box.count; i < n; i++) {
-    let key = load<u32>(keys + (i << 2));
-    if (compare(<usize>load<u32>(keys + ((i - 1) << 2)), <usize>key) <= 0) continue;
-    let val = isObject ? load<u32>(vals + (i << 2)) : 0;
-    let h = hashes ? load<u32>(hashes + (i << 2)) : 0;
-    let j = i;
-    while (j > 0 && compare(<usize>load<u32>(keys + ((j - 1) << 2)), <usize>key) > 0) {
-      store<u32>(keys + (j << 2), load<u32>(keys + ((j - 1) << 2)));
-      if (isObject) store<u32>(vals + (j << 2), load<u32>(vals + ((j - 1) << 2)));
-      if (hashes) store<u32>(hashes + (j << 2), load<u32>(hashes + ((j - 1) << 2)));
-      j--;
-    }
-    store<u32>(keys + (j << 2), key);
-    if (isObject) store<u32>(vals + (j << 2), val);
-    if (hashes) store<u32>(hashes + (j << 2), h);
-  }
-}
-
-/** Sorts a permutation of entry numbers with a bottom-up merge sort, then applies it to the vectors. */
-function mergeSort(box: CollectionBox): void {
-  let n = <usize>box.count;
-  let bytes = n << 2;
-  // scratch: the permutation, its merge buffer, and a copy of one vector at a time (all garbage afterwards)
-  let order = allocate(bytes);
-  let buffer = allocate(bytes);
-  let copy = allocate(bytes);
-  for (let i: usize = 0; i < n; i++) store<u32>(order + (i << 2), <u32>i);
-  let keys = box.keys;
-  for (let width: usize = 1; width < n; width <<= 1) {
-    for (let lo: usize = 0; lo < n; lo += width << 1) {
-      let mid = min(lo + width, n);
-      let hi = min(lo + (width << 1), n);
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (i < mid && j < hi) {
-        let a = load<u32>(order + (i << 2));
-        let b = load<u32>(order + (j << 2));
-        let ka = <usize>load<u32>(keys + (<usize>a << 2));
-        let kb = <usize>load<u32>(keys + (<usize>b << 2));
-        if (compare(ka, kb) <= 0) {
-          store<u32>(buffer + (k << 2), a);
-          i++;
-        } else {
-          store<u32>(buffer + (k << 2), b);
-          j++;
-        }
-        k++;
-      }
-      while (i < mid) store<u32>(buffer + (k++ << 2), load<u32>(order + (i++ << 2)));
-      while (j < hi) store<u32>(buffer + (k++ << 2), load<u32>(order + (j++ << 2)));
-    }
-    let swap = order;
-    order = buffer;
-    buffer = swap;
-  }
-  permute(box.keys, order, copy, n);
-  if (box.kind == TYPE_OBJECT) permute(box.vals, order, copy, n);
-  if (box.hashes) permute(box.hashes, order, copy, n);
-}
-
-function permute(vector: usize, order: usize, copy: usize, n: usize): void {
-  memory.copy(copy, vector, n << 2);
-  for (let i: usize = 0; i < n; i++) {
-    store<u32>(vector + (i << 2), load<u32>(copy + (<usize>load<u32>(order + (i << 2)) << 2)));
-  }
-}
+// ---- in Rego's order ------------------------------------------------------------------------------------------
 
 /** Key `i` (below collectionCount) of an object, or element `i` of a set, in Rego's order. */
 export function collectionKeyAt(c: usize, i: u32): usize {

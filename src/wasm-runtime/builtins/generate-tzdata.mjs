@@ -1,6 +1,6 @@
 // Generates tzdata.ts, the IANA time zone table of the time builtins, from the system's tzdata.zi.
 //
-// Usage: node src/compiler/runtime/builtins/generate-tzdata.mjs [/usr/share/zoneinfo]
+// Usage: node src/wasm-runtime/builtins/generate-tzdata.mjs [/usr/share/zoneinfo]
 // Needs zic (tzdata's compiler). Each zone is compiled with `zic -b slim`, so the table keeps every
 // transition up to the zone's last rule change and the POSIX TZ rule that covers everything after it,
 // exactly the data Go's time.LoadLocation reads.
@@ -192,7 +192,7 @@ const lines = [];
 for (let i = 0; i < blob.length; i += 32) lines.push("  " + blob.slice(i, i + 32).join(",") + ",");
 const out = `// The IANA time zone database (version ${version}) for the time builtins; generated, do not edit.
 //
-// Regenerate with \`node src/compiler/runtime/builtins/generate-tzdata.mjs\`, which documents the layout.
+// Regenerate with \`node src/wasm-runtime/builtins/generate-tzdata.mjs\`, which documents the layout.
 // ${zones.length} zones, ${names.length} names, ${blob.length} bytes.
 
 /** The zone table blob (layout in generate-tzdata.mjs). */

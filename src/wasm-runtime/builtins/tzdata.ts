@@ -1,6 +1,6 @@
 // The IANA time zone database (version 2025b) for the time builtins; generated, do not edit.
 //
-// Regenerate with `node src/compiler/runtime/builtins/generate-tzdata.mjs`, which documents the layout.
+// Regenerate with `node src/wasm-runtime/builtins/generate-tzdata.mjs`, which documents the layout.
 // 352 zones, 598 names, 90856 bytes.
 
 /** The zone table blob (layout in generate-tzdata.mjs). */
