@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { benchApprovalWorkflow } from "./bench/approval-workflow";
 import { benchAuditExport } from "./bench/audit-export";
 import { benchAuditWriters } from "./bench/audit-writers";
+import { benchCliStart } from "./bench/cli-start";
 import { benchHttpDecide } from "./bench/http-decide";
 import { benchMcpGateway } from "./bench/mcp-gateway";
 import { benchPolicyEval } from "./bench/policy-eval";
@@ -17,6 +18,9 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.arch}`);
   // `node dist/scripts/bench.js mcp`: the MCP gateway's benchmark alone.
   if (process.argv[2] === "mcp") return benchMcpGateway(root);
+  // `node dist/scripts/bench.js cli`: the command line's start-up alone.
+  if (process.argv[2] === "cli") return benchCliStart(root);
+  await benchCliStart(root);
   await benchPolicyEval(root);
   await benchHttpDecide(root);
   await benchShadowDecide(root);

@@ -49,9 +49,7 @@ import { systemClock, type Clock } from "../policy/clock";
 import { openRedis } from "../redis/redis-connection";
 import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
-
-/** The subcommands. */
-export const AUDIT_SUBCOMMANDS = ["export", "verify", "head", "key", "digest"] as const;
+import { AUDIT_SUBCOMMANDS } from "./audit-subcommands";
 
 /** Options of `countersign audit …` (each subcommand reads the ones it documents). */
 export interface AuditCommandOptions {

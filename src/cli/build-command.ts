@@ -7,7 +7,6 @@ import { promises as fs } from "node:fs";
 import type { JsonObject } from "../bundle/bundle";
 import { BundleError, describeIoError } from "../bundle/bundle-error";
 import { DEFAULT_SIGNING_ALGORITHM, isHmac, isSigningAlgorithm, SIGNING_ALGORITHMS, signingKeyFrom } from "../bundle/bundle-keys";
-import { signBundle } from "../bundle/bundle-signing";
 import { writeBundleFile } from "../bundle/bundle-writer";
 import { readCapabilitiesFile } from "./capabilities-file";
 import type { CliIo } from "./cli-io";
@@ -50,7 +49,11 @@ export async function runBuildCommand(paths: readonly string[], opts: BuildComma
     },
     io,
   );
-  if (signing !== undefined) bundle = await signBundle(bundle, signing);
+  if (signing !== undefined) {
+    // jose and yaml load only when a bundle is signed
+    const { signBundle } = await import("../bundle/bundle-signing");
+    bundle = await signBundle(bundle, signing);
+  }
   await writeBundleFile(opts.output, bundle);
   const entrypoints = bundle.manifest.wasm.map((w) => w.entrypoint).join(", ");
   const signed = signing === undefined ? "" : `; signed ${signing.algorithm}, key id ${signing.keyId}`;

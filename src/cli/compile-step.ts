@@ -8,8 +8,7 @@ import type { Capabilities } from "../compiler/capabilities";
 import { buildBundle } from "../bundle/bundle-build";
 import { loadSourceSet } from "../bundle/source-set";
 import { formatDiagnostic, formatDiagnosticWithSource } from "../compiler/diagnostics";
-import { HOST_BUILTIN_NAMES } from "../policy/host-builtins";
-import { SDK_BUILTIN_NAMES } from "../policy/compiled-policy";
+import { catalogueEntries } from "../compiler/builtin-catalog";
 import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
 
@@ -45,9 +44,10 @@ export async function compileSources(opts: CompileStepOptions, io: CliIo): Promi
     throw new CliError("COUNTERSIGN_CLI_COMPILE_FAILED", `compilation failed with ${n} error${n === 1 ? "" : "s"}`);
   }
   for (const w of result.warnings) io.err(`warning: ${formatDiagnostic(w)}`);
-  const provided = new Set([...HOST_BUILTIN_NAMES, ...SDK_BUILTIN_NAMES]);
+  // the catalogue names every host call the SDK or Countersign answers; anything else is a custom built-in
+  const catalogue = catalogueEntries();
   for (const b of result.hostBuiltins) {
-    if (!provided.has(b)) {
+    if (catalogue.get(b) === undefined) {
       io.err(`note: the policy calls custom built-in ${b}; the host that loads it must implement it (--builtins FILE)`);
     }
   }

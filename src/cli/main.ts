@@ -13,15 +13,11 @@ import { ConfigError } from "../config/config-error";
 import { GatewayError } from "../mcp/gateway-error";
 import { RegoTestError } from "../rego-test/rego-test-error";
 import { ServiceStartError } from "../service/service-start-error";
-import { AUDIT_SUBCOMMANDS, runAuditCommand, type AuditCommandOptions } from "./audit-command";
-import { runBuildCommand } from "./build-command";
-import { runCapabilitiesCommand } from "./capabilities-command";
+import type { AuditCommandOptions } from "./audit-command";
+import { AUDIT_SUBCOMMANDS } from "./audit-subcommands";
 import { CliError, describeCliFailure, EXIT_FAILURE } from "./cli-error";
 import { processIo, type CliIo } from "./cli-io";
-import { runConformanceCommand } from "./conformance-command";
-import { runEvalCommand } from "./eval-command";
 import { DEFAULT_REGO_DIR } from "./serve-defaults";
-import { runTestCommand } from "./test-command";
 
 /** What `--v0-compatible` does, on every command that compiles Rego. */
 const V0_COMPATIBLE_HELP =
@@ -84,6 +80,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--signing-key-id <id>", "key id written into the signature (kid; default: default); verifiers choose their key by it")
     .option("--claims-file <file>", "JSON file of extra signature claims (scope, iss, iat, ...)")
     .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean; signingKey?: string; signingAlg?: string; signingKeyId?: string; claimsFile?: string; v0Compatible?: boolean; capabilities?: string }) => {
+      const { runBuildCommand } = await import("./build-command");
       await runBuildCommand(paths, { ...opts, entrypoint: opts.entrypoint ?? [] }, io);
     });
 
@@ -98,6 +95,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--capabilities <file>", CAPABILITIES_HELP)
     .option("--builtins <module.js>", BUILTINS_HELP)
     .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
+      const { runEvalCommand } = await import("./eval-command");
       await runEvalCommand(paths, opts, io);
     });
 
@@ -136,6 +134,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("-v, --verbose", "also print SKIP lines")
     .option("--reuse", "evaluate every case twice on one policy instance, as the service does; both answers must pass")
     .action(async (dir: string, opts: { json?: string; filter?: string; timeout?: number; jobs?: number; verbose?: boolean; reuse?: boolean }) => {
+      const { runConformanceCommand } = await import("./conformance-command");
       await runConformanceCommand(dir, opts, io);
     });
 
@@ -158,6 +157,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
       return n;
     }))
     .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string; coverage?: boolean; threshold?: number }) => {
+      const { runTestCommand } = await import("./test-command");
       await runTestCommand(paths, opts, io);
     });
 
@@ -168,7 +168,8 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
         "capabilities JSON format (for tools such as Regal).",
     )
     .option("--refused", "instead, list OPA's built-ins that Countersign refuses at compile time, with the reason")
-    .action((opts: { refused?: boolean }) => {
+    .action(async (opts: { refused?: boolean }) => {
+      const { runCapabilitiesCommand } = await import("./capabilities-command");
       runCapabilitiesCommand(opts, io);
     });
 
@@ -252,6 +253,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--pin <head>", "verify: a head seen earlier (SEQ:HASH, or a file from `audit head`); the trail must still hold it")
     .option("--signing-key <file>", "export: the audit signing key (PEM), to sign the export's range; default the key generated in Redis")
     .action(async (subcommand: string, args: string[], opts: AuditCommandOptions) => {
+      const { runAuditCommand } = await import("./audit-command");
       result.exitCode = await runAuditCommand(subcommand, args, opts, io);
     });
 
