@@ -86,7 +86,7 @@ import type { Masker } from "./teams/ports";
 import { validateTeamsConfig, type TeamsConfig } from "./teams/teams-config";
 import { TeamsError } from "./teams/teams-errors";
 import { createTeamsRouter, type TeamsBot } from "./teams/teams-router";
-import { maskDocument } from "./observability/masking";
+import { maskDocument } from "./json/document-masking";
 import { createHiddenToolsQuery, HIDDEN_TOOLS_ENTRYPOINT } from "./service/hidden-tools";
 import { fanOutSink } from "./approvals/notification-fan-out";
 import type { NotificationSink } from "./approvals/notification-dispatcher";

@@ -3,7 +3,7 @@
  * said so far. Plain serialisable data; storage and rules live in other files.
  */
 
-import type { ApprovalRequirements, ApprovalScope, PolicyRef, Risk } from "../engine/decision";
+import type { ApprovalRequirements, ApprovalScope, PolicyRef, Risk } from "../engine/decision-contract";
 
 /** The lifecycle states; every state but `pending` is final. */
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";

@@ -7,7 +7,7 @@
  * resource), whatever its uses or window.
  */
 
-import type { ApprovalRequirements, ApprovalScope } from "../engine/decision";
+import type { ApprovalRequirements, ApprovalScope } from "../engine/decision-contract";
 import type { Verdict } from "./approval-request";
 
 /** What a grant allows: `uses` (null: any number within its lifetime) and how long it lives. */

@@ -8,7 +8,7 @@
  * conflict, and its events are emitted by the instance whose step made the change.
  */
 
-import type { ApprovalRequirements, ApprovalScope, PolicyRef, Risk } from "../engine/decision";
+import type { ApprovalRequirements, ApprovalScope, PolicyRef, Risk } from "../engine/decision-contract";
 import { validateScope } from "../engine/decision-validator";
 import { describeScope, scopeWithin } from "./approval-scope";
 import { actionDigest } from "./action-digest";

@@ -11,7 +11,7 @@
  * reviewer denies the request at once.
  */
 
-import type { ApprovalRequirements } from "../engine/decision";
+import type { ApprovalRequirements } from "../engine/decision-contract";
 import { ApprovalError } from "./approval-errors";
 import type { ApprovalStatus, Verdict } from "./approval-request";
 import { identitySkeleton } from "../identity/identity-id";

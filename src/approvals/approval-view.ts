@@ -9,8 +9,8 @@
 import type { ApprovalAccess } from "./approval-service";
 import type { ApprovalRequest, ApprovalStatus, VerdictChannel, VerdictValue } from "./approval-request";
 import { evaluateQuorum } from "./approval-state-machine";
-import { maskPointers } from "./json-mask";
-import type { Risk } from "../engine/decision";
+import { maskDocument } from "../json/document-masking";
+import type { Risk } from "../engine/decision-contract";
 import { maskedValues, scrubText } from "../observability/masked-values";
 
 /** One verdict as the API shows it. */
@@ -69,7 +69,7 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
   const a = access.approval;
   const progress = evaluateQuorum(a.requirements, a.verdicts);
   const iso = (ms: number): string => new Date(ms).toISOString();
-  const request = access.viewer === "requester" ? a.request : maskPointers(a.request, a.mask);
+  const request = access.viewer === "requester" ? a.request : maskDocument(a.request, a.mask);
   return {
     id: a.id,
     status: a.status,

@@ -10,7 +10,7 @@
  * only restrict further; the service consults it after these rules pass.
  */
 
-import type { ReviewerRequirement } from "../engine/decision";
+import type { ReviewerRequirement } from "../engine/decision-contract";
 import { couldBeSameIdentity } from "../identity/identity-id";
 import type { ApprovalErrorCode } from "./approval-errors";
 import type { ApprovalRequest, ApprovalRequestCore, Principal } from "./approval-request";

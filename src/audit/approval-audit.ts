@@ -12,7 +12,7 @@
 
 import type { ApprovalEvent, ApprovalEventListener } from "../approvals/approval-events";
 import type { ApprovalRequest } from "../approvals/approval-request";
-import { pointerCovers } from "../observability/json-pointer";
+import { pointerCovers } from "../json/json-pointer";
 import {
   approvalCreatedEvent,
   approvalEscalatedEvent,

@@ -14,7 +14,7 @@
  */
 
 import type { JsonValue } from "../bundle/bundle";
-import { pointerCovers } from "../observability/json-pointer";
+import { pointerCovers } from "../json/json-pointer";
 
 /** Every event type, in a stable order. */
 export const AUDIT_EVENT_TYPES = [

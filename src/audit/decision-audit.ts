@@ -4,7 +4,7 @@
  */
 
 import type { DecisionAuditSink } from "../service/decide";
-import type { DecisionEvent } from "../service/decision";
+import type { DecisionEvent } from "../service/decision-response";
 import { AuditError } from "./audit-error";
 import { decisionEvent } from "./audit-event";
 import type { AuditRecorder } from "./audit-trail";

@@ -12,7 +12,7 @@
 
 import { createHmac } from "node:crypto";
 import type { JsonValue } from "../bundle/bundle";
-import { ALWAYS_MASKED_KEYS, maskJson, normaliseKey } from "../observability/masking";
+import { ALWAYS_MASKED_KEYS, maskJson, normaliseKey } from "../json/document-masking";
 import { canonicalJson } from "../json/canonical-json";
 
 export { ALWAYS_MASKED_KEYS, normaliseKey };

@@ -13,7 +13,7 @@ import type { ApprovalRequest, Principal } from "../approvals/approval-request";
 import { evaluateQuorum } from "../approvals/approval-state-machine";
 import { eligibleRoles, verdictEligibility } from "../approvals/reviewer-eligibility";
 import { canonicalJson } from "../json/canonical-json";
-import { maskJson } from "../observability/masking";
+import { maskJson } from "../json/document-masking";
 
 /** One verdict as the page shows it. */
 export interface VerdictLine {

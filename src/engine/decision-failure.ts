@@ -3,7 +3,7 @@
  * by stable code, and the one function that builds such an answer.
  */
 
-import type { DecisionFailure, EvaluatedDecision, PolicyRef } from "./decision";
+import type { DecisionFailure, EvaluatedDecision, PolicyRef } from "./decision-contract";
 
 /** Stable codes of fail-closed decisions. */
 export type DecisionFailureCode =

@@ -13,8 +13,8 @@
  * absent or null.
  */
 
-import { MAX_SUMMARY_LENGTH, RISK_LEVELS, type ApprovalRequirements, type ApprovalScope, type EscalationStep, type Outcome, type PolicyDecision, type ReviewerGroup, type ReviewerRequirement, type Risk } from "./decision";
-import { isJsonPointer } from "./json-pointer";
+import { MAX_SUMMARY_LENGTH, RISK_LEVELS, type ApprovalRequirements, type ApprovalScope, type EscalationStep, type Outcome, type PolicyDecision, type ReviewerGroup, type ReviewerRequirement, type Risk } from "./decision-contract";
+import { isJsonPointer } from "../json/json-pointer";
 
 /** The validated decision, or what is wrong with the value (`approval.quorum must be a positive integer`). */
 export type DecisionValidation =

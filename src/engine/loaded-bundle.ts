@@ -12,7 +12,7 @@ import type { Clock } from "../policy/clock";
 import { loadCompiledPolicy, type CompiledPolicy, type ResultSet } from "../policy/compiled-policy";
 import type { HostBuiltinFn } from "../policy/host-builtins";
 import { PolicyError, toPolicyEvalError } from "../policy/policy-error";
-import { DECISION_ENTRYPOINT, type PolicyRef } from "./decision";
+import { DECISION_ENTRYPOINT, type PolicyRef } from "./decision-contract";
 import { validateDecision } from "./decision-validator";
 import { EngineError } from "./engine-error";
 import type { ActivePolicy } from "./policy-provider";

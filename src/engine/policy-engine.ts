@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import { normalizeEntrypoint } from "../bundle/bundle";
 import type { ResultSet } from "../policy/compiled-policy";
 import { PolicyError, toPolicyEvalError } from "../policy/policy-error";
-import { DECISION_ENTRYPOINT, type EvaluatedDecision, type PolicyRef } from "./decision";
+import { DECISION_ENTRYPOINT, type EvaluatedDecision, type PolicyRef } from "./decision-contract";
 import { failClosed, type DecisionFailureCode, type TypedDecisionFailure } from "./decision-failure";
 import { validateDecision } from "./decision-validator";
 import { silentLogger, type EngineLogger, type LogFields } from "./engine-logger";

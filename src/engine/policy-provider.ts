@@ -5,7 +5,7 @@
  */
 
 import type { ResultSet } from "../policy/compiled-policy";
-import type { PolicyRef } from "./decision";
+import type { PolicyRef } from "./decision-contract";
 
 /** A loaded, validated policy that can answer entrypoints. */
 export interface ActivePolicy {

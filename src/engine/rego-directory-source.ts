@@ -18,7 +18,7 @@ import { buildBundle } from "../bundle/bundle-build";
 import { loadSourceSet, type SourceSet } from "../bundle/source-set";
 import { formatDiagnostic } from "../compiler/diagnostics";
 import type { Clock } from "../policy/clock";
-import { DECISION_ENTRYPOINT } from "./decision";
+import { DECISION_ENTRYPOINT } from "./decision-contract";
 import type { EngineLogger } from "./engine-logger";
 import { EngineError, refusalOf } from "./engine-error";
 import { loadDecisionBundle } from "./loaded-bundle";

@@ -22,7 +22,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import getRawBody from "raw-body";
 import type { AuthResult, Authenticator } from "../identity/authenticator";
 import type { Principal } from "../identity/principal";
-import type { Decision } from "../service/decision";
+import type { Decision } from "../service/decision-response";
 import type { Logger } from "../observability/logger";
 import { authenticationFailed } from "./authenticate";
 import { type DecideBody, sendDecision } from "./decide-route";

@@ -13,7 +13,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { Principal } from "../identity/principal";
 import type { DecideUseCase } from "../service/decide";
 import type { DecideRequest } from "../service/decide-request";
-import type { Decision } from "../service/decision";
+import type { Decision } from "../service/decision-response";
 import type { RequesterProblem } from "../service/requester-identities";
 import { DECIDE_REQUEST_SCHEMA } from "./api-schemas";
 import { HttpError } from "./http-error";

@@ -14,9 +14,9 @@
  */
 
 import type { PolicyInput } from "../service/policy-input";
-import type { DecisionEvent, DecisionObserver } from "../service/decision";
+import type { DecisionEvent, DecisionObserver } from "../service/decision-response";
 import type { Logger } from "./logger";
-import { maskDocument } from "./masking";
+import { maskDocument } from "../json/document-masking";
 
 /** An observer that logs every decision. */
 export function decisionLog(logger: Logger): DecisionObserver {

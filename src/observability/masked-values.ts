@@ -15,7 +15,7 @@
  * and without it; whitespace-only values are not searched for.
  */
 
-import { MASK_MARKER } from "./masking";
+import { MASK_MARKER } from "../json/document-masking";
 
 /** Shortest hidden value that is also replaced where it is part of a longer word. */
 export const SUBSTRING_SCRUB_LENGTH = 4;

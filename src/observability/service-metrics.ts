@@ -7,7 +7,7 @@
  */
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { DecisionEvent, DecisionObserver } from "../service/decision";
+import type { DecisionEvent, DecisionObserver } from "../service/decision-response";
 import type { PolicyStatus } from "../service/decision-policy";
 
 /** The registry to expose and the observer that feeds it. */

@@ -8,7 +8,7 @@
  * (with a `code`). Replay compares policies, so those are read back as `require_approval`.
  */
 
-import type { Outcome } from "../engine/decision";
+import type { Outcome } from "../engine/decision-contract";
 
 /** One recorded decision. */
 export interface RecordedDecision {

@@ -9,7 +9,7 @@
  * change counts. A decision whose masked values no rule reads is replayed as any other.
  */
 
-import type { EvaluatedDecision, Outcome } from "../engine/decision";
+import type { EvaluatedDecision, Outcome } from "../engine/decision-contract";
 import { mayRead, pointerSegments, type InputReads } from "./input-reads";
 import type { RecordedDecision } from "./recorded-decision";
 

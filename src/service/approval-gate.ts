@@ -9,7 +9,7 @@
  * workflow's typed error, which the HTTP layer answers with its 4xx.
  */
 
-import type { ApprovalRequirements, PolicyRef, Risk } from "../engine/decision";
+import type { ApprovalRequirements, PolicyRef, Risk } from "../engine/decision-contract";
 import type { Principal } from "../identity/principal";
 import type { DecideRequest } from "./decide-request";
 

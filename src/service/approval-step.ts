@@ -12,11 +12,11 @@
  *   unavailable").
  */
 
-import type { ApprovalRequirements, EvaluatedDecision } from "../engine/decision";
+import type { ApprovalRequirements, EvaluatedDecision } from "../engine/decision-contract";
 import type { Principal } from "../identity/principal";
 import type { ApprovalGate, OpenedApproval } from "./approval-gate";
 import type { DecideRequest } from "./decide-request";
-import type { Decision } from "./decision";
+import type { Decision } from "./decision-response";
 
 /** The reason of the deny given when the approval store cannot take the request. */
 export const APPROVAL_STORE_UNAVAILABLE_REASON = "approval store unavailable";

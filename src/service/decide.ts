@@ -16,13 +16,13 @@
  * decision); if that record fails the grant stays spent and the answer is the audit deny.
  */
 
-import type { EvaluatedDecision } from "../engine/decision";
+import type { EvaluatedDecision } from "../engine/decision-contract";
 import type { Principal } from "../identity/principal";
 import type { Clock } from "../policy/clock";
 import type { ApprovalGate } from "./approval-gate";
 import { settleRequireApproval } from "./approval-step";
 import type { DecideRequest } from "./decide-request";
-import type { Decision, DecisionEvent, DecisionObserver } from "./decision";
+import type { Decision, DecisionEvent, DecisionObserver } from "./decision-response";
 import type { IdGenerator } from "./decision-id";
 import type { DecisionPolicy } from "./decision-policy";
 import { buildPolicyInput, type PolicyInput } from "./policy-input";

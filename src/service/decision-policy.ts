@@ -3,7 +3,7 @@
  * adapts the engine in `src/engine/` to it).
  */
 
-import type { EvaluatedDecision, PolicyRef } from "../engine/decision";
+import type { EvaluatedDecision, PolicyRef } from "../engine/decision-contract";
 import type { PolicyInput } from "./policy-input";
 
 /** The engine's state, for readiness and metrics. */

@@ -14,7 +14,7 @@
  */
 
 import type { EntrypointEvaluation } from "../engine/policy-engine";
-import type { PolicyRef } from "../engine/decision";
+import type { PolicyRef } from "../engine/decision-contract";
 import type { Principal } from "../identity/principal";
 import type { Clock } from "../policy/clock";
 import type { DecideRequest } from "./decide-request";

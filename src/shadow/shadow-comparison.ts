@@ -7,7 +7,7 @@
  * but the policies are what is compared.
  */
 
-import type { DecisionFailure, Outcome, PolicyRef } from "../engine/decision";
+import type { DecisionFailure, Outcome, PolicyRef } from "../engine/decision-contract";
 
 /** One side of a comparison. */
 export interface ShadowSide {

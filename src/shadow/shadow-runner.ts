@@ -15,9 +15,9 @@
  * as unrecorded rather than queued without bound.
  */
 
-import type { EvaluatedDecision } from "../engine/decision";
+import type { EvaluatedDecision } from "../engine/decision-contract";
 import type { EngineLogger } from "../engine/engine-logger";
-import type { DecisionEvent, DecisionObserver } from "../service/decision";
+import type { DecisionEvent, DecisionObserver } from "../service/decision-response";
 import type { PolicyInput } from "../service/policy-input";
 import { AUDIT_UNAVAILABLE } from "../service/decide";
 import { agrees, type ShadowComparison, type ShadowSide } from "./shadow-comparison";

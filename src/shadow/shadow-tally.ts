@@ -8,7 +8,7 @@
  * (`shadow-metrics.ts`) keep counting across revisions, as counters must.
  */
 
-import type { PolicyRef } from "../engine/decision";
+import type { PolicyRef } from "../engine/decision-contract";
 import { agrees, transitionOf, type ShadowComparison, type Transition } from "./shadow-comparison";
 
 /** How many example decision ids are kept per kind of disagreement (the most recent ones). */

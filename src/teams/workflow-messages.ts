@@ -7,7 +7,7 @@
 
 import type { ApprovalRequest } from "../approvals/approval-request";
 import { evaluateQuorum } from "../approvals/approval-state-machine";
-import { pointerCovers } from "../observability/json-pointer";
+import { pointerCovers } from "../json/json-pointer";
 
 /** "db.export on prod/customers", with masked parts replaced. */
 function subject(a: ApprovalRequest): string {

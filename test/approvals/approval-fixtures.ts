@@ -4,7 +4,7 @@
  */
 
 import type Redis from "ioredis";
-import type { ApprovalRequirements } from "../../src/engine/decision";
+import type { ApprovalRequirements } from "../../src/engine/decision-contract";
 import { RedisApprovalChangeFeed } from "../../src/approvals/approval-change-feed";
 import type { ApprovalEvent, ApprovalEventListener } from "../../src/approvals/approval-events";
 import { ApprovalEventBus } from "../../src/approvals/approval-events";

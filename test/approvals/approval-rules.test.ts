@@ -4,11 +4,11 @@
  */
 
 import { createHash } from "node:crypto";
-import type { ApprovalRequirements } from "../../src/engine/decision";
+import type { ApprovalRequirements } from "../../src/engine/decision-contract";
 import type { ApprovalRequest, Verdict } from "../../src/approvals/approval-request";
 import { canTransition, effectiveQuorum, evaluateQuorum, assertUsableRequirements } from "../../src/approvals/approval-state-machine";
 import { reviewerStanding, verdictEligibility } from "../../src/approvals/reviewer-eligibility";
-import { maskPointers } from "../../src/approvals/json-mask";
+import { maskDocument as maskPointers } from "../../src/json/document-masking";
 import { actionDigest } from "../../src/approvals/action-digest";
 import { alice, bob, carol, dave, dbaAndSecurity, erin, oneDba, twoSecurity } from "./approval-fixtures";
 

@@ -9,7 +9,7 @@ import type { ApprovalRequest, ApprovalRequestCore, Principal } from "../../src/
 import { ApprovalService } from "../../src/approvals/approval-service";
 import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
 import { verdictEligibility } from "../../src/approvals/reviewer-eligibility";
-import type { ApprovalRequirements } from "../../src/engine/decision";
+import type { ApprovalRequirements } from "../../src/engine/decision-contract";
 import { useRedisServer } from "../support/redis-server";
 import { alice, bob, carol, dave, oneDba, twoSecurity, dbaAndSecurity } from "./approval-fixtures";
 

@@ -12,7 +12,7 @@ import type { Principal } from "../../src/approvals/approval-request";
 import { ApprovalService } from "../../src/approvals/approval-service";
 import { ApprovalEventBus } from "../../src/approvals/approval-events";
 import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
-import type { ApprovalRequirements } from "../../src/engine/decision";
+import type { ApprovalRequirements } from "../../src/engine/decision-contract";
 import { validateDecision } from "../../src/engine/decision-validator";
 import { useRedisServer } from "../support/redis-server";
 import { alice, EventLog, exportRequest, oneDba, TestClock } from "./approval-fixtures";

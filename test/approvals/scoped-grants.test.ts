@@ -13,7 +13,7 @@ import { ApprovalEventBus } from "../../src/approvals/approval-events";
 import { grantLimits, scopeWithin } from "../../src/approvals/approval-scope";
 import { ApprovalService } from "../../src/approvals/approval-service";
 import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
-import type { ApprovalRequirements, ApprovalScope } from "../../src/engine/decision";
+import type { ApprovalRequirements, ApprovalScope } from "../../src/engine/decision-contract";
 import { GrantService } from "../../src/grants/grant-service";
 import { signingKeyFrom, type GrantSigningKey } from "../../src/grants/grant-signing-key";
 import { useRedisServer } from "../support/redis-server";

@@ -4,7 +4,7 @@
  */
 
 import { validateDecision } from "../../src/engine/decision-validator";
-import { isJsonPointer } from "../../src/engine/json-pointer";
+import { isJsonPointer } from "../../src/json/json-pointer";
 
 const approval = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   quorum: 1,

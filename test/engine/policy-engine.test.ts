@@ -7,7 +7,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { RawJson } from "../../src/policy/compiled-policy";
 import { PolicyEngine, type MonotonicTimer } from "../../src/engine/policy-engine";
-import type { EvaluatedDecision } from "../../src/engine/decision";
+import type { EvaluatedDecision } from "../../src/engine/decision-contract";
 import { loadDecisionBundle } from "../../src/engine/loaded-bundle";
 import { bundleFrom, constantDecision, decisionPolicy, fixedProvider, loadedFrom, recordingLogger, ROOT } from "./engine-fixtures";
 

@@ -5,13 +5,13 @@
  * carrying its code.
  */
 
-import type { EvaluatedDecision } from "../../src/engine/decision";
+import type { EvaluatedDecision } from "../../src/engine/decision-contract";
 import type { Principal } from "../../src/identity/principal";
 import { fixedClock } from "../../src/policy/clock";
 import type { ApprovalGate, ApprovalOpening, ApprovalOpenResult, GrantRedeemResult } from "../../src/service/approval-gate";
 import { createDecideUseCase } from "../../src/service/decide";
 import type { DecideRequest } from "../../src/service/decide-request";
-import type { Decision, DecisionEvent } from "../../src/service/decision";
+import type { Decision, DecisionEvent } from "../../src/service/decision-response";
 
 const NOW = BigInt(Date.UTC(2026, 10, 21, 12, 0, 0)) * 1_000_000n;
 const CALLER: Principal = { id: "svc:ci", kind: "service", roles: [], auditor: false };

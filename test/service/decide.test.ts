@@ -4,12 +4,12 @@
  * adapter does.
  */
 
-import type { EvaluatedDecision } from "../../src/engine/decision";
+import type { EvaluatedDecision } from "../../src/engine/decision-contract";
 import type { Principal } from "../../src/identity/principal";
 import { fixedClock } from "../../src/policy/clock";
 import { createDecideUseCase } from "../../src/service/decide";
 import type { DecideRequest } from "../../src/service/decide-request";
-import type { DecisionEvent } from "../../src/service/decision";
+import type { DecisionEvent } from "../../src/service/decision-response";
 import type { DecisionPolicy } from "../../src/service/decision-policy";
 import type { PolicyInput } from "../../src/service/policy-input";
 

@@ -4,7 +4,7 @@
  * pointers harmless, invalid pointers masking everything.
  */
 
-import { MASK_MARKER, maskDocument, maskJson } from "../../src/observability/masking";
+import { MASK_MARKER, maskDocument, maskJson } from "../../src/json/document-masking";
 
 const doc = {
   action: { name: "db.export", params: { query: "select 1", "a/b": "slash", "t~x": "tilde" } },

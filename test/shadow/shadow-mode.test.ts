@@ -10,7 +10,7 @@ import fc from "fast-check";
 import request from "supertest";
 import type { ServiceConfig } from "../../src/config/service-config";
 import { ShadowRunner } from "../../src/shadow/shadow-runner";
-import type { DecisionEvent } from "../../src/service/decision";
+import type { DecisionEvent } from "../../src/service/decision-response";
 import { silentLogger } from "../../src/engine/engine-logger";
 import { parseServiceConfig } from "../../src/config/config-loader";
 import { useRedisServer } from "../support/redis-server";

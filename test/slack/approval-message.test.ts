@@ -5,7 +5,7 @@
  */
 
 import fc from "fast-check";
-import { maskDocument } from "../../src/observability/masking";
+import { maskDocument } from "../../src/json/document-masking";
 import { messageDigest, renderApprovalMessage } from "../../src/slack/approval-message";
 import { APPROVE_ACTION_ID, DENY_ACTION_ID, parseButtonValue } from "../../src/slack/slack-actions";
 import { renderVerdictModal } from "../../src/slack/verdict-modal";

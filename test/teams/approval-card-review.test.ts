@@ -8,7 +8,7 @@
  */
 
 import fc from "fast-check";
-import { maskDocument } from "../../src/observability/masking";
+import { maskDocument } from "../../src/json/document-masking";
 import { renderApprovalCard, type AdaptiveCard, type ApprovalCardOptions } from "../../src/teams/approval-card";
 import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, DENY_VERB, REFRESH_VERB, RENDERED_AT_FIELD, VERSION_FIELD } from "../../src/teams/card-verbs";
 import type { ApprovalCardState, CardPerson, CardVerdict, Masker } from "../../src/teams/ports";

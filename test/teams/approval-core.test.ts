@@ -9,7 +9,7 @@ import type { Response } from "supertest";
 import { ApprovalEventBus } from "../../src/approvals/approval-events";
 import { ApprovalService, type CreateApprovalInput } from "../../src/approvals/approval-service";
 import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
-import type { ApprovalRequirements } from "../../src/engine/decision";
+import type { ApprovalRequirements } from "../../src/engine/decision-contract";
 import { APPROVE_VERB, DENY_VERB } from "../../src/teams/card-verbs";
 import { useRedisServer } from "../support/redis-server";
 import { ApprovalCorePort, teamsNotificationSink } from "../../src/teams/approval-core-adapter";

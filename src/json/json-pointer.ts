@@ -32,3 +32,11 @@ export function arrayIndex(token: string, length: number): number | null {
 export function pointerCovers(pointer: string, target: string): boolean {
   return pointer === "" || target === pointer || target.startsWith(pointer + "/");
 }
+
+/**
+ * True for a syntactically valid JSON pointer: empty (the whole document) or a sequence of `/token`s where
+ * `~` appears only as the escapes `~0` and `~1`.
+ */
+export function isJsonPointer(text: string): boolean {
+  return parseJsonPointer(text) !== null;
+}

@@ -2,7 +2,7 @@
  * The answer to a decision request, and the event observers (logs, metrics) receive for each one.
  */
 
-import type { ApprovalRequirements, EvaluatedDecision, Outcome, PolicyRef } from "../engine/decision";
+import type { ApprovalRequirements, EvaluatedDecision, Outcome, PolicyRef } from "../engine/decision-contract";
 import type { Principal } from "../identity/principal";
 import type { DecideRequest } from "./decide-request";
 import type { PolicyInput } from "./policy-input";
