@@ -1,5 +1,5 @@
 # Countersign: common tasks. `make test` is what CI runs (through .ci/run).
-.PHONY: all build run test bundles bench conformance clean redis-server chromium
+.PHONY: all build run test lint format bundles bench conformance clean redis-server chromium
 
 all: build
 
@@ -34,7 +34,17 @@ chromium:
 run: redis-server bundles
 	node dist/src/cli/main.js serve
 
-test: redis-server chromium build
+# The code's shape: ESLint, the formatter, and dependency-cruiser's import rules (no cycles, no orphans, the
+# layering of ../shared/STYLE.md). `make format` rewrites what the formatter would change.
+lint: node_modules
+	npx eslint --max-warnings 0 .
+	npx prettier --check --log-level warn .
+	npx depcruise src --config .dependency-cruiser.cjs --output-type err
+
+format: node_modules
+	npx prettier --write --log-level warn .
+
+test: redis-server chromium build lint
 	npx tsc -p tsconfig.json --noEmit
 	npx jest --ci
 	@if [ -d ../shared/opa-conformance ]; then node scripts/conformance-ratchet.mjs ../shared/opa-conformance; fi

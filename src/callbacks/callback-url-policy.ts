@@ -12,7 +12,7 @@ import { promises as dns, type LookupAddress } from "node:dns";
 import { isIP } from "node:net";
 import { ApprovalError } from "../approvals/approval-errors";
 import type { CallbackUrlCheck } from "../approvals/approval-service";
-import type { CallbackConfig } from "./callback-config";
+import { normalizeHostEntry, type CallbackConfig } from "../config/callback-config";
 import { isLoopbackHost, isPublicAddress } from "./network-address";
 
 /** Resolves a host name to its addresses (injected so tests control DNS). */
@@ -100,20 +100,6 @@ export class CallbackUrlPolicy implements CallbackUrlCheck {
   }
 }
 
-/**
- * `Host[:port]` → `host` or `host|port` (lower-case, no brackets, no trailing dot); `host:*` (any port,
- * meant for loopback receivers in development) → `host|*`.
- */
-export function normalizeHostEntry(entry: string): string {
-  const trimmed = entry.trim().toLowerCase();
-  const port = (p: string): string => (p === "*" ? "*" : String(Number(p)));
-  const bracketed = /^\[([^\]]+)\](?::(\d+|\*))?$/.exec(trimmed);
-  if (bracketed) return bracketed[2] ? `${bracketed[1]}|${port(bracketed[2])}` : (bracketed[1] as string);
-  if (isIP(trimmed) === 6) return trimmed;
-  const m = /^([^:]+?)\.?(?::(\d+|\*))?$/.exec(trimmed);
-  if (!m) return trimmed;
-  return m[2] ? `${m[1]}|${port(m[2])}` : (m[1] as string);
-}
 
 function refuse(message: string): never {
   throw new ApprovalError("COUNTERSIGN_CALLBACK_NOT_ALLOWED", message, { field: "callback_url" });

@@ -8,10 +8,10 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_APPROVAL_WORKFLOW_CONFIG, type ApprovalWorkflowConfig } from "../approvals/approval-config";
-import type { CallbackConfig } from "../callbacks/callback-config";
-import { normalizeHostEntry } from "../callbacks/callback-url-policy";
-import type { GrantKeyConfig } from "../grants/grant-signing-key";
+import { DEFAULT_APPROVAL_WORKFLOW_CONFIG, type ApprovalWorkflowConfig } from "./approval-config";
+import type { CallbackConfig } from "./callback-config";
+import { normalizeHostEntry } from "./callback-config";
+import type { GrantKeyConfig } from "./approval-config";
 import { ConfigError } from "./config-error";
 import type { ConfigFile } from "./config-schema";
 import { DEVELOPMENT_CALLBACK_SECRET } from "./development-keys";

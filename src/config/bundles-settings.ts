@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { BundleError } from "../bundle/bundle-error";
 import { isSigningAlgorithm, SIGNING_ALGORITHMS, verificationKeyFrom } from "../bundle/bundle-keys";
 import type { VerificationConfig, VerificationKey } from "../bundle/bundle-verification";
-import type { RemoteBundleConfig } from "../engine/bundle-server-source";
+import type { RemoteBundleConfig } from "./remote-bundle-config";
 import type { ConfigError } from "./config-error";
 import type { ConfigFile } from "./config-schema";
 import type { ServiceMode } from "./service-config";

@@ -29,20 +29,9 @@ import { loadDecisionBundle } from "./loaded-bundle";
 import type { ActivePolicy } from "./policy-provider";
 import type { PolicySource, PolicySourceListener, PolicySourceStatus, RemotePollStatus } from "./policy-source";
 import { ReloadLoop } from "./reload-loop";
+import type { RemoteBundleConfig } from "../config/remote-bundle-config";
 
-/** `bundles.remote`, resolved (credentials read from the environment). */
-export interface RemoteBundleConfig {
-  readonly url: string;
-  /** Shortest and longest delay between polls, in milliseconds. */
-  readonly pollMinMs: number;
-  readonly pollMaxMs: number;
-  /** Extra request headers, the Authorization built from credentials included. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Where the last good bundle is kept; absent, nothing is cached. */
-  readonly cacheDir?: string;
-  /** Longest a request may take (default 30 s). */
-  readonly timeoutMs?: number;
-}
+export type { RemoteBundleConfig };
 
 /** How to serve from a bundle server. */
 export interface BundleServerSourceOptions extends RemoteBundleConfig {

@@ -10,6 +10,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from "node:crypto";
 import type Redis from "ioredis";
 import { calculateJwkThumbprint } from "jose";
+import type { GrantKeyConfig } from "../config/approval-config";
 
 /** A signing key pair with its public JWK and key id. */
 export interface GrantSigningKey {
@@ -19,14 +20,6 @@ export interface GrantSigningKey {
   readonly publicKey: KeyObject;
   /** The public key as published in the JWKS (with kid, alg and use). */
   readonly publicJwk: Readonly<Record<string, string>>;
-}
-
-/** How the key is configured; with neither field set it is generated and persisted in Redis. */
-export interface GrantKeyConfig {
-  /** PKCS#8 PEM of an Ed25519 private key. */
-  readonly privateKeyPem?: string;
-  /** An Ed25519 private key as a JWK (`kty: OKP`, `crv: Ed25519`, `x`, `d`). */
-  readonly privateJwk?: JsonWebKey;
 }
 
 /** Why no usable signing key could be had. */

@@ -13,8 +13,6 @@ import type { Logger } from "../observability/logger";
 import { HttpError, sendError } from "./http-error";
 import { pathOf } from "./request-path";
 
-/** The default of `server.body_timeout_ms`. */
-export const DEFAULT_BODY_TIMEOUT_MS = 5000;
 
 /** A request carries a body when it declares a length above zero or a transfer encoding. */
 function hasBody(req: IncomingMessage): boolean {

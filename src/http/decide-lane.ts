@@ -28,7 +28,8 @@ import { authenticationFailed } from "./authenticate";
 import { type DecideBody, sendDecision } from "./decide-route";
 import { answerError, malformedJson } from "./error-handler";
 import { pathOf } from "./request-path";
-import { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH } from "./json-depth";
+import { DEFAULT_MAX_JSON_DEPTH } from "../config/server-limits";
+import { assertJsonDepth } from "./json-depth";
 
 /** The paths of the decide route. */
 export const DECIDE_PATHS: ReadonlySet<string> = new Set(["/v1/decide", "/decide"]);

@@ -9,8 +9,6 @@
 
 import { HttpError } from "./http-error";
 
-/** The default of `server.max_json_depth`. */
-export const DEFAULT_MAX_JSON_DEPTH = 64;
 
 /** The nesting depth of a parsed JSON value (a scalar is 0, `{}` and `[]` are 1), counted up to `stopAt`. */
 export function jsonDepth(value: unknown, stopAt: number): number {

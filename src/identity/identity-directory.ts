@@ -7,7 +7,7 @@
  */
 
 import { createHash, hash, timingSafeEqual } from "node:crypto";
-import type { IdentityConfig } from "../config/service-config";
+import type { IdentityConfig } from "./identity-config";
 import { canonicalIdentity, identitySkeleton } from "./identity-id";
 import type { Principal } from "./principal";
 

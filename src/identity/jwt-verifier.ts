@@ -5,7 +5,7 @@
 
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
-import type { JwtAuthConfig } from "../config/service-config";
+import type { JwtAuthConfig } from "./identity-config";
 import type { Clock } from "../policy/clock";
 import type { AuthFailure } from "./auth-failure";
 

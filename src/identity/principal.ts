@@ -2,7 +2,7 @@
  * A principal: who the service is talking to, once authenticated (a caller, a reviewer, an auditor).
  */
 
-import type { IdentityKind, SlackUser, TeamsUser } from "../config/service-config";
+import type { IdentityKind, SlackUser, TeamsUser } from "./identity-config";
 
 /** An authenticated identity, without its credentials. */
 export interface Principal {

@@ -7,7 +7,7 @@
 
 import type { Writable } from "node:stream";
 import * as winston from "winston";
-import type { LogLevel } from "../config/service-config";
+import type { LogLevel } from "./log-level";
 import { BatchedLineTransport } from "./batched-line-transport";
 
 /** The logger type the service passes around. */

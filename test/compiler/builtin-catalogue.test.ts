@@ -53,7 +53,6 @@ describe("the catalogue names where each built-in is implemented", () => {
   const runtime = loadRuntime().builtins;
   const host = new Set(HOST_BUILTIN_NAMES);
   // The SDK's own table, read from the package itself, not from our list of it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdkTable = require(path.join(__dirname, "../../node_modules/@open-policy-agent/opa-wasm/src/builtins/index.js")) as Record<string, unknown>;
 
   it.each(entries.filter((e) => e.site === "runtime").map((e) => [e.name]))("%s is exported by the wasm runtime", (name) => {

@@ -294,7 +294,7 @@ describe("the identities section", () => {
   it("requires known humans in production and not in development, unless it says so", () => {
     expect(parse(MINIMAL).requireKnownHumans).toBe(false);
     expect(parse(MINIMAL, { NODE_ENV: "production" }).requireKnownHumans).toBe(true);
-    const entries = MINIMAL.replace("identities:\n", "identities:\n  require_known_humans: true\n  entries:\n").replace(/\n  (-|  )/g, "\n    $1");
+    const entries = MINIMAL.replace("identities:\n", "identities:\n  require_known_humans: true\n  entries:\n").replace(/\n {2}(-| {2})/g, "\n    $1");
     const config = parse(entries);
     expect(config.requireKnownHumans).toBe(true);
     expect(config.identities.map((i) => i.id)).toEqual(["svc:deployer", "user:olivia"]);

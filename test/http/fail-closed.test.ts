@@ -9,7 +9,7 @@ import request from "supertest";
 import { createApp } from "../../src/http/app";
 import { createAuthenticator } from "../../src/identity/authenticator";
 import { IdentityDirectory } from "../../src/identity/identity-directory";
-import { createServiceMetrics } from "../../src/observability/service-metrics";
+import { createServiceMetrics } from "../../src/service/service-metrics";
 import { fixedClock } from "../../src/policy/clock";
 import { createDecideUseCase } from "../../src/service/decide";
 import type { DecisionPolicy } from "../../src/service/decision-policy";

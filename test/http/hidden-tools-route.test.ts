@@ -10,7 +10,7 @@ import { approvalTestService, AUTH, decisionModule, removeTempDirs, tempDir, wri
 import { useRedisServer } from "../support/redis-server";
 
 const redis = useRedisServer({ flushBetweenTests: true });
-let services: TestService[] = [];
+const services: TestService[] = [];
 
 afterEach(async () => {
   for (const s of services.splice(0)) await s.close();

@@ -52,7 +52,6 @@ export function recordedCalls(log: string): { server: string; name: string; args
 
 /** The SDK tool server over Streamable HTTP in this process (stateless: one server per request). */
 export async function httpToolServer(name: string, log: string): Promise<{ url: string; close(): Promise<void> }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createToolServer } = require(TOOL_SERVER) as { createToolServer: (name: string, record: (n: string, a: unknown) => void) => { connect(t: unknown): Promise<void>; close(): Promise<void> } };
   const record = (tool: string, args: unknown): void => fs.appendFileSync(log, JSON.stringify({ server: name, name: tool, args }) + "\n");
   const listening = await listenOnLoopback((req, res) => {

@@ -23,8 +23,8 @@ describe("package.json entry points", () => {
     expect(existsSync(path.join(root, file))).toBe(true);
   });
 
-  it("resolves the package's own name to the client SDK, whose entry exports the Countersign client", () => {
-    const main = require(path.join(root, pkg.main)) as Record<string, unknown>;
+  it("resolves the package's own name to the client SDK, whose entry exports the Countersign client", async () => {
+    const main = (await import(path.join(root, pkg.main))) as Record<string, unknown>;
     expect(typeof main["Countersign"]).toBe("function");
   });
 });

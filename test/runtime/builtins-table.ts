@@ -54,7 +54,7 @@ export function call(rt: Runtime, builtin: string, args: readonly string[]): Wan
   } catch (e) {
     if (!(e instanceof RuntimeAbort)) throw e;
     const match = /^at: (eval_type_error|eval_builtin_error): ([\s\S]*)$/.exec(e.message);
-    if (!match) throw new Error(`unexpected abort message: ${e.message}`);
+    if (!match) throw new Error(`unexpected abort message: ${e.message}`, { cause: e });
     return { error: match[2]!, code: match[1] as "eval_type_error" | "eval_builtin_error" };
   }
   throw new Error("cs_raise_builtin_error returned");

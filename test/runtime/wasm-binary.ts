@@ -102,12 +102,18 @@ export class WasmBinary {
           const name = r.name();
           const kind = r.byte();
           if (kind === 0) this.importedFunctions.push({ module, name, type: r.u32() });
-          else if (kind === 1) (r.byte(), r.limits());
+          else if (kind === 1) {
+            r.byte();
+            r.limits();
+          }
           else if (kind === 2) {
             const flags = r.byte();
             this.importedMemoryMinimum = r.u32();
             if (flags & 1) r.u32();
-          } else if (kind === 3) (r.byte(), r.byte());
+          } else if (kind === 3) {
+            r.byte();
+            r.byte();
+          }
         }
         break;
       case 3:

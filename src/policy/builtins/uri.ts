@@ -176,7 +176,6 @@ function parseUri(raw: string): Record<string, string> {
 }
 
 function parseWithoutFragment(u: string, parts: Record<string, string>): void {
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(u)) throw new UriSyntaxError("net/url: invalid control character in URL");
   if (u === "*") {
     parts.path = "*";

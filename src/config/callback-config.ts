@@ -3,6 +3,8 @@
  * file form (`callbacks:` section) once at start-up.
  */
 
+import { isIP } from "node:net";
+
 /** Final-state callback settings. */
 export interface CallbackConfig {
   /** HMAC-SHA256 key for `X-Countersign-Signature` (at least 32 bytes of entropy recommended; 16 characters minimum). */
@@ -32,3 +34,18 @@ export interface CallbackConfig {
 
 /** The shortest secret accepted. */
 export const MIN_CALLBACK_SECRET_LENGTH = 16;
+
+/**
+ * `Host[:port]` → `host` or `host|port` (lower-case, no brackets, no trailing dot); `host:*` (any port,
+ * meant for loopback receivers in development) → `host|*`.
+ */
+export function normalizeHostEntry(entry: string): string {
+  const trimmed = entry.trim().toLowerCase();
+  const port = (p: string): string => (p === "*" ? "*" : String(Number(p)));
+  const bracketed = /^\[([^\]]+)\](?::(\d+|\*))?$/.exec(trimmed);
+  if (bracketed) return bracketed[2] ? `${bracketed[1]}|${port(bracketed[2])}` : (bracketed[1] as string);
+  if (isIP(trimmed) === 6) return trimmed;
+  const m = /^([^:]+?)\.?(?::(\d+|\*))?$/.exec(trimmed);
+  if (!m) return trimmed;
+  return m[2] ? `${m[1]}|${port(m[2])}` : (m[1] as string);
+}

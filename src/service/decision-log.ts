@@ -13,9 +13,9 @@
  * failure the policy's mask is unknown, so nothing of the body is logged.
  */
 
-import type { PolicyInput } from "../service/policy-input";
-import type { DecisionEvent, DecisionObserver } from "../service/decision-response";
-import type { Logger } from "./logger";
+import type { PolicyInput } from "./policy-input";
+import type { DecisionEvent, DecisionObserver } from "./decision-response";
+import type { Logger } from "../observability/logger";
 import { maskDocument } from "../json/document-masking";
 
 /** An observer that logs every decision. */

@@ -3,8 +3,8 @@
  * (which owns the file form and validation), and handed to the composition root.
  */
 
-import type { CallbackConfig } from "../callbacks/callback-config";
-import type { GrantKeyConfig } from "../grants/grant-signing-key";
+import type { CallbackConfig } from "./callback-config";
+import type { JsonWebKey } from "node:crypto";
 
 /** Settings of approvals, grants and callbacks. */
 export interface ApprovalWorkflowConfig {
@@ -33,3 +33,11 @@ export const DEFAULT_APPROVAL_WORKFLOW_CONFIG: ApprovalWorkflowConfig = {
   sweepIntervalMs: 1000,
   grants: {},
 };
+
+/** How the key is configured; with neither field set it is generated and persisted in Redis. */
+export interface GrantKeyConfig {
+  /** PKCS#8 PEM of an Ed25519 private key. */
+  readonly privateKeyPem?: string;
+  /** An Ed25519 private key as a JWK (`kty: OKP`, `crv: Ed25519`, `x`, `d`). */
+  readonly privateJwk?: JsonWebKey;
+}

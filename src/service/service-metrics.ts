@@ -7,8 +7,8 @@
  */
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { DecisionEvent, DecisionObserver } from "../service/decision-response";
-import type { PolicyStatus } from "../service/decision-policy";
+import type { DecisionEvent, DecisionObserver } from "./decision-response";
+import type { PolicyStatus } from "./decision-policy";
 
 /** The registry to expose and the observer that feeds it. */
 export interface ServiceMetrics {

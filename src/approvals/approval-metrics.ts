@@ -8,7 +8,7 @@
  */
 
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import type { ApprovalEvent, ApprovalEventListener } from "../approvals/approval-events";
+import type { ApprovalEvent, ApprovalEventListener } from "./approval-events";
 
 /** Buckets from a second to a day: people answer in minutes or hours. */
 const WAIT_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400];

@@ -2,8 +2,8 @@
  * The readiness check of the policy engine: ready when a decision bundle is loaded and serving.
  */
 
-import type { DecisionPolicy } from "../service/decision-policy";
-import type { ReadinessCheck } from "./readiness";
+import type { DecisionPolicy } from "./decision-policy";
+import type { ReadinessCheck } from "../observability/readiness";
 
 /** A check named `policy` over the engine's status. */
 export function policyCheck(policy: Pick<DecisionPolicy, "status">): ReadinessCheck {
