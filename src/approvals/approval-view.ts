@@ -90,7 +90,8 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
       ...(v.comment !== undefined ? { comment: v.comment } : {}),
       channel: v.channel,
       at: iso(v.at),
-      ...(v.shown !== undefined ? { shown: v.shown } : {}),
+      // The view itself stays in the record and the trail (`countersign audit view`); the API names it by digest.
+      ...(v.shown !== undefined ? { shown: { version: v.shown.version, digest: v.shown.digest, ...(v.shown.hidden === undefined ? {} : { hidden: v.shown.hidden }) } } : {}),
     })),
     request,
     decision_id: a.decisionId,

@@ -12,7 +12,7 @@
 
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
 import { ApprovalError } from "../approvals/approval-errors";
-import type { ApprovalRequest, Principal as ApprovalPrincipal } from "../approvals/approval-request";
+import { MAX_SHOWN_VIEW_CHARS, type ApprovalRequest, type Principal as ApprovalPrincipal } from "../approvals/approval-request";
 import type { ApprovalService } from "../approvals/approval-service";
 import { sameIdentity } from "../approvals/reviewer-eligibility";
 import { AuditError } from "../audit/audit-error";
@@ -35,7 +35,7 @@ import { inboxBody, mineBody, type RequestRow } from "./list-pages";
 import { CALLBACK_PATH, OidcSignIn } from "./oidc-sign-in";
 import { notice, renderPage, type LayoutViewer } from "./page-layout";
 import { requestPageBody, type PageMessage } from "./request-page";
-import { pageModelDigest, requestPageModel, type RequestPageModel, type ViewerModel } from "./request-page-model";
+import { pageModelView, requestPageModel, type RequestPageModel, type ViewerModel } from "./request-page-model";
 import { signInBody } from "./sign-in-page";
 
 /** The Content-Security-Policy of every console answer. */
@@ -281,9 +281,9 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     return { approval: got.approval, relation: "reviewer" };
   };
 
-  const viewOf = (a: { approval: ApprovalRequest; relation: ViewerModel["relation"] }, p: Principal): { model: RequestPageModel; digest: string } => {
+  const viewOf = (a: { approval: ApprovalRequest; relation: ViewerModel["relation"] }, p: Principal): { model: RequestPageModel; digest: string; view: string } => {
     const model = requestPageModel(a.approval, p, a.relation, now());
-    return { model, digest: pageModelDigest(model) };
+    return { model, ...pageModelView(model) };
   };
 
   router.get(
@@ -325,7 +325,8 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
           verdict,
           ...(comment === undefined || comment === "" ? {} : { comment }),
           channel: "console",
-          shown: { version: current.model.version, digest: current.digest, hidden: current.model.hidden },
+          // The page model itself is kept with the verdict (and in the trail) unless it is too large to keep.
+          shown: { version: current.model.version, digest: current.digest, hidden: current.model.hidden, ...(current.view.length <= MAX_SHOWN_VIEW_CHARS ? { view: current.view } : {}) },
         });
       } catch (err) {
         if (!(err instanceof ApprovalError)) throw err;

@@ -152,7 +152,13 @@ export function requestPageModel(approval: ApprovalRequest, viewer: Principal, r
 
 /** SHA-256 (hex) of the model's canonical JSON: what a console verdict records as shown. */
 export function pageModelDigest(model: RequestPageModel): string {
-  return createHash("sha256").update(canonicalJson(model), "utf8").digest("hex");
+  return pageModelView(model).digest;
+}
+
+/** The model as a verdict keeps it: its canonical JSON text (the view the trail keeps) and that text's SHA-256. */
+export function pageModelView(model: RequestPageModel): { readonly view: string; readonly digest: string } {
+  const view = canonicalJson(model);
+  return { view, digest: createHash("sha256").update(view, "utf8").digest("hex") };
 }
 
 /** "1 more approval from security", per unmet group, or overall. */

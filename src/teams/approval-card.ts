@@ -190,7 +190,13 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
 
 /** SHA-256 (hex) of a card: the canonical JSON (RFC 8785) of exactly what was sent; what a verdict records as shown. */
 export function cardDigest(card: AdaptiveCard): string {
-  return createHash("sha256").update(canonicalJson(card), "utf8").digest("hex");
+  return sentCard(card).digest;
+}
+
+/** A card as a verdict records it: its canonical JSON text (the view kept in the trail) and that text's SHA-256. */
+export function sentCard(card: AdaptiveCard): { readonly view: string; readonly digest: string } {
+  const view = canonicalJson(card);
+  return { view, digest: createHash("sha256").update(view, "utf8").digest("hex") };
 }
 
 /** How the requirements read on the card: `2 approvers with role dba or security`. */
