@@ -26,6 +26,14 @@ import { REVIEWERS } from "../teams/support/in-memory-approvals";
 import { APPROVALS_CHANNEL, reviewerClick, reviewerMessage } from "../teams/support/teams-activities";
 import { consoleSignIn } from "./console-form-client";
 
+// Declared before the Redis server's own hooks, so the service closes while its Redis is still up.
+afterAll(async () => {
+  await service?.close();
+  await connector?.close();
+  await fs.rm(workDir, { recursive: true, force: true });
+  removeTempDirs();
+});
+
 const redis = useRedisServer();
 const SECRET_QUERY = "select iban from payouts where owner='SECRET-QUERY-shown-view'";
 
@@ -65,13 +73,6 @@ beforeAll(async () => {
   });
   const subscribed = await send(reviewerMessage(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, "subscribe approvals"));
   expect(subscribed.status).toBe(200);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await connector?.close();
-  await fs.rm(workDir, { recursive: true, force: true });
-  removeTempDirs();
 });
 
 function send(activity: Record<string, unknown>) {
