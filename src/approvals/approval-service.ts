@@ -8,6 +8,7 @@
  * conflict, and its events are emitted by the instance whose step made the change.
  */
 
+import { createHash } from "node:crypto";
 import type { ApprovalRequirements, ApprovalScope, PolicyRef, Risk } from "../engine/decision-contract";
 import { validateScope } from "../engine/decision-validator";
 import { describeScope, scopeWithin } from "./approval-scope";
@@ -25,6 +26,7 @@ import {
   type Verdict,
   type VerdictChannel,
   type VerdictShown,
+  MAX_SHOWN_VIEW_CHARS,
   type VerdictValue,
 } from "./approval-request";
 import { assertUsableRequirements, evaluateQuorum } from "./approval-state-machine";
@@ -673,5 +675,14 @@ function validShown(shown: VerdictShown | undefined): VerdictShown | undefined {
   ) {
     throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `shown.hidden must be a list of at most ${MAX_SHOWN_HIDDEN} JSON pointers`);
   }
-  return { version: shown.version, digest: shown.digest, ...(hidden === undefined ? {} : { hidden: [...hidden] }) };
+  const view = shown.view;
+  if (view !== undefined) {
+    if (typeof view !== "string" || view.length > MAX_SHOWN_VIEW_CHARS) {
+      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `shown.view must be the view's canonical JSON text, at most ${MAX_SHOWN_VIEW_CHARS} characters`);
+    }
+    if (createHash("sha256").update(view, "utf8").digest("hex") !== shown.digest) {
+      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "shown.view does not hash to shown.digest");
+    }
+  }
+  return { version: shown.version, digest: shown.digest, ...(hidden === undefined ? {} : { hidden: [...hidden] }), ...(view === undefined ? {} : { view }) };
 }

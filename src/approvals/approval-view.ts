@@ -11,7 +11,7 @@ import type { ApprovalRequest, ApprovalStatus, VerdictChannel, VerdictValue } fr
 import { evaluateQuorum } from "./approval-state-machine";
 import { maskDocument } from "../json/document-masking";
 import type { Risk } from "../engine/decision-contract";
-import { maskedValues, scrubText } from "../observability/masked-values";
+import { maskedValues, scrubLeaves, scrubText } from "../observability/masked-values";
 
 /** One verdict as the API shows it. */
 export interface VerdictView {
@@ -64,12 +64,21 @@ export interface ApprovalView {
   readonly grant_expires_at?: string;
 }
 
-/** Renders a request for a viewer; `grant` is shown only when the access carries one (the creating caller). */
+/**
+ * Renders a request for a viewer; `grant` is shown only when the access carries one (the creating caller).
+ * Reviewers see the request masked, and the masked values scrubbed (by the Teams card's own `scrubText`:
+ * values only, exactly) from every other text that could repeat them: the request's unmasked values, the
+ * policy's summary and reasons, verdict comments, the cancelling reason and a break-glass justification.
+ */
 export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "viewer" | "grant">): ApprovalView {
   const a = access.approval;
   const progress = evaluateQuorum(a.requirements, a.verdicts);
   const iso = (ms: number): string => new Date(ms).toISOString();
-  const request = access.viewer === "requester" ? a.request : maskDocument(a.request, a.mask);
+  const whole = access.viewer === "requester";
+  const masked = whole ? a.request : maskDocument(a.request, a.mask);
+  const secrets = whole ? [] : maskedValues(a.request, masked);
+  const scrub = (text: string): string => (secrets.length === 0 ? text : scrubText(text, secrets));
+  const request = (secrets.length === 0 ? masked : scrubLeaves(masked, secrets)) as ApprovalRequest["request"];
   return {
     id: a.id,
     status: a.status,
@@ -87,20 +96,21 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
     verdicts: a.verdicts.map((v) => ({
       reviewer_id: v.reviewerId,
       verdict: v.verdict,
-      ...(v.comment !== undefined ? { comment: v.comment } : {}),
+      ...(v.comment !== undefined ? { comment: scrub(v.comment) } : {}),
       channel: v.channel,
       at: iso(v.at),
-      ...(v.shown !== undefined ? { shown: v.shown } : {}),
+      // The view itself stays in the record and the trail (`countersign audit view`); the API names it by digest.
+      ...(v.shown !== undefined ? { shown: { version: v.shown.version, digest: v.shown.digest, ...(v.shown.hidden === undefined ? {} : { hidden: v.shown.hidden }) } } : {}),
     })),
     request,
     decision_id: a.decisionId,
     policy: a.policy,
-    reasons: a.reasons ?? [],
-    ...(a.summary === undefined ? {} : { summary: access.viewer === "requester" ? a.summary : scrubText(a.summary, maskedValues(a.request, request)) }),
+    reasons: (a.reasons ?? []).map(scrub),
+    ...(a.summary === undefined ? {} : { summary: scrub(a.summary) }),
     ...(a.risk === undefined ? {} : { risk: a.risk }),
     action_digest: a.actionDigest,
-    ...(a.cancellation ? { cancellation: a.cancellation } : {}),
-    ...(a.breakGlass !== undefined ? { break_glass: a.breakGlass } : {}),
+    ...(a.cancellation ? { cancellation: { by: a.cancellation.by, ...(a.cancellation.reason === undefined ? {} : { reason: scrub(a.cancellation.reason) }) } } : {}),
+    ...(a.breakGlass !== undefined ? { break_glass: { justification: scrub(a.breakGlass.justification) } } : {}),
     ...(a.reminders !== undefined ? { reminders: a.reminders } : {}),
     ...(a.escalation !== undefined ? { escalation: a.escalation } : {}),
     ...(access.viewer === "requester" && access.grant ? { grant: access.grant.token, grant_expires_at: iso(access.grant.expiresAt) } : {}),

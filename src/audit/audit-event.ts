@@ -133,8 +133,10 @@ export interface ApprovalVerdictAuditEvent extends AuditEventCommon, RequestSubj
   /**
    * What the reviewer was shown: the request version their message or console page showed, the SHA-256 of the
    * rendered message (or the console's page model), and the masked pointers that view hid (console verdicts).
+   * `view`, when the channel kept it (Teams, console), is the view itself: the exact canonical JSON text whose
+   * SHA-256 is `digest`, already masked; `countersign audit view` prints it back and checks it.
    */
-  readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
+  readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[]; readonly view?: string };
 }
 
 /** A verdict attempt that was refused (self-approval, ineligible role, double vote, not pending, …). */
@@ -415,7 +417,7 @@ export function approvalVerdictEvent(
     readonly channel: VerdictChannel;
     readonly verdict: "approve" | "deny";
     readonly comment?: string;
-    readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[] };
+    readonly shown?: { readonly version: number; readonly digest: string; readonly hidden?: readonly string[]; readonly view?: string };
   },
 ): AuditDraft<ApprovalVerdictAuditEvent> {
   return draft<ApprovalVerdictAuditEvent>({
@@ -428,7 +430,12 @@ export function approvalVerdictEvent(
     shown:
       d.shown === undefined
         ? undefined
-        : { version: d.shown.version, digest: d.shown.digest, ...(d.shown.hidden === undefined ? {} : { hidden: [...d.shown.hidden] }) },
+        : {
+            version: d.shown.version,
+            digest: d.shown.digest,
+            ...(d.shown.hidden === undefined ? {} : { hidden: [...d.shown.hidden] }),
+            ...(d.shown.view === undefined ? {} : { view: d.shown.view }),
+          },
     ...subject(d),
   });
 }

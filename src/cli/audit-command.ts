@@ -22,6 +22,9 @@
  * - `audit key [--redis URL]`: the public key (PEM), its id and base64url form, for auditors to pin.
  * - `audit digest <json-value> [--salt-file F]`: `{"$masked": "sha256:…"}` for a value, to compare with
  *   a masked field (salt from the file or COUNTERSIGN_AUDIT_MASK_SALT).
+ * - `audit view <digest | approval-id> [trail.jsonl | -]` or `… [--redis URL] [--archive A]`: prints back
+ *   what each matching verdict's reviewer was shown (the view the trail keeps) and checks that it hashes to
+ *   the recorded digest; exit code 1 when none is found or one does not match (see `audit-view.ts`).
  *
  * Operational failures (Redis unreachable, unreadable file, bad key) print `error: … [CODE]` and exit 1.
  */
@@ -50,6 +53,7 @@ import { openRedis } from "../redis/redis-connection";
 import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
 import { AUDIT_SUBCOMMANDS } from "./audit-subcommands";
+import { lineEntries, printShownViews, readerEntries, viewOutcome, type ViewSummary } from "./audit-view";
 
 /** Options of `countersign audit …` (each subcommand reads the ones it documents). */
 export interface AuditCommandOptions {
@@ -108,6 +112,8 @@ export async function runAuditCommand(subcommand: string, args: readonly string[
         return await withStore(opts, env, deps, (store) => runKey(store, io));
       case "digest":
         return runDigest(args, opts, io, env);
+      case "view":
+        return await runView(args, opts, io, env, deps);
       default:
         throw new CliError("COUNTERSIGN_CLI_USAGE", `unknown audit subcommand '${subcommand}'; use one of ${AUDIT_SUBCOMMANDS.join(", ")}`);
     }
@@ -209,6 +215,30 @@ async function runKey(store: RedisAuditStore, io: CliIo): Promise<number> {
   io.out(`kid: ${key.kid}`);
   io.out(`x: ${key.x}`);
   return 0;
+}
+
+async function runView(args: readonly string[], opts: AuditCommandOptions, io: CliIo, env: Readonly<Record<string, string | undefined>>, deps: AuditCommandDeps): Promise<number> {
+  const [key, file, ...rest] = args;
+  if (key === undefined || key === "" || rest.length > 0) {
+    throw new CliError("COUNTERSIGN_CLI_USAGE", "audit view takes a view digest (64 hex digits) or an approval id, then optionally a trail file (- for standard input)");
+  }
+  let summary: ViewSummary;
+  if (file !== undefined) {
+    if (opts.redis !== undefined || opts.archive !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit view reads a trail file, or --redis and/or --archive, not both");
+    summary = await printShownViews(key, lineEntries(await trailLines(file, io)), io);
+  } else if (opts.archive !== undefined && opts.redis === undefined && env["REDIS_URL"] === undefined) {
+    summary = await withArchive(opts, env, (archive) => printShownViews(key, readerEntries(new ArchiveTrailReader(archive, null)), io));
+  } else {
+    if (opts.redis === undefined && env["REDIS_URL"] === undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit view needs a trail file (or -), --redis URL or --archive");
+    summary = await withStore(opts, env, deps, (store) =>
+      opts.archive === undefined
+        ? printShownViews(key, readerEntries(store), io)
+        : withArchive(opts, env, (archive) => printShownViews(key, readerEntries(new ArchiveTrailReader(archive, store)), io)),
+    );
+  }
+  const outcome = viewOutcome(key, summary);
+  io.err(outcome.line);
+  return outcome.code;
 }
 
 function runDigest(args: readonly string[], opts: AuditCommandOptions, io: CliIo, env: Readonly<Record<string, string | undefined>>): number {

@@ -231,11 +231,13 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
         "a trail must start at seq 1 unless its signed export range says it is partial (or --partial accepts it), and --pin checks " +
         "that a head seen earlier is still there. `audit head` prints the current signed head to pin. " +
         "`audit key [--redis URL]` prints the public key auditors pin; `audit digest <json> [--salt-file F]` the masked form of a value. " +
+        "`audit view <digest | approval-id> [trail.jsonl | -]` (or with --redis / --archive) prints back what a verdict's reviewer was shown " +
+        "and checks it hashes to the recorded digest, exit 1 when not. " +
         "With audit.archive, `--archive DIR|s3://bucket/prefix` makes verify and export read the sealed segments, then the stream. " +
         "The Redis URL defaults to REDIS_URL.",
     )
     .argument("<subcommand>", AUDIT_SUBCOMMANDS.join(" | "))
-    .argument("[args...]", "verify: the trail file (- for standard input); digest: the JSON value")
+    .argument("[args...]", "verify: the trail file (- for standard input); digest: the JSON value; view: the digest or approval id, then optionally the trail file")
     .option("--from <seq-or-time>", "export: first entry (a seq or an RFC 3339 time)")
     .option("--to <seq-or-time>", "export: last entry (a seq or an RFC 3339 time)")
     .option("--redis <url>", "the Redis holding the trail (default REDIS_URL)")
@@ -245,7 +247,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--partial", "verify: accept a trail that starts after seq 1 without a signed range (its start taken on trust)")
     .option(
       "--archive <dir-or-s3-url>",
-      "verify, export: the archive of sealed segments (audit.archive: a directory, or s3://bucket/prefix), read first, then the Redis stream with --redis",
+      "verify, export, view: the archive of sealed segments (audit.archive: a directory, or s3://bucket/prefix), read first, then the Redis stream with --redis",
     )
     .option("--s3-endpoint <url>", "an S3-compatible server for an s3:// archive (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)")
     .option("--s3-region <region>", "the s3:// archive's region (default AWS_REGION, else us-east-1)")

@@ -12,7 +12,7 @@
 
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
 import { ApprovalError } from "../approvals/approval-errors";
-import type { ApprovalRequest, Principal as ApprovalPrincipal } from "../approvals/approval-request";
+import { MAX_SHOWN_VIEW_CHARS, type ApprovalRequest, type Principal as ApprovalPrincipal } from "../approvals/approval-request";
 import type { ApprovalService } from "../approvals/approval-service";
 import { sameIdentity } from "../approvals/reviewer-eligibility";
 import { AuditError } from "../audit/audit-error";
@@ -35,7 +35,7 @@ import { inboxBody, mineBody, type RequestRow } from "./list-pages";
 import { CALLBACK_PATH, OidcSignIn } from "./oidc-sign-in";
 import { notice, renderPage, type LayoutViewer } from "./page-layout";
 import { requestPageBody, type PageMessage } from "./request-page";
-import { pageModelDigest, requestPageModel, type RequestPageModel, type ViewerModel } from "./request-page-model";
+import { pageModelView, requestPageModel, type RequestPageModel, type ViewerModel } from "./request-page-model";
 import { signInBody } from "./sign-in-page";
 
 /** The Content-Security-Policy of every console answer. */
@@ -88,6 +88,8 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
   /** The origin forms must come from: the public URL's, else (development) the one the request was sent to. */
   const originOf = (req: Request): string => (config.publicUrl === undefined ? `${req.protocol}://${req.headers.host ?? ""}` : new URL(config.publicUrl).origin);
   const router = express.Router();
+  /** Display names of configured people, for the pages (the id where none is configured). */
+  const people = (id: string): { displayName?: string } | undefined => deps.identities.byId(id);
   const form = express.urlencoded({ extended: false, limit: "64kb", parameterLimit: 20 });
 
   router.use("/console", (_req, res, next) => {
@@ -231,7 +233,7 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
       const rows = found.approvals
         .slice()
         .sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt)
-        .map((a) => rowOf(requestPageModel(a, p, "reviewer", at), a));
+        .map((a) => rowOf(requestPageModel(a, p, "reviewer", at, people), a));
       page(res, "To review", inboxBody(rows, found.nextCursor), { current: "inbox", events: "/console/events?topic=inbox" });
     }),
   );
@@ -252,7 +254,7 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
         if (typeof id !== "string") continue;
         const approval = await deps.approvals.read(id);
         if (approval === null || !isRequester(approval, p.id)) continue;
-        rows.push(rowOf(requestPageModel(approval, p, "requester", at), approval));
+        rows.push(rowOf(requestPageModel(approval, p, "requester", at, people), approval));
       }
       const note = found.next_cursor !== null && rows.length < PAGE_SIZE ? "Looked through part of the trail; older requests continue below." : undefined;
       page(res, "My requests", mineBody(rows, found.next_cursor, note), { current: "mine", events: "/console/events?topic=mine" });
@@ -281,9 +283,9 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     return { approval: got.approval, relation: "reviewer" };
   };
 
-  const viewOf = (a: { approval: ApprovalRequest; relation: ViewerModel["relation"] }, p: Principal): { model: RequestPageModel; digest: string } => {
-    const model = requestPageModel(a.approval, p, a.relation, now());
-    return { model, digest: pageModelDigest(model) };
+  const viewOf = (a: { approval: ApprovalRequest; relation: ViewerModel["relation"] }, p: Principal): { model: RequestPageModel; digest: string; view: string } => {
+    const model = requestPageModel(a.approval, p, a.relation, now(), people);
+    return { model, ...pageModelView(model) };
   };
 
   router.get(
@@ -325,7 +327,8 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
           verdict,
           ...(comment === undefined || comment === "" ? {} : { comment }),
           channel: "console",
-          shown: { version: current.model.version, digest: current.digest, hidden: current.model.hidden },
+          // The page model itself is kept with the verdict (and in the trail) unless it is too large to keep.
+          shown: { version: current.model.version, digest: current.digest, hidden: current.model.hidden, ...(current.view.length <= MAX_SHOWN_VIEW_CHARS ? { view: current.view } : {}) },
         });
       } catch (err) {
         if (!(err instanceof ApprovalError)) throw err;
@@ -498,7 +501,7 @@ function rowOf(m: RequestPageModel, a: ApprovalRequest): RequestRow {
     status: m.status,
     action: m.action,
     resource: [m.resource.type, m.resource.id, m.resource.environment].filter((s) => s !== undefined).join(" "),
-    requestedBy: m.actor.onBehalfOf ?? m.actor.id ?? a.requesters.callerId,
+    requestedBy: m.actor.onBehalfOfName ?? m.actor.name ?? a.requesters.callerId,
     approvals: m.progress.approvals,
     quorum: m.progress.quorum,
     stillNeeded: m.stillNeeded,

@@ -13,11 +13,15 @@ import type { ApprovalRequest, Principal } from "../approvals/approval-request";
 import { evaluateQuorum } from "../approvals/approval-state-machine";
 import { eligibleRoles, verdictEligibility } from "../approvals/reviewer-eligibility";
 import { canonicalJson } from "../json/canonical-json";
-import { maskJson } from "../json/document-masking";
+import type { Risk } from "../engine/decision-contract";
+import { maskedValues, scrubLeaves, scrubText } from "../observability/masked-values";
+import { MASK_MARKER, maskJson } from "../json/document-masking";
 
 /** One verdict as the page shows it. */
 export interface VerdictLine {
   readonly reviewer: string;
+  /** The reviewer's display name (`identities[].display_name`), their id when none is configured. */
+  readonly reviewerName: string;
   readonly verdict: "approve" | "deny";
   readonly roles: readonly string[];
   readonly comment?: string;
@@ -45,8 +49,9 @@ export interface RequestPageModel {
   readonly headline: string;
   /** The policy's summary and risk, when its decision gave them. */
   readonly summary?: string;
-  readonly risk?: string;
-  readonly actor: { readonly id: string; readonly type?: string; readonly onBehalfOf?: string };
+  readonly risk?: Risk;
+  /** The actor and the person it acts for; `…Name` is the configured display name, or the id. */
+  readonly actor: { readonly id: string; readonly name: string; readonly type?: string; readonly onBehalfOf?: string; readonly onBehalfOfName?: string };
   readonly action: string;
   readonly resource: { readonly type?: string; readonly id?: string; readonly environment?: string };
   readonly reasons: readonly string[];
@@ -70,37 +75,52 @@ export interface RequestPageModel {
   readonly updatedAt: string;
   readonly expiresAt: string;
   readonly decidedAt?: string;
-  readonly cancellation?: { readonly by: string; readonly reason?: string };
+  readonly cancellation?: { readonly by: string; readonly byName: string; readonly reason?: string };
   readonly breakGlass?: { readonly justification: string };
   readonly decisionId: string;
   readonly policy: ApprovalRequest["policy"];
   readonly viewer: ViewerModel;
 }
 
-/** The model of `approval` as `viewer` sees it at `nowMs`. */
-export function requestPageModel(approval: ApprovalRequest, viewer: Principal, relation: ViewerModel["relation"], nowMs: number): RequestPageModel {
+/** How configured people are shown: their display name, when they have one. */
+export type PeopleLookup = (id: string) => { readonly displayName?: string } | undefined;
+
+/**
+ * The model of `approval` as `viewer` sees it at `nowMs`. Every viewer sees the request masked, and every other
+ * text that comes from the request or from people (the policy's summary and reasons, comments, the cancelling
+ * reason, a break-glass justification, the request's other values) has the masked values scrubbed out by the
+ * same function the Teams card uses (values only, exactly: keys and ids are not rewritten).
+ */
+export function requestPageModel(approval: ApprovalRequest, viewer: Principal, relation: ViewerModel["relation"], nowMs: number, people?: PeopleLookup): RequestPageModel {
   const masked = maskJson(approval.request, approval.mask);
-  const request = masked.value;
+  const secrets = maskedValues(approval.request, masked.value);
+  const scrub = (value: string): string => scrubText(value, secrets);
+  const request = scrubLeaves(masked.value, secrets) as typeof masked.value;
   const progress = evaluateQuorum(approval.requirements, approval.verdicts);
   const eligibility = relation === "requester" ? null : verdictEligibility(approval, viewer, nowMs);
   const iso = (ms: number): string => new Date(ms).toISOString();
-  const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "[MASKED]" ? v : undefined);
+  const text = (v: unknown): string | undefined => (typeof v === "string" && v !== MASK_MARKER ? v : undefined);
+  const nameOf = (id: string): string => (id === MASK_MARKER ? id : (people?.(id)?.displayName ?? id));
   const resource = request.resource as Record<string, unknown>;
   const actor = request.actor as Record<string, unknown>;
-  const extra = policyExtras(approval);
-  const actorText = text(actor["on_behalf_of"]) === undefined ? (text(actor["id"]) ?? "someone") : `${text(actor["on_behalf_of"])}'s ${text(actor["type"]) ?? "agent"} ${text(actor["id"]) ?? ""}`.trim();
+  const summary = approval.summary === undefined || approval.summary.trim() === "" ? undefined : scrub(approval.summary.trim());
+  const actorId = text(actor["id"]);
+  const onBehalfOf = text(actor["on_behalf_of"]);
+  const actorText = onBehalfOf === undefined ? (actorId === undefined ? "someone" : nameOf(actorId)) : `${nameOf(onBehalfOf)}'s ${text(actor["type"]) ?? "agent"} ${actorId ?? ""}`.trim();
   const target = [text(resource["id"]) ?? text(resource["type"]), text(resource["environment"]) === undefined ? undefined : `(${text(resource["environment"])})`].filter((s) => s !== undefined).join(" ");
   const r = approval.requirements;
   return {
     id: approval.id,
     version: approval.version,
     status: approval.status,
-    headline: extra.summary ?? `${actorText} wants to ${text(request.action.name) ?? "act"}${target === "" ? "" : ` on ${target}`}`,
-    ...extra,
+    headline: summary ?? `${actorText} wants to ${text(request.action.name) ?? "act"}${target === "" ? "" : ` on ${target}`}`,
+    ...(summary === undefined ? {} : { summary }),
+    ...(approval.risk === undefined ? {} : { risk: approval.risk }),
     actor: {
-      id: text(actor["id"]) ?? "[MASKED]",
+      id: actorId ?? MASK_MARKER,
+      name: nameOf(actorId ?? MASK_MARKER),
       ...(text(actor["type"]) === undefined ? {} : { type: text(actor["type"]) as string }),
-      ...(actor["on_behalf_of"] === undefined ? {} : { onBehalfOf: text(actor["on_behalf_of"]) ?? "[MASKED]" }),
+      ...(actor["on_behalf_of"] === undefined ? {} : { onBehalfOf: onBehalfOf ?? MASK_MARKER, onBehalfOfName: nameOf(onBehalfOf ?? MASK_MARKER) }),
     },
     action: text(request.action.name) ?? "[MASKED]",
     resource: {
@@ -108,7 +128,7 @@ export function requestPageModel(approval: ApprovalRequest, viewer: Principal, r
       ...(text(resource["id"]) === undefined ? {} : { id: text(resource["id"]) as string }),
       ...(text(resource["environment"]) === undefined ? {} : { environment: text(resource["environment"]) as string }),
     },
-    reasons: [...(approval.reasons ?? [])],
+    reasons: (approval.reasons ?? []).map(scrub),
     request,
     hidden: [...masked.masked],
     requirements: {
@@ -123,9 +143,10 @@ export function requestPageModel(approval: ApprovalRequest, viewer: Principal, r
     stillNeeded: approval.status === "pending" ? stillNeeded(approval, progress) : [],
     verdicts: approval.verdicts.map((v) => ({
       reviewer: v.reviewerId,
+      reviewerName: nameOf(v.reviewerId),
       verdict: v.verdict,
       roles: v.roles,
-      ...(v.comment === undefined ? {} : { comment: v.comment }),
+      ...(v.comment === undefined ? {} : { comment: scrub(v.comment) }),
       channel: v.channel,
       at: iso(v.at),
     })),
@@ -133,8 +154,16 @@ export function requestPageModel(approval: ApprovalRequest, viewer: Principal, r
     updatedAt: iso(approval.updatedAt),
     expiresAt: iso(approval.expiresAt),
     ...(approval.decidedAt === undefined ? {} : { decidedAt: iso(approval.decidedAt) }),
-    ...(approval.cancellation === undefined ? {} : { cancellation: approval.cancellation }),
-    ...(approval.breakGlass === undefined ? {} : { breakGlass: approval.breakGlass }),
+    ...(approval.cancellation === undefined
+      ? {}
+      : {
+          cancellation: {
+            by: approval.cancellation.by,
+            byName: nameOf(approval.cancellation.by),
+            ...(approval.cancellation.reason === undefined ? {} : { reason: scrub(approval.cancellation.reason) }),
+          },
+        }),
+    ...(approval.breakGlass === undefined ? {} : { breakGlass: { justification: scrub(approval.breakGlass.justification) } }),
     decisionId: approval.decisionId,
     policy: approval.policy,
     viewer: {
@@ -152,7 +181,13 @@ export function requestPageModel(approval: ApprovalRequest, viewer: Principal, r
 
 /** SHA-256 (hex) of the model's canonical JSON: what a console verdict records as shown. */
 export function pageModelDigest(model: RequestPageModel): string {
-  return createHash("sha256").update(canonicalJson(model), "utf8").digest("hex");
+  return pageModelView(model).digest;
+}
+
+/** The model as a verdict keeps it: its canonical JSON text (the view the trail keeps) and that text's SHA-256. */
+export function pageModelView(model: RequestPageModel): { readonly view: string; readonly digest: string } {
+  const view = canonicalJson(model);
+  return { view, digest: createHash("sha256").update(view, "utf8").digest("hex") };
 }
 
 /** "1 more approval from security", per unmet group, or overall. */
@@ -168,21 +203,4 @@ function stillNeeded(approval: ApprovalRequest, progress: ReturnType<typeof eval
     out.push(`${overall - groupMissing} more ${progress.groups.length === 0 ? "" : "(any group) "}from ${roles.join(" or ")}`);
   }
   return out;
-}
-
-/**
- * The policy's optional `summary` and `risk` for reviewers, when the stored request carries them (on the
- * request or its requirements; strings only, at most 500 characters shown).
- */
-function policyExtras(approval: ApprovalRequest): { summary?: string; risk?: string } {
-  const pick = (name: string): string | undefined => {
-    for (const holder of [approval as unknown as Record<string, unknown>, approval.requirements as unknown as Record<string, unknown>]) {
-      const v = holder[name];
-      if (typeof v === "string" && v.trim() !== "") return v.trim().slice(0, 500);
-    }
-    return undefined;
-  };
-  const summary = pick("summary");
-  const risk = pick("risk");
-  return { ...(summary === undefined ? {} : { summary }), ...(risk === undefined ? {} : { risk }) };
 }

@@ -30,7 +30,7 @@ export function requestPageBody(model: RequestPageModel, digest: string, csrf: s
 ${pending ? countdown(m.expiresAt) : m.decidedAt === undefined ? "" : html`<span>decided ${localTime(m.decidedAt)}</span>`}
 <span>${m.progress.approvals} of ${m.progress.quorum} approvals</span></p>
 ${m.stillNeeded.length === 0 ? "" : html`<p data-testid="still-needed"><strong>Still needed:</strong> ${m.stillNeeded.join("; ")}</p>`}
-${m.cancellation === undefined ? "" : html`<p>Cancelled by ${shown(m.cancellation.by)}${m.cancellation.reason === undefined ? "" : html`: ${shown(m.cancellation.reason)}`}</p>`}
+${m.cancellation === undefined ? "" : html`<p>Cancelled by ${person(m.cancellation.byName, m.cancellation.by)}${m.cancellation.reason === undefined ? "" : html`: ${shown(m.cancellation.reason)}`}</p>`}
 ${m.breakGlass === undefined ? "" : notice("info", `Break-glass use, already allowed; approve acknowledges it, deny flags it. Justification: ${shown(m.breakGlass.justification)}`)}
 </div>
 ${message === undefined ? "" : notice(message.kind, message.text, message.code)}
@@ -42,8 +42,8 @@ ${m.reasons.length === 0 ? html`<p class="meta">The policy gave no reasons.</p>`
 ${m.summary === undefined ? "" : html`<p><strong>Summary:</strong> ${shown(m.summary)}</p>`}
 <h2>The request</h2>
 <dl class="facts">
-<dt>Actor</dt><dd>${shown(m.actor.id)}${m.actor.type === undefined ? "" : ` (${shown(m.actor.type)})`}</dd>
-${m.actor.onBehalfOf === undefined ? "" : html`<dt>On behalf of</dt><dd>${shown(m.actor.onBehalfOf)}</dd>`}
+<dt>Actor</dt><dd data-testid="actor">${person(m.actor.name, m.actor.id)}${m.actor.type === undefined ? "" : ` (${shown(m.actor.type)})`}</dd>
+${m.actor.onBehalfOf === undefined ? "" : html`<dt>On behalf of</dt><dd data-testid="on-behalf-of">${person(m.actor.onBehalfOfName ?? m.actor.onBehalfOf, m.actor.onBehalfOf)}</dd>`}
 <dt>Action</dt><dd>${shown(m.action)}</dd>
 <dt>Resource</dt><dd>${[m.resource.type, m.resource.id].filter((s) => s !== undefined).map((s) => shown(s as string)).join(" ")}${m.resource.environment === undefined ? "" : ` · ${shown(m.resource.environment)}`}</dd>
 </dl>
@@ -71,12 +71,17 @@ ${m.verdicts.length === 0
   ? html`<p class="meta" data-testid="no-verdicts">No verdicts yet.</p>`
   : html`<ul class="list" data-testid="verdicts">${m.verdicts.map(
       (v) => html`<li><span class="badge ${v.verdict === "approve" ? "s-approved" : "s-denied"}">${v.verdict === "approve" ? "approved" : "denied"}</span>
-<strong>${shown(v.reviewer)}</strong>${v.roles.length === 0 ? "" : ` (${v.roles.join(", ")})`}
-<div class="meta">${localTime(v.at)} <span>via ${v.channel}</span></div>${v.comment === undefined ? "" : html`<div class="comment">“${shown(v.comment)}”</div>`}</li>`,
+<strong>${shown(v.reviewerName)}</strong>${v.roles.length === 0 ? "" : ` (${v.roles.map(shown).join(", ")})`}
+<div class="meta">${v.reviewerName === v.reviewer ? "" : html`<span>${shown(v.reviewer)}</span> `}${localTime(v.at)} <span>via ${v.channel}</span></div>${v.comment === undefined ? "" : html`<div class="comment">“${shown(v.comment)}”</div>`}</li>`,
     )}</ul>`}
 </section>
 </div>
 </div>`;
+}
+
+/** "Jane Doe (user:jane.doe)" for a configured person with a display name, the id alone otherwise. */
+function person(name: string, id: string): Html {
+  return name === id ? html`${shown(id)}` : html`${shown(name)} <span class="meta">(${shown(id)})</span>`;
 }
 
 function decideSection(m: RequestPageModel, digest: string, csrf: string, comment?: string): Html {

@@ -73,6 +73,19 @@ export function scrubText(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/**
+ * A copy of a JSON value with `scrubText` applied to every string value (object keys are left as they are):
+ * for views that show a masked document whole (the console's request page, the API's request view), where
+ * an unmasked field may repeat a masked value.
+ */
+export function scrubLeaves(value: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0) return value;
+  if (typeof value === "string") return scrubText(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => scrubLeaves(item, secrets));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubLeaves(v, secrets)]));
+  return value;
+}
+
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 
 function isWordChar(codePoint: number | undefined): boolean {

@@ -52,6 +52,15 @@ export const MAX_DETAIL_VALUES = 150;
  */
 export const DETAIL_BUDGET_CHARS = 16_000;
 
+/**
+ * Longest reason and verdict comment on the first screen (characters); the details show them at full length.
+ * Measured in Chromium with Microsoft's renderer at 450 px: with a 200-character summary, a 300-character
+ * reason and comment, a scope picker and a required comment, the buttons ended at 679 px (past a phone's
+ * first screen); with these caps, within 640 px.
+ */
+export const FIRST_SCREEN_REASON_LENGTH = 140;
+export const FIRST_SCREEN_COMMENT_LENGTH = 100;
+
 /** Deepest nesting flattened into paths; deeper parts are shown as compact JSON. */
 const MAX_FLATTEN_DEPTH = 6;
 
@@ -115,11 +124,11 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
 
   if (pending) body.push(textBlock(progressLine(state), { color: "Accent", weight: "Bolder", spacing: "Small" }));
   const reason = masked.context.reason;
-  if (reason !== undefined && reason !== "") body.push(fact("Reason", shown(reason)));
+  if (reason !== undefined && reason !== "") body.push(fact("Reason", shown(reason, FIRST_SCREEN_REASON_LENGTH)));
   const ticket = masked.context.ticket;
   if (ticket !== undefined && ticket !== "") body.push(fact("Ticket", shown(ticket, 80)));
   if (pending) body.push(fact("Expires", expiryText(state.expiresAt, minute)));
-  for (const verdict of state.verdicts) body.push(verdictLine(verdict, shown, person));
+  for (const verdict of state.verdicts) body.push(verdictLine(verdict, shown, person, FIRST_SCREEN_COMMENT_LENGTH));
 
   const maxScope = state.requirements.maxScope;
   if (pending && maxScope !== undefined && (maxScope.count !== undefined || maxScope.window_seconds !== undefined)) {
@@ -190,7 +199,13 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
 
 /** SHA-256 (hex) of a card: the canonical JSON (RFC 8785) of exactly what was sent; what a verdict records as shown. */
 export function cardDigest(card: AdaptiveCard): string {
-  return createHash("sha256").update(canonicalJson(card), "utf8").digest("hex");
+  return sentCard(card).digest;
+}
+
+/** A card as a verdict records it: its canonical JSON text (the view kept in the trail) and that text's SHA-256. */
+export function sentCard(card: AdaptiveCard): { readonly view: string; readonly digest: string } {
+  const view = canonicalJson(card);
+  return { view, digest: createHash("sha256").update(view, "utf8").digest("hex") };
 }
 
 /** How the requirements read on the card: `2 approvers with role dba or security`. */
@@ -291,10 +306,10 @@ function expiryText(expiresAt: number, minute: number | undefined): string {
   return left > 0 ? `in ${humanDuration(left)} (${when})` : `${when} (past)`;
 }
 
-function verdictLine(verdict: CardVerdict, shown: Shown, person: (id: unknown, roles?: readonly string[]) => string): CardElement {
+function verdictLine(verdict: CardVerdict, shown: Shown, person: (id: unknown, roles?: readonly string[]) => string, maxComment?: number): CardElement {
   const who = person(verdict.reviewerId, verdict.roles);
   const what = verdict.verdict === "approve" ? "✅ approved" : "⛔ denied";
-  const comment = verdict.comment === undefined || verdict.comment.trim() === "" ? "" : `: “${shown(verdict.comment)}”`;
+  const comment = verdict.comment === undefined || verdict.comment.trim() === "" ? "" : `: “${shown(verdict.comment, maxComment)}”`;
   return textBlock(`${what} by ${who} · ${localTime(verdict.at)}${comment}`, { spacing: "Small" });
 }
 
@@ -319,6 +334,8 @@ function detailsCard(
   if (actor.on_behalf_of !== undefined && actor.on_behalf_of !== "") {
     items.push(fact("On behalf of", withId(person(actor.on_behalf_of), shown(actor.on_behalf_of, 120), undefined)));
   }
+  const reason = masked.context.reason;
+  if (reason !== undefined && reason !== "" && Array.from(oneLine(valueText(reason))).length > FIRST_SCREEN_REASON_LENGTH) items.push(fact("Reason", shown(reason)));
   items.push(fact("Action", shown(masked.action.name, 120)));
   const resource = masked.resource;
   const resourceText = [resource.type, resource.id].filter((v) => v !== undefined && v !== "").map((v) => shown(v, 150)).join(" ");

@@ -10,7 +10,7 @@
  */
 
 import { CardFactory, MessageFactory, type Activity, type ConversationReference, type TurnContext } from "botbuilder";
-import { cardDigest, renderApprovalCard, renderMinute, type AdaptiveCard } from "./approval-card";
+import { renderApprovalCard, renderMinute, sentCard, type AdaptiveCard } from "./approval-card";
 import { normalizeChannelName } from "./channel-name";
 import { hiddenPointers } from "../observability/masked-values";
 import type { ConversationStore, StoredReference } from "./conversation-store";
@@ -84,13 +84,13 @@ export class ApprovalNotifier {
   }
 
   /**
-   * Renders the card for `state` to be sent, and remembers its digest under the version and minute its
-   * buttons carry, so a later click can record exactly what that reviewer was shown.
+   * Renders the card for `state` to be sent, and remembers it (its canonical JSON and digest) under the
+   * version and minute its buttons carry, so a later click can record exactly what that reviewer was shown.
    */
   async renderForSending(state: ApprovalCardState): Promise<AdaptiveCard> {
     const now = this.deps.clock.now();
     const card = this.render(state, now);
-    await this.deps.store.saveDigest(state.id, shownKey(state.version, renderMinute(now)), cardDigest(card)).catch((err: unknown) =>
+    await this.deps.store.saveShown(state.id, shownKey(state.version, renderMinute(now)), sentCard(card)).catch((err: unknown) =>
       this.deps.logger.warn("teams card digest not stored", { approvalId: state.id, cause: err instanceof Error ? err.message : String(err) }),
     );
     return card;

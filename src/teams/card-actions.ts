@@ -6,7 +6,9 @@
 
 import type { TurnContext } from "botbuilder";
 import { actingReviewer } from "./acting-reviewer";
-import { cardDigest } from "./approval-card";
+import { createHash } from "node:crypto";
+import { sentCard } from "./approval-card";
+import { MAX_SHOWN_VIEW_CHARS } from "../approvals/approval-request";
 import { cardActivity, shownKey, type ApprovalNotifier } from "./approval-notifier";
 import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, DENY_VERB, RENDERED_AT_FIELD, SCOPE_INPUT_ID, VERSION_FIELD } from "./card-verbs";
 import { baseConversationId } from "./conversation-reference";
@@ -122,15 +124,21 @@ export class CardActions {
     const state = await this.deps.approvals.get(approvalId);
     if (state === null) return undefined;
     const hidden = this.deps.notifier.hiddenPointers(state);
-    const stored = await this.deps.store.digest(approvalId, shownKey(version, renderedAt));
-    if (stored !== null) return { version, digest: stored, hidden };
+    const stored = await this.deps.store.shown(approvalId, shownKey(version, renderedAt));
+    if (stored !== null) return { version, digest: stored.digest, hidden, ...(keepable(stored) ? { view: stored.view } : {}) };
     if (state.version !== version) return undefined;
-    return { version, digest: cardDigest(this.deps.notifier.render(state, renderedAt)), hidden };
+    const card = sentCard(this.deps.notifier.render(state, renderedAt));
+    return { version, digest: card.digest, hidden, ...(keepable(card) ? { view: card.view } : {}) };
   }
 
   private async refuse(context: TurnContext, error: TeamsError): Promise<void> {
     await answerWithMessage(context, `${capitalise(error.message)}; nothing changed (${error.code}).`);
   }
+}
+
+/** A kept card that hashes to its digest and fits on a verdict (the trail keeps it); otherwise the digest alone is recorded. */
+function keepable(card: { readonly digest: string; readonly view?: string }): card is { readonly digest: string; readonly view: string } {
+  return card.view !== undefined && card.view.length <= MAX_SHOWN_VIEW_CHARS && createHash("sha256").update(card.view, "utf8").digest("hex") === card.digest;
 }
 
 function approvalIdOf(data: CardActionData): string | null {

@@ -9,6 +9,7 @@
 
 import type { ConversationReference } from "botbuilder";
 import type Redis from "ioredis";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { RedisScript } from "../redis/redis-script";
 
 /** A conversation reference as stored: enough to continue the conversation proactively. */
@@ -68,12 +69,19 @@ export interface ConversationStore {
   /** Undoes a `claimRender` whose update failed, unless a newer render has claimed since. */
   releaseRender(approvalId: string, version: number, previous: number): Promise<void>;
   /**
-   * Remembers the digest of a card sent for `approvalId` under `key` (its version and render minute), on the
-   * card's record and for as long as it lives; nothing is stored for a request without a card record.
+   * Remembers a card sent for `approvalId` under `key` (its version and render minute): its digest and the
+   * card itself (its canonical JSON text), on the card's record and for as long as it lives; nothing is
+   * stored for a request without a card record.
    */
-  saveDigest(approvalId: string, key: string, digest: string): Promise<void>;
-  /** The digest stored under `key`, or null. */
-  digest(approvalId: string, key: string): Promise<string | null>;
+  saveShown(approvalId: string, key: string, shown: SentCard): Promise<void>;
+  /** The card stored under `key` (the view absent for cards stored before views were kept), or null. */
+  shown(approvalId: string, key: string): Promise<{ readonly digest: string; readonly view?: string } | null>;
+}
+
+/** A card as sent: the SHA-256 of its canonical JSON, and that JSON text. */
+export interface SentCard {
+  readonly digest: string;
+  readonly view: string;
 }
 
 /** Key layout: everything under one prefix. */
@@ -140,10 +148,10 @@ return 0`,
 );
 
 // KEYS[1] card hash; ARGV[1] field, ARGV[2] digest. Only on an existing record, so it shares the record's TTL.
-const SAVE_DIGEST = new RedisScript(
-  "teams-save-digest",
+const SAVE_SHOWN = new RedisScript(
+  "teams-save-shown",
   `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 return 1`,
 );
 
@@ -216,16 +224,24 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async card(approvalId: string): Promise<PostedCard | null> {
-    const fields = await this.redis.hgetall(this.keys.card(approvalId));
-    if (!fields["activityId"] || !fields["reference"]) return null;
+    // The named fields only: the record also holds every card sent (see saveShown).
+    const [activityId, reference, channel, postedAt, renderedVersion] = await this.redis.hmget(
+      this.keys.card(approvalId),
+      "activityId",
+      "reference",
+      "channel",
+      "postedAt",
+      "renderedVersion",
+    );
+    if (!activityId || !reference) return null;
     try {
       return {
         approvalId,
-        activityId: fields["activityId"],
-        reference: JSON.parse(fields["reference"]) as StoredReference,
-        channel: fields["channel"] ?? "",
-        postedAt: Number(fields["postedAt"]),
-        renderedVersion: Number(fields["renderedVersion"] ?? 0),
+        activityId,
+        reference: JSON.parse(reference) as StoredReference,
+        channel: channel ?? "",
+        postedAt: Number(postedAt),
+        renderedVersion: Number(renderedVersion ?? 0),
       };
     } catch {
       return null;
@@ -241,12 +257,21 @@ export class RedisConversationStore implements ConversationStore {
     await RELEASE_RENDER.run(this.redis, [this.keys.card(approvalId)], [version, previous]);
   }
 
-  async saveDigest(approvalId: string, key: string, digest: string): Promise<void> {
-    await SAVE_DIGEST.run(this.redis, [this.keys.card(approvalId)], [`digest:${key}`, digest]);
+  async saveShown(approvalId: string, key: string, shown: SentCard): Promise<void> {
+    // The card is kept deflated (card JSON shrinks about fivefold): one is kept per version and minute rendered.
+    await SAVE_SHOWN.run(this.redis, [this.keys.card(approvalId)], [`digest:${key}`, shown.digest, `view:${key}`, deflateRawSync(Buffer.from(shown.view, "utf8"))]);
   }
 
-  async digest(approvalId: string, key: string): Promise<string | null> {
-    return this.redis.hget(this.keys.card(approvalId), `digest:${key}`);
+  async shown(approvalId: string, key: string): Promise<{ readonly digest: string; readonly view?: string } | null> {
+    const [digest, view] = await this.redis.hmgetBuffer(this.keys.card(approvalId), `digest:${key}`, `view:${key}`);
+    if (digest === null || digest === undefined) return null;
+    let text: string | undefined;
+    try {
+      text = view === null || view === undefined ? undefined : inflateRawSync(view).toString("utf8");
+    } catch {
+      text = undefined; // an unreadable view is not evidence: the verdict records the digest alone
+    }
+    return { digest: digest.toString("utf8"), ...(text === undefined ? {} : { view: text }) };
   }
 }
 

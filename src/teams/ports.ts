@@ -161,6 +161,8 @@ export interface CardShown {
   readonly digest: string;
   /** RFC 6901 pointers into the request whose values the card hid. */
   readonly hidden: readonly string[];
+  /** The card itself: the canonical JSON text whose SHA-256 is `digest` (kept in the trail); absent when not kept. */
+  readonly view?: string;
 }
 
 /**

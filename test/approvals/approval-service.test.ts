@@ -3,6 +3,7 @@
  * refusal (with no state change), quorum and groups, visibility, the reviewer inbox and bad input.
  */
 
+import { createHash } from "node:crypto";
 import type Redis from "ioredis";
 import { useRedisServer } from "../support/redis-server";
 import { ApprovalKeys } from "../../src/approvals/approval-keys";
@@ -191,6 +192,19 @@ describe("verdicts and transitions", () => {
     expect(await redis.zcard(new ApprovalKeys().pendingIndex)).toBe(0);
     expect(await redis.zcard(new ApprovalKeys().expiryIndex)).toBe(0);
     expect(await redis.pttl(new ApprovalKeys().record(approval.id))).toBeGreaterThan(0);
+  });
+
+  it("keeps the view a reviewer was shown when it hashes to the recorded digest, and refuses one that does not, changing nothing", async () => {
+    const { approval } = await a.service.createFromDecision(exportRequest());
+    const view = JSON.stringify({ shown: "the card", version: 1 });
+    const digest = createHash("sha256").update(view, "utf8").digest("hex");
+    await expect(
+      a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "teams", shown: { version: 1, digest, view: `${view} ` } }),
+    ).rejects.toMatchObject({ code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST", message: "shown.view does not hash to shown.digest" });
+    expect((await a.service.read(approval.id))!.verdicts).toEqual([]);
+    const after = await a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "teams", shown: { version: 1, digest, hidden: [], view } });
+    expect(after.verdicts[0]!.shown).toEqual({ version: 1, digest, hidden: [], view });
+    expect(a.events.ofType("approval.verdict_recorded")).toMatchObject([{ verdict: { shown: { digest, view } } }]);
   });
 
   it("pending → denied on one eligible deny", async () => {

@@ -48,6 +48,8 @@ beforeAll(async () => {
     redisUrl: await harnessRedisUrl(),
     configure: (c) => ({
       ...c,
+      // One reviewer with a display name (identities[].display_name): pages name him, with his roles.
+      identities: c.identities.map((i) => (i.id === "user:dave" ? { ...i, displayName: "Dave Okafor" } : i)),
       console: { public_url: base, oidc: { issuer: idp.issuer, client_id: CLIENT_ID, client_secret_env: "CONSOLE_CLIENT_SECRET", claim: "preferred_username" } },
     }),
     env: { CONSOLE_CLIENT_SECRET: CLIENT_SECRET, COUNTERSIGN_CONSOLE_SESSION_KEY: "console-test-session-key-0123456789abcdef" },
@@ -237,6 +239,7 @@ describe("the web console in Chromium", () => {
     expect(await page.locator("#request-head [data-status]").getAttribute("data-status")).toBe("approved");
     expect(await page.getByTestId("verdicts").textContent()).toContain("Checked ticket OPS-1 with the board; export is fine.");
     expect(await page.getByTestId("verdicts").textContent()).toContain("via console");
+    expect(await page.getByTestId("verdicts").textContent()).toMatch(/Dave Okafor\s+\(dba\)/);
 
     await mine.and(alice.page.locator("[data-status='approved']")).waitFor({ timeout: 10_000 });
     await second.page.locator("#request-head [data-status='approved']").waitFor({ timeout: 10_000 });

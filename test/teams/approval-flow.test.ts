@@ -371,7 +371,7 @@ describe("changes from elsewhere", () => {
 });
 
 describe("what the reviewer was shown", () => {
-  it("records the version, the digest of the exact card clicked and the hidden pointers, also for a card that has since changed", async () => {
+  it("records the version, the digest and the card itself as clicked, and the hidden pointers, also for a card that has since changed", async () => {
     const { state, activityId } = await postCard({ ...iamChange, request: { ...iamChange.request, context: { ...iamChange.request.context, token: "tok_abc" } }, mask: ["/context/token"] });
     const posted = cardOf(h.connector.posts()[0]!.body);
     const digest = createHash("sha256").update(canonicalJson(posted), "utf8").digest("hex");
@@ -383,9 +383,11 @@ describe("what the reviewer was shown", () => {
     // Carol clicks the card as first posted (version 1), after Bob's verdict moved the request to version 2.
     invokeCard(await send(REVIEWERS.carol));
     expect(h.approvals.verdictCalls.map((c) => c.shown)).toEqual([
-      { version: state.version, digest, hidden: ["/context/token"] },
-      { version: state.version, digest, hidden: ["/context/token"] },
+      { version: state.version, digest, hidden: ["/context/token"], view: canonicalJson(posted) },
+      { version: state.version, digest, hidden: ["/context/token"], view: canonicalJson(posted) },
     ]);
+    // The card itself is kept (it goes into the trail), masked as it was sent.
+    expect(h.approvals.verdictCalls[0]!.shown!.view).not.toContain("tok_abc");
   });
 });
 

@@ -115,7 +115,7 @@ it("posts the card of a require_approval decision; a Teams Approve updates the c
   expect(entries.find((e) => e["type"] === "approval.verdict")).toMatchObject({ approval_id: id, reviewer: "user:alice", channel: "teams", comment: "checked" });
   // What the reviewer was shown: the digest of exactly the card JSON Teams received, and the pointer it hid.
   const sentDigest = createHash("sha256").update(canonicalJson(posted), "utf8").digest("hex");
-  expect(entries.find((e) => e["type"] === "approval.verdict")!["shown"]).toEqual({ version: 1, digest: sentDigest, hidden: ["/action/params/query"] });
+  expect(entries.find((e) => e["type"] === "approval.verdict")!["shown"]).toEqual({ version: 1, digest: sentDigest, hidden: ["/action/params/query"], view: canonicalJson(posted) });
   expect((read.body as { verdicts: { shown?: unknown }[] }).verdicts[0]!.shown).toEqual({ version: 1, digest: sentDigest, hidden: ["/action/params/query"] });
 
   expect(outbound()).not.toContain(SECRET_QUERY);
