@@ -7,7 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { canonicalJson as jcs } from "../json/canonical-json";
+import { canonicalJson } from "../json/canonical-json";
 import { ApprovalError } from "./approval-errors";
 
 /** The parts of a request the digest covers. */
@@ -17,10 +17,10 @@ export interface DigestedAction {
   readonly resource: unknown;
 }
 
-/** RFC 8785 canonical JSON of a value; refuses values JSON cannot represent (NaN, Infinity). */
-function canonicalJson(value: unknown): string {
+/** RFC 8785 canonical JSON of the digested parts; refuses values JSON cannot represent (NaN, Infinity). */
+function canonicalActionJson(value: unknown): string {
   try {
-    return jcs(value);
+    return canonicalJson(value);
   } catch (err) {
     throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `the request cannot be canonicalised: ${(err as Error).message}`);
   }
@@ -28,6 +28,6 @@ function canonicalJson(value: unknown): string {
 
 /** SHA-256 hex of the canonical JSON of `{actor, action, resource}` (other fields are ignored). */
 export function actionDigest(input: DigestedAction): string {
-  const text = canonicalJson({ actor: input.actor, action: input.action, resource: input.resource });
+  const text = canonicalActionJson({ actor: input.actor, action: input.action, resource: input.resource });
   return createHash("sha256").update(text, "utf8").digest("hex");
 }

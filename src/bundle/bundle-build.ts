@@ -15,12 +15,12 @@ import { manifestRegoVersions } from "./rego-versions";
 import type { SourceSet } from "./source-set";
 
 /** The entrypoint used when none is given, if the sources define it. */
-export const DEFAULT_ENTRYPOINT = "countersign/decision";
+export const DECISION_ENTRYPOINT = "countersign/decision";
 
 /** What to build. */
 export interface BuildRequest {
   readonly sources: SourceSet;
-  /** Entrypoints as `pkg/rule` or `data.pkg.rule`; when empty, DEFAULT_ENTRYPOINT if the sources define it. */
+  /** Entrypoints as `pkg/rule` or `data.pkg.rule`; when empty, DECISION_ENTRYPOINT if the sources define it. */
   readonly entrypoints: readonly string[];
   /** Manifest revision; a content hash when absent. */
   readonly revision?: string;
@@ -48,10 +48,10 @@ export async function buildBundle(req: BuildRequest): Promise<BuildResult> {
     if (!found.defined) {
       throw new BundleError(
         "COUNTERSIGN_BUNDLE_NO_ENTRYPOINT",
-        `no entrypoint given and the sources do not define ${DEFAULT_ENTRYPOINT}; name one with -e <package/rule>`,
+        `no entrypoint given and the sources do not define ${DECISION_ENTRYPOINT}; name one with -e <package/rule>`,
       );
     }
-    entrypoints = [DEFAULT_ENTRYPOINT];
+    entrypoints = [DECISION_ENTRYPOINT];
   }
 
   const { compile } = await import("../compiler/compile");
@@ -90,7 +90,7 @@ async function findDefaultEntrypoint(
 ): Promise<{ defined: boolean; diagnostics: readonly Diagnostic[] }> {
   const { parseModule } = await import("../compiler/parser");
   const diags = new Diagnostics();
-  const [pkg, rule] = DEFAULT_ENTRYPOINT.split("/") as [string, string];
+  const [pkg, rule] = DECISION_ENTRYPOINT.split("/") as [string, string];
   for (const m of modules) {
     const mod = parseModule(m.file, m.text, diags, { regoVersion: m.regoVersion });
     if (mod === null) continue;

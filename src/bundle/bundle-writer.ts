@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import * as tar from "tar-stream";
 import type { Bundle, JsonValue } from "./bundle";
 import { BundleError, describeIoError } from "./bundle-error";
-import { canonicalJson } from "./data-tree";
+import { goOrderedJson } from "../json/go-ordered-json";
 import { encodeManifest } from "./manifest";
 
 const EPOCH = new Date(0);
@@ -37,7 +37,7 @@ function entriesOf(bundle: Bundle): Entry[] {
   const byPath = <T extends { path: string }>(xs: readonly T[]): T[] =>
     [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const abs = (p: string): string => "/" + p.replace(/^\.?\/+/, "");
-  const entries: Entry[] = [{ name: "/data.json", body: Buffer.from(canonicalJson(bundle.data) + "\n") }];
+  const entries: Entry[] = [{ name: "/data.json", body: Buffer.from(goOrderedJson(bundle.data) + "\n") }];
   for (const f of byPath(bundle.regoFiles)) entries.push({ name: abs(f.path), body: Buffer.from(f.text, "utf8") });
   for (const m of byPath(bundle.wasmModules)) entries.push({ name: abs(m.path), body: Buffer.from(m.wasm) });
   if (bundle.signatures !== undefined) {

@@ -76,17 +76,3 @@ export function cloneJson<T extends JsonValue>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** Serialises JSON with object keys sorted at every level, as Go's encoder writes maps: stable bytes for hashing. */
-export function canonicalJson(value: JsonValue): string {
-  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
-  if (isObject(value)) {
-    const keys = Object.keys(value).sort(compareUtf16AsBytes);
-    return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(value[k]!)).join(",") + "}";
-  }
-  return JSON.stringify(value);
-}
-
-/** Orders strings by their UTF-8 bytes, the order Go sorts map keys in. */
-function compareUtf16AsBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
-}

@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import type { BundleRegoFile, JsonObject, JsonValue, WasmResolver } from "./bundle";
-import { canonicalJson } from "./data-tree";
+import { goOrderedJson } from "../json/go-ordered-json";
 
 /** What the revision is a hash of: everything in the bundle except the revision itself. */
 export interface RevisionInput {
@@ -25,7 +25,7 @@ export function contentRevision(input: RevisionInput): string {
     hash.update(`${label}:${buf.length}:`);
     hash.update(buf);
   };
-  part("data", canonicalJson(input.data));
+  part("data", goOrderedJson(input.data));
   for (const f of [...input.regoFiles].sort((a, b) => cmp(a.path, b.path))) {
     part("rego-path", f.path);
     part("rego", f.text);
@@ -34,11 +34,11 @@ export function contentRevision(input: RevisionInput): string {
     part("wasm-path", m.path);
     part("wasm", m.wasm);
   }
-  part("wasm-resolvers", canonicalJson(input.resolvers as unknown as JsonValue));
-  part("metadata", canonicalJson(input.metadata ?? {}));
+  part("wasm-resolvers", goOrderedJson(input.resolvers as unknown as JsonValue));
+  part("metadata", goOrderedJson(input.metadata ?? {}));
   const versions = input.regoVersions;
   if (versions !== undefined && (versions.rego_version !== 1 || Object.keys(versions.file_rego_versions ?? {}).length > 0)) {
-    part("rego-versions", canonicalJson(versions as unknown as JsonValue));
+    part("rego-versions", goOrderedJson(versions as unknown as JsonValue));
   }
   return hash.digest("hex");
 }

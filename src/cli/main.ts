@@ -8,7 +8,7 @@
  */
 
 import { Command, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_ENTRYPOINT } from "../bundle/bundle-build";
+import { DECISION_ENTRYPOINT } from "../bundle/bundle-build";
 import { ConfigError } from "../config/config-error";
 import { GatewayError } from "../mcp/gateway-error";
 import { RegoTestError } from "../rego-test/rego-test-error";
@@ -67,7 +67,7 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .argument("<paths...>", "policy and data files or directories")
     .option(
       "-e, --entrypoint <pkg/rule>",
-      `entrypoint to compile (repeatable); default: ${DEFAULT_ENTRYPOINT} when the sources define it, else required`,
+      `entrypoint to compile (repeatable); default: ${DECISION_ENTRYPOINT} when the sources define it, else required`,
       collect,
     )
     .option("-o, --output <file>", "bundle to write (atomically)", "bundle.tar.gz")

@@ -122,6 +122,3 @@ export interface EvaluatedDecision extends PolicyDecision {
   /** Evaluation time in nanoseconds. */
   readonly evalNs: number;
 }
-
-/** The entrypoint every decision bundle must provide. */
-export const DECISION_ENTRYPOINT = "countersign/decision";

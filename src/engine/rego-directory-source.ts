@@ -13,12 +13,12 @@
 
 import { createHash } from "node:crypto";
 import * as path from "node:path";
-import { canonicalJson } from "../bundle/data-tree";
+import { goOrderedJson } from "../json/go-ordered-json";
 import { buildBundle } from "../bundle/bundle-build";
 import { loadSourceSet, type SourceSet } from "../bundle/source-set";
 import { formatDiagnostic } from "../compiler/diagnostics";
 import type { Clock } from "../policy/clock";
-import { DECISION_ENTRYPOINT } from "./decision-contract";
+import { DECISION_ENTRYPOINT } from "../bundle/bundle-build";
 import type { EngineLogger } from "./engine-logger";
 import { EngineError, refusalOf } from "./engine-error";
 import { loadDecisionBundle } from "./loaded-bundle";
@@ -130,6 +130,6 @@ export class RegoDirectorySource extends WatchedPolicySource {
 function fingerprintOf(sources: SourceSet): string {
   const h = createHash("sha256");
   for (const m of sources.modules) h.update(`${m.file}\0${m.bundlePath}\0${m.regoVersion ?? 1}\0${m.text.length}\0${m.text}\0`);
-  h.update(canonicalJson(sources.data));
+  h.update(goOrderedJson(sources.data));
   return h.digest("hex");
 }
