@@ -16,7 +16,7 @@
 import type { JsonValue } from "../bundle/bundle";
 import { isDeepStrictEqual } from "node:util";
 import { pointerCovers } from "../observability/json-pointer";
-import { approvalIdOf, DECISION_ENTRY_VERSION, DECISION_PATH, derivedResult } from "./decision-entry";
+import { DECISION_ENTRY_VERSION, DECISION_PATH, derivedResult } from "./decision-entry";
 
 /** Every event type, in a stable order. */
 export const AUDIT_EVENT_TYPES = [
@@ -98,7 +98,11 @@ export interface DecisionAuditEvent extends AuditEventCommon {
    * `break_glass`, `code`, a non-empty `mask`); absent when there are none (a plain allow or deny).
    */
   readonly result?: JsonValue;
-  /** Stored only when the answer's `approval`/`grant`/`break_glass` does not name it. */
+  /**
+   * The pending request a require_approval created, the approval a redeemed grant came from, or a break-glass
+   * review. Kept at the top although the answer names it too: it is the member that joins a decision to its
+   * approval and grant events, in every event type, for the query and for collectors.
+   */
   readonly approval_id?: string;
   /** Present on an allow by break-glass: the caller's justification (the post-hoc review is `approval_id`). */
   readonly break_glass?: { readonly justification: string };
@@ -346,8 +350,8 @@ export const ALWAYS_MASKED_INPUT_POINTERS: readonly string[] = ["/grant"];
 
 /**
  * A `decision` event in the version 2 shape: the members `decisionView` derives are left out, and kept only
- * where the derivation would not give them back (the caller when the policy masks `input.caller.id`, an
- * approval id the answer does not name, answer members that differ from the entry's own).
+ * where the derivation would not give them back (the caller when the policy masks `input.caller.id`, answer
+ * members that differ from the entry's own).
  */
 export function decisionEvent(d: DecisionEventInput): AuditDraft<DecisionAuditEvent> {
   const requestMask = [...(d.mask ?? []), ...ALWAYS_MASKED_INPUT_POINTERS];
@@ -373,7 +377,7 @@ export function decisionEvent(d: DecisionEventInput): AuditDraft<DecisionAuditEv
     reasons: [...d.reasons],
     input: d.input as JsonValue,
     result: Object.keys(result).length === 0 ? undefined : (result as JsonValue),
-    approval_id: d.approvalId === undefined || d.approvalId === approvalIdOf(result) ? undefined : d.approvalId,
+    approval_id: d.approvalId,
     break_glass: d.breakGlass === undefined ? undefined : { justification: d.breakGlass.justification },
     failure: d.failure,
     metrics: d.evalNs === undefined ? undefined : { timer_eval_ns: d.evalNs },

@@ -23,8 +23,8 @@
  * a small, bounded slice of CPU per page.
  *
  * Decision entries come back in full (`decisionView`, `decision-entry.ts`): a version 2 entry stores each fact
- * once, and the members filters and readers look at (`actor`, `action`, `resource`, `caller`, `result`,
- * `approval_id`, …) are derived from its `input` and answer; version 1 entries already hold them. Time filters
+ * once, and the members filters and readers look at (`actor`, `action`, `resource`, `caller`, `result`, …)
+ * are derived from its `input` and answer; version 1 entries already hold them. Time filters
  * read each entry's own top-level `timestamp` (never one inside its `input`).
  */
 
@@ -270,10 +270,10 @@ function compilePrefilter(f: AuditFilter): (line: string) => boolean {
   const all: string[][] = [];
   if (f.types !== undefined) all.push(f.types.map((t) => member("type", t)));
   // A version 2 decision entry holds its subject only inside `input` (`"actor":{"id":…}`, `"action":{"name":…}`,
-  // `"caller":{"id":…}`) and its approval id only inside `result` (`"approval":{"id":…}`, `"review_id":…`).
+  // `"caller":{"id":…}`).
   if (f.actor !== undefined) all.push([member("actor", f.actor), member("id", f.actor)]);
   if (f.action !== undefined) all.push([member("action", f.action), member("name", f.action)]);
-  if (f.approvalId !== undefined) all.push([member("approval_id", f.approvalId), member("id", f.approvalId), member("review_id", f.approvalId)]);
+  if (f.approvalId !== undefined) all.push([member("approval_id", f.approvalId)]);
   if (f.decisionId !== undefined) all.push([member("decision_id", f.decisionId)]);
   if (f.outcome !== undefined) all.push([member("outcome", f.outcome)]);
   if (f.principal !== undefined) all.push(["caller", "actor", "on_behalf_of", "reviewer", "by", "id"].map((k) => member(k, f.principal as string)));

@@ -5,8 +5,7 @@
  * Version 1 entries (no `v`, written before) stored the request's subject twice (the projections `actor`,
  * `actor_type`, `on_behalf_of`, `action`, `resource` beside the `input` they were copied from), the answer
  * twice (`result` repeating `decision_id`, `outcome`, `reasons` and, as `policy`, the `bundles` revision), the
- * caller twice (`caller` and `input.caller.id`), the approval id twice (`approval_id` and inside `result`)
- * and the default entrypoint `path` on every entry: about a quarter of an allow entry's bytes, hashed,
+ * caller twice (`caller` and `input.caller.id`) and the default entrypoint `path` on every entry: about a quarter of an allow entry's bytes, hashed,
  * canonicalised and written per decision. A version 2 entry leaves out every member the view below derives
  * exactly, and keeps one only where it differs from the derivation (a masked `caller`, another `path`).
  *
@@ -20,8 +19,9 @@
  * - `result`: `{decision_id, outcome, reasons, mask: [], policy}` (policy: the one `bundles` member as
  *   `{bundle, revision}`, null when `bundles` is empty), then the stored `result` members over it (those of
  *   the answer that are not derivable: `approval`, `grant`, `break_glass`, `code`, a non-empty `mask`).
- * - `approval_id`: the stored one, else `result.approval.id`, `result.grant.approval_id` or
- *   `result.break_glass.review_id`, the first that is a string.
+ *
+ * `approval_id` stays stored at the top (the answer names it too): it joins a decision to its approval and
+ * grant events in every event type, and collectors reading the stored lines key on it.
  *
  * The hash covers the stored text, so a view is for reading (queries, the console, replay); export, verify,
  * sinks and archives carry the stored entries byte for byte.
@@ -47,7 +47,6 @@ export interface DecisionView extends Omit<DecisionAuditEvent, "caller" | "path"
   readonly resource?: { readonly type?: string; readonly id?: string; readonly environment?: string };
   /** The decision value as answered (`decision_id`, `outcome`, `reasons`, `mask`, `policy`, `approval`, …). */
   readonly result: JsonValue;
-  readonly approval_id?: string;
 }
 
 type Json = { readonly [key: string]: unknown };
@@ -74,14 +73,7 @@ export function decisionView<T extends object>(entry: T): T {
     action: text(record(input["action"])["name"]),
     resource: Object.keys(resource).length === 0 ? undefined : resource,
     result,
-    approval_id: text(e["approval_id"]) ?? approvalIdOf(result),
   }) as unknown as T;
-}
-
-/** The approval id a decision's answer names: the request it opened, the one its grant came from, or its break-glass review. */
-export function approvalIdOf(result: unknown): string | undefined {
-  const r = record(result);
-  return text(record(r["approval"])["id"]) ?? text(record(r["grant"])["approval_id"]) ?? text(record(r["break_glass"])["review_id"]);
 }
 
 /** The members of `result` that a view derives from the rest of a decision entry. */
