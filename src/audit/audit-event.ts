@@ -14,7 +14,9 @@
  */
 
 import type { JsonValue } from "../bundle/bundle";
+import { isDeepStrictEqual } from "node:util";
 import { pointerCovers } from "../json/json-pointer";
+import { DECISION_ENTRY_VERSION, DECISION_PATH, derivedResult } from "./decision-entry";
 
 /** Every event type, in a stable order. */
 export const AUDIT_EVENT_TYPES = [
@@ -71,25 +73,36 @@ interface RequestSubject {
   readonly action?: string;
 }
 
-/** Every answer of `POST /v1/decide`. */
-export interface DecisionAuditEvent extends AuditEventCommon, RequestSubject {
+/**
+ * Every answer of `POST /v1/decide`, as stored: version 2 (`v: 2`), each fact once (`decision-entry.ts`
+ * says what is left out and how `decisionView` derives it; version 1 entries, without `v`, stored the
+ * derived members too and read as they are).
+ */
+export interface DecisionAuditEvent extends AuditEventCommon {
   readonly type: "decision";
+  /** The entry shape: 2. Absent on version 1 entries. */
+  readonly v?: 2;
   readonly decision_id: string;
-  /** The policy entrypoint that decided (`countersign/decision`). */
-  readonly path: string;
+  /** The policy entrypoint that decided; stored only when it is not `countersign/decision`. */
+  readonly path?: string;
   /** `{}` when no bundle was loaded (the answer is then a fail-closed deny). */
   readonly bundles: BundleRevisions;
-  /** The authenticated caller principal. */
-  readonly caller: string;
-  readonly actor_type?: string;
-  readonly resource?: { readonly type?: string; readonly id?: string; readonly environment?: string };
+  /** The authenticated caller principal; stored only when `input.caller.id` does not say it (masked, absent). */
+  readonly caller?: string;
   readonly outcome: "allow" | "deny" | "require_approval";
   readonly reasons: readonly string[];
   /** The policy input (the request plus the caller and time), masked. */
   readonly input: JsonValue;
-  /** The decision value as answered (`outcome`, `reasons`, `approval`, `mask`, …). */
-  readonly result: JsonValue;
-  /** The pending request a require_approval created, the approval a redeemed grant came from, or a break-glass review. */
+  /**
+   * The members of the decision value as answered that the view does not derive (`approval`, `grant`,
+   * `break_glass`, `code`, a non-empty `mask`); absent when there are none (a plain allow or deny).
+   */
+  readonly result?: JsonValue;
+  /**
+   * The pending request a require_approval created, the approval a redeemed grant came from, or a break-glass
+   * review. Kept at the top although the answer names it too: it is the member that joins a decision to its
+   * approval and grant events, in every event type, for the query and for collectors.
+   */
   readonly approval_id?: string;
   /** Present on an allow by break-glass: the caller's justification (the post-hoc review is `approval_id`). */
   readonly break_glass?: { readonly justification: string };
@@ -305,8 +318,7 @@ export interface AuditDraft<E extends AuditEvent = AuditEvent> {
   readonly mask: readonly string[];
 }
 
-/** The default decision entrypoint path. */
-export const DECISION_PATH = "countersign/decision";
+export { DECISION_PATH };
 
 /** What the decide use case knows about one answer. */
 export interface DecisionEventInput {
@@ -338,35 +350,35 @@ export interface DecisionEventInput {
  */
 export const ALWAYS_MASKED_INPUT_POINTERS: readonly string[] = ["/grant"];
 
-/** A `decision` event. The subject fields are copied from the input unless the policy masks them. */
+/**
+ * A `decision` event in the version 2 shape: the members `decisionView` derives are left out, and kept only
+ * where the derivation would not give them back (the caller when the policy masks `input.caller.id`, answer
+ * members that differ from the entry's own).
+ */
 export function decisionEvent(d: DecisionEventInput): AuditDraft<DecisionAuditEvent> {
   const requestMask = [...(d.mask ?? []), ...ALWAYS_MASKED_INPUT_POINTERS];
   const input = d.input as { [key: string]: unknown };
-  const shown = (pointer: string, value: unknown): string | undefined =>
-    typeof value === "string" && !requestMask.some((p) => pointerCovers(p, pointer)) ? value : undefined;
-  const actor = record(input["actor"]);
-  const action = record(input["action"]);
-  const resource = record(input["resource"]);
-  const resourceSummary = compact({
-    type: shown("/resource/type", resource["type"]),
-    id: shown("/resource/id", resource["id"]),
-    environment: shown("/resource/environment", resource["environment"]),
-  });
+  const inputCaller = record(input["caller"])["id"];
+  const callerDerivable = inputCaller === d.caller && !requestMask.some((p) => pointerCovers(p, "/caller/id"));
+  const bundles: BundleRevisions = d.policy === null ? {} : { [d.policy.bundle]: { revision: d.policy.revision } };
+  const given = (d.result ?? {}) as { [key: string]: unknown };
+  const derived = derivedResult({ decision_id: d.decisionId, outcome: d.outcome, reasons: d.reasons, bundles });
+  const result: { [key: string]: unknown } = {};
+  for (const key of Object.keys(given)) {
+    const value = given[key];
+    if (value !== undefined && !sameJson(value, derived[key])) result[key] = value;
+  }
   const body = compact({
     type: "decision" as const,
+    v: DECISION_ENTRY_VERSION,
     decision_id: d.decisionId,
-    path: d.path ?? DECISION_PATH,
-    bundles: d.policy === null ? {} : { [d.policy.bundle]: { revision: d.policy.revision } },
-    caller: d.caller,
-    actor: shown("/actor/id", actor["id"]),
-    actor_type: shown("/actor/type", actor["type"]),
-    on_behalf_of: shown("/actor/on_behalf_of", actor["on_behalf_of"]),
-    action: shown("/action/name", action["name"]),
-    resource: Object.keys(resourceSummary).length === 0 ? undefined : resourceSummary,
+    path: d.path === undefined || d.path === DECISION_PATH ? undefined : d.path,
+    bundles,
+    caller: callerDerivable ? undefined : d.caller,
     outcome: d.outcome,
     reasons: [...d.reasons],
     input: d.input as JsonValue,
-    result: (d.result ?? { outcome: d.outcome, reasons: d.reasons }) as JsonValue,
+    result: Object.keys(result).length === 0 ? undefined : (result as JsonValue),
     approval_id: d.approvalId,
     break_glass: d.breakGlass === undefined ? undefined : { justification: d.breakGlass.justification },
     failure: d.failure,
@@ -654,6 +666,14 @@ function draft<E extends AuditEvent>(fields: { [K in keyof AuditEventBody<E>]: A
 
 function subject(d: SubjectInput): { actor: string | undefined; on_behalf_of: string | undefined; action: string | undefined } {
   return { actor: d.actor, on_behalf_of: d.onBehalfOf, action: d.action };
+}
+
+/** Deep equality of JSON data; the answer's members are short (ids, reasons, the policy), so the common cases go first. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) && Array.isArray(b) && a.length === 0 && b.length === 0) return true;
+  return isDeepStrictEqual(a, b);
 }
 
 /** The object without its undefined members (so optional fields are absent, not `undefined`). */

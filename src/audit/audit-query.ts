@@ -21,13 +21,19 @@
  * chunk it reads so decisions in flight are not held up, and rejects most non-matching entries by a substring
  * test on their canonical JSON (`"actor":"user:alice"`) before parsing any: an auditor paging the trail costs
  * a small, bounded slice of CPU per page.
+ *
+ * Decision entries come back in full (`decisionView`, `decision-entry.ts`): a version 2 entry stores each fact
+ * once, and the members filters and readers look at (`actor`, `action`, `resource`, `caller`, `result`, …)
+ * are derived from its `input` and answer; version 1 entries already hold them. Time filters
+ * read each entry's own top-level `timestamp` (never one inside its `input`).
  */
 
 import { AuditError } from "./audit-error";
 import { AUDIT_EVENT_TYPES, type AuditEventType } from "./audit-event";
 import type { AuditReader, StoredRecord } from "./audit-reader";
-import { parseTimestamp, requireTimestamp } from "./audit-time";
+import { entryTimestampText, parseTimestamp, requireTimestamp } from "./audit-time";
 import type { AuditEntry } from "./chain";
+import { decisionView } from "./decision-entry";
 
 /** Which entries to return; every given filter must match. */
 export interface AuditFilter {
@@ -263,31 +269,31 @@ function compilePrefilter(f: AuditFilter): (line: string) => boolean {
   const member = (key: string, value: string): string => `${JSON.stringify(key)}:${JSON.stringify(value)}`;
   const all: string[][] = [];
   if (f.types !== undefined) all.push(f.types.map((t) => member("type", t)));
-  if (f.actor !== undefined) all.push([member("actor", f.actor)]);
-  if (f.action !== undefined) all.push([member("action", f.action)]);
+  // A version 2 decision entry holds its subject only inside `input` (`"actor":{"id":…}`, `"action":{"name":…}`,
+  // `"caller":{"id":…}`).
+  if (f.actor !== undefined) all.push([member("actor", f.actor), member("id", f.actor)]);
+  if (f.action !== undefined) all.push([member("action", f.action), member("name", f.action)]);
   if (f.approvalId !== undefined) all.push([member("approval_id", f.approvalId)]);
   if (f.decisionId !== undefined) all.push([member("decision_id", f.decisionId)]);
   if (f.outcome !== undefined) all.push([member("outcome", f.outcome)]);
-  if (f.principal !== undefined) all.push(["caller", "actor", "on_behalf_of", "reviewer", "by"].map((k) => member(k, f.principal as string)));
+  if (f.principal !== undefined) all.push(["caller", "actor", "on_behalf_of", "reviewer", "by", "id"].map((k) => member(k, f.principal as string)));
   if (all.length === 0) return () => true;
   return (line) => all.every((anyOf) => anyOf.some((text) => line.includes(text)));
 }
 
-const TIMESTAMP_MEMBER = /"timestamp":"([^"]+)"/;
-
 /** True when the filter's `from` lies after this entry's time (beyond the clock-skew tolerance): nothing older can match. */
 function startsAfter(line: string, f: AuditFilter): boolean {
   if (f.from === undefined) return false;
-  const m = TIMESTAMP_MEMBER.exec(line);
-  const ts = m === null ? null : parseTimestamp(m[1] as string);
+  const text = entryTimestampText(line);
+  const ts = text === undefined ? null : parseTimestamp(text);
   return ts !== null && f.from > ts + CLOCK_SKEW_TOLERANCE_NS;
 }
 
 /** pastRange on an entry's text, reading only its timestamp. */
 function pastRangeText(line: string, f: AuditFilter, newestFirst: boolean): boolean {
   if ((newestFirst ? f.from : f.to) === undefined) return false;
-  const m = TIMESTAMP_MEMBER.exec(line);
-  return m !== null && pastRange({ timestamp: m[1] } as AuditEntry, f, newestFirst);
+  const text = entryTimestampText(line);
+  return text !== undefined && pastRange({ timestamp: text } as AuditEntry, f, newestFirst);
 }
 
 /** True once the scan has moved past the time range by more than the clock-skew tolerance. */
@@ -302,7 +308,8 @@ function pastRange(e: AuditEntry, f: AuditFilter, newestFirst: boolean): boolean
 function parse(rec: StoredRecord): AuditEntry | null {
   try {
     const v = JSON.parse(rec.line) as unknown;
-    return v !== null && typeof v === "object" && typeof (v as { type?: unknown }).type === "string" ? (v as AuditEntry) : null;
+    // Decision entries are matched and returned in full (`decisionView`): the subject members filters read are derived.
+    return v !== null && typeof v === "object" && typeof (v as { type?: unknown }).type === "string" ? decisionView(v as AuditEntry) : null;
   } catch {
     return null;
   }

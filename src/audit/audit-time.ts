@@ -46,3 +46,62 @@ export function requireTimestamp(text: string, name: string): bigint {
   if (ns === null) throw new AuditError("COUNTERSIGN_AUDIT_BAD_QUERY", `${name} must be an RFC 3339 timestamp, got ${JSON.stringify(text)}`);
   return ns;
 }
+
+/**
+ * The entry's own `timestamp` from its JSON text without parsing the whole entry: the member of the outermost
+ * object, whatever nested objects (a decision's `input`) hold under the same name. Undefined when the text
+ * has no such top-level string member, or is not JSON text the scan can follow.
+ */
+export function entryTimestampText(line: string): string | undefined {
+  const key = '"timestamp"';
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const end = stringEnd(line, i);
+      if (end < 0) return undefined;
+      if (depth === 1 && expectKey && end - i + 1 === key.length && line.startsWith(key, i)) {
+        let j = skipSpace(line, end + 1);
+        if (line.charCodeAt(j) !== 0x3a /* : */) return undefined;
+        j = skipSpace(line, j + 1);
+        if (line.charCodeAt(j) !== 0x22) return undefined;
+        const valueEnd = stringEnd(line, j);
+        if (valueEnd < 0) return undefined;
+        try {
+          return JSON.parse(line.slice(j, valueEnd + 1)) as string;
+        } catch {
+          return undefined;
+        }
+      }
+      expectKey = false;
+      i = end;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      expectKey = c === 0x7b && depth === 1;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    } else if (c === 0x2c /* , */ && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return undefined;
+}
+
+/** The index of the quote closing the string that opens at `start`, or -1. */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  for (;;) {
+    const q = text.indexOf('"', i);
+    if (q < 0) return -1;
+    let backslashes = 0;
+    for (let k = q - 1; k > start && text.charCodeAt(k) === 0x5c; k--) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    i = q + 1;
+  }
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && (text[i] === " " || text[i] === "\n" || text[i] === "\r" || text[i] === "\t")) i++;
+  return i;
+}

@@ -79,7 +79,16 @@ export function sealEntry(prev: ChainHead, prepared: PreparedEvent): SealedEntry
   const [a, b, c, d] = prepared.segments;
   const prevMember = `"prev_hash":"${prev.hash}"`;
   const seqMember = `"seq":${seq}`;
-  const hash = sha256Hex(objectText([a, b, prevMember, c, seqMember, d]));
+  // The hash is fed the entry's text without `hash` part by part, so that text is never built as one string.
+  const hasher = createHash("sha256");
+  let first = true;
+  for (const part of ["{", a, b, prevMember, c, seqMember, d]) {
+    if (part === "") continue;
+    if (part !== "{" && !first) hasher.update(",", "utf8");
+    hasher.update(part, "utf8");
+    if (part !== "{") first = false;
+  }
+  const hash = hasher.update("}", "utf8").digest("hex");
   const line = objectText([a, `"hash":"${hash}"`, b, prevMember, c, seqMember, d]);
   return { seq, prevHash: prev.hash, hash, line, event: prepared.event };
 }

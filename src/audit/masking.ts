@@ -35,6 +35,9 @@ export function maskedMarker(value: unknown, salt: Uint8Array): MaskedValue {
 /** True for a masking marker (a one-member object `{"$masked": string}`). */
 export function isMaskedMarker(value: unknown): value is MaskedValue {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  // Asked of every object the masking walk passes (an entire decision input): most have no `$masked` member,
+  // and this answers them without listing their members.
+  if (!Object.prototype.hasOwnProperty.call(value, "$masked")) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && keys[0] === "$masked" && typeof (value as MaskedValue).$masked === "string";
 }

@@ -3,11 +3,13 @@
  * made, the policy input as stored (masked values as `{"$masked": "sha256:…"}` digests), and what the policy
  * itself answered.
  *
- * The trail stores the answer given, which is not always the policy's: a redeemed grant or break-glass makes
+ * Both decision entry shapes are read (`src/audit/decision-entry.ts`: version 1 stored the answer in full,
+ * version 2 only what cannot be derived). The trail stores the answer given, which is not always the policy's: a redeemed grant or break-glass makes
  * an allow of the policy's `require_approval`, and a refused grant or an unavailable approval store a deny
  * (with a `code`). Replay compares policies, so those are read back as `require_approval`.
  */
 
+import { decisionView } from "../audit/decision-entry";
 import type { Outcome } from "../engine/decision-contract";
 
 /** One recorded decision. */
@@ -35,6 +37,8 @@ export function recordedDecisionOf(line: string): RecordedDecision | null {
     return null;
   }
   if (e === null || typeof e !== "object" || e["type"] !== "decision" || typeof e["decision_id"] !== "string" || !OUTCOMES.has(e["outcome"] as string)) return null;
+  // Either entry shape: a version 2 entry's answer (`result`) is derived in part from its other members.
+  e = decisionView(e);
   const result = (e["result"] ?? {}) as Record<string, unknown>;
   const answered = e["outcome"] as Outcome;
   const madeByCountersign = result["grant"] !== undefined || result["break_glass"] !== undefined || (answered === "deny" && typeof result["code"] === "string" && e["failure"] === undefined);
@@ -45,7 +49,7 @@ export function recordedDecisionOf(line: string): RecordedDecision | null {
   const masked = Array.isArray(e["masked"]) ? (e["masked"] as unknown[]).filter((p): p is string => typeof p === "string" && p.startsWith("/input/")).map((p) => p.slice("/input".length)) : [];
   return {
     seq: typeof e["seq"] === "number" ? e["seq"] : null,
-    decisionId: e["decision_id"],
+    decisionId: e["decision_id"] as string,
     timestamp: typeof e["timestamp"] === "string" ? e["timestamp"] : "",
     bundles,
     input: e["input"],

@@ -1,4 +1,5 @@
 import { approvalVerdictEvent, bundleRefusedEvent, decisionEvent, grantRefusedEvent } from "../../src/audit/audit-event";
+import { decisionView } from "../../src/audit/decision-entry";
 
 const input = {
   actor: { id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:alice" },
@@ -10,7 +11,7 @@ const input = {
 };
 
 describe("audit events", () => {
-  it("record a decision with OPA decision-log names and the request's subject", () => {
+  it("record a decision with OPA decision-log names and the request's subject (read back in full)", () => {
     const d = decisionEvent({
       decisionId: "d-1",
       caller: "svc:ci",
@@ -22,7 +23,10 @@ describe("audit events", () => {
       approvalId: "a-1",
       evalNs: 1234,
     });
-    expect(d.body).toMatchObject({
+    // Stored: each fact once (version 2); read: with the subject and the answer derived from them.
+    expect(d.body).toMatchObject({ type: "decision", v: 2, decision_id: "d-1", outcome: "require_approval", input });
+    for (const derived of ["path", "caller", "actor", "actor_type", "on_behalf_of", "action", "resource", "result"]) expect(d.body).not.toHaveProperty(derived);
+    expect(decisionView(d.body)).toMatchObject({
       type: "decision",
       decision_id: "d-1",
       path: "countersign/decision",
@@ -35,7 +39,7 @@ describe("audit events", () => {
       resource: { type: "database", id: "prod/customers", environment: "production" },
       outcome: "require_approval",
       reasons: ["production export needs a dba"],
-      result: { outcome: "require_approval", reasons: ["production export needs a dba"] },
+      result: { decision_id: "d-1", outcome: "require_approval", reasons: ["production export needs a dba"], mask: [], policy: { bundle: "countersign", revision: "rev-7" } },
       approval_id: "a-1",
       metrics: { timer_eval_ns: 1234 },
     });
@@ -44,9 +48,12 @@ describe("audit events", () => {
 
   it("leaves a subject field out when the policy masks it", () => {
     const d = decisionEvent({ decisionId: "d-2", caller: "svc:ci", input, outcome: "allow", reasons: [], policy: null, mask: ["/actor", "/resource/id"] });
-    expect(d.body).not.toHaveProperty("actor");
-    expect(d.body).not.toHaveProperty("on_behalf_of");
-    expect((d.body as { resource?: object }).resource).toEqual({ type: "database", environment: "production" });
+    // The trail masks the input before storing it; the view projects only what is still in clear.
+    const maskedBody = { ...d.body, input: { ...input, actor: { $masked: "sha256:00" }, resource: { ...input.resource, id: { $masked: "sha256:01" } } } };
+    const view = decisionView(maskedBody) as Record<string, unknown>;
+    expect(view).not.toHaveProperty("actor");
+    expect(view).not.toHaveProperty("on_behalf_of");
+    expect(view["resource"]).toEqual({ type: "database", environment: "production" });
     expect((d.body as { bundles: object }).bundles).toEqual({});
   });
 

@@ -3,7 +3,16 @@
  */
 
 import type Redis from "ioredis";
-import { approvalCreatedEvent, approvalFinalEvent, approvalVerdictEvent, decisionEvent, type AuditDraft } from "../../src/audit/audit-event";
+import {
+  ALWAYS_MASKED_INPUT_POINTERS,
+  approvalCreatedEvent,
+  approvalFinalEvent,
+  approvalVerdictEvent,
+  decisionEvent,
+  type AuditDraft,
+  type DecisionEventInput,
+} from "../../src/audit/audit-event";
+import { pointerCovers } from "../../src/json/json-pointer";
 import type { AuditMirror } from "../../src/audit/audit-mirror";
 import { AuditTrail } from "../../src/audit/audit-trail";
 import { RedisAuditStore } from "../../src/audit/redis-audit-store";
@@ -87,4 +96,50 @@ export function sampleApprovalFlow(approvalId: string): AuditDraft[] {
     approvalVerdictEvent({ approvalId, reviewer: "user:carol", channel: "teams", verdict: "approve", ...subject }),
     approvalFinalEvent({ approvalId, outcome: "approved", approvers: ["user:bob", "user:carol"], ...subject }),
   ];
+}
+
+/**
+ * A decision draft in the version 1 shape, member for member what `decisionEvent` built before entries were
+ * versioned (the subject projections, the full `result`, `caller` and `path` on every entry): trails and
+ * archives hold such entries, and the readers must keep reading them.
+ */
+export function decisionEventV1(d: DecisionEventInput): AuditDraft {
+  const requestMask = [...(d.mask ?? []), ...ALWAYS_MASKED_INPUT_POINTERS];
+  const input = d.input as { [key: string]: unknown };
+  const shown = (pointer: string, value: unknown): string | undefined =>
+    typeof value === "string" && !requestMask.some((p) => pointerCovers(p, pointer)) ? value : undefined;
+  const obj = (v: unknown): { [key: string]: unknown } => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { [key: string]: unknown }) : {});
+  const actor = obj(input["actor"]);
+  const action = obj(input["action"]);
+  const resource = obj(input["resource"]);
+  const resourceSummary = dropUndefined({
+    type: shown("/resource/type", resource["type"]),
+    id: shown("/resource/id", resource["id"]),
+    environment: shown("/resource/environment", resource["environment"]),
+  });
+  const body = dropUndefined({
+    type: "decision",
+    decision_id: d.decisionId,
+    path: d.path ?? "countersign/decision",
+    bundles: d.policy === null ? {} : { [d.policy.bundle]: { revision: d.policy.revision } },
+    caller: d.caller,
+    actor: shown("/actor/id", actor["id"]),
+    actor_type: shown("/actor/type", actor["type"]),
+    on_behalf_of: shown("/actor/on_behalf_of", actor["on_behalf_of"]),
+    action: shown("/action/name", action["name"]),
+    resource: Object.keys(resourceSummary).length === 0 ? undefined : resourceSummary,
+    outcome: d.outcome,
+    reasons: [...d.reasons],
+    input: d.input,
+    result: d.result ?? { outcome: d.outcome, reasons: d.reasons },
+    approval_id: d.approvalId,
+    break_glass: d.breakGlass === undefined ? undefined : { justification: d.breakGlass.justification },
+    failure: d.failure,
+    metrics: d.evalNs === undefined ? undefined : { timer_eval_ns: d.evalNs },
+  });
+  return { body, mask: requestMask.map((p) => "/input" + p) } as unknown as AuditDraft;
+}
+
+function dropUndefined(o: { [key: string]: unknown }): { [key: string]: unknown } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

@@ -1,6 +1,7 @@
 import { bundleActivatedEvent, grantIssuedEvent, grantRedeemedEvent, grantRefusedEvent, type AuditDraft } from "../../src/audit/audit-event";
 import { parseAuditQuery, queryAudit, type AuditFilter, type AuditPageRequest } from "../../src/audit/audit-query";
 import type { AuditEntry } from "../../src/audit/chain";
+import { decisionView } from "../../src/audit/decision-entry";
 import type { RedisAuditStore } from "../../src/audit/redis-audit-store";
 import { useRedisServer } from "../support/redis-server";
 import { makeTrail, sampleApprovalFlow, sampleDecision, steppingClock } from "./audit-fixtures";
@@ -25,7 +26,8 @@ beforeAll(async () => {
     ...Array.from({ length: 20 }, (_, i) => sampleDecision(100 + i, { actor: i % 2 === 0 ? "agent:deploy-bot" : "svc:backup", action: "db.read" })),
   ];
   for (const d of drafts) await trail.record(d);
-  all = (await store.readAscending(null, 1000)).map((r) => JSON.parse(r.line) as AuditEntry);
+  // The entries as read: decision entries in full (the stored version 2 shape leaves the subject to `input`).
+  all = (await store.readAscending(null, 1000)).map((r) => decisionView(JSON.parse(r.line) as AuditEntry));
 });
 
 /** All pages of a query, concatenated. */

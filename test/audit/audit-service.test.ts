@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import request from "supertest";
 import { runAuditCommand } from "../../src/cli/audit-command";
+import { decisionView } from "../../src/audit/decision-entry";
 import { decodeEntry } from "../../src/audit/entry-codec";
 import type { CliIo } from "../../src/cli/cli-io";
 import { approvalClient, approvalIdOf } from "../http/approval-client";
@@ -93,7 +94,8 @@ describe("a full approval flow through HTTP", () => {
     const { entries, verdict, code, exported } = await exportAndVerify();
     expect(verdict).toMatch(/^ok: \d+ entries, head [0-9a-f]{64}$/m);
     expect(code).toBe(0);
-    const flow = entries.filter((e) => e["type"] !== "bundle.activated");
+    // Decision entries read in full (the export holds them as stored: version 2, each fact once).
+    const flow = entries.filter((e) => e["type"] !== "bundle.activated").map((e) => decisionView(e));
     expect(flow.map((e) => [e["type"], e["outcome"] ?? e["verdict"] ?? e["via"] ?? null])).toEqual([
       ["decision", "require_approval"],
       ["approval.created", null],
