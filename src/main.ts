@@ -104,6 +104,9 @@ import { shadowAuditRecorder } from "./audit/shadow-audit";
 import { silentLogger } from "./engine/engine-logger";
 import { registerShadowMetrics } from "./shadow/shadow-metrics";
 import { ShadowRunner } from "./shadow/shadow-runner";
+import { assembleGatewayInProcess, inProcessGatewaySection, type ServiceDecisions } from "./mcp/in-process-gateway";
+import type { RunningGateway } from "./mcp/gateway";
+import { decideBody, type RequesterCheck } from "./http/decide-route";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
 const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer", HIDDEN_TOOLS_ENTRYPOINT];
@@ -183,6 +186,8 @@ export interface AssembledService {
   readonly slack?: SlackApp;
   /** Shadow mode, when `bundles.shadow` is configured. */
   readonly shadow?: ShadowRunner;
+  /** The decide route's parts, for the in-process MCP gateway (`src/mcp/in-process-gateway.ts`). */
+  readonly decisions: ServiceDecisions;
   /** Ends the long-polls in flight at once (each answers the current state), so the server can close. */
   endLongPolls(): void;
   /**
@@ -212,6 +217,8 @@ export interface RunningService {
   readonly logger: Logger;
   /** The embedded redis-server, when no Redis URL was configured. */
   readonly embeddedRedis?: EmbeddedRedis;
+  /** The in-process MCP gateway (`gateway.in_process`), serving the agent on stdio; its `done` is the agent going away. */
+  readonly mcpGateway?: RunningGateway;
   /**
    * Stops accepting connections, ends long-polls, lets requests in flight finish (at most `graceMs`), stops
    * the background work and watching, closes Redis, and stops the embedded redis-server.
@@ -403,6 +410,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       }
     }
 
+    const requesters: RequesterCheck = (request) => requesterProblem(request, directory, config.requireKnownHumans);
     const checks: ReadinessCheck[] = [policyCheck(policy)];
     if (wired !== undefined) checks.push(wired.readiness);
     else checks.push({ name: "audit", check: async () => ({ ok: false, detail: "no Redis configured: decisions cannot be recorded, every decision is denied" }) });
@@ -415,7 +423,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       bodyLimitBytes: config.server.bodyLimitBytes,
       bodyTimeoutMs: config.server.bodyTimeoutMs,
       maxJsonDepth: config.server.maxJsonDepth,
-      requesters: (request) => requesterProblem(request, directory, config.requireKnownHumans),
+      requesters,
       hiddenTools: createHiddenToolsQuery(engine, clock),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
       ...(shadow === undefined ? {} : { shadow }),
@@ -442,6 +450,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       ...(teams === undefined ? {} : { teams }),
       ...(slack === undefined ? {} : { slack }),
       ...(shadow === undefined ? {} : { shadow }),
+      decisions: { authenticate: (a) => authenticator.authenticate(a), decide: decideBody(decide, requesters), maxJsonDepth: config.server.maxJsonDepth },
       endLongPolls: () => shutdown.abort(),
       close(): Promise<void> {
         closing ??= (async () => {
@@ -950,7 +959,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const loaded = loadServiceConfig(opts.env, opts.overrides);
   const configSource = loaded.source;
   let config = loaded.config;
-  const logger = opts.logger ?? createLogger({ level: config.log.level });
+  // The in-process MCP gateway serves the agent on stdout, so the logs go to stderr.
+  const gatewaySection = inProcessGatewaySection(configSource.kind === "file" ? configSource.path : undefined);
+  const logger = opts.logger ?? createLogger({ level: config.log.level, ...(gatewaySection === undefined ? {} : { stream: process.stderr }) });
 
   if (configSource.kind === "example") {
     logger.warn(
@@ -1007,6 +1018,18 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     redis: embeddedRedis === undefined ? "configured" : "embedded",
   });
   if (!status.ready) logger.error(`not ready: ${status.problem ?? "no decision bundle"}; every decision is denied until one loads`);
+  let mcpGateway: RunningGateway | undefined;
+  if (gatewaySection !== undefined) {
+    try {
+      mcpGateway = await assembleGatewayInProcess(gatewaySection, { service: assembled.decisions, host: config.server.host, port, env: opts.env });
+    } catch (err) {
+      await closeServer(server, 0);
+      await assembled.close();
+      await embeddedRedis?.stop();
+      throw err;
+    }
+    logger.info("MCP gateway in process: serving the agent on stdio");
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -1018,9 +1041,11 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     source,
     logger,
     ...(embeddedRedis === undefined ? {} : { embeddedRedis }),
+    ...(mcpGateway === undefined ? {} : { mcpGateway }),
     close(graceMs = 10_000): Promise<void> {
       closing ??= (async () => {
         logger.info("shutting down: no new connections; ending long-polls; waiting for requests in flight");
+        await mcpGateway?.close();
         assembled.endLongPolls();
         await closeServer(server, graceMs);
         await assembled.close();

@@ -27,6 +27,13 @@ export function headSigningInput(head: ChainHead, kid: string): Buffer {
   return Buffer.from(canonicalJson({ typ: HEAD_TYPE, seq: head.seq, hash: head.hash, kid }), "utf8");
 }
 
+/** Signs a head on the calling thread (~35 µs of CPU): cheaper than the thread pool's round trip when nothing else waits. */
+export function signHeadNow(head: ChainHead, key: AuditSigningKey): SignedHead {
+  const kid = key.verification.kid;
+  const signature = sign(null, headSigningInput(head, kid), key.privateKey);
+  return { seq: head.seq, hash: head.hash, alg: "EdDSA", kid, sig: signature.toString("base64url") };
+}
+
 /**
  * Signs a head, on libuv's thread pool: an Ed25519 signature costs ~35 µs of CPU, once per append; off the
  * event loop it does not hold up the requests in flight, on a machine with a core to spare.

@@ -7,11 +7,8 @@
  * the gateway starts without the compiler or the service.
  */
 
-import * as fs from "node:fs";
-import Ajv2020 from "ajv/dist/2020";
-import { parse as parseYaml } from "yaml";
-import { GATEWAY_CONFIG_FILE_SCHEMA, resolveGatewayConfig, type GatewayConfigFile, type GatewayFlags } from "../mcp/gateway-config";
-import { GatewayError } from "../mcp/gateway-error";
+import { resolveGatewayConfig, type GatewayFlags } from "../mcp/gateway-config";
+import { readGatewaySection } from "../mcp/gateway-section";
 import { startGateway } from "../mcp/gateway";
 import type { CliIo } from "./cli-io";
 
@@ -40,20 +37,5 @@ export async function runMcpGatewayCommand(opts: McpGatewayOptions, io: CliIo, e
   await gateway.close();
 }
 
-/** The `gateway:` section of a configuration file, checked against its schema. */
-export function readGatewaySection(file: string): GatewayConfigFile | undefined {
-  let doc: unknown;
-  try {
-    doc = parseYaml(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new GatewayError("COUNTERSIGN_GATEWAY_CONFIG_INVALID", `${file}: ${(err as Error).message}`);
-  }
-  const section = typeof doc === "object" && doc !== null ? (doc as { gateway?: unknown }).gateway : undefined;
-  if (section === undefined || section === null) return undefined;
-  const validate = new Ajv2020({ allErrors: false, strict: false }).compile(GATEWAY_CONFIG_FILE_SCHEMA);
-  if (!validate(section)) {
-    const e = validate.errors?.[0];
-    throw new GatewayError("COUNTERSIGN_GATEWAY_CONFIG_INVALID", `${file}: gateway${e?.instancePath.replace(/\//g, ".") ?? ""} ${e?.message ?? "is invalid"}`);
-  }
-  return section as GatewayConfigFile;
-}
+/** The `gateway:` section of a configuration file (`src/mcp/gateway-section.ts`). */
+export { readGatewaySection };

@@ -61,7 +61,9 @@ export async function runServeCommand(
       : { watchRegoDir: opts.watchRego === true ? DEFAULT_REGO_DIR : opts.watchRego }),
     ...(opts.v0Compatible === true ? { watchRegoVersion: 0 as const } : {}),
   });
-  const stop = lifecycle.stopRequested();
+  // With the in-process MCP gateway, the agent closing stdin ends the service too (it launched it).
+  const gatewayDone = service.mcpGateway?.done.then(() => "the MCP agent's end of stdio");
+  const stop = gatewayDone === undefined ? lifecycle.stopRequested() : Promise.race([lifecycle.stopRequested(), gatewayDone]);
   const configName = service.configSource.kind === "example" ? "example development configuration" : service.configSource.path;
   const redis = service.embeddedRedis === undefined ? "" : `, embedded Redis ${service.embeddedRedis.url} (data in ${service.embeddedRedis.dir})`;
   io.err(`countersign: serving decisions on ${service.url}/v1/decide (${configName}${redis}); Ctrl-C to stop`);

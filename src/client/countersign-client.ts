@@ -1,6 +1,7 @@
 /**
  * The Countersign client SDK: what an agent, a pipeline or a tool server calls instead of writing the HTTP
- * calls, the long-poll and the grant handling by hand. It uses Node's own `fetch` and nothing else.
+ * calls, the long-poll and the grant handling by hand. It uses Node's own `http`/`https` on a keep-alive agent
+ * (`http-exchange.ts`, which says why not `fetch`) and nothing else.
  *
  * `guard(request, run)` is the whole workflow in one call: decide; on `allow` run; on `deny` throw; on
  * `require_approval` wait for the verdict (long-poll, never a busy loop), then present the grant with the
@@ -9,6 +10,7 @@
  */
 
 import { CLIENT_ERROR_CODES, CountersignError } from "./client-error";
+import { AbortedExchange, HttpExchange, type ExchangeResponse } from "./http-exchange";
 import type { ApprovalStatus, ApprovalView, DecideRequest, Decision, HiddenTools, HiddenToolsRequest, RedeemedGrant } from "./client-types";
 
 /** How a client reaches the service. */
@@ -21,7 +23,7 @@ export interface CountersignOptions {
   readonly requestTimeoutMs?: number;
   /** Seconds each long-poll asks the service to hold (default 25; the service caps it). */
   readonly pollSeconds?: number;
-  /** A fetch implementation (default the global one). */
+  /** A fetch implementation to use instead of Node's `http`/`https` (the default, `http-exchange.ts`). */
   readonly fetch?: typeof fetch;
 }
 
@@ -48,13 +50,14 @@ export const FINAL_STATUSES: ReadonlySet<ApprovalStatus> = new Set(["approved", 
 /** A client of one Countersign service, for one caller identity. */
 export class Countersign {
   private readonly base: string;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: typeof fetch | undefined;
+  private readonly exchange = new HttpExchange();
   private readonly requestTimeoutMs: number;
   private readonly pollSeconds: number;
 
   constructor(private readonly options: CountersignOptions) {
     this.base = options.url.replace(/\/+$/, "");
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.pollSeconds = options.pollSeconds ?? 25;
   }
@@ -129,29 +132,33 @@ export class Countersign {
     return run({ decision: redeemed, approval });
   }
 
+  /** Closes the client's idle kept-alive connections (they never keep the process alive). */
+  close(): void {
+    this.exchange.close();
+  }
+
   private async call<T>(method: string, path: string, body: unknown, signal: AbortSignal | undefined, extraMs = 0): Promise<T> {
     const token = typeof this.options.token === "function" ? await this.options.token() : this.options.token;
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs + extraMs);
-    const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
-    let res: Response;
+    const headers = { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) };
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const timeoutMs = this.requestTimeoutMs + extraMs;
+    let res: ExchangeResponse;
     try {
-      res = await this.fetchImpl(`${this.base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: combined,
-      });
+      res =
+        this.fetchImpl === undefined
+          ? await this.exchange.send({ method, url: new URL(`${this.base}${path}`), headers, ...(text === undefined ? {} : { body: text }), ...(signal === undefined ? {} : { signal }), timeoutMs })
+          : await viaFetch(this.fetchImpl, `${this.base}${path}`, method, headers, text, signal, timeoutMs);
     } catch (err) {
-      if (signal?.aborted) throw new CountersignError(CLIENT_ERROR_CODES.aborted, `${method} ${path} was aborted`);
+      if (signal?.aborted || err instanceof AbortedExchange) throw new CountersignError(CLIENT_ERROR_CODES.aborted, `${method} ${path} was aborted`);
       throw new CountersignError(CLIENT_ERROR_CODES.unreachable, `Countersign at ${this.base} could not be reached: ${(err as Error).message}`);
     }
     let parsed: unknown;
     try {
-      parsed = await res.json();
+      parsed = JSON.parse(res.text);
     } catch {
       throw new CountersignError(CLIENT_ERROR_CODES.unreachable, `Countersign answered ${res.status} without a JSON body to ${method} ${path}`, res.status);
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
       if (error !== undefined && typeof error.code === "string") {
         throw new CountersignError(error.code, typeof error.message === "string" ? error.message : error.code, res.status, error.details);
@@ -160,6 +167,21 @@ export class Countersign {
     }
     return parsed as T;
   }
+}
+
+/** One exchange through an injected fetch. */
+async function viaFetch(
+  fetchImpl: typeof fetch,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<ExchangeResponse> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const res = await fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }), signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) });
+  return { status: res.status, text: await res.text() };
 }
 
 function denied(message: string, details: unknown): CountersignError {

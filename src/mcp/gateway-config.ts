@@ -26,6 +26,8 @@ export interface GatewayConfigFile {
   call_timeout_ms?: number;
   max_argument_bytes?: number;
   progress_interval_ms?: number;
+  /** Run inside `countersign serve` (stdio only); `countersign mcp-gateway` does not read it. */
+  in_process?: boolean;
 }
 
 /** The JSON Schema of the `gateway:` section (checked with the rest of the service's file). */
@@ -44,6 +46,7 @@ export const GATEWAY_CONFIG_FILE_SCHEMA = {
     call_timeout_ms: { type: "integer", minimum: 1, maximum: 3_600_000 },
     max_argument_bytes: { type: "integer", minimum: 1, maximum: 10_000_000 },
     progress_interval_ms: { type: "integer", minimum: 100, maximum: 60_000 },
+    in_process: { type: "boolean" },
   },
 } as const;
 

@@ -27,7 +27,7 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { Countersign } from "../client/countersign-client";
+import type { DecisionClient } from "./decision-client";
 import { splitExposedName } from "./tool-catalog";
 import { gateToolCall } from "./tool-call-gate";
 import { agentActor, sessionContext, toolCallRequest, toolResource, type AgentIdentity, type SessionContext } from "./tool-call-request";
@@ -41,7 +41,7 @@ export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification
 
 /** Who a request comes from: the Countersign client to decide with, and the agent identity. */
 export interface SessionCaller {
-  readonly countersign: Countersign;
+  readonly countersign: DecisionClient;
   readonly agent: AgentIdentity;
 }
 

@@ -10,6 +10,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import type { Readable, Writable } from "node:stream";
 import { Countersign } from "../client/countersign-client";
 import type { GatewayConfig } from "./gateway-config";
+import type { DecisionClient } from "./decision-client";
 import { createGatewaySession } from "./gateway-session";
 import { listenGateway } from "./http-listener";
 import { Upstream } from "./upstream";
@@ -32,6 +33,11 @@ export interface StartGatewayOptions {
   readonly stdout?: Writable;
   /** What becomes of a stdio upstream's stderr (default inherited). */
   readonly upstreamStderr?: "inherit" | "ignore" | "pipe";
+  /**
+   * How the stdio session decides (default: the client SDK over HTTP to `config.countersign` with
+   * `config.apiKey`); the in-process gateway passes the service's own decide use case here.
+   */
+  readonly decisions?: DecisionClient;
 }
 
 /** Connects the upstreams and serves; throws GatewayError when an upstream cannot be reached. */
@@ -61,7 +67,8 @@ export async function startGateway(config: GatewayConfig, opts: StartGatewayOpti
     };
   }
 
-  const countersign = new Countersign({ url: config.countersign, token: config.apiKey ?? "", pollSeconds });
+  const client = opts.decisions === undefined ? new Countersign({ url: config.countersign, token: config.apiKey ?? "", pollSeconds }) : undefined;
+  const countersign: DecisionClient = opts.decisions ?? (client as Countersign);
   const agent = { actor: config.actor, onBehalfOf: config.onBehalfOf };
   const server = createGatewaySession({
     upstreams,
@@ -80,6 +87,7 @@ export async function startGateway(config: GatewayConfig, opts: StartGatewayOpti
     close: async () => {
       await server.close().catch(() => undefined);
       await upstreams.close();
+      client?.close();
       finished();
     },
   };

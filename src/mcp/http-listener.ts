@@ -76,6 +76,7 @@ export async function listenGateway(config: GatewayConfig, upstreams: UpstreamSe
     });
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      countersign.close();
     };
     await server.connect(transport);
     await transport.handleRequest(req, res);

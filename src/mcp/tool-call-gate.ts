@@ -20,14 +20,14 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CLIENT_ERROR_CODES, CountersignError } from "../client/client-error";
 import type { DecideRequest, Decision } from "../client/client-types";
-import type { Countersign } from "../client/countersign-client";
+import type { DecisionClient } from "./decision-client";
 
 /** Where a decided call goes. */
 export type ForwardCall = (args: Record<string, unknown>, signal: AbortSignal | undefined) => Promise<CallToolResult>;
 
 /** What the gate needs for one call. */
 export interface ToolCallGateInput {
-  readonly countersign: Countersign;
+  readonly countersign: DecisionClient;
   readonly request: DecideRequest;
   readonly forward: ForwardCall;
   readonly signal?: AbortSignal;
