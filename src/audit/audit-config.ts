@@ -27,39 +27,9 @@
  *   deliver the trail to collectors (`audit-sink.ts`); the secret is read from the named environment variable.
  */
 
+import type { AuditArchiveConfig, AuditConfigFile, AuditSinkConfig } from "../config/audit-file-section";
 import { AuditError } from "./audit-error";
 import { DEFAULT_AUDIT_STREAM, auditKeys } from "./redis-audit-store";
-
-/** The `audit` section of the config file. */
-export interface AuditConfigFile {
-  readonly stream?: string;
-  readonly mask_salt?: string;
-  readonly signing_key_file?: string;
-  readonly mirror_file?: string;
-  readonly max_batch?: number;
-  readonly append_timeout_ms?: number;
-  readonly checkpoint_interval_ms?: number;
-  readonly compress?: boolean;
-  readonly archive?: AuditArchiveConfig;
-  readonly sinks?: readonly AuditSinkConfig[];
-}
-
-/** `audit.archive` as written. */
-export interface AuditArchiveConfig {
-  readonly dir?: string;
-  readonly s3?: {
-    readonly bucket: string;
-    readonly prefix?: string;
-    readonly region?: string;
-    readonly endpoint?: string;
-    readonly force_path_style?: boolean;
-    readonly conditional_writes?: boolean | "auto";
-  };
-  readonly segment_entries?: number;
-  readonly segment_max_age_seconds?: number;
-  readonly interval_seconds?: number;
-  readonly retention_days?: number;
-}
 
 /** Where the archive is: a directory, or an S3-compatible bucket and prefix. */
 export type AuditArchiveTarget =
@@ -83,73 +53,11 @@ export interface AuditArchiveSettings {
   readonly retentionMs?: number;
 }
 
-/** One `audit.sinks` entry as written. */
-export type AuditSinkConfig =
-  | { readonly name: string; readonly type: "http"; readonly url: string; readonly secret_env?: string; readonly batch?: number }
-  | { readonly name: string; readonly type: "syslog"; readonly host: string; readonly port: number; readonly batch?: number };
-
 /** A validated sink: the HTTP secret resolved from the environment. */
 export type AuditSinkSettings =
   | { readonly name: string; readonly type: "http"; readonly url: string; readonly secret?: string; readonly batch: number }
   | { readonly name: string; readonly type: "syslog"; readonly host: string; readonly port: number; readonly batch: number };
 
-/** JSON Schema (2020-12) of the `audit` section, for the config file's schema to include at `audit`. */
-export const AUDIT_CONFIG_FILE_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    stream: { type: "string", pattern: "^[^{}\\s]+$" },
-    mask_salt: { type: "string", minLength: 16 },
-    signing_key_file: { type: "string", minLength: 1 },
-    mirror_file: { type: "string", minLength: 1 },
-    max_batch: { type: "integer", minimum: 1, maximum: 10000 },
-    append_timeout_ms: { type: "integer", minimum: 1 },
-    checkpoint_interval_ms: { type: "integer", minimum: 0, maximum: 60000 },
-    compress: { type: "boolean" },
-    archive: {
-      type: "object",
-      additionalProperties: false,
-      // exactly one of dir and s3: checked by resolveAuditSettings (a schema `oneOf` of `required` trips Ajv's strict mode)
-      properties: {
-        dir: { type: "string", minLength: 1 },
-        s3: {
-          type: "object",
-          additionalProperties: false,
-          required: ["bucket"],
-          properties: {
-            bucket: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" },
-            prefix: { type: "string" },
-            region: { type: "string", minLength: 1 },
-            endpoint: { type: "string", pattern: "^https?://" },
-            force_path_style: { type: "boolean" },
-            conditional_writes: { enum: [true, false, "auto"] },
-          },
-        },
-        segment_entries: { type: "integer", minimum: 100, maximum: 10000000 },
-        segment_max_age_seconds: { type: "integer", minimum: 1 },
-        interval_seconds: { type: "integer", minimum: 1 },
-        retention_days: { type: "integer", minimum: 1 },
-      },
-    },
-    sinks: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name", "type"],
-        properties: {
-          name: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,62}$" },
-          type: { enum: ["http", "syslog"] },
-          url: { type: "string", pattern: "^https?://" },
-          secret_env: { type: "string", minLength: 1 },
-          host: { type: "string", minLength: 1 },
-          port: { type: "integer", minimum: 1, maximum: 65535 },
-          batch: { type: "integer", minimum: 1, maximum: 10000 },
-        },
-      },
-    },
-  },
-} as const;
 
 /** The validated settings. */
 export interface AuditSettings {
@@ -279,3 +187,5 @@ function sinkSettings(s: AuditSinkConfig, env: Readonly<Record<string, string | 
   if (typeof s.host !== "string" || typeof s.port !== "number") bad("a syslog sink needs host and port");
   return { name: s.name, type: "syslog", host: s.host, port: s.port, batch };
 }
+
+export { AUDIT_CONFIG_FILE_SCHEMA, type AuditArchiveConfig, type AuditConfigFile, type AuditSinkConfig } from "../config/audit-file-section";

@@ -16,7 +16,8 @@
 import type { JsonValue } from "../bundle/bundle";
 import { isDeepStrictEqual } from "node:util";
 import { pointerCovers } from "../json/json-pointer";
-import { DECISION_ENTRY_VERSION, DECISION_PATH, derivedResult } from "./decision-entry";
+import { DECISION_ENTRYPOINT } from "../bundle/bundle-build";
+import { DECISION_ENTRY_VERSION, derivedResult } from "./decision-entry";
 
 /** Every event type, in a stable order. */
 export const AUDIT_EVENT_TYPES = [
@@ -318,7 +319,6 @@ export interface AuditDraft<E extends AuditEvent = AuditEvent> {
   readonly mask: readonly string[];
 }
 
-export { DECISION_PATH };
 
 /** What the decide use case knows about one answer. */
 export interface DecisionEventInput {
@@ -372,7 +372,7 @@ export function decisionEvent(d: DecisionEventInput): AuditDraft<DecisionAuditEv
     type: "decision" as const,
     v: DECISION_ENTRY_VERSION,
     decision_id: d.decisionId,
-    path: d.path === undefined || d.path === DECISION_PATH ? undefined : d.path,
+    path: d.path === undefined || d.path === DECISION_ENTRYPOINT ? undefined : d.path,
     bundles,
     caller: callerDerivable ? undefined : d.caller,
     outcome: d.outcome,
@@ -685,4 +685,17 @@ function compact<T extends object>(o: T): T {
 
 function record(value: unknown): { [key: string]: unknown } {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as { [key: string]: unknown }) : {};
+}
+
+/** A decision entry read back in full: every member version 1 stored, whichever version was stored. */
+export interface DecisionView extends Omit<DecisionAuditEvent, "caller" | "path" | "result"> {
+  readonly caller: string;
+  readonly path: string;
+  readonly actor?: string;
+  readonly actor_type?: string;
+  readonly on_behalf_of?: string;
+  readonly action?: string;
+  readonly resource?: { readonly type?: string; readonly id?: string; readonly environment?: string };
+  /** The decision value as answered (`decision_id`, `outcome`, `reasons`, `mask`, `policy`, `approval`, …). */
+  readonly result: JsonValue;
 }

@@ -27,27 +27,10 @@
  * sinks and archives carry the stored entries byte for byte.
  */
 
-import type { JsonValue } from "../bundle/bundle";
-import type { BundleRevisions, DecisionAuditEvent } from "./audit-event";
+import { DECISION_ENTRYPOINT } from "../bundle/bundle-build";
 
 /** The version of the decision entry shape written now. */
 export const DECISION_ENTRY_VERSION = 2;
-
-/** The default decision entrypoint path. */
-export const DECISION_PATH = "countersign/decision";
-
-/** A decision entry read back in full: every member version 1 stored, whichever version was stored. */
-export interface DecisionView extends Omit<DecisionAuditEvent, "caller" | "path" | "result"> {
-  readonly caller: string;
-  readonly path: string;
-  readonly actor?: string;
-  readonly actor_type?: string;
-  readonly on_behalf_of?: string;
-  readonly action?: string;
-  readonly resource?: { readonly type?: string; readonly id?: string; readonly environment?: string };
-  /** The decision value as answered (`decision_id`, `outcome`, `reasons`, `mask`, `policy`, `approval`, …). */
-  readonly result: JsonValue;
-}
 
 type Json = { readonly [key: string]: unknown };
 
@@ -66,7 +49,7 @@ export function decisionView<T extends object>(entry: T): T {
   return compact({
     ...e,
     caller: text(e["caller"]) ?? text(record(input["caller"])["id"]),
-    path: text(e["path"]) ?? DECISION_PATH,
+    path: text(e["path"]) ?? DECISION_ENTRYPOINT,
     actor: text(actor["id"]),
     actor_type: text(actor["type"]),
     on_behalf_of: text(actor["on_behalf_of"]),
@@ -83,7 +66,7 @@ export function derivedResult(e: { readonly decision_id?: unknown; readonly outc
 
 /** `{bundle, revision}` of the one bundle in `bundles`, null when there is none. */
 function policyOf(bundles: unknown): { bundle: string; revision: string } | null {
-  const entries = Object.entries(record(bundles) as BundleRevisions);
+  const entries = Object.entries(record(bundles));
   if (entries.length !== 1) return null;
   const [bundle, v] = entries[0] as [string, { revision: string }];
   return typeof v?.revision === "string" ? { bundle, revision: v.revision } : null;

@@ -15,8 +15,8 @@
  * only by `countersign mcp-gateway` (`src/mcp/gateway-config.ts`), and checked here so one file serves both.
  */
 
-import { AUDIT_CONFIG_FILE_SCHEMA, type AuditConfigFile } from "../audit/audit-config";
-import { GATEWAY_CONFIG_FILE_SCHEMA, type GatewayConfigFile } from "../mcp/gateway-config";
+import { AUDIT_CONFIG_FILE_SCHEMA, type AuditConfigFile } from "./audit-file-section";
+import { GATEWAY_CONFIG_FILE_SCHEMA, type GatewayConfigFile } from "./gateway-file-section";
 import { LOG_LEVELS } from "./service-config";
 
 /** Identity ids: a kind prefix, a colon and a name (`svc:ci`, `user:alice`, `agent:deploy-bot`). */

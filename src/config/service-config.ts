@@ -7,7 +7,7 @@
  */
 
 import type { ApprovalWorkflowConfig } from "./approval-config";
-import type { AuditConfigFile } from "../audit/audit-config";
+import type { AuditConfigFile } from "./audit-file-section";
 import type { VerificationConfig } from "../bundle/bundle-verification";
 import type { RemoteBundleConfig } from "./remote-bundle-config";
 import type { IdentityConfig, JwtAuthConfig } from "../identity/identity-config";

@@ -3,52 +3,16 @@
  * service's configuration file and/or the `countersign mcp-gateway` flags (flags win, key by key; upstreams
  * given as flags replace the file's).
  *
- * The section's schema lives here and is also part of the service's file schema (`src/config`), so one file
- * serves both processes and a misspelt key is refused by either.
+ * The section's file form and schema live in `src/config/gateway-file-section.ts`, part of the service's file
+ * schema, so one file serves both processes and a misspelt key is refused by either.
  */
 
+import type { GatewayConfigFile } from "../config/gateway-file-section";
 import { GatewayError } from "./gateway-error";
 import { parseUpstreamSpec, upstreamFrom, type UpstreamSpec } from "./upstream-spec";
 
 /** Identity ids as the service accepts them (`kind:name`; the service checks the rest). */
 const IDENTITY = /^[a-z][a-z0-9_-]*:[^\s:][^\s]*$/;
-
-/** The file form of the `gateway:` section. */
-export interface GatewayConfigFile {
-  countersign?: string;
-  api_key_env?: string;
-  actor?: string;
-  on_behalf_of?: string;
-  environment?: string;
-  listen?: number;
-  host?: string;
-  upstreams?: Record<string, string>;
-  call_timeout_ms?: number;
-  max_argument_bytes?: number;
-  progress_interval_ms?: number;
-  /** Run inside `countersign serve` (stdio only); `countersign mcp-gateway` does not read it. */
-  in_process?: boolean;
-}
-
-/** The JSON Schema of the `gateway:` section (checked with the rest of the service's file). */
-export const GATEWAY_CONFIG_FILE_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    countersign: { type: "string", pattern: "^https?://" },
-    api_key_env: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
-    actor: { type: "string", maxLength: 256 },
-    on_behalf_of: { type: "string", maxLength: 256 },
-    environment: { type: "string", maxLength: 100 },
-    listen: { type: "integer", minimum: 0, maximum: 65535 },
-    host: { type: "string" },
-    upstreams: { type: "object", additionalProperties: { type: "string", minLength: 1 } },
-    call_timeout_ms: { type: "integer", minimum: 1, maximum: 3_600_000 },
-    max_argument_bytes: { type: "integer", minimum: 1, maximum: 10_000_000 },
-    progress_interval_ms: { type: "integer", minimum: 100, maximum: 60_000 },
-    in_process: { type: "boolean" },
-  },
-} as const;
 
 /** The flags of `countersign mcp-gateway` (commander's camelCase). */
 export interface GatewayFlags {
@@ -149,3 +113,5 @@ export function resolveGatewayConfig(file: GatewayConfigFile | undefined, flags:
 function invalid(message: string): GatewayError {
   return new GatewayError("COUNTERSIGN_GATEWAY_CONFIG_INVALID", message);
 }
+
+export { GATEWAY_CONFIG_FILE_SCHEMA, type GatewayConfigFile } from "../config/gateway-file-section";
