@@ -5,8 +5,8 @@
 
 /** The folders under src/ from the foundation up; a folder may import only its own layer or earlier ones. */
 const LAYERS = [
-  // foundation: formats, the compiler and its runtime, identities, logging and metrics, the Redis connection
-  ["json", "policy", "compiler", "wasm-runtime", "identity", "observability", "redis", "bundle"],
+  // foundation: the error base, formats, the compiler and its runtime, identities, logging and metrics, Redis
+  ["errors", "json", "policy", "compiler", "wasm-runtime", "identity", "observability", "redis", "bundle"],
   // typed settings, read once at start-up
   ["config"],
   // the policy engine, then the decide use case
@@ -79,6 +79,26 @@ module.exports = {
         ],
       },
       to: {},
+    },
+    {
+      name: "no-unreachable",
+      comment: "a module the command line, the client SDK and the wasm runtime never load is dead code",
+      severity: "error",
+      from: { path: ["^src/cli/main\\.ts$", "^src/client/index\\.ts$", "^src/wasm-runtime/index\\.ts$"] },
+      to: {
+        path: "^src/",
+        pathNot: [
+          "\\.d\\.ts$",
+          "\\.mjs$",
+          "^src/wasm-runtime/rt/",
+          // the entry points themselves, and the IR printer tests and debugging sessions use
+          "^src/cli/main\\.ts$",
+          "^src/client/index\\.ts$",
+          "^src/wasm-runtime/index\\.ts$",
+          "^src/compiler/ir-printer\\.ts$",
+        ],
+        reachable: false,
+      },
     },
     {
       name: "compiler-shared-imports-stage",

@@ -6,6 +6,8 @@
  * bot shows `message` to the clicking reviewer; the audit trail records `code`. Codes never change meaning.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Code → HTTP status and default message. */
 export const APPROVAL_ERRORS = {
   COUNTERSIGN_APPROVAL_NOT_FOUND: { status: 404, message: "no such approval request" },
@@ -41,25 +43,19 @@ export const APPROVAL_ERRORS = {
 export type ApprovalErrorCode = keyof typeof APPROVAL_ERRORS;
 
 /** A refusal from the approval workflow; `status` is the HTTP status a route answers with. */
-export class ApprovalError extends Error {
-  override readonly name = "ApprovalError";
+export class ApprovalError extends CodedError<ApprovalErrorCode> {
   /** HTTP status from the catalogue. */
   readonly status: number;
 
   constructor(
     /** Stable code from `APPROVAL_ERRORS`. */
-    readonly code: ApprovalErrorCode,
+    code: ApprovalErrorCode,
     message?: string,
     /** Extra machine-readable facts (field names, limits); never secrets. */
     readonly details?: Readonly<Record<string, unknown>>,
   ) {
-    super(message ?? APPROVAL_ERRORS[code].message);
+    super(code, message ?? APPROVAL_ERRORS[code].message);
     this.status = APPROVAL_ERRORS[code].status;
-  }
-
-  /** The API error body: `{ error: { code, message, details? } }`. */
-  toBody(): { error: { code: string; message: string; details?: Readonly<Record<string, unknown>> } } {
-    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
   }
 }
 

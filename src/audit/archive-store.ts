@@ -12,6 +12,7 @@
 
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { CodedError } from "../errors/coded-error";
 
 /** A store of sealed segments. */
 export interface AuditArchiveStore {
@@ -28,8 +29,10 @@ export interface AuditArchiveStore {
 }
 
 /** A write refused because the name is taken: a segment (or marker) is never replaced. */
-export class SegmentExistsError extends Error {
-  readonly code = "COUNTERSIGN_AUDIT_SEGMENT_EXISTS";
+export class SegmentExistsError extends CodedError<"COUNTERSIGN_AUDIT_SEGMENT_EXISTS"> {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("COUNTERSIGN_AUDIT_SEGMENT_EXISTS", message, options);
+  }
 }
 
 /** The range a segment's name says it holds. */

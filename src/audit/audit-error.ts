@@ -3,6 +3,8 @@
  * fail, by stable code, with the HTTP status a route maps it to.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Stable codes for audit failures. */
 export type AuditErrorCode =
   /** The trail could not durably append an entry (Redis down, timed out, contention, inconsistent head). The decide use case answers `deny` "audit unavailable". */
@@ -29,14 +31,13 @@ export const AUDIT_ERROR_STATUS: Readonly<Record<AuditErrorCode, number>> = {
 };
 
 /** An audit failure with a stable code; `cause` keeps the underlying error for the log. */
-export class AuditError extends Error {
-  override readonly name = "AuditError";
+export class AuditError extends CodedError<AuditErrorCode> {
   constructor(
-    readonly code: AuditErrorCode,
+    code: AuditErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 
   /** The HTTP status for this error's code. */

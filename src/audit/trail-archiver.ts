@@ -32,6 +32,7 @@ import type { RedisAuditStore } from "./redis-audit-store";
 import type { AuditSigningKey } from "./signing-key";
 import { streamIdOf } from "./stream-id";
 import { verifyTrailLines } from "./verify";
+import { CodedError } from "../errors/coded-error";
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -76,8 +77,10 @@ export interface ArchiveState {
 }
 
 /** Thrown when a segment could not be archived safely; nothing was trimmed. */
-export class ArchiveError extends Error {
-  readonly code = "COUNTERSIGN_AUDIT_ARCHIVE_FAILED";
+export class ArchiveError extends CodedError<"COUNTERSIGN_AUDIT_ARCHIVE_FAILED"> {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("COUNTERSIGN_AUDIT_ARCHIVE_FAILED", message, options);
+  }
 }
 
 const LEASE_MS = 120_000;

@@ -2,6 +2,8 @@
  * The bundle error catalogue: every way reading, building or writing a bundle can fail, by stable code.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Stable codes for bundle failures. */
 export type BundleErrorCode =
   /** Not a gzip stream, or not a tar archive inside, or an unsafe entry path. */
@@ -36,14 +38,13 @@ export type BundleErrorCode =
   | "COUNTERSIGN_BUNDLE_BAD_KEY";
 
 /** A bundle failure with a stable code; `path` names the file concerned when there is one. */
-export class BundleError extends Error {
+export class BundleError extends CodedError<BundleErrorCode> {
   constructor(
-    readonly code: BundleErrorCode,
+    code: BundleErrorCode,
     message: string,
     readonly path?: string,
   ) {
-    super(message);
-    this.name = "BundleError";
+    super(code, message);
   }
 }
 

@@ -4,6 +4,7 @@
 
 import { BundleError } from "../bundle/bundle-error";
 import { PolicyError, PolicyEvalError } from "../policy/policy-error";
+import { CodedError } from "../errors/coded-error";
 
 /** Stable codes for failures of CLI usage itself. */
 export type CliErrorCode =
@@ -15,13 +16,12 @@ export type CliErrorCode =
   | "COUNTERSIGN_CLI_COMPILE_FAILED";
 
 /** A user-facing CLI failure. */
-export class CliError extends Error {
+export class CliError extends CodedError<CliErrorCode> {
   constructor(
-    readonly code: CliErrorCode,
+    code: CliErrorCode,
     message: string,
   ) {
-    super(message);
-    this.name = "CliError";
+    super(code, message);
   }
 }
 

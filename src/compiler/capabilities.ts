@@ -9,6 +9,7 @@
 
 import { catalogueEntries, REFUSED, type BuiltinEntry, type BuiltinLookup } from "./builtin-catalog";
 import { declArity, type FunctionDeclJson, type TypeJson } from "./builtin-types";
+import { CodedError } from "../errors/coded-error";
 
 /** One built-in as a capabilities file lists it. */
 export interface CapabilityBuiltin {
@@ -29,11 +30,9 @@ export interface Capabilities {
 }
 
 /** A capabilities document that cannot be used, with what is wrong in it. */
-export class CapabilitiesError extends Error {
-  readonly code = "COUNTERSIGN_CAPABILITIES_INVALID";
+export class CapabilitiesError extends CodedError<"COUNTERSIGN_CAPABILITIES_INVALID"> {
   constructor(message: string) {
-    super(message);
-    this.name = "CapabilitiesError";
+    super("COUNTERSIGN_CAPABILITIES_INVALID", message);
   }
 }
 

@@ -2,6 +2,8 @@
  * The configuration error catalogue: every reason the service refuses to start over its configuration.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Stable codes for configuration failures. */
 export type ConfigErrorCode =
   /** The configuration file cannot be read. */
@@ -14,13 +16,12 @@ export type ConfigErrorCode =
   | "COUNTERSIGN_CONFIG_DEVELOPMENT_KEY_IN_PRODUCTION";
 
 /** A configuration the service will not start with; `field` names the offending setting when there is one. */
-export class ConfigError extends Error {
+export class ConfigError extends CodedError<ConfigErrorCode> {
   constructor(
-    readonly code: ConfigErrorCode,
+    code: ConfigErrorCode,
     message: string,
     readonly field?: string,
   ) {
-    super(message);
-    this.name = "ConfigError";
+    super(code, message);
   }
 }

@@ -4,6 +4,8 @@
  * keep the workflow's own codes (`src/approvals/approval-errors.ts`); the console shows them as they are.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Code → HTTP status and default message. */
 export const CONSOLE_ERRORS = {
   COUNTERSIGN_CONSOLE_CONFIG_INVALID: { status: 500, message: "the console configuration is invalid" },
@@ -22,17 +24,16 @@ export const CONSOLE_ERRORS = {
 export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;
 
 /** A refusal at the console boundary; `status` is the HTTP status the page answers with. */
-export class ConsoleError extends Error {
-  override readonly name = "ConsoleError";
+export class ConsoleError extends CodedError<ConsoleErrorCode> {
   /** HTTP status from the catalogue. */
   readonly status: number;
 
   constructor(
     /** Stable code from `CONSOLE_ERRORS`. */
-    readonly code: ConsoleErrorCode,
+    code: ConsoleErrorCode,
     message?: string,
   ) {
-    super(message ?? CONSOLE_ERRORS[code].message);
+    super(code, message ?? CONSOLE_ERRORS[code].message);
     this.status = CONSOLE_ERRORS[code].status;
   }
 }

@@ -5,6 +5,8 @@
  * the checks the engine adds on top.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Stable codes for refusals the engine itself decides. */
 export type EngineErrorCode =
   /** The bundle does not serve `countersign/decision`. */
@@ -19,13 +21,12 @@ export type EngineErrorCode =
   | "COUNTERSIGN_REGO_SOURCES";
 
 /** A refusal with a stable code. */
-export class EngineError extends Error {
+export class EngineError extends CodedError<EngineErrorCode> {
   constructor(
-    readonly code: EngineErrorCode,
+    code: EngineErrorCode,
     message: string,
   ) {
-    super(message);
-    this.name = "EngineError";
+    super(code, message);
   }
 }
 

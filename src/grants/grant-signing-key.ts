@@ -11,6 +11,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey
 import type Redis from "ioredis";
 import { calculateJwkThumbprint } from "jose";
 import type { GrantKeyConfig } from "../config/approval-config";
+import { CodedError } from "../errors/coded-error";
 
 /** A signing key pair with its public JWK and key id. */
 export interface GrantSigningKey {
@@ -23,10 +24,10 @@ export interface GrantSigningKey {
 }
 
 /** Why no usable signing key could be had. */
-export class GrantKeyError extends Error {
-  override readonly name = "GrantKeyError";
-  /** Stable code for start-up logs. */
-  readonly code = "COUNTERSIGN_GRANT_KEY_INVALID";
+export class GrantKeyError extends CodedError<"COUNTERSIGN_GRANT_KEY_INVALID"> {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("COUNTERSIGN_GRANT_KEY_INVALID", message, options);
+  }
 }
 
 /** Builds the key pair from a private key object. */

@@ -11,6 +11,7 @@ import type { ServerResponse } from "node:http";
 import { APPROVAL_ERRORS, ApprovalError, type ApprovalErrorCode } from "../approvals/approval-errors";
 import { AUDIT_ERROR_STATUS, AuditError } from "../audit/audit-error";
 import { sendJson } from "./send-json";
+import { CodedError } from "../errors/coded-error";
 
 /** The approval workflow's codes with their statuses. */
 const APPROVAL_HTTP_ERRORS = Object.fromEntries(Object.entries(APPROVAL_ERRORS).map(([code, e]) => [code, e.status])) as {
@@ -74,16 +75,15 @@ export interface ErrorBody {
 }
 
 /** An error to answer with; thrown by handlers or passed to `next`, and sent by the error handler. */
-export class HttpError extends Error {
+export class HttpError extends CodedError<HttpErrorCode> {
   constructor(
-    readonly code: HttpErrorCode,
+    code: HttpErrorCode,
     message: string,
     readonly details?: unknown,
     /** Extra response headers (WWW-Authenticate, Allow). */
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
-    super(message);
-    this.name = "HttpError";
+    super(code, message);
   }
 
   /** The HTTP status of the code. */

@@ -4,6 +4,8 @@
  * agent: they become MCP tool errors or JSON-RPC errors (`tool-call-gate.ts`, `gateway-session.ts`).
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** The gateway's error codes. */
 export type GatewayErrorCode =
   /** A flag or the `gateway:` section is missing or malformed. */
@@ -12,12 +14,11 @@ export type GatewayErrorCode =
   | "COUNTERSIGN_GATEWAY_UPSTREAM_FAILED";
 
 /** A start-up failure of the gateway. */
-export class GatewayError extends Error {
-  override readonly name = "GatewayError";
+export class GatewayError extends CodedError<GatewayErrorCode> {
   constructor(
-    readonly code: GatewayErrorCode,
+    code: GatewayErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }

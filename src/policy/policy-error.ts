@@ -3,6 +3,8 @@
  * evaluates, parsed from the SDK's thrown strings into typed values.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** OPA's evaluation error codes (`eval_conflict_error`, `eval_type_error`, `eval_builtin_error`, …). */
 export type EvalErrorCode = `eval_${string}_error`;
 
@@ -52,15 +54,7 @@ export type PolicyErrorCode =
   | "COUNTERSIGN_POLICY_BAD_DOCUMENT";
 
 /** A failure to load a policy or to call it correctly. */
-export class PolicyError extends Error {
-  constructor(
-    readonly code: PolicyErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "PolicyError";
-  }
-}
+export class PolicyError extends CodedError<PolicyErrorCode> {}
 
 /** An error a host builtin raises in strict mode; the policy wrapper turns it into a PolicyEvalError. */
 export class HostBuiltinError extends Error {

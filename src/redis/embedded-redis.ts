@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { CodedError } from "../errors/coded-error";
 
 /** Where the embedded Redis keeps its data unless told otherwise (relative to the working directory). */
 export const DEFAULT_EMBEDDED_REDIS_DIR = path.join(".countersign", "redis");
@@ -44,17 +45,13 @@ export interface EmbeddedRedis {
 }
 
 /** Why the embedded Redis could not start. */
-export class EmbeddedRedisError extends Error {
-  override readonly name = "EmbeddedRedisError";
-  /** Stable code for logs: COUNTERSIGN_REDIS_START_FAILED. */
-  readonly code = "COUNTERSIGN_REDIS_START_FAILED";
-
+export class EmbeddedRedisError extends CodedError<"COUNTERSIGN_REDIS_START_FAILED"> {
   constructor(
     message: string,
     /** True when the redis-server binary is not installed (retrying cannot help). */
     readonly missingBinary = false,
   ) {
-    super(message);
+    super("COUNTERSIGN_REDIS_START_FAILED", message);
   }
 }
 

@@ -2,6 +2,8 @@
  * The Rego test runner's error catalogue: a run that did not pass.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Stable codes of runs that did not pass. */
 export type RegoTestErrorCode =
   /** At least one test failed or raised an error; the report has been printed. */
@@ -12,12 +14,11 @@ export type RegoTestErrorCode =
   | "COUNTERSIGN_TEST_COVERAGE_LOW";
 
 /** A test run that did not pass. */
-export class RegoTestError extends Error {
+export class RegoTestError extends CodedError<RegoTestErrorCode> {
   constructor(
-    readonly code: RegoTestErrorCode,
+    code: RegoTestErrorCode,
     message: string,
   ) {
-    super(message);
-    this.name = "RegoTestError";
+    super(code, message);
   }
 }

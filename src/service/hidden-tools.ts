@@ -18,6 +18,7 @@ import type { PolicyRef } from "../engine/decision-contract";
 import type { Principal } from "../identity/principal";
 import type { Clock } from "../policy/clock";
 import type { DecideRequest } from "./decide-request";
+import { CodedError } from "../errors/coded-error";
 
 /** The entrypoint consulted. */
 export const HIDDEN_TOOLS_ENTRYPOINT = "countersign/mcp_hidden_tools";
@@ -45,8 +46,10 @@ export interface EntrypointPolicy {
 }
 
 /** Thrown when the policy cannot answer; the HTTP layer answers 503 COUNTERSIGN_POLICY_UNAVAILABLE. */
-export class HiddenToolsUnavailable extends Error {
-  readonly code = "COUNTERSIGN_POLICY_UNAVAILABLE";
+export class HiddenToolsUnavailable extends CodedError<"COUNTERSIGN_POLICY_UNAVAILABLE"> {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super("COUNTERSIGN_POLICY_UNAVAILABLE", message, options);
+  }
 }
 
 /** The use case. */

@@ -2,6 +2,8 @@
  * Failures to start the decision service other than its configuration (see ConfigError for those).
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Stable codes for start-up failures. */
 export type ServiceStartErrorCode =
   /** The port is taken, or the address cannot be bound. */
@@ -20,12 +22,11 @@ export type ServiceStartErrorCode =
   | "COUNTERSIGN_CONSOLE_CONFIG_INVALID";
 
 /** A start-up failure with a stable code. */
-export class ServiceStartError extends Error {
+export class ServiceStartError extends CodedError<ServiceStartErrorCode> {
   constructor(
-    readonly code: ServiceStartErrorCode,
+    code: ServiceStartErrorCode,
     message: string,
   ) {
-    super(message);
-    this.name = "ServiceStartError";
+    super(code, message);
   }
 }

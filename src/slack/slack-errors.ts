@@ -4,6 +4,8 @@
  * failure it logs, each with a stable code. Refusals from the approval core keep the core's own codes.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Code → HTTP status and default message. */
 export const SLACK_ERRORS = {
   COUNTERSIGN_SLACK_CONFIG_INVALID: { status: 500, message: "the slack configuration is invalid" },
@@ -24,24 +26,18 @@ export const SLACK_ERRORS = {
 export type SlackErrorCode = keyof typeof SLACK_ERRORS;
 
 /** A failure or refusal at the Slack boundary. */
-export class SlackError extends Error {
-  override readonly name = "SlackError";
+export class SlackError extends CodedError<SlackErrorCode> {
   /** HTTP status from the catalogue. */
   readonly status: number;
 
   constructor(
     /** Stable code from `SLACK_ERRORS`. */
-    readonly code: SlackErrorCode,
+    code: SlackErrorCode,
     message?: string,
     /** The offending setting, for configuration errors (`slack.default_channel`). */
     readonly field?: string,
   ) {
-    super(message ?? SLACK_ERRORS[code].message);
+    super(code, message ?? SLACK_ERRORS[code].message);
     this.status = SLACK_ERRORS[code].status;
-  }
-
-  /** The HTTP error body: `{ error: { code, message } }`. */
-  toBody(): { error: { code: string; message: string } } {
-    return { error: { code: this.code, message: this.message } };
   }
 }

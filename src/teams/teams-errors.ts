@@ -4,6 +4,8 @@
  * code. Refusals from the approval core keep the core's own codes.
  */
 
+import { CodedError } from "../errors/coded-error";
+
 /** Code → HTTP status (for `/api/messages` answers) and default message. */
 export const TEAMS_ERRORS = {
   COUNTERSIGN_TEAMS_CONFIG_INVALID: { status: 500, message: "the teams configuration is invalid" },
@@ -27,24 +29,18 @@ export const TEAMS_ERRORS = {
 export type TeamsErrorCode = keyof typeof TEAMS_ERRORS;
 
 /** A failure or refusal at the Teams boundary. */
-export class TeamsError extends Error {
-  override readonly name = "TeamsError";
+export class TeamsError extends CodedError<TeamsErrorCode> {
   /** HTTP status from the catalogue. */
   readonly status: number;
 
   constructor(
     /** Stable code from `TEAMS_ERRORS`. */
-    readonly code: TeamsErrorCode,
+    code: TeamsErrorCode,
     message?: string,
     /** The offending setting, for configuration errors (`teams.app_id`). */
     readonly field?: string,
   ) {
-    super(message ?? TEAMS_ERRORS[code].message);
+    super(code, message ?? TEAMS_ERRORS[code].message);
     this.status = TEAMS_ERRORS[code].status;
-  }
-
-  /** The HTTP error body: `{ error: { code, message } }`. */
-  toBody(): { error: { code: string; message: string } } {
-    return { error: { code: this.code, message: this.message } };
   }
 }

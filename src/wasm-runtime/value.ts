@@ -187,7 +187,7 @@ export function newStringCopy(ptr: usize, len: usize): usize {
   return changetype<StringBox>(v).ptr;
 }
 
-/** The length of a string in UTF-8 bytes (use utf8.ts's codePointCount for Rego's `count`). */
+/** The length of a string in UTF-8 bytes (builtins/utf8.ts's runeCount gives Rego's `count`). */
 // @ts-ignore: decorator
 @inline export function stringLen(v: usize): usize {
   return changetype<StringBox>(v).len;

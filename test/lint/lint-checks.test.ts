@@ -1,7 +1,7 @@
 /**
  * `make lint`'s three checks each fail on what they exist to catch: ESLint on a lint error, prettier on a
  * formatting difference, dependency-cruiser on an import cycle, a layering violation, a compiler stage
- * importing a later one, and an orphan module. Each runs the repository's own configuration on a small
+ * importing a later one, an orphan module and one no entry point loads. Each runs the repository's own configuration on a small
  * fixture, and the same fixture without the fault passes.
  */
 
@@ -121,6 +121,12 @@ describe("make lint", () => {
       const r = cruise({ "src/compiler/lexer.ts": 'import { parse } from "./parser";\nexport const lex = parse;\n', "src/compiler/parser.ts": "export const parse = 1;\nexport const lex = 2;\n" });
       expect(r.status).not.toBe(0);
       expect(r.output).toMatch(/compiler-lexer-imports-later-stage/);
+    });
+
+    it("fails on a module no entry point loads (dead code that imports others)", () => {
+      const r = cruise({ "src/json/dead.ts": 'import { a } from "./a";\nexport const dead = a;\n' });
+      expect(r.status).not.toBe(0);
+      expect(r.output).toMatch(/no-unreachable: src\/json\/dead\.ts/);
     });
 
     it("fails on an orphan module", () => {
