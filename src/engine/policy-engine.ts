@@ -18,6 +18,7 @@ import { DECISION_ENTRYPOINT, type EvaluatedDecision, type PolicyRef } from "./d
 import { failClosed, type DecisionFailureCode, type TypedDecisionFailure } from "./decision-failure";
 import { validateDecision } from "./decision-validator";
 import { silentLogger, type EngineLogger, type LogFields } from "./engine-logger";
+import type { InputTexts } from "./input-texts";
 import type { ActivePolicy, PolicyProvider } from "./policy-provider";
 
 /** A monotonic clock in milliseconds with sub-millisecond precision (`performance` is one). */
@@ -36,6 +37,11 @@ export interface PolicyEngineOptions {
   readonly logger?: EngineLogger;
   /** Measures evaluations (default `performance`). */
   readonly timer?: MonotonicTimer;
+  /**
+   * Inputs' JSON texts shared with other engines that evaluate the same input objects (the live policy and
+   * the shadow candidate): each input is serialised once. Inputs must then not change after evaluation.
+   */
+  readonly inputTexts?: InputTexts;
 }
 
 /** What evaluating an optional entrypoint gave. */
@@ -58,6 +64,7 @@ export class PolicyEngine {
   private readonly timeoutMs: number;
   private readonly logger: EngineLogger;
   private readonly timer: MonotonicTimer;
+  private readonly inputTexts: InputTexts | undefined;
 
   constructor(
     private readonly provider: PolicyProvider,
@@ -67,6 +74,7 @@ export class PolicyEngine {
     this.timeoutNs = this.timeoutMs * 1e6;
     this.logger = opts.logger ?? silentLogger;
     this.timer = opts.timer ?? performance;
+    this.inputTexts = opts.inputTexts;
   }
 
   /**
@@ -130,7 +138,7 @@ export class PolicyEngine {
     const start = this.timer.now();
     let rs: ResultSet;
     try {
-      rs = policy.evaluate(entrypoint, input);
+      rs = policy.evaluate(entrypoint, this.inputTexts === undefined ? input : this.inputTexts.of(input));
     } catch (err) {
       const evalNs = this.elapsedNs(start);
       const why = err instanceof PolicyError ? err.message : toPolicyEvalError(err).text;
