@@ -38,8 +38,8 @@ export interface PolicyEngineOptions {
   /** Measures evaluations (default `performance`). */
   readonly timer?: MonotonicTimer;
   /**
-   * Inputs' JSON texts shared with other engines that evaluate the same input objects (the live policy and
-   * the shadow candidate): each input is serialised once. Inputs must then not change after evaluation.
+   * Decision inputs' JSON texts shared with other engines that decide on the same input objects (the live
+   * policy and the shadow candidate): each input is serialised once, so it must not change after `decide`.
    */
   readonly inputTexts?: InputTexts;
 }
@@ -87,7 +87,7 @@ export class PolicyEngine {
     if (policy === null) {
       return this.failed("COUNTERSIGN_POLICY_MISSING", "no policy bundle is loaded", null, 0, logFields);
     }
-    const run = this.timed(policy, DECISION_ENTRYPOINT, input);
+    const run = this.timed(policy, DECISION_ENTRYPOINT, input, this.inputTexts);
     if (!run.ok) return this.failed(run.failure.code, run.failure.message, policy.ref, run.evalNs, logFields);
     const { rs, evalNs } = run;
     if (rs.length === 0) {
@@ -124,7 +124,7 @@ export class PolicyEngine {
       return { kind: "failure", failure, policy: null, evalNs: 0 };
     }
     if (!policy.hasEntrypoint(name)) return { kind: "absent", policy: policy.ref };
-    const run = this.timed(policy, name, input);
+    const run = this.timed(policy, name, input, undefined);
     if (!run.ok) {
       const failure = this.logFailure(run.failure.code, run.failure.message, policy.ref, run.evalNs, { entrypoint: name, ...logFields });
       return { kind: "failure", failure, policy: policy.ref, evalNs: run.evalNs };
@@ -133,12 +133,15 @@ export class PolicyEngine {
     return { kind: "value", value: run.rs[0]!["result"], policy: policy.ref, evalNs: run.evalNs };
   }
 
-  /** Evaluates and measures; an error or an overrun becomes a failure. */
-  private timed(policy: ActivePolicy, entrypoint: string, input: unknown): Timed {
+  /**
+   * Evaluates and measures; an error or an overrun becomes a failure. `texts`, when given, supplies (or keeps)
+   * the input's JSON text: only decisions' inputs are shared, as only they are evaluated twice.
+   */
+  private timed(policy: ActivePolicy, entrypoint: string, input: unknown, texts: InputTexts | undefined): Timed {
     const start = this.timer.now();
     let rs: ResultSet;
     try {
-      rs = policy.evaluate(entrypoint, this.inputTexts === undefined ? input : this.inputTexts.of(input));
+      rs = policy.evaluate(entrypoint, texts === undefined ? input : texts.of(input));
     } catch (err) {
       const evalNs = this.elapsedNs(start);
       const why = err instanceof PolicyError ? err.message : toPolicyEvalError(err).text;
