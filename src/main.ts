@@ -53,6 +53,7 @@ import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./confi
 import type { ConfigSource, ServiceConfig, ServiceMode } from "./config/service-config";
 import { BundleDirectorySource } from "./engine/bundle-directory-source";
 import { BundleServerSource } from "./engine/bundle-server-source";
+import { InputTexts } from "./engine/input-texts";
 import { PolicyEngine } from "./engine/policy-engine";
 import type { PolicySource } from "./engine/policy-source";
 import { RegoDirectorySource } from "./engine/rego-directory-source";
@@ -309,7 +310,9 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     }
     await source.start();
     closers.push(() => source.close());
-    const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger });
+    // With shadow mode on, the candidate reads each input's JSON text the live evaluation wrote.
+    const inputTexts = config.bundles.shadow === undefined ? undefined : new InputTexts();
+    const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger, ...(inputTexts === undefined ? {} : { inputTexts }) });
     const policy = decisionPolicyOf(engine, source);
 
     let wired: WiredApprovals | undefined;
@@ -374,7 +377,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       const store = wired.store;
       wired.events.add(approvalMetrics(metrics.registry, { pendingCount: () => store.pendingCount() }));
     }
-    const shadow = shadowOf(config, opts.watchRegoDir, source, { logger, clock, recorder: audit.recorder, registry: metrics.registry });
+    const shadow = shadowOf(config, opts.watchRegoDir, source, { logger, clock, recorder: audit.recorder, registry: metrics.registry, inputTexts });
     if (shadow !== undefined) closers.push(() => shadow.close());
     const decide = createDecideUseCase({
       policy,
@@ -505,7 +508,7 @@ function shadowOf(
   config: ServiceConfig,
   watchRegoDir: string | undefined,
   source: PolicySource,
-  deps: { logger: Logger; clock: Clock; recorder: AuditRecorder | undefined; registry: Registry },
+  deps: { logger: Logger; clock: Clock; recorder: AuditRecorder | undefined; registry: Registry; inputTexts: InputTexts | undefined },
 ): ShadowRunner | undefined {
   const name = config.bundles.shadow;
   if (name === undefined) return undefined;
@@ -514,7 +517,10 @@ function shadowOf(
     deps.logger.warn(`bundles.shadow (${name}) is ignored: shadow mode reads its candidate from the bundle directory, not from --watch-rego sources`);
     return undefined;
   }
-  const engine = new PolicyEngine({ active: () => lookup(name) }, { timeoutMs: config.policy.timeoutMs, logger: silentLogger });
+  const engine = new PolicyEngine(
+    { active: () => lookup(name) },
+    { timeoutMs: config.policy.timeoutMs, logger: silentLogger, ...(deps.inputTexts === undefined ? {} : { inputTexts: deps.inputTexts }) },
+  );
   let runner: ShadowRunner | undefined;
   const listener = registerShadowMetrics(deps.registry, () => runner?.queueLength() ?? 0);
   runner = new ShadowRunner({

@@ -19,6 +19,7 @@ import type { EvaluatedDecision, PolicyRef } from "./decision-contract";
 import { failClosed, type DecisionFailureCode, type TypedDecisionFailure } from "./decision-failure";
 import { validateDecision } from "./decision-validator";
 import { silentLogger, type EngineLogger, type LogFields } from "./engine-logger";
+import type { InputTexts } from "./input-texts";
 import type { ActivePolicy, PolicyProvider } from "./policy-provider";
 
 /** A monotonic clock in milliseconds with sub-millisecond precision (`performance` is one). */
@@ -37,6 +38,11 @@ export interface PolicyEngineOptions {
   readonly logger?: EngineLogger;
   /** Measures evaluations (default `performance`). */
   readonly timer?: MonotonicTimer;
+  /**
+   * Decision inputs' JSON texts shared with other engines that decide on the same input objects (the live
+   * policy and the shadow candidate): each input is serialised once, so it must not change after `decide`.
+   */
+  readonly inputTexts?: InputTexts;
 }
 
 /** What evaluating an optional entrypoint gave. */
@@ -59,6 +65,7 @@ export class PolicyEngine {
   private readonly timeoutMs: number;
   private readonly logger: EngineLogger;
   private readonly timer: MonotonicTimer;
+  private readonly inputTexts: InputTexts | undefined;
 
   constructor(
     private readonly provider: PolicyProvider,
@@ -68,6 +75,7 @@ export class PolicyEngine {
     this.timeoutNs = this.timeoutMs * 1e6;
     this.logger = opts.logger ?? silentLogger;
     this.timer = opts.timer ?? performance;
+    this.inputTexts = opts.inputTexts;
   }
 
   /**
@@ -80,7 +88,7 @@ export class PolicyEngine {
     if (policy === null) {
       return this.failed("COUNTERSIGN_POLICY_MISSING", "no policy bundle is loaded", null, 0, logFields);
     }
-    const run = this.timed(policy, DECISION_ENTRYPOINT, input);
+    const run = this.timed(policy, DECISION_ENTRYPOINT, input, this.inputTexts);
     if (!run.ok) return this.failed(run.failure.code, run.failure.message, policy.ref, run.evalNs, logFields);
     const { rs, evalNs } = run;
     if (rs.length === 0) {
@@ -117,7 +125,7 @@ export class PolicyEngine {
       return { kind: "failure", failure, policy: null, evalNs: 0 };
     }
     if (!policy.hasEntrypoint(name)) return { kind: "absent", policy: policy.ref };
-    const run = this.timed(policy, name, input);
+    const run = this.timed(policy, name, input, undefined);
     if (!run.ok) {
       const failure = this.logFailure(run.failure.code, run.failure.message, policy.ref, run.evalNs, { entrypoint: name, ...logFields });
       return { kind: "failure", failure, policy: policy.ref, evalNs: run.evalNs };
@@ -126,12 +134,15 @@ export class PolicyEngine {
     return { kind: "value", value: run.rs[0]!["result"], policy: policy.ref, evalNs: run.evalNs };
   }
 
-  /** Evaluates and measures; an error or an overrun becomes a failure. */
-  private timed(policy: ActivePolicy, entrypoint: string, input: unknown): Timed {
+  /**
+   * Evaluates and measures; an error or an overrun becomes a failure. `texts`, when given, supplies (or keeps)
+   * the input's JSON text: only decisions' inputs are shared, as only they are evaluated twice.
+   */
+  private timed(policy: ActivePolicy, entrypoint: string, input: unknown, texts: InputTexts | undefined): Timed {
     const start = this.timer.now();
     let rs: ResultSet;
     try {
-      rs = policy.evaluate(entrypoint, input);
+      rs = policy.evaluate(entrypoint, texts === undefined ? input : texts.of(input));
     } catch (err) {
       const evalNs = this.elapsedNs(start);
       const why = err instanceof PolicyError ? err.message : toPolicyEvalError(err).text;

@@ -85,6 +85,14 @@ function toJsonText(value: unknown, what: string): string {
   return text;
 }
 
+/**
+ * A value as the JSON text `evaluate` would hand to the module (kept as RawJson, so several evaluations of the
+ * same value serialise it once). Throws PolicyError (COUNTERSIGN_POLICY_BAD_DOCUMENT) as `evaluate` would.
+ */
+export function toRawJson(value: unknown, what: string): RawJson {
+  return value instanceof RawJson ? value : new RawJson(toJsonText(value, what));
+}
+
 function toJsonBuffer(value: unknown, what: string): ArrayBuffer {
   const encoded = encoder.encode(toJsonText(value, what));
   if (encoded.buffer instanceof ArrayBuffer && encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength) {

@@ -6,19 +6,42 @@
  */
 
 import { Counter, Gauge, type Registry } from "prom-client";
+import type { Outcome } from "../engine/decision";
 import { OUTCOMES } from "./shadow-comparison";
 import type { ShadowListener } from "./shadow-runner";
 
 /** Registers the counters; returns the listener that feeds them. `queueLength` is read when scraped. */
 export function registerShadowMetrics(registry: Registry, queueLength: () => number): ShadowListener {
-  const comparisons = new Counter({
+  // Every decision is compared, so comparisons and agreements are counted in plain numbers here and handed to
+  // the counters when they are scraped (prom-client hashes the labels on every `inc`); the rest are rare.
+  const pending = Object.fromEntries(OUTCOMES.map((live) => [live, Object.fromEntries(OUTCOMES.map((candidate) => [candidate, { count: 0 }]))])) as Record<
+    Outcome,
+    Record<Outcome, { count: number }>
+  >;
+  let pendingAgreements = 0;
+  new Counter({
     name: "countersign_shadow_comparisons_total",
     help: "Decisions evaluated on the shadow candidate too, by the live and the candidate outcome (equal labels: agreement).",
     labelNames: ["live", "candidate"] as const,
     registers: [registry],
+    collect() {
+      for (const live of OUTCOMES) {
+        for (const candidate of OUTCOMES) {
+          this.inc({ live, candidate }, pending[live][candidate].count);
+          pending[live][candidate].count = 0;
+        }
+      }
+    },
   });
-  for (const live of OUTCOMES) for (const candidate of OUTCOMES) comparisons.inc({ live, candidate }, 0);
-  const agreements = new Counter({ name: "countersign_shadow_agreements_total", help: "Shadow comparisons where the candidate gave the live outcome.", registers: [registry] });
+  new Counter({
+    name: "countersign_shadow_agreements_total",
+    help: "Shadow comparisons where the candidate gave the live outcome.",
+    registers: [registry],
+    collect() {
+      this.inc(pendingAgreements);
+      pendingAgreements = 0;
+    },
+  });
   const disagreements = new Counter({
     name: "countersign_shadow_disagreements_total",
     help: "Shadow comparisons where the candidate's outcome differs from the live one, by kind (live→candidate, e.g. allow→require_approval).",
@@ -48,8 +71,8 @@ export function registerShadowMetrics(registry: Registry, queueLength: () => num
   });
   return {
     compared(c) {
-      comparisons.inc({ live: c.live.outcome, candidate: c.candidate.outcome });
-      if (c.live.outcome === c.candidate.outcome) agreements.inc();
+      pending[c.live.outcome][c.candidate.outcome].count += 1;
+      if (c.live.outcome === c.candidate.outcome) pendingAgreements += 1;
       else disagreements.inc({ transition: `${c.live.outcome}→${c.candidate.outcome}` });
       if (c.candidate.failure !== undefined) failures.inc({ code: c.candidate.failure.code });
     },

@@ -41,6 +41,9 @@ export function createRandBuiltins(): EvaluationScopedFamily {
         return value;
       },
     },
-    beginEvaluation: () => drawn.clear(),
+    // Clearing a Map allocates a new table even when empty; most evaluations never call the builtin.
+    beginEvaluation: () => {
+      if (drawn.size > 0) drawn.clear();
+    },
   };
 }

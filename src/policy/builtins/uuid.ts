@@ -82,6 +82,9 @@ export function createUuidBuiltins(): EvaluationScopedFamily {
         return parseUuid(text);
       },
     },
-    beginEvaluation: () => issued.clear(),
+    // Clearing a Map allocates a new table even when empty; most evaluations never call the builtin.
+    beginEvaluation: () => {
+      if (issued.size > 0) issued.clear();
+    },
   };
 }

@@ -1,0 +1,30 @@
+/**
+ * The JSON text of policy inputs, written once per input object and shared by the engines that evaluate the
+ * same input: in shadow mode the live policy and the candidate evaluate every decision's input, and the
+ * candidate reads the text the live evaluation wrote instead of serialising the input again.
+ *
+ * Texts are keyed by the input object itself, weakly, so a text lives exactly as long as its input. An input
+ * must not change once it was evaluated; the decide use case builds a fresh input for every decision and
+ * never changes it. Inputs that are not objects (absent, a number) and RawJson pass through as they are.
+ */
+
+import { RawJson, toRawJson } from "../policy/compiled-policy";
+
+/** Serialised inputs, shared between engines (PolicyEngineOptions.inputTexts). */
+export class InputTexts {
+  private readonly texts = new WeakMap<object, RawJson>();
+
+  /**
+   * The input as the policy is handed it: its JSON text, serialised on first sight. Throws PolicyError
+   * (COUNTERSIGN_POLICY_BAD_DOCUMENT) for an input that is not JSON, as the evaluation would.
+   */
+  of(input: unknown): unknown {
+    if (typeof input !== "object" || input === null || input instanceof RawJson) return input;
+    let text = this.texts.get(input);
+    if (text === undefined) {
+      text = toRawJson(input, "input");
+      this.texts.set(input, text);
+    }
+    return text;
+  }
+}
