@@ -6,7 +6,7 @@
  */
 
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { Outcome } from "../engine/decision";
+import type { Outcome } from "../engine/decision-contract";
 import { OUTCOMES } from "./shadow-comparison";
 import type { ShadowListener } from "./shadow-runner";
 

@@ -4,7 +4,7 @@
  */
 
 import { Registry } from "prom-client";
-import type { Outcome } from "../../src/engine/decision";
+import type { Outcome } from "../../src/engine/decision-contract";
 import { registerShadowMetrics } from "../../src/shadow/shadow-metrics";
 import type { ShadowComparison } from "../../src/shadow/shadow-comparison";
 
