@@ -27,7 +27,7 @@ export function approvalEventLog(logger: EventLogger): ApprovalEventListener {
             expires_at: new Date(event.approval.expiresAt).toISOString(),
           });
           return;
-        case "approval.verdict_recorded":
+        case "approval.verdict":
           logger.info("approval verdict recorded", {
             approval_id: event.approval.id,
             reviewer: event.verdict.reviewerId,

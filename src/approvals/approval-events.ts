@@ -40,7 +40,7 @@ export interface ApprovalWithdrawnEvent {
 
 /** A verdict was recorded (the request may have reached a final state with it; see approval.finalized). */
 export interface VerdictRecordedEvent extends Journaled {
-  readonly type: "approval.verdict_recorded";
+  readonly type: "approval.verdict";
   readonly at: number;
   readonly approval: ApprovalRequest;
   readonly verdict: Verdict;

@@ -46,7 +46,7 @@ export function approvalMetrics(registry: Registry, opts: { pendingCount: () => 
   return {
     onApprovalEvent(event: ApprovalEvent): void {
       switch (event.type) {
-        case "approval.verdict_recorded":
+        case "approval.verdict":
           if (event.approval.verdicts.length === 1 && event.recovered !== true) {
             firstVerdict.observe({ verdict: event.verdict.verdict }, Math.max(0, event.verdict.at - event.approval.createdAt) / 1000);
           }

@@ -156,8 +156,8 @@ export interface ApprovalRequest extends ApprovalRequestCore {
   readonly escalation?: { readonly level: number; readonly roles: readonly string[] };
 }
 
-/** An authenticated principal as the use cases see it: a caller, a reviewer, or both. */
-export interface Principal {
+/** Someone taking part in an approval as the workflow sees them: the caller who asked, a reviewer, or both (identity's Principal, narrowed). */
+export interface Participant {
   readonly id: string;
   readonly roles: readonly string[];
   /** The human who owns a service or agent principal. */

@@ -21,7 +21,7 @@ import {
   type ApprovalRequest,
   type ApprovalRequestCore,
   type IssuedGrant,
-  type Principal,
+  type Participant,
   type RequestedAction,
   type Verdict,
   type VerdictChannel,
@@ -82,8 +82,8 @@ export interface ApprovalServiceDeps {
   readonly limits?: ApprovalLimits;
 }
 
-/** The decide request as the approval workflow needs it. */
-export interface DecideRequest {
+/** The decide request an approval holds, as the workflow needs it (the service's DecideRequest, narrowed). */
+export interface HeldRequest {
   readonly actor: { readonly id: string; readonly on_behalf_of?: string; readonly [field: string]: unknown };
   readonly action: { readonly name: string; readonly [field: string]: unknown };
   readonly resource: { readonly [field: string]: unknown };
@@ -93,8 +93,8 @@ export interface DecideRequest {
 /** Input of `createFromDecision`. */
 export interface CreateApprovalInput {
   /** The authenticated caller principal (its `owner`, if any, can never review). */
-  readonly caller: Principal;
-  readonly request: DecideRequest;
+  readonly caller: Participant;
+  readonly request: HeldRequest;
   readonly decisionId: string;
   readonly policy: PolicyRef | null;
   /** The policy's reasons (shown to reviewers). */
@@ -122,7 +122,7 @@ export interface CreateApprovalInput {
 /** Input of `castVerdict`; `verdict` and `comment` are validated here, so raw request values may be passed. */
 export interface CastVerdictInput {
   readonly approvalId: string;
-  readonly reviewer: Principal;
+  readonly reviewer: Participant;
   readonly verdict: unknown;
   readonly comment?: unknown;
   readonly channel: VerdictChannel;
@@ -295,7 +295,7 @@ export class ApprovalService {
           continue;
         case "applied": {
           const [verdictEntry, finalEntry] = result.journal;
-          await this.emit({ type: "approval.verdict_recorded", at: now, approval: withoutGrant(result.approval), verdict, ...journaled(verdictEntry) });
+          await this.emit({ type: "approval.verdict", at: now, approval: withoutGrant(result.approval), verdict, ...journaled(verdictEntry) });
           if (isFinal(result.approval.status)) {
             await this.emit({
               type: "approval.finalized",
@@ -327,7 +327,7 @@ export class ApprovalService {
   }
 
   /** Cancels a pending request; only its creating caller may. */
-  async cancel(input: { approvalId: string; caller: Principal; reason?: string }): Promise<ApprovalRequest> {
+  async cancel(input: { approvalId: string; caller: Participant; reason?: string }): Promise<ApprovalRequest> {
     const current = await this.deps.store.get(input.approvalId);
     const viewer = current ? await this.viewerKind(current, input.caller) : undefined;
     if (!viewer) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
@@ -355,7 +355,7 @@ export class ApprovalService {
    * Reads a request: the creating caller sees it with its grant once approved; reviewers who may review it
    * see it without; anyone else is told it does not exist. A pending request past its expiry is expired first.
    */
-  async get(input: { approvalId: string; viewer: Principal }): Promise<ApprovalAccess> {
+  async get(input: { approvalId: string; viewer: Participant }): Promise<ApprovalAccess> {
     let approval = await this.deps.store.get(input.approvalId);
     if (!approval) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
     const viewer = await this.viewerKind(approval, input.viewer);
@@ -383,7 +383,7 @@ export class ApprovalService {
    * and unexpired, allowed by the reviewer policy), oldest first; `cursor` (from the previous page's
    * `nextCursor`) continues where that page ended. The cost follows the page, not the backlog.
    */
-  async inbox(input: { reviewer: Principal; limit?: number; cursor?: string }): Promise<{ approvals: ApprovalRequest[]; nextCursor: string | null }> {
+  async inbox(input: { reviewer: Participant; limit?: number; cursor?: string }): Promise<{ approvals: ApprovalRequest[]; nextCursor: string | null }> {
     const limit = Math.max(1, Math.min(input.limit ?? 100, 1000));
     const now = this.now();
     const out: ApprovalRequest[] = [];
@@ -410,7 +410,7 @@ export class ApprovalService {
    */
   async waitForChange(input: {
     approvalId: string;
-    viewer: Principal;
+    viewer: Participant;
     timeoutMs: number;
     sinceVersion?: number;
     /** Ends the wait early (client gone, service shutting down): the answer is then the current state. */
@@ -518,7 +518,7 @@ export class ApprovalService {
     return attached.grant;
   }
 
-  private async viewerKind(approval: ApprovalRequest, viewer: Principal): Promise<"requester" | "reviewer" | undefined> {
+  private async viewerKind(approval: ApprovalRequest, viewer: Participant): Promise<"requester" | "reviewer" | undefined> {
     if (sameIdentity(viewer.id, approval.requesters.callerId)) return "requester";
     if (!reviewerStanding(approval, viewer).eligible) return undefined;
     if (this.deps.reviewerPolicy && !(await this.deps.reviewerPolicy.check(withoutGrant(approval), viewer)).allowed) return undefined;
@@ -635,7 +635,7 @@ function validVerdict(value: unknown): VerdictValue {
   throw new ApprovalError("COUNTERSIGN_INVALID_VERDICT", undefined, { field: "verdict" });
 }
 
-function validRequest(input: DecideRequest): RequestedAction {
+function validRequest(input: HeldRequest): RequestedAction {
   const bad = (field: string, what: string): never => {
     throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `${field} ${what}`, { field });
   };

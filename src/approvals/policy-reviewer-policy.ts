@@ -11,7 +11,7 @@
  */
 
 import type { EntrypointEvaluation } from "../engine/policy-engine";
-import type { ApprovalRequest, Principal } from "./approval-request";
+import type { ApprovalRequest, Participant } from "./approval-request";
 import type { ReviewerPolicy } from "./reviewer-eligibility";
 
 /** The entrypoint consulted. */
@@ -29,7 +29,7 @@ export class PolicyReviewerPolicy implements ReviewerPolicy {
     private readonly clock: { nowNs(): bigint },
   ) {}
 
-  async check(request: ApprovalRequest, reviewer: Principal): Promise<{ allowed: boolean; reason?: string }> {
+  async check(request: ApprovalRequest, reviewer: Participant): Promise<{ allowed: boolean; reason?: string }> {
     const input = {
       request: reviewerPolicyView(request),
       reviewer: { id: reviewer.id, roles: reviewer.roles },

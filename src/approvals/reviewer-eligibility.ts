@@ -13,7 +13,7 @@
 import type { ReviewerRequirement } from "../engine/decision-contract";
 import { couldBeSameIdentity } from "../identity/identity-id";
 import type { ApprovalErrorCode } from "./approval-errors";
-import type { ApprovalRequest, ApprovalRequestCore, Principal } from "./approval-request";
+import type { ApprovalRequest, ApprovalRequestCore, Participant } from "./approval-request";
 
 /** The reviewer may act; `roles` are their roles that made them eligible (sorted, de-duplicated). */
 export interface Eligible {
@@ -34,7 +34,7 @@ export type Eligibility = Eligible | Refused;
 /** An extra, policy-defined restriction on reviewers; it can refuse, never admit. */
 export interface ReviewerPolicy {
   /** Whether `reviewer` may review `request`; consulted only after the built-in rules pass. */
-  check(request: ApprovalRequest, reviewer: Principal): Promise<{ allowed: boolean; reason?: string }>;
+  check(request: ApprovalRequest, reviewer: Participant): Promise<{ allowed: boolean; reason?: string }>;
 }
 
 /**
@@ -57,7 +57,7 @@ export function eligibleRoles(reviewers: ReviewerRequirement): readonly string[]
  * Whether `reviewer` may ever review this request, ignoring its state: not a requester, and holding an
  * eligible role. Used for verdicts and for read access (reviewers who voted still see the request).
  */
-export function reviewerStanding(request: ApprovalRequestCore & Pick<ApprovalRequest, "escalation">, reviewer: Principal): Eligibility {
+export function reviewerStanding(request: ApprovalRequestCore & Pick<ApprovalRequest, "escalation">, reviewer: Participant): Eligibility {
   const r = request.requesters;
   const who = reviewer.id;
   if (sameIdentity(who, r.actorId)) return refuse("COUNTERSIGN_SELF_APPROVAL", `${who} is the actor of this request`);
@@ -84,7 +84,7 @@ export function reviewerStanding(request: ApprovalRequestCore & Pick<ApprovalReq
  * Whether `reviewer` may give a verdict on `request` at `nowMs`: their standing, then that they have not
  * voted, then that the request is pending and unexpired.
  */
-export function verdictEligibility(request: ApprovalRequest, reviewer: Principal, nowMs: number): Eligibility {
+export function verdictEligibility(request: ApprovalRequest, reviewer: Participant, nowMs: number): Eligibility {
   const standing = reviewerStanding(request, reviewer);
   if (!standing.eligible) return standing;
   if (request.verdicts.some((v) => sameIdentity(v.reviewerId, reviewer.id))) {

@@ -79,7 +79,7 @@ function baseDraft(event: ApprovalEvent): AuditDraft | null {
         reason: event.reason,
         ...subjectOf(event.approval),
       });
-    case "approval.verdict_recorded":
+    case "approval.verdict":
       return approvalVerdictEvent({
         approvalId: event.approval.id,
         reviewer: event.verdict.reviewerId,

@@ -28,7 +28,7 @@ export interface ActivityFeed {
 export function changeOf(event: ApprovalEvent): ActivityChange | null {
   switch (event.type) {
     case "approval.created":
-    case "approval.verdict_recorded":
+    case "approval.verdict":
     case "approval.finalized":
     case "approval.reminded":
     case "approval.escalated":

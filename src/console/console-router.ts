@@ -12,7 +12,7 @@
 
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
 import { ApprovalError } from "../approvals/approval-errors";
-import { MAX_SHOWN_VIEW_CHARS, type ApprovalRequest, type Principal as ApprovalPrincipal } from "../approvals/approval-request";
+import { MAX_SHOWN_VIEW_CHARS, type ApprovalRequest, type Participant } from "../approvals/approval-request";
 import type { ApprovalService } from "../approvals/approval-service";
 import { sameIdentity } from "../approvals/reviewer-eligibility";
 import { AuditError } from "../audit/audit-error";
@@ -279,7 +279,7 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     const stored = await deps.approvals.read(id);
     if (stored === null) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
     if (isRequester(stored, p.id)) return { approval: stored, relation: "requester" };
-    const got = await deps.approvals.get({ approvalId: id, viewer: p as ApprovalPrincipal });
+    const got = await deps.approvals.get({ approvalId: id, viewer: p as Participant });
     return { approval: got.approval, relation: "reviewer" };
   };
 
@@ -323,7 +323,7 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
       try {
         await deps.approvals.castVerdict({
           approvalId: id,
-          reviewer: p as ApprovalPrincipal,
+          reviewer: p as Participant,
           verdict,
           ...(comment === undefined || comment === "" ? {} : { comment }),
           channel: "console",

@@ -9,7 +9,7 @@
  */
 
 import { createHash } from "node:crypto";
-import type { ApprovalRequest, Principal } from "../approvals/approval-request";
+import type { ApprovalRequest, Participant } from "../approvals/approval-request";
 import { evaluateQuorum } from "../approvals/approval-state-machine";
 import { eligibleRoles, verdictEligibility } from "../approvals/reviewer-eligibility";
 import { canonicalJson } from "../json/canonical-json";
@@ -91,7 +91,7 @@ export type PeopleLookup = (id: string) => { readonly displayName?: string } | u
  * reason, a break-glass justification, the request's other values) has the masked values scrubbed out by the
  * same function the Teams card uses (values only, exactly: keys and ids are not rewritten).
  */
-export function requestPageModel(approval: ApprovalRequest, viewer: Principal, relation: ViewerModel["relation"], nowMs: number, people?: PeopleLookup): RequestPageModel {
+export function requestPageModel(approval: ApprovalRequest, viewer: Participant, relation: ViewerModel["relation"], nowMs: number, people?: PeopleLookup): RequestPageModel {
   const masked = maskJson(approval.request, approval.mask);
   const secrets = maskedValues(approval.request, masked.value);
   const scrub = (value: string): string => scrubText(value, secrets);

@@ -8,7 +8,7 @@ import type { ApprovalRequirements } from "../../src/engine/decision-contract";
 import { RedisApprovalChangeFeed } from "../../src/approvals/approval-change-feed";
 import type { ApprovalEvent, ApprovalEventListener } from "../../src/approvals/approval-events";
 import { ApprovalEventBus } from "../../src/approvals/approval-events";
-import type { Principal } from "../../src/approvals/approval-request";
+import type { Participant } from "../../src/approvals/approval-request";
 import { ApprovalService, type ApprovalServiceDeps, type CreateApprovalInput } from "../../src/approvals/approval-service";
 import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
 
@@ -35,13 +35,13 @@ export class EventLog implements ApprovalEventListener {
 }
 
 /** The caller principal `svc:ci`, owned by `user:erin`. */
-export const caller: Principal = { id: "svc:ci", roles: [], owner: "user:erin" };
-export const alice: Principal = { id: "user:alice", roles: ["dba"] };
-export const bob: Principal = { id: "user:bob", roles: ["security", "release-manager"] };
-export const carol: Principal = { id: "user:carol", roles: ["security"] };
-export const dave: Principal = { id: "user:dave", roles: ["dba", "security"] };
-export const erin: Principal = { id: "user:erin", roles: ["dba", "security"] };
-export const frank: Principal = { id: "user:frank", roles: ["dba"] };
+export const caller: Participant = { id: "svc:ci", roles: [], owner: "user:erin" };
+export const alice: Participant = { id: "user:alice", roles: ["dba"] };
+export const bob: Participant = { id: "user:bob", roles: ["security", "release-manager"] };
+export const carol: Participant = { id: "user:carol", roles: ["security"] };
+export const dave: Participant = { id: "user:dave", roles: ["dba", "security"] };
+export const erin: Participant = { id: "user:erin", roles: ["dba", "security"] };
+export const frank: Participant = { id: "user:frank", roles: ["dba"] };
 
 /** One dba approves. */
 export const oneDba: ApprovalRequirements = {

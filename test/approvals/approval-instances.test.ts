@@ -5,7 +5,7 @@
  */
 
 import { useRedisServer } from "../support/redis-server";
-import type { Principal } from "../../src/approvals/approval-request";
+import type { Participant } from "../../src/approvals/approval-request";
 import { evaluateQuorum } from "../../src/approvals/approval-state-machine";
 import { ExpirySweeper } from "../../src/approvals/expiry-sweeper";
 import type { Scheduler } from "../../src/approvals/scheduler";
@@ -27,7 +27,7 @@ afterEach(async () => {
   await Promise.all([a.close(), b.close()]);
 });
 
-const reviewers = (n: number, roles = ["security"]): Principal[] => Array.from({ length: n }, (_, i) => ({ id: `user:r${i}`, roles }));
+const reviewers = (n: number, roles = ["security"]): Participant[] => Array.from({ length: n }, (_, i) => ({ id: `user:r${i}`, roles }));
 const variant = (i: number): ReturnType<typeof exportRequest> =>
   exportRequest({ request: { ...exportRequest().request, resource: { type: "database", id: `prod/t${i}` } } });
 
@@ -85,7 +85,7 @@ describe("two instances sharing one Redis", () => {
     expect(final?.version).toBe(4);
     const finalized = [...a.events.ofType("approval.finalized"), ...b.events.ofType("approval.finalized")];
     expect(finalized).toHaveLength(1);
-    const recorded = [...a.events.ofType("approval.verdict_recorded"), ...b.events.ofType("approval.verdict_recorded")];
+    const recorded = [...a.events.ofType("approval.verdict"), ...b.events.ofType("approval.verdict")];
     expect(recorded).toHaveLength(3);
   });
 

@@ -11,7 +11,7 @@ import { renderApprovalView } from "../../src/approvals/approval-view";
 import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
 import { findFreePort } from "../../src/redis/embedded-redis";
 import { openRedis } from "../../src/redis/redis-connection";
-import type { Principal } from "../../src/approvals/approval-request";
+import type { Participant } from "../../src/approvals/approval-request";
 import {
   alice,
   bob,
@@ -187,7 +187,7 @@ describe("verdicts and transitions", () => {
     const after = await a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", comment: "ok", channel: "api" });
     expect(after).toMatchObject({ status: "approved", version: 2, decidedAt: clock.ms });
     expect(after.verdicts).toEqual([{ reviewerId: "user:alice", verdict: "approve", comment: "ok", channel: "api", roles: ["dba"], at: clock.ms }]);
-    expect(a.events.ofType("approval.verdict_recorded")).toHaveLength(1);
+    expect(a.events.ofType("approval.verdict")).toHaveLength(1);
     expect(a.events.ofType("approval.finalized")).toMatchObject([{ status: "approved", cause: "verdict" }]);
     expect(await redis.zcard(new ApprovalKeys().pendingIndex)).toBe(0);
     expect(await redis.zcard(new ApprovalKeys().expiryIndex)).toBe(0);
@@ -204,7 +204,7 @@ describe("verdicts and transitions", () => {
     expect((await a.service.read(approval.id))!.verdicts).toEqual([]);
     const after = await a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "teams", shown: { version: 1, digest, hidden: [], view } });
     expect(after.verdicts[0]!.shown).toEqual({ version: 1, digest, hidden: [], view });
-    expect(a.events.ofType("approval.verdict_recorded")).toMatchObject([{ verdict: { shown: { digest, view } } }]);
+    expect(a.events.ofType("approval.verdict")).toMatchObject([{ verdict: { shown: { digest, view } } }]);
   });
 
   it("pending → denied on one eligible deny", async () => {
@@ -263,7 +263,7 @@ describe("verdicts and transitions", () => {
     expect(await raw(approval.id)).toEqual(before);
   });
 
-  it.each<[string, Principal]>([
+  it.each<[string, Participant]>([
     ["the actor", { id: "agent:deploy-bot", roles: ["dba"] }],
     ["the on_behalf_of human", { id: "user:mallory", roles: ["dba"] }],
     ["the caller principal", { id: "svc:ci", roles: ["dba"] }],
@@ -420,7 +420,7 @@ describe("reading and the inbox", () => {
     const two = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity, idempotencyKey: "sec" , request: { ...exportRequest().request, resource: { id: "iam/role" } } }));
     const three = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity, request: { ...exportRequest().request, resource: { id: "iam/other" } } }));
     await a.service.castVerdict({ approvalId: three.approval.id, reviewer: carol, verdict: "approve", channel: "api" });
-    const ids = async (p: Principal): Promise<string[]> => (await a.service.inbox({ reviewer: p })).approvals.map((r) => r.id);
+    const ids = async (p: Participant): Promise<string[]> => (await a.service.inbox({ reviewer: p })).approvals.map((r) => r.id);
     expect(await ids(alice)).toEqual([one.approval.id]);
     expect(await ids(carol)).toEqual([two.approval.id]);
     expect(await ids(dave)).toEqual([one.approval.id, two.approval.id, three.approval.id]);

@@ -5,7 +5,7 @@
  */
 
 import { ApprovalKeys } from "../../src/approvals/approval-keys";
-import type { ApprovalRequest, ApprovalRequestCore, Principal } from "../../src/approvals/approval-request";
+import type { ApprovalRequest, ApprovalRequestCore, Participant } from "../../src/approvals/approval-request";
 import { ApprovalService } from "../../src/approvals/approval-service";
 import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
 import { verdictEligibility } from "../../src/approvals/reviewer-eligibility";
@@ -72,7 +72,7 @@ beforeAll(async () => {
 }, 600_000);
 
 /** Every id a reviewer's inbox lists, page by page. */
-async function pageThrough(reviewer: Principal, limit: number): Promise<{ ids: string[]; pages: number }> {
+async function pageThrough(reviewer: Participant, limit: number): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let cursor: string | undefined;
   let pages = 0;

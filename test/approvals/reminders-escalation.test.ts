@@ -8,7 +8,7 @@
 
 import type Redis from "ioredis";
 import { ApprovalKeys } from "../../src/approvals/approval-keys";
-import type { Principal } from "../../src/approvals/approval-request";
+import type { Participant } from "../../src/approvals/approval-request";
 import { ApprovalService } from "../../src/approvals/approval-service";
 import { ApprovalEventBus } from "../../src/approvals/approval-events";
 import { RedisApprovalStore } from "../../src/approvals/redis-approval-store";
@@ -29,9 +29,9 @@ const ladder: ApprovalRequirements = {
   ],
 };
 
-const cto: Principal = { id: "user:cora", roles: ["cto"] };
+const cto: Participant = { id: "user:cora", roles: ["cto"] };
 /** The human the agent acts for also holds the escalation role: escalation never lets her approve. */
-const mallory: Principal = { id: "user:mallory", roles: ["cto"] };
+const mallory: Participant = { id: "user:mallory", roles: ["cto"] };
 
 function instance(conn: Redis, clock: TestClock): { service: ApprovalService; events: EventLog } {
   const events = new EventLog();
