@@ -44,6 +44,8 @@ import { TrailArchiver } from "./audit/trail-archiver";
 import { AuditSink } from "./audit/audit-sink";
 import { httpAuditSink } from "./audit/http-audit-sink";
 import { syslogAuditSink } from "./audit/syslog-audit-sink";
+import { errorText } from "./observability/error-text";
+import { throttledWarning } from "./observability/throttled-warning";
 import { registerAuditSinkMetrics } from "./observability/audit-sink-metrics";
 import { CallbackDispatcher } from "./callbacks/callback-dispatcher";
 import { RedisCallbackOutbox } from "./callbacks/callback-outbox";
@@ -116,9 +118,6 @@ const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
 /** How often each instance runs the approval recovery pass. */
 const RECOVERY_INTERVAL_MS = 5000;
-
-/** A recurring background failure (a sweep while Redis is down) is logged at most this often. */
-const BACKGROUND_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /** How to assemble the service from a validated configuration. */
 export interface AssembleOptions {
@@ -353,7 +352,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
           read: (id) => wired!.store.get(id),
           sink: fanOutSink(sinks),
           consumer: opts.instanceId ?? randomUUID(),
-          onError: throttled(logger, "notifications: delivery failed; retried with back-off"),
+          onError: throttledWarning(logger, clock, "notifications: delivery failed; retried with back-off"),
           onGiveUp: (approvalId, attempts) => logger.error("notifications: a notification was given up", { approvalId, attempts }),
         });
         dispatcher.start();
@@ -591,7 +590,7 @@ async function assembleAudit(
   logger.info(`audit trail on Redis stream ${settings.stream}`, { stream: settings.stream, mirror_file: settings.mirrorFile ?? null });
   const trail = opened.trail;
   const sinks = settings.sinks.map((s) => {
-    const failed = throttled(logger, `audit: sink ${s.name} failed to deliver; retried with back-off, nothing skipped`);
+    const failed = throttledWarning(logger, deps.clock, `audit: sink ${s.name} failed to deliver; retried with back-off, nothing skipped`);
     return new AuditSink({
       name: s.name,
       redis,
@@ -620,7 +619,7 @@ async function assembleAudit(
       ...(sinks.length === 0 ? {} : { deliveredThrough: async () => Math.min(...(await Promise.all(sinks.map((s) => s.cursor())))) }),
       onSegment: (s) => logger.info("audit: segment archived and trimmed from Redis", { segment: s.name, from_seq: s.fromSeq, to_seq: s.toSeq, bytes: s.bytes }),
     });
-    const failed = throttled(logger, "audit: archiving failed; nothing was trimmed, retried at the next run");
+    const failed = throttledWarning(logger, deps.clock, "audit: archiving failed; nothing was trimmed, retried at the next run");
     stopArchiver = intervalScheduler.every(archive.intervalMs, async () => {
       await archiver.runOnce().catch(failed);
     });
@@ -808,7 +807,7 @@ async function assembleApprovals(
     limits: { commentMaxChars: cfg.commentMaxChars, maxWaitMs: cfg.maxWaitSeconds * 1000 },
   });
 
-  const sweeper = new ExpirySweeper(service, { intervalMs: cfg.sweepIntervalMs, onError: throttled(logger, "expiry sweep failed") });
+  const sweeper = new ExpirySweeper(service, { intervalMs: cfg.sweepIntervalMs, onError: throttledWarning(logger, clock, "expiry sweep failed") });
   let dispatcher: CallbackDispatcher | undefined;
   if (cfg.callbacks !== undefined && urlPolicy !== undefined) {
     dispatcher = new CallbackDispatcher({
@@ -822,7 +821,7 @@ async function assembleApprovals(
       ...(cfg.callbacks.maxAttempts === undefined ? {} : { maxAttempts: cfg.callbacks.maxAttempts }),
       ...(cfg.callbacks.initialBackoffMs === undefined ? {} : { initialBackoffMs: cfg.callbacks.initialBackoffMs }),
       ...(cfg.callbacks.maxBackoffMs === undefined ? {} : { maxBackoffMs: cfg.callbacks.maxBackoffMs }),
-      onError: throttled(logger, "callback delivery run failed"),
+      onError: throttledWarning(logger, clock, "callback delivery run failed"),
     });
     events.add(dispatcher); // immediate delivery when this instance finalizes a request
     dispatcher.start();
@@ -844,7 +843,7 @@ async function assembleApprovals(
       clock,
       ...(deps.recoveryGraceMs === undefined ? {} : { graceMs: deps.recoveryGraceMs }),
     });
-    const report = throttled(logger, "approval recovery pass failed");
+    const report = throttledWarning(logger, clock, "approval recovery pass failed");
     const runRecovery = async (): Promise<void> => {
       try {
         const done = await recovery.run();
@@ -881,10 +880,6 @@ async function assembleApprovals(
 
 function isAuditFailure(err: unknown): boolean {
   return err instanceof AuditError;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The configured grant signing key, else the one generated once and shared through Redis. */
@@ -929,17 +924,6 @@ function watchConnection(redis: Redis, where: string, logger: Logger): void {
     failing = undefined;
     logger.info(`redis ${where}: connection restored`);
   });
-}
-
-/** An error callback that logs the first failure and then at most one per interval. */
-function throttled(logger: Logger, what: string): (err: unknown) => void {
-  let last = -Infinity;
-  return (err: unknown) => {
-    const now = Date.now();
-    if (now - last < BACKGROUND_FAILURE_LOG_INTERVAL_MS) return;
-    last = now;
-    logger.warn(what, { error: err instanceof Error ? err.message : String(err) });
-  };
 }
 
 /**
