@@ -59,7 +59,7 @@ import { PolicyEngine } from "./engine/policy-engine";
 import type { PolicySource } from "./engine/policy-source";
 import { RegoDirectorySource } from "./engine/rego-directory-source";
 import { GrantService } from "./grants/grant-service";
-import { configuredSigningKey, sharedSigningKey, type GrantSigningKey } from "./grants/grant-signing-key";
+import { grantSigningKeyAtStart } from "./grants/grant-key-at-start";
 import type { ApprovalApi } from "./http/approval-api";
 import { createApp } from "./http/app";
 import { createAuthenticator } from "./identity/authenticator";
@@ -777,7 +777,7 @@ async function assembleApprovals(
 ): Promise<WiredApprovals> {
   const { clock, logger } = deps;
   const keys = new ApprovalKeys(cfg.keyPrefix);
-  const key = await grantSigningKey(redis, keys, cfg, mode, where, logger);
+  const key = await grantSigningKeyAtStart(cfg.grants, { redis, redisKey: keys.grantSigningKey, where, mode, logger });
 
   const store = new RedisApprovalStore(redis, { keys, retentionSeconds: cfg.retentionSeconds, notifications: deps.notifications });
   const events = new ApprovalEventBus([approvalEventLog(logger)], (err, event) =>
@@ -880,35 +880,6 @@ async function assembleApprovals(
 
 function isAuditFailure(err: unknown): boolean {
   return err instanceof AuditError;
-}
-
-/** The configured grant signing key, else the one generated once and shared through Redis. */
-async function grantSigningKey(redis: Redis, keys: ApprovalKeys, cfg: ApprovalWorkflowConfig, mode: ServiceMode, where: string, logger: Logger): Promise<GrantSigningKey> {
-  let configured: GrantSigningKey | undefined;
-  try {
-    configured = await configuredSigningKey(cfg.grants);
-  } catch (err) {
-    throw new ServiceStartError("COUNTERSIGN_GRANT_KEY_INVALID", (err as Error).message);
-  }
-  if (configured !== undefined) return configured;
-  let shared: GrantSigningKey;
-  try {
-    shared = await sharedSigningKey(redis, keys.grantSigningKey);
-  } catch (err) {
-    throw new ServiceStartError(
-      "COUNTERSIGN_REDIS_UNAVAILABLE",
-      `cannot load the shared grant signing key from Redis at ${where}: ${(err as Error).message}; ` +
-        "check REDIS_URL, or configure approvals.grants (a key of its own lets the service start while Redis is down)",
-    );
-  }
-  if (mode === "production") {
-    logger.warn(
-      "no grant signing key configured (approvals.grants): grants are signed with a key generated once and kept in Redis in clear; " +
-        "configure approvals.grants.private_key_file in production",
-      { kid: shared.kid },
-    );
-  }
-  return shared;
 }
 
 /** Logs the connection going down (once per distinct error) and coming back. */
