@@ -72,9 +72,9 @@ import { policyCheck } from "./observability/policy-check";
 import { checkReadiness, type ReadinessCheck } from "./observability/readiness";
 import { createServiceMetrics } from "./observability/service-metrics";
 import { systemClock, type Clock } from "./policy/clock";
-import { startEmbeddedRedis, type EmbeddedRedis } from "./redis/embedded-redis";
-import { failFastWhileDisconnected, openRedis } from "./redis/redis-connection";
-import { redisClientCheck, redisLocation } from "./redis/redis-ready-check";
+import { assembleRedis, embeddedRedisFor } from "./redis/assemble-redis";
+import type { EmbeddedRedis } from "./redis/embedded-redis";
+import { redisClientCheck } from "./redis/redis-ready-check";
 import { createDecideUseCase, type DecisionAuditSink } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
 import type { DecisionPolicy } from "./service/decision-policy";
@@ -109,12 +109,6 @@ import { ShadowRunner } from "./shadow/shadow-runner";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
 const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer", HIDDEN_TOOLS_ENTRYPOINT];
-
-/**
- * The longest any Redis command of the service may take, queued while reconnecting included: a decision
- * that needs the approval store answers a fail-closed deny by then rather than hang.
- */
-const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
 /** How often each instance runs the approval recovery pass. */
 const RECOVERY_INTERVAL_MS = 5000;
@@ -272,17 +266,9 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   let redis: Redis | undefined;
   let where = "";
   if (config.redis.url !== undefined) {
-    where = redisLocation(config.redis.url);
-    // Auto-pipelining: the commands a burst of requests issues in one tick (approval scripts, audit appends)
-    // go out in one socket write instead of one write each, which was the largest cost of the
-    // require_approval path. Order per connection is unchanged.
-    const connection = openRedis(config.redis.url, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS, enableAutoPipelining: true });
-    redis = connection;
-    failFastWhileDisconnected(connection);
-    watchConnection(connection, where, logger);
-    closers.push(async () => {
-      await connection.quit().catch(() => connection.disconnect());
-    });
+    const connection = assembleRedis(config.redis.url, logger);
+    ({ redis, where } = connection);
+    closers.push(connection.close);
   }
 
   try {
@@ -882,21 +868,6 @@ function isAuditFailure(err: unknown): boolean {
   return err instanceof AuditError;
 }
 
-/** Logs the connection going down (once per distinct error) and coming back. */
-function watchConnection(redis: Redis, where: string, logger: Logger): void {
-  let failing: string | undefined;
-  redis.on("error", (err: Error) => {
-    if (failing === err.message) return;
-    failing = err.message;
-    logger.warn(`redis ${where}: ${err.message}; reconnecting (decisions that need approval are denied meanwhile)`);
-  });
-  redis.on("ready", () => {
-    if (failing === undefined) return;
-    failing = undefined;
-    logger.info(`redis ${where}: connection restored`);
-  });
-}
-
 /**
  * Loads the configuration, starts the embedded redis-server when no Redis URL is configured, wires
  * everything and listens. Throws ConfigError or ServiceStartError.
@@ -918,19 +889,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   }
   if (config.mode === "development") logger.warn("running in development mode (NODE_ENV is not production)");
 
-  let embeddedRedis: EmbeddedRedis | undefined;
-  if (config.redis.url === undefined) {
-    if (config.mode === "production") {
-      logger.warn("no REDIS_URL in production: starting the embedded redis-server; point REDIS_URL at a Redis you run (see src/redis/README.md)");
-    }
-    try {
-      embeddedRedis = await startEmbeddedRedis({ dir: config.redis.embeddedDir });
-    } catch (err) {
-      throw new ServiceStartError("COUNTERSIGN_REDIS_START_FAILED", `no REDIS_URL, and the embedded Redis did not start: ${(err as Error).message}`);
-    }
-    logger.info(`embedded redis-server on ${embeddedRedis.url} (AOF on, data in ${embeddedRedis.dir})`, { pid: embeddedRedis.pid });
-    config = { ...config, redis: { ...config.redis, url: embeddedRedis.url } };
-  }
+  const withRedis = await embeddedRedisFor(config, logger);
+  config = withRedis.config;
+  const embeddedRedis = withRedis.embedded;
 
   let assembled: AssembledService;
   try {
