@@ -9,7 +9,6 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
@@ -31,19 +30,10 @@ import { recordedEventsOf } from "./audit/recorded-events";
 import { journalAckListener, RedisApprovalJournal } from "./approvals/approval-journal";
 import { JournalRecovery } from "./approvals/journal-recovery";
 import { intervalScheduler } from "./approvals/scheduler";
-import { resolveAuditSettings, DEVELOPMENT_MASK_SALT } from "./audit/audit-config";
 import { AuditError } from "./audit/audit-error";
+import { assembleAudit, auditSettingsOf } from "./audit/assemble-audit";
 import type { AuditReader } from "./audit/audit-reader";
-import type { AuditVerificationKey } from "./audit/signing-key";
 import type { AuditRecorder } from "./audit/audit-trail";
-import { bundleAuditListener } from "./audit/bundle-audit";
-import { decisionAuditSink, unavailableAuditSink } from "./audit/decision-audit";
-import { openAuditTrail } from "./audit/open-audit-trail";
-import { openArchiveStore } from "./audit/open-archive-store";
-import { TrailArchiver } from "./audit/trail-archiver";
-import { AuditSink } from "./audit/audit-sink";
-import { httpAuditSink } from "./audit/http-audit-sink";
-import { syslogAuditSink } from "./audit/syslog-audit-sink";
 import { errorText } from "./observability/error-text";
 import { throttledWarning } from "./observability/throttled-warning";
 import { registerAuditSinkMetrics } from "./observability/audit-sink-metrics";
@@ -75,7 +65,7 @@ import { systemClock, type Clock } from "./policy/clock";
 import { assembleRedis, embeddedRedisFor } from "./redis/assemble-redis";
 import type { EmbeddedRedis } from "./redis/embedded-redis";
 import { redisClientCheck } from "./redis/redis-ready-check";
-import { createDecideUseCase, type DecisionAuditSink } from "./service/decide";
+import { createDecideUseCase } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
 import type { DecisionPolicy } from "./service/decision-policy";
 import { ServiceStartError } from "./service/service-start-error";
@@ -254,7 +244,8 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   const authenticator = createAuthenticator(directory, jwt);
 
   // Settings that can be checked without Redis first, so a mistake stops the service before it connects.
-  const auditSettings = opts.benchmarkOnlyAuditRecorder === undefined && config.redis.url !== undefined ? auditSettingsOf(config, env, logger) : undefined;
+  const auditDeps = { clock, logger, env, instanceId: opts.instanceId, recorder: opts.benchmarkOnlyAuditRecorder };
+  const auditSettings = auditSettingsOf(config, auditDeps);
   const teamsConfig = teamsConfigOf(config, env);
   const slackConfig = slackConfigOf(config, env);
   const consoleConfig = consoleConfigOf(config, env);
@@ -263,28 +254,17 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   const closeAll = async (): Promise<void> => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
-  let redis: Redis | undefined;
-  let where = "";
-  if (config.redis.url !== undefined) {
-    const connection = assembleRedis(config.redis.url, logger);
-    ({ redis, where } = connection);
-    closers.push(connection.close);
-  }
+  const connection = config.redis.url === undefined ? undefined : assembleRedis(config.redis.url, logger);
+  if (connection !== undefined) closers.push(connection.close);
+  const redis = connection?.redis;
+  const where = connection?.where ?? "";
 
   try {
-    const audit = await assembleAudit(auditSettings, redis, where, { clock, logger, recorder: opts.benchmarkOnlyAuditRecorder, instanceId: opts.instanceId, env });
+    const audit = await assembleAudit(auditSettings, connection, auditDeps);
     closers.push(audit.close);
 
     const source = policySourceOf(config, opts.watchRegoDir, { logger, clock, watch, ...(opts.watchRegoVersion === undefined ? {} : { regoVersion: opts.watchRegoVersion }) });
-    if (audit.recorder !== undefined) {
-      source.subscribe(
-        bundleAuditListener(
-          audit.recorder,
-          (bundle) => source.status().bundles.find((b) => b.bundle === bundle)?.revision ?? undefined,
-          (err, draft) => logger.error("audit: a bundle event was not recorded", { event: draft.body.type, error: errorText(err) }),
-        ),
-      );
-    }
+    audit.watchBundles(source);
     await source.start();
     closers.push(() => source.close());
     const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger });
@@ -505,130 +485,6 @@ function shadowOf(
     loaded: lookup(name) !== null,
   });
   return runner;
-}
-
-/** The audit trail as the rest of the service uses it, and how to close it. */
-interface WiredAudit {
-  /** Absent without Redis. */
-  readonly recorder?: AuditRecorder;
-  readonly sink: DecisionAuditSink;
-  readonly reader?: AuditReader;
-  /** The sinks delivering the trail to collectors (their lag is a metric). */
-  readonly sinks?: readonly AuditSink[];
-  /** The public half of the trail's signing key (the console checks the chain with it). */
-  readonly verificationKey?: AuditVerificationKey;
-  close(): Promise<void>;
-}
-
-/** The `audit:` section resolved with the environment; a mistake (no salt in production) stops the start. */
-function auditSettingsOf(config: ServiceConfig, env: ConfigEnv, logger: Logger): ReturnType<typeof resolveAuditSettings> {
-  let settings: ReturnType<typeof resolveAuditSettings>;
-  try {
-    settings = resolveAuditSettings(config.audit, { mode: config.mode, env, readFile: (file) => readFileSync(file, "utf8") });
-  } catch (err) {
-    if (err instanceof AuditError) throw new ServiceStartError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit: ${err.message}`);
-    throw err;
-  }
-  if (settings.maskSalt.toString("utf8") === DEVELOPMENT_MASK_SALT) {
-    logger.warn("audit: masking with the published development salt (audit.mask_salt); set your own, production refuses this one");
-  }
-  return settings;
-}
-
-/**
- * Opens the trail on Redis (its signing key configured, or generated once and shared through Redis), or
- * takes the benchmark's recorder; without Redis, a sink that fails every record (every answer a deny).
- */
-async function assembleAudit(
-  settings: ReturnType<typeof resolveAuditSettings> | undefined,
-  redis: Redis | undefined,
-  where: string,
-  deps: { clock: Clock; logger: Logger; recorder: AuditRecorder | undefined; instanceId: string | undefined; env: ConfigEnv },
-): Promise<WiredAudit> {
-  const { logger } = deps;
-  if (deps.recorder !== undefined) {
-    logger.warn("audit: BENCHMARK ONLY recorder in place of the audit trail; nothing is recorded");
-    return { recorder: deps.recorder, sink: decisionAuditSink(deps.recorder), close: async () => undefined };
-  }
-  if (redis === undefined || settings === undefined) {
-    return { sink: unavailableAuditSink("no Redis configured: the audit trail cannot be written"), close: async () => undefined };
-  }
-  let opened: Awaited<ReturnType<typeof openAuditTrail>>;
-  try {
-    opened = await openAuditTrail(settings, {
-      redis,
-      clock: deps.clock,
-      labels: { id: deps.instanceId ?? randomUUID() },
-      onMirrorError: (err) => logger.warn("audit: the mirror file cannot be written (the trail in Redis is unaffected)", { file: settings.mirrorFile, error: err.message }),
-      onRollback: (info) =>
-        logger.error("audit: Redis lost entries this instance had stored (the stored head is behind them); the chain carries on from the stored head", {
-          stored_seq: info.storedSeq,
-          known_seq: info.knownSeq,
-        }),
-    });
-  } catch (err) {
-    if (err instanceof AuditError && err.code !== "COUNTERSIGN_AUDIT_UNAVAILABLE") throw new ServiceStartError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit: ${err.message}`);
-    throw new ServiceStartError(
-      "COUNTERSIGN_REDIS_UNAVAILABLE",
-      `cannot open the audit trail on Redis at ${where}: ${errorText(err)}; check REDIS_URL (audit.signing_key_file lets the trail start without reading its key from Redis)`,
-    );
-  }
-  logger.info(`audit trail on Redis stream ${settings.stream}`, { stream: settings.stream, mirror_file: settings.mirrorFile ?? null });
-  const trail = opened.trail;
-  const sinks = settings.sinks.map((s) => {
-    const failed = throttledWarning(logger, deps.clock, `audit: sink ${s.name} failed to deliver; retried with back-off, nothing skipped`);
-    return new AuditSink({
-      name: s.name,
-      redis,
-      store: opened.store,
-      target: s.type === "http" ? httpAuditSink({ url: s.url, ...(s.secret === undefined ? {} : { secret: s.secret }) }) : syslogAuditSink({ host: s.host, port: s.port }),
-      batch: s.batch,
-      onError: (err) => failed(err),
-    });
-  });
-  for (const sink of sinks) sink.start();
-  let stopArchiver: (() => void) | undefined;
-  let archiveStore: ReturnType<typeof openArchiveStore> | undefined;
-  if (settings.archive !== undefined) {
-    const archive = settings.archive;
-    archiveStore = openArchiveStore(archive.target, deps.env);
-    const archiver = new TrailArchiver({
-      redis,
-      store: opened.store,
-      archive: archiveStore,
-      signingKey: opened.signingKey,
-      clock: deps.clock,
-      segmentEntries: archive.segmentEntries,
-      ...(archive.segmentMaxAgeMs === undefined ? {} : { segmentMaxAgeMs: archive.segmentMaxAgeMs }),
-      ...(archive.retentionMs === undefined ? {} : { retentionMs: archive.retentionMs }),
-      onRetention: (d) => logger.info("audit: segment deleted by retention (behind a signed retention marker)", { segment: d.name, marker: d.marker }),
-      ...(sinks.length === 0 ? {} : { deliveredThrough: async () => Math.min(...(await Promise.all(sinks.map((s) => s.cursor())))) }),
-      onSegment: (s) => logger.info("audit: segment archived and trimmed from Redis", { segment: s.name, from_seq: s.fromSeq, to_seq: s.toSeq, bytes: s.bytes }),
-    });
-    const failed = throttledWarning(logger, deps.clock, "audit: archiving failed; nothing was trimmed, retried at the next run");
-    stopArchiver = intervalScheduler.every(archive.intervalMs, async () => {
-      await archiver.runOnce().catch(failed);
-    });
-    logger.info(`audit: sealing segments of ${archive.segmentEntries} entries into ${archiveStore.location}`, {
-      archive: archiveStore.location,
-      segment_entries: archive.segmentEntries,
-      segment_max_age_seconds: archive.segmentMaxAgeMs === undefined ? null : archive.segmentMaxAgeMs / 1000,
-      retention_days: archive.retentionMs === undefined ? null : archive.retentionMs / 86_400_000,
-    });
-  }
-  return {
-    recorder: trail,
-    sink: decisionAuditSink(trail),
-    reader: opened.store,
-    sinks,
-    verificationKey: opened.signingKey.verification,
-    close: async () => {
-      stopArchiver?.();
-      for (const sink of sinks) await sink.stop();
-      await trail.close();
-      archiveStore?.close?.();
-    },
-  };
 }
 
 /** The `teams:` section validated with the Bot Framework environment variables; undefined when absent. */
