@@ -43,11 +43,9 @@ import { HttpCallbackSender } from "./callbacks/callback-sender";
 import { CallbackUrlPolicy } from "./callbacks/callback-url-policy";
 import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./config/config-loader";
 import type { ConfigSource, ServiceConfig, ServiceMode } from "./config/service-config";
-import { BundleDirectorySource } from "./engine/bundle-directory-source";
-import { BundleServerSource } from "./engine/bundle-server-source";
+import { assemblePolicy } from "./engine/assemble-policy";
 import { PolicyEngine } from "./engine/policy-engine";
 import type { PolicySource } from "./engine/policy-source";
-import { RegoDirectorySource } from "./engine/rego-directory-source";
 import { GrantService } from "./grants/grant-service";
 import { grantSigningKeyAtStart } from "./grants/grant-key-at-start";
 import type { ApprovalApi } from "./http/approval-api";
@@ -79,7 +77,7 @@ import { validateTeamsConfig, type TeamsConfig } from "./teams/teams-config";
 import { TeamsError } from "./teams/teams-errors";
 import { createTeamsRouter, type TeamsBot } from "./teams/teams-router";
 import { maskDocument } from "./observability/masking";
-import { createHiddenToolsQuery, HIDDEN_TOOLS_ENTRYPOINT } from "./service/hidden-tools";
+import { createHiddenToolsQuery } from "./service/hidden-tools";
 import { fanOutSink } from "./approvals/notification-fan-out";
 import type { NotificationSink } from "./approvals/notification-dispatcher";
 import { SlackApprovalCorePort, slackNotificationSink, slackReviewerDirectory } from "./slack/approval-core-adapter";
@@ -96,9 +94,6 @@ import { shadowAuditRecorder } from "./audit/shadow-audit";
 import { silentLogger } from "./engine/engine-logger";
 import { registerShadowMetrics } from "./shadow/shadow-metrics";
 import { ShadowRunner } from "./shadow/shadow-runner";
-
-/** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
-const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer", HIDDEN_TOOLS_ENTRYPOINT];
 
 /** How often each instance runs the approval recovery pass. */
 const RECOVERY_INTERVAL_MS = 5000;
@@ -202,30 +197,6 @@ export interface RunningService {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Adapts the engine and its source to the interface the decide use case owns. */
-export function decisionPolicyOf(engine: PolicyEngine, source: PolicySource): DecisionPolicy {
-  return {
-    decide: (input, decisionId) => engine.decide(input, { decision_id: decisionId }),
-    status: () => {
-      const s = source.status();
-      const problem = s.ready
-        ? s.lastFailure === null
-          ? undefined
-          : `last refused: ${s.lastFailure.file}: ${s.lastFailure.reason}`
-        : s.lastFailure === null
-          ? `no decision bundle ${s.decisionBundle} loaded from ${s.location}`
-          : `no decision bundle loaded; last refused ${s.lastFailure.file}: ${s.lastFailure.reason}`;
-      return {
-        ready: s.ready,
-        active: s.active === null ? [] : [{ bundle: s.active.bundle, revision: s.active.revision }],
-        reloadFailures: s.reloadFailures,
-        refusalsByCode: s.refusalsByCode,
-        ...(problem === undefined ? {} : { problem }),
-      };
-    },
-  };
-}
-
 /**
  * Wires the service from a validated configuration and loads the policy (the first load is done when this
  * resolves); tests call this with a captured logger and drive `app` with supertest. With `redis.url` set,
@@ -263,12 +234,16 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     const audit = await assembleAudit(auditSettings, connection, auditDeps);
     closers.push(audit.close);
 
-    const source = policySourceOf(config, opts.watchRegoDir, { logger, clock, watch, ...(opts.watchRegoVersion === undefined ? {} : { regoVersion: opts.watchRegoVersion }) });
-    audit.watchBundles(source);
-    await source.start();
-    closers.push(() => source.close());
-    const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger });
-    const policy = decisionPolicyOf(engine, source);
+    const live = await assemblePolicy(config, {
+      logger,
+      clock,
+      watch,
+      watchRegoDir: opts.watchRegoDir,
+      regoVersion: opts.watchRegoVersion,
+      beforeStart: (src) => audit.watchBundles(src),
+    });
+    closers.push(live.close);
+    const { source, engine, policy } = live;
 
     let wired: WiredApprovals | undefined;
     if (redis !== undefined) {
@@ -420,36 +395,6 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     await closeAll();
     throw err;
   }
-}
-
-/**
- * The policy source: Rego sources compiled in memory (`--watch-rego`), the bundle server of
- * `bundles.remote`, or the bundle directory; bundles verified with `bundles.verification` when configured.
- */
-function policySourceOf(
-  config: ServiceConfig,
-  watchRegoDir: string | undefined,
-  deps: { logger: Logger; clock: Clock; watch: boolean; regoVersion?: 0 | 1 },
-): PolicySource {
-  const { logger, clock, watch } = deps;
-  if (watchRegoDir !== undefined) {
-    return new RegoDirectorySource({
-      dir: watchRegoDir,
-      logger,
-      clock,
-      watch,
-      optionalEntrypoints: OPTIONAL_ENTRYPOINTS,
-      ...(deps.regoVersion === undefined ? {} : { regoVersion: deps.regoVersion }),
-    });
-  }
-  const verification = config.bundles.verification;
-  if (verification === undefined && config.mode === "production") {
-    logger.warn("bundles: no bundles.verification keys configured, so bundle signatures are not checked; anyone who can write the bundles decides who is approved");
-  }
-  if (config.bundles.remote !== undefined) {
-    return new BundleServerSource({ ...config.bundles.remote, decisionBundle: config.bundles.decision, logger, clock, poll: watch, ...(verification === undefined ? {} : { verification }) });
-  }
-  return new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch, ...(verification === undefined ? {} : { verification }) });
 }
 
 /**
