@@ -14,40 +14,18 @@ import type { AddressInfo } from "node:net";
 import type express from "express";
 import type Redis from "ioredis";
 import type { Registry } from "prom-client";
-import type { ApprovalWorkflowConfig } from "./approvals/approval-config";
-import { RedisApprovalChangeFeed } from "./approvals/approval-change-feed";
-import { approvalEventLog } from "./approvals/approval-event-log";
-import { ApprovalEventBus } from "./approvals/approval-events";
-import { ApprovalKeys } from "./approvals/approval-keys";
-import { ApprovalService } from "./approvals/approval-service";
-import { DecisionApprovals } from "./approvals/decision-approvals";
-import { ExpirySweeper } from "./approvals/expiry-sweeper";
+import { assembleApprovals, type AssembledApprovals, type ApprovalWorkflow } from "./approvals/assemble-approvals";
 import type { IdSource } from "./approvals/id-source";
-import { PolicyReviewerPolicy } from "./approvals/policy-reviewer-policy";
-import { RedisApprovalStore } from "./approvals/redis-approval-store";
-import { approvalAuditListener } from "./audit/approval-audit";
-import { recordedEventsOf } from "./audit/recorded-events";
-import { journalAckListener, RedisApprovalJournal } from "./approvals/approval-journal";
-import { JournalRecovery } from "./approvals/journal-recovery";
-import { intervalScheduler } from "./approvals/scheduler";
-import { AuditError } from "./audit/audit-error";
 import { assembleAudit, auditSettingsOf } from "./audit/assemble-audit";
 import type { AuditReader } from "./audit/audit-reader";
 import type { AuditRecorder } from "./audit/audit-trail";
-import { errorText } from "./observability/error-text";
 import { throttledWarning } from "./observability/throttled-warning";
 import { registerAuditSinkMetrics } from "./observability/audit-sink-metrics";
-import { CallbackDispatcher } from "./callbacks/callback-dispatcher";
-import { RedisCallbackOutbox } from "./callbacks/callback-outbox";
-import { HttpCallbackSender } from "./callbacks/callback-sender";
-import { CallbackUrlPolicy } from "./callbacks/callback-url-policy";
 import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./config/config-loader";
-import type { ConfigSource, ServiceConfig, ServiceMode } from "./config/service-config";
+import type { ConfigSource, ServiceConfig } from "./config/service-config";
 import { assemblePolicy } from "./engine/assemble-policy";
 import { PolicyEngine } from "./engine/policy-engine";
 import type { PolicySource } from "./engine/policy-source";
-import { GrantService } from "./grants/grant-service";
-import { grantSigningKeyAtStart } from "./grants/grant-key-at-start";
 import type { ApprovalApi } from "./http/approval-api";
 import { createApp } from "./http/app";
 import { createAuthenticator } from "./identity/authenticator";
@@ -62,7 +40,6 @@ import { createServiceMetrics } from "./observability/service-metrics";
 import { systemClock, type Clock } from "./policy/clock";
 import { assembleRedis, embeddedRedisFor } from "./redis/assemble-redis";
 import type { EmbeddedRedis } from "./redis/embedded-redis";
-import { redisClientCheck } from "./redis/redis-ready-check";
 import { createDecideUseCase } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
 import type { DecisionPolicy } from "./service/decision-policy";
@@ -94,9 +71,6 @@ import { shadowAuditRecorder } from "./audit/shadow-audit";
 import { silentLogger } from "./engine/engine-logger";
 import { registerShadowMetrics } from "./shadow/shadow-metrics";
 import { ShadowRunner } from "./shadow/shadow-runner";
-
-/** How often each instance runs the approval recovery pass. */
-const RECOVERY_INTERVAL_MS = 5000;
 
 /** How to assemble the service from a validated configuration. */
 export interface AssembleOptions {
@@ -135,15 +109,7 @@ export interface AssembleOptions {
   readonly recoveryGraceMs?: number;
 }
 
-/** The approval workflow as wired on one Redis. */
-export interface ApprovalWorkflow {
-  readonly redis: Redis;
-  readonly service: ApprovalService;
-  readonly grants: GrantService;
-  readonly sweeper: ExpirySweeper;
-  /** Present when `approvals.callbacks` is configured. */
-  readonly dispatcher?: CallbackDispatcher;
-}
+export type { ApprovalWorkflow } from "./approvals/assemble-approvals";
 
 /** The wired service, not yet listening. */
 export interface AssembledService {
@@ -228,7 +194,6 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   const connection = config.redis.url === undefined ? undefined : assembleRedis(config.redis.url, logger);
   if (connection !== undefined) closers.push(connection.close);
   const redis = connection?.redis;
-  const where = connection?.where ?? "";
 
   try {
     const audit = await assembleAudit(auditSettings, connection, auditDeps);
@@ -245,18 +210,17 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     closers.push(live.close);
     const { source, engine, policy } = live;
 
-    let wired: WiredApprovals | undefined;
-    if (redis !== undefined) {
-      wired = await assembleApprovals(redis, where, config.approvals, config.mode, {
+    let wired: AssembledApprovals | undefined;
+    if (connection !== undefined) {
+      wired = await assembleApprovals(connection, config.approvals, config.mode, {
         clock,
         logger,
         engine,
         ids: opts.approvalIds,
-        audit: audit.recorder,
-        auditReader: audit.reader,
+        audit,
         identities: directory,
         notifications: teamsConfig !== undefined || slackConfig !== undefined,
-        ...(opts.recoveryGraceMs === undefined ? {} : { recoveryGraceMs: opts.recoveryGraceMs }),
+        recoveryGraceMs: opts.recoveryGraceMs,
       });
       closers.push(wired.close);
     } else {
@@ -481,7 +445,7 @@ const teamsMasker: Masker = { mask: (value, pointers) => maskDocument(value, poi
  */
 function assembleTeams(
   config: TeamsConfig,
-  wired: WiredApprovals,
+  wired: AssembledApprovals,
   redis: Redis,
   directory: IdentityDirectory,
   deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined; publicUrl?: string },
@@ -509,7 +473,7 @@ function assembleTeams(
  */
 function assembleSlack(
   config: SlackConfig,
-  wired: WiredApprovals,
+  wired: AssembledApprovals,
   redis: Redis,
   directory: IdentityDirectory,
   deps: { logger: Logger; now: () => number; clock?: SlackClock },
@@ -523,150 +487,6 @@ function assembleSlack(
     logger: deps.logger,
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
   });
-}
-
-/** The approval workflow with what the decide use case and readiness need, and how to stop it. */
-interface WiredApprovals {
-  readonly workflow: ApprovalWorkflow;
-  readonly gate: DecisionApprovals;
-  readonly readiness: ReadinessCheck;
-  /** The workflow's event bus. */
-  readonly events: ApprovalEventBus;
-  /** The store and its key layout (the notification dispatcher reads requests through them). */
-  readonly store: RedisApprovalStore;
-  readonly keys: ApprovalKeys;
-  readonly keyPrefix: string;
-  close(): Promise<void>;
-}
-
-/**
- * The approval workflow on the service's Redis connection: store, change feed, grant key (configured, or
- * generated once and shared through Redis), grants, callbacks, reviewer policy, the audit listener, expiry
- * sweeper and callback dispatcher (both started). Throws ServiceStartError when the grant key cannot be had.
- */
-async function assembleApprovals(
-  redis: Redis,
-  where: string,
-  cfg: ApprovalWorkflowConfig,
-  mode: ServiceMode,
-  deps: {
-    clock: Clock;
-    logger: Logger;
-    engine: PolicyEngine;
-    ids: IdSource | undefined;
-    audit: AuditRecorder | undefined;
-    auditReader: AuditReader | undefined;
-    identities: IdentityDirectory;
-    /** Write the notification outbox (a reviewers' channel such as Teams is configured). */
-    notifications: boolean;
-    recoveryGraceMs?: number;
-  },
-): Promise<WiredApprovals> {
-  const { clock, logger } = deps;
-  const keys = new ApprovalKeys(cfg.keyPrefix);
-  const key = await grantSigningKeyAtStart(cfg.grants, { redis, redisKey: keys.grantSigningKey, where, mode, logger });
-
-  const store = new RedisApprovalStore(redis, { keys, retentionSeconds: cfg.retentionSeconds, notifications: deps.notifications });
-  const events = new ApprovalEventBus([approvalEventLog(logger)], (err, event) =>
-    logger.error(
-      isAuditFailure(err) ? "audit: an approval event was not recorded (the change itself is committed)" : "an approval event listener failed",
-      { event: event.type, error: errorText(err) },
-    ),
-  );
-  // The trail first: an event is recorded before the Teams card and the callback hear of it. Its listener
-  // deletes each event's journal entries once the event is stored; without a trail nothing waits for them.
-  const journal = new RedisApprovalJournal(redis, keys);
-  const auditListener = deps.audit !== undefined ? approvalAuditListener(deps.audit, journal) : journalAckListener(journal);
-  events.add(auditListener);
-  const grants = new GrantService({ redis, key, clock, keys, events });
-  const urlPolicy = cfg.callbacks === undefined ? undefined : new CallbackUrlPolicy(cfg.callbacks);
-  const changes = new RedisApprovalChangeFeed(redis, keys);
-  const service = new ApprovalService({
-    store,
-    clock,
-    events,
-    grants,
-    changes,
-    reviewerPolicy: new PolicyReviewerPolicy(deps.engine, clock),
-    identities: deps.identities,
-    ...(urlPolicy === undefined ? {} : { callbackUrls: urlPolicy }),
-    ...(deps.ids === undefined ? {} : { ids: deps.ids }),
-    limits: { commentMaxChars: cfg.commentMaxChars, maxWaitMs: cfg.maxWaitSeconds * 1000 },
-  });
-
-  const sweeper = new ExpirySweeper(service, { intervalMs: cfg.sweepIntervalMs, onError: throttledWarning(logger, clock, "expiry sweep failed") });
-  let dispatcher: CallbackDispatcher | undefined;
-  if (cfg.callbacks !== undefined && urlPolicy !== undefined) {
-    dispatcher = new CallbackDispatcher({
-      outbox: new RedisCallbackOutbox(redis, keys),
-      approvals: store,
-      sender: new HttpCallbackSender(urlPolicy, cfg.callbacks.timeoutMs),
-      secret: cfg.callbacks.secret,
-      clock,
-      events,
-      intervalMs: cfg.sweepIntervalMs,
-      ...(cfg.callbacks.maxAttempts === undefined ? {} : { maxAttempts: cfg.callbacks.maxAttempts }),
-      ...(cfg.callbacks.initialBackoffMs === undefined ? {} : { initialBackoffMs: cfg.callbacks.initialBackoffMs }),
-      ...(cfg.callbacks.maxBackoffMs === undefined ? {} : { maxBackoffMs: cfg.callbacks.maxBackoffMs }),
-      onError: throttledWarning(logger, clock, "callback delivery run failed"),
-    });
-    events.add(dispatcher); // immediate delivery when this instance finalizes a request
-    dispatcher.start();
-  }
-  sweeper.start();
-  // Requests stored before the inbox indexes existed get listed in them (once; idempotent across instances).
-  void store.indexUnindexed().then(
-    (n) => n > 0 && logger.info("approvals: listed pending requests in the inbox indexes", { requests: n }),
-    (err: unknown) => logger.warn("approvals: could not list pending requests in the inbox indexes; retried at the next start", { error: errorText(err) }),
-  );
-  // The recovery pass: at start, then every RECOVERY_INTERVAL_MS, records what a crash left unrecorded.
-  let stopRecovery: (() => void) | undefined;
-  if (deps.auditReader !== undefined) {
-    const recovery = new JournalRecovery({
-      store,
-      journal,
-      audit: auditListener,
-      recorded: recordedEventsOf(deps.auditReader),
-      clock,
-      ...(deps.recoveryGraceMs === undefined ? {} : { graceMs: deps.recoveryGraceMs }),
-    });
-    const report = throttledWarning(logger, clock, "approval recovery pass failed");
-    const runRecovery = async (): Promise<void> => {
-      try {
-        const done = await recovery.run();
-        if (done.withdrawn + done.confirmed + done.recovered + done.alreadyRecorded + done.dropped > 0) {
-          logger.warn("approval recovery: settled what a stopped instance left unrecorded", { ...done });
-        }
-      } catch (err) {
-        report(err);
-      }
-    };
-    void runRecovery();
-    stopRecovery = intervalScheduler.every(Math.min(RECOVERY_INTERVAL_MS, deps.recoveryGraceMs ?? RECOVERY_INTERVAL_MS), runRecovery);
-  }
-
-  const gate = new DecisionApprovals(service, grants, (code, err) =>
-    logger.error("approval step failed closed: answered deny", { code, error: errorText(err) }),
-  );
-  return {
-    workflow: { redis, service, grants, sweeper, ...(dispatcher === undefined ? {} : { dispatcher }) },
-    gate,
-    readiness: redisClientCheck(redis, where),
-    events,
-    store,
-    keys,
-    keyPrefix: cfg.keyPrefix,
-    close: async () => {
-      sweeper.stop();
-      stopRecovery?.();
-      dispatcher?.stop();
-      await changes.close();
-    },
-  };
-}
-
-function isAuditFailure(err: unknown): boolean {
-  return err instanceof AuditError;
 }
 
 /**

@@ -9,6 +9,8 @@
 
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { ApprovalEventListener } from "../approvals/approval-events";
+import type { RecordedEvents } from "../approvals/journal-recovery";
 import type { ConfigEnv } from "../config/config-loader";
 import type { ServiceConfig } from "../config/service-config";
 import type { PolicySource } from "../engine/policy-source";
@@ -21,6 +23,7 @@ import type { DecisionAuditSink } from "../service/decide";
 import { ServiceStartError } from "../service/service-start-error";
 import { assembleArchive, type AssembledArchive } from "./assemble-archive";
 import { DEVELOPMENT_MASK_SALT, resolveAuditSettings, type AuditSettings } from "./audit-config";
+import { approvalAuditListener, type JournalAck } from "./approval-audit";
 import { AuditError } from "./audit-error";
 import type { AuditReader } from "./audit-reader";
 import { AuditSink } from "./audit-sink";
@@ -29,6 +32,7 @@ import { bundleAuditListener } from "./bundle-audit";
 import { decisionAuditSink, unavailableAuditSink } from "./decision-audit";
 import { httpAuditSink } from "./http-audit-sink";
 import { openAuditTrail } from "./open-audit-trail";
+import { recordedEventsOf } from "./recorded-events";
 import type { AuditVerificationKey } from "./signing-key";
 import { syslogAuditSink } from "./syslog-audit-sink";
 
@@ -44,6 +48,12 @@ export interface AssembledAudit {
   readonly verificationKey?: AuditVerificationKey;
   /** Records the source's bundle activations and refusals in the trail (call before the source starts). */
   watchBundles(source: PolicySource): void;
+  /** The approval workflow's listener: records each event, then deletes its journal entries; undefined without a recorder. */
+  approvalListener(journal: JournalAck): ApprovalEventListener | undefined;
+  /** Whether an approval listener's failure is the trail failing to store the event. */
+  isAuditFailure(err: unknown): boolean;
+  /** The events the trail holds (the approval recovery pass reads them); absent without a reader. */
+  readonly recorded?: RecordedEvents;
   close(): Promise<void>;
 }
 
@@ -83,10 +93,10 @@ export async function assembleAudit(settings: AuditSettings | undefined, redis: 
   const { logger } = deps;
   if (deps.recorder !== undefined) {
     logger.warn("audit: a recorder supplied by the caller in place of the audit trail on Redis; the trail is not opened");
-    return withBundleEvents({ recorder: deps.recorder, sink: decisionAuditSink(deps.recorder), close: async () => undefined }, logger);
+    return withListeners({ recorder: deps.recorder, sink: decisionAuditSink(deps.recorder), close: async () => undefined }, logger);
   }
   if (redis === undefined || settings === undefined) {
-    return withBundleEvents({ sink: unavailableAuditSink("no Redis configured: the audit trail cannot be written"), close: async () => undefined }, logger);
+    return withListeners({ sink: unavailableAuditSink("no Redis configured: the audit trail cannot be written"), close: async () => undefined }, logger);
   }
   let opened: Awaited<ReturnType<typeof openAuditTrail>>;
   try {
@@ -124,7 +134,7 @@ export async function assembleAudit(settings: AuditSettings | undefined, redis: 
   for (const sink of sinks) sink.start();
   const archive: AssembledArchive | undefined =
     settings.archive === undefined ? undefined : assembleArchive(settings.archive, opened, sinks, { redis: redis.redis, clock: deps.clock, logger, env: deps.env });
-  return withBundleEvents(
+  return withListeners(
     {
       recorder: trail,
       sink: decisionAuditSink(trail),
@@ -142,15 +152,22 @@ export async function assembleAudit(settings: AuditSettings | undefined, redis: 
   );
 }
 
-/** Adds `watchBundles`: with a recorder, bundle events are recorded with the revision the source reports. */
-function withBundleEvents(audit: Omit<AssembledAudit, "watchBundles">, logger: Logger): AssembledAudit {
+/**
+ * Adds what the policy source and the approval workflow hear the trail through: bundle events recorded with
+ * the revision the source reports, approval events recorded before their journal entries are deleted.
+ */
+function withListeners(audit: Omit<AssembledAudit, "watchBundles" | "approvalListener" | "isAuditFailure" | "recorded">, logger: Logger): AssembledAudit {
+  const { recorder, reader } = audit;
   return {
     ...audit,
+    approvalListener: (journal) => (recorder === undefined ? undefined : approvalAuditListener(recorder, journal)),
+    isAuditFailure: (err) => err instanceof AuditError,
+    ...(reader === undefined ? {} : { recorded: recordedEventsOf(reader) }),
     watchBundles: (source) => {
-      if (audit.recorder === undefined) return;
+      if (recorder === undefined) return;
       source.subscribe(
         bundleAuditListener(
-          audit.recorder,
+          recorder,
           (bundle) => source.status().bundles.find((b) => b.bundle === bundle)?.revision ?? undefined,
           (err, draft) => logger.error("audit: a bundle event was not recorded", { event: draft.body.type, error: errorText(err) }),
         ),
