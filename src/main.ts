@@ -12,14 +12,12 @@ import { randomUUID } from "node:crypto";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
-import type Redis from "ioredis";
 import type { Registry } from "prom-client";
 import { assembleApprovals, type AssembledApprovals, type ApprovalWorkflow } from "./approvals/assemble-approvals";
 import type { IdSource } from "./approvals/id-source";
 import { assembleAudit, auditSettingsOf } from "./audit/assemble-audit";
 import type { AuditReader } from "./audit/audit-reader";
 import type { AuditRecorder } from "./audit/audit-trail";
-import { throttledWarning } from "./observability/throttled-warning";
 import { registerAuditSinkMetrics } from "./observability/audit-sink-metrics";
 import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./config/config-loader";
 import type { ConfigSource, ServiceConfig } from "./config/service-config";
@@ -44,25 +42,14 @@ import { createDecideUseCase } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
 import type { DecisionPolicy } from "./service/decision-policy";
 import { ServiceStartError } from "./service/service-start-error";
-import { ApprovalCorePort, identityReviewerDirectory, teamsNotificationSink } from "./teams/approval-core-adapter";
-import { NotificationDispatcher } from "./approvals/notification-dispatcher";
 import { approvalMetrics } from "./observability/approval-metrics";
 import type { CredentialsFactory } from "./teams/bot-adapter";
-import { ConversationKeys, RedisConversationStore } from "./teams/conversation-store";
-import type { Masker } from "./teams/ports";
-import { validateTeamsConfig, type TeamsConfig } from "./teams/teams-config";
-import { TeamsError } from "./teams/teams-errors";
-import { createTeamsRouter, type TeamsBot } from "./teams/teams-router";
-import { maskDocument } from "./observability/masking";
+import type { TeamsBot } from "./teams/teams-router";
 import { createHiddenToolsQuery } from "./service/hidden-tools";
-import { fanOutSink } from "./approvals/notification-fan-out";
-import type { NotificationSink } from "./approvals/notification-dispatcher";
-import { SlackApprovalCorePort, slackNotificationSink, slackReviewerDirectory } from "./slack/approval-core-adapter";
-import { SlackKeys, SlackMessageStore } from "./slack/message-store";
-import type { SlackClock } from "./slack/ports";
-import { validateSlackConfig, type SlackConfig } from "./slack/slack-config";
-import { SlackError } from "./slack/slack-errors";
-import { createSlackApp, type SlackApp } from "./slack/slack-router";
+import type { SlackApp } from "./slack/slack-router";
+import { assembleNotifications } from "./approvals/assemble-notifications";
+import { assembleSlack, slackConfigOf, type AssembledSlack } from "./slack/assemble-slack";
+import { assembleTeams, teamsConfigOf, type AssembledTeams } from "./teams/assemble-teams";
 import { RedisActivityFeed } from "./console/console-activity";
 import { validateConsoleConfig, type ConsoleConfig } from "./console/console-config";
 import { ConsoleError } from "./console/console-errors";
@@ -101,10 +88,8 @@ export interface AssembleOptions {
    * measured with and without the trail in one run. No configuration reaches it; nothing else sets it.
    */
   readonly benchmarkOnlyAuditRecorder?: AuditRecorder;
-  /** Tests only: replaces the Teams bot's outbound credentials (the fake Bot Connector's token). */
-  readonly teamsCredentialsFactory?: CredentialsFactory;
-  /** Tests only: the wall clock Slack request timestamps are checked against (default the system clock). */
-  readonly slackClock?: SlackClock;
+  /** The Teams bot's outbound credentials to the Bot Connector; default built from `teams:` and MICROSOFT_APP_*. */
+  readonly teamsCredentials?: CredentialsFactory;
   /** How old a leftover must be before the recovery pass settles it (default 30 s); tests shorten it. */
   readonly recoveryGraceMs?: number;
 }
@@ -229,39 +214,17 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       );
     }
 
-    let teams: TeamsBot | undefined;
-    let slack: SlackApp | undefined;
-    const sinks: NotificationSink[] = [];
+    let teams: AssembledTeams | undefined;
+    let slack: AssembledSlack | undefined;
     if (teamsConfig !== undefined || slackConfig !== undefined) {
-      if (wired === undefined || redis === undefined) {
+      if (wired === undefined) {
         logger.warn("teams/slack: configured, but reviewers' channels need the approval workflow (Redis); they are off");
       } else {
-        const now = (): number => Number(clock.nowNs() / 1_000_000n);
-        if (teamsConfig !== undefined) {
-          teams = assembleTeams(teamsConfig, wired, redis, directory, {
-            logger,
-            credentialsFactory: opts.teamsCredentialsFactory,
-            ...(config.server.publicUrl === undefined ? {} : { publicUrl: config.server.publicUrl }),
-          });
-          const bot = teams;
-          sinks.push(teamsNotificationSink(() => bot.notifier, displayNames(directory), now));
-        }
-        if (slackConfig !== undefined) {
-          slack = assembleSlack(slackConfig, wired, redis, directory, { logger, now, ...(opts.slackClock === undefined ? {} : { clock: opts.slackClock }) });
-          const app = slack;
-          sinks.push(slackNotificationSink(() => app.notifier, now));
-        }
-        const dispatcher = new NotificationDispatcher({
-          redis,
-          keys: wired.keys,
-          read: (id) => wired!.store.get(id),
-          sink: fanOutSink(sinks),
-          consumer: opts.instanceId ?? randomUUID(),
-          onError: throttledWarning(logger, clock, "notifications: delivery failed; retried with back-off"),
-          onGiveUp: (approvalId, attempts) => logger.error("notifications: a notification was given up", { approvalId, attempts }),
-        });
-        dispatcher.start();
-        closers.push(() => dispatcher.stop());
+        const channel = { identities: directory, logger, clock };
+        if (teamsConfig !== undefined) teams = assembleTeams(teamsConfig, wired, { ...channel, publicUrl: config.server.publicUrl, credentials: opts.teamsCredentials });
+        if (slackConfig !== undefined) slack = assembleSlack(slackConfig, wired, channel);
+        const sinks = [...(teams === undefined ? [] : [teams.sink]), ...(slack === undefined ? [] : [slack.sink])];
+        closers.push(assembleNotifications(wired, sinks, { clock, logger, consumer: opts.instanceId ?? randomUUID() }));
       }
     }
 
@@ -323,7 +286,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       hiddenTools: createHiddenToolsQuery(engine, clock),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
       ...(shadow === undefined ? {} : { shadow }),
-      before: [...(teams === undefined ? [] : [teams.router]), ...(slack === undefined ? [] : [slack.router]), ...(consoleRouter === undefined ? [] : [consoleRouter])],
+      before: [...(teams === undefined ? [] : [teams.bot.router]), ...(slack === undefined ? [] : [slack.app.router]), ...(consoleRouter === undefined ? [] : [consoleRouter])],
       ...(wired === undefined
         ? {}
         : {
@@ -343,8 +306,8 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       logger,
       ...(wired === undefined ? {} : { approvals: wired.workflow }),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
-      ...(teams === undefined ? {} : { teams }),
-      ...(slack === undefined ? {} : { slack }),
+      ...(teams === undefined ? {} : { teams: teams.bot }),
+      ...(slack === undefined ? {} : { slack: slack.app }),
       ...(shadow === undefined ? {} : { shadow }),
       endLongPolls: () => shutdown.abort(),
       close(): Promise<void> {
@@ -396,33 +359,6 @@ function shadowOf(
   return runner;
 }
 
-/** The `teams:` section validated with the Bot Framework environment variables; undefined when absent. */
-function teamsConfigOf(config: ServiceConfig, env: ConfigEnv): TeamsConfig | undefined {
-  if (config.teams === undefined) return undefined;
-  try {
-    return validateTeamsConfig(config.teams, env, { production: config.mode === "production" });
-  } catch (err) {
-    if (err instanceof TeamsError) throw new ServiceStartError("COUNTERSIGN_TEAMS_CONFIG_INVALID", `invalid configuration: ${err.message}`);
-    throw err;
-  }
-}
-
-/** The `slack:` section validated with the Slack environment variables; undefined when absent. */
-function slackConfigOf(config: ServiceConfig, env: ConfigEnv): SlackConfig | undefined {
-  if (config.slack === undefined) return undefined;
-  try {
-    return validateSlackConfig(config.slack, env, { production: config.mode === "production" });
-  } catch (err) {
-    if (err instanceof SlackError) throw new ServiceStartError("COUNTERSIGN_SLACK_CONFIG_INVALID", `invalid configuration: ${err.message}`);
-    throw err;
-  }
-}
-
-/** The configured identities' display names, by id (those that have one). */
-function displayNames(directory: IdentityDirectory): Record<string, string> {
-  return Object.fromEntries(directory.all().flatMap((p) => (p.displayName === undefined ? [] : [[p.id, p.displayName]])));
-}
-
 /** The `console:` section validated with the environment; undefined when absent. */
 function consoleConfigOf(config: ServiceConfig, env: ConfigEnv): ConsoleConfig | undefined {
   if (config.console === undefined) return undefined;
@@ -432,61 +368,6 @@ function consoleConfigOf(config: ServiceConfig, env: ConfigEnv): ConsoleConfig |
     if (err instanceof ConsoleError) throw new ServiceStartError("COUNTERSIGN_CONSOLE_CONFIG_INVALID", `invalid configuration: ${err.message}`);
     throw err;
   }
-}
-
-/** Display masking for Teams cards: the shared module, `[MASKED]` for the policy's fields and secret-named members. */
-const teamsMasker: Masker = { mask: (value, pointers) => maskDocument(value, pointers) };
-
-/**
- * The Teams bot on the approval workflow: verdicts through the approval service (channel `teams`), reviewers
- * from the configured identities, cards stored in Redis on the service's connection, and the notifier fed by
- * the notification outbox's dispatcher (cards posted on creation, updated on every verdict, cancellation and
- * expiry), off the request path.
- */
-function assembleTeams(
-  config: TeamsConfig,
-  wired: AssembledApprovals,
-  redis: Redis,
-  directory: IdentityDirectory,
-  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined; publicUrl?: string },
-): TeamsBot {
-  return createTeamsRouter({
-    config,
-    approvals: new ApprovalCorePort(wired.workflow.service, displayNames(directory)),
-    people: (id) => {
-      const found = directory.resolve(id);
-      return found?.displayName === undefined ? undefined : { displayName: found.displayName };
-    },
-    ...(deps.publicUrl === undefined ? {} : { consoleBaseUrl: deps.publicUrl }),
-    reviewers: identityReviewerDirectory(directory),
-    masker: teamsMasker,
-    store: new RedisConversationStore(redis, new ConversationKeys(`${wired.keyPrefix}teams:`)),
-    logger: deps.logger,
-    ...(deps.credentialsFactory === undefined ? {} : { credentialsFactory: deps.credentialsFactory }),
-  });
-}
-
-/**
- * The Slack app on the approval workflow: verdicts through the approval service (channel `slack`), reviewers
- * from the configured identities (`identities[].slack`), messages and seen signatures in Redis on the
- * service's connection; its notifier is fed by the notification outbox's dispatcher, off the request path.
- */
-function assembleSlack(
-  config: SlackConfig,
-  wired: AssembledApprovals,
-  redis: Redis,
-  directory: IdentityDirectory,
-  deps: { logger: Logger; now: () => number; clock?: SlackClock },
-): SlackApp {
-  return createSlackApp({
-    config,
-    approvals: new SlackApprovalCorePort(wired.workflow.service, deps.now),
-    reviewers: slackReviewerDirectory(directory),
-    masker: teamsMasker,
-    store: new SlackMessageStore(redis, new SlackKeys(`${wired.keyPrefix}slack:`)),
-    logger: deps.logger,
-    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
-  });
 }
 
 /**
