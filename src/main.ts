@@ -11,8 +11,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type express from "express";
-import type { Registry } from "prom-client";
 import { assembleApprovals, type AssembledApprovals, type ApprovalWorkflow } from "./approvals/assemble-approvals";
 import type { IdSource } from "./approvals/id-source";
 import { assembleAudit, auditSettingsOf } from "./audit/assemble-audit";
@@ -22,7 +20,6 @@ import { registerAuditSinkMetrics } from "./observability/audit-sink-metrics";
 import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./config/config-loader";
 import type { ConfigSource, ServiceConfig } from "./config/service-config";
 import { assemblePolicy } from "./engine/assemble-policy";
-import { PolicyEngine } from "./engine/policy-engine";
 import type { PolicySource } from "./engine/policy-source";
 import type { ApprovalApi } from "./http/approval-api";
 import { createApp } from "./http/app";
@@ -50,13 +47,8 @@ import type { SlackApp } from "./slack/slack-router";
 import { assembleNotifications } from "./approvals/assemble-notifications";
 import { assembleSlack, slackConfigOf, type AssembledSlack } from "./slack/assemble-slack";
 import { assembleTeams, teamsConfigOf, type AssembledTeams } from "./teams/assemble-teams";
-import { RedisActivityFeed } from "./console/console-activity";
-import { validateConsoleConfig, type ConsoleConfig } from "./console/console-config";
-import { ConsoleError } from "./console/console-errors";
-import { createConsoleRouter } from "./console/console-router";
-import { shadowAuditRecorder } from "./audit/shadow-audit";
-import { silentLogger } from "./engine/engine-logger";
-import { registerShadowMetrics } from "./shadow/shadow-metrics";
+import { assembleConsole, consoleConfigOf } from "./console/assemble-console";
+import { assembleShadow } from "./shadow/assemble-shadow";
 import { ShadowRunner } from "./shadow/shadow-runner";
 
 /** How to assemble the service from a validated configuration. */
@@ -178,7 +170,6 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   };
   const connection = config.redis.url === undefined ? undefined : assembleRedis(config.redis.url, logger);
   if (connection !== undefined) closers.push(connection.close);
-  const redis = connection?.redis;
 
   try {
     const audit = await assembleAudit(auditSettings, connection, auditDeps);
@@ -234,7 +225,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       const store = wired.store;
       wired.events.add(approvalMetrics(metrics.registry, { pendingCount: () => store.pendingCount() }));
     }
-    const shadow = shadowOf(config, opts.watchRegoDir, source, { logger, clock, recorder: audit.recorder, registry: metrics.registry });
+    const shadow = assembleShadow(config, source, { logger, clock, recorder: audit.recorder, registry: metrics.registry, watchRegoDir: opts.watchRegoDir });
     if (shadow !== undefined) closers.push(() => shadow.close());
     const decide = createDecideUseCase({
       policy,
@@ -246,29 +237,9 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     });
 
     const shutdown = new AbortController();
-    let consoleRouter: express.RequestHandler | undefined;
-    if (consoleConfig !== undefined) {
-      if (wired === undefined || redis === undefined) {
-        logger.warn("console: configured, but the web console needs the approval workflow (Redis); it is off");
-      } else {
-        const activity = new RedisActivityFeed(redis, `${wired.keyPrefix}console:activity`);
-        wired.events.add(activity);
-        closers.push(() => activity.close());
-        consoleRouter = createConsoleRouter({
-          config: consoleConfig,
-          approvals: wired.workflow.service,
-          identities: directory,
-          ...(audit.reader === undefined ? {} : { audit: audit.reader }),
-          ...(audit.verificationKey === undefined ? {} : { auditKeys: [audit.verificationKey] }),
-          activity,
-          logger,
-          now: () => Number(clock.nowNs() / 1_000_000n),
-          shutdown: shutdown.signal,
-        });
-        if (consoleConfig.sessionKeyGenerated) logger.warn("console: no session key (console.session_key_env): sessions are sealed with a key made at start and end with the process");
-        logger.info(`console: the web console is at ${consoleConfig.publicUrl ?? ""}/console`, { oidc: consoleConfig.oidc?.issuer ?? null, development_sign_in: consoleConfig.developmentSignIn });
-      }
-    }
+    const consoleParts = consoleConfig === undefined ? undefined : assembleConsole(consoleConfig, wired, { identities: directory, audit, logger, clock, shutdown: shutdown.signal });
+    if (consoleParts !== undefined) closers.push(consoleParts.close);
+    const consoleRouter = consoleParts?.router;
 
     const checks: ReadinessCheck[] = [policyCheck(policy)];
     if (wired !== undefined) checks.push(wired.readiness);
@@ -320,52 +291,6 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     };
   } catch (err) {
     await closeAll();
-    throw err;
-  }
-}
-
-/**
- * Shadow mode (`bundles.shadow`): the named bundle of the bundle directory evaluated on every decision after
- * its answer, under the same time budget, its disagreements recorded in the trail and counted in metrics.
- * Its evaluation failures are counted, not logged as the live policy's are (they answer nobody).
- */
-function shadowOf(
-  config: ServiceConfig,
-  watchRegoDir: string | undefined,
-  source: PolicySource,
-  deps: { logger: Logger; clock: Clock; recorder: AuditRecorder | undefined; registry: Registry },
-): ShadowRunner | undefined {
-  const name = config.bundles.shadow;
-  if (name === undefined) return undefined;
-  const lookup = source.bundle?.bind(source);
-  if (watchRegoDir !== undefined || lookup === undefined) {
-    deps.logger.warn(`bundles.shadow (${name}) is ignored: shadow mode reads its candidate from the bundle directory, not from --watch-rego sources`);
-    return undefined;
-  }
-  const engine = new PolicyEngine({ active: () => lookup(name) }, { timeoutMs: config.policy.timeoutMs, logger: silentLogger });
-  let runner: ShadowRunner | undefined;
-  const listener = registerShadowMetrics(deps.registry, () => runner?.queueLength() ?? 0);
-  runner = new ShadowRunner({
-    candidate: { name, loaded: () => lookup(name) !== null, decide: (input, decisionId) => engine.decide(input, { decision_id: decisionId }) },
-    ...(deps.recorder === undefined ? {} : { recorder: shadowAuditRecorder(deps.recorder) }),
-    listener,
-    logger: deps.logger,
-    now: () => new Date(Number(deps.clock.nowNs() / 1_000_000n)),
-  });
-  deps.logger.info(`shadow mode: bundle ${name} is evaluated beside ${config.bundles.decision} on every decision (never answering)`, {
-    shadow: name,
-    loaded: lookup(name) !== null,
-  });
-  return runner;
-}
-
-/** The `console:` section validated with the environment; undefined when absent. */
-function consoleConfigOf(config: ServiceConfig, env: ConfigEnv): ConsoleConfig | undefined {
-  if (config.console === undefined) return undefined;
-  try {
-    return validateConsoleConfig(config.console, env, { production: config.mode === "production" });
-  } catch (err) {
-    if (err instanceof ConsoleError) throw new ServiceStartError("COUNTERSIGN_CONSOLE_CONFIG_INVALID", `invalid configuration: ${err.message}`);
     throw err;
   }
 }
