@@ -9,8 +9,7 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { createServer, type RequestListener, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type RequestListener } from "node:http";
 import { assembleApprovals, type AssembledApprovals, type ApprovalWorkflow } from "./approvals/assemble-approvals";
 import type { IdSource } from "./approvals/id-source";
 import { assembleAudit, auditSettingsOf } from "./audit/assemble-audit";
@@ -21,16 +20,13 @@ import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./confi
 import type { ConfigSource, ServiceConfig } from "./config/service-config";
 import { assemblePolicy } from "./engine/assemble-policy";
 import type { PolicySource } from "./engine/policy-source";
-import type { ApprovalApi } from "./http/approval-api";
-import { createApp } from "./http/app";
+import { assembleApp } from "./http/assemble-app";
+import { listenOn, type ListeningServer } from "./http/http-server";
 import { createAuthenticator } from "./identity/authenticator";
 import { IdentityDirectory } from "./identity/identity-directory";
-import { requesterProblem } from "./service/requester-identities";
 import { createJwtVerifier } from "./identity/jwt-verifier";
 import { decisionLog } from "./observability/decision-log";
 import { createLogger, type Logger } from "./observability/logger";
-import { policyCheck } from "./observability/policy-check";
-import { checkReadiness, type ReadinessCheck } from "./observability/readiness";
 import { createServiceMetrics } from "./observability/service-metrics";
 import { systemClock, type Clock } from "./policy/clock";
 import { assembleRedis, embeddedRedisFor } from "./redis/assemble-redis";
@@ -38,11 +34,9 @@ import type { EmbeddedRedis } from "./redis/embedded-redis";
 import { createDecideUseCase } from "./service/decide";
 import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
 import type { DecisionPolicy } from "./service/decision-policy";
-import { ServiceStartError } from "./service/service-start-error";
 import { approvalMetrics } from "./observability/approval-metrics";
 import type { CredentialsFactory } from "./teams/bot-adapter";
 import type { TeamsBot } from "./teams/teams-router";
-import { createHiddenToolsQuery } from "./service/hidden-tools";
 import type { SlackApp } from "./slack/slack-router";
 import { assembleNotifications } from "./approvals/assemble-notifications";
 import { assembleSlack, slackConfigOf, type AssembledSlack } from "./slack/assemble-slack";
@@ -239,36 +233,9 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     const shutdown = new AbortController();
     const consoleParts = consoleConfig === undefined ? undefined : assembleConsole(consoleConfig, wired, { identities: directory, audit, logger, clock, shutdown: shutdown.signal });
     if (consoleParts !== undefined) closers.push(consoleParts.close);
-    const consoleRouter = consoleParts?.router;
 
-    const checks: ReadinessCheck[] = [policyCheck(policy)];
-    if (wired !== undefined) checks.push(wired.readiness);
-    else checks.push({ name: "audit", check: async () => ({ ok: false, detail: "no Redis configured: decisions cannot be recorded, every decision is denied" }) });
-    const app = createApp({
-      decide,
-      authenticator,
-      readiness: () => checkReadiness(checks),
-      metrics: metrics.registry,
-      logger,
-      bodyLimitBytes: config.server.bodyLimitBytes,
-      bodyTimeoutMs: config.server.bodyTimeoutMs,
-      maxJsonDepth: config.server.maxJsonDepth,
-      requesters: (request) => requesterProblem(request, directory, config.requireKnownHumans),
-      hiddenTools: createHiddenToolsQuery(engine, clock),
-      ...(audit.reader === undefined ? {} : { audit: audit.reader }),
-      ...(shadow === undefined ? {} : { shadow }),
-      before: [...(teams === undefined ? [] : [teams.bot.router]), ...(slack === undefined ? [] : [slack.app.router]), ...(consoleRouter === undefined ? [] : [consoleRouter])],
-      ...(wired === undefined
-        ? {}
-        : {
-            approvals: {
-              approvals: wired.workflow.service,
-              grants: wired.workflow.grants,
-              maxWaitSeconds: config.approvals.maxWaitSeconds,
-              shutdown: shutdown.signal,
-            } satisfies ApprovalApi,
-          }),
-    });
+    const before = [teams?.bot.router, slack?.app.router, consoleParts?.router].flatMap((r) => (r === undefined ? [] : [r]));
+    const app = assembleApp(config, { decide, authenticator, identities: directory, policy, engine, clock, logger, metrics: metrics.registry, approvals: wired, audit: audit.reader, shadow, before, shutdown: shutdown.signal });
     let closing: Promise<void> | null = null;
     return {
       app,
@@ -328,19 +295,15 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     throw err;
   }
   const { app, source, policy } = assembled;
-  let server: Server;
+  let server: ListeningServer;
   try {
-    server = await listen(app, config.server.port, config.server.host);
+    server = await listenOn(app, config.server.host, config.server.port);
   } catch (err) {
     await assembled.close();
     await embeddedRedis?.stop();
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === "EADDRINUSE" ? "the address is already in use" : e.code === "EACCES" ? "permission denied" : e.message;
-    throw new ServiceStartError("COUNTERSIGN_LISTEN_FAILED", `cannot listen on ${config.server.host}:${config.server.port}: ${why}`);
+    throw err;
   }
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = config.server.host === "0.0.0.0" || config.server.host === "::" ? "localhost" : config.server.host;
-  const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`;
+  const { url, port } = server;
   const status = policy.status();
   logger.info(`countersign decision service listening on ${url}`, {
     host: config.server.host,
@@ -365,7 +328,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       closing ??= (async () => {
         logger.info("shutting down: no new connections; ending long-polls; waiting for requests in flight");
         assembled.endLongPolls();
-        await closeServer(server, graceMs);
+        await server.close(graceMs);
         await assembled.close();
         await embeddedRedis?.stop();
         logger.info("stopped");
@@ -373,28 +336,4 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       return closing;
     },
   };
-}
-
-function listen(app: RequestListener, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer(app).listen(port, host);
-    server.once("listening", () => {
-      server.off("error", reject);
-      resolve(server);
-    });
-    server.once("error", reject);
-  });
-}
-
-/** Closes the server: idle keep-alive connections at once, busy ones when done or at the deadline. */
-function closeServer(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
-    deadline.unref();
-    server.close(() => {
-      clearTimeout(deadline);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }
