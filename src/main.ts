@@ -69,11 +69,8 @@ export interface AssembleOptions {
   readonly env?: ConfigEnv;
   /** The audit trail's instance label (`labels.id` on every entry); default a random UUID. */
   readonly instanceId?: string;
-  /**
-   * BENCHMARK ONLY (`make bench`): replaces the audit trail with this recorder, so the allow path can be
-   * measured with and without the trail in one run. No configuration reaches it; nothing else sets it.
-   */
-  readonly benchmarkOnlyAuditRecorder?: AuditRecorder;
+  /** A recorder in place of the audit trail on Redis (the trail is then not opened); default the trail. */
+  readonly auditRecorder?: AuditRecorder;
   /** The Teams bot's outbound credentials to the Bot Connector; default built from `teams:` and MICROSOFT_APP_*. */
   readonly teamsCredentials?: CredentialsFactory;
   /** How old a leftover must be before the recovery pass settles it (default 30 s); tests shorten it. */
@@ -152,7 +149,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
   const authenticator = createAuthenticator(directory, jwt);
 
   // Settings that can be checked without Redis first, so a mistake stops the service before it connects.
-  const auditDeps = { clock, logger, env, instanceId: opts.instanceId, recorder: opts.benchmarkOnlyAuditRecorder };
+  const auditDeps = { clock, logger, env, instanceId: opts.instanceId, recorder: opts.auditRecorder };
   const auditSettings = auditSettingsOf(config, auditDeps);
   const teamsConfig = teamsConfigOf(config, env);
   const slackConfig = slackConfigOf(config, env);
