@@ -86,9 +86,23 @@ export interface AssembledApprovals {
   close(): Promise<void>;
 }
 
-/** Wires and starts the workflow. Throws ServiceStartError when the grant key cannot be had. */
-export async function assembleApprovals(connection: ServiceRedis, cfg: ApprovalWorkflowConfig, mode: ServiceMode, deps: ApprovalDeps): Promise<AssembledApprovals> {
+/**
+ * Wires and starts the workflow; without Redis, logs that every decision is denied and returns undefined.
+ * Throws ServiceStartError when the grant key cannot be had.
+ */
+export async function assembleApprovals(
+  connection: ServiceRedis | undefined,
+  cfg: ApprovalWorkflowConfig,
+  mode: ServiceMode,
+  deps: ApprovalDeps,
+): Promise<AssembledApprovals | undefined> {
   const { clock, logger } = deps;
+  if (connection === undefined) {
+    logger.error(
+      "no Redis configured: the audit trail cannot be written, so every decision is denied (audit unavailable), and the approval workflow is off; set REDIS_URL or redis.url",
+    );
+    return undefined;
+  }
   const { redis, where } = connection;
   const keys = new ApprovalKeys(cfg.keyPrefix);
   const key = await grantSigningKeyAtStart(cfg.grants, { redis, redisKey: keys.grantSigningKey, where, mode, logger });

@@ -28,10 +28,10 @@ import { createApp } from "./app";
 /** The capabilities the app serves. */
 export interface AppParts {
   readonly decide: DecideUseCase;
-  readonly authenticator: Authenticator;
-  readonly identities: IdentityDirectory;
-  readonly policy: DecisionPolicy;
-  readonly engine: PolicyEngine;
+  /** The configured identities and the authenticator over them. */
+  readonly identity: { readonly directory: IdentityDirectory; readonly authenticator: Authenticator };
+  /** The live policy: its status (readiness) and its engine (the hidden-tools query). */
+  readonly live: { readonly policy: DecisionPolicy; readonly engine: PolicyEngine };
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Registry;
@@ -47,21 +47,21 @@ export interface AppParts {
 
 /** Builds the app (a listener for `http.createServer`). */
 export function assembleApp(config: ServiceConfig, parts: AppParts): RequestListener {
-  const { approvals, audit, shadow, identities } = parts;
-  const checks: ReadinessCheck[] = [policyCheck(parts.policy)];
+  const { approvals, audit, shadow, identity, live } = parts;
+  const checks: ReadinessCheck[] = [policyCheck(live.policy)];
   if (approvals !== undefined) checks.push(approvals.readiness);
   else checks.push({ name: "audit", check: async () => ({ ok: false, detail: "no Redis configured: decisions cannot be recorded, every decision is denied" }) });
   return createApp({
     decide: parts.decide,
-    authenticator: parts.authenticator,
+    authenticator: identity.authenticator,
     readiness: () => checkReadiness(checks),
     metrics: parts.metrics,
     logger: parts.logger,
     bodyLimitBytes: config.server.bodyLimitBytes,
     bodyTimeoutMs: config.server.bodyTimeoutMs,
     maxJsonDepth: config.server.maxJsonDepth,
-    requesters: (request) => requesterProblem(request, identities, config.requireKnownHumans),
-    hiddenTools: createHiddenToolsQuery(parts.engine, parts.clock),
+    requesters: (request) => requesterProblem(request, identity.directory, config.requireKnownHumans),
+    hiddenTools: createHiddenToolsQuery(live.engine, parts.clock),
     ...(audit === undefined ? {} : { audit }),
     ...(shadow === undefined ? {} : { shadow }),
     before: [...parts.before],
