@@ -16,25 +16,26 @@ import { assembleAudit, auditSettingsOf } from "./audit/assemble-audit";
 import { loadServiceConfig } from "./config/config-loader";
 import type { ServiceConfig } from "./config/service-config";
 import { assembleConsole, consoleConfigOf } from "./console/assemble-console";
-import { assemblePolicy } from "./engine/assemble-policy";
+import { assemblePolicy } from "./service/assemble-policy";
 import { assembleApp } from "./http/assemble-app";
 import { listenOn, type ListeningServer } from "./http/http-server";
 import { assembleIdentity } from "./identity/assemble-identity";
-import { assembleMetrics } from "./observability/assemble-metrics";
+import { assembleMetrics } from "./http/assemble-metrics";
 import { decisionLog } from "./observability/decision-log";
 import { createLogger } from "./observability/logger";
 import { systemClock } from "./policy/clock";
-import { assembleRedis, embeddedRedisFor } from "./redis/assemble-redis";
+import { assembleRedis } from "./redis/assemble-redis";
 import { createDecideUseCase } from "./service/decide";
 import { uuidV7Generator } from "./service/decision-id";
-import type { AssembledService, AssembleOptions, RunningService, StartOptions } from "./service/service-options";
+import { embeddedRedisFor } from "./service/embedded-redis-at-start";
+import type { AssembledService, AssembleOptions, RunningService, StartOptions } from "./http/service-options";
 import { ShutdownStack } from "./service/shutdown-stack";
 import { logConfiguration, logListening } from "./service/start-log";
 import { assembleShadow } from "./shadow/assemble-shadow";
 import { assembleSlack, slackConfigOf, type AssembledSlack } from "./slack/assemble-slack";
 import { assembleTeams, teamsConfigOf, type AssembledTeams } from "./teams/assemble-teams";
 
-export type { ApprovalWorkflow, AssembledService, AssembleOptions, RunningService, StartOptions } from "./service/service-options";
+export type { ApprovalWorkflow, AssembledService, AssembleOptions, RunningService, StartOptions } from "./http/service-options";
 
 /**
  * Wires the service from a validated configuration and loads the policy (the first load is done when this
@@ -95,7 +96,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     }
 
     const metrics = assembleMetrics(policy, audit.sinks ?? [], approvals);
-    const shadowDeps = { logger, clock, recorder: audit.recorder, registry: metrics.registry, watchRegoDir: opts.watchRegoDir };
+    const shadowDeps = { logger, clock, recorder: audit.shadowRecorder, registry: metrics.registry, watchRegoDir: opts.watchRegoDir };
     const shadow = assembleShadow(config, source, shadowDeps);
     if (shadow !== undefined) closers.push(() => shadow.close());
     const decide = createDecideUseCase({

@@ -110,7 +110,9 @@ export async function assembleApprovals(
   const store = new RedisApprovalStore(redis, { keys, retentionSeconds: cfg.retentionSeconds, notifications: deps.notifications });
   const events = new ApprovalEventBus([approvalEventLog(logger)], (err, event) =>
     logger.error(
-      deps.audit.isAuditFailure(err) ? "audit: an approval event was not recorded (the change itself is committed)" : "an approval event listener failed",
+      deps.audit.isAuditFailure(err)
+        ? "audit: an approval event was not recorded (the change itself is committed)"
+        : "an approval event listener failed",
       { event: event.type, error: errorText(err) },
     ),
   );
@@ -134,16 +136,28 @@ export async function assembleApprovals(
     limits: { commentMaxChars: cfg.commentMaxChars, maxWaitMs: cfg.maxWaitSeconds * 1000 },
   });
 
-  const sweeper = new ExpirySweeper(service, { intervalMs: cfg.sweepIntervalMs, onError: throttledWarning(logger, clock, "expiry sweep failed") });
+  const sweeper = new ExpirySweeper(service, {
+    intervalMs: cfg.sweepIntervalMs,
+    onError: throttledWarning(logger, clock, "expiry sweep failed"),
+  });
   const dispatcher =
     cfg.callbacks === undefined || urlPolicy === undefined
       ? undefined
-      : assembleCallbacks(cfg.callbacks, urlPolicy, { redis, keys, approvals: store, events, clock, logger, intervalMs: cfg.sweepIntervalMs });
+      : assembleCallbacks(cfg.callbacks, urlPolicy, {
+          redis,
+          keys,
+          approvals: store,
+          events,
+          clock,
+          logger,
+          intervalMs: cfg.sweepIntervalMs,
+        });
   sweeper.start();
   // Requests stored before the inbox indexes existed get listed in them (once; idempotent across instances).
   void store.indexUnindexed().then(
     (n) => n > 0 && logger.info("approvals: listed pending requests in the inbox indexes", { requests: n }),
-    (err: unknown) => logger.warn("approvals: could not list pending requests in the inbox indexes; retried at the next start", { error: errorText(err) }),
+    (err: unknown) =>
+      logger.warn("approvals: could not list pending requests in the inbox indexes; retried at the next start", { error: errorText(err) }),
   );
   const recorded = deps.audit.recorded;
   const stopRecovery =

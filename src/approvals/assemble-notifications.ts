@@ -19,7 +19,11 @@ export interface NotificationDeps {
 }
 
 /** Starts delivering to every sink; returns the function that stops it. */
-export function assembleNotifications(approvals: AssembledApprovals, sinks: readonly NotificationSink[], deps: NotificationDeps): () => Promise<void> {
+export function assembleNotifications(
+  approvals: AssembledApprovals,
+  sinks: readonly NotificationSink[],
+  deps: NotificationDeps,
+): () => Promise<void> {
   const { logger } = deps;
   const dispatcher = new NotificationDispatcher({
     redis: approvals.workflow.redis,

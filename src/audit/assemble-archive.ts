@@ -40,9 +40,16 @@ export function assembleArchive(
     segmentEntries: archive.segmentEntries,
     ...(archive.segmentMaxAgeMs === undefined ? {} : { segmentMaxAgeMs: archive.segmentMaxAgeMs }),
     ...(archive.retentionMs === undefined ? {} : { retentionMs: archive.retentionMs }),
-    onRetention: (d) => logger.info("audit: segment deleted by retention (behind a signed retention marker)", { segment: d.name, marker: d.marker }),
+    onRetention: (d) =>
+      logger.info("audit: segment deleted by retention (behind a signed retention marker)", { segment: d.name, marker: d.marker }),
     ...(sinks.length === 0 ? {} : { deliveredThrough: async () => Math.min(...(await Promise.all(sinks.map((s) => s.cursor())))) }),
-    onSegment: (s) => logger.info("audit: segment archived and trimmed from Redis", { segment: s.name, from_seq: s.fromSeq, to_seq: s.toSeq, bytes: s.bytes }),
+    onSegment: (s) =>
+      logger.info("audit: segment archived and trimmed from Redis", {
+        segment: s.name,
+        from_seq: s.fromSeq,
+        to_seq: s.toSeq,
+        bytes: s.bytes,
+      }),
   });
   const failed = throttledWarning(logger, deps.clock, "audit: archiving failed; nothing was trimmed, retried at the next run");
   const stop = intervalScheduler.every(archive.intervalMs, async () => {

@@ -19,6 +19,7 @@ import type { Logger } from "../observability/logger";
 import { throttledWarning } from "../observability/throttled-warning";
 import type { Clock } from "../policy/clock";
 import type { ServiceRedis } from "../redis/assemble-redis";
+import type { DisagreementRecorder } from "../shadow/shadow-runner";
 import type { DecisionAuditSink } from "../service/decide";
 import { ServiceStartError } from "../service/service-start-error";
 import { assembleArchive, type AssembledArchive } from "./assemble-archive";
@@ -33,6 +34,7 @@ import { decisionAuditSink, unavailableAuditSink } from "./decision-audit";
 import { httpAuditSink } from "./http-audit-sink";
 import { openAuditTrail } from "./open-audit-trail";
 import { recordedEventsOf } from "./recorded-events";
+import { shadowAuditRecorder } from "./shadow-audit";
 import type { AuditVerificationKey } from "./signing-key";
 import { syslogAuditSink } from "./syslog-audit-sink";
 
@@ -54,6 +56,8 @@ export interface AssembledAudit {
   isAuditFailure(err: unknown): boolean;
   /** The events the trail holds (the approval recovery pass reads them); absent without a reader. */
   readonly recorded?: RecordedEvents;
+  /** Records shadow mode's disagreements; absent without a recorder. */
+  readonly shadowRecorder?: DisagreementRecorder;
   close(): Promise<void>;
 }
 
@@ -89,14 +93,21 @@ export function auditSettingsOf(config: ServiceConfig, deps: AuditDeps): AuditSe
 }
 
 /** Opens the trail on Redis, or takes the supplied recorder; without either, a sink that fails every record. */
-export async function assembleAudit(settings: AuditSettings | undefined, redis: ServiceRedis | undefined, deps: AuditDeps): Promise<AssembledAudit> {
+export async function assembleAudit(
+  settings: AuditSettings | undefined,
+  redis: ServiceRedis | undefined,
+  deps: AuditDeps,
+): Promise<AssembledAudit> {
   const { logger } = deps;
   if (deps.recorder !== undefined) {
     logger.warn("audit: a recorder supplied by the caller in place of the audit trail on Redis; the trail is not opened");
     return withListeners({ recorder: deps.recorder, sink: decisionAuditSink(deps.recorder), close: async () => undefined }, logger);
   }
   if (redis === undefined || settings === undefined) {
-    return withListeners({ sink: unavailableAuditSink("no Redis configured: the audit trail cannot be written"), close: async () => undefined }, logger);
+    return withListeners(
+      { sink: unavailableAuditSink("no Redis configured: the audit trail cannot be written"), close: async () => undefined },
+      logger,
+    );
   }
   let opened: Awaited<ReturnType<typeof openAuditTrail>>;
   try {
@@ -104,15 +115,23 @@ export async function assembleAudit(settings: AuditSettings | undefined, redis: 
       redis: redis.redis,
       clock: deps.clock,
       labels: { id: deps.instanceId ?? randomUUID() },
-      onMirrorError: (err) => logger.warn("audit: the mirror file cannot be written (the trail in Redis is unaffected)", { file: settings.mirrorFile, error: err.message }),
-      onRollback: (info) =>
-        logger.error("audit: Redis lost entries this instance had stored (the stored head is behind them); the chain carries on from the stored head", {
-          stored_seq: info.storedSeq,
-          known_seq: info.knownSeq,
+      onMirrorError: (err) =>
+        logger.warn("audit: the mirror file cannot be written (the trail in Redis is unaffected)", {
+          file: settings.mirrorFile,
+          error: err.message,
         }),
+      onRollback: (info) =>
+        logger.error(
+          "audit: Redis lost entries this instance had stored (the stored head is behind them); the chain carries on from the stored head",
+          {
+            stored_seq: info.storedSeq,
+            known_seq: info.knownSeq,
+          },
+        ),
     });
   } catch (err) {
-    if (err instanceof AuditError && err.code !== "COUNTERSIGN_AUDIT_UNAVAILABLE") throw new ServiceStartError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit: ${err.message}`);
+    if (err instanceof AuditError && err.code !== "COUNTERSIGN_AUDIT_UNAVAILABLE")
+      throw new ServiceStartError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit: ${err.message}`);
     throw new ServiceStartError(
       "COUNTERSIGN_REDIS_UNAVAILABLE",
       `cannot open the audit trail on Redis at ${redis.where}: ${errorText(err)}; check REDIS_URL (audit.signing_key_file lets the trail start without reading its key from Redis)`,
@@ -126,14 +145,19 @@ export async function assembleAudit(settings: AuditSettings | undefined, redis: 
       name: s.name,
       redis: redis.redis,
       store: opened.store,
-      target: s.type === "http" ? httpAuditSink({ url: s.url, ...(s.secret === undefined ? {} : { secret: s.secret }) }) : syslogAuditSink({ host: s.host, port: s.port }),
+      target:
+        s.type === "http"
+          ? httpAuditSink({ url: s.url, ...(s.secret === undefined ? {} : { secret: s.secret }) })
+          : syslogAuditSink({ host: s.host, port: s.port }),
       batch: s.batch,
       onError: (err) => failed(err),
     });
   });
   for (const sink of sinks) sink.start();
   const archive: AssembledArchive | undefined =
-    settings.archive === undefined ? undefined : assembleArchive(settings.archive, opened, sinks, { redis: redis.redis, clock: deps.clock, logger, env: deps.env });
+    settings.archive === undefined
+      ? undefined
+      : assembleArchive(settings.archive, opened, sinks, { redis: redis.redis, clock: deps.clock, logger, env: deps.env });
   return withListeners(
     {
       recorder: trail,
@@ -156,13 +180,17 @@ export async function assembleAudit(settings: AuditSettings | undefined, redis: 
  * Adds what the policy source and the approval workflow hear the trail through: bundle events recorded with
  * the revision the source reports, approval events recorded before their journal entries are deleted.
  */
-function withListeners(audit: Omit<AssembledAudit, "watchBundles" | "approvalListener" | "isAuditFailure" | "recorded">, logger: Logger): AssembledAudit {
+function withListeners(
+  audit: Omit<AssembledAudit, "watchBundles" | "approvalListener" | "isAuditFailure" | "recorded" | "shadowRecorder">,
+  logger: Logger,
+): AssembledAudit {
   const { recorder, reader } = audit;
   return {
     ...audit,
     approvalListener: (journal) => (recorder === undefined ? undefined : approvalAuditListener(recorder, journal)),
     isAuditFailure: (err) => err instanceof AuditError,
     ...(reader === undefined ? {} : { recorded: recordedEventsOf(reader) }),
+    ...(recorder === undefined ? {} : { shadowRecorder: shadowAuditRecorder(recorder) }),
     watchBundles: (source) => {
       if (recorder === undefined) return;
       source.subscribe(

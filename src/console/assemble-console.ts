@@ -42,13 +42,18 @@ export function consoleConfigOf(config: ServiceConfig, env: ConfigEnv): ConsoleC
   try {
     return validateConsoleConfig(config.console, env, { production: config.mode === "production" });
   } catch (err) {
-    if (err instanceof ConsoleError) throw new ServiceStartError("COUNTERSIGN_CONSOLE_CONFIG_INVALID", `invalid configuration: ${err.message}`);
+    if (err instanceof ConsoleError)
+      throw new ServiceStartError("COUNTERSIGN_CONSOLE_CONFIG_INVALID", `invalid configuration: ${err.message}`);
     throw err;
   }
 }
 
 /** Builds the console on the approval workflow; undefined (and a warning) without one. */
-export function assembleConsole(config: ConsoleConfig, approvals: AssembledApprovals | undefined, deps: ConsoleDeps): AssembledConsole | undefined {
+export function assembleConsole(
+  config: ConsoleConfig,
+  approvals: AssembledApprovals | undefined,
+  deps: ConsoleDeps,
+): AssembledConsole | undefined {
   const { logger, audit } = deps;
   if (approvals === undefined) {
     logger.warn("console: configured, but the web console needs the approval workflow (Redis); it is off");
@@ -67,7 +72,11 @@ export function assembleConsole(config: ConsoleConfig, approvals: AssembledAppro
     now: () => Number(deps.clock.nowNs() / 1_000_000n),
     shutdown: deps.shutdown,
   });
-  if (config.sessionKeyGenerated) logger.warn("console: no session key (console.session_key_env): sessions are sealed with a key made at start and end with the process");
-  logger.info(`console: the web console is at ${config.publicUrl ?? ""}/console`, { oidc: config.oidc?.issuer ?? null, development_sign_in: config.developmentSignIn });
+  if (config.sessionKeyGenerated)
+    logger.warn("console: no session key (console.session_key_env): sessions are sealed with a key made at start and end with the process");
+  logger.info(`console: the web console is at ${config.publicUrl ?? ""}/console`, {
+    oidc: config.oidc?.issuer ?? null,
+    development_sign_in: config.developmentSignIn,
+  });
   return { router, close: () => activity.close() };
 }

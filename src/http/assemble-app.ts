@@ -50,7 +50,11 @@ export function assembleApp(config: ServiceConfig, parts: AppParts): RequestList
   const { approvals, audit, shadow, identity, live } = parts;
   const checks: ReadinessCheck[] = [policyCheck(live.policy)];
   if (approvals !== undefined) checks.push(approvals.readiness);
-  else checks.push({ name: "audit", check: async () => ({ ok: false, detail: "no Redis configured: decisions cannot be recorded, every decision is denied" }) });
+  else
+    checks.push({
+      name: "audit",
+      check: async () => ({ ok: false, detail: "no Redis configured: decisions cannot be recorded, every decision is denied" }),
+    });
   return createApp({
     decide: parts.decide,
     authenticator: identity.authenticator,

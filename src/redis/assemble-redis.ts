@@ -1,6 +1,6 @@
 /**
- * The service's Redis: the one ioredis connection the audit trail, the approval workflow and the reviewers'
- * channels share, and, when no Redis URL is configured, the embedded redis-server started for it.
+ * The service's Redis connection: the one ioredis connection the audit trail, the approval workflow and the
+ * reviewers' channels share.
  *
  * The connection auto-pipelines (the commands a burst of requests issues in one tick, approval scripts and
  * audit appends, go out in one socket write instead of one each, which was the largest cost of the
@@ -9,10 +9,7 @@
  */
 
 import type Redis from "ioredis";
-import type { ServiceConfig } from "../config/service-config";
 import type { Logger } from "../observability/logger";
-import { ServiceStartError } from "../service/service-start-error";
-import { startEmbeddedRedis, type EmbeddedRedis } from "./embedded-redis";
 import { failFastWhileDisconnected, openRedis } from "./redis-connection";
 import { redisLocation } from "./redis-ready-check";
 
@@ -43,25 +40,6 @@ export function assembleRedis(url: string, logger: Logger): ServiceRedis {
       await redis.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-/**
- * Starts the embedded redis-server when the configuration names no Redis, and returns the configuration
- * pointing at it; otherwise the configuration as it is. Throws ServiceStartError when it cannot start.
- */
-export async function embeddedRedisFor(config: ServiceConfig, logger: Logger): Promise<{ config: ServiceConfig; embedded?: EmbeddedRedis }> {
-  if (config.redis.url !== undefined) return { config };
-  if (config.mode === "production") {
-    logger.warn("no REDIS_URL in production: starting the embedded redis-server; point REDIS_URL at a Redis you run (see src/redis/README.md)");
-  }
-  let embedded: EmbeddedRedis;
-  try {
-    embedded = await startEmbeddedRedis({ dir: config.redis.embeddedDir });
-  } catch (err) {
-    throw new ServiceStartError("COUNTERSIGN_REDIS_START_FAILED", `no REDIS_URL, and the embedded Redis did not start: ${(err as Error).message}`);
-  }
-  logger.info(`embedded redis-server on ${embedded.url} (AOF on, data in ${embedded.dir})`, { pid: embedded.pid });
-  return { config: { ...config, redis: { ...config.redis, url: embedded.url } }, embedded };
 }
 
 /** Logs the connection going down (once per distinct error) and coming back. */

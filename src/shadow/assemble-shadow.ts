@@ -6,8 +6,6 @@
  */
 
 import type { Registry } from "prom-client";
-import type { AuditRecorder } from "../audit/audit-trail";
-import { shadowAuditRecorder } from "../audit/shadow-audit";
 import type { ServiceConfig } from "../config/service-config";
 import { silentLogger } from "../engine/engine-logger";
 import { PolicyEngine } from "../engine/policy-engine";
@@ -15,14 +13,14 @@ import type { PolicySource } from "../engine/policy-source";
 import type { Logger } from "../observability/logger";
 import type { Clock } from "../policy/clock";
 import { registerShadowMetrics } from "./shadow-metrics";
-import { ShadowRunner } from "./shadow-runner";
+import { ShadowRunner, type DisagreementRecorder } from "./shadow-runner";
 
 /** What shadow mode runs on besides the configuration and the live policy's source. */
 export interface ShadowDeps {
   readonly logger: Logger;
   readonly clock: Clock;
-  /** The trail (absent without Redis: disagreements are then only counted). */
-  readonly recorder: AuditRecorder | undefined;
+  /** Where disagreements are recorded (the trail; absent without Redis: they are then only counted). */
+  readonly recorder: DisagreementRecorder | undefined;
   readonly registry: Registry;
   /** `--watch-rego <dir>`, when the live policy is compiled from sources. */
   readonly watchRegoDir?: string | undefined;
@@ -34,15 +32,21 @@ export function assembleShadow(config: ServiceConfig, source: PolicySource, deps
   if (name === undefined) return undefined;
   const lookup = source.bundle?.bind(source);
   if (deps.watchRegoDir !== undefined || lookup === undefined) {
-    deps.logger.warn(`bundles.shadow (${name}) is ignored: shadow mode reads its candidate from the bundle directory, not from --watch-rego sources`);
+    deps.logger.warn(
+      `bundles.shadow (${name}) is ignored: shadow mode reads its candidate from the bundle directory, not from --watch-rego sources`,
+    );
     return undefined;
   }
   const engine = new PolicyEngine({ active: () => lookup(name) }, { timeoutMs: config.policy.timeoutMs, logger: silentLogger });
   let runner: ShadowRunner | undefined;
   const listener = registerShadowMetrics(deps.registry, () => runner?.queueLength() ?? 0);
   runner = new ShadowRunner({
-    candidate: { name, loaded: () => lookup(name) !== null, decide: (input, decisionId) => engine.decide(input, { decision_id: decisionId }) },
-    ...(deps.recorder === undefined ? {} : { recorder: shadowAuditRecorder(deps.recorder) }),
+    candidate: {
+      name,
+      loaded: () => lookup(name) !== null,
+      decide: (input, decisionId) => engine.decide(input, { decision_id: decisionId }),
+    },
+    ...(deps.recorder === undefined ? {} : { recorder: deps.recorder }),
     listener,
     logger: deps.logger,
     now: () => new Date(Number(deps.clock.nowNs() / 1_000_000n)),

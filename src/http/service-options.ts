@@ -19,8 +19,8 @@ import type { ShadowRunner } from "../shadow/shadow-runner";
 import type { SlackApp } from "../slack/slack-router";
 import type { CredentialsFactory } from "../teams/bot-adapter";
 import type { TeamsBot } from "../teams/teams-router";
-import type { IdGenerator } from "./decision-id";
-import type { DecisionPolicy } from "./decision-policy";
+import type { IdGenerator } from "../service/decision-id";
+import type { DecisionPolicy } from "../service/decision-policy";
 
 export type { ApprovalWorkflow } from "../approvals/assemble-approvals";
 

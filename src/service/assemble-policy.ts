@@ -8,13 +8,13 @@
 import type { ServiceConfig } from "../config/service-config";
 import type { Logger } from "../observability/logger";
 import type { Clock } from "../policy/clock";
-import type { DecisionPolicy } from "../service/decision-policy";
-import { HIDDEN_TOOLS_ENTRYPOINT } from "../service/hidden-tools";
-import { BundleDirectorySource } from "./bundle-directory-source";
-import { BundleServerSource } from "./bundle-server-source";
-import { PolicyEngine } from "./policy-engine";
-import type { PolicySource } from "./policy-source";
-import { RegoDirectorySource } from "./rego-directory-source";
+import { BundleDirectorySource } from "../engine/bundle-directory-source";
+import { BundleServerSource } from "../engine/bundle-server-source";
+import { PolicyEngine } from "../engine/policy-engine";
+import type { PolicySource } from "../engine/policy-source";
+import { RegoDirectorySource } from "../engine/rego-directory-source";
+import type { DecisionPolicy } from "./decision-policy";
+import { HIDDEN_TOOLS_ENTRYPOINT } from "./hidden-tools";
 
 /** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
 const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer", HIDDEN_TOOLS_ENTRYPOINT];
@@ -89,10 +89,26 @@ function policySourceOf(config: ServiceConfig, deps: PolicyDeps): PolicySource {
   }
   const verification = config.bundles.verification;
   if (verification === undefined && config.mode === "production") {
-    logger.warn("bundles: no bundles.verification keys configured, so bundle signatures are not checked; anyone who can write the bundles decides who is approved");
+    logger.warn(
+      "bundles: no bundles.verification keys configured, so bundle signatures are not checked; anyone who can write the bundles decides who is approved",
+    );
   }
   if (config.bundles.remote !== undefined) {
-    return new BundleServerSource({ ...config.bundles.remote, decisionBundle: config.bundles.decision, logger, clock, poll: watch, ...(verification === undefined ? {} : { verification }) });
+    return new BundleServerSource({
+      ...config.bundles.remote,
+      decisionBundle: config.bundles.decision,
+      logger,
+      clock,
+      poll: watch,
+      ...(verification === undefined ? {} : { verification }),
+    });
   }
-  return new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch, ...(verification === undefined ? {} : { verification }) });
+  return new BundleDirectorySource({
+    dir: config.bundles.dir,
+    decisionBundle: config.bundles.decision,
+    logger,
+    clock,
+    watch,
+    ...(verification === undefined ? {} : { verification }),
+  });
 }

@@ -1,13 +1,13 @@
 /**
- * The service's Prometheus metrics as it runs them: decisions and the policy's status, the audit sinks' lag,
+ * The Prometheus metrics `GET /metrics` serves: decisions and the policy's status, the audit sinks' lag,
  * and, with the approval workflow, approval outcomes and the pending count (counted from its events).
  */
 
 import type { ApprovalEventListener } from "../approvals/approval-events";
 import type { DecisionPolicy } from "../service/decision-policy";
-import { approvalMetrics } from "./approval-metrics";
-import { registerAuditSinkMetrics, type LaggingSink } from "./audit-sink-metrics";
-import { createServiceMetrics, type ServiceMetrics } from "./service-metrics";
+import { approvalMetrics } from "../observability/approval-metrics";
+import { registerAuditSinkMetrics, type LaggingSink } from "../observability/audit-sink-metrics";
+import { createServiceMetrics, type ServiceMetrics } from "../observability/service-metrics";
 
 /** What approval metrics are read from: the workflow's event bus and its store's pending count. */
 export interface MeteredApprovals {
@@ -23,6 +23,7 @@ export function assembleMetrics(
 ): ServiceMetrics {
   const metrics = createServiceMetrics({ policyStatus: () => policy.status() });
   registerAuditSinkMetrics(metrics.registry, auditSinks);
-  if (approvals !== undefined) approvals.events.add(approvalMetrics(metrics.registry, { pendingCount: () => approvals.store.pendingCount() }));
+  if (approvals !== undefined)
+    approvals.events.add(approvalMetrics(metrics.registry, { pendingCount: () => approvals.store.pendingCount() }));
   return metrics;
 }
