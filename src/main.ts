@@ -1,383 +1,105 @@
 /**
  * The decision service's composition root: configuration → identities → Redis → audit trail → policy
- * engine → approval workflow → Teams bot, Slack app, web console → decide use case → HTTP app (decide fast lane + Express) → listening socket, and the way
- * back down on shutdown.
+ * engine → approval workflow → Teams bot, Slack app, web console → decide use case → HTTP app (decide fast
+ * lane + Express) → listening socket, and the way back down on shutdown.
  *
- * Nothing else constructs real implementations; every other module receives what it needs. One ioredis
- * connection serves the audit trail, the approval workflow and the Teams conversation store. With no
- * Redis URL configured, `startService` starts the embedded redis-server (AOF on) and stops it on shutdown.
+ * Each capability assembles itself from the configuration in an `assemble-….ts` of its own folder; this
+ * file only calls them in order and keeps what each start needs undone, undone in reverse. One ioredis
+ * connection serves the audit trail, the approval workflow and the reviewers' channels. With no Redis URL
+ * configured, `startService` starts the embedded redis-server (AOF on) and stops it on shutdown.
  */
 
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createServer, type RequestListener, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import type express from "express";
-import type Redis from "ioredis";
-import type { Registry } from "prom-client";
-import type { ApprovalWorkflowConfig } from "./config/approval-config";
-import { RedisApprovalChangeFeed } from "./approvals/approval-change-feed";
-import { approvalEventLog } from "./approvals/approval-event-log";
-import { ApprovalEventBus } from "./approvals/approval-events";
-import { ApprovalKeys } from "./approvals/approval-keys";
-import { ApprovalService } from "./approvals/approval-service";
-import { DecisionApprovals } from "./approvals/decision-approvals";
-import { ExpirySweeper } from "./approvals/expiry-sweeper";
-import type { IdSource } from "./approvals/id-source";
-import { PolicyReviewerPolicy } from "./approvals/policy-reviewer-policy";
-import { RedisApprovalStore } from "./approvals/redis-approval-store";
-import { approvalAuditListener } from "./audit/approval-audit";
-import { recordedEventsOf } from "./audit/recorded-events";
-import { journalAckListener, RedisApprovalJournal } from "./approvals/approval-journal";
-import { JournalRecovery } from "./approvals/journal-recovery";
-import { intervalScheduler } from "./approvals/scheduler";
-import { resolveAuditSettings, DEVELOPMENT_MASK_SALT } from "./audit/audit-config";
-import { AuditError } from "./audit/audit-error";
-import type { AuditReader } from "./audit/audit-reader";
-import type { AuditVerificationKey } from "./audit/signing-key";
-import type { AuditRecorder } from "./audit/audit-trail";
-import { bundleAuditListener } from "./audit/bundle-audit";
-import { decisionAuditSink, unavailableAuditSink } from "./audit/decision-audit";
-import { openAuditTrail } from "./audit/open-audit-trail";
-import { openArchiveStore } from "./audit/open-archive-store";
-import { TrailArchiver } from "./audit/trail-archiver";
-import { AuditSink } from "./audit/audit-sink";
-import { httpAuditSink } from "./audit/http-audit-sink";
-import { syslogAuditSink } from "./audit/syslog-audit-sink";
-import { registerAuditSinkMetrics } from "./observability/audit-sink-metrics";
-import { CallbackDispatcher } from "./callbacks/callback-dispatcher";
-import { RedisCallbackOutbox } from "./callbacks/callback-outbox";
-import { HttpCallbackSender } from "./callbacks/callback-sender";
-import { CallbackUrlPolicy } from "./callbacks/callback-url-policy";
-import { loadServiceConfig, type ConfigEnv, type ConfigOverrides } from "./config/config-loader";
-import type { ConfigSource, ServiceConfig, ServiceMode } from "./config/service-config";
-import { BundleDirectorySource } from "./engine/bundle-directory-source";
-import { BundleServerSource } from "./engine/bundle-server-source";
-import { InputTexts } from "./engine/input-texts";
-import { PolicyEngine } from "./engine/policy-engine";
-import type { PolicySource } from "./engine/policy-source";
-import { RegoDirectorySource } from "./engine/rego-directory-source";
-import { GrantService } from "./grants/grant-service";
-import { configuredSigningKey, sharedSigningKey, type GrantSigningKey } from "./grants/grant-signing-key";
-import type { ApprovalApi } from "./http/approval-api";
-import { createApp } from "./http/app";
-import { createAuthenticator } from "./identity/authenticator";
-import { IdentityDirectory } from "./identity/identity-directory";
-import { requesterProblem } from "./service/requester-identities";
-import { createJwtVerifier } from "./identity/jwt-verifier";
-import { decisionLog } from "./service/decision-log";
-import { createLogger, type Logger } from "./observability/logger";
-import { policyCheck } from "./service/policy-check";
-import { checkReadiness, type ReadinessCheck } from "./observability/readiness";
-import { createServiceMetrics } from "./service/service-metrics";
-import { systemClock, type Clock } from "./policy/clock";
-import { startEmbeddedRedis, type EmbeddedRedis } from "./redis/embedded-redis";
-import { failFastWhileDisconnected, openRedis } from "./redis/redis-connection";
-import { redisClientCheck, redisLocation } from "./redis/redis-ready-check";
-import { createDecideUseCase, type DecisionAuditSink } from "./service/decide";
-import { uuidV7Generator, type IdGenerator } from "./service/decision-id";
-import type { DecisionPolicy } from "./service/decision-policy";
-import { ServiceStartError } from "./service/service-start-error";
-import { ApprovalCorePort, identityReviewerDirectory, teamsNotificationSink } from "./teams/approval-core-adapter";
-import { NotificationDispatcher } from "./approvals/notification-dispatcher";
-import { approvalMetrics } from "./approvals/approval-metrics";
-import type { CredentialsFactory } from "./teams/bot-adapter";
-import { ConversationKeys, RedisConversationStore } from "./teams/conversation-store";
-import type { Masker } from "./teams/ports";
-import { validateTeamsConfig, type TeamsConfig } from "./teams/teams-config";
-import { TeamsError } from "./teams/teams-errors";
-import { createTeamsRouter, type TeamsBot } from "./teams/teams-router";
-import { maskDocument } from "./json/document-masking";
-import { createHiddenToolsQuery, HIDDEN_TOOLS_ENTRYPOINT } from "./service/hidden-tools";
-import { fanOutSink } from "./approvals/notification-fan-out";
-import type { NotificationSink } from "./approvals/notification-dispatcher";
-import { SlackApprovalCorePort, slackNotificationSink, slackReviewerDirectory } from "./slack/approval-core-adapter";
-import { SlackKeys, SlackMessageStore } from "./slack/message-store";
-import type { SlackClock } from "./slack/ports";
-import { validateSlackConfig, type SlackConfig } from "./slack/slack-config";
-import { SlackError } from "./slack/slack-errors";
-import { createSlackApp, type SlackApp } from "./slack/slack-router";
-import { RedisActivityFeed } from "./console/console-activity";
-import { validateConsoleConfig, type ConsoleConfig } from "./console/console-config";
-import { ConsoleError } from "./console/console-errors";
-import { createConsoleRouter } from "./console/console-router";
-import { shadowAuditRecorder } from "./audit/shadow-audit";
-import { silentLogger } from "./engine/engine-logger";
-import { registerShadowMetrics } from "./shadow/shadow-metrics";
-import { ShadowRunner } from "./shadow/shadow-runner";
-import { assembleGatewayInProcess, inProcessGatewaySection, type ServiceDecisions } from "./mcp/in-process-gateway";
+import { assembleApprovals } from "./approvals/assemble-approvals";
+import { assembleNotifications } from "./approvals/assemble-notifications";
+import { assembleAudit, auditSettingsOf } from "./audit/assemble-audit";
+import { loadServiceConfig } from "./config/config-loader";
+import type { ServiceConfig } from "./config/service-config";
+import { assembleConsole, consoleConfigOf } from "./console/assemble-console";
+import { assemblePolicy } from "./service/assemble-policy";
+import { assembleApp } from "./http/assemble-app";
+import { listenOn, type ListeningServer } from "./http/http-server";
 import type { RunningGateway } from "./mcp/gateway";
-import { decideBody, type RequesterCheck } from "./http/decide-route";
+import { assembleIdentity } from "./identity/assemble-identity";
+import { inProcessGatewaySection, serviceDecisions, startInProcessGateway } from "./mcp/in-process-gateway";
+import { assembleMetrics } from "./http/assemble-metrics";
+import { decisionLog } from "./service/decision-log";
+import { createLogger } from "./observability/logger";
+import { systemClock } from "./policy/clock";
+import { assembleRedis } from "./redis/assemble-redis";
+import { createDecideUseCase } from "./service/decide";
+import { uuidV7Generator } from "./service/decision-id";
+import { embeddedRedisFor } from "./service/embedded-redis-at-start";
+import type { AssembledService, AssembleOptions, RunningService, StartOptions } from "./http/service-options";
+import { ShutdownStack } from "./service/shutdown-stack";
+import { logConfiguration, logListening } from "./service/start-log";
+import { assembleShadow } from "./shadow/assemble-shadow";
+import { assembleSlack, slackConfigOf, type AssembledSlack } from "./slack/assemble-slack";
+import { assembleTeams, teamsConfigOf, type AssembledTeams } from "./teams/assemble-teams";
 
-/** Entrypoints a Rego directory is compiled with besides the decision, when its sources define them. */
-const OPTIONAL_ENTRYPOINTS = ["countersign/reviewer", HIDDEN_TOOLS_ENTRYPOINT];
-
-/**
- * The longest any Redis command of the service may take, queued while reconnecting included: a decision
- * that needs the approval store answers a fail-closed deny by then rather than hang.
- */
-const REDIS_COMMAND_TIMEOUT_MS = 2000;
-
-/** How often each instance runs the approval recovery pass. */
-const RECOVERY_INTERVAL_MS = 5000;
-
-/** A recurring background failure (a sweep while Redis is down) is logged at most this often. */
-const BACKGROUND_FAILURE_LOG_INTERVAL_MS = 60_000;
-
-/** How to assemble the service from a validated configuration. */
-export interface AssembleOptions {
-  /** `--watch-rego <dir>`: serve Rego sources compiled in memory, recompiled on save, instead of bundles. */
-  readonly watchRegoDir?: string;
-  /** `--v0-compatible`: the Rego version of `watchRegoDir` sources no `.manifest` speaks for (default 1). */
-  readonly watchRegoVersion?: 0 | 1;
-  /** Watch the bundle directory (or Rego sources) for changes; default true. */
-  readonly watch?: boolean;
-  /** Defaults to the system clock. */
-  readonly clock?: Clock;
-  /** Defaults to UUIDv7 over the clock. */
-  readonly ids?: IdGenerator;
-  /** Defaults to a JSON logger on standard output at the configured level. */
-  readonly logger?: Logger;
-  /** Approval ids; defaults to `apr_` and 128 random bits. */
-  readonly approvalIds?: IdSource;
-  /**
-   * Environment variables the capabilities read at start-up: the audit mask salt and signing key
-   * (COUNTERSIGN_AUDIT_MASK_SALT, COUNTERSIGN_AUDIT_SIGNING_KEY) and the Teams bot's credentials
-   * (MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, …). Default none.
-   */
-  readonly env?: ConfigEnv;
-  /** The audit trail's instance label (`labels.id` on every entry); default a random UUID. */
-  readonly instanceId?: string;
-  /**
-   * BENCHMARK ONLY (`make bench`): replaces the audit trail with this recorder, so the allow path can be
-   * measured with and without the trail in one run. No configuration reaches it; nothing else sets it.
-   */
-  readonly benchmarkOnlyAuditRecorder?: AuditRecorder;
-  /** Tests only: replaces the Teams bot's outbound credentials (the fake Bot Connector's token). */
-  readonly teamsCredentialsFactory?: CredentialsFactory;
-  /** Tests only: the wall clock Slack request timestamps are checked against (default the system clock). */
-  readonly slackClock?: SlackClock;
-  /** How old a leftover must be before the recovery pass settles it (default 30 s); tests shorten it. */
-  readonly recoveryGraceMs?: number;
-}
-
-/** The approval workflow as wired on one Redis. */
-export interface ApprovalWorkflow {
-  readonly redis: Redis;
-  readonly service: ApprovalService;
-  readonly grants: GrantService;
-  readonly sweeper: ExpirySweeper;
-  /** Present when `approvals.callbacks` is configured. */
-  readonly dispatcher?: CallbackDispatcher;
-}
-
-/** The wired service, not yet listening. */
-export interface AssembledService {
-  readonly app: RequestListener;
-  readonly source: PolicySource;
-  readonly policy: DecisionPolicy;
-  readonly logger: Logger;
-  /** The approval workflow; absent when no Redis is configured (require_approval is then denied). */
-  readonly approvals?: ApprovalWorkflow;
-  /** The audit trail's reader (queries, exports); absent when no Redis is configured. */
-  readonly audit?: AuditReader;
-  /** The Teams bot, when the `teams:` section is configured (and Redis is). */
-  readonly teams?: TeamsBot;
-  /** The Slack app, when the `slack:` section is configured (and Redis is). */
-  readonly slack?: SlackApp;
-  /** Shadow mode, when `bundles.shadow` is configured. */
-  readonly shadow?: ShadowRunner;
-  /** The decide route's parts, for the in-process MCP gateway (`src/mcp/in-process-gateway.ts`). */
-  readonly decisions: ServiceDecisions;
-  /** Ends the long-polls in flight at once (each answers the current state), so the server can close. */
-  endLongPolls(): void;
-  /**
-   * Stops the expiry sweeper and the callback dispatcher, closes the audit trail (queued records settle, the
-   * mirror file is flushed), the Redis connections and the policy source.
-   */
-  close(): Promise<void>;
-}
-
-/** How to start the service. */
-export interface StartOptions extends AssembleOptions {
-  /** Environment variables (PORT, REDIS_URL, NODE_ENV, COUNTERSIGN_CONFIG). */
-  readonly env: ConfigEnv;
-  /** Command-line overrides: --config, --port, --bundles. */
-  readonly overrides?: ConfigOverrides;
-}
-
-/** A running service. */
-export interface RunningService {
-  readonly config: ServiceConfig;
-  readonly configSource: ConfigSource;
-  readonly app: RequestListener;
-  /** `http://host:port` it listens on. */
-  readonly url: string;
-  readonly port: number;
-  readonly source: PolicySource;
-  readonly logger: Logger;
-  /** The embedded redis-server, when no Redis URL was configured. */
-  readonly embeddedRedis?: EmbeddedRedis;
-  /** The in-process MCP gateway (`gateway.in_process`), serving the agent on stdio; its `done` is the agent going away. */
-  readonly mcpGateway?: RunningGateway;
-  /**
-   * Stops accepting connections, ends long-polls, lets requests in flight finish (at most `graceMs`), stops
-   * the background work and watching, closes Redis, and stops the embedded redis-server.
-   */
-  close(graceMs?: number): Promise<void>;
-}
-
-/** Adapts the engine and its source to the interface the decide use case owns. */
-export function decisionPolicyOf(engine: PolicyEngine, source: PolicySource): DecisionPolicy {
-  return {
-    decide: (input, decisionId) => engine.decide(input, { decision_id: decisionId }),
-    status: () => {
-      const s = source.status();
-      const problem = s.ready
-        ? s.lastFailure === null
-          ? undefined
-          : `last refused: ${s.lastFailure.file}: ${s.lastFailure.reason}`
-        : s.lastFailure === null
-          ? `no decision bundle ${s.decisionBundle} loaded from ${s.location}`
-          : `no decision bundle loaded; last refused ${s.lastFailure.file}: ${s.lastFailure.reason}`;
-      return {
-        ready: s.ready,
-        active: s.active === null ? [] : [{ bundle: s.active.bundle, revision: s.active.revision }],
-        reloadFailures: s.reloadFailures,
-        refusalsByCode: s.refusalsByCode,
-        ...(problem === undefined ? {} : { problem }),
-      };
-    },
-  };
-}
+export type { ApprovalWorkflow, AssembledService, AssembleOptions, RunningService, StartOptions } from "./http/service-options";
 
 /**
  * Wires the service from a validated configuration and loads the policy (the first load is done when this
- * resolves); tests call this with a captured logger and drive `app` with supertest. With `redis.url` set,
- * the audit trail and the approval workflow run on that Redis (the sweeper and callback dispatcher
- * started), and the Teams bot too when `teams:` is configured. Without one the service still starts, but it
- * cannot record decisions, so every decision is denied ("audit unavailable") and /readyz says why.
+ * resolves), without listening: the caller serves `app`. With `redis.url` set, the audit trail and the
+ * approval workflow run on that Redis (the sweeper and callback dispatcher started), and the reviewers'
+ * channels and console too when configured. Without one the service still starts, but it cannot record
+ * decisions, so every decision is denied ("audit unavailable") and /readyz says why.
  */
 export async function assembleService(config: ServiceConfig, opts: AssembleOptions = {}): Promise<AssembledService> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.log.level });
-  const watch = opts.watch ?? true;
   const env = opts.env ?? {};
-
-  const directory = new IdentityDirectory(config.identities);
-  const jwt = config.auth.jwt === undefined ? undefined : createJwtVerifier(config.auth.jwt, clock);
-  const authenticator = createAuthenticator(directory, jwt);
+  const identity = assembleIdentity(config, clock);
+  const { directory } = identity;
 
   // Settings that can be checked without Redis first, so a mistake stops the service before it connects.
-  const auditSettings = opts.benchmarkOnlyAuditRecorder === undefined && config.redis.url !== undefined ? auditSettingsOf(config, env, logger) : undefined;
+  const auditDeps = { clock, logger, env, instanceId: opts.instanceId, recorder: opts.auditRecorder };
+  const auditSettings = auditSettingsOf(config, auditDeps);
   const teamsConfig = teamsConfigOf(config, env);
   const slackConfig = slackConfigOf(config, env);
   const consoleConfig = consoleConfigOf(config, env);
 
-  const closers: (() => Promise<void>)[] = [];
-  const closeAll = async (): Promise<void> => {
-    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
-  };
-  let redis: Redis | undefined;
-  let where = "";
-  if (config.redis.url !== undefined) {
-    where = redisLocation(config.redis.url);
-    // Auto-pipelining: the commands a burst of requests issues in one tick (approval scripts, audit appends)
-    // go out in one socket write instead of one write each, which was the largest cost of the
-    // require_approval path. Order per connection is unchanged.
-    const connection = openRedis(config.redis.url, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS, enableAutoPipelining: true });
-    redis = connection;
-    failFastWhileDisconnected(connection);
-    watchConnection(connection, where, logger);
-    closers.push(async () => {
-      await connection.quit().catch(() => connection.disconnect());
-    });
-  }
+  const closers = new ShutdownStack();
+  const connection = config.redis.url === undefined ? undefined : assembleRedis(config.redis.url, logger);
+  closers.push(connection?.close);
 
   try {
-    const audit = await assembleAudit(auditSettings, redis, where, { clock, logger, recorder: opts.benchmarkOnlyAuditRecorder, instanceId: opts.instanceId, env });
+    const audit = await assembleAudit(auditSettings, connection, auditDeps);
     closers.push(audit.close);
 
-    const source = policySourceOf(config, opts.watchRegoDir, { logger, clock, watch, ...(opts.watchRegoVersion === undefined ? {} : { regoVersion: opts.watchRegoVersion }) });
-    if (audit.recorder !== undefined) {
-      source.subscribe(
-        bundleAuditListener(
-          audit.recorder,
-          (bundle) => source.status().bundles.find((b) => b.bundle === bundle)?.revision ?? undefined,
-          (err, draft) => logger.error("audit: a bundle event was not recorded", { event: draft.body.type, error: errorText(err) }),
-        ),
-      );
-    }
-    await source.start();
-    closers.push(() => source.close());
-    // With shadow mode on, the candidate reads each input's JSON text the live evaluation wrote.
-    const inputTexts = config.bundles.shadow === undefined ? undefined : new InputTexts();
-    const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger, ...(inputTexts === undefined ? {} : { inputTexts }) });
-    const policy = decisionPolicyOf(engine, source);
+    const policyDeps = { logger, clock, watch: opts.watch ?? true, watchRegoDir: opts.watchRegoDir, regoVersion: opts.watchRegoVersion };
+    const live = await assemblePolicy(config, { ...policyDeps, beforeStart: (source) => audit.watchBundles(source) });
+    closers.push(live.close);
+    const { source, engine, policy } = live;
 
-    let wired: WiredApprovals | undefined;
-    if (redis !== undefined) {
-      wired = await assembleApprovals(redis, where, config.approvals, config.mode, {
-        clock,
-        logger,
-        engine,
-        ids: opts.approvalIds,
-        audit: audit.recorder,
-        auditReader: audit.reader,
-        identities: directory,
-        notifications: teamsConfig !== undefined || slackConfig !== undefined,
-        ...(opts.recoveryGraceMs === undefined ? {} : { recoveryGraceMs: opts.recoveryGraceMs }),
-      });
-      closers.push(wired.close);
-    } else {
-      logger.error(
-        "no Redis configured: the audit trail cannot be written, so every decision is denied (audit unavailable), and the approval workflow is off; set REDIS_URL or redis.url",
-      );
-    }
+    const notifications = teamsConfig !== undefined || slackConfig !== undefined;
+    const approvalDeps = { clock, logger, engine, audit, ids: opts.approvalIds, recoveryGraceMs: opts.recoveryGraceMs };
+    const approvals = await assembleApprovals(connection, config.approvals, config.mode, {
+      ...approvalDeps,
+      identities: directory,
+      notifications,
+    });
+    closers.push(approvals?.close);
 
-    let teams: TeamsBot | undefined;
-    let slack: SlackApp | undefined;
-    const sinks: NotificationSink[] = [];
-    if (teamsConfig !== undefined || slackConfig !== undefined) {
-      if (wired === undefined || redis === undefined) {
+    let teams: AssembledTeams | undefined;
+    let slack: AssembledSlack | undefined;
+    if (notifications) {
+      if (approvals === undefined) {
         logger.warn("teams/slack: configured, but reviewers' channels need the approval workflow (Redis); they are off");
       } else {
-        const now = (): number => Number(clock.nowNs() / 1_000_000n);
-        if (teamsConfig !== undefined) {
-          teams = assembleTeams(teamsConfig, wired, redis, directory, {
-            logger,
-            credentialsFactory: opts.teamsCredentialsFactory,
-            ...(config.server.publicUrl === undefined ? {} : { publicUrl: config.server.publicUrl }),
-          });
-          const bot = teams;
-          sinks.push(teamsNotificationSink(() => bot.notifier, displayNames(directory), now));
-        }
-        if (slackConfig !== undefined) {
-          slack = assembleSlack(slackConfig, wired, redis, directory, { logger, now, ...(opts.slackClock === undefined ? {} : { clock: opts.slackClock }) });
-          const app = slack;
-          sinks.push(slackNotificationSink(() => app.notifier, now));
-        }
-        const dispatcher = new NotificationDispatcher({
-          redis,
-          keys: wired.keys,
-          read: (id) => wired!.store.get(id),
-          sink: fanOutSink(sinks),
-          consumer: opts.instanceId ?? randomUUID(),
-          onError: throttled(logger, "notifications: delivery failed; retried with back-off"),
-          onGiveUp: (approvalId, attempts) => logger.error("notifications: a notification was given up", { approvalId, attempts }),
-        });
-        dispatcher.start();
-        closers.push(() => dispatcher.stop());
+        const channel = { identities: directory, logger, clock };
+        const teamsDeps = { ...channel, publicUrl: config.server.publicUrl, credentials: opts.teamsCredentials };
+        if (teamsConfig !== undefined) teams = assembleTeams(teamsConfig, approvals, teamsDeps);
+        if (slackConfig !== undefined) slack = assembleSlack(slackConfig, approvals, channel);
+        const sinks = [...(teams === undefined ? [] : [teams.sink]), ...(slack === undefined ? [] : [slack.sink])];
+        closers.push(assembleNotifications(approvals, sinks, { clock, logger, consumer: opts.instanceId ?? randomUUID() }));
       }
     }
 
-    const metrics = createServiceMetrics({ policyStatus: () => policy.status() });
-    registerAuditSinkMetrics(metrics.registry, audit.sinks ?? []);
-    if (wired !== undefined) {
-      const store = wired.store;
-      wired.events.add(approvalMetrics(metrics.registry, { pendingCount: () => store.pendingCount() }));
-    }
-    const shadow = shadowOf(config, opts.watchRegoDir, source, { logger, clock, recorder: audit.recorder, registry: metrics.registry, inputTexts });
+    const metrics = assembleMetrics(policy, audit.sinks ?? [], approvals);
+    const shadowDeps = { logger, clock, recorder: audit.shadowRecorder, registry: metrics.registry, inputTexts: live.inputTexts };
+    const shadow = assembleShadow(config, source, { ...shadowDeps, watchRegoDir: opts.watchRegoDir });
     if (shadow !== undefined) closers.push(() => shadow.close());
     const decide = createDecideUseCase({
       policy,
@@ -385,576 +107,38 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
       ids: opts.ids ?? uuidV7Generator(clock),
       audit: audit.sink,
       observers: [metrics.observer, decisionLog(logger), ...(shadow === undefined ? [] : [shadow])],
-      ...(wired === undefined ? {} : { approvals: wired.gate }),
+      ...(approvals === undefined ? {} : { approvals: approvals.gate }),
     });
 
     const shutdown = new AbortController();
-    let consoleRouter: express.RequestHandler | undefined;
-    if (consoleConfig !== undefined) {
-      if (wired === undefined || redis === undefined) {
-        logger.warn("console: configured, but the web console needs the approval workflow (Redis); it is off");
-      } else {
-        const activity = new RedisActivityFeed(redis, `${wired.keyPrefix}console:activity`);
-        wired.events.add(activity);
-        closers.push(() => activity.close());
-        consoleRouter = createConsoleRouter({
-          config: consoleConfig,
-          approvals: wired.workflow.service,
-          identities: directory,
-          ...(audit.reader === undefined ? {} : { audit: audit.reader }),
-          ...(audit.verificationKey === undefined ? {} : { auditKeys: [audit.verificationKey] }),
-          activity,
-          logger,
-          now: () => Number(clock.nowNs() / 1_000_000n),
-          shutdown: shutdown.signal,
-        });
-        if (consoleConfig.sessionKeyGenerated) logger.warn("console: no session key (console.session_key_env): sessions are sealed with a key made at start and end with the process");
-        logger.info(`console: the web console is at ${consoleConfig.publicUrl ?? ""}/console`, { oidc: consoleConfig.oidc?.issuer ?? null, development_sign_in: consoleConfig.developmentSignIn });
-      }
-    }
+    const consoleDeps = { identities: directory, audit, logger, clock, shutdown: shutdown.signal };
+    const consoleApp = consoleConfig && assembleConsole(consoleConfig, approvals, consoleDeps);
+    closers.push(consoleApp?.close);
 
-    const requesters: RequesterCheck = (request) => requesterProblem(request, directory, config.requireKnownHumans);
-    const checks: ReadinessCheck[] = [policyCheck(policy)];
-    if (wired !== undefined) checks.push(wired.readiness);
-    else checks.push({ name: "audit", check: async () => ({ ok: false, detail: "no Redis configured: decisions cannot be recorded, every decision is denied" }) });
-    const app = createApp({
-      decide,
-      authenticator,
-      readiness: () => checkReadiness(checks),
-      metrics: metrics.registry,
-      logger,
-      bodyLimitBytes: config.server.bodyLimitBytes,
-      bodyTimeoutMs: config.server.bodyTimeoutMs,
-      maxJsonDepth: config.server.maxJsonDepth,
-      requesters,
-      hiddenTools: createHiddenToolsQuery(engine, clock),
-      ...(audit.reader === undefined ? {} : { audit: audit.reader }),
-      ...(shadow === undefined ? {} : { shadow }),
-      before: [...(teams === undefined ? [] : [teams.router]), ...(slack === undefined ? [] : [slack.router]), ...(consoleRouter === undefined ? [] : [consoleRouter])],
-      ...(wired === undefined
-        ? {}
-        : {
-            approvals: {
-              approvals: wired.workflow.service,
-              grants: wired.workflow.grants,
-              maxWaitSeconds: config.approvals.maxWaitSeconds,
-              shutdown: shutdown.signal,
-            } satisfies ApprovalApi,
-          }),
-    });
-    let closing: Promise<void> | null = null;
+    const before = [teams?.bot.router, slack?.app.router, consoleApp?.router].flatMap((router) => (router === undefined ? [] : [router]));
+    const appParts = { identity, live, decide, approvals, audit: audit.reader, shadow, before };
+    const app = assembleApp(config, { ...appParts, clock, logger, metrics: metrics.registry, shutdown: shutdown.signal });
     return {
       app,
       source,
       policy,
       logger,
-      ...(wired === undefined ? {} : { approvals: wired.workflow }),
+      ...(approvals === undefined ? {} : { approvals: approvals.workflow }),
       ...(audit.reader === undefined ? {} : { audit: audit.reader }),
-      ...(teams === undefined ? {} : { teams }),
-      ...(slack === undefined ? {} : { slack }),
+      ...(teams === undefined ? {} : { teams: teams.bot }),
+      ...(slack === undefined ? {} : { slack: slack.app }),
       ...(shadow === undefined ? {} : { shadow }),
-      decisions: { authenticate: (a) => authenticator.authenticate(a), decide: decideBody(decide, requesters), maxJsonDepth: config.server.maxJsonDepth },
+      decisions: serviceDecisions(config, identity, decide),
       endLongPolls: () => shutdown.abort(),
       close(): Promise<void> {
-        closing ??= (async () => {
-          shutdown.abort();
-          await closeAll();
-        })();
-        return closing;
+        shutdown.abort();
+        return closers.close();
       },
     };
   } catch (err) {
-    await closeAll();
+    await closers.close();
     throw err;
   }
-}
-
-/**
- * The policy source: Rego sources compiled in memory (`--watch-rego`), the bundle server of
- * `bundles.remote`, or the bundle directory; bundles verified with `bundles.verification` when configured.
- */
-function policySourceOf(
-  config: ServiceConfig,
-  watchRegoDir: string | undefined,
-  deps: { logger: Logger; clock: Clock; watch: boolean; regoVersion?: 0 | 1 },
-): PolicySource {
-  const { logger, clock, watch } = deps;
-  if (watchRegoDir !== undefined) {
-    return new RegoDirectorySource({
-      dir: watchRegoDir,
-      logger,
-      clock,
-      watch,
-      optionalEntrypoints: OPTIONAL_ENTRYPOINTS,
-      ...(deps.regoVersion === undefined ? {} : { regoVersion: deps.regoVersion }),
-    });
-  }
-  const verification = config.bundles.verification;
-  if (verification === undefined && config.mode === "production") {
-    logger.warn("bundles: no bundles.verification keys configured, so bundle signatures are not checked; anyone who can write the bundles decides who is approved");
-  }
-  if (config.bundles.remote !== undefined) {
-    return new BundleServerSource({ ...config.bundles.remote, decisionBundle: config.bundles.decision, logger, clock, poll: watch, ...(verification === undefined ? {} : { verification }) });
-  }
-  return new BundleDirectorySource({ dir: config.bundles.dir, decisionBundle: config.bundles.decision, logger, clock, watch, ...(verification === undefined ? {} : { verification }) });
-}
-
-/**
- * Shadow mode (`bundles.shadow`): the named bundle of the bundle directory evaluated on every decision after
- * its answer, under the same time budget, its disagreements recorded in the trail and counted in metrics.
- * Its evaluation failures are counted, not logged as the live policy's are (they answer nobody).
- */
-function shadowOf(
-  config: ServiceConfig,
-  watchRegoDir: string | undefined,
-  source: PolicySource,
-  deps: { logger: Logger; clock: Clock; recorder: AuditRecorder | undefined; registry: Registry; inputTexts: InputTexts | undefined },
-): ShadowRunner | undefined {
-  const name = config.bundles.shadow;
-  if (name === undefined) return undefined;
-  const lookup = source.bundle?.bind(source);
-  if (watchRegoDir !== undefined || lookup === undefined) {
-    deps.logger.warn(`bundles.shadow (${name}) is ignored: shadow mode reads its candidate from the bundle directory, not from --watch-rego sources`);
-    return undefined;
-  }
-  const engine = new PolicyEngine(
-    { active: () => lookup(name) },
-    { timeoutMs: config.policy.timeoutMs, logger: silentLogger, ...(deps.inputTexts === undefined ? {} : { inputTexts: deps.inputTexts }) },
-  );
-  let runner: ShadowRunner | undefined;
-  const listener = registerShadowMetrics(deps.registry, () => runner?.queueLength() ?? 0);
-  runner = new ShadowRunner({
-    candidate: { name, loaded: () => lookup(name) !== null, decide: (input, decisionId) => engine.decide(input, { decision_id: decisionId }) },
-    ...(deps.recorder === undefined ? {} : { recorder: shadowAuditRecorder(deps.recorder) }),
-    listener,
-    logger: deps.logger,
-    now: () => new Date(Number(deps.clock.nowNs() / 1_000_000n)),
-  });
-  deps.logger.info(`shadow mode: bundle ${name} is evaluated beside ${config.bundles.decision} on every decision (never answering)`, {
-    shadow: name,
-    loaded: lookup(name) !== null,
-  });
-  return runner;
-}
-
-/** The audit trail as the rest of the service uses it, and how to close it. */
-interface WiredAudit {
-  /** Absent without Redis. */
-  readonly recorder?: AuditRecorder;
-  readonly sink: DecisionAuditSink;
-  readonly reader?: AuditReader;
-  /** The sinks delivering the trail to collectors (their lag is a metric). */
-  readonly sinks?: readonly AuditSink[];
-  /** The public half of the trail's signing key (the console checks the chain with it). */
-  readonly verificationKey?: AuditVerificationKey;
-  close(): Promise<void>;
-}
-
-/** The `audit:` section resolved with the environment; a mistake (no salt in production) stops the start. */
-function auditSettingsOf(config: ServiceConfig, env: ConfigEnv, logger: Logger): ReturnType<typeof resolveAuditSettings> {
-  let settings: ReturnType<typeof resolveAuditSettings>;
-  try {
-    settings = resolveAuditSettings(config.audit, { mode: config.mode, env, readFile: (file) => readFileSync(file, "utf8") });
-  } catch (err) {
-    if (err instanceof AuditError) throw new ServiceStartError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit: ${err.message}`);
-    throw err;
-  }
-  if (settings.maskSalt.toString("utf8") === DEVELOPMENT_MASK_SALT) {
-    logger.warn("audit: masking with the published development salt (audit.mask_salt); set your own, production refuses this one");
-  }
-  return settings;
-}
-
-/**
- * Opens the trail on Redis (its signing key configured, or generated once and shared through Redis), or
- * takes the benchmark's recorder; without Redis, a sink that fails every record (every answer a deny).
- */
-async function assembleAudit(
-  settings: ReturnType<typeof resolveAuditSettings> | undefined,
-  redis: Redis | undefined,
-  where: string,
-  deps: { clock: Clock; logger: Logger; recorder: AuditRecorder | undefined; instanceId: string | undefined; env: ConfigEnv },
-): Promise<WiredAudit> {
-  const { logger } = deps;
-  if (deps.recorder !== undefined) {
-    logger.warn("audit: BENCHMARK ONLY recorder in place of the audit trail; nothing is recorded");
-    return { recorder: deps.recorder, sink: decisionAuditSink(deps.recorder), close: async () => undefined };
-  }
-  if (redis === undefined || settings === undefined) {
-    return { sink: unavailableAuditSink("no Redis configured: the audit trail cannot be written"), close: async () => undefined };
-  }
-  let opened: Awaited<ReturnType<typeof openAuditTrail>>;
-  try {
-    opened = await openAuditTrail(settings, {
-      redis,
-      clock: deps.clock,
-      labels: { id: deps.instanceId ?? randomUUID() },
-      onMirrorError: (err) => logger.warn("audit: the mirror file cannot be written (the trail in Redis is unaffected)", { file: settings.mirrorFile, error: err.message }),
-      onRollback: (info) =>
-        logger.error("audit: Redis lost entries this instance had stored (the stored head is behind them); the chain carries on from the stored head", {
-          stored_seq: info.storedSeq,
-          known_seq: info.knownSeq,
-        }),
-    });
-  } catch (err) {
-    if (err instanceof AuditError && err.code !== "COUNTERSIGN_AUDIT_UNAVAILABLE") throw new ServiceStartError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit: ${err.message}`);
-    throw new ServiceStartError(
-      "COUNTERSIGN_REDIS_UNAVAILABLE",
-      `cannot open the audit trail on Redis at ${where}: ${errorText(err)}; check REDIS_URL (audit.signing_key_file lets the trail start without reading its key from Redis)`,
-    );
-  }
-  logger.info(`audit trail on Redis stream ${settings.stream}`, { stream: settings.stream, mirror_file: settings.mirrorFile ?? null });
-  const trail = opened.trail;
-  const sinks = settings.sinks.map((s) => {
-    const failed = throttled(logger, `audit: sink ${s.name} failed to deliver; retried with back-off, nothing skipped`);
-    return new AuditSink({
-      name: s.name,
-      redis,
-      store: opened.store,
-      target: s.type === "http" ? httpAuditSink({ url: s.url, ...(s.secret === undefined ? {} : { secret: s.secret }) }) : syslogAuditSink({ host: s.host, port: s.port }),
-      batch: s.batch,
-      onError: (err) => failed(err),
-    });
-  });
-  for (const sink of sinks) sink.start();
-  let stopArchiver: (() => void) | undefined;
-  let archiveStore: ReturnType<typeof openArchiveStore> | undefined;
-  if (settings.archive !== undefined) {
-    const archive = settings.archive;
-    archiveStore = openArchiveStore(archive.target, deps.env);
-    const archiver = new TrailArchiver({
-      redis,
-      store: opened.store,
-      archive: archiveStore,
-      signingKey: opened.signingKey,
-      clock: deps.clock,
-      segmentEntries: archive.segmentEntries,
-      ...(archive.segmentMaxAgeMs === undefined ? {} : { segmentMaxAgeMs: archive.segmentMaxAgeMs }),
-      ...(archive.retentionMs === undefined ? {} : { retentionMs: archive.retentionMs }),
-      onRetention: (d) => logger.info("audit: segment deleted by retention (behind a signed retention marker)", { segment: d.name, marker: d.marker }),
-      ...(sinks.length === 0 ? {} : { deliveredThrough: async () => Math.min(...(await Promise.all(sinks.map((s) => s.cursor())))) }),
-      onSegment: (s) => logger.info("audit: segment archived and trimmed from Redis", { segment: s.name, from_seq: s.fromSeq, to_seq: s.toSeq, bytes: s.bytes }),
-    });
-    const failed = throttled(logger, "audit: archiving failed; nothing was trimmed, retried at the next run");
-    stopArchiver = intervalScheduler.every(archive.intervalMs, async () => {
-      await archiver.runOnce().catch(failed);
-    });
-    logger.info(`audit: sealing segments of ${archive.segmentEntries} entries into ${archiveStore.location}`, {
-      archive: archiveStore.location,
-      segment_entries: archive.segmentEntries,
-      segment_max_age_seconds: archive.segmentMaxAgeMs === undefined ? null : archive.segmentMaxAgeMs / 1000,
-      retention_days: archive.retentionMs === undefined ? null : archive.retentionMs / 86_400_000,
-    });
-  }
-  return {
-    recorder: trail,
-    sink: decisionAuditSink(trail),
-    reader: opened.store,
-    sinks,
-    verificationKey: opened.signingKey.verification,
-    close: async () => {
-      stopArchiver?.();
-      for (const sink of sinks) await sink.stop();
-      await trail.close();
-      archiveStore?.close?.();
-    },
-  };
-}
-
-/** The `teams:` section validated with the Bot Framework environment variables; undefined when absent. */
-function teamsConfigOf(config: ServiceConfig, env: ConfigEnv): TeamsConfig | undefined {
-  if (config.teams === undefined) return undefined;
-  try {
-    return validateTeamsConfig(config.teams, env, { production: config.mode === "production" });
-  } catch (err) {
-    if (err instanceof TeamsError) throw new ServiceStartError("COUNTERSIGN_TEAMS_CONFIG_INVALID", `invalid configuration: ${err.message}`);
-    throw err;
-  }
-}
-
-/** The `slack:` section validated with the Slack environment variables; undefined when absent. */
-function slackConfigOf(config: ServiceConfig, env: ConfigEnv): SlackConfig | undefined {
-  if (config.slack === undefined) return undefined;
-  try {
-    return validateSlackConfig(config.slack, env, { production: config.mode === "production" });
-  } catch (err) {
-    if (err instanceof SlackError) throw new ServiceStartError("COUNTERSIGN_SLACK_CONFIG_INVALID", `invalid configuration: ${err.message}`);
-    throw err;
-  }
-}
-
-/** The configured identities' display names, by id (those that have one). */
-function displayNames(directory: IdentityDirectory): Record<string, string> {
-  return Object.fromEntries(directory.all().flatMap((p) => (p.displayName === undefined ? [] : [[p.id, p.displayName]])));
-}
-
-/** The `console:` section validated with the environment; undefined when absent. */
-function consoleConfigOf(config: ServiceConfig, env: ConfigEnv): ConsoleConfig | undefined {
-  if (config.console === undefined) return undefined;
-  try {
-    return validateConsoleConfig(config.console, env, { production: config.mode === "production" });
-  } catch (err) {
-    if (err instanceof ConsoleError) throw new ServiceStartError("COUNTERSIGN_CONSOLE_CONFIG_INVALID", `invalid configuration: ${err.message}`);
-    throw err;
-  }
-}
-
-/** Display masking for Teams cards: the shared module, `[MASKED]` for the policy's fields and secret-named members. */
-const teamsMasker: Masker = { mask: (value, pointers) => maskDocument(value, pointers) };
-
-/**
- * The Teams bot on the approval workflow: verdicts through the approval service (channel `teams`), reviewers
- * from the configured identities, cards stored in Redis on the service's connection, and the notifier fed by
- * the notification outbox's dispatcher (cards posted on creation, updated on every verdict, cancellation and
- * expiry), off the request path.
- */
-function assembleTeams(
-  config: TeamsConfig,
-  wired: WiredApprovals,
-  redis: Redis,
-  directory: IdentityDirectory,
-  deps: { logger: Logger; credentialsFactory: CredentialsFactory | undefined; publicUrl?: string },
-): TeamsBot {
-  return createTeamsRouter({
-    config,
-    approvals: new ApprovalCorePort(wired.workflow.service, displayNames(directory)),
-    people: (id) => {
-      const found = directory.resolve(id);
-      return found?.displayName === undefined ? undefined : { displayName: found.displayName };
-    },
-    ...(deps.publicUrl === undefined ? {} : { consoleBaseUrl: deps.publicUrl }),
-    reviewers: identityReviewerDirectory(directory),
-    masker: teamsMasker,
-    store: new RedisConversationStore(redis, new ConversationKeys(`${wired.keyPrefix}teams:`)),
-    logger: deps.logger,
-    ...(deps.credentialsFactory === undefined ? {} : { credentialsFactory: deps.credentialsFactory }),
-  });
-}
-
-/**
- * The Slack app on the approval workflow: verdicts through the approval service (channel `slack`), reviewers
- * from the configured identities (`identities[].slack`), messages and seen signatures in Redis on the
- * service's connection; its notifier is fed by the notification outbox's dispatcher, off the request path.
- */
-function assembleSlack(
-  config: SlackConfig,
-  wired: WiredApprovals,
-  redis: Redis,
-  directory: IdentityDirectory,
-  deps: { logger: Logger; now: () => number; clock?: SlackClock },
-): SlackApp {
-  return createSlackApp({
-    config,
-    approvals: new SlackApprovalCorePort(wired.workflow.service, deps.now),
-    reviewers: slackReviewerDirectory(directory),
-    masker: teamsMasker,
-    store: new SlackMessageStore(redis, new SlackKeys(`${wired.keyPrefix}slack:`)),
-    logger: deps.logger,
-    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
-  });
-}
-
-/** The approval workflow with what the decide use case and readiness need, and how to stop it. */
-interface WiredApprovals {
-  readonly workflow: ApprovalWorkflow;
-  readonly gate: DecisionApprovals;
-  readonly readiness: ReadinessCheck;
-  /** The workflow's event bus. */
-  readonly events: ApprovalEventBus;
-  /** The store and its key layout (the notification dispatcher reads requests through them). */
-  readonly store: RedisApprovalStore;
-  readonly keys: ApprovalKeys;
-  readonly keyPrefix: string;
-  close(): Promise<void>;
-}
-
-/**
- * The approval workflow on the service's Redis connection: store, change feed, grant key (configured, or
- * generated once and shared through Redis), grants, callbacks, reviewer policy, the audit listener, expiry
- * sweeper and callback dispatcher (both started). Throws ServiceStartError when the grant key cannot be had.
- */
-async function assembleApprovals(
-  redis: Redis,
-  where: string,
-  cfg: ApprovalWorkflowConfig,
-  mode: ServiceMode,
-  deps: {
-    clock: Clock;
-    logger: Logger;
-    engine: PolicyEngine;
-    ids: IdSource | undefined;
-    audit: AuditRecorder | undefined;
-    auditReader: AuditReader | undefined;
-    identities: IdentityDirectory;
-    /** Write the notification outbox (a reviewers' channel such as Teams is configured). */
-    notifications: boolean;
-    recoveryGraceMs?: number;
-  },
-): Promise<WiredApprovals> {
-  const { clock, logger } = deps;
-  const keys = new ApprovalKeys(cfg.keyPrefix);
-  const key = await grantSigningKey(redis, keys, cfg, mode, where, logger);
-
-  const store = new RedisApprovalStore(redis, { keys, retentionSeconds: cfg.retentionSeconds, notifications: deps.notifications });
-  const events = new ApprovalEventBus([approvalEventLog(logger)], (err, event) =>
-    logger.error(
-      isAuditFailure(err) ? "audit: an approval event was not recorded (the change itself is committed)" : "an approval event listener failed",
-      { event: event.type, error: errorText(err) },
-    ),
-  );
-  // The trail first: an event is recorded before the Teams card and the callback hear of it. Its listener
-  // deletes each event's journal entries once the event is stored; without a trail nothing waits for them.
-  const journal = new RedisApprovalJournal(redis, keys);
-  const auditListener = deps.audit !== undefined ? approvalAuditListener(deps.audit, journal) : journalAckListener(journal);
-  events.add(auditListener);
-  const grants = new GrantService({ redis, key, clock, keys, events });
-  const urlPolicy = cfg.callbacks === undefined ? undefined : new CallbackUrlPolicy(cfg.callbacks);
-  const changes = new RedisApprovalChangeFeed(redis, keys);
-  const service = new ApprovalService({
-    store,
-    clock,
-    events,
-    grants,
-    changes,
-    reviewerPolicy: new PolicyReviewerPolicy(deps.engine, clock),
-    identities: deps.identities,
-    ...(urlPolicy === undefined ? {} : { callbackUrls: urlPolicy }),
-    ...(deps.ids === undefined ? {} : { ids: deps.ids }),
-    limits: { commentMaxChars: cfg.commentMaxChars, maxWaitMs: cfg.maxWaitSeconds * 1000 },
-  });
-
-  const sweeper = new ExpirySweeper(service, { intervalMs: cfg.sweepIntervalMs, onError: throttled(logger, "expiry sweep failed") });
-  let dispatcher: CallbackDispatcher | undefined;
-  if (cfg.callbacks !== undefined && urlPolicy !== undefined) {
-    dispatcher = new CallbackDispatcher({
-      outbox: new RedisCallbackOutbox(redis, keys),
-      approvals: store,
-      sender: new HttpCallbackSender(urlPolicy, cfg.callbacks.timeoutMs),
-      secret: cfg.callbacks.secret,
-      clock,
-      events,
-      intervalMs: cfg.sweepIntervalMs,
-      ...(cfg.callbacks.maxAttempts === undefined ? {} : { maxAttempts: cfg.callbacks.maxAttempts }),
-      ...(cfg.callbacks.initialBackoffMs === undefined ? {} : { initialBackoffMs: cfg.callbacks.initialBackoffMs }),
-      ...(cfg.callbacks.maxBackoffMs === undefined ? {} : { maxBackoffMs: cfg.callbacks.maxBackoffMs }),
-      onError: throttled(logger, "callback delivery run failed"),
-    });
-    events.add(dispatcher); // immediate delivery when this instance finalizes a request
-    dispatcher.start();
-  }
-  sweeper.start();
-  // Requests stored before the inbox indexes existed get listed in them (once; idempotent across instances).
-  void store.indexUnindexed().then(
-    (n) => n > 0 && logger.info("approvals: listed pending requests in the inbox indexes", { requests: n }),
-    (err: unknown) => logger.warn("approvals: could not list pending requests in the inbox indexes; retried at the next start", { error: errorText(err) }),
-  );
-  // The recovery pass: at start, then every RECOVERY_INTERVAL_MS, records what a crash left unrecorded.
-  let stopRecovery: (() => void) | undefined;
-  if (deps.auditReader !== undefined) {
-    const recovery = new JournalRecovery({
-      store,
-      journal,
-      audit: auditListener,
-      recorded: recordedEventsOf(deps.auditReader),
-      clock,
-      ...(deps.recoveryGraceMs === undefined ? {} : { graceMs: deps.recoveryGraceMs }),
-    });
-    const report = throttled(logger, "approval recovery pass failed");
-    const runRecovery = async (): Promise<void> => {
-      try {
-        const done = await recovery.run();
-        if (done.withdrawn + done.confirmed + done.recovered + done.alreadyRecorded + done.dropped > 0) {
-          logger.warn("approval recovery: settled what a stopped instance left unrecorded", { ...done });
-        }
-      } catch (err) {
-        report(err);
-      }
-    };
-    void runRecovery();
-    stopRecovery = intervalScheduler.every(Math.min(RECOVERY_INTERVAL_MS, deps.recoveryGraceMs ?? RECOVERY_INTERVAL_MS), runRecovery);
-  }
-
-  const gate = new DecisionApprovals(service, grants, (code, err) =>
-    logger.error("approval step failed closed: answered deny", { code, error: errorText(err) }),
-  );
-  return {
-    workflow: { redis, service, grants, sweeper, ...(dispatcher === undefined ? {} : { dispatcher }) },
-    gate,
-    readiness: redisClientCheck(redis, where),
-    events,
-    store,
-    keys,
-    keyPrefix: cfg.keyPrefix,
-    close: async () => {
-      sweeper.stop();
-      stopRecovery?.();
-      dispatcher?.stop();
-      await changes.close();
-    },
-  };
-}
-
-function isAuditFailure(err: unknown): boolean {
-  return err instanceof AuditError;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** The configured grant signing key, else the one generated once and shared through Redis. */
-async function grantSigningKey(redis: Redis, keys: ApprovalKeys, cfg: ApprovalWorkflowConfig, mode: ServiceMode, where: string, logger: Logger): Promise<GrantSigningKey> {
-  let configured: GrantSigningKey | undefined;
-  try {
-    configured = await configuredSigningKey(cfg.grants);
-  } catch (err) {
-    throw new ServiceStartError("COUNTERSIGN_GRANT_KEY_INVALID", (err as Error).message);
-  }
-  if (configured !== undefined) return configured;
-  let shared: GrantSigningKey;
-  try {
-    shared = await sharedSigningKey(redis, keys.grantSigningKey);
-  } catch (err) {
-    throw new ServiceStartError(
-      "COUNTERSIGN_REDIS_UNAVAILABLE",
-      `cannot load the shared grant signing key from Redis at ${where}: ${(err as Error).message}; ` +
-        "check REDIS_URL, or configure approvals.grants (a key of its own lets the service start while Redis is down)",
-    );
-  }
-  if (mode === "production") {
-    logger.warn(
-      "no grant signing key configured (approvals.grants): grants are signed with a key generated once and kept in Redis in clear; " +
-        "configure approvals.grants.private_key_file in production",
-      { kid: shared.kid },
-    );
-  }
-  return shared;
-}
-
-/** Logs the connection going down (once per distinct error) and coming back. */
-function watchConnection(redis: Redis, where: string, logger: Logger): void {
-  let failing: string | undefined;
-  redis.on("error", (err: Error) => {
-    if (failing === err.message) return;
-    failing = err.message;
-    logger.warn(`redis ${where}: ${err.message}; reconnecting (decisions that need approval are denied meanwhile)`);
-  });
-  redis.on("ready", () => {
-    if (failing === undefined) return;
-    failing = undefined;
-    logger.info(`redis ${where}: connection restored`);
-  });
-}
-
-/** An error callback that logs the first failure and then at most one per interval. */
-function throttled(logger: Logger, what: string): (err: unknown) => void {
-  let last = -Infinity;
-  return (err: unknown) => {
-    const now = Date.now();
-    if (now - last < BACKGROUND_FAILURE_LOG_INTERVAL_MS) return;
-    last = now;
-    logger.warn(what, { error: err instanceof Error ? err.message : String(err) });
-  };
 }
 
 /**
@@ -963,87 +147,38 @@ function throttled(logger: Logger, what: string): (err: unknown) => void {
  */
 export async function startService(opts: StartOptions): Promise<RunningService> {
   const loaded = loadServiceConfig(opts.env, opts.overrides);
-  const configSource = loaded.source;
-  let config = loaded.config;
-  // The in-process MCP gateway serves the agent on stdout, so the logs go to stderr.
-  const gatewaySection = inProcessGatewaySection(configSource.kind === "file" ? configSource.path : undefined);
-  const logger = opts.logger ?? createLogger({ level: config.log.level, ...(gatewaySection === undefined ? {} : { stream: process.stderr }) });
+  const gatewaySection = inProcessGatewaySection(loaded.source.kind === "file" ? loaded.source.path : undefined);
+  const logger =
+    opts.logger ?? createLogger({ level: loaded.config.log.level, ...(gatewaySection === undefined ? {} : { stream: process.stderr }) });
+  logConfiguration(loaded, logger);
+  const { config, embedded: embeddedRedis } = await embeddedRedisFor(loaded.config, logger);
 
-  if (configSource.kind === "example") {
-    logger.warn(
-      `no configuration given (--config or COUNTERSIGN_CONFIG): using the example development configuration ${configSource.path}, ` +
-        "whose identities and API keys are public; never use it in production",
-      { config: configSource.path, mode: config.mode },
-    );
-  } else {
-    logger.info(`configuration ${configSource.path}`, { config: configSource.path, mode: config.mode });
-  }
-  if (config.mode === "development") logger.warn("running in development mode (NODE_ENV is not production)");
-
-  let embeddedRedis: EmbeddedRedis | undefined;
-  if (config.redis.url === undefined) {
-    if (config.mode === "production") {
-      logger.warn("no REDIS_URL in production: starting the embedded redis-server; point REDIS_URL at a Redis you run (see src/redis/README.md)");
-    }
-    try {
-      embeddedRedis = await startEmbeddedRedis({ dir: config.redis.embeddedDir });
-    } catch (err) {
-      throw new ServiceStartError("COUNTERSIGN_REDIS_START_FAILED", `no REDIS_URL, and the embedded Redis did not start: ${(err as Error).message}`);
-    }
-    logger.info(`embedded redis-server on ${embeddedRedis.url} (AOF on, data in ${embeddedRedis.dir})`, { pid: embeddedRedis.pid });
-    config = { ...config, redis: { ...config.redis, url: embeddedRedis.url } };
-  }
-
-  let assembled: AssembledService;
+  const assembled = await assembleService(config, { ...opts, logger }).catch(async (err: unknown) => {
+    await embeddedRedis?.stop();
+    throw err;
+  });
+  const { app, source, policy } = assembled;
+  let server: ListeningServer | undefined;
+  let mcpGateway: RunningGateway | undefined;
   try {
-    assembled = await assembleService(config, { ...opts, logger });
+    server = await listenOn(app, config.server.host, config.server.port);
+    const gatewayDeps = { service: assembled.decisions, host: config.server.host, port: server.port, env: opts.env, logger };
+    mcpGateway = await startInProcessGateway(gatewaySection, gatewayDeps);
   } catch (err) {
+    await server?.close(0);
+    await assembled.close();
     await embeddedRedis?.stop();
     throw err;
   }
-  const { app, source, policy } = assembled;
-  let server: Server;
-  try {
-    server = await listen(app, config.server.port, config.server.host);
-  } catch (err) {
-    await assembled.close();
-    await embeddedRedis?.stop();
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === "EADDRINUSE" ? "the address is already in use" : e.code === "EACCES" ? "permission denied" : e.message;
-    throw new ServiceStartError("COUNTERSIGN_LISTEN_FAILED", `cannot listen on ${config.server.host}:${config.server.port}: ${why}`);
-  }
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = config.server.host === "0.0.0.0" || config.server.host === "::" ? "localhost" : config.server.host;
-  const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`;
-  const status = policy.status();
-  logger.info(`countersign decision service listening on ${url}`, {
-    host: config.server.host,
-    port,
-    policy_source: opts.watchRegoDir === undefined ? config.bundles.dir : `${opts.watchRegoDir} (watching Rego sources)`,
-    policy: status.active,
-    redis: embeddedRedis === undefined ? "configured" : "embedded",
-  });
-  if (!status.ready) logger.error(`not ready: ${status.problem ?? "no decision bundle"}; every decision is denied until one loads`);
-  let mcpGateway: RunningGateway | undefined;
-  if (gatewaySection !== undefined) {
-    try {
-      mcpGateway = await assembleGatewayInProcess(gatewaySection, { service: assembled.decisions, host: config.server.host, port, env: opts.env });
-    } catch (err) {
-      await closeServer(server, 0);
-      await assembled.close();
-      await embeddedRedis?.stop();
-      throw err;
-    }
-    logger.info("MCP gateway in process: serving the agent on stdio");
-  }
+  logListening(config, server, policy, { watchRegoDir: opts.watchRegoDir, embeddedRedis: embeddedRedis !== undefined }, logger);
 
   let closing: Promise<void> | null = null;
   return {
     config,
-    configSource,
+    configSource: loaded.source,
     app,
-    url,
-    port,
+    url: server.url,
+    port: server.port,
     source,
     logger,
     ...(embeddedRedis === undefined ? {} : { embeddedRedis }),
@@ -1053,7 +188,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         logger.info("shutting down: no new connections; ending long-polls; waiting for requests in flight");
         await mcpGateway?.close();
         assembled.endLongPolls();
-        await closeServer(server, graceMs);
+        await server.close(graceMs);
         await assembled.close();
         await embeddedRedis?.stop();
         logger.info("stopped");
@@ -1061,28 +196,4 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       return closing;
     },
   };
-}
-
-function listen(app: RequestListener, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer(app).listen(port, host);
-    server.once("listening", () => {
-      server.off("error", reject);
-      resolve(server);
-    });
-    server.once("error", reject);
-  });
-}
-
-/** Closes the server: idle keep-alive connections at once, busy ones when done or at the deadline. */
-function closeServer(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
-    deadline.unref();
-    server.close(() => {
-      clearTimeout(deadline);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

@@ -1,10 +1,10 @@
 /**
  * Benchmark child process: serves either the real decision service (`countersign`, with its audit trail and
  * approval workflow on the Redis at the URL given as third argument), the same service with the audit trail
- * swapped for the benchmark-only no-op recorder (`countersign-noaudit`: the switch lives here, in the
- * benchmark, and nowhere in configuration), the service with shadow mode on (`countersign-shadow`,
- * `bundles.shadow: candidate`), a bare Express handler (`bare`) that parses the same JSON
- * body and answers a constant, or the same on Node's HTTP server alone (`bare-node`), on a loopback port it
+ * swapped for a no-op recorder (`countersign-noaudit`: `noop-audit-recorder.ts`, handed to `assembleService`
+ * as its `auditRecorder` part here, and reachable from no configuration), the service with shadow mode on
+ * (`countersign-shadow`, `bundles.shadow: candidate`), a bare Express handler (`bare`) that parses the same
+ * JSON body and answers a constant, or the same on Node's HTTP server alone (`bare-node`), on a loopback port it
  * reports to the parent over IPC. A fifth argument, a loopback Bot Connector URL, turns the service's Teams bot
  * on in local development mode (`teams: { default_channel: approvals, emulator_url: <it> }`, no credentials).
  *
@@ -18,8 +18,8 @@ import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { exampleConfigPath, loadServiceConfig } from "../../src/config/config-loader";
-import { createBenchmarkOnlyNoopAuditRecorder } from "../../src/audit/benchmark-noop-trail";
 import { assembleService } from "../../src/main";
+import { createNoopAuditRecorder } from "./noop-audit-recorder";
 
 /** The constant answer of the bare handler: the same size and shape as a real allow. */
 export const BARE_ANSWER = {
@@ -71,7 +71,7 @@ async function serve(mode: string, bundlesDir: string, redisUrl: string | undefi
     const bundles = mode === "countersign-shadow" ? { ...config.bundles, shadow: "candidate" } : config.bundles;
     const service = await assembleService(
       { ...config, bundles, audit, ...teams },
-      { watch: false, ...(mode === "countersign-noaudit" ? { benchmarkOnlyAuditRecorder: createBenchmarkOnlyNoopAuditRecorder() } : {}) },
+      { watch: false, ...(mode === "countersign-noaudit" ? { auditRecorder: createNoopAuditRecorder() } : {}) },
     );
     if (!service.policy.status().ready) throw new Error(`no bundle loaded from ${bundlesDir}`);
     app = service.app;

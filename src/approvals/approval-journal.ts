@@ -74,7 +74,7 @@ export class RedisApprovalJournal {
     return out;
   }
 
-  /** How many entries wait (for tests and metrics). */
+  /** How many entries wait. */
   async length(): Promise<number> {
     return this.call(() => this.redis.xlen(this.keys.journal));
   }

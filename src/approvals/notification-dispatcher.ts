@@ -113,7 +113,7 @@ export class NotificationDispatcher {
     clearTimeout(timer);
   }
 
-  /** One pass over what is due: new entries, then retries whose back-off has passed. Exposed for tests. */
+  /** One pass over what is due: new entries, then retries whose back-off has passed. */
   async runOnce(block = false): Promise<number> {
     await this.ensureGroup();
     const fresh = await this.readNew(block);

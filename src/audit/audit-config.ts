@@ -80,7 +80,7 @@ export interface AuditSettings {
 /** The salt development mode uses when none is configured; refused in production. */
 export const DEVELOPMENT_MASK_SALT = "countersign-development-mask-salt-not-secret";
 
-/** Reads and validates the settings. `readFile` reads the signing key file (injected for tests). */
+/** Reads and validates the settings. `readFile` reads the signing key file. */
 export function resolveAuditSettings(
   file: AuditConfigFile | undefined,
   opts: { readonly mode: "development" | "production"; readonly env: Readonly<Record<string, string | undefined>>; readonly readFile: (path: string) => string },

@@ -87,7 +87,7 @@ export class AuditSink {
 
   /**
    * Delivers what is there now, batch by batch; returns how many entries went out. Throws the target's error
-   * when a batch fails (the cursor stays before it). Exposed for tests.
+   * when a batch fails (the cursor stays before it).
    */
   async deliverPending(): Promise<number> {
     const { redis, store } = this.opts;

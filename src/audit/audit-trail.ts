@@ -85,7 +85,7 @@ export interface AuditTrailOptions {
   readonly onRollback?: (info: { readonly storedSeq: number; readonly knownSeq: number }) => void;
 }
 
-/** Counters for tests, benchmarks and metrics. */
+/** Counters of what the trail has stored, batched and refused. */
 export interface AuditTrailStats {
   /** Events stored. */
   readonly recorded: number;

@@ -83,7 +83,7 @@ export interface AuditCommandOptions {
   readonly s3PathStyle?: boolean;
 }
 
-/** What the command takes from its surroundings (injected for tests). */
+/** What the command takes from its surroundings (the environment, the clock, the Redis connection). */
 export interface AuditCommandDeps {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;

@@ -1,6 +1,6 @@
 /**
  * The decision service's HTTP application, built from its dependencies and separate from listening, so
- * tests drive it with supertest and the benchmark measures the very same app: the decide fast lane
+ * any caller can serve or drive the very same app (a listener for `http.createServer`): the decide fast lane
  * (`decide-lane.ts`) in front of the Express app that serves every route.
  *
  * Routes parse and validate, call a use case, and map typed errors to the catalogue in `http-error.ts`.

@@ -31,6 +31,11 @@ import { resolveGatewayConfig, type GatewayConfigFile } from "./gateway-config";
 import { GatewayError } from "./gateway-error";
 import { readGatewaySection } from "./gateway-section";
 import { assertJsonDepth } from "../http/json-depth";
+import { decideBody, type RequesterCheck } from "../http/decide-route";
+import type { Authenticator } from "../identity/authenticator";
+import type { IdentityDirectory } from "../identity/identity-directory";
+import type { DecideUseCase } from "../service/decide";
+import { requesterProblem } from "../service/requester-identities";
 
 /** What the in-process gateway needs from the service (`main.ts` hands over its own parts). */
 export interface ServiceDecisions {
@@ -120,4 +125,28 @@ async function decideInProcess(service: ServiceDecisions, request: DecideRequest
 function statusOf(err: unknown): number | undefined {
   const status = (err as { status?: unknown }).status;
   return typeof status === "number" ? status : undefined;
+}
+
+/** The service's parts the in-process gateway decides with: its authenticator and the decide route's work. */
+export function serviceDecisions(
+  config: { readonly requireKnownHumans: boolean; readonly server: { readonly maxJsonDepth: number } },
+  identity: { readonly directory: IdentityDirectory; readonly authenticator: Authenticator },
+  decide: DecideUseCase,
+): ServiceDecisions {
+  const requesters: RequesterCheck = (request) => requesterProblem(request, identity.directory, config.requireKnownHumans);
+  return { authenticate: (a) => identity.authenticator.authenticate(a), decide: decideBody(decide, requesters), maxJsonDepth: config.server.maxJsonDepth };
+}
+
+/**
+ * Starts the in-process gateway once the service listens, when the configuration asks for it (`section`
+ * from inProcessGatewaySection); undefined otherwise.
+ */
+export async function startInProcessGateway(
+  section: GatewayConfigFile | undefined,
+  deps: InProcessGatewayDeps & { readonly logger: { info(message: string): void } },
+): Promise<RunningGateway | undefined> {
+  if (section === undefined) return undefined;
+  const gateway = await assembleGatewayInProcess(section, deps);
+  deps.logger.info("MCP gateway in process: serving the agent on stdio");
+  return gateway;
 }

@@ -18,7 +18,7 @@ export interface LoggerOptions {
   readonly level: LogLevel;
   /** Each line is written to it as it is logged; the default is standard output, a turn's lines at a time. */
   readonly stream?: Writable;
-  /** Log nothing (benchmarks, some tests). */
+  /** Log nothing. */
   readonly silent?: boolean;
 }
 

@@ -27,7 +27,7 @@ export class ApprovalBotAdapter extends TeamsAdapter {
   constructor(
     config: TeamsConfig,
     private readonly logger: TeamsLogger,
-    /** Replaces the factory built from the configuration; tests use it to avoid Azure AD. */
+    /** Replaces the factory built from the configuration (a token source other than Azure AD). */
     credentialsFactory?: CredentialsFactory,
   ) {
     super(botFrameworkAuthOptions(config) as ConfigurationBotFrameworkAuthenticationOptions, credentialsFactory);

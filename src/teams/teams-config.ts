@@ -17,8 +17,8 @@ import { nonEmpty, sectionFields } from "../config/section-fields";
 export type TeamsAppType = "SingleTenant" | "MultiTenant" | "UserAssignedMsi";
 
 /**
- * The Bot Framework endpoints for a non-public cloud (or for tests). botbuilder uses either all of its
- * defaults or none: setting any one of these replaces every default, so the validator requires them together.
+ * The Bot Framework endpoints for a non-public cloud (or a local Bot Connector). botbuilder uses either all of
+ * its defaults or none: setting any one of these replaces every default, so the validator requires them together.
  */
 export interface ChannelServiceEndpoints {
   /** Where the bot gets tokens for outbound calls (`https://login.microsoftonline.com/<tenant>`). */
@@ -62,7 +62,7 @@ export interface TeamsConfig {
   readonly installChannel?: string;
   /** Roles that may subscribe and unsubscribe; empty lets any configured reviewer. */
   readonly channelAdminRoles: readonly string[];
-  /** Non-public clouds and tests only; absent uses the public Azure cloud. */
+  /** A non-public cloud (or a local Bot Connector); absent uses the public Azure cloud. */
   readonly channelService?: ChannelServiceEndpoints;
   /**
    * Local development mode only: the origin (`http://127.0.0.1:PORT`) of the one service URL replies may go
@@ -89,7 +89,7 @@ export interface TeamsConfigEnv {
 export interface TeamsConfigOptions {
   /** Production refuses local development mode. */
   readonly production?: boolean;
-  /** Reads `certificate.private_key_file` (tests pass their own). */
+  /** Reads `certificate.private_key_file`; default the file system. */
   readonly readFile?: (path: string) => string;
 }
 

@@ -31,7 +31,7 @@ export interface TeamsBotDeps {
   readonly store: ConversationStore;
   readonly logger: TeamsLogger;
   readonly clock?: TeamsClock;
-  /** Replaces the outbound credentials built from the configuration (tests; never in production). */
+  /** The outbound credentials to the Bot Connector; default built from the configuration. */
   readonly credentialsFactory?: CredentialsFactory;
   /** See ApprovalCardOptions.refreshUserIds. */
   readonly refreshUserIds?: readonly string[];

@@ -2,9 +2,9 @@
  * Micro-benchmark of the audit trail (prints figures, asserts nothing): appends per second from one
  * instance with 64 concurrent record() calls against a local redis-server (AOF on, as `make run` starts
  * it), with and without grouping; and a stand-in for the allow path (a fixed slice of CPU per request, then
- * record()) with the trail against the benchmark-only no-op recorder, in the same run. The stand-in's CPU
- * slice is a guess at what Express, validation, authentication and the policy spend per request; `make bench`
- * measures the real path once the trail is wired in.
+ * record()) with the trail against a no-op recorder (`scripts/bench/noop-audit-recorder.ts`), in the same
+ * run. The stand-in's CPU slice is a guess at what Express, validation, authentication and the policy spend
+ * per request; `make bench` measures the real path once the trail is wired in.
  *
  * Run: `npx tsc -p tsconfig.json && node dist/test/audit/audit-append-bench.js` (or call benchAuditAppend
  * from `make bench`).
@@ -15,11 +15,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { AuditDraft } from "../../src/audit/audit-event";
 import { AuditTrail, type AuditRecorder } from "../../src/audit/audit-trail";
-import { createBenchmarkOnlyNoopAuditRecorder } from "../../src/audit/benchmark-noop-trail";
 import { prepareEvent } from "../../src/audit/chain";
 import { RedisAuditStore } from "../../src/audit/redis-audit-store";
 import { generateSigningKeyPem, loadSigningKey } from "../../src/audit/signing-key";
 import { systemClock } from "../../src/policy/clock";
+import { createNoopAuditRecorder } from "../../scripts/bench/noop-audit-recorder";
 import { startEmbeddedRedis } from "../../src/redis/embedded-redis";
 import { openRedis } from "../../src/redis/redis-connection";
 import { sampleDecision, TEST_SALT } from "./audit-fixtures";
@@ -125,7 +125,7 @@ export async function benchAuditAppend(opts: { seconds?: number; requestCpuUs?: 
       }
     }
 
-    const noop: AuditRecorder = createBenchmarkOnlyNoopAuditRecorder();
+    const noop: AuditRecorder = createNoopAuditRecorder();
     const trail = makeTrail("bench:allow", 256);
     for (const cpuUs of requestCpuUs) {
       const allowPath = (recorder: AuditRecorder) => async (i: number) => {

@@ -73,8 +73,8 @@ export interface LinkRequest {
    */
   readonly globals?: readonly GeneratedGlobal[];
   /**
-   * Keep every runtime export (including internal `cs_*` ones) instead of only OPA's ABI surface; for tests
-   * and debugging.
+   * Keep every runtime export (including internal `cs_*` ones) instead of only OPA's ABI surface, for
+   * debugging.
    */
   readonly keepRuntimeExports?: boolean;
 }
