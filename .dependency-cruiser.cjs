@@ -70,13 +70,7 @@ module.exports = {
       severity: "error",
       from: {
         orphan: true,
-        pathNot: [
-          "\\.d\\.ts$",
-          "^src/cli/main\\.ts$",
-          "^src/client/index\\.ts$",
-          "^src/wasm-runtime/index\\.ts$",
-          "^src/wasm-runtime/rt/",
-        ],
+        pathNot: ["\\.d\\.ts$", "^src/cli/main\\.ts$", "^src/client/index\\.ts$", "^src/wasm-runtime/index\\.ts$", "^src/wasm-runtime/rt/"],
       },
       to: {},
     },

@@ -6,9 +6,25 @@ import tseslint from "typescript-eslint";
 
 const NODE_GLOBALS = Object.fromEntries(
   [
-    "process", "console", "Buffer", "URL", "URLSearchParams", "TextEncoder", "TextDecoder", "fetch", "AbortController",
-    "AbortSignal", "WebAssembly", "queueMicrotask", "structuredClone", "setTimeout", "clearTimeout", "setInterval",
-    "clearInterval", "setImmediate", "clearImmediate",
+    "process",
+    "console",
+    "Buffer",
+    "URL",
+    "URLSearchParams",
+    "TextEncoder",
+    "TextDecoder",
+    "fetch",
+    "AbortController",
+    "AbortSignal",
+    "WebAssembly",
+    "queueMicrotask",
+    "structuredClone",
+    "setTimeout",
+    "clearTimeout",
+    "setInterval",
+    "clearInterval",
+    "setImmediate",
+    "clearImmediate",
   ].map((name) => [name, "readonly"]),
 );
 const COMMONJS_GLOBALS = { require: "readonly", module: "writable", exports: "writable", __dirname: "readonly", __filename: "readonly" };

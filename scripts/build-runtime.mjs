@@ -26,12 +26,15 @@ const stampFile = outFile + ".sha256";
 
 const args = [
   "src/wasm-runtime/index.ts",
-  "--runtime", "src/wasm-runtime/rt/bump",
-  "--use", "abort=src/wasm-runtime/abort/runtimeAbort",
+  "--runtime",
+  "src/wasm-runtime/rt/bump",
+  "--use",
+  "abort=src/wasm-runtime/abort/runtimeAbort",
   "--importMemory",
   "-O3",
   "--noAssert",
-  "--outFile", relative(root, outFile),
+  "--outFile",
+  relative(root, outFile),
 ];
 
 /** Binaryen's internal names of the policy hooks (file path, then the function name). */
@@ -79,8 +82,10 @@ async function checkRegistry(files) {
     if (!registry.includes(`"${module}"`)) missing.push(module);
   }
   if (missing.length) {
-    console.warn(`warning: builtin-registry.ts does not re-export ${missing.join(", ")}; their cs_bi_* functions ` +
-      "will be missing from build/runtime.wasm");
+    console.warn(
+      `warning: builtin-registry.ts does not re-export ${missing.join(", ")}; their cs_bi_* functions ` +
+        "will be missing from build/runtime.wasm",
+    );
   }
 }
 
@@ -95,8 +100,10 @@ async function checkExports(bytes) {
     .map((e) => e.name)
     .filter((name) => !abi.has(name) && !name.startsWith("opa_") && !name.startsWith("cs_"));
   if (stray.length) {
-    console.warn(`warning: build/runtime.wasm exports helpers outside the runtime surface: ${stray.join(", ")} ` +
-      "(re-exported by builtin-registry.ts; move them to a file the registry does not list)");
+    console.warn(
+      `warning: build/runtime.wasm exports helpers outside the runtime surface: ${stray.join(", ")} ` +
+        "(re-exported by builtin-registry.ts; move them to a file the registry does not list)",
+    );
   }
 }
 
@@ -119,7 +126,10 @@ async function main() {
   const stamp = await stampOf(files, wat);
   if (!force) {
     const previous = await readFile(stampFile, "utf8").catch(() => "");
-    const built = await readFile(outFile).then(() => true, () => false);
+    const built = await readFile(outFile).then(
+      () => true,
+      () => false,
+    );
     if (built && previous.trim() === stamp) {
       console.log("build/runtime.wasm is up to date");
       return;
@@ -127,10 +137,12 @@ async function main() {
   }
   await mkdir(dirname(outFile), { recursive: true });
   const started = Date.now();
-  const { error, stderr } = await asc.main(
-    wat ? [...args, "--textFile", relative(root, outFile.replace(/\.wasm$/, ".wat"))] : args,
-    { transforms: [RuntimeTransform], stdout: process.stdout, stderr: process.stderr, baseDir: root },
-  );
+  const { error, stderr } = await asc.main(wat ? [...args, "--textFile", relative(root, outFile.replace(/\.wasm$/, ".wat"))] : args, {
+    transforms: [RuntimeTransform],
+    stdout: process.stdout,
+    stderr: process.stderr,
+    baseDir: root,
+  });
   if (error) {
     console.error(stderr.toString());
     throw new Error(`asc failed: ${error.message}`);

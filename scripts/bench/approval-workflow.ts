@@ -34,7 +34,18 @@ import { startEmbeddedRedis } from "../../src/redis/embedded-redis";
 import { openRedis } from "../../src/redis/redis-connection";
 import { ConversationKeys, RedisConversationStore } from "../../src/teams/conversation-store";
 import type { ConnectorCounts } from "./fake-bot-connector";
-import { allowRequest, approvalRequest, cpuMicros, HEADERS, load, median, startServer, stopServer, type Run, type Server } from "./http-decide";
+import {
+  allowRequest,
+  approvalRequest,
+  cpuMicros,
+  HEADERS,
+  load,
+  median,
+  startServer,
+  stopServer,
+  type Run,
+  type Server,
+} from "./http-decide";
 import { fmt } from "./measure";
 
 const WARMUP_S = 2;
@@ -86,7 +97,9 @@ async function expectOutcome(server: Server, body: string, outcome: "allow" | "r
   const res = await fetch(server.url, { method: "POST", headers: HEADERS, body });
   const answer = (await res.json()) as { outcome?: string; approval?: { created?: boolean } };
   if (res.status !== 200 || answer.outcome !== outcome || (outcome === "require_approval" && answer.approval?.created !== true)) {
-    throw new Error(`the service answered ${res.status} ${JSON.stringify(answer)}, not ${outcome === "allow" ? "an allow" : "a new approval request"}`);
+    throw new Error(
+      `the service answered ${res.status} ${JSON.stringify(answer)}, not ${outcome === "allow" ? "an allow" : "a new approval request"}`,
+    );
   }
 }
 
@@ -222,7 +235,9 @@ async function benchInboxPolling(dir: string): Promise<void> {
       `  backlog: ${pending} pending requests (${opened.answered} of ${BACKLOG} decide calls answered 200 in ${fmt(opened.seconds, 1)} s; ` +
         `${unrecorded} unrecorded), ${pendingAfter} still pending after the runs`,
     );
-    console.log(`  alone, with the backlog:         p50 ${fmt(median(alone.map((x) => x.run.p50)), 1)} ms, p99 ${fmt(p99Alone, 1)} ms (runs: ${alone.map(runText).join("; ")})`);
+    console.log(
+      `  alone, with the backlog:         p50 ${fmt(median(alone.map((x) => x.run.p50)), 1)} ms, p99 ${fmt(p99Alone, 1)} ms (runs: ${alone.map(runText).join("; ")})`,
+    );
     console.log(
       `  4 reviewers polling every ${POLL_INTERVAL_MS / 1000} s:   p50 ${fmt(median(polled.map((x) => x.run.p50)), 1)} ms, p99 ${fmt(p99Polled, 1)} ms ` +
         `(runs: ${polled.map(runText).join("; ")})`,
@@ -345,13 +360,19 @@ async function benchSlowConnector(dir: string): Promise<void> {
   try {
     service = await startServer("countersign", dir, redis.url, connector.serviceUrl.replace(/\/$/, ""));
     const origin = new URL(service.url).origin;
-    const subscribed = await fetch(`${origin}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(subscribeActivity(connector.serviceUrl)) });
+    const subscribed = await fetch(`${origin}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(subscribeActivity(connector.serviceUrl)),
+    });
     const channel = await new RedisConversationStore(admin, new ConversationKeys("countersign:teams:")).channel("approvals");
-    if (subscribed.status !== 200 || channel === null) throw new Error(`subscribing the approvals channel failed: /api/messages answered ${subscribed.status}`);
+    if (subscribed.status !== 200 || channel === null)
+      throw new Error(`subscribing the approvals channel failed: /api/messages answered ${subscribed.status}`);
 
     const approvals = approvalBodies(0, "exports");
     await expectOutcome(service, approvals(), "require_approval");
-    if (!(await drainOutbox(admin, 10_000)) || (await connectorCounts(connector)).posts < 1) throw new Error("the first approval card was not posted to the fake Bot Connector");
+    if (!(await drainOutbox(admin, 10_000)) || (await connectorCounts(connector)).posts < 1)
+      throw new Error("the first approval card was not posted to the fake Bot Connector");
     await load(service, approvals, WARMUP_S);
     const max = await load(service, approvals, MAX_S);
     const rate = Math.round(max.rps / 2);
@@ -396,7 +417,9 @@ async function benchSlowConnector(dir: string): Promise<void> {
         `${drained ? `the dispatcher delivered them in ${fmt(drainMs / 1000, 1)} s` : `${await admin.xlen(OUTBOX)} were still there after ${fmt(drainMs / 1000, 1)} s`} ` +
         `(it delivers up to 32 requests at a time, so a ${SLOW_CONNECTOR_MS / 1000} s connector allows about ${fmt(32000 / SLOW_CONNECTOR_MS, 0)} cards/s)`,
     );
-    console.log(`  ratio p99 slow / instant:         ${fmt(p99(slow) / p99(instant))}x   (target <= 1.2x); p50 ${fmt(p50(slow) / p50(instant))}x`);
+    console.log(
+      `  ratio p99 slow / instant:         ${fmt(p99(slow) / p99(instant))}x   (target <= 1.2x); p50 ${fmt(p50(slow) / p50(instant))}x`,
+    );
     const problems = [...instant, ...slow].reduce((n, x) => n + x.run.problems, 0);
     if (problems > 0) console.log(`  warning: ${problems} errors, timeouts or non-2xx answers during the runs`);
     if (unknown > 0) console.log(`  warning: the service called ${unknown} routes the fake Bot Connector does not have`);

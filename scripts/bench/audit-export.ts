@@ -35,7 +35,13 @@ export function benchDecisionEvent(i: number, request: Record<string, unknown>):
     input: { ...request, caller: { id: "svc:ci", kind: "service", roles: [] }, now: new Date().toISOString() },
     outcome: "allow",
     reasons: ["routine read"],
-    result: { decision_id: `d-${i}`, outcome: "allow", reasons: ["routine read"], mask: [], policy: { bundle: "countersign", revision: "a5".repeat(32) } },
+    result: {
+      decision_id: `d-${i}`,
+      outcome: "allow",
+      reasons: ["routine read"],
+      mask: [],
+      policy: { bundle: "countersign", revision: "a5".repeat(32) },
+    },
     policy: { bundle: "countersign", revision: "a5".repeat(32) },
     evalNs: 35_000 + (i % 1000),
   });
@@ -53,7 +59,14 @@ async function benchOne(entries: number, compress: boolean): Promise<void> {
   try {
     const key = loadSigningKey(generateSigningKeyPem());
     const store = new RedisAuditStore(conn, "countersign:audit", { compress });
-    const trail = new AuditTrail({ store, signingKey: key, clock: systemClock, maskSalt: Buffer.alloc(32, 7), checkpointIntervalMs: 100, labels: { id: "bench" } });
+    const trail = new AuditTrail({
+      store,
+      signingKey: key,
+      clock: systemClock,
+      maskSalt: Buffer.alloc(32, 7),
+      checkpointIntervalMs: 100,
+      labels: { id: "bench" },
+    });
     const request = allowRequest();
     const before = await usedMemory(conn);
     const fillStart = process.hrtime.bigint();
@@ -87,11 +100,21 @@ async function benchOne(entries: number, compress: boolean): Promise<void> {
       `audit trail read-back (${entries} decision entries of ~${fmt(textBytes / entries, 0)} bytes of JSON each, ` +
         `${compress ? "deflated in Redis (audit.compress: true)" : "as text in Redis (the default)"}, checkpoints every 100 ms):`,
     );
-    console.log(`  fill through AuditTrail.record (${CONCURRENCY} concurrent): ${fmt(entries / fillS, 0)} entries/s, ${trail.stats().signatures} signatures`);
-    console.log(`  Redis bytes per entry: ${fmt(bytes / entries, 0)} (used_memory delta), ${fmt(streamBytes / entries, 0)} (MEMORY USAGE of the stream)`);
-    console.log(`  export (Redis -> JSON lines):   ${fmt(summary.entries / exportS, 0)} entries/s (${summary.entries} entries in ${fmt(exportS, 1)} s)`);
-    console.log(`  verify the export (audit verify FILE):   ${fmt(entries / verifyFileS, 0)} entries/s, ${fromFile.ok ? "ok" : "FAILED: " + JSON.stringify(fromFile)}`);
-    console.log(`  verify in Redis (audit verify --redis):  ${fmt(entries / verifyRedisS, 0)} entries/s, ${fromRedis.ok ? "ok" : "FAILED: " + JSON.stringify(fromRedis)}`);
+    console.log(
+      `  fill through AuditTrail.record (${CONCURRENCY} concurrent): ${fmt(entries / fillS, 0)} entries/s, ${trail.stats().signatures} signatures`,
+    );
+    console.log(
+      `  Redis bytes per entry: ${fmt(bytes / entries, 0)} (used_memory delta), ${fmt(streamBytes / entries, 0)} (MEMORY USAGE of the stream)`,
+    );
+    console.log(
+      `  export (Redis -> JSON lines):   ${fmt(summary.entries / exportS, 0)} entries/s (${summary.entries} entries in ${fmt(exportS, 1)} s)`,
+    );
+    console.log(
+      `  verify the export (audit verify FILE):   ${fmt(entries / verifyFileS, 0)} entries/s, ${fromFile.ok ? "ok" : "FAILED: " + JSON.stringify(fromFile)}`,
+    );
+    console.log(
+      `  verify in Redis (audit verify --redis):  ${fmt(entries / verifyRedisS, 0)} entries/s, ${fromRedis.ok ? "ok" : "FAILED: " + JSON.stringify(fromRedis)}`,
+    );
   } finally {
     await conn.quit().catch(() => conn.disconnect());
     await redis.stop();

@@ -22,10 +22,11 @@ import { fmt, processCpuMicros } from "./measure";
 const ENTRIES = 40_000;
 const CONCURRENCY_PER_WRITER = 32;
 
-
 /** Runs the benchmark and prints its figures. */
 export async function benchAuditWriters(entries: number = ENTRIES): Promise<void> {
-  console.log(`audit trail, one chain, several writers (${entries} decision entries each run, ${CONCURRENCY_PER_WRITER} concurrent records per writer, a signature per append):`);
+  console.log(
+    `audit trail, one chain, several writers (${entries} decision entries each run, ${CONCURRENCY_PER_WRITER} concurrent records per writer, a signature per append):`,
+  );
   for (const writers of [1, 2, 4]) await benchOne(entries, writers);
 }
 
@@ -36,7 +37,14 @@ async function benchOne(entries: number, writers: number): Promise<void> {
   try {
     const key = loadSigningKey(generateSigningKeyPem());
     const trails = conns.map(
-      (conn, w) => new AuditTrail({ store: new RedisAuditStore(conn), signingKey: key, clock: systemClock, maskSalt: Buffer.alloc(32, 7), labels: { id: `writer-${w}` } }),
+      (conn, w) =>
+        new AuditTrail({
+          store: new RedisAuditStore(conn),
+          signingKey: key,
+          clock: systemClock,
+          maskSalt: Buffer.alloc(32, 7),
+          labels: { id: `writer-${w}` },
+        }),
     );
     const request = allowRequest();
     let next = 0;

@@ -31,7 +31,14 @@ export async function benchCliStart(root: string): Promise<void> {
   try {
     const baseline = medianRunMs(["-e", "0"], root);
     const input = path.join(out, "input.json");
-    writeFileSync(input, JSON.stringify({ actor: { id: "user:jane.doe", type: "human" }, action: { name: "db.read" }, resource: { type: "table", id: "crm/customers" } }));
+    writeFileSync(
+      input,
+      JSON.stringify({
+        actor: { id: "user:jane.doe", type: "human" },
+        action: { name: "db.read" },
+        resource: { type: "table", id: "crm/customers" },
+      }),
+    );
     const commands: ReadonlyArray<readonly [string, readonly string[]]> = [
       ["countersign --help", [cli, "--help"]],
       ["countersign build rego (example)", [cli, "build", "rego", "-e", "countersign/decision", "-o", path.join(out, "b.tar.gz")]],
@@ -42,7 +49,9 @@ export async function benchCliStart(root: string): Promise<void> {
     console.log(`  node -e 0                              ${fmt(baseline, 0).padStart(6)} ms`);
     for (const [name, args] of commands) {
       const ms = medianRunMs(args, root);
-      console.log(`  ${name.padEnd(38)} ${fmt(ms, 0).padStart(6)} ms   ${fmt(ms / baseline)}x node -e 0${ms < 1000 ? "" : "   (over 1 s)"}`);
+      console.log(
+        `  ${name.padEnd(38)} ${fmt(ms, 0).padStart(6)} ms   ${fmt(ms / baseline)}x node -e 0${ms < 1000 ? "" : "   (over 1 s)"}`,
+      );
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

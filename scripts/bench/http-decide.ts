@@ -64,7 +64,10 @@ export function approvalRequest(n: number): Record<string, unknown> {
   const base = allowRequest();
   return {
     ...base,
-    action: { name: "db.export", params: { table: "customers", columns: ["id", "name", "plan", "created_at"], query: "select * from customers", batch: n } },
+    action: {
+      name: "db.export",
+      params: { table: "customers", columns: ["id", "name", "plan", "created_at"], query: "select * from customers", batch: n },
+    },
     idempotency_key: `export-batch-${n}`,
   };
 }
@@ -111,7 +114,12 @@ export const HEADERS = { "content-type": "application/json", authorization: "Bea
 
 /** Starts a server child process; with `teamsEmulatorUrl` the service runs its Teams bot in local development mode against it. */
 export function startServer(mode: Mode, bundlesDir: string, redisUrl?: string, teamsEmulatorUrl?: string): Promise<Server> {
-  const args = [mode, bundlesDir, ...(redisUrl === undefined ? [] : [redisUrl]), ...(teamsEmulatorUrl === undefined ? [] : [teamsEmulatorUrl])];
+  const args = [
+    mode,
+    bundlesDir,
+    ...(redisUrl === undefined ? [] : [redisUrl]),
+    ...(teamsEmulatorUrl === undefined ? [] : [teamsEmulatorUrl]),
+  ];
   const child = fork(path.join(__dirname, "http-server.js"), args, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { port: number }) => resolve({ mode, url: `http://127.0.0.1:${m.port}/v1/decide`, child }));
@@ -136,9 +144,14 @@ export function cpuMicros(server: Server): Promise<number> {
   });
 }
 
-
 /** A full or rate-limited run; `body` is a constant, or a function called for every request. */
-export async function load(server: Server, body: string | (() => string), seconds: number, overallRate?: number, redisPid?: number): Promise<Run> {
+export async function load(
+  server: Server,
+  body: string | (() => string),
+  seconds: number,
+  overallRate?: number,
+  redisPid?: number,
+): Promise<Run> {
   const cpuBefore = await cpuMicros(server);
   const redisBefore = processCpuMicros(redisPid);
   const result = await autocannon({
@@ -203,7 +216,8 @@ export async function benchHttpDecide(root: string): Promise<void> {
     for (const s of servers) {
       const check = await fetch(s.url, { method: "POST", headers: HEADERS, body });
       const answer = (await check.json()) as { outcome?: string };
-      if (check.status !== 200 || answer.outcome !== "allow") throw new Error(`${s.mode} answered ${check.status} ${JSON.stringify(answer)}, not an allow`);
+      if (check.status !== 200 || answer.outcome !== "allow")
+        throw new Error(`${s.mode} answered ${check.status} ${JSON.stringify(answer)}, not an allow`);
       await load(s, body, WARMUP_S);
     }
     const probe = await fetch(service.url, { method: "POST", headers: HEADERS, body: approvals() });
@@ -265,11 +279,15 @@ export async function benchHttpDecide(root: string): Promise<void> {
       console.log(
         `  ${names[p].padEnd(32)} ${fmt(maxRps(p), 0).padStart(6)} req/s max (runs: ${full[p].map((x) => fmt(x.rps, 0)).join(", ")}), ` +
           `${fmt(cpu, 0)} µs server CPU/request${Number.isNaN(redisCpu) ? "" : ` + ${fmt(redisCpu, 0)} µs redis-server`}; ` +
-          (p === "noaudit" || p === "node" ? "(no half-rate run)" : `at ${fmt(maxRps(p) / 2, 0)} req/s: p50 ${fmt(half[p].p50, 1)} ms, p99 ${fmt(half[p].p99, 1)} ms`),
+          (p === "noaudit" || p === "node"
+            ? "(no half-rate run)"
+            : `at ${fmt(maxRps(p) / 2, 0)} req/s: p50 ${fmt(half[p].p50, 1)} ms, p99 ${fmt(half[p].p99, 1)} ms`),
       );
     }
     const cpuOf = (p: Path) => median(full[p].map((x) => x.cpuMicrosPerRequest));
-    console.log(`  ratio allow / bare:               ${fmt(maxRps("allow") / maxRps("bare"))}x throughput   (target >= 0.8x); ${fmt(cpuOf("bare") / cpuOf("allow"))}x by CPU per request`);
+    console.log(
+      `  ratio allow / bare:               ${fmt(maxRps("allow") / maxRps("bare"))}x throughput   (target >= 0.8x); ${fmt(cpuOf("bare") / cpuOf("allow"))}x by CPU per request`,
+    );
     console.log(
       `  for reference, allow / bare Node: ${fmt(maxRps("allow") / maxRps("node"))}x throughput; ${fmt(cpuOf("node") / cpuOf("allow"))}x by CPU per request ` +
         `(what a decision costs above Node's HTTP server itself; the decide route skips Express, see src/http/decide-lane.ts)`,
@@ -290,7 +308,16 @@ export async function benchHttpDecide(root: string): Promise<void> {
     );
     const dedup = opensStored >= opensAnswered ? "none deduplicated" : "warning: fewer stored than answered, some were deduplicated";
     console.log(`  approval requests opened during the full-load runs: ${opensStored} stored for ${opensAnswered} answered (${dedup})`);
-    const problems = [...full.bare, ...full.node, ...full.allow, ...full.noaudit, ...full.approval, half.bare, half.allow, half.approval].reduce((n, x) => n + x.problems, 0);
+    const problems = [
+      ...full.bare,
+      ...full.node,
+      ...full.allow,
+      ...full.noaudit,
+      ...full.approval,
+      half.bare,
+      half.allow,
+      half.approval,
+    ].reduce((n, x) => n + x.problems, 0);
     if (problems > 0) console.log(`  warning: ${problems} errors, timeouts or non-2xx answers during the runs`);
   } finally {
     await Promise.all(servers.map(stopServer));

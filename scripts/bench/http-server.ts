@@ -63,7 +63,10 @@ async function serve(mode: string, bundlesDir: string, redisUrl: string | undefi
   } else if (mode === "bare-node") {
     app = bareNode;
   } else {
-    const { config } = loadServiceConfig({ COUNTERSIGN_CONFIG: exampleConfigPath(), ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }) }, { bundlesDir, port: 0 });
+    const { config } = loadServiceConfig(
+      { COUNTERSIGN_CONFIG: exampleConfigPath(), ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }) },
+      { bundlesDir, port: 0 },
+    );
     // No mirror file (the example's would land in the working directory): the trail in Redis is what is measured.
     const { mirror_file: _mirror, ...audit } = config.audit;
     const teams = teamsEmulatorUrl === undefined ? {} : { teams: { default_channel: "approvals", emulator_url: teamsEmulatorUrl } };

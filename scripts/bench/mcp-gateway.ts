@@ -95,7 +95,11 @@ async function connect(command: string, args: string[], env?: Record<string, str
 
 /** The example configuration with the in-process gateway section, for `countersign serve`. */
 function inProcessConfig(dir: string, toolServer: string): string {
-  const config = parseYaml(fs.readFileSync(exampleConfigPath(), "utf8")) as { server: { port?: number }; audit: { mirror_file?: string }; gateway?: unknown };
+  const config = parseYaml(fs.readFileSync(exampleConfigPath(), "utf8")) as {
+    server: { port?: number };
+    audit: { mirror_file?: string };
+    gateway?: unknown;
+  };
   // No mirror file (the trail in Redis is what is measured), any free port.
   delete config.audit.mirror_file;
   config.server.port = 0;
@@ -120,7 +124,10 @@ export async function benchMcpGateway(root: string): Promise<void> {
   const clients: Client[] = [];
   let sdk: Countersign | undefined;
   try {
-    const built = await buildBundle({ sources: await loadSourceSet([path.join(root, "rego")]), entrypoints: ["countersign/decision", "countersign/mcp_hidden_tools"] });
+    const built = await buildBundle({
+      sources: await loadSourceSet([path.join(root, "rego")]),
+      entrypoints: ["countersign/decision", "countersign/mcp_hidden_tools"],
+    });
     if (!built.ok) throw new Error("rego/ does not compile");
     await writeBundleFile(path.join(dir, "countersign.tar.gz"), built.bundle);
     service = await startServer("countersign", dir, redis.url);
@@ -133,11 +140,27 @@ export async function benchMcpGateway(root: string): Promise<void> {
     clients.push(direct);
     const separate = await connect(
       process.execPath,
-      [cli, "mcp-gateway", "--countersign", base, "--api-key-env", "GW_KEY", "--actor", "agent:bench", "--on-behalf-of", "user:dana", "--upstream", `fs=stdio:${process.execPath} ${toolServer}`],
+      [
+        cli,
+        "mcp-gateway",
+        "--countersign",
+        base,
+        "--api-key-env",
+        "GW_KEY",
+        "--actor",
+        "agent:bench",
+        "--on-behalf-of",
+        "user:dana",
+        "--upstream",
+        `fs=stdio:${process.execPath} ${toolServer}`,
+      ],
       env,
     );
     clients.push(separate);
-    const inProcess = await connect(process.execPath, [cli, "serve", "--config", inProcessConfig(dir, toolServer), "--bundles", dir], { ...env, REDIS_URL: redis.url });
+    const inProcess = await connect(process.execPath, [cli, "serve", "--config", inProcessConfig(dir, toolServer), "--bundles", dir], {
+      ...env,
+      REDIS_URL: redis.url,
+    });
     clients.push(inProcess);
     const call: Record<Way, () => Promise<unknown>> = {
       direct: () => direct.callTool({ name: "echo", arguments: ARGS }),
@@ -165,9 +188,22 @@ export async function benchMcpGateway(root: string): Promise<void> {
 
     // The floor: a durable record of a decision-sized entry, its signature, a Redis round trip.
     const key = loadSigningKey(generateSigningKeyPem());
-    const trail = new AuditTrail({ store: new RedisAuditStore(conn, "bench:mcp-floor"), signingKey: key, clock: systemClock, maskSalt: Buffer.alloc(16, 7) });
+    const trail = new AuditTrail({
+      store: new RedisAuditStore(conn, "bench:mcp-floor"),
+      signingKey: key,
+      clock: systemClock,
+      maskSalt: Buffer.alloc(16, 7),
+    });
     const draft = {
-      body: { type: "decision", decision_id: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", caller: "svc:ci", input: decideRequest, outcome: "allow", reasons: ["read-only tool"], pad: "x".repeat(900) },
+      body: {
+        type: "decision",
+        decision_id: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        caller: "svc:ci",
+        input: decideRequest,
+        outcome: "allow",
+        reasons: ["read-only tool"],
+        pad: "x".repeat(900),
+      },
       mask: [],
     } as unknown as AuditDraft;
     const record = () => trail.record(draft);
@@ -189,7 +225,10 @@ export async function benchMcpGateway(root: string): Promise<void> {
       floor.ping.push((await run(ping, CALLS, 1)).p50);
     }
     const at = (way: Way, inFlight: number, pick: (r: Run) => number): number => median(runs[way][inFlight]!.map(pick));
-    const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ");
 
     console.log("");
     console.log(`MCP gateway: an allowed tools/call of a trivial tool (echo), the SDK client over stdio every way (load average ${load})`);
@@ -197,7 +236,16 @@ export async function benchMcpGateway(root: string): Promise<void> {
       console.log(`  ${inFlight} in flight`);
       for (const way of WAYS) {
         console.log(
-          `    ${LABEL[way].padEnd(46)} p50 ${fmt(at(way, inFlight, (r) => r.p50), 3).padStart(7)} ms   p99 ${fmt(at(way, inFlight, (r) => r.p99), 3).padStart(7)} ms   ${fmt(at(way, inFlight, (r) => r.rate), 0).padStart(6)} calls/s`,
+          `    ${LABEL[way].padEnd(46)} p50 ${fmt(
+            at(way, inFlight, (r) => r.p50),
+            3,
+          ).padStart(7)} ms   p99 ${fmt(
+            at(way, inFlight, (r) => r.p99),
+            3,
+          ).padStart(7)} ms   ${fmt(
+            at(way, inFlight, (r) => r.rate),
+            0,
+          ).padStart(6)} calls/s`,
         );
       }
     }
@@ -210,9 +258,15 @@ export async function benchMcpGateway(root: string): Promise<void> {
     }
     const recordMs = median(floor.record);
     console.log("  breakdown, one call at a time (p50)");
-    console.log(`    POST /v1/decide alone, client SDK                ${fmt(median(floor.decide), 3)} ms (HTTP, validation, policy, durable audit record)`);
-    console.log(`    durable audit record alone                       ${fmt(recordMs, 3)} ms (mask, canonical JSON, SHA-256 chain, Ed25519 head signature, append script in Redis)`);
-    console.log(`      of which the Ed25519 signature                 ${fmt(median(floor.sign), 3)} ms; a Redis PING ${fmt(median(floor.ping), 3)} ms`);
+    console.log(
+      `    POST /v1/decide alone, client SDK                ${fmt(median(floor.decide), 3)} ms (HTTP, validation, policy, durable audit record)`,
+    );
+    console.log(
+      `    durable audit record alone                       ${fmt(recordMs, 3)} ms (mask, canonical JSON, SHA-256 chain, Ed25519 head signature, append script in Redis)`,
+    );
+    console.log(
+      `      of which the Ed25519 signature                 ${fmt(median(floor.sign), 3)} ms; a Redis PING ${fmt(median(floor.ping), 3)} ms`,
+    );
     console.log(
       `    floor of a gateway: two stdio hops + the record  ${fmt(2 * d1 + recordMs, 3)} ms = ${fmt((2 * d1 + recordMs) / d1)}× the direct call (policy evaluation, ~0.05 ms, not counted)`,
     );

@@ -17,7 +17,16 @@ import { fmt, msPerRun, nsPerCall } from "./measure";
 export function sampleInput(): Record<string, unknown> {
   return {
     actor: { id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:alice" },
-    action: { name: "deploy.release", params: { service: "payments-api", version: "2026.11.21-3", strategy: "canary", canary_percent: 10, regions: ["eu-west-1", "us-east-1"] } },
+    action: {
+      name: "deploy.release",
+      params: {
+        service: "payments-api",
+        version: "2026.11.21-3",
+        strategy: "canary",
+        canary_percent: 10,
+        regions: ["eu-west-1", "us-east-1"],
+      },
+    },
     resource: { type: "service", id: "prod/payments-api", environment: "production", labels: { team: "payments", tier: "1", pci: "true" } },
     context: {
       reason: "ship the refund fix before the weekend",
@@ -38,7 +47,10 @@ export async function benchPolicyEval(root: string): Promise<void> {
     if (!r.ok) throw new Error("rego/ does not compile");
   });
   const policy = compile({ modules: sources, entrypoints: ["countersign/decision"] });
-  const trivial = compile({ modules: [{ file: "trivial.rego", text: "package trivial\nallow := true\n" }], entrypoints: ["trivial/allow"] });
+  const trivial = compile({
+    modules: [{ file: "trivial.rego", text: "package trivial\nallow := true\n" }],
+    entrypoints: ["trivial/allow"],
+  });
   if (!policy.ok || !trivial.ok) throw new Error("benchmark policies do not compile");
 
   const input = sampleInput();

@@ -34,7 +34,10 @@ export async function benchShadowDecide(root: string): Promise<void> {
   const redises: EmbeddedRedis[] = [];
   try {
     const sources = await loadSourceSet([path.join(root, "rego")]);
-    for (const [name, revision] of [["countersign", "live"], ["candidate", "candidate"]] as const) {
+    for (const [name, revision] of [
+      ["countersign", "live"],
+      ["candidate", "candidate"],
+    ] as const) {
       const built = await buildBundle({ sources, entrypoints: ["countersign/decision"], revision });
       if (!built.ok) throw new Error("rego/ does not compile");
       await writeBundleFile(path.join(dir, `${name}.tar.gz`), built.bundle);
@@ -48,7 +51,8 @@ export async function benchShadowDecide(root: string): Promise<void> {
     for (const s of servers) {
       const check = await fetch(s.url, { method: "POST", headers: HEADERS, body });
       const answer = (await check.json()) as { outcome?: string };
-      if (check.status !== 200 || answer.outcome !== "allow") throw new Error(`${s.mode} answered ${check.status} ${JSON.stringify(answer)}, not an allow`);
+      if (check.status !== 200 || answer.outcome !== "allow")
+        throw new Error(`${s.mode} answered ${check.status} ${JSON.stringify(answer)}, not an allow`);
       await load(s, body, WARMUP_S);
     }
     const runs: Record<"off" | "on", Run[]> = { off: [], on: [] };
@@ -66,13 +70,17 @@ export async function benchShadowDecide(root: string): Promise<void> {
     };
     const rps = (k: "off" | "on") => median(runs[k].map((x) => x.rps));
     const cpu = (k: "off" | "on") => median(runs[k].map((x) => x.cpuMicrosPerRequest));
-    console.log(`Shadow mode on the allow path (/v1/decide, candidate = the example policy under another revision; ${ROUNDS} alternating runs of ${MAX_S} s, medians):`);
+    console.log(
+      `Shadow mode on the allow path (/v1/decide, candidate = the example policy under another revision; ${ROUNDS} alternating runs of ${MAX_S} s, medians):`,
+    );
     for (const k of ["off", "on"] as const) {
       console.log(
         `  shadow ${k.padEnd(3)} ${fmt(rps(k), 0).padStart(6)} req/s max (runs: ${runs[k].map((x) => fmt(x.rps, 0)).join(", ")}), ${fmt(cpu(k), 0)} µs server CPU/request, p99 ${fmt(median(runs[k].map((x) => x.p99)), 1)} ms`,
       );
     }
-    console.log(`  ratio shadow on / off:            ${fmt(rps("on") / rps("off"))}x throughput   (target >= 0.85x); ${fmt(cpu("off") / cpu("on"))}x by server CPU per request`);
+    console.log(
+      `  ratio shadow on / off:            ${fmt(rps("on") / rps("off"))}x throughput   (target >= 0.85x); ${fmt(cpu("off") / cpu("on"))}x by server CPU per request`,
+    );
     const paired = (f: (on: Run, off: Run) => number) => median(runs.on.map((on, r) => f(on, runs.off[r]!)));
     console.log(
       `  median of the rounds' own ratios: ${fmt(paired((on, off) => on.rps / off.rps))}x throughput, ${fmt(paired((on, off) => off.cpuMicrosPerRequest / on.cpuMicrosPerRequest))}x by server CPU per request`,

@@ -49,7 +49,9 @@ export class RedisApprovalJournal {
 
   /** Up to `count` entries made at or before `beforeMs` (Redis time), oldest first. */
   async due(beforeMs: number, count: number): Promise<JournalEntry[]> {
-    const rows = await this.call(() => this.redis.xrange(this.keys.journal, "-", String(Math.max(0, Math.floor(beforeMs))), "COUNT", count));
+    const rows = await this.call(() =>
+      this.redis.xrange(this.keys.journal, "-", String(Math.max(0, Math.floor(beforeMs))), "COUNT", count),
+    );
     const out: JournalEntry[] = [];
     const malformed: string[] = [];
     for (const [entryId, fields] of rows) {

@@ -29,8 +29,16 @@ export function approvalMetrics(registry: Registry, opts: { pendingCount: () => 
     buckets: WAIT_BUCKETS,
     registers: [registry],
   });
-  const reminders = new Counter({ name: "countersign_approval_reminders_total", help: "Reminders sent to reviewers who had not voted.", registers: [registry] });
-  const escalations = new Counter({ name: "countersign_approval_escalations_total", help: "Escalation rungs reached.", registers: [registry] });
+  const reminders = new Counter({
+    name: "countersign_approval_reminders_total",
+    help: "Reminders sent to reviewers who had not voted.",
+    registers: [registry],
+  });
+  const escalations = new Counter({
+    name: "countersign_approval_escalations_total",
+    help: "Escalation rungs reached.",
+    registers: [registry],
+  });
   new Gauge({
     name: "countersign_approvals_pending",
     help: "Requests waiting for reviewers (the shared store's count).",
@@ -52,7 +60,11 @@ export function approvalMetrics(registry: Registry, opts: { pendingCount: () => 
           }
           return;
         case "approval.finalized":
-          if (event.recovered !== true) toDecision.observe({ outcome: event.status }, Math.max(0, (event.approval.decidedAt ?? event.at) - event.approval.createdAt) / 1000);
+          if (event.recovered !== true)
+            toDecision.observe(
+              { outcome: event.status },
+              Math.max(0, (event.approval.decidedAt ?? event.at) - event.approval.createdAt) / 1000,
+            );
           return;
         case "approval.reminded":
           reminders.inc();

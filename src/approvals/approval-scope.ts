@@ -54,7 +54,14 @@ export function grantLimits(requirements: ApprovalRequirements, verdicts: readon
 /** The scope as people read it: "once", "3 uses", "any number of uses for 1 h", "3 uses within 10 min". */
 export function describeScope(scope: ApprovalScope | undefined): string {
   const s = scope ?? {};
-  const window = s.window_seconds === undefined ? undefined : s.window_seconds % 3600 === 0 ? `${s.window_seconds / 3600} h` : s.window_seconds % 60 === 0 ? `${s.window_seconds / 60} min` : `${s.window_seconds} s`;
+  const window =
+    s.window_seconds === undefined
+      ? undefined
+      : s.window_seconds % 3600 === 0
+        ? `${s.window_seconds / 3600} h`
+        : s.window_seconds % 60 === 0
+          ? `${s.window_seconds / 60} min`
+          : `${s.window_seconds} s`;
   if (s.count === undefined && window === undefined) return "once";
   if (window === undefined) return `${s.count} uses`;
   if (s.count === undefined) return `any number of uses for ${window}`;

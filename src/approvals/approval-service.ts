@@ -178,18 +178,29 @@ export class ApprovalService {
     if (input.requirements.reason_required && input.breakGlass === undefined) {
       const reason = request.context.reason;
       if (typeof reason !== "string" || reason.trim() === "") {
-        throw new ApprovalError("COUNTERSIGN_REASON_REQUIRED", "this action requires a reason: set context.reason", { field: "context.reason" });
-      }
-    }
-    if (input.idempotencyKey !== undefined) {
-      if (typeof input.idempotencyKey !== "string" || input.idempotencyKey === "" || input.idempotencyKey.length > this.idempotencyKeyMaxChars) {
-        throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `idempotency_key must be 1 to ${this.idempotencyKeyMaxChars} characters`, {
-          field: "idempotency_key",
+        throw new ApprovalError("COUNTERSIGN_REASON_REQUIRED", "this action requires a reason: set context.reason", {
+          field: "context.reason",
         });
       }
     }
+    if (input.idempotencyKey !== undefined) {
+      if (
+        typeof input.idempotencyKey !== "string" ||
+        input.idempotencyKey === "" ||
+        input.idempotencyKey.length > this.idempotencyKeyMaxChars
+      ) {
+        throw new ApprovalError(
+          "COUNTERSIGN_INVALID_APPROVAL_REQUEST",
+          `idempotency_key must be 1 to ${this.idempotencyKeyMaxChars} characters`,
+          {
+            field: "idempotency_key",
+          },
+        );
+      }
+    }
     if (input.callbackUrl !== undefined) {
-      if (!this.deps.callbackUrls) throw new ApprovalError("COUNTERSIGN_CALLBACK_NOT_ALLOWED", "callbacks are not configured on this service");
+      if (!this.deps.callbackUrls)
+        throw new ApprovalError("COUNTERSIGN_CALLBACK_NOT_ALLOWED", "callbacks are not configured on this service");
       await this.deps.callbackUrls.check(input.callbackUrl);
     }
     const now = this.now();
@@ -269,12 +280,24 @@ export class ApprovalService {
         return this.refuse(input, verdictValue, eligibility.code, eligibility.reason, current);
       }
       if (current.requirements.comment_required === true && (comment === undefined || comment.trim() === "")) {
-        return this.refuse(input, verdictValue, "COUNTERSIGN_COMMENT_REQUIRED", "this request needs a comment with every verdict (approval.comment_required)", current);
+        return this.refuse(
+          input,
+          verdictValue,
+          "COUNTERSIGN_COMMENT_REQUIRED",
+          "this request needs a comment with every verdict (approval.comment_required)",
+          current,
+        );
       }
       if (!policyChecked && this.deps.reviewerPolicy) {
         const ruling = await this.deps.reviewerPolicy.check(withoutGrant(current), input.reviewer);
         if (!ruling.allowed) {
-          return this.refuse(input, verdictValue, "COUNTERSIGN_REVIEWER_POLICY_REFUSED", ruling.reason ?? "the reviewer policy does not allow this reviewer", current);
+          return this.refuse(
+            input,
+            verdictValue,
+            "COUNTERSIGN_REVIEWER_POLICY_REFUSED",
+            ruling.reason ?? "the reviewer policy does not allow this reviewer",
+            current,
+          );
         }
         policyChecked = true;
       }
@@ -295,7 +318,13 @@ export class ApprovalService {
           continue;
         case "applied": {
           const [verdictEntry, finalEntry] = result.journal;
-          await this.emit({ type: "approval.verdict", at: now, approval: withoutGrant(result.approval), verdict, ...journaled(verdictEntry) });
+          await this.emit({
+            type: "approval.verdict",
+            at: now,
+            approval: withoutGrant(result.approval),
+            verdict,
+            ...journaled(verdictEntry),
+          });
           if (isFinal(result.approval.status)) {
             await this.emit({
               type: "approval.finalized",
@@ -315,7 +344,11 @@ export class ApprovalService {
         case "already_voted":
         case "already_decided": {
           const again = verdictEligibility(result.approval, input.reviewer, now);
-          const code: ApprovalErrorCode = again.eligible ? (result.kind === "already_voted" ? "COUNTERSIGN_ALREADY_VOTED" : "COUNTERSIGN_ALREADY_DECIDED") : again.code;
+          const code: ApprovalErrorCode = again.eligible
+            ? result.kind === "already_voted"
+              ? "COUNTERSIGN_ALREADY_VOTED"
+              : "COUNTERSIGN_ALREADY_DECIDED"
+            : again.code;
           const reason = again.eligible ? `the request is already ${result.approval.status}` : again.reason;
           return this.refuse(input, verdictValue, code, reason, result.approval);
         }
@@ -331,15 +364,27 @@ export class ApprovalService {
     const current = await this.deps.store.get(input.approvalId);
     const viewer = current ? await this.viewerKind(current, input.caller) : undefined;
     if (!viewer) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
-    if (viewer !== "requester") throw new ApprovalError("COUNTERSIGN_NOT_REQUESTER", "only the caller that created the request may cancel it");
+    if (viewer !== "requester")
+      throw new ApprovalError("COUNTERSIGN_NOT_REQUESTER", "only the caller that created the request may cancel it");
     if (input.reason !== undefined && (typeof input.reason !== "string" || [...input.reason].length > this.commentMaxChars)) {
       throw new ApprovalError("COUNTERSIGN_COMMENT_TOO_LONG", `reason must be a string of at most ${this.commentMaxChars} characters`);
     }
     const now = this.now();
-    const result = await this.deps.store.cancel(input.approvalId, { by: input.caller.id, ...(input.reason ? { reason: input.reason } : {}) }, now);
+    const result = await this.deps.store.cancel(
+      input.approvalId,
+      { by: input.caller.id, ...(input.reason ? { reason: input.reason } : {}) },
+      now,
+    );
     switch (result.kind) {
       case "applied":
-        await this.emit({ type: "approval.finalized", at: now, status: "cancelled", cause: "cancel", approval: withoutGrant(result.approval), ...journaled(result.journal) });
+        await this.emit({
+          type: "approval.finalized",
+          at: now,
+          status: "cancelled",
+          cause: "cancel",
+          approval: withoutGrant(result.approval),
+          ...journaled(result.journal),
+        });
         return withoutGrant(result.approval);
       case "expired_now":
         await this.emitExpired(result, now);
@@ -361,7 +406,8 @@ export class ApprovalService {
     const viewer = await this.viewerKind(approval, input.viewer);
     if (!viewer) throw new ApprovalError("COUNTERSIGN_APPROVAL_NOT_FOUND");
     const now = this.now();
-    if (approval.status === "pending" && now >= approval.expiresAt) approval = (await this.expireIfDue(approval.id, now)) ?? (await this.deps.store.get(approval.id)) ?? approval;
+    if (approval.status === "pending" && now >= approval.expiresAt)
+      approval = (await this.expireIfDue(approval.id, now)) ?? (await this.deps.store.get(approval.id)) ?? approval;
     if (viewer === "requester" && approval.status === "approved") {
       const grant = await this.ensureGrant(approval);
       return { approval: withoutGrant(approval), viewer, ...(grant ? { grant } : {}) };
@@ -383,7 +429,11 @@ export class ApprovalService {
    * and unexpired, allowed by the reviewer policy), oldest first; `cursor` (from the previous page's
    * `nextCursor`) continues where that page ended. The cost follows the page, not the backlog.
    */
-  async inbox(input: { reviewer: Participant; limit?: number; cursor?: string }): Promise<{ approvals: ApprovalRequest[]; nextCursor: string | null }> {
+  async inbox(input: {
+    reviewer: Participant;
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ approvals: ApprovalRequest[]; nextCursor: string | null }> {
     const limit = Math.max(1, Math.min(input.limit ?? 100, 1000));
     const now = this.now();
     const out: ApprovalRequest[] = [];
@@ -525,7 +575,13 @@ export class ApprovalService {
     return "reviewer";
   }
 
-  private async refuse(input: CastVerdictInput, verdict: VerdictValue, code: ApprovalErrorCode, reason: string, approval: ApprovalRequest): Promise<never> {
+  private async refuse(
+    input: CastVerdictInput,
+    verdict: VerdictValue,
+    code: ApprovalErrorCode,
+    reason: string,
+    approval: ApprovalRequest,
+  ): Promise<never> {
     await this.emit({
       type: "approval.verdict_refused",
       at: this.now(),
@@ -541,7 +597,14 @@ export class ApprovalService {
   }
 
   private async emitExpired(expired: Expired, now: number): Promise<void> {
-    await this.emit({ type: "approval.finalized", at: now, status: "expired", cause: "expiry", approval: withoutGrant(expired.approval), ...journaled(expired.journal) });
+    await this.emit({
+      type: "approval.finalized",
+      at: now,
+      status: "expired",
+      cause: "expiry",
+      approval: withoutGrant(expired.approval),
+      ...journaled(expired.journal),
+    });
   }
 
   private async emit(event: ApprovalEvent): Promise<void> {
@@ -550,7 +613,8 @@ export class ApprovalService {
 
   private validComment(comment: unknown): string | undefined {
     if (comment === undefined || comment === null || comment === "") return undefined;
-    if (typeof comment !== "string") throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "comment must be a string", { field: "comment" });
+    if (typeof comment !== "string")
+      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "comment must be a string", { field: "comment" });
     const length = [...comment].length;
     if (length > this.commentMaxChars) {
       throw new ApprovalError("COUNTERSIGN_COMMENT_TOO_LONG", `comment is ${length} characters; the limit is ${this.commentMaxChars}`, {
@@ -624,7 +688,8 @@ function withoutGrant(approval: ApprovalRequest): ApprovalRequest {
 /** The scope a verdict asks for, checked for shape (not yet against the policy); undefined when none. */
 function validScopeInput(value: unknown, verdict: VerdictValue): ApprovalScope | undefined {
   if (value === undefined || value === null) return undefined;
-  if (verdict !== "approve") throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "scope is given with an approval only", { field: "scope" });
+  if (verdict !== "approve")
+    throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "scope is given with an approval only", { field: "scope" });
   const checked = validateScope(value, "scope");
   if (!checked.ok) throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", checked.problem, { field: "scope" });
   return checked.scope;
@@ -665,24 +730,42 @@ const MAX_SHOWN_HIDDEN = 1000;
  */
 function validShown(shown: VerdictShown | undefined): VerdictShown | undefined {
   if (shown === undefined) return undefined;
-  if (!Number.isSafeInteger(shown.version) || shown.version < 0 || typeof shown.digest !== "string" || !/^[0-9a-f]{64}$/.test(shown.digest)) {
+  if (
+    !Number.isSafeInteger(shown.version) ||
+    shown.version < 0 ||
+    typeof shown.digest !== "string" ||
+    !/^[0-9a-f]{64}$/.test(shown.digest)
+  ) {
     throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "shown must be {version, digest} with a SHA-256 hex digest");
   }
   const hidden = shown.hidden;
   if (
     hidden !== undefined &&
-    (!Array.isArray(hidden) || hidden.length > MAX_SHOWN_HIDDEN || !hidden.every((p) => typeof p === "string" && (p === "" || p.startsWith("/")) && p.length <= 1000))
+    (!Array.isArray(hidden) ||
+      hidden.length > MAX_SHOWN_HIDDEN ||
+      !hidden.every((p) => typeof p === "string" && (p === "" || p.startsWith("/")) && p.length <= 1000))
   ) {
-    throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `shown.hidden must be a list of at most ${MAX_SHOWN_HIDDEN} JSON pointers`);
+    throw new ApprovalError(
+      "COUNTERSIGN_INVALID_APPROVAL_REQUEST",
+      `shown.hidden must be a list of at most ${MAX_SHOWN_HIDDEN} JSON pointers`,
+    );
   }
   const view = shown.view;
   if (view !== undefined) {
     if (typeof view !== "string" || view.length > MAX_SHOWN_VIEW_CHARS) {
-      throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", `shown.view must be the view's canonical JSON text, at most ${MAX_SHOWN_VIEW_CHARS} characters`);
+      throw new ApprovalError(
+        "COUNTERSIGN_INVALID_APPROVAL_REQUEST",
+        `shown.view must be the view's canonical JSON text, at most ${MAX_SHOWN_VIEW_CHARS} characters`,
+      );
     }
     if (createHash("sha256").update(view, "utf8").digest("hex") !== shown.digest) {
       throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "shown.view does not hash to shown.digest");
     }
   }
-  return { version: shown.version, digest: shown.digest, ...(hidden === undefined ? {} : { hidden: [...hidden] }), ...(view === undefined ? {} : { view }) };
+  return {
+    version: shown.version,
+    digest: shown.digest,
+    ...(hidden === undefined ? {} : { hidden: [...hidden] }),
+    ...(view === undefined ? {} : { view }),
+  };
 }

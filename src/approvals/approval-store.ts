@@ -74,7 +74,13 @@ export interface ApprovalStore {
    * Appends `verdict` and moves to `nextStatus` (pending, approved or denied) if the request is still at
    * `expectedVersion`, pending, unexpired, and without a verdict from the same reviewer.
    */
-  applyVerdict(id: string, expectedVersion: number, verdict: Verdict, nextStatus: "pending" | "approved" | "denied", nowMs: number): Promise<TransitionResult>;
+  applyVerdict(
+    id: string,
+    expectedVersion: number,
+    verdict: Verdict,
+    nextStatus: "pending" | "approved" | "denied",
+    nowMs: number,
+  ): Promise<TransitionResult>;
 
   /** Cancels a pending, unexpired request. */
   cancel(id: string, cancellation: Cancellation, nowMs: number): Promise<TransitionResult>;
@@ -91,11 +97,19 @@ export interface ApprovalStore {
    * One page of a reviewer's inbox: pending, recorded requests listed under any of `roles` that the reviewer
    * has neither voted on nor asked for, oldest first, after `after`; `next` is where the next page starts.
    */
-  inboxPage(reviewer: string, roles: readonly string[], after: InboxPosition | null, limit: number): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }>;
+  inboxPage(
+    reviewer: string,
+    roles: readonly string[],
+    after: InboxPosition | null,
+    limit: number,
+  ): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }>;
 
   /**
    * Attaches a grant to an approved request unless one is attached already; returns the grant the request
    * holds afterwards and whether it is the one given.
    */
-  attachGrant(id: string, grant: IssuedGrant): Promise<{ readonly attached: boolean; readonly grant: IssuedGrant; readonly journal?: readonly string[] } | null>;
+  attachGrant(
+    id: string,
+    grant: IssuedGrant,
+  ): Promise<{ readonly attached: boolean; readonly grant: IssuedGrant; readonly journal?: readonly string[] } | null>;
 }

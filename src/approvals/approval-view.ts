@@ -100,7 +100,15 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
       channel: v.channel,
       at: iso(v.at),
       // The view itself stays in the record and the trail (`countersign audit view`); the API names it by digest.
-      ...(v.shown !== undefined ? { shown: { version: v.shown.version, digest: v.shown.digest, ...(v.shown.hidden === undefined ? {} : { hidden: v.shown.hidden }) } } : {}),
+      ...(v.shown !== undefined
+        ? {
+            shown: {
+              version: v.shown.version,
+              digest: v.shown.digest,
+              ...(v.shown.hidden === undefined ? {} : { hidden: v.shown.hidden }),
+            },
+          }
+        : {}),
     })),
     request,
     decision_id: a.decisionId,
@@ -109,7 +117,11 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
     ...(a.summary === undefined ? {} : { summary: scrub(a.summary) }),
     ...(a.risk === undefined ? {} : { risk: a.risk }),
     action_digest: a.actionDigest,
-    ...(a.cancellation ? { cancellation: { by: a.cancellation.by, ...(a.cancellation.reason === undefined ? {} : { reason: scrub(a.cancellation.reason) }) } } : {}),
+    ...(a.cancellation
+      ? {
+          cancellation: { by: a.cancellation.by, ...(a.cancellation.reason === undefined ? {} : { reason: scrub(a.cancellation.reason) }) },
+        }
+      : {}),
     ...(a.breakGlass !== undefined ? { break_glass: { justification: scrub(a.breakGlass.justification) } } : {}),
     ...(a.reminders !== undefined ? { reminders: a.reminders } : {}),
     ...(a.escalation !== undefined ? { escalation: a.escalation } : {}),

@@ -5,7 +5,14 @@
  * request is at fault" (thrown, answered 4xx by the route).
  */
 
-import type { ApprovalGate, ApprovalOpening, ApprovalOpenResult, GrantPresenter, GrantRedeemResult, OpenedApproval } from "../service/approval-gate";
+import type {
+  ApprovalGate,
+  ApprovalOpening,
+  ApprovalOpenResult,
+  GrantPresenter,
+  GrantRedeemResult,
+  OpenedApproval,
+} from "../service/approval-gate";
 import type { DigestedAction } from "./action-digest";
 import { isApprovalError, type ApprovalErrorCode } from "./approval-errors";
 import type { ApprovalService } from "./approval-service";
@@ -74,7 +81,10 @@ export class DecisionApprovals implements ApprovalGate {
         { actor: action.actor, action: action.action, resource: action.resource },
         { caller: by.caller, via: "decide", decisionId: by.decisionId },
       );
-      return { ok: true, grant: { approvalId: spent.approvalId, jti: spent.jti, approvers: spent.approvers, use: spent.use, maxUses: spent.maxUses } };
+      return {
+        ok: true,
+        grant: { approvalId: spent.approvalId, jti: spent.jti, approvers: spent.approvers, use: spent.use, maxUses: spent.maxUses },
+      };
     } catch (err) {
       if (isApprovalError(err)) {
         if (err.code === "COUNTERSIGN_GRANT_UNAVAILABLE") this.onRefusal(err.code, err);

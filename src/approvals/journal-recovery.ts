@@ -154,7 +154,10 @@ function rebuild(entry: JournalEntry, approval: ApprovalRequest | null, now: num
       // Each verdict raised the version by one from 1: the verdict of version v is the (v - 1)th.
       const verdict = approval.verdicts[entry.version - 2];
       if (verdict === undefined) return null;
-      return { event: { type: "approval.verdict", approval, verdict, ...common }, key: recordedKey.verdict(approval.id, verdict.reviewerId) };
+      return {
+        event: { type: "approval.verdict", approval, verdict, ...common },
+        key: recordedKey.verdict(approval.id, verdict.reviewerId),
+      };
     }
     case "final": {
       const status = approval.status;

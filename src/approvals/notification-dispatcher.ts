@@ -152,7 +152,9 @@ export class NotificationDispatcher {
     if (block) args.push("BLOCK", this.blockMs);
     args.push("STREAMS", this.opts.keys.notify, ">");
     // The typed command, not `call`: ioredis's `call` unwraps a one-stream XREADGROUP reply.
-    const xreadgroup = conn.xreadgroup.bind(conn) as unknown as (...a: (string | number)[]) => Promise<[string, [string, string[]][]][] | null>;
+    const xreadgroup = conn.xreadgroup.bind(conn) as unknown as (
+      ...a: (string | number)[]
+    ) => Promise<[string, [string, string[]][]][] | null>;
     const reply = await xreadgroup(...args);
     const rows = reply?.[0]?.[1] ?? [];
     return rows.map(([entryId, fields]) => entryOf(entryId, fields, 1)).filter((e): e is OutboxEntry => e !== null);
@@ -160,12 +162,16 @@ export class NotificationDispatcher {
 
   /** Entries handed out earlier and not delivered whose back-off has passed, claimed for this consumer. */
   private async claimDue(): Promise<OutboxEntry[]> {
-    const pending = (await this.opts.redis.call("XPENDING", this.opts.keys.notify, NOTIFIER_GROUP, "IDLE", this.initialBackoffMs, "-", "+", 100)) as [
-      string,
-      string,
-      number,
-      number,
-    ][];
+    const pending = (await this.opts.redis.call(
+      "XPENDING",
+      this.opts.keys.notify,
+      NOTIFIER_GROUP,
+      "IDLE",
+      this.initialBackoffMs,
+      "-",
+      "+",
+      100,
+    )) as [string, string, number, number][];
     const due = pending.filter(([, , idle, deliveries]) => idle >= this.backoff(deliveries));
     if (due.length === 0) return [];
     const claimed = (await this.opts.redis.call(
@@ -177,7 +183,10 @@ export class NotificationDispatcher {
       ...due.map(([id]) => id),
     )) as [string, string[]][];
     const deliveries = new Map(due.map(([id, , , n]) => [id, n + 1]));
-    return claimed.filter((row) => row !== null).map(([entryId, fields]) => entryOf(entryId, fields, deliveries.get(entryId) ?? 2)).filter((e): e is OutboxEntry => e !== null);
+    return claimed
+      .filter((row) => row !== null)
+      .map(([entryId, fields]) => entryOf(entryId, fields, deliveries.get(entryId) ?? 2))
+      .filter((e): e is OutboxEntry => e !== null);
   }
 
   /** The wait before attempt `deliveries + 1`: doubling from the initial back-off, capped. */
@@ -252,5 +261,11 @@ function entryOf(entryId: string, fields: readonly string[] | null, deliveries: 
   const id = f["id"] ?? "";
   const number = f["n"] === undefined ? undefined : Number(f["n"]);
   // An entry of a kind this version does not know is acknowledged without delivery (read as a no-op change).
-  return { entryId, kind: kind !== undefined && KINDS.has(kind) ? (kind as NotificationKind) : "changed", approvalId: id, deliveries, ...(number === undefined ? {} : { number }) };
+  return {
+    entryId,
+    kind: kind !== undefined && KINDS.has(kind) ? (kind as NotificationKind) : "changed",
+    approvalId: id,
+    deliveries,
+    ...(number === undefined ? {} : { number }),
+  };
 }

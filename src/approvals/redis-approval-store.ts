@@ -60,7 +60,16 @@ export class RedisApprovalStore implements ApprovalStore {
     const reply = await this.run(() =>
       CREATE_SCRIPT.run(
         this.redis,
-        [k.record(core.id), idem, k.pendingAction(core.requesters.callerId, core.breakGlass === undefined ? core.actionDigest : `break-glass:${core.id}`), k.pendingIndex, k.expiryIndex, k.journal, k.unrecordedIndex, k.timers],
+        [
+          k.record(core.id),
+          idem,
+          k.pendingAction(core.requesters.callerId, core.breakGlass === undefined ? core.actionDigest : `break-glass:${core.id}`),
+          k.pendingIndex,
+          k.expiryIndex,
+          k.journal,
+          k.unrecordedIndex,
+          k.timers,
+        ],
         [
           core.id,
           JSON.stringify(core),
@@ -105,7 +114,17 @@ export class RedisApprovalStore implements ApprovalStore {
       VERDICT_SCRIPT.run(
         this.redis,
         [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal, this.notify],
-        [id, expectedVersion, voterField(verdict.reviewerId), JSON.stringify(verdict), nextStatus, nowMs, this.retentionMs, k.changes(id), k.votedIndex(verdict.reviewerId)],
+        [
+          id,
+          expectedVersion,
+          voterField(verdict.reviewerId),
+          JSON.stringify(verdict),
+          nextStatus,
+          nowMs,
+          this.retentionMs,
+          k.changes(id),
+          k.votedIndex(verdict.reviewerId),
+        ],
       ),
     );
     return transition(reply);
@@ -129,7 +148,9 @@ export class RedisApprovalStore implements ApprovalStore {
   }
 
   async timersDue(nowMs: number, limit: number): Promise<TimerFired[]> {
-    const reply = await this.run(() => TIMERS_DUE_SCRIPT.run(this.redis, [this.keys.timers, this.notify], [nowMs, limit, this.keys.recordPrefix]));
+    const reply = await this.run(() =>
+      TIMERS_DUE_SCRIPT.run(this.redis, [this.keys.timers, this.notify], [nowMs, limit, this.keys.recordPrefix]),
+    );
     if (!Array.isArray(reply)) return [];
     return reply.map((row) => {
       const [hash, kind, n] = row as [ScriptReply, string, number | string];
@@ -163,7 +184,11 @@ export class RedisApprovalStore implements ApprovalStore {
   async expireIfDue(id: string, nowMs: number): Promise<Expired | null> {
     const k = this.keys;
     const reply = await this.run(() =>
-      EXPIRE_ONE_SCRIPT.run(this.redis, [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal, this.notify], [id, nowMs, this.retentionMs, k.changes(id)]),
+      EXPIRE_ONE_SCRIPT.run(
+        this.redis,
+        [k.record(id), k.pendingIndex, k.expiryIndex, k.callbacksDue, k.journal, this.notify],
+        [id, nowMs, this.retentionMs, k.changes(id)],
+      ),
     );
     const [word, hash] = asReply(reply);
     return word === "expired_now" ? { approval: decodeRecord(hash), journal: journalIds((reply as ScriptReply[])[2] ?? null) } : null;
@@ -172,7 +197,11 @@ export class RedisApprovalStore implements ApprovalStore {
   async expireDue(nowMs: number, limit: number): Promise<Expired[]> {
     const k = this.keys;
     const reply = await this.run(() =>
-      EXPIRE_DUE_SCRIPT.run(this.redis, [k.expiryIndex, k.pendingIndex, k.callbacksDue, k.journal, this.notify], [nowMs, limit, k.recordPrefix, this.retentionMs, k.changesPrefix]),
+      EXPIRE_DUE_SCRIPT.run(
+        this.redis,
+        [k.expiryIndex, k.pendingIndex, k.callbacksDue, k.journal, this.notify],
+        [nowMs, limit, k.recordPrefix, this.retentionMs, k.changesPrefix],
+      ),
     );
     if (!Array.isArray(reply)) return [];
     return reply.map((pair) => {
@@ -189,7 +218,12 @@ export class RedisApprovalStore implements ApprovalStore {
    * not yet recorded, or already expired, are left out. `next` is where the following page starts (null at
    * the end). The caller applies the remaining rules (eligibility, the reviewer policy) to what it gets.
    */
-  async inboxPage(reviewer: string, roles: readonly string[], after: InboxPosition | null, limit: number): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }> {
+  async inboxPage(
+    reviewer: string,
+    roles: readonly string[],
+    after: InboxPosition | null,
+    limit: number,
+  ): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }> {
     const k = this.keys;
     const sources = [...new Set(roles)].map((role) => k.roleIndex(role));
     if (sources.length === 0 || limit <= 0) return { approvals: [], next: null };
@@ -207,7 +241,7 @@ export class RedisApprovalStore implements ApprovalStore {
       const scores = ((await this.run(() => filter.exec())) ?? []).map(([, v]) => (v ?? []) as (string | null)[]);
       const survivors = batch.filter((_, i) => !scores.some((s) => s[i] !== null && s[i] !== undefined));
       position = batch[batch.length - 1] ?? position;
-      for (let from = 0; from < survivors.length; ) {
+      for (let from = 0; from < survivors.length;) {
         const chunk = survivors.slice(from, from + Math.max(limit - out.length, 1));
         from += chunk.length;
         const read = this.redis.pipeline();
@@ -254,8 +288,13 @@ export class RedisApprovalStore implements ApprovalStore {
     return done;
   }
 
-  async attachGrant(id: string, grant: IssuedGrant): Promise<{ attached: boolean; grant: IssuedGrant; journal?: readonly string[] } | null> {
-    const reply = await this.run(() => ATTACH_GRANT_SCRIPT.run(this.redis, [this.keys.record(id), this.keys.journal], [id, JSON.stringify(grant)]));
+  async attachGrant(
+    id: string,
+    grant: IssuedGrant,
+  ): Promise<{ attached: boolean; grant: IssuedGrant; journal?: readonly string[] } | null> {
+    const reply = await this.run(() =>
+      ATTACH_GRANT_SCRIPT.run(this.redis, [this.keys.record(id), this.keys.journal], [id, JSON.stringify(grant)]),
+    );
     const [word, existing] = asReply(reply);
     if (word === "attached") return { attached: true, grant, journal: journalIds(existing) };
     if (word === "existing" && typeof existing === "string") return { attached: false, grant: JSON.parse(existing) as IssuedGrant };
@@ -277,7 +316,12 @@ export class RedisApprovalStore implements ApprovalStore {
 function inboxIndexes(keys: ApprovalKeys, core: ApprovalRequestCore): string[] {
   const r = core.requesters;
   const requesters = [r.callerId, r.callerOwner, r.actorId, r.onBehalfOf].filter((id): id is string => id !== undefined);
-  return [...new Set([...eligibleRoles(core.requirements.reviewers).map((role) => keys.roleIndex(role)), ...requesters.map((id) => keys.requesterIndex(id))])];
+  return [
+    ...new Set([
+      ...eligibleRoles(core.requirements.reviewers).map((role) => keys.roleIndex(role)),
+      ...requesters.map((id) => keys.requesterIndex(id)),
+    ]),
+  ];
 }
 
 /**
@@ -327,7 +371,15 @@ class IndexMerge {
     const from = this.from[i] ?? null;
     let want = count;
     for (;;) {
-      const flat = await this.redis.zrangebyscore(this.keys[i] as string, from === null ? "-inf" : from.score, "+inf", "WITHSCORES", "LIMIT", 0, want);
+      const flat = await this.redis.zrangebyscore(
+        this.keys[i] as string,
+        from === null ? "-inf" : from.score,
+        "+inf",
+        "WITHSCORES",
+        "LIMIT",
+        0,
+        want,
+      );
       const entries: InboxPosition[] = [];
       for (let j = 0; j + 1 < flat.length; j += 2) entries.push({ id: flat[j] as string, score: Number(flat[j + 1]) });
       const fresh = from === null ? entries : entries.filter((e) => before(from, e));

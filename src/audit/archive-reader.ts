@@ -79,7 +79,12 @@ export class ArchiveTrailReader implements AuditReader {
     for (let i = start; i < seg.lines.length && out.length < count; i++) {
       const seq = seg.fromSeq + i;
       const last = i === seg.lines.length - 1;
-      out.push({ id: streamIdOf(seq), idSeq: seq, line: seg.lines[i] as string, ...(last && seg.head !== null && seg.head.seq === seq ? { checkpoint: seg.head } : {}) });
+      out.push({
+        id: streamIdOf(seq),
+        idSeq: seq,
+        line: seg.lines[i] as string,
+        ...(last && seg.head !== null && seg.head.seq === seq ? { checkpoint: seg.head } : {}),
+      });
     }
     return out;
   }
@@ -98,8 +103,12 @@ export class ArchiveTrailReader implements AuditReader {
     if (this.loaded?.name === seg.name) return this.loaded;
     const bytes = await this.archive.get(seg.name);
     if (bytes === null) throw new Error(`${this.archive.location}: ${seg.name} vanished while being read`);
-    const lines = (await gunzipAsync(bytes)).toString("utf8").split("\n").filter((l) => l.trim() !== "");
-    const headLine = lines.length > 0 && (lines[lines.length - 1] as string).startsWith('{"head"') ? asHeadLine(safeParse(lines.pop() as string)) : null;
+    const lines = (await gunzipAsync(bytes))
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
+    const headLine =
+      lines.length > 0 && (lines[lines.length - 1] as string).startsWith('{"head"') ? asHeadLine(safeParse(lines.pop() as string)) : null;
     this.loaded = { ...seg, lines, head: headLine?.head ?? null };
     return this.loaded;
   }

@@ -93,7 +93,8 @@ export class DirectoryArchiveStore implements AuditArchiveStore {
     try {
       await fs.link(temp, final); // fails when the name exists: a segment is never replaced
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new SegmentExistsError(`${final} exists already: a segment is never replaced`);
+      if ((err as NodeJS.ErrnoException).code === "EEXIST")
+        throw new SegmentExistsError(`${final} exists already: a segment is never replaced`);
       throw err;
     } finally {
       await fs.unlink(temp);

@@ -41,7 +41,11 @@ export interface RetentionBase {
 export type ArchiveVerifyResult = VerifyResult & { readonly segments: number; readonly base?: RetentionBase };
 
 /** Verifies the archive, then (when given) the hot stream after it. */
-export async function verifyArchivedTrail(archive: AuditArchiveStore, reader: AuditReader | null, opts: VerifyOptions & { readonly pageSize?: number } = {}): Promise<ArchiveVerifyResult> {
+export async function verifyArchivedTrail(
+  archive: AuditArchiveStore,
+  reader: AuditReader | null,
+  opts: VerifyOptions & { readonly pageSize?: number } = {},
+): Promise<ArchiveVerifyResult> {
   const all = await archive.list();
   const names = all.filter((n) => segmentRangeOf(n) !== null);
   const markers = all.filter((n) => retentionSeqOf(n) !== null);
@@ -53,10 +57,20 @@ export async function verifyArchivedTrail(archive: AuditArchiveStore, reader: Au
     const keys = opts.keys !== undefined && opts.keys.length > 0 ? opts.keys : await carriedKeys(archive, names);
     const marker = readRetentionMarker((await archive.get(markerName)) ?? Buffer.alloc(0), keys);
     if (typeof marker === "string") {
-      return { ok: false, entries: 0, segments: 0, problem: { seq: retentionSeqOf(markerName), kind: "bad_signature", message: `the retention marker ${markerName} ${marker}` } };
+      return {
+        ok: false,
+        entries: 0,
+        segments: 0,
+        problem: { seq: retentionSeqOf(markerName), kind: "bad_signature", message: `the retention marker ${markerName} ${marker}` },
+      };
     }
     if (marker.from_seq !== retentionSeqOf(markerName)) {
-      return { ok: false, entries: 0, segments: 0, problem: { seq: marker.from_seq, kind: "malformed", message: `the retention marker ${markerName} says seq ${marker.from_seq}` } };
+      return {
+        ok: false,
+        entries: 0,
+        segments: 0,
+        problem: { seq: marker.from_seq, kind: "malformed", message: `the retention marker ${markerName} says seq ${marker.from_seq}` },
+      };
     }
     base = baseOf(marker, markerName);
     next = marker.from_seq;
@@ -70,9 +84,19 @@ export async function verifyArchivedTrail(archive: AuditArchiveStore, reader: Au
     const want = expectPrev;
     expectPrev = null;
     if (typeof first?.seq === "number" && first.seq > next) {
-      return { seq: next, kind: "missing", message: `${where}: starts at seq ${first.seq}, but the retention marker ${base?.marker ?? ""} keeps seqs from ${next} (seqs ${next}..${first.seq - 1} deleted)` };
+      return {
+        seq: next,
+        kind: "missing",
+        message: `${where}: starts at seq ${first.seq}, but the retention marker ${base?.marker ?? ""} keeps seqs from ${next} (seqs ${next}..${first.seq - 1} deleted)`,
+      };
     }
-    return prev === want ? null : { seq: next, kind: "forged_hash", message: `${where}: seq ${next} does not link to the hash the retention marker ${base?.marker ?? ""} states` };
+    return prev === want
+      ? null
+      : {
+          seq: next,
+          kind: "forged_hash",
+          message: `${where}: seq ${next} does not link to the hash the retention marker ${base?.marker ?? ""} states`,
+        };
   };
   let lastHead: ExportedHead | null = null;
   const fail = (problem: TrailProblem): ArchiveVerifyResult => ({ ok: false, entries: 0, problem, segments: spans.length });
@@ -80,17 +104,36 @@ export async function verifyArchivedTrail(archive: AuditArchiveStore, reader: Au
     if (result.ok) return { ...result, segments: spans.length, ...(base === undefined ? {} : { base }) };
     const seq = result.problem.seq;
     const span = seq === null ? undefined : spans.find((s) => s.fromSeq <= seq && seq <= s.toSeq);
-    return { ...result, problem: { ...result.problem, message: `${span === undefined ? (seq !== null && seq >= next ? "in the hot stream" : "") : `in ${span.name}`}: ${result.problem.message}`.replace(/^: /, "") }, segments: spans.length };
+    return {
+      ...result,
+      problem: {
+        ...result.problem,
+        message:
+          `${span === undefined ? (seq !== null && seq >= next ? "in the hot stream" : "") : `in ${span.name}`}: ${result.problem.message}`.replace(
+            /^: /,
+            "",
+          ),
+      },
+      segments: spans.length,
+    };
   };
 
   for (const name of names) {
     const range = segmentRangeOf(name) as { fromSeq: number; toSeq: number };
     if (base !== undefined && spans.length === 0 && range.toSeq < base.seq) continue; // before the retention base
     if (range.fromSeq > next) {
-      return fail({ seq: next, kind: "missing", message: `seqs ${next}..${range.fromSeq - 1} are in no segment: ${name} comes next in ${archive.location} (a segment deleted?)` });
+      return fail({
+        seq: next,
+        kind: "missing",
+        message: `seqs ${next}..${range.fromSeq - 1} are in no segment: ${name} comes next in ${archive.location} (a segment deleted?)`,
+      });
     }
     if (range.fromSeq < next) {
-      return fail({ seq: range.fromSeq, kind: "reordered", message: `${name} overlaps the segment before it, which ends at seq ${next - 1}` });
+      return fail({
+        seq: range.fromSeq,
+        kind: "reordered",
+        message: `${name} overlaps the segment before it, which ends at seq ${next - 1}`,
+      });
     }
     let text: string;
     try {
@@ -99,8 +142,10 @@ export async function verifyArchivedTrail(archive: AuditArchiveStore, reader: Au
       return fail({ seq: range.fromSeq, kind: "malformed", message: `${name} is not a readable gzip file (${(err as Error).message})` });
     }
     const lines = text.split("\n").filter((l) => l.trim() !== "");
-    const headLine = lines.length > 0 && (lines[lines.length - 1] as string).startsWith('{"head"') ? asHeadLine(safeParse(lines.pop() as string)) : null;
-    if (headLine === null) return fail({ seq: range.toSeq, kind: "unsigned", message: `${name} has no signed head line at its end (cut short?)` });
+    const headLine =
+      lines.length > 0 && (lines[lines.length - 1] as string).startsWith('{"head"') ? asHeadLine(safeParse(lines.pop() as string)) : null;
+    if (headLine === null)
+      return fail({ seq: range.toSeq, kind: "unsigned", message: `${name} has no signed head line at its end (cut short?)` });
     spans.push({ name, ...range });
     const unlinked = linksToBase(lines[0], name);
     if (unlinked !== null) return fail(unlinked);
@@ -116,10 +161,18 @@ export async function verifyArchivedTrail(archive: AuditArchiveStore, reader: Au
     }
     lines.forEach((line, i) => {
       const last = i === lines.length - 1;
-      verifier.entry({ text: line, where: `${name} line ${i + 1}`, ...(last && headLine.head.seq === lastSeq ? { checkpoint: headLine.head as SignedHead } : {}) });
+      verifier.entry({
+        text: line,
+        where: `${name} line ${i + 1}`,
+        ...(last && headLine.head.seq === lastSeq ? { checkpoint: headLine.head as SignedHead } : {}),
+      });
     });
     if (headLine.head.seq !== lastSeq) {
-      return located({ ok: false, entries: 0, problem: { seq: lastSeq, kind: "forged_hash", message: `its signed head is seq ${headLine.head.seq}, not its last entry` } });
+      return located({
+        ok: false,
+        entries: 0,
+        problem: { seq: lastSeq, kind: "forged_hash", message: `its signed head is seq ${headLine.head.seq}, not its last entry` },
+      });
     }
     lastHead = headLine.head;
     next = range.toSeq + 1;
@@ -137,7 +190,12 @@ export async function verifyArchivedTrail(archive: AuditArchiveStore, reader: Au
     const unlinked = linksToBase(page[0]?.line, "the hot stream");
     if (unlinked !== null) return fail(unlinked);
     for (const rec of page) {
-      verifier.entry({ text: rec.line, where: `stream id ${rec.id}`, idSeq: rec.idSeq, ...(rec.checkpoint === undefined ? {} : { checkpoint: rec.checkpoint }) });
+      verifier.entry({
+        text: rec.line,
+        where: `stream id ${rec.id}`,
+        idSeq: rec.idSeq,
+        ...(rec.checkpoint === undefined ? {} : { checkpoint: rec.checkpoint }),
+      });
       if (rec.checkpoint !== undefined) lastCheckpoint = rec.checkpoint;
     }
     cursor = (page[page.length - 1] as StoredRecord).id;
@@ -169,7 +227,10 @@ async function carriedKeys(archive: AuditArchiveStore, names: readonly string[])
   const first = names[0];
   if (first === undefined) return [];
   try {
-    const lines = (await gunzipAsync((await archive.get(first)) ?? Buffer.alloc(0))).toString("utf8").split("\n").filter((l) => l !== "");
+    const lines = (await gunzipAsync((await archive.get(first)) ?? Buffer.alloc(0)))
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l !== "");
     const head = asHeadLine(safeParse(lines[lines.length - 1] ?? ""))?.head;
     return head?.public_key === undefined ? [] : [loadVerificationKey(head.public_key)];
   } catch {

@@ -58,7 +58,6 @@ export type AuditSinkSettings =
   | { readonly name: string; readonly type: "http"; readonly url: string; readonly secret?: string; readonly batch: number }
   | { readonly name: string; readonly type: "syslog"; readonly host: string; readonly port: number; readonly batch: number };
 
-
 /** The validated settings. */
 export interface AuditSettings {
   readonly stream: string;
@@ -83,7 +82,11 @@ export const DEVELOPMENT_MASK_SALT = "countersign-development-mask-salt-not-secr
 /** Reads and validates the settings. `readFile` reads the signing key file. */
 export function resolveAuditSettings(
   file: AuditConfigFile | undefined,
-  opts: { readonly mode: "development" | "production"; readonly env: Readonly<Record<string, string | undefined>>; readonly readFile: (path: string) => string },
+  opts: {
+    readonly mode: "development" | "production";
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly readFile: (path: string) => string;
+  },
 ): AuditSettings {
   const f = file ?? {};
   const stream = f.stream ?? DEFAULT_AUDIT_STREAM;
@@ -102,13 +105,19 @@ export function resolveAuditSettings(
     try {
       signingKeyPem = opts.readFile(f.signing_key_file);
     } catch (err) {
-      throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `cannot read audit.signing_key_file ${f.signing_key_file}: ${(err as Error).message}`, { cause: err });
+      throw new AuditError(
+        "COUNTERSIGN_AUDIT_BAD_CONFIG",
+        `cannot read audit.signing_key_file ${f.signing_key_file}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
   const maxBatch = f.max_batch ?? 256;
   const appendTimeoutMs = f.append_timeout_ms ?? 5_000;
-  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 10_000) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.max_batch must be 1..10000");
-  if (!Number.isInteger(appendTimeoutMs) || appendTimeoutMs < 1) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.append_timeout_ms must be a positive whole number");
+  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 10_000)
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.max_batch must be 1..10000");
+  if (!Number.isInteger(appendTimeoutMs) || appendTimeoutMs < 1)
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.append_timeout_ms must be a positive whole number");
   const checkpointIntervalMs = f.checkpoint_interval_ms ?? 0;
   if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 0 || checkpointIntervalMs > 60_000) {
     throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", "audit.checkpoint_interval_ms must be 0..60000");
@@ -167,7 +176,11 @@ function archiveSettings(a: AuditArchiveConfig, env: Readonly<Record<string, str
 function uniqueNames(sinks: AuditSinkSettings[]): AuditSinkSettings[] {
   const seen = new Set<string>();
   for (const s of sinks) {
-    if (seen.has(s.name)) throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit.sinks: the name ${JSON.stringify(s.name)} is used twice (each sink keeps its own cursor by name)`);
+    if (seen.has(s.name))
+      throw new AuditError(
+        "COUNTERSIGN_AUDIT_BAD_CONFIG",
+        `audit.sinks: the name ${JSON.stringify(s.name)} is used twice (each sink keeps its own cursor by name)`,
+      );
     seen.add(s.name);
   }
   return sinks;
@@ -181,11 +194,17 @@ function sinkSettings(s: AuditSinkConfig, env: Readonly<Record<string, string | 
   if (s.type === "http") {
     if (typeof s.url !== "string") bad("an http sink needs url");
     const secret = s.secret_env === undefined ? undefined : env[s.secret_env];
-    if (s.secret_env !== undefined && (secret === undefined || secret === "")) bad(`the environment variable ${s.secret_env} (secret_env) is not set`);
+    if (s.secret_env !== undefined && (secret === undefined || secret === ""))
+      bad(`the environment variable ${s.secret_env} (secret_env) is not set`);
     return { name: s.name, type: "http", url: s.url, ...(secret === undefined ? {} : { secret }), batch };
   }
   if (typeof s.host !== "string" || typeof s.port !== "number") bad("a syslog sink needs host and port");
   return { name: s.name, type: "syslog", host: s.host, port: s.port, batch };
 }
 
-export { AUDIT_CONFIG_FILE_SCHEMA, type AuditArchiveConfig, type AuditConfigFile, type AuditSinkConfig } from "../config/audit-file-section";
+export {
+  AUDIT_CONFIG_FILE_SCHEMA,
+  type AuditArchiveConfig,
+  type AuditConfigFile,
+  type AuditSinkConfig,
+} from "../config/audit-file-section";

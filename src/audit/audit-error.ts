@@ -32,11 +32,7 @@ export const AUDIT_ERROR_STATUS: Readonly<Record<AuditErrorCode, number>> = {
 
 /** An audit failure with a stable code; `cause` keeps the underlying error for the log. */
 export class AuditError extends CodedError<AuditErrorCode> {
-  constructor(
-    code: AuditErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: AuditErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 

@@ -319,7 +319,6 @@ export interface AuditDraft<E extends AuditEvent = AuditEvent> {
   readonly mask: readonly string[];
 }
 
-
 /** What the decide use case knows about one answer. */
 export interface DecisionEventInput {
   readonly decisionId: string;
@@ -509,7 +508,9 @@ export function approvalWithdrawnEvent(
 }
 
 /** An `approval.reminded` event. */
-export function approvalRemindedEvent(d: SubjectInput & { readonly approvalId: string; readonly reminder: number }): AuditDraft<ApprovalRemindedAuditEvent> {
+export function approvalRemindedEvent(
+  d: SubjectInput & { readonly approvalId: string; readonly reminder: number },
+): AuditDraft<ApprovalRemindedAuditEvent> {
   return draft<ApprovalRemindedAuditEvent>({ type: "approval.reminded", approval_id: d.approvalId, reminder: d.reminder, ...subject(d) });
 }
 
@@ -642,7 +643,11 @@ export interface ShadowAnswerInput {
 }
 
 /** A `shadow.disagreement` event. */
-export function shadowDisagreementEvent(d: { readonly decisionId: string; readonly live: ShadowAnswerInput; readonly candidate: ShadowAnswerInput }): AuditDraft<ShadowDisagreementAuditEvent> {
+export function shadowDisagreementEvent(d: {
+  readonly decisionId: string;
+  readonly live: ShadowAnswerInput;
+  readonly candidate: ShadowAnswerInput;
+}): AuditDraft<ShadowDisagreementAuditEvent> {
   const answer = (a: ShadowAnswerInput): ShadowAnswer =>
     compact({
       bundles: a.policy === null ? {} : { [a.policy.bundle]: { revision: a.policy.revision } },

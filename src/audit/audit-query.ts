@@ -150,12 +150,14 @@ async function scanPage(
       scanned++;
       cursor = rec.id;
       if (!mayMatch(rec.line)) {
-        if (pastRangeText(rec.line, filter, newestFirst)) return { page: { entries, next_cursor: null }, reachedStart: !newestFirst && reachedStart };
+        if (pastRangeText(rec.line, filter, newestFirst))
+          return { page: { entries, next_cursor: null }, reachedStart: !newestFirst && reachedStart };
         continue;
       }
       const entry = parse(rec);
       if (entry !== null) {
-        if (pastRange(entry, filter, newestFirst)) return { page: { entries, next_cursor: null }, reachedStart: !newestFirst && reachedStart };
+        if (pastRange(entry, filter, newestFirst))
+          return { page: { entries, next_cursor: null }, reachedStart: !newestFirst && reachedStart };
         if (matches(entry)) {
           entries.push(entry);
           if (entries.length === limit) return { page: { entries, next_cursor: cursor }, reachedStart };
@@ -276,7 +278,8 @@ function compilePrefilter(f: AuditFilter): (line: string) => boolean {
   if (f.approvalId !== undefined) all.push([member("approval_id", f.approvalId)]);
   if (f.decisionId !== undefined) all.push([member("decision_id", f.decisionId)]);
   if (f.outcome !== undefined) all.push([member("outcome", f.outcome)]);
-  if (f.principal !== undefined) all.push(["caller", "actor", "on_behalf_of", "reviewer", "by", "id"].map((k) => member(k, f.principal as string)));
+  if (f.principal !== undefined)
+    all.push(["caller", "actor", "on_behalf_of", "reviewer", "by", "id"].map((k) => member(k, f.principal as string)));
   if (all.length === 0) return () => true;
   return (line) => all.every((anyOf) => anyOf.some((text) => line.includes(text)));
 }

@@ -54,7 +54,8 @@ export class AuditSink {
   private readonly token = randomUUID();
 
   constructor(private readonly opts: AuditSinkOptions) {
-    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(opts.name)) throw new RangeError(`audit sink name ${JSON.stringify(opts.name)}: lower-case letters, digits, - and _`);
+    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(opts.name))
+      throw new RangeError(`audit sink name ${JSON.stringify(opts.name)}: lower-case letters, digits, - and _`);
   }
 
   get name(): string {
@@ -131,6 +132,8 @@ export class AuditSink {
         };
       });
     }
-    await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lease, this.token).catch(() => undefined);
+    await redis
+      .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lease, this.token)
+      .catch(() => undefined);
   }
 }

@@ -43,7 +43,8 @@ export function parseTimestamp(text: string): bigint | null {
 /** Parses an RFC 3339 timestamp or throws COUNTERSIGN_AUDIT_BAD_QUERY naming the parameter. */
 export function requireTimestamp(text: string, name: string): bigint {
   const ns = parseTimestamp(text);
-  if (ns === null) throw new AuditError("COUNTERSIGN_AUDIT_BAD_QUERY", `${name} must be an RFC 3339 timestamp, got ${JSON.stringify(text)}`);
+  if (ns === null)
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_QUERY", `${name} must be an RFC 3339 timestamp, got ${JSON.stringify(text)}`);
   return ns;
 }
 

@@ -160,7 +160,9 @@ export class AuditTrail implements AuditRecorder {
       prepared = prepareEvent(this.stamp(draft));
     } catch (err) {
       this.counters.failed++;
-      return Promise.reject(new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `cannot encode the audit event: ${(err as Error).message}`, { cause: err }));
+      return Promise.reject(
+        new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `cannot encode the audit event: ${(err as Error).message}`, { cause: err }),
+      );
     }
     return new Promise<AuditReceipt>((resolve, reject) => {
       this.queue.push({ prepared, resolve, reject });
@@ -301,14 +303,20 @@ export class AuditTrail implements AuditRecorder {
       if (outcome.waitTurn) {
         this.counters.turnWaits++;
         if (Date.now() >= deadline) {
-          this.fail(batch, new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `another instance kept the audit append turn for ${this.appendTimeoutMs} ms`));
+          this.fail(
+            batch,
+            new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `another instance kept the audit append turn for ${this.appendTimeoutMs} ms`),
+          );
           return;
         }
         await sleep(1);
       } else {
         this.counters.conflicts++;
         if (++lost >= this.maxAttempts) {
-          this.fail(batch, new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit head kept moving: lost the append race ${lost} times`));
+          this.fail(
+            batch,
+            new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit head kept moving: lost the append race ${lost} times`),
+          );
           return;
         }
       }
@@ -354,7 +362,8 @@ export class AuditTrail implements AuditRecorder {
   private withTimeout<T>(promise: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit append was not confirmed within ${this.appendTimeoutMs} ms`)),
+        () =>
+          reject(new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", `the audit append was not confirmed within ${this.appendTimeoutMs} ms`)),
         this.appendTimeoutMs,
       );
       promise.then(

@@ -22,14 +22,32 @@ export function bundleAuditListener(
   };
   return {
     onActivated(e: ActivatedEvent): void {
-      record(bundleActivatedEvent({ bundle: e.bundle, revision: e.revision, ...(e.previousRevision === null ? {} : { previousRevision: e.previousRevision }) }));
+      record(
+        bundleActivatedEvent({
+          bundle: e.bundle,
+          revision: e.revision,
+          ...(e.previousRevision === null ? {} : { previousRevision: e.previousRevision }),
+        }),
+      );
     },
     onRefused(e: RefusedEvent): void {
       const current = serving(e.bundle);
-      record(bundleRefusedEvent({ bundle: e.bundle, reason: { code: e.code, message: `${e.file}: ${e.reason}` }, ...(current === undefined ? {} : { servingRevision: current }) }));
+      record(
+        bundleRefusedEvent({
+          bundle: e.bundle,
+          reason: { code: e.code, message: `${e.file}: ${e.reason}` },
+          ...(current === undefined ? {} : { servingRevision: current }),
+        }),
+      );
     },
     onRemoved(e: RemovedEvent): void {
-      record(bundleRefusedEvent({ bundle: e.bundle, revision: e.revision, reason: { code: "COUNTERSIGN_BUNDLE_REMOVED", message: `${e.file} was removed; the bundle no longer serves` } }));
+      record(
+        bundleRefusedEvent({
+          bundle: e.bundle,
+          revision: e.revision,
+          reason: { code: "COUNTERSIGN_BUNDLE_REMOVED", message: `${e.file} was removed; the bundle no longer serves` },
+        }),
+      );
     },
   };
 }

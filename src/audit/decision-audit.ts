@@ -28,7 +28,9 @@ export function decisionAuditSink(recorder: AuditRecorder): DecisionAuditSink {
           mask: d.mask,
           ...(approvalId === undefined ? {} : { approvalId }),
           ...(breakGlass === undefined ? {} : { breakGlass: { justification: breakGlass.justification } }),
-          ...(e.evaluated.failure === undefined ? {} : { failure: { code: e.evaluated.failure.code, message: e.evaluated.failure.message } }),
+          ...(e.evaluated.failure === undefined
+            ? {}
+            : { failure: { code: e.evaluated.failure.code, message: e.evaluated.failure.message } }),
           evalNs: e.evaluated.evalNs,
         }),
       );

@@ -44,7 +44,11 @@ export function decisionView<T extends object>(entry: T): T {
   if (e["type"] !== "decision" || e["v"] !== DECISION_ENTRY_VERSION) return entry;
   const input = record(e["input"]);
   const actor = record(input["actor"]);
-  const resource = compact({ type: text(record(input["resource"])["type"]), id: text(record(input["resource"])["id"]), environment: text(record(input["resource"])["environment"]) });
+  const resource = compact({
+    type: text(record(input["resource"])["type"]),
+    id: text(record(input["resource"])["id"]),
+    environment: text(record(input["resource"])["environment"]),
+  });
   const result = { ...derivedResult(e), ...record(e["result"]) };
   return compact({
     ...e,
@@ -60,7 +64,12 @@ export function decisionView<T extends object>(entry: T): T {
 }
 
 /** The members of `result` that a view derives from the rest of a decision entry. */
-export function derivedResult(e: { readonly decision_id?: unknown; readonly outcome?: unknown; readonly reasons?: unknown; readonly bundles?: unknown }): Json {
+export function derivedResult(e: {
+  readonly decision_id?: unknown;
+  readonly outcome?: unknown;
+  readonly reasons?: unknown;
+  readonly bundles?: unknown;
+}): Json {
   return { decision_id: e.decision_id, outcome: e.outcome, reasons: e.reasons, mask: [], policy: policyOf(e.bundles) };
 }
 

@@ -60,7 +60,11 @@ export interface ExportSummary {
 }
 
 /** Writes the export line by line (each without its newline) and says what it covered. */
-export async function exportTrail(reader: AuditReader, write: (line: string) => void | Promise<void>, opts: ExportOptions): Promise<ExportSummary> {
+export async function exportTrail(
+  reader: AuditReader,
+  write: (line: string) => void | Promise<void>,
+  opts: ExportOptions,
+): Promise<ExportSummary> {
   const snapshot = await reader.readHead();
   const none: ExportSummary = { entries: 0, fromSeq: 0, toSeq: 0, partial: false, head: null };
   if (snapshot === null) return none;
@@ -87,7 +91,8 @@ export async function exportTrail(reader: AuditReader, write: (line: string) => 
         if (ts === null || ts < (opts.fromTime as bigint)) continue;
         started = true;
       }
-      if (!ending && ((seq !== null && seq > toSeq) || (opts.toTime !== undefined && (timeOfLine(rec.line) ?? 0n) > opts.toTime))) ending = true;
+      if (!ending && ((seq !== null && seq > toSeq) || (opts.toTime !== undefined && (timeOfLine(rec.line) ?? 0n) > opts.toTime)))
+        ending = true;
       if (ending && (last === null || last.checkpoint !== undefined)) break scan;
       await write(rec.line);
       count++;

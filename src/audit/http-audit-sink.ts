@@ -29,7 +29,8 @@ export function httpAuditSink(opts: HttpAuditSinkOptions): AuditSinkTarget {
         "content-type": "application/x-ndjson",
         "x-countersign-seqs": `${batch[0]!.seq}-${batch[batch.length - 1]!.seq}`,
       };
-      if (opts.secret !== undefined) headers["x-countersign-signature"] = `sha256=${createHmac("sha256", opts.secret).update(body).digest("hex")}`;
+      if (opts.secret !== undefined)
+        headers["x-countersign-signature"] = `sha256=${createHmac("sha256", opts.secret).update(body).digest("hex")}`;
       const res = await fetch(opts.url, { method: "POST", headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
       await res.arrayBuffer().catch(() => undefined);
       if (res.status < 200 || res.status > 299) throw new Error(`${opts.url} answered ${res.status}`);

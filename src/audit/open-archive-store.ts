@@ -8,7 +8,10 @@ import type { AuditArchiveTarget } from "./audit-config";
 import { S3ArchiveStore } from "./s3-archive-store";
 
 /** The store for a validated target; S3 credentials come from `env` (AWS_ACCESS_KEY_ID, …) or the SDK's other sources. */
-export function openArchiveStore(target: AuditArchiveTarget, env: Readonly<Record<string, string | undefined>> = process.env): AuditArchiveStore & { close?(): void } {
+export function openArchiveStore(
+  target: AuditArchiveTarget,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): AuditArchiveStore & { close?(): void } {
   if (target.kind === "dir") return new DirectoryArchiveStore(target.dir);
   return new S3ArchiveStore(
     {

@@ -38,7 +38,10 @@ export async function openAuditTrail(settings: AuditSettings, deps: OpenAuditTra
   const mirror =
     settings.mirrorFile === undefined
       ? undefined
-      : createFileAuditMirror({ filename: settings.mirrorFile, ...(deps.onMirrorError === undefined ? {} : { onError: deps.onMirrorError }) });
+      : createFileAuditMirror({
+          filename: settings.mirrorFile,
+          ...(deps.onMirrorError === undefined ? {} : { onError: deps.onMirrorError }),
+        });
   const trail = new AuditTrail({
     store,
     signingKey,

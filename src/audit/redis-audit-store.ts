@@ -45,7 +45,10 @@ export interface AuditKeys {
 /** The keys for a stream name. */
 export function auditKeys(stream: string = DEFAULT_AUDIT_STREAM): AuditKeys {
   if (stream === "" || /[{}\s]/.test(stream)) {
-    throw new AuditError("COUNTERSIGN_AUDIT_BAD_CONFIG", `audit stream name ${JSON.stringify(stream)} must be non-empty, without braces or spaces`);
+    throw new AuditError(
+      "COUNTERSIGN_AUDIT_BAD_CONFIG",
+      `audit stream name ${JSON.stringify(stream)} must be non-empty, without braces or spaces`,
+    );
   }
   return {
     stream,
@@ -100,7 +103,8 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
     if (status === 1) return { ok: true };
     if ((status === 0 || status === 2) && typeof a === "string" && typeof b === "string") {
       const seq = Number(a);
-      if (!Number.isSafeInteger(seq) || seq < 0 || !isHashText(b)) throw unavailable(`the stored audit head is malformed (seq ${a}, hash ${b})`);
+      if (!Number.isSafeInteger(seq) || seq < 0 || !isHashText(b))
+        throw unavailable(`the stored audit head is malformed (seq ${a}, hash ${b})`);
       return { ok: false, head: { seq, hash: b }, waitTurn: status === 2 };
     }
     if (status === -1) {
@@ -117,7 +121,9 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
    * when it has moved (the instance that moved it signs its own appends).
    */
   async seal(head: SignedHead): Promise<boolean> {
-    const reply = await this.call("sign the head of", () => SEAL_SCRIPT.run(this.redis, [this.keys.head], [String(head.seq), head.hash, head.kid, head.sig]));
+    const reply = await this.call("sign the head of", () =>
+      SEAL_SCRIPT.run(this.redis, [this.keys.head], [String(head.seq), head.hash, head.kid, head.sig]),
+    );
     return reply === 1;
   }
 

@@ -66,13 +66,23 @@ export function readRetentionMarker(bytes: Buffer, keys: readonly AuditVerificat
     return "is not JSON";
   }
   if (m === null || typeof m !== "object" || m.typ !== RETENTION_MARKER_TYPE) return "is not a retention marker";
-  if (!Number.isSafeInteger(m.from_seq) || typeof m.from_prev_hash !== "string" || typeof m.deleted_at !== "string" || typeof m.retention_days !== "number") {
+  if (
+    !Number.isSafeInteger(m.from_seq) ||
+    typeof m.from_prev_hash !== "string" ||
+    typeof m.deleted_at !== "string" ||
+    typeof m.retention_days !== "number"
+  ) {
     return "lacks from_seq, from_prev_hash, deleted_at or retention_days";
   }
   const key = keys.find((k) => k.kid === m.kid);
-  if (key === undefined) return `is signed by key ${String(m.kid)}, not by the audit key${keys.length === 0 ? " (no key given: pass --key)" : ` ${keys.map((k) => k.kid).join(", ")}`}`;
+  if (key === undefined)
+    return `is signed by key ${String(m.kid)}, not by the audit key${keys.length === 0 ? " (no key given: pass --key)" : ` ${keys.map((k) => k.kid).join(", ")}`}`;
   try {
-    if (typeof m.sig === "string" && verify(null, signingInput(m as RetentionClaim, key.kid), key.publicKey, Buffer.from(m.sig, "base64url"))) return m as RetentionMarker;
+    if (
+      typeof m.sig === "string" &&
+      verify(null, signingInput(m as RetentionClaim, key.kid), key.publicKey, Buffer.from(m.sig, "base64url"))
+    )
+      return m as RetentionMarker;
   } catch {
     // fall through
   }

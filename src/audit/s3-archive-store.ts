@@ -92,16 +92,28 @@ export class S3ArchiveStore implements AuditArchiveStore {
     const md5 = createHash("md5").update(data).digest("base64");
     if (await this.conditionalWrites()) {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: data, ContentMD5: md5, ContentType: "application/gzip", IfNoneMatch: "*" }));
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.where.bucket,
+            Key: key,
+            Body: data,
+            ContentMD5: md5,
+            ContentType: "application/gzip",
+            IfNoneMatch: "*",
+          }),
+        );
       } catch (err) {
         // 412: the key exists. 409: a concurrent conditional write to the same key is in progress.
-        if (statusOf(err) === 412 || statusOf(err) === 409) throw new SegmentExistsError(`${this.location}${name} exists already: a segment is never replaced`);
+        if (statusOf(err) === 412 || statusOf(err) === 409)
+          throw new SegmentExistsError(`${this.location}${name} exists already: a segment is never replaced`);
         throw err;
       }
       return;
     }
     if (await this.exists(key)) throw new SegmentExistsError(`${this.location}${name} exists already: a segment is never replaced`);
-    await this.client.send(new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: data, ContentMD5: md5, ContentType: "application/gzip" }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: data, ContentMD5: md5, ContentType: "application/gzip" }),
+    );
   }
 
   async get(name: string): Promise<Buffer | null> {
@@ -120,7 +132,11 @@ export class S3ArchiveStore implements AuditArchiveStore {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: this.prefix, ...(token === undefined ? {} : { ContinuationToken: token }) }),
+        new ListObjectsV2Command({
+          Bucket: this.where.bucket,
+          Prefix: this.prefix,
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
       );
       for (const o of page.Contents ?? []) {
         const name = (o.Key ?? "").slice(this.prefix.length);
@@ -154,7 +170,14 @@ export class S3ArchiveStore implements AuditArchiveStore {
   private async probe(): Promise<boolean> {
     for (let i = 0; i < 2; i++) {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.where.bucket, Key: this.prefix + PROBE, Body: Buffer.from("countersign\n"), IfNoneMatch: "*" }));
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.where.bucket,
+            Key: this.prefix + PROBE,
+            Body: Buffer.from("countersign\n"),
+            IfNoneMatch: "*",
+          }),
+        );
       } catch (err) {
         if (statusOf(err) === 412 || statusOf(err) === 409) return true;
         throw err;

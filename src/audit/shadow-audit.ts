@@ -12,6 +12,7 @@ import type { AuditRecorder } from "./audit-trail";
 /** Records each disagreement in the trail. */
 export function shadowAuditRecorder(recorder: AuditRecorder): DisagreementRecorder {
   return {
-    record: (c: ShadowComparison) => recorder.record(shadowDisagreementEvent({ decisionId: c.decisionId, live: c.live, candidate: c.candidate })),
+    record: (c: ShadowComparison) =>
+      recorder.record(shadowDisagreementEvent({ decisionId: c.decisionId, live: c.live, candidate: c.candidate })),
   };
 }

@@ -39,10 +39,15 @@ export function loadSigningKey(pem: string): AuditSigningKey {
   try {
     privateKey = createPrivateKey({ key: pem, format: "pem" });
   } catch (err) {
-    throw new AuditError("COUNTERSIGN_AUDIT_BAD_KEY", `the audit signing key is not a PEM private key: ${(err as Error).message}`, { cause: err });
+    throw new AuditError("COUNTERSIGN_AUDIT_BAD_KEY", `the audit signing key is not a PEM private key: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (privateKey.asymmetricKeyType !== "ed25519") {
-    throw new AuditError("COUNTERSIGN_AUDIT_BAD_KEY", `the audit signing key must be Ed25519, got ${privateKey.asymmetricKeyType ?? "a symmetric key"}`);
+    throw new AuditError(
+      "COUNTERSIGN_AUDIT_BAD_KEY",
+      `the audit signing key must be Ed25519, got ${privateKey.asymmetricKeyType ?? "a symmetric key"}`,
+    );
   }
   return { privateKey, verification: verificationKeyFromPublic(createPublicKey(privateKey)) };
 }
@@ -70,7 +75,10 @@ export function loadVerificationKey(text: string): AuditVerificationKey {
     if (err instanceof AuditError) throw err;
     throw new AuditError("COUNTERSIGN_AUDIT_BAD_KEY", `cannot read the audit verification key: ${(err as Error).message}`, { cause: err });
   }
-  throw new AuditError("COUNTERSIGN_AUDIT_BAD_KEY", "the audit verification key must be a PEM key, an Ed25519 JWK, or a base64url public key");
+  throw new AuditError(
+    "COUNTERSIGN_AUDIT_BAD_KEY",
+    "the audit verification key must be a PEM key, an Ed25519 JWK, or a base64url public key",
+  );
 }
 
 /** The public key as PEM (SPKI), for handing to auditors. */
@@ -92,7 +100,10 @@ export async function resolveSigningKey(configuredPem: string | undefined, store
 
 function checkEd25519(key: KeyObject): AuditVerificationKey {
   if (key.asymmetricKeyType !== "ed25519") {
-    throw new AuditError("COUNTERSIGN_AUDIT_BAD_KEY", `the audit verification key must be Ed25519, got ${key.asymmetricKeyType ?? "a symmetric key"}`);
+    throw new AuditError(
+      "COUNTERSIGN_AUDIT_BAD_KEY",
+      `the audit verification key must be Ed25519, got ${key.asymmetricKeyType ?? "a symmetric key"}`,
+    );
   }
   return verificationKeyFromPublic(key);
 }
@@ -100,6 +111,8 @@ function checkEd25519(key: KeyObject): AuditVerificationKey {
 function verificationKeyFromPublic(publicKey: KeyObject): AuditVerificationKey {
   const jwk = publicKey.export({ format: "jwk" }) as { x?: string };
   const x = jwk.x as string;
-  const kid = createHash("sha256").update(canonicalJson({ crv: "Ed25519", kty: "OKP", x }), "utf8").digest("base64url");
+  const kid = createHash("sha256")
+    .update(canonicalJson({ crv: "Ed25519", kty: "OKP", x }), "utf8")
+    .digest("base64url");
   return { publicKey, kid, x };
 }

@@ -88,7 +88,8 @@ const LEASE_MS = 120_000;
 /** Archives sealed segments of one trail. */
 export class TrailArchiver {
   constructor(private readonly opts: TrailArchiverOptions) {
-    if (!Number.isSafeInteger(opts.segmentEntries) || opts.segmentEntries < 1) throw new RangeError("segmentEntries must be a positive integer");
+    if (!Number.isSafeInteger(opts.segmentEntries) || opts.segmentEntries < 1)
+      throw new RangeError("segmentEntries must be a positive integer");
   }
 
   /** The last entry's timestamp (ns) of segments read for retention, by name. */
@@ -113,7 +114,12 @@ export class TrailArchiver {
       if (this.opts.retentionMs !== undefined) await this.applyRetention(this.opts.retentionMs);
     } finally {
       // Release only our own lease.
-      await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, keys.archiveLease, token);
+      await redis.eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        1,
+        keys.archiveLease,
+        token,
+      );
     }
     return done;
   }
@@ -136,7 +142,8 @@ export class TrailArchiver {
     if (head === null || head.seq <= state.seq) return null;
     let toSeq = state.seq + this.opts.segmentEntries;
     if (head.seq - state.seq < this.opts.segmentEntries) {
-      if (this.opts.segmentMaxAgeMs === undefined || !(await this.oldestWaitingIsOlderThan(state.seq, this.opts.segmentMaxAgeMs))) return null;
+      if (this.opts.segmentMaxAgeMs === undefined || !(await this.oldestWaitingIsOlderThan(state.seq, this.opts.segmentMaxAgeMs)))
+        return null;
       toSeq = head.seq;
     }
 
@@ -149,11 +156,15 @@ export class TrailArchiver {
       publicKey: this.opts.signingKey.verification,
     });
     if (summary.entries === 0 || summary.fromSeq !== state.seq + 1) {
-      throw new ArchiveError(`the stream ${keys.stream} does not hold seq ${state.seq + 1}, the entry after the archive's last (seq ${state.seq})`);
+      throw new ArchiveError(
+        `the stream ${keys.stream} does not hold seq ${state.seq + 1}, the entry after the archive's last (seq ${state.seq})`,
+      );
     }
     const first = JSON.parse(lines[0] as string) as { prev_hash?: unknown };
     if (first.prev_hash !== state.hash) {
-      throw new ArchiveError(`seq ${state.seq + 1} does not link to the archive's last entry (seq ${state.seq}): the stream and the archive disagree`);
+      throw new ArchiveError(
+        `seq ${state.seq + 1} does not link to the archive's last entry (seq ${state.seq}): the stream and the archive disagree`,
+      );
     }
     const name = segmentName({ fromSeq: summary.fromSeq, toSeq: summary.toSeq });
     const lastHash = (JSON.parse(lines[lines.length - 2] as string) as { hash: string }).hash;
@@ -211,7 +222,12 @@ export class TrailArchiver {
     if (typeof prev !== "string") throw new ArchiveError(`${archive.location}: ${keep} does not start with an entry`);
     const markerName = retentionMarkerName(keepRange.fromSeq);
     const marker = signRetentionMarker(
-      { from_seq: keepRange.fromSeq, from_prev_hash: prev, deleted_at: formatTimestamp(this.opts.clock.nowNs()), retention_days: retentionMs / 86_400_000 },
+      {
+        from_seq: keepRange.fromSeq,
+        from_prev_hash: prev,
+        deleted_at: formatTimestamp(this.opts.clock.nowNs()),
+        retention_days: retentionMs / 86_400_000,
+      },
       this.opts.signingKey,
     );
     try {
@@ -232,7 +248,10 @@ export class TrailArchiver {
     if (known !== undefined) return known;
     const bytes = await this.opts.archive.get(name);
     if (bytes === null) return null;
-    const lines = (await gunzipAsync(bytes)).toString("utf8").split("\n").filter((l) => l !== "" && !l.startsWith('{"head"'));
+    const lines = (await gunzipAsync(bytes))
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l !== "" && !l.startsWith('{"head"'));
     const ts = timestampOf(lines[lines.length - 1] ?? "");
     if (ts !== null) this.lastTimes.set(name, ts);
     return ts;

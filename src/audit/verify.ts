@@ -132,7 +132,11 @@ export class TrailVerifier {
     }
     const parsed = parseEntry(input.text);
     if (typeof parsed === "string") {
-      this.fail({ seq: this.last === null ? null : this.last.seq + 1, kind: "malformed", message: `${input.where ?? "an entry"} ${parsed}` });
+      this.fail({
+        seq: this.last === null ? null : this.last.seq + 1,
+        kind: "malformed",
+        message: `${input.where ?? "an entry"} ${parsed}`,
+      });
       return;
     }
     const e = parsed;
@@ -190,10 +194,22 @@ export class TrailVerifier {
     if (this.problem !== null) return { ok: false, entries: this.count, problem: this.settle(head) };
     if (this.last === null) {
       if (this.pin !== null && this.pin.seq > 0) {
-        return this.result({ seq: this.pin.seq, kind: "rewound", message: `the trail is empty, but the pinned head is seq ${this.pin.seq}` });
+        return this.result({
+          seq: this.pin.seq,
+          kind: "rewound",
+          message: `the trail is empty, but the pinned head is seq ${this.pin.seq}`,
+        });
       }
       if (head === null || head.seq === 0) {
-        return { ok: true, entries: 0, head: { seq: 0, hash: GENESIS_HASH }, firstSeq: 0, partial: false, start: "genesis", keyPinned: this.keys.size > 0 };
+        return {
+          ok: true,
+          entries: 0,
+          head: { seq: 0, hash: GENESIS_HASH },
+          firstSeq: 0,
+          partial: false,
+          start: "genesis",
+          keyPinned: this.keys.size > 0,
+        };
       }
       return this.result({ seq: 1, kind: "missing", message: `the trail has no entries but its signed head is seq ${head.seq}` });
     }
@@ -206,10 +222,18 @@ export class TrailVerifier {
       });
     }
     if (head.seq < this.last.seq) {
-      return this.result({ seq: head.seq + 1, kind: "forged_hash", message: `entries ${head.seq + 1}..${this.last.seq} lie past the signed head (seq ${head.seq}): appended afterwards` });
+      return this.result({
+        seq: head.seq + 1,
+        kind: "forged_hash",
+        message: `entries ${head.seq + 1}..${this.last.seq} lie past the signed head (seq ${head.seq}): appended afterwards`,
+      });
     }
     if (head.hash !== this.last.hash) {
-      return this.result({ seq: this.last.seq, kind: "forged_hash", message: `its hash ${short(this.last.hash)} is not the signed head's ${short(head.hash)}` });
+      return this.result({
+        seq: this.last.seq,
+        kind: "forged_hash",
+        message: `its hash ${short(this.last.hash)} is not the signed head's ${short(head.hash)}`,
+      });
     }
     const sigProblem = this.checkSignature(head, "the head");
     if (sigProblem !== null) return this.result(sigProblem);
@@ -232,7 +256,11 @@ export class TrailVerifier {
   }
 
   /** How the trail's start is established, or why it is not. */
-  private checkStart(firstSeq: number, head: ExportedHead, range: ExportRangeInfo | null): "genesis" | "signed_range" | "accepted" | TrailProblem {
+  private checkStart(
+    firstSeq: number,
+    head: ExportedHead,
+    range: ExportRangeInfo | null,
+  ): "genesis" | "signed_range" | "accepted" | TrailProblem {
     const cut = (claimed: string): TrailProblem => ({
       seq: 1,
       kind: "missing",
@@ -246,13 +274,22 @@ export class TrailVerifier {
       if (range.sig !== undefined) {
         const key = this.rangeKey(range, head);
         if (key === null || !verifyExportRange(range, head, key)) {
-          return { seq: null, kind: "bad_signature", message: "the export range's signature does not verify (its from_seq, partial or exported_at was edited, or it was signed by another key)" };
+          return {
+            seq: null,
+            kind: "bad_signature",
+            message:
+              "the export range's signature does not verify (its from_seq, partial or exported_at was edited, or it was signed by another key)",
+          };
         }
         signed = true;
       }
       if (range.from_seq !== firstSeq) {
         if (range.from_seq < firstSeq) return cut(`the export says it starts at seq ${range.from_seq}`);
-        return { seq: firstSeq, kind: "malformed", message: `the export says it starts at seq ${range.from_seq}, but its first entry is seq ${firstSeq}` };
+        return {
+          seq: firstSeq,
+          kind: "malformed",
+          message: `the export says it starts at seq ${range.from_seq}, but its first entry is seq ${firstSeq}`,
+        };
       }
       if (range.partial !== firstSeq > 1) {
         return { seq: null, kind: "malformed", message: `the export says partial: ${range.partial}, but it starts at seq ${firstSeq}` };
@@ -264,7 +301,11 @@ export class TrailVerifier {
     if (firstSeq === 1) return "genesis";
     if (signed) return "signed_range";
     if (this.allowPartial) return "accepted";
-    return cut(range === null ? "a trail must start at seq 1" : "the export's start is not signed (pass --partial to accept a partial export's start on trust)");
+    return cut(
+      range === null
+        ? "a trail must start at seq 1"
+        : "the export's start is not signed (pass --partial to accept a partial export's start on trust)",
+    );
   }
 
   /** The pin's verdict: null without a pin, what was checked, or the problem. */
@@ -273,15 +314,24 @@ export class TrailVerifier {
     if (pin === null) return null;
     const last = this.last as ChainHead;
     if (pin.seq > last.seq) {
-      return { seq: last.seq + 1, kind: "rewound", message: `the trail ends at seq ${last.seq}, before the pinned head at seq ${pin.seq}: entries after it were removed and the head put back` };
+      return {
+        seq: last.seq + 1,
+        kind: "rewound",
+        message: `the trail ends at seq ${last.seq}, before the pinned head at seq ${pin.seq}: entries after it were removed and the head put back`,
+      };
     }
     if (pin.seq === firstSeq - 1 && pin.seq > 0) {
-      if (this.firstPrevHash !== pin.hash) return { seq: firstSeq, kind: "rewound", message: `seq ${firstSeq} does not chain from the pinned head at seq ${pin.seq}` };
+      if (this.firstPrevHash !== pin.hash)
+        return { seq: firstSeq, kind: "rewound", message: `seq ${firstSeq} does not chain from the pinned head at seq ${pin.seq}` };
       return { seq: pin.seq, checked: true };
     }
     if (pin.seq < firstSeq) return { seq: pin.seq, checked: pin.seq === 0 };
     if (this.pinnedSeen !== pin.hash) {
-      return { seq: pin.seq, kind: "rewound", message: `seq ${pin.seq} has hash ${short(this.pinnedSeen ?? "")}, not the pinned ${short(pin.hash)}: the trail was rewritten after it was pinned` };
+      return {
+        seq: pin.seq,
+        kind: "rewound",
+        message: `seq ${pin.seq} has hash ${short(this.pinnedSeen ?? "")}, not the pinned ${short(pin.hash)}: the trail was rewritten after it was pinned`,
+      };
     }
     return { seq: pin.seq, checked: true };
   }
@@ -313,8 +363,17 @@ export class TrailVerifier {
       const range = got - 1 === expected ? `seq ${expected} is` : `seqs ${expected}..${got - 1} are`;
       return { seq: expected, kind: "missing", message: `${range} missing (the trail jumps from seq ${expected - 1} to seq ${got})` };
     }
-    if (head !== null && p.seq !== null && p.seq > head.seq && (p.kind === "modified" || p.kind === "forged_hash" || p.kind === "malformed")) {
-      return { seq: p.seq, kind: "forged_hash", message: `seq ${p.seq} lies past the signed head (seq ${head.seq}): appended afterwards (${p.message})` };
+    if (
+      head !== null &&
+      p.seq !== null &&
+      p.seq > head.seq &&
+      (p.kind === "modified" || p.kind === "forged_hash" || p.kind === "malformed")
+    ) {
+      return {
+        seq: p.seq,
+        kind: "forged_hash",
+        message: `seq ${p.seq} lies past the signed head (seq ${head.seq}): appended afterwards (${p.message})`,
+      };
     }
     return p;
   }
@@ -332,13 +391,19 @@ export class TrailVerifier {
     }
     const trusted = this.keys.get(head.kid);
     if (trusted !== undefined) {
-      return verifyHeadSignature(head, trusted) ? null : { seq, kind: "bad_signature", message: `${what}'s signature does not verify with key ${head.kid}` };
+      return verifyHeadSignature(head, trusted)
+        ? null
+        : { seq, kind: "bad_signature", message: `${what}'s signature does not verify with key ${head.kid}` };
     }
     const expected = [...this.keys.keys()].join(", ");
     if (carried !== null && verifyHeadSignature(head, carried)) {
       return { seq, kind: "wrong_key", message: `${what} is signed by key ${head.kid}, not by the audit key ${expected}` };
     }
-    return { seq, kind: "bad_signature", message: `${what}'s signature does not verify (it names key ${head.kid}; the audit key is ${expected})` };
+    return {
+      seq,
+      kind: "bad_signature",
+      message: `${what}'s signature does not verify (it names key ${head.kid}; the audit key is ${expected})`,
+    };
   }
 }
 
@@ -386,7 +451,10 @@ export async function verifyStoredTrail(
   opts: VerifyOptions & { readonly pageSize?: number; readonly unsignedWaitMs?: number } = {},
 ): Promise<VerifyResult> {
   const verifier = new TrailVerifier(opts);
-  const heads = reader.readHeads !== undefined ? () => (reader.readHeads as NonNullable<AuditReader["readHeads"]>)() : async () => ({ signed: await reader.readHead(), end: null });
+  const heads =
+    reader.readHeads !== undefined
+      ? () => (reader.readHeads as NonNullable<AuditReader["readHeads"]>)()
+      : async () => ({ signed: await reader.readHead(), end: null });
   const initial = (await heads()).signed;
   const pageSize = opts.pageSize ?? 1000;
   const waitMs = opts.unsignedWaitMs ?? 2_000;
@@ -443,7 +511,11 @@ export function formatVerifyResult(result: VerifyResult): string {
     const basis = result.start === "signed_range" ? "its start signed in the export range" : "its start taken on trust (--partial)";
     const partial = result.partial ? ` (partial: seq ${result.firstSeq}..${result.head.seq}, ${basis})` : "";
     const pin =
-      result.pin === undefined ? "" : result.pin.checked ? `; holds the pinned head at seq ${result.pin.seq}` : `; the pinned head (seq ${result.pin.seq}) lies before this trail and was not checked`;
+      result.pin === undefined
+        ? ""
+        : result.pin.checked
+          ? `; holds the pinned head at seq ${result.pin.seq}`
+          : `; the pinned head (seq ${result.pin.seq}) lies before this trail and was not checked`;
     return `ok: ${result.entries} entries, head ${result.head.hash}${partial}${pin}`;
   }
   const p = result.problem;

@@ -59,7 +59,10 @@ export function verificationKeyFrom(text: string, alg: SigningAlgorithm, origin:
   try {
     return createPublicKey(text);
   } catch (err) {
-    throw new BundleError("COUNTERSIGN_BUNDLE_BAD_KEY", `${origin}: not a PEM public key, certificate or private key for ${alg} (${(err as Error).message})`);
+    throw new BundleError(
+      "COUNTERSIGN_BUNDLE_BAD_KEY",
+      `${origin}: not a PEM public key, certificate or private key for ${alg} (${(err as Error).message})`,
+    );
   }
 }
 

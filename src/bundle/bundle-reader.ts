@@ -65,7 +65,10 @@ function interpret(entries: readonly RawEntry[]): Bundle {
 
   for (const e of entries) {
     const base = path.posix.basename(e.path);
-    const dirKeys = path.posix.dirname(e.path).split("/").filter((s) => s !== "");
+    const dirKeys = path.posix
+      .dirname(e.path)
+      .split("/")
+      .filter((s) => s !== "");
     if (e.path === "/.manifest") {
       manifest = parseManifest(parseJson(e), e.path);
     } else if (e.path === SIGNATURES_PATH) {

@@ -66,12 +66,17 @@ export async function verifyBundleFiles(
 ): Promise<VerificationOutcome> {
   if (signatures === undefined) {
     if (cfg?.requireSignature === true) {
-      throw new BundleError("COUNTERSIGN_BUNDLE_UNSIGNED", "the bundle has no /.signatures.json and bundles must be signed (bundles.verification)");
+      throw new BundleError(
+        "COUNTERSIGN_BUNDLE_UNSIGNED",
+        "the bundle has no /.signatures.json and bundles must be signed (bundles.verification)",
+      );
     }
     return { signed: false };
   }
   if (cfg === undefined) {
-    throw bad("the bundle is signed (/.signatures.json) but no verification keys are configured (bundles.verification), so it cannot be verified");
+    throw bad(
+      "the bundle is signed (/.signatures.json) but no verification keys are configured (bundles.verification), so it cannot be verified",
+    );
   }
 
   const token = tokenOf(signatures);
@@ -107,11 +112,13 @@ function tokenOf(raw: Uint8Array): string {
   } catch (err) {
     throw bad(`.signatures.json: not JSON (${(err as Error).message})`, SIGNATURES_PATH);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw bad(".signatures.json: must be a JSON object", SIGNATURES_PATH);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw bad(".signatures.json: must be a JSON object", SIGNATURES_PATH);
   const { signatures, plugin } = parsed as { signatures?: unknown; plugin?: unknown };
-  if (plugin !== undefined && plugin !== "") throw bad(`.signatures.json: signature plugin '${String(plugin)}' is not supported`, SIGNATURES_PATH);
+  if (plugin !== undefined && plugin !== "")
+    throw bad(`.signatures.json: signature plugin '${String(plugin)}' is not supported`, SIGNATURES_PATH);
   if (signatures !== undefined && (!Array.isArray(signatures) || !signatures.every((s) => typeof s === "string"))) {
-    throw bad(".signatures.json: \"signatures\" must be a list of strings", SIGNATURES_PATH);
+    throw bad('.signatures.json: "signatures" must be a list of strings', SIGNATURES_PATH);
   }
   const list = (signatures ?? []) as string[];
   if (list.length === 0) throw bad(".signatures.json: missing JWT (expected exactly one)", SIGNATURES_PATH);
@@ -125,7 +132,11 @@ async function verifyToken(token: string, cfg: VerificationConfig): Promise<{ ke
   const header = decodePart(parts[0]!, "header");
   const unverified = decodePart(parts[1]!, "payload");
   const keyId = nonEmpty(cfg.keyId) ?? nonEmptyString(header["kid"]) ?? nonEmptyString(unverified["keyid"]);
-  if (keyId === undefined) throw bad("the bundle signature names no key (no kid header, no keyid claim) and bundles.verification.key_id is not set", SIGNATURES_PATH);
+  if (keyId === undefined)
+    throw bad(
+      "the bundle signature names no key (no kid header, no keyid claim) and bundles.verification.key_id is not set",
+      SIGNATURES_PATH,
+    );
   const key = cfg.keys.get(keyId);
   if (key === undefined) throw bad(`verification key '${keyId}' is not configured (bundles.verification.keys)`, SIGNATURES_PATH);
   let payload: Record<string, unknown>;
@@ -143,12 +154,13 @@ async function verifyToken(token: string, cfg: VerificationConfig): Promise<{ ke
 
 function listedFiles(payload: Record<string, unknown>): Map<string, { hash: string; algorithm: string }> {
   const files = payload["files"];
-  if (!Array.isArray(files)) throw bad("the bundle signature's payload has no \"files\" list", SIGNATURES_PATH);
+  if (!Array.isArray(files)) throw bad('the bundle signature\'s payload has no "files" list', SIGNATURES_PATH);
   const out = new Map<string, { hash: string; algorithm: string }>();
   for (const f of files) {
-    if (typeof f !== "object" || f === null) throw bad("the bundle signature's \"files\" holds a non-object", SIGNATURES_PATH);
+    if (typeof f !== "object" || f === null) throw bad('the bundle signature\'s "files" holds a non-object', SIGNATURES_PATH);
     const { name, hash, algorithm } = f as { name?: unknown; hash?: unknown; algorithm?: unknown };
-    if (typeof name !== "string" || typeof hash !== "string") throw bad("each file of the bundle signature needs a string name and hash", SIGNATURES_PATH);
+    if (typeof name !== "string" || typeof hash !== "string")
+      throw bad("each file of the bundle signature needs a string name and hash", SIGNATURES_PATH);
     out.set(name.replace(/^\/+/, ""), { hash, algorithm: typeof algorithm === "string" ? algorithm : "" });
   }
   return out;

@@ -61,10 +61,8 @@ export async function encodeBundle(bundle: Bundle): Promise<Buffer> {
   });
   for (const e of entriesOf(bundle)) {
     await new Promise<void>((resolve, reject) => {
-      pack.entry(
-        { name: e.name, size: e.body.length, mode: 0o600, mtime: EPOCH, uid: 0, gid: 0, type: "file" },
-        e.body,
-        (err) => (err ? reject(err) : resolve()),
+      pack.entry({ name: e.name, size: e.body.length, mode: 0o600, mtime: EPOCH, uid: 0, gid: 0, type: "file" }, e.body, (err) =>
+        err ? reject(err) : resolve(),
       );
     });
   }

@@ -16,11 +16,7 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
 export function mergeDataAt(root: JsonObject, path: readonly string[], value: JsonValue, source: string): void {
   if (path.length === 0) {
     if (!isObject(value)) {
-      throw new BundleError(
-        "COUNTERSIGN_BUNDLE_BAD_JSON",
-        `${source}: data at the root of the document must be an object`,
-        source,
-      );
+      throw new BundleError("COUNTERSIGN_BUNDLE_BAD_JSON", `${source}: data at the root of the document must be an object`, source);
     }
     mergeObjects(root, value, [], source);
     return;
@@ -75,4 +71,3 @@ function conflict(source: string, path: readonly string[]): BundleError {
 export function cloneJson<T extends JsonValue>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
-

@@ -58,7 +58,7 @@ export function canonicalForm(file: string, body: Uint8Array): string {
   const text = Buffer.from(body).toString("utf8");
   let value: unknown;
   try {
-    value = file.endsWith(".yaml") ? YAML.parse(text) ?? null : parseLossless(text);
+    value = file.endsWith(".yaml") ? (YAML.parse(text) ?? null) : parseLossless(text);
   } catch (err) {
     throw new BundleError("COUNTERSIGN_BUNDLE_BAD_JSON", `${file}: ${(err as Error).message}`, file);
   }

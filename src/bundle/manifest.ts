@@ -40,7 +40,11 @@ export function encodeManifest(m: BundleManifest): string {
   if (m.wasm.length > 0) ordered["wasm"] = m.wasm.map((w) => ({ entrypoint: w.entrypoint, module: w.module }));
   if (m.rego_version !== undefined) ordered["rego_version"] = m.rego_version;
   if (m.file_rego_versions !== undefined) {
-    ordered["file_rego_versions"] = Object.fromEntries(Object.keys(m.file_rego_versions).sort().map((k) => [k, m.file_rego_versions![k]]));
+    ordered["file_rego_versions"] = Object.fromEntries(
+      Object.keys(m.file_rego_versions)
+        .sort()
+        .map((k) => [k, m.file_rego_versions![k]]),
+    );
   }
   if (m.metadata !== undefined) ordered["metadata"] = m.metadata;
   return JSON.stringify(ordered) + "\n";
@@ -51,8 +55,7 @@ export function encodeManifest(m: BundleManifest): string {
  * are made bundle-absolute. Throws COUNTERSIGN_BUNDLE_BAD_MANIFEST on a wrong shape.
  */
 export function parseManifest(raw: JsonValue, source: string): BundleManifest {
-  const bad = (why: string): BundleError =>
-    new BundleError("COUNTERSIGN_BUNDLE_BAD_MANIFEST", `${source}: ${why}`, source);
+  const bad = (why: string): BundleError => new BundleError("COUNTERSIGN_BUNDLE_BAD_MANIFEST", `${source}: ${why}`, source);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw bad("the manifest must be a JSON object");
 
   const revision = raw["revision"] ?? "";

@@ -110,11 +110,7 @@ export async function loadSourceSet(paths: readonly string[], opts: SourceSetOpt
         mergeDataAt(data, [], await readData(arg), arg);
         dataFiles.push(arg);
       } else {
-        throw new BundleError(
-          "COUNTERSIGN_BUNDLE_IO",
-          `${arg}: not a .rego, .json, .yaml or .yml file, nor a directory`,
-          arg,
-        );
+        throw new BundleError("COUNTERSIGN_BUNDLE_IO", `${arg}: not a .rego, .json, .yaml or .yml file, nor a directory`, arg);
       }
     }
   }

@@ -37,7 +37,10 @@ export class HttpCallbackSender implements CallbackSender {
     try {
       target = this.policy.target(url);
       addresses = await this.policy.addressesOf(target);
-      this.policy.assertAddresses(target, addresses.map((a) => a.address));
+      this.policy.assertAddresses(
+        target,
+        addresses.map((a) => a.address),
+      );
     } catch (err) {
       return { ok: false, detail: `refused: ${(err as Error).message}` };
     }
@@ -54,7 +57,12 @@ export class HttpCallbackSender implements CallbackSender {
         target.url,
         {
           method: "POST",
-          headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body).toString(), "user-agent": "Countersign-Callback/1" },
+          headers: {
+            ...headers,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body).toString(),
+            "user-agent": "Countersign-Callback/1",
+          },
           lookup,
           timeout: this.timeoutMs,
           agent: false,
@@ -62,7 +70,9 @@ export class HttpCallbackSender implements CallbackSender {
         (res) => {
           res.resume();
           const status = res.statusCode ?? 0;
-          res.on("end", () => resolve({ ok: status >= 200 && status < 300, status, ...(status >= 300 ? { detail: `HTTP ${status}` } : {}) }));
+          res.on("end", () =>
+            resolve({ ok: status >= 200 && status < 300, status, ...(status >= 300 ? { detail: `HTTP ${status}` } : {}) }),
+          );
           res.on("error", () => resolve({ ok: status >= 200 && status < 300, status }));
         },
       );

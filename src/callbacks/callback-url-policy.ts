@@ -51,19 +51,26 @@ export class CallbackUrlPolicy implements CallbackUrlCheck {
   async check(url: string): Promise<void> {
     const target = this.target(url);
     const addresses = await this.addressesOf(target);
-    this.assertAddresses(target, addresses.map((a) => a.address));
+    this.assertAddresses(
+      target,
+      addresses.map((a) => a.address),
+    );
   }
 
   /** Parses and checks a URL without resolving it (the static rules). */
   target(raw: string): AllowedTarget {
-    if (typeof raw !== "string" || raw.length > MAX_CALLBACK_URL_LENGTH) refuse(`callback_url must be a URL of at most ${MAX_CALLBACK_URL_LENGTH} characters`);
+    if (typeof raw !== "string" || raw.length > MAX_CALLBACK_URL_LENGTH)
+      refuse(`callback_url must be a URL of at most ${MAX_CALLBACK_URL_LENGTH} characters`);
     let url: URL;
     try {
       url = new URL(raw);
     } catch {
       return refuse("callback_url is not a valid URL");
     }
-    const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+    const host = url.hostname
+      .toLowerCase()
+      .replace(/^\[|\]$/g, "")
+      .replace(/\.$/, "");
     if (url.username !== "" || url.password !== "") refuse("callback_url must not carry credentials");
     if (url.protocol === "http:") {
       if (!this.config.allowHttpLoopback || !isLoopbackHost(host)) refuse("callback_url must use https");
@@ -99,7 +106,6 @@ export class CallbackUrlPolicy implements CallbackUrlCheck {
     }
   }
 }
-
 
 function refuse(message: string): never {
   throw new ApprovalError("COUNTERSIGN_CALLBACK_NOT_ALLOWED", message, { field: "callback_url" });

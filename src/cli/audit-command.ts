@@ -91,18 +91,28 @@ export interface AuditCommandDeps {
 }
 
 /** Runs one `audit` subcommand; resolves to the exit code (0 ok, 1 a problem was found or reported). */
-export async function runAuditCommand(subcommand: string, args: readonly string[], opts: AuditCommandOptions, io: CliIo, deps: AuditCommandDeps = {}): Promise<number> {
+export async function runAuditCommand(
+  subcommand: string,
+  args: readonly string[],
+  opts: AuditCommandOptions,
+  io: CliIo,
+  deps: AuditCommandDeps = {},
+): Promise<number> {
   const env = deps.env ?? process.env;
   try {
     switch (subcommand) {
       case "export":
         if (opts.archive !== undefined && opts.redis === undefined && env["REDIS_URL"] === undefined) {
-          return await withArchive(opts, env, (archive) => runExport(new ArchiveTrailReader(archive, null), null, opts, io, deps.clock ?? systemClock));
+          return await withArchive(opts, env, (archive) =>
+            runExport(new ArchiveTrailReader(archive, null), null, opts, io, deps.clock ?? systemClock),
+          );
         }
         return await withStore(opts, env, deps, (store) =>
           opts.archive === undefined
             ? runExport(store, store, opts, io, deps.clock ?? systemClock)
-            : withArchive(opts, env, (archive) => runExport(new ArchiveTrailReader(archive, store), store, opts, io, deps.clock ?? systemClock)),
+            : withArchive(opts, env, (archive) =>
+                runExport(new ArchiveTrailReader(archive, store), store, opts, io, deps.clock ?? systemClock),
+              ),
         );
       case "verify":
         return await runVerify(args, opts, io, env, deps);
@@ -127,11 +137,18 @@ export async function runAuditCommand(subcommand: string, args: readonly string[
 }
 
 /** Exports from `reader`: the stream (`store`), the archive then the stream, or the archive alone (`store` null). */
-async function runExport(reader: AuditReader, store: RedisAuditStore | null, opts: AuditCommandOptions, io: CliIo, clock: Clock): Promise<number> {
+async function runExport(
+  reader: AuditReader,
+  store: RedisAuditStore | null,
+  opts: AuditCommandOptions,
+  io: CliIo,
+  clock: Clock,
+): Promise<number> {
   const range: ExportRange = { ...bound("from", opts.from), ...bound("to", opts.to) };
   if (store !== null && opts.archive === undefined) await refuseArchivedRange(store, range);
   const stored = store === null ? null : await store.readSigningKey();
-  const signingKey = opts.signingKey !== undefined ? loadSigningKey(readTextFile(opts.signingKey)) : stored === null ? undefined : loadSigningKey(stored);
+  const signingKey =
+    opts.signingKey !== undefined ? loadSigningKey(readTextFile(opts.signingKey)) : stored === null ? undefined : loadSigningKey(stored);
   const publicKey = signingKey?.verification;
   const summary = await exportTrail(reader, (line) => io.out(line), {
     ...range,
@@ -142,20 +159,31 @@ async function runExport(reader: AuditReader, store: RedisAuditStore | null, opt
   if (summary.entries === 0) io.err("audit export: no entries in range");
   else {
     const signed = signingKey !== undefined && summary.head?.kid === signingKey.verification.kid;
-    const partial = summary.partial ? (signed ? " (partial, and its range is signed so)" : " (partial: verify it with --partial, its start is not signed)") : "";
+    const partial = summary.partial
+      ? signed
+        ? " (partial, and its range is signed so)"
+        : " (partial: verify it with --partial, its start is not signed)"
+      : "";
     io.err(`audit export: ${summary.entries} entries, seq ${summary.fromSeq}..${summary.toSeq}${partial}`);
   }
   return 0;
 }
 
-async function runVerify(args: readonly string[], opts: AuditCommandOptions, io: CliIo, env: Readonly<Record<string, string | undefined>>, deps: AuditCommandDeps): Promise<number> {
+async function runVerify(
+  args: readonly string[],
+  opts: AuditCommandOptions,
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>>,
+  deps: AuditCommandDeps,
+): Promise<number> {
   const keys = (opts.key ?? []).map(readKeyArgument);
   const checks = { allowPartial: opts.partial === true, ...(opts.pin === undefined ? {} : { pin: readPin(opts.pin) }) };
   let result: VerifyResult;
   if (args.length > 1) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes one trail file");
   const file = args[0];
   if (file !== undefined) {
-    if (opts.redis !== undefined || opts.archive !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes a trail file, or --redis and/or --archive, not both");
+    if (opts.redis !== undefined || opts.archive !== undefined)
+      throw new CliError("COUNTERSIGN_CLI_USAGE", "audit verify takes a trail file, or --redis and/or --archive, not both");
     result = await verifyTrailLines(await trailLines(file, io), { keys, ...checks });
   } else if (opts.archive !== undefined && opts.redis === undefined && env["REDIS_URL"] === undefined) {
     // The archive alone: every sealed segment, as one chain from seq 1 (or from its retention base).
@@ -207,7 +235,9 @@ async function runHead(store: RedisAuditStore, io: CliIo): Promise<number> {
 async function runKey(store: RedisAuditStore, io: CliIo): Promise<number> {
   const stored = await store.readSigningKey();
   if (stored === null) {
-    io.err("no generated audit signing key in Redis: the deployment configures its own (audit.signing_key_file); derive the public key from it");
+    io.err(
+      "no generated audit signing key in Redis: the deployment configures its own (audit.signing_key_file); derive the public key from it",
+    );
     return 1;
   }
   const key = loadVerificationKey(stored);
@@ -217,19 +247,30 @@ async function runKey(store: RedisAuditStore, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function runView(args: readonly string[], opts: AuditCommandOptions, io: CliIo, env: Readonly<Record<string, string | undefined>>, deps: AuditCommandDeps): Promise<number> {
+async function runView(
+  args: readonly string[],
+  opts: AuditCommandOptions,
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>>,
+  deps: AuditCommandDeps,
+): Promise<number> {
   const [key, file, ...rest] = args;
   if (key === undefined || key === "" || rest.length > 0) {
-    throw new CliError("COUNTERSIGN_CLI_USAGE", "audit view takes a view digest (64 hex digits) or an approval id, then optionally a trail file (- for standard input)");
+    throw new CliError(
+      "COUNTERSIGN_CLI_USAGE",
+      "audit view takes a view digest (64 hex digits) or an approval id, then optionally a trail file (- for standard input)",
+    );
   }
   let summary: ViewSummary;
   if (file !== undefined) {
-    if (opts.redis !== undefined || opts.archive !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit view reads a trail file, or --redis and/or --archive, not both");
+    if (opts.redis !== undefined || opts.archive !== undefined)
+      throw new CliError("COUNTERSIGN_CLI_USAGE", "audit view reads a trail file, or --redis and/or --archive, not both");
     summary = await printShownViews(key, lineEntries(await trailLines(file, io)), io);
   } else if (opts.archive !== undefined && opts.redis === undefined && env["REDIS_URL"] === undefined) {
     summary = await withArchive(opts, env, (archive) => printShownViews(key, readerEntries(new ArchiveTrailReader(archive, null)), io));
   } else {
-    if (opts.redis === undefined && env["REDIS_URL"] === undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit view needs a trail file (or -), --redis URL or --archive");
+    if (opts.redis === undefined && env["REDIS_URL"] === undefined)
+      throw new CliError("COUNTERSIGN_CLI_USAGE", "audit view needs a trail file (or -), --redis URL or --archive");
     summary = await withStore(opts, env, deps, (store) =>
       opts.archive === undefined
         ? printShownViews(key, readerEntries(store), io)
@@ -241,7 +282,12 @@ async function runView(args: readonly string[], opts: AuditCommandOptions, io: C
   return outcome.code;
 }
 
-function runDigest(args: readonly string[], opts: AuditCommandOptions, io: CliIo, env: Readonly<Record<string, string | undefined>>): number {
+function runDigest(
+  args: readonly string[],
+  opts: AuditCommandOptions,
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>>,
+): number {
   if (args.length !== 1) throw new CliError("COUNTERSIGN_CLI_USAGE", `audit digest takes one JSON value, e.g. '"hunter2"' or '{"a":1}'`);
   let value: unknown;
   try {
@@ -259,19 +305,25 @@ function runDigest(args: readonly string[], opts: AuditCommandOptions, io: CliIo
   } else {
     salt = env["COUNTERSIGN_AUDIT_MASK_SALT"];
   }
-  if (salt === undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "audit digest needs the mask salt: --salt-file or COUNTERSIGN_AUDIT_MASK_SALT");
+  if (salt === undefined)
+    throw new CliError("COUNTERSIGN_CLI_USAGE", "audit digest needs the mask salt: --salt-file or COUNTERSIGN_AUDIT_MASK_SALT");
   io.out(JSON.stringify(maskedMarker(value, Buffer.from(salt, "utf8"))));
   return 0;
 }
 
 /** The archive `--archive` names (a directory, or `s3://bucket/prefix` with the --s3-* options), for the duration of `fn`. */
-export async function withArchive<T>(opts: AuditCommandOptions, env: Readonly<Record<string, string | undefined>>, fn: (archive: AuditArchiveStore) => Promise<T>): Promise<T> {
+export async function withArchive<T>(
+  opts: AuditCommandOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  fn: (archive: AuditArchiveStore) => Promise<T>,
+): Promise<T> {
   const arg = opts.archive as string;
   let store: ReturnType<typeof openArchiveStore>;
   if (arg.startsWith("s3://")) {
     const where = parseS3Url(arg);
     if (where === null) throw new CliError("COUNTERSIGN_CLI_USAGE", `--archive ${arg}: want s3://bucket/prefix (a valid bucket name)`);
-    if (opts.s3Endpoint !== undefined && !/^https?:\/\//.test(opts.s3Endpoint)) throw new CliError("COUNTERSIGN_CLI_USAGE", "--s3-endpoint must be an http(s) URL");
+    if (opts.s3Endpoint !== undefined && !/^https?:\/\//.test(opts.s3Endpoint))
+      throw new CliError("COUNTERSIGN_CLI_USAGE", "--s3-endpoint must be an http(s) URL");
     store = openArchiveStore(
       {
         kind: "s3",
@@ -284,7 +336,8 @@ export async function withArchive<T>(opts: AuditCommandOptions, env: Readonly<Re
       env,
     );
   } else {
-    if (opts.s3Endpoint !== undefined || opts.s3PathStyle === true || opts.s3Region !== undefined) throw new CliError("COUNTERSIGN_CLI_USAGE", "the --s3-* options go with --archive s3://bucket/prefix");
+    if (opts.s3Endpoint !== undefined || opts.s3PathStyle === true || opts.s3Region !== undefined)
+      throw new CliError("COUNTERSIGN_CLI_USAGE", "the --s3-* options go with --archive s3://bucket/prefix");
     if (!existsSync(arg)) throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `--archive ${arg}: no such directory`);
     store = openArchiveStore({ kind: "dir", dir: arg }, env);
   }
@@ -292,7 +345,9 @@ export async function withArchive<T>(opts: AuditCommandOptions, env: Readonly<Re
     return await fn(store);
   } catch (err) {
     if (err instanceof CliError || err instanceof AuditError) throw err;
-    throw new AuditError("COUNTERSIGN_AUDIT_UNREADABLE", `cannot read the archive ${store.location}: ${(err as Error).message}`, { cause: err });
+    throw new AuditError("COUNTERSIGN_AUDIT_UNREADABLE", `cannot read the archive ${store.location}: ${(err as Error).message}`, {
+      cause: err,
+    });
   } finally {
     store.close?.();
   }
@@ -341,11 +396,13 @@ export function bound(name: "from" | "to", text: string | undefined): ExportRang
   if (text === undefined) return {};
   if (/^[0-9]+$/.test(text)) {
     const seq = Number(text);
-    if (!Number.isSafeInteger(seq) || seq < 1) throw new CliError("COUNTERSIGN_CLI_USAGE", `--${name} must be a seq from 1 or an RFC 3339 time`);
+    if (!Number.isSafeInteger(seq) || seq < 1)
+      throw new CliError("COUNTERSIGN_CLI_USAGE", `--${name} must be a seq from 1 or an RFC 3339 time`);
     return name === "from" ? { fromSeq: seq } : { toSeq: seq };
   }
   const ns = parseTimestamp(text);
-  if (ns === null) throw new CliError("COUNTERSIGN_CLI_USAGE", `--${name} must be a seq or an RFC 3339 time (2026-11-21T12:00:00Z), got '${text}'`);
+  if (ns === null)
+    throw new CliError("COUNTERSIGN_CLI_USAGE", `--${name} must be a seq or an RFC 3339 time (2026-11-21T12:00:00Z), got '${text}'`);
   return name === "from" ? { fromTime: ns } : { toTime: ns };
 }
 
@@ -353,7 +410,8 @@ export function bound(name: "from" | "to", text: string | undefined): ExportRang
 function readPin(arg: string): ChainHead {
   const inline = /^([0-9]+):([0-9a-f]{64})$/.exec(arg);
   if (inline !== null) return { seq: Number(inline[1]), hash: inline[2] as string };
-  if (!existsSync(arg)) throw new CliError("COUNTERSIGN_CLI_USAGE", `--pin must be SEQ:HASH (64 hex digits) or a file holding a head, got '${arg}'`);
+  if (!existsSync(arg))
+    throw new CliError("COUNTERSIGN_CLI_USAGE", `--pin must be SEQ:HASH (64 hex digits) or a file holding a head, got '${arg}'`);
   let value: unknown;
   try {
     value = JSON.parse(readTextFile(arg).trim().split("\n").pop() ?? "");
@@ -392,7 +450,10 @@ async function trailLines(file: string, io: CliIo): Promise<AsyncIterable<string
   try {
     await fs.access(file);
   } catch (err) {
-    throw new AuditError("COUNTERSIGN_AUDIT_UNREADABLE", `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    throw new AuditError(
+      "COUNTERSIGN_AUDIT_UNREADABLE",
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`,
+    );
   }
   return readline.createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
 }

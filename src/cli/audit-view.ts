@@ -79,8 +79,15 @@ export async function printShownViews(key: string, entries: AsyncIterable<unknow
 
 /** The exit code and closing line for a summary: 0 only when views were printed and every one matched. */
 export function viewOutcome(key: string, summary: ViewSummary): { readonly code: number; readonly line: string } {
-  if (summary.verdicts === 0) return { code: 1, line: `audit view: no verdict in the trail ${isDigestKey(key) ? "recorded a view with digest" : "for the request"} ${key}` };
-  const parts = [`${summary.verdicts} verdict${summary.verdicts === 1 ? "" : "s"}`, `${summary.matched} view${summary.matched === 1 ? "" : "s"} hash to their recorded digests`];
+  if (summary.verdicts === 0)
+    return {
+      code: 1,
+      line: `audit view: no verdict in the trail ${isDigestKey(key) ? "recorded a view with digest" : "for the request"} ${key}`,
+    };
+  const parts = [
+    `${summary.verdicts} verdict${summary.verdicts === 1 ? "" : "s"}`,
+    `${summary.matched} view${summary.matched === 1 ? "" : "s"} hash to their recorded digests`,
+  ];
   if (summary.mismatched > 0) parts.push(`${summary.mismatched} DO NOT: the trail was altered`);
   if (summary.notKept > 0) parts.push(`${summary.notKept} kept no view`);
   const code = summary.mismatched > 0 || summary.matched === 0 ? 1 : 0;

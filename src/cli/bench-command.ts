@@ -78,7 +78,8 @@ export async function runBenchCommand(paths: readonly string[], opts: BenchComma
 /** `1s`, `250ms`, `2m` or `500x`. */
 export function parseBenchtime(text: string): { kind: "time"; ms: number } | { kind: "iterations"; n: number } {
   const m = /^(\d+(?:\.\d+)?)(x|ms|s|m)$/.exec(text.trim());
-  if (m === null || Number(m[1]) <= 0) throw new CliError("COUNTERSIGN_CLI_USAGE", `--benchtime must be a duration (1s, 500ms, 2m) or a count (1000x), got '${text}'`);
+  if (m === null || Number(m[1]) <= 0)
+    throw new CliError("COUNTERSIGN_CLI_USAGE", `--benchtime must be a duration (1s, 500ms, 2m) or a count (1000x), got '${text}'`);
   const n = Number(m[1]);
   if (m[2] === "x") {
     if (!Number.isInteger(n)) throw new CliError("COUNTERSIGN_CLI_USAGE", `--benchtime ${text}: a count must be whole`);

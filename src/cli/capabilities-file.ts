@@ -23,7 +23,8 @@ export async function readCapabilitiesFile(file: string): Promise<Capabilities> 
     builtinsUnder(caps);
     return caps;
   } catch (err) {
-    if (err instanceof SyntaxError) throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `capabilities ${file} is not valid JSON: ${err.message}`);
+    if (err instanceof SyntaxError)
+      throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `capabilities ${file} is not valid JSON: ${err.message}`);
     if (err instanceof CapabilitiesError) throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `capabilities ${file}: ${err.message}`);
     throw err;
   }

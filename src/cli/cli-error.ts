@@ -17,10 +17,7 @@ export type CliErrorCode =
 
 /** A user-facing CLI failure. */
 export class CliError extends CodedError<CliErrorCode> {
-  constructor(
-    code: CliErrorCode,
-    message: string,
-  ) {
+  constructor(code: CliErrorCode, message: string) {
     super(code, message);
   }
 }
@@ -39,5 +36,7 @@ export function describeCliFailure(err: unknown): string {
   }
   const e = err instanceof Error ? err : new Error(String(err));
   const debug = process.env["COUNTERSIGN_DEBUG"] !== undefined && process.env["COUNTERSIGN_DEBUG"] !== "";
-  return `internal error: ${e.message}` + (debug && e.stack !== undefined ? `\n${e.stack}` : " (set COUNTERSIGN_DEBUG=1 for a stack trace)");
+  return (
+    `internal error: ${e.message}` + (debug && e.stack !== undefined ? `\n${e.stack}` : " (set COUNTERSIGN_DEBUG=1 for a stack trace)")
+  );
 }

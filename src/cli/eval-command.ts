@@ -44,7 +44,11 @@ export async function runEvalCommand(paths: readonly string[], opts: EvalCommand
 }
 
 /** The policy serving the entrypoint (a bundle, or sources compiled on the fly) and the input, as `eval` and `bench` read them. */
-export async function loadForEvaluation(paths: readonly string[], opts: EvalCommandOptions, io: CliIo): Promise<{ policy: CompiledPolicy; input: RawJson | undefined }> {
+export async function loadForEvaluation(
+  paths: readonly string[],
+  opts: EvalCommandOptions,
+  io: CliIo,
+): Promise<{ policy: CompiledPolicy; input: RawJson | undefined }> {
   const capabilities = opts.capabilities === undefined ? undefined : await readCapabilitiesFile(opts.capabilities);
   if (capabilities !== undefined && isBundlePath(paths)) {
     throw new CliError("COUNTERSIGN_CLI_USAGE", "--capabilities applies when compiling sources, not to a built bundle");
@@ -75,7 +79,10 @@ export async function loadForEvaluation(paths: readonly string[], opts: EvalComm
   const meta = bundle.manifest.metadata?.[COUNTERSIGN_METADATA_KEY];
   const strict = typeof meta === "object" && meta !== null && !Array.isArray(meta) && meta["strict_builtin_errors"] === true;
 
-  const policy = await loadCompiledPolicy(module.wasm, data, { strictBuiltinErrors: strict, ...(custom === undefined ? {} : { builtins: custom }) });
+  const policy = await loadCompiledPolicy(module.wasm, data, {
+    strictBuiltinErrors: strict,
+    ...(custom === undefined ? {} : { builtins: custom }),
+  });
   return { policy, input };
 }
 

@@ -46,7 +46,7 @@ export interface ProgramResult {
 const CAPABILITIES_HELP =
   "capabilities file (OPA's JSON format): only the built-ins it lists may be called; those it declares that " +
   "Countersign does not implement are custom built-ins the host must implement";
-const BUILTINS_HELP = "JavaScript module exporting custom built-in implementations by name ({ \"acme.lookup\": (x) => ... })";
+const BUILTINS_HELP = 'JavaScript module exporting custom built-in implementations by name ({ "acme.lookup": (x) => ... })';
 
 /** The program, with actions wired to the given streams. */
 export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }): Command {
@@ -75,14 +75,33 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--strict-builtin-errors", "raise builtin errors instead of treating them as undefined")
     .option("--v0-compatible", V0_COMPATIBLE_HELP)
     .option("--capabilities <file>", CAPABILITIES_HELP)
-    .option("--signing-key <key>", "sign the bundle (.signatures.json, as opa build): a PEM private key file, or the secret for HS256/384/512")
+    .option(
+      "--signing-key <key>",
+      "sign the bundle (.signatures.json, as opa build): a PEM private key file, or the secret for HS256/384/512",
+    )
     .option("--signing-alg <alg>", "signing algorithm: RS256 (default), RS384/512, PS256/384/512, ES256/384/512, EdDSA, HS256/384/512")
     .option("--signing-key-id <id>", "key id written into the signature (kid; default: default); verifiers choose their key by it")
     .option("--claims-file <file>", "JSON file of extra signature claims (scope, iss, iat, ...)")
-    .action(async (paths: string[], opts: { entrypoint?: string[]; output: string; revision?: string; strictBuiltinErrors?: boolean; signingKey?: string; signingAlg?: string; signingKeyId?: string; claimsFile?: string; v0Compatible?: boolean; capabilities?: string }) => {
-      const { runBuildCommand } = await import("./build-command");
-      await runBuildCommand(paths, { ...opts, entrypoint: opts.entrypoint ?? [] }, io);
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: {
+          entrypoint?: string[];
+          output: string;
+          revision?: string;
+          strictBuiltinErrors?: boolean;
+          signingKey?: string;
+          signingAlg?: string;
+          signingKeyId?: string;
+          claimsFile?: string;
+          v0Compatible?: boolean;
+          capabilities?: string;
+        },
+      ) => {
+        const { runBuildCommand } = await import("./build-command");
+        await runBuildCommand(paths, { ...opts, entrypoint: opts.entrypoint ?? [] }, io);
+      },
+    );
 
   program
     .command("eval")
@@ -94,10 +113,15 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--v0-compatible", `${V0_COMPATIBLE_HELP} (sources only; a bundle is compiled already)`)
     .option("--capabilities <file>", CAPABILITIES_HELP)
     .option("--builtins <module.js>", BUILTINS_HELP)
-    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
-      const { runEvalCommand } = await import("./eval-command");
-      await runEvalCommand(paths, opts, io);
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: { entrypoint: string; input?: string; data?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string },
+      ) => {
+        const { runEvalCommand } = await import("./eval-command");
+        await runEvalCommand(paths, opts, io);
+      },
+    );
 
   program
     .command("bench")
@@ -115,10 +139,25 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--v0-compatible", `${V0_COMPATIBLE_HELP} (sources only)`)
     .option("--capabilities <file>", CAPABILITIES_HELP)
     .option("--builtins <module.js>", BUILTINS_HELP)
-    .action(async (paths: string[], opts: { entrypoint: string; input?: string; data?: string; benchtime?: string; count?: number; format?: "pretty" | "json"; v0Compatible?: boolean; capabilities?: string; builtins?: string }) => {
-      const { runBenchCommand } = await import("./bench-command");
-      await runBenchCommand(paths, opts, io);
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: {
+          entrypoint: string;
+          input?: string;
+          data?: string;
+          benchtime?: string;
+          count?: number;
+          format?: "pretty" | "json";
+          v0Compatible?: boolean;
+          capabilities?: string;
+          builtins?: string;
+        },
+      ) => {
+        const { runBenchCommand } = await import("./bench-command");
+        await runBenchCommand(paths, opts, io);
+      },
+    );
 
   program
     .command("conformance")
@@ -133,10 +172,15 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .addOption(new Option("-j, --jobs <n>", "worker threads (default: cores, at most 8)").argParser(positiveInt))
     .option("-v, --verbose", "also print SKIP lines")
     .option("--reuse", "evaluate every case twice on one policy instance, as the service does; both answers must pass")
-    .action(async (dir: string, opts: { json?: string; filter?: string; timeout?: number; jobs?: number; verbose?: boolean; reuse?: boolean }) => {
-      const { runConformanceCommand } = await import("./conformance-command");
-      await runConformanceCommand(dir, opts, io);
-    });
+    .action(
+      async (
+        dir: string,
+        opts: { json?: string; filter?: string; timeout?: number; jobs?: number; verbose?: boolean; reuse?: boolean },
+      ) => {
+        const { runConformanceCommand } = await import("./conformance-command");
+        await runConformanceCommand(dir, opts, io);
+      },
+    );
 
   program
     .command("test")
@@ -150,16 +194,34 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--v0-compatible", V0_COMPATIBLE_HELP)
     .option("--capabilities <file>", CAPABILITIES_HELP)
     .option("--builtins <module.js>", BUILTINS_HELP)
-    .option("-c, --coverage", "print a coverage report (OPA's JSON shape: covered and not covered rows per file, with per-rule figures); test results go to stderr")
-    .addOption(new Option("--threshold <percent>", "with --coverage: exit 1 when the total coverage is below this").argParser((v: string) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError("must be a percentage (0-100)");
-      return n;
-    }))
-    .action(async (paths: string[], opts: { verbose?: boolean; run?: string; v0Compatible?: boolean; capabilities?: string; builtins?: string; coverage?: boolean; threshold?: number }) => {
-      const { runTestCommand } = await import("./test-command");
-      await runTestCommand(paths, opts, io);
-    });
+    .option(
+      "-c, --coverage",
+      "print a coverage report (OPA's JSON shape: covered and not covered rows per file, with per-rule figures); test results go to stderr",
+    )
+    .addOption(
+      new Option("--threshold <percent>", "with --coverage: exit 1 when the total coverage is below this").argParser((v: string) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError("must be a percentage (0-100)");
+        return n;
+      }),
+    )
+    .action(
+      async (
+        paths: string[],
+        opts: {
+          verbose?: boolean;
+          run?: string;
+          v0Compatible?: boolean;
+          capabilities?: string;
+          builtins?: string;
+          coverage?: boolean;
+          threshold?: number;
+        },
+      ) => {
+        const { runTestCommand } = await import("./test-command");
+        await runTestCommand(paths, opts, io);
+      },
+    );
 
   program
     .command("capabilities")
@@ -190,7 +252,10 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--v0-compatible", `${V0_COMPATIBLE_HELP} (for --watch-rego; bundles are compiled already)`)
     .action(async (opts: { port?: number; config?: string; bundles?: string; watchRego?: string | boolean; v0Compatible?: boolean }) => {
       if (opts.v0Compatible === true && (opts.watchRego === undefined || opts.watchRego === false)) {
-        throw new CliError("COUNTERSIGN_CLI_USAGE", "--v0-compatible applies to the Rego sources of --watch-rego; bundles are compiled already");
+        throw new CliError(
+          "COUNTERSIGN_CLI_USAGE",
+          "--v0-compatible applies to the Rego sources of --watch-rego; bundles are compiled already",
+        );
       }
       // Loaded on use: the service's modules (the Teams bot among them) take seconds to load, and no other
       // command needs them.
@@ -211,11 +276,20 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--actor <id>", "the agent identity decisions name as actor.id (stdio), e.g. agent:coder")
     .option("--on-behalf-of <id>", "the human the agent works for, e.g. user:dana")
     .option("--upstream <NAME=target>", 'an upstream MCP server: NAME=stdio:"COMMAND ARGS…" or NAME=http(s)://… (repeatable)', collect)
-    .addOption(new Option("--listen <port>", "serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio; agents authenticate with their Countersign API key or JWT").argParser(portNumber))
+    .addOption(
+      new Option(
+        "--listen <port>",
+        "serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio; agents authenticate with their Countersign API key or JWT",
+      ).argParser(portNumber),
+    )
     .option("--host <host>", "address to listen on with --listen (default 127.0.0.1)")
     .option("--environment <env>", "resource.environment of every tool call (e.g. production)")
     .addOption(new Option("--call-timeout-ms <ms>", "the longest an upstream call may take (default 60000)").argParser(positiveInt))
-    .addOption(new Option("--max-argument-bytes <n>", "larger tool arguments are refused before any decision (default 32768)").argParser(positiveInt))
+    .addOption(
+      new Option("--max-argument-bytes <n>", "larger tool arguments are refused before any decision (default 32768)").argParser(
+        positiveInt,
+      ),
+    )
     .option("-c, --config <file>", "configuration file with a gateway: section (YAML or JSON)")
     .action(async (opts: Record<string, unknown>) => {
       const { runMcpGatewayCommand } = await import("./mcp-gateway-command");
@@ -237,7 +311,10 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
         "The Redis URL defaults to REDIS_URL.",
     )
     .argument("<subcommand>", AUDIT_SUBCOMMANDS.join(" | "))
-    .argument("[args...]", "verify: the trail file (- for standard input); digest: the JSON value; view: the digest or approval id, then optionally the trail file")
+    .argument(
+      "[args...]",
+      "verify: the trail file (- for standard input); digest: the JSON value; view: the digest or approval id, then optionally the trail file",
+    )
     .option("--from <seq-or-time>", "export: first entry (a seq or an RFC 3339 time)")
     .option("--to <seq-or-time>", "export: last entry (a seq or an RFC 3339 time)")
     .option("--redis <url>", "the Redis holding the trail (default REDIS_URL)")
@@ -249,7 +326,10 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
       "--archive <dir-or-s3-url>",
       "verify, export, view: the archive of sealed segments (audit.archive: a directory, or s3://bucket/prefix), read first, then the Redis stream with --redis",
     )
-    .option("--s3-endpoint <url>", "an S3-compatible server for an s3:// archive (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)")
+    .option(
+      "--s3-endpoint <url>",
+      "an S3-compatible server for an s3:// archive (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
+    )
     .option("--s3-region <region>", "the s3:// archive's region (default AWS_REGION, else us-east-1)")
     .option("--s3-path-style", "path-style URLs for an s3:// archive (most self-hosted servers)")
     .option("--pin <head>", "verify: a head seen earlier (SEQ:HASH, or a file from `audit head`); the trail must still hold it")
@@ -278,17 +358,32 @@ export function createProgram(io: CliIo, result: ProgramResult = { exitCode: 0 }
     .option("--s3-path-style", "path-style URLs for an s3:// archive")
     .addOption(new Option("--timeout-ms <ms>", "the candidate's evaluation budget per decision (default 1000)").argParser(positiveInt))
     .option("--json", "print the report as JSON instead of a table")
-    .action(async (opts: { bundle: string; from?: string; to?: string; redis?: string; stream?: string; archive?: string; s3Endpoint?: string; s3Region?: string; s3PathStyle?: boolean; timeoutMs?: number; json?: boolean }) => {
-      const { runReplayCommand } = await import("./replay-command");
-      result.exitCode = await runReplayCommand(opts, io);
-    });
+    .action(
+      async (opts: {
+        bundle: string;
+        from?: string;
+        to?: string;
+        redis?: string;
+        stream?: string;
+        archive?: string;
+        s3Endpoint?: string;
+        s3Region?: string;
+        s3PathStyle?: boolean;
+        timeoutMs?: number;
+        json?: boolean;
+      }) => {
+        const { runReplayCommand } = await import("./replay-command");
+        result.exitCode = await runReplayCommand(opts, io);
+      },
+    );
 
   return program;
 }
 
 /** One line for a failure: service start-up failures and test runs show their code; the rest as other commands do. */
 function describeFailure(err: unknown): string {
-  if (err instanceof ConfigError || err instanceof ServiceStartError || err instanceof RegoTestError || err instanceof GatewayError) return `error: ${err.message} [${err.code}]`;
+  if (err instanceof ConfigError || err instanceof ServiceStartError || err instanceof RegoTestError || err instanceof GatewayError)
+    return `error: ${err.message} [${err.code}]`;
   return describeCliFailure(err);
 }
 

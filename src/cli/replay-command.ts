@@ -31,7 +31,10 @@ import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
 
 /** Options of `countersign replay`. */
-export interface ReplayCommandOptions extends Pick<AuditCommandOptions, "redis" | "stream" | "from" | "to" | "archive" | "s3Endpoint" | "s3Region" | "s3PathStyle"> {
+export interface ReplayCommandOptions extends Pick<
+  AuditCommandOptions,
+  "redis" | "stream" | "from" | "to" | "archive" | "s3Endpoint" | "s3Region" | "s3PathStyle"
+> {
   readonly bundle: string;
   readonly json?: boolean;
   /** The candidate's evaluation budget per decision, in ms (default 1000). */
@@ -56,7 +59,8 @@ export async function runReplayCommand(opts: ReplayCommandOptions, io: CliIo, de
   try {
     loaded = await loadDecisionBundle(bundle, name, opts.bundle, { revisionIfEmpty: "(none)" });
   } catch (err) {
-    if (err instanceof EngineError) throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `${opts.bundle} cannot answer decisions: ${err.message} [${err.code}]`);
+    if (err instanceof EngineError)
+      throw new CliError("COUNTERSIGN_CLI_BAD_INPUT", `${opts.bundle} cannot answer decisions: ${err.message} [${err.code}]`);
     throw err;
   }
   const engine = new PolicyEngine({ active: () => loaded }, { timeoutMs: opts.timeoutMs ?? 1000 });
@@ -83,7 +87,8 @@ export async function runReplayCommand(opts: ReplayCommandOptions, io: CliIo, de
     throw err;
   }
   const report = replay.report();
-  if (opts.json === true) io.out(JSON.stringify({ candidate: { file: opts.bundle, bundle: name, revision: loaded.ref.revision }, ...report }, null, 2));
+  if (opts.json === true)
+    io.out(JSON.stringify({ candidate: { file: opts.bundle, bundle: name, revision: loaded.ref.revision }, ...report }, null, 2));
   else for (const line of replayTable(report, `${opts.bundle} (revision ${loaded.ref.revision})`)) io.out(line);
   if (report.decisions === 0) io.err("replay: no recorded decisions in range");
   return 0;

@@ -65,7 +65,8 @@ export async function runServeCommand(
   const gatewayDone = service.mcpGateway?.done.then(() => "the MCP agent's end of stdio");
   const stop = gatewayDone === undefined ? lifecycle.stopRequested() : Promise.race([lifecycle.stopRequested(), gatewayDone]);
   const configName = service.configSource.kind === "example" ? "example development configuration" : service.configSource.path;
-  const redis = service.embeddedRedis === undefined ? "" : `, embedded Redis ${service.embeddedRedis.url} (data in ${service.embeddedRedis.dir})`;
+  const redis =
+    service.embeddedRedis === undefined ? "" : `, embedded Redis ${service.embeddedRedis.url} (data in ${service.embeddedRedis.dir})`;
   io.err(`countersign: serving decisions on ${service.url}/v1/decide (${configName}${redis}); Ctrl-C to stop`);
   started?.(service);
   const signal = await stop;

@@ -76,6 +76,9 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
     throw new RegoTestError("COUNTERSIGN_TEST_FAILED", `${failed + errors} of ${run.results.length} tests did not pass`);
   }
   if (run.coverage !== undefined && opts.threshold !== undefined && run.coverage.coverage < opts.threshold) {
-    throw new RegoTestError("COUNTERSIGN_TEST_COVERAGE_LOW", `coverage ${run.coverage.coverage.toFixed(2)}% is below the threshold of ${opts.threshold}%`);
+    throw new RegoTestError(
+      "COUNTERSIGN_TEST_COVERAGE_LOW",
+      `coverage ${run.coverage.coverage.toFixed(2)}% is below the threshold of ${opts.threshold}%`,
+    );
   }
 }

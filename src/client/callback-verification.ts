@@ -28,7 +28,12 @@ export interface VerifiedCallback {
  * Checks a callback delivery; returns the parsed body, or null when the signature, the timestamp or the
  * body does not verify (never throws on hostile input).
  */
-export function verifyCallback(headers: CallbackHeaders, rawBody: string | Uint8Array, secret: string, opts: VerifyCallbackOptions = {}): VerifiedCallback | null {
+export function verifyCallback(
+  headers: CallbackHeaders,
+  rawBody: string | Uint8Array,
+  secret: string,
+  opts: VerifyCallbackOptions = {},
+): VerifiedCallback | null {
   const signature = header(headers, "x-countersign-signature");
   const stamp = header(headers, "x-countersign-timestamp");
   if (signature === undefined || stamp === undefined || !/^\d{1,12}$/.test(stamp)) return null;

@@ -43,7 +43,13 @@ export interface Decision {
   readonly outcome: Outcome;
   readonly reasons: readonly string[];
   readonly approval?: DecisionApproval;
-  readonly grant?: { readonly approval_id: string; readonly jti: string; readonly approvers: readonly string[]; readonly use?: number; readonly uses_left?: number | null };
+  readonly grant?: {
+    readonly approval_id: string;
+    readonly jti: string;
+    readonly approvers: readonly string[];
+    readonly use?: number;
+    readonly uses_left?: number | null;
+  };
   readonly break_glass?: { readonly review_id: string; readonly status_url: string };
   /** Set when Countersign itself turned a require_approval into a deny (a grant refused, the store down). */
   readonly code?: string;
@@ -63,7 +69,13 @@ export interface ApprovalView {
   readonly updated_at: string;
   readonly expires_at: string;
   readonly decided_at?: string;
-  readonly verdicts: readonly { readonly reviewer_id: string; readonly verdict: "approve" | "deny"; readonly comment?: string; readonly channel: string; readonly at: string }[];
+  readonly verdicts: readonly {
+    readonly reviewer_id: string;
+    readonly verdict: "approve" | "deny";
+    readonly comment?: string;
+    readonly channel: string;
+    readonly at: string;
+  }[];
   readonly request: DecideRequest;
   readonly reasons: readonly string[];
   readonly cancellation?: { readonly by?: string; readonly reason?: string; readonly [k: string]: unknown };

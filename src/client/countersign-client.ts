@@ -81,7 +81,13 @@ export class Countersign {
     if (opts.waitSeconds !== undefined) query.set("wait", String(Math.max(0, Math.floor(opts.waitSeconds))));
     if (opts.sinceVersion !== undefined) query.set("since_version", String(opts.sinceVersion));
     const q = query.size > 0 ? `?${query.toString()}` : "";
-    return this.call<ApprovalView>("GET", `/v1/approvals/${encodeURIComponent(id)}${q}`, undefined, opts.signal, (opts.waitSeconds ?? 0) * 1000);
+    return this.call<ApprovalView>(
+      "GET",
+      `/v1/approvals/${encodeURIComponent(id)}${q}`,
+      undefined,
+      opts.signal,
+      (opts.waitSeconds ?? 0) * 1000,
+    );
   }
 
   /**
@@ -93,12 +99,23 @@ export class Countersign {
     const deadline = opts.timeoutMs === undefined ? undefined : started + opts.timeoutMs;
     let last: ApprovalView | undefined;
     for (;;) {
-      if (opts.signal?.aborted) throw new CountersignError(CLIENT_ERROR_CODES.aborted, `stopped waiting for approval ${id}`, undefined, last);
+      if (opts.signal?.aborted)
+        throw new CountersignError(CLIENT_ERROR_CODES.aborted, `stopped waiting for approval ${id}`, undefined, last);
       const left = deadline === undefined ? Infinity : deadline - Date.now();
-      if (left <= 0) throw new CountersignError(CLIENT_ERROR_CODES.timeout, `approval ${id} is still ${last?.status ?? "pending"} after ${opts.timeoutMs} ms`, undefined, last);
+      if (left <= 0)
+        throw new CountersignError(
+          CLIENT_ERROR_CODES.timeout,
+          `approval ${id} is still ${last?.status ?? "pending"} after ${opts.timeoutMs} ms`,
+          undefined,
+          last,
+        );
       await opts.onWait?.(last, Date.now() - started);
       const waitSeconds = Math.max(0, Math.min(this.pollSeconds, Math.floor(left / 1000)));
-      last = await this.getApproval(id, { signal: opts.signal, waitSeconds, ...(last === undefined ? {} : { sinceVersion: last.version }) });
+      last = await this.getApproval(id, {
+        signal: opts.signal,
+        waitSeconds,
+        ...(last === undefined ? {} : { sinceVersion: last.version }),
+      });
       if (FINAL_STATUSES.has(last.status)) return last;
       if (waitSeconds === 0) await delay(Math.min(left, 250), opts.signal);
     }
@@ -106,12 +123,26 @@ export class Countersign {
 
   /** `POST /v1/approvals/{id}/cancel`: withdraws the caller's pending request. */
   cancel(id: string, reason?: string, opts: { signal?: AbortSignal } = {}): Promise<ApprovalView> {
-    return this.call<ApprovalView>("POST", `/v1/approvals/${encodeURIComponent(id)}/cancel`, reason === undefined ? {} : { reason }, opts.signal);
+    return this.call<ApprovalView>(
+      "POST",
+      `/v1/approvals/${encodeURIComponent(id)}/cancel`,
+      reason === undefined ? {} : { reason },
+      opts.signal,
+    );
   }
 
   /** `POST /v1/grants/redeem`: an executor spends a grant for exactly this actor, action and resource. */
-  redeem(grant: string, presented: Pick<DecideRequest, "actor" | "action" | "resource">, opts: { signal?: AbortSignal } = {}): Promise<RedeemedGrant> {
-    return this.call<RedeemedGrant>("POST", "/v1/grants/redeem", { grant, actor: presented.actor, action: presented.action, resource: presented.resource }, opts.signal);
+  redeem(
+    grant: string,
+    presented: Pick<DecideRequest, "actor" | "action" | "resource">,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<RedeemedGrant> {
+    return this.call<RedeemedGrant>(
+      "POST",
+      "/v1/grants/redeem",
+      { grant, actor: presented.actor, action: presented.action, resource: presented.resource },
+      opts.signal,
+    );
   }
 
   /**
@@ -139,24 +170,43 @@ export class Countersign {
 
   private async call<T>(method: string, path: string, body: unknown, signal: AbortSignal | undefined, extraMs = 0): Promise<T> {
     const token = typeof this.options.token === "function" ? await this.options.token() : this.options.token;
-    const headers = { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) };
+    const headers = {
+      authorization: `Bearer ${token}`,
+      accept: "application/json",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    };
     const text = body === undefined ? undefined : JSON.stringify(body);
     const timeoutMs = this.requestTimeoutMs + extraMs;
     let res: ExchangeResponse;
     try {
       res =
         this.fetchImpl === undefined
-          ? await this.exchange.send({ method, url: new URL(`${this.base}${path}`), headers, ...(text === undefined ? {} : { body: text }), ...(signal === undefined ? {} : { signal }), timeoutMs })
+          ? await this.exchange.send({
+              method,
+              url: new URL(`${this.base}${path}`),
+              headers,
+              ...(text === undefined ? {} : { body: text }),
+              ...(signal === undefined ? {} : { signal }),
+              timeoutMs,
+            })
           : await viaFetch(this.fetchImpl, `${this.base}${path}`, method, headers, text, signal, timeoutMs);
     } catch (err) {
-      if (signal?.aborted || err instanceof AbortedExchange) throw new CountersignError(CLIENT_ERROR_CODES.aborted, `${method} ${path} was aborted`);
-      throw new CountersignError(CLIENT_ERROR_CODES.unreachable, `Countersign at ${this.base} could not be reached: ${(err as Error).message}`);
+      if (signal?.aborted || err instanceof AbortedExchange)
+        throw new CountersignError(CLIENT_ERROR_CODES.aborted, `${method} ${path} was aborted`);
+      throw new CountersignError(
+        CLIENT_ERROR_CODES.unreachable,
+        `Countersign at ${this.base} could not be reached: ${(err as Error).message}`,
+      );
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(res.text);
     } catch {
-      throw new CountersignError(CLIENT_ERROR_CODES.unreachable, `Countersign answered ${res.status} without a JSON body to ${method} ${path}`, res.status);
+      throw new CountersignError(
+        CLIENT_ERROR_CODES.unreachable,
+        `Countersign answered ${res.status} without a JSON body to ${method} ${path}`,
+        res.status,
+      );
     }
     if (res.status < 200 || res.status > 299) {
       const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
@@ -180,7 +230,12 @@ async function viaFetch(
   timeoutMs: number,
 ): Promise<ExchangeResponse> {
   const timeout = AbortSignal.timeout(timeoutMs);
-  const res = await fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }), signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) });
+  const res = await fetchImpl(url, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+    signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+  });
   return { status: res.status, text: await res.text() };
 }
 

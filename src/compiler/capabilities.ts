@@ -130,7 +130,9 @@ export function builtinsUnder(caps: Capabilities): CapabilityBuiltins {
     }
     const n = declArity(b.decl);
     if (n < 0 || n > 4) {
-      throw new CapabilitiesError(`custom builtin ${b.name}: a host built-in takes 0 to 4 operands, not ${n < 0 ? "a variable number" : n}`);
+      throw new CapabilitiesError(
+        `custom builtin ${b.name}: a host built-in takes 0 to 4 operands, not ${n < 0 ? "a variable number" : n}`,
+      );
     }
     if (b.relation === true) throw new CapabilitiesError(`custom builtin ${b.name}: relations cannot be host built-ins`);
     if (b.decl.result?.type === "set") {
@@ -157,14 +159,16 @@ function capabilityOf(e: BuiltinEntry): Record<string, unknown> {
 function sortedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortedKeys);
   if (!isRecord(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortedKeys(v[k])]),
+  );
 }
 
 /** Countersign's own capabilities, in OPA's format: every built-in a policy may call, with its type. */
 export function countersignCapabilities(): Record<string, unknown> {
-  const builtins = [...catalogueEntries().values()]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map(capabilityOf);
+  const builtins = [...catalogueEntries().values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(capabilityOf);
   return {
     builtins,
     future_keywords: [...FUTURE_KEYWORDS],

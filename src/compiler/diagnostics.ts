@@ -7,11 +7,7 @@
 
 /** OPA-compatible diagnostic codes. */
 export type DiagnosticCode =
-  | "rego_parse_error"
-  | "rego_compile_error"
-  | "rego_unsafe_var_error"
-  | "rego_type_error"
-  | "rego_recursion_error";
+  "rego_parse_error" | "rego_compile_error" | "rego_unsafe_var_error" | "rego_type_error" | "rego_recursion_error";
 
 /** A position in a source file; line and col are 1-based. */
 export interface Location {

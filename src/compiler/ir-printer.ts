@@ -88,7 +88,9 @@ function printStmt(plan: Plan, s: Stmt, depth: number, out: string[]): void {
     case "makeArray":
     case "makeObject":
     case "makeSet":
-      return void out.push(`${pad}l${s.target} = ${s.kind === "makeArray" ? "[]" : s.kind === "makeObject" ? "{}" : "set()"}${s.tree ? " tree" : ""}`);
+      return void out.push(
+        `${pad}l${s.target} = ${s.kind === "makeArray" ? "[]" : s.kind === "makeObject" ? "{}" : "set()"}${s.tree ? " tree" : ""}`,
+      );
     case "arrayAppend":
       return void out.push(`${pad}append l${s.collection}, ${o(s.value)}`);
     case "setAdd":

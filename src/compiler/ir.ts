@@ -92,24 +92,55 @@ export type Stmt =
   /** object[key] := value, replacing. Never fails. */
   | (At & { readonly kind: "objectInsert"; readonly object: Local; readonly key: Operand; readonly value: Operand })
   /** object[key] := value; aborts with `message` (eval_conflict_error) when the key holds a different value. */
-  | (At & { readonly kind: "objectInsertOnce"; readonly object: Local; readonly key: Operand; readonly value: Operand; readonly message: string })
+  | (At & {
+      readonly kind: "objectInsertOnce";
+      readonly object: Local;
+      readonly key: Operand;
+      readonly value: Operand;
+      readonly message: string;
+    })
   /** Places a rule's value at object[key]; aborts with `message` (eval_conflict_error) when a different value is there. */
-  | (At & { readonly kind: "objectInsertLeaf"; readonly object: Local; readonly key: Operand; readonly value: Operand; readonly message: string })
+  | (At & {
+      readonly kind: "objectInsertLeaf";
+      readonly object: Local;
+      readonly key: Operand;
+      readonly value: Operand;
+      readonly message: string;
+    })
   /**
    * Places a rule's value at a key path (an array local) below object, creating document nodes on the way;
    * aborts with `message` when a different value is there or a rule's value is in the way.
    */
-  | (At & { readonly kind: "objectInsertPath"; readonly object: Local; readonly path: Local; readonly value: Operand; readonly message: string })
+  | (At & {
+      readonly kind: "objectInsertPath";
+      readonly object: Local;
+      readonly path: Local;
+      readonly value: Operand;
+      readonly message: string;
+    })
   /**
    * Adds value to the set of `contains` rules at a key path (an array local) below object, creating the set and
    * the nodes on the way; aborts with `message` when a rule's value is in the way or at the path.
    */
-  | (At & { readonly kind: "objectAddToSetAt"; readonly object: Local; readonly path: Local; readonly value: Operand; readonly message: string })
+  | (At & {
+      readonly kind: "objectAddToSetAt";
+      readonly object: Local;
+      readonly path: Local;
+      readonly value: Operand;
+      readonly message: string;
+    })
   /**
    * Merges a part of a document (a node, or with `leaf` a rule's value) into object[key]: nodes merge, sets of
    * `contains` rules join, anything else must be equal; aborts with `message` on a conflict. Never fails.
    */
-  | (At & { readonly kind: "objectMergeAt"; readonly object: Local; readonly key: Operand; readonly value: Operand; readonly leaf: boolean; readonly message: string })
+  | (At & {
+      readonly kind: "objectMergeAt";
+      readonly object: Local;
+      readonly key: Operand;
+      readonly value: Operand;
+      readonly leaf: boolean;
+      readonly message: string;
+    })
   /** target := deep merge of a and b (a's keys win); fails when they collide with non-objects. */
   | (At & { readonly kind: "merge"; readonly a: Local; readonly b: Operand; readonly target: Local })
   /** target := copy of root with value at path (an array local). Never fails. */

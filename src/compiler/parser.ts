@@ -78,7 +78,20 @@ function run<T>(file: string, text: string, diags: Diagnostics, parse: (p: Parse
  * Words that cannot be rule or variable names in Rego v1. `contains` is a keyword only in rule heads;
  * elsewhere it names the built-in function, as in `contains(s, "x")`.
  */
-const KEYWORDS: ReadonlySet<string> = new Set(["as", "contains", "default", "else", "every", "if", "import", "in", "not", "package", "some", "with"]);
+const KEYWORDS: ReadonlySet<string> = new Set([
+  "as",
+  "contains",
+  "default",
+  "else",
+  "every",
+  "if",
+  "import",
+  "in",
+  "not",
+  "package",
+  "some",
+  "with",
+]);
 
 /** The keywords of Rego v0 before any `future.keywords` import. */
 const V0_KEYWORDS: ReadonlySet<string> = new Set(["as", "default", "else", "import", "not", "package", "some", "with"]);
@@ -295,7 +308,10 @@ class Parser {
         break;
       case "rego":
         if (dotted !== "rego.v1") {
-          const v0 = dotted === "rego.v0" ? "; a module is read as Rego v0 with --v0-compatible, or with rego_version 0 in the bundle's .manifest" : "";
+          const v0 =
+            dotted === "rego.v0"
+              ? "; a module is read as Rego v0 with --v0-compatible, or with rego_version 0 in the bundle's .manifest"
+              : "";
           this.fail(root.token, `invalid import '${dotted}': the only rego import is rego.v1${v0}`);
         }
         if (alias !== null) this.fail(root.token, "rego.v1 cannot be imported with an alias");
@@ -465,10 +481,16 @@ class Parser {
         this.fail(refStart, `rule head '${name}' must be followed by ${follow}`);
       }
       if (this.version === 1 && ref.length === 2) {
-        this.fail(refStart, `\`contains\` keyword is required for partial set rules: write '${name} contains <value>' (a head 'p[x]' or 'p.q' standing alone is Rego v0 syntax)`);
+        this.fail(
+          refStart,
+          `\`contains\` keyword is required for partial set rules: write '${name} contains <value>' (a head 'p[x]' or 'p.q' standing alone is Rego v0 syntax)`,
+        );
       }
       if (this.version === 1) {
-        this.fail(refStart, `rule must have value assignment and/or body declaration: write '… := <value>' or '… if { … }' (a ref head standing alone is Rego v0 syntax)`);
+        this.fail(
+          refStart,
+          `rule must have value assignment and/or body declaration: write '… := <value>' or '… if { … }' (a ref head standing alone is Rego v0 syntax)`,
+        );
       }
     }
     const head: RuleHead = { ref, args, key, value, contains, assign, loc: this.loc(refStart) };
@@ -489,7 +511,15 @@ class Parser {
     }
 
     const rules: Rule[] = [
-      { kind: "rule", default: false, head, body: [...(body ?? trueBody(ruleLoc)), ...deferred], else: elseChain, file: this.file, loc: ruleLoc },
+      {
+        kind: "rule",
+        default: false,
+        head,
+        body: [...(body ?? trueBody(ruleLoc)), ...deferred],
+        else: elseChain,
+        file: this.file,
+        loc: ruleLoc,
+      },
     ];
     // rule-body continued: `{ a } { b }` defines the rule once per body, as OPA does.
     while (body !== null && this.isPunct(this.peek(), "{")) {

@@ -159,7 +159,11 @@ export function buildRuleTree(modules: readonly Module[], diags: Diagnostics): R
           `conflicting rules data.${path.join(".")} found: ${describeKind(existing.kind)} and ${describeKind(kind)}`,
         );
       } else if (existing.kind === "function" && existing.arity !== arity && !rule.default) {
-        diags.add("rego_type_error", rule.loc, `conflicting rules data.${path.join(".")} found: functions with ${existing.arity} and ${arity} arguments`);
+        diags.add(
+          "rego_type_error",
+          rule.loc,
+          `conflicting rules data.${path.join(".")} found: functions with ${existing.arity} and ${arity} arguments`,
+        );
       } else {
         addRule(existing, rule, mod, diags);
       }

@@ -45,7 +45,8 @@ function grantKeySettings(
   invalid: (field: string, message: string) => ConfigError,
 ): GrantKeyConfig {
   const given = (["private_key_pem", "private_key_file", "private_jwk"] as const).filter((k) => g[k] !== undefined);
-  if (given.length > 1) throw invalid("approvals.grants", `takes one of private_key_pem, private_key_file and private_jwk, not ${given.join(" and ")}`);
+  if (given.length > 1)
+    throw invalid("approvals.grants", `takes one of private_key_pem, private_key_file and private_jwk, not ${given.join(" and ")}`);
   const ed25519 = (field: string, load: () => KeyObject): void => {
     let key: KeyObject;
     try {
@@ -53,7 +54,8 @@ function grantKeySettings(
     } catch (err) {
       throw invalid(field, `is not a usable private key: ${(err as Error).message}`);
     }
-    if (key.asymmetricKeyType !== "ed25519") throw invalid(field, `must be an Ed25519 key (EdDSA), not ${key.asymmetricKeyType ?? "a symmetric key"}`);
+    if (key.asymmetricKeyType !== "ed25519")
+      throw invalid(field, `must be an Ed25519 key (EdDSA), not ${key.asymmetricKeyType ?? "a symmetric key"}`);
   };
   if (g.private_key_pem !== undefined) {
     const pem = g.private_key_pem;
@@ -87,7 +89,8 @@ function callbackSettings(
   origin: string,
   invalid: (field: string, message: string) => ConfigError,
 ): CallbackConfig {
-  if ((c.secret === undefined) === (c.secret_env === undefined)) throw invalid("approvals.callbacks", "needs exactly one of secret and secret_env");
+  if ((c.secret === undefined) === (c.secret_env === undefined))
+    throw invalid("approvals.callbacks", "needs exactly one of secret and secret_env");
   let secret = c.secret;
   if (c.secret_env !== undefined) {
     secret = env[c.secret_env];
@@ -97,11 +100,13 @@ function callbackSettings(
   }
   const allowed = new Set(c.allowed_hosts.map(normalizeHostEntry));
   (c.private_network_hosts ?? []).forEach((entry, i) => {
-    if (!allowed.has(normalizeHostEntry(entry))) throw invalid(`approvals.callbacks.private_network_hosts[${i}]`, `(${entry}) must also be in allowed_hosts`);
+    if (!allowed.has(normalizeHostEntry(entry)))
+      throw invalid(`approvals.callbacks.private_network_hosts[${i}]`, `(${entry}) must also be in allowed_hosts`);
   });
   const initial = c.initial_backoff_ms;
   const max = c.max_backoff_ms;
-  if (initial !== undefined && max !== undefined && max < initial) throw invalid("approvals.callbacks.max_backoff_ms", "must not be below initial_backoff_ms");
+  if (initial !== undefined && max !== undefined && max < initial)
+    throw invalid("approvals.callbacks.max_backoff_ms", "must not be below initial_backoff_ms");
   if (mode === "production") {
     if (c.allow_http_loopback === true) {
       throw invalid("approvals.callbacks.allow_http_loopback", "is for development only; in production callbacks use https");

@@ -21,7 +21,12 @@ import type { ConfigFile } from "./config-schema";
 import type { ServiceMode } from "./service-config";
 
 /** Defaults of `bundles.remote` (OPA's polling defaults). */
-export const REMOTE_DEFAULTS = { pollMinSeconds: 60, pollMaxSeconds: 120, timeoutSeconds: 30, cacheDir: path.join(".countersign", "bundle-cache") } as const;
+export const REMOTE_DEFAULTS = {
+  pollMinSeconds: 60,
+  pollMaxSeconds: 120,
+  timeoutSeconds: 30,
+  cacheDir: path.join(".countersign", "bundle-cache"),
+} as const;
 
 type BundlesFile = NonNullable<ConfigFile["bundles"]>;
 
@@ -37,9 +42,11 @@ export function verificationSettings(
   const keys = new Map<string, VerificationKey>();
   for (const [id, k] of Object.entries(file.keys)) {
     const field = `bundles.verification.keys.${id}`;
-    if (!isSigningAlgorithm(k.algorithm)) throw invalid(`${field}.algorithm`, `must be one of ${SIGNING_ALGORITHMS.join(", ")}, not ${k.algorithm}`);
+    if (!isSigningAlgorithm(k.algorithm))
+      throw invalid(`${field}.algorithm`, `must be one of ${SIGNING_ALGORITHMS.join(", ")}, not ${k.algorithm}`);
     const given = (["key", "key_file", "key_env"] as const).filter((f) => k[f] !== undefined);
-    if (given.length !== 1) throw invalid(field, `needs exactly one of key, key_file and key_env${given.length > 1 ? `, not ${given.join(" and ")}` : ""}`);
+    if (given.length !== 1)
+      throw invalid(field, `needs exactly one of key, key_file and key_env${given.length > 1 ? `, not ${given.join(" and ")}` : ""}`);
     let text: string;
     if (k.key !== undefined) text = k.key;
     else if (k.key_env !== undefined) {
@@ -55,13 +62,18 @@ export function verificationSettings(
       }
     }
     try {
-      keys.set(id, { key: verificationKeyFrom(text, k.algorithm, field), algorithm: k.algorithm, ...(k.scope === undefined ? {} : { scope: k.scope }) });
+      keys.set(id, {
+        key: verificationKeyFrom(text, k.algorithm, field),
+        algorithm: k.algorithm,
+        ...(k.scope === undefined ? {} : { scope: k.scope }),
+      });
     } catch (err) {
       if (err instanceof BundleError) throw invalid(field, err.message.replace(`${field}: `, ""));
       throw err;
     }
   }
-  if (file.key_id !== undefined && !keys.has(file.key_id)) throw invalid("bundles.verification.key_id", `names ${file.key_id}, which is not in bundles.verification.keys`);
+  if (file.key_id !== undefined && !keys.has(file.key_id))
+    throw invalid("bundles.verification.key_id", `names ${file.key_id}, which is not in bundles.verification.keys`);
   return {
     keys,
     ...(file.key_id === undefined ? {} : { keyId: file.key_id }),
@@ -90,7 +102,8 @@ export function remoteSettings(
   const bearer = file.credentials?.bearer;
   if (bearer !== undefined) {
     const token = env[bearer.token_env];
-    if (token === undefined || token === "") throw invalid("bundles.remote.credentials.bearer.token_env", `names ${bearer.token_env}, which is not set`);
+    if (token === undefined || token === "")
+      throw invalid("bundles.remote.credentials.bearer.token_env", `names ${bearer.token_env}, which is not set`);
     headers["Authorization"] = `${bearer.scheme ?? "Bearer"} ${token}`;
   }
   if (mode === "production" && file.url.startsWith("http://") && bearer !== undefined) {

@@ -86,7 +86,8 @@ export function exampleConfigPath(): string {
 /** Reads, overrides and validates the configuration. Throws ConfigError. */
 export function loadServiceConfig(env: ConfigEnv, overrides: ConfigOverrides = {}): LoadedConfig {
   const named = overrides.configPath ?? nonEmpty(env["COUNTERSIGN_CONFIG"]);
-  const source: ConfigSource = named === undefined ? { kind: "example", path: exampleConfigPath() } : { kind: "file", path: path.resolve(named) };
+  const source: ConfigSource =
+    named === undefined ? { kind: "example", path: exampleConfigPath() } : { kind: "file", path: path.resolve(named) };
   let text: string;
   try {
     text = fs.readFileSync(source.path, "utf8");
@@ -137,7 +138,11 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
   const port = overrides.port ?? portFromEnv(env["PORT"]) ?? file.server?.port ?? CONFIG_DEFAULTS.port;
   const redisUrl = nonEmpty(env["REDIS_URL"]) ?? file.redis?.url;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    throw new ConfigError("COUNTERSIGN_CONFIG_INVALID", `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(redisUrl)}`, "REDIS_URL");
+    throw new ConfigError(
+      "COUNTERSIGN_CONFIG_INVALID",
+      `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(redisUrl)}`,
+      "REDIS_URL",
+    );
   }
 
   const listed = Array.isArray(file.identities) ? file.identities : file.identities.entries;
@@ -150,7 +155,9 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     ...(f.owner === undefined ? {} : { owner: f.owner }),
     ...(f.display_name === undefined ? {} : { displayName: f.display_name.trim() }),
     apiKeysSha256: (f.api_keys_sha256 ?? []).map((d) => d.toLowerCase()),
-    ...(f.teams === undefined ? {} : { teams: { aadObjectId: f.teams.aad_object_id.toLowerCase(), tenantId: f.teams.tenant_id.toLowerCase() } }),
+    ...(f.teams === undefined
+      ? {}
+      : { teams: { aadObjectId: f.teams.aad_object_id.toLowerCase(), tenantId: f.teams.tenant_id.toLowerCase() } }),
     ...(f.slack === undefined ? {} : { slack: { userId: f.slack.user_id, teamId: f.slack.team_id } }),
     auditor: f.auditor === true,
   }));
@@ -180,7 +187,10 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
     throw invalid("bundles.shadow", `names the decision bundle ${shadow}; it must name another bundle of the bundle directory`);
   }
   if (shadow !== undefined && remote !== undefined) {
-    throw invalid("bundles.shadow", "reads its candidate from the bundle directory, which bundles.remote replaces; shadow mode needs the bundle directory");
+    throw invalid(
+      "bundles.shadow",
+      "reads its candidate from the bundle directory, which bundles.remote replaces; shadow mode needs the bundle directory",
+    );
   }
 
   return {
@@ -217,7 +227,11 @@ function buildConfig(file: ConfigFile, origin: string, env: ConfigEnv, overrides
   };
 }
 
-function checkIdentities(identities: readonly IdentityConfig[], list: string, invalid: (field: string, message: string) => ConfigError): void {
+function checkIdentities(
+  identities: readonly IdentityConfig[],
+  list: string,
+  invalid: (field: string, message: string) => ConfigError,
+): void {
   const byId = new Map<string, number>();
   const bySkeleton = new Map<string, number>();
   identities.forEach((identity, i) => {
@@ -235,7 +249,10 @@ function checkIdentities(identities: readonly IdentityConfig[], list: string, in
     const skeleton = identitySkeleton(identity.id);
     const alike = bySkeleton.get(skeleton);
     if (alike !== undefined) {
-      throw invalid(`${list}[${i}].id`, `${identity.id} looks like ${identities[alike]!.id} (${list}[${alike}]): give them ids that differ in more than case, accents or look-alike letters`);
+      throw invalid(
+        `${list}[${i}].id`,
+        `${identity.id} looks like ${identities[alike]!.id} (${list}[${alike}]): give them ids that differ in more than case, accents or look-alike letters`,
+      );
     }
     bySkeleton.set(skeleton, i);
   });

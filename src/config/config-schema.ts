@@ -47,7 +47,13 @@ const IDENTITY_ENTRY_SCHEMA = {
       items: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]*$", maxLength: 100 },
     },
     owner: { type: "string", maxLength: 256, pattern: IDENTITY_ID_PATTERN },
-    display_name: { type: "string", minLength: 1, maxLength: 100, pattern: "\\S", description: "How reviewers see this identity (cards, console); the id when absent." },
+    display_name: {
+      type: "string",
+      minLength: 1,
+      maxLength: 100,
+      pattern: "\\S",
+      description: "How reviewers see this identity (cards, console); the id when absent.",
+    },
     api_keys_sha256: {
       type: "array",
       uniqueItems: true,
@@ -95,7 +101,8 @@ export const CONFIG_FILE_SCHEMA = {
         public_url: {
           type: "string",
           pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$",
-          description: "The service's public base URL (https://countersign.example.com); Teams cards link to <public_url>/console/requests/<id>.",
+          description:
+            "The service's public base URL (https://countersign.example.com); Teams cards link to <public_url>/console/requests/<id>.",
         },
       },
     },
@@ -108,7 +115,8 @@ export const CONFIG_FILE_SCHEMA = {
         shadow: {
           type: "string",
           pattern: "^[^/\\\\.][^/\\\\]*$",
-          description: "Shadow mode: this bundle of the bundle directory is evaluated beside the decision bundle on every decision, never answering.",
+          description:
+            "Shadow mode: this bundle of the bundle directory is evaluated beside the decision bundle on every decision, never answering.",
         },
         verification: {
           type: "object",
@@ -270,7 +278,14 @@ export const CONFIG_FILE_SCHEMA = {
 /** The file form, as the schema guarantees it. */
 export interface ConfigFile {
   mode?: "development" | "production";
-  server?: { host?: string; port?: number; body_limit?: number | string; body_timeout_ms?: number; max_json_depth?: number; public_url?: string };
+  server?: {
+    host?: string;
+    port?: number;
+    body_limit?: number | string;
+    body_timeout_ms?: number;
+    max_json_depth?: number;
+    public_url?: string;
+  };
   bundles?: {
     dir?: string;
     decision?: string;

@@ -50,11 +50,17 @@ function describe(e: ErrorObject): SchemaProblem {
     case "maxLength":
       return { pointer: e.instancePath, message: `must be at most ${String(params["limit"])} characters` };
     case "minLength":
-      return { pointer: e.instancePath, message: Number(params["limit"]) === 1 ? "must not be empty" : `must be at least ${String(params["limit"])} characters` };
+      return {
+        pointer: e.instancePath,
+        message: Number(params["limit"]) === 1 ? "must not be empty" : `must be at least ${String(params["limit"])} characters`,
+      };
     case "maxItems":
       return { pointer: e.instancePath, message: `must have at most ${String(params["limit"])} items` };
     case "minItems":
-      return { pointer: e.instancePath, message: `must have at least ${String(params["limit"])} item${Number(params["limit"]) === 1 ? "" : "s"}` };
+      return {
+        pointer: e.instancePath,
+        message: `must have at least ${String(params["limit"])} item${Number(params["limit"]) === 1 ? "" : "s"}`,
+      };
     case "maxProperties":
       return { pointer: e.instancePath, message: `must have at most ${String(params["limit"])} fields` };
     case "pattern":

@@ -19,7 +19,8 @@ export function sectionFields(section: string, fail: (field: string, problem: st
     stringList(file, key) {
       const value = file[key];
       if (value === undefined || value === null) return [];
-      if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === "")) fail(`${section}.${key}`, "must be a list of non-empty strings");
+      if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === ""))
+        fail(`${section}.${key}`, "must be a list of non-empty strings");
       return (value as string[]).map((v) => v.trim());
     },
     optionalString(file, key, prefix = section) {

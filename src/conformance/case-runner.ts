@@ -11,14 +11,7 @@ import { Diagnostics, formatDiagnostic } from "../compiler/diagnostics";
 import type { Clock } from "../policy/clock";
 import { loadCompiledPolicy, RawJson, type CompiledPolicy, type ResultSet } from "../policy/compiled-policy";
 import { PolicyError, PolicyEvalError } from "../policy/policy-error";
-import {
-  compareResultSets,
-  describeExpectation,
-  diagnosticsMatch,
-  evalErrorMatches,
-  expectedError,
-  show,
-} from "./expectation";
+import { compareResultSets, describeExpectation, diagnosticsMatch, evalErrorMatches, expectedError, show } from "./expectation";
 import { termToJsonText } from "./input-term";
 import type { TestCase } from "./test-case";
 import { jsonText } from "./yaml-value";

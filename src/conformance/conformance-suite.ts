@@ -67,7 +67,10 @@ export async function runSuite(dir: string, opts: SuiteOptions = {}): Promise<Su
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const script = workerScript();
   const size = Math.max(1, Math.min(opts.concurrency ?? Math.min(os.availableParallelism(), 8), cases.length));
-  const pool = script === null || cases.length === 0 ? null : new CasePool({ workerFile: script, size, timeoutMs, caseOptions: { reuse: opts.reuse === true } });
+  const pool =
+    script === null || cases.length === 0
+      ? null
+      : new CasePool({ workerFile: script, size, timeoutMs, caseOptions: { reuse: opts.reuse === true } });
 
   const results: (CaseResult | undefined)[] = new Array(cases.length);
   let emitted = 0;

@@ -31,9 +31,7 @@ export function describeExpectation(e: ErrorExpectation): string {
 
 /** True when some diagnostic has the expected code and its `file:line:col: code: message` holds the text. */
 export function diagnosticsMatch(e: ErrorExpectation, diags: readonly Diagnostic[]): boolean {
-  return diags.some(
-    (d) => (e.code === undefined || d.code === e.code) && (e.text === undefined || formatDiagnostic(d).includes(e.text)),
-  );
+  return diags.some((d) => (e.code === undefined || d.code === e.code) && (e.text === undefined || formatDiagnostic(d).includes(e.text)));
 }
 
 /** True when the evaluation error has the expected code and its OPA-form text holds the expected text. */

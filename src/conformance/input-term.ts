@@ -38,14 +38,10 @@ export function termToJsonText(t: Term): string {
     case "object":
       return (
         "{" +
-        t.entries
-          .map(([k, v]) => JSON.stringify(k.kind === "string" ? k.value : termToJsonText(k)) + ":" + termToJsonText(v))
-          .join(",") +
+        t.entries.map(([k, v]) => JSON.stringify(k.kind === "string" ? k.value : termToJsonText(k)) + ":" + termToJsonText(v)).join(",") +
         "}"
       );
     default:
-      throw new InputTermError(
-        `input_term must be a constant value, but has a ${t.kind} at ${t.loc.line}:${t.loc.col}`,
-      );
+      throw new InputTermError(`input_term must be a constant value, but has a ${t.kind} at ${t.loc.line}:${t.loc.col}`);
   }
 }

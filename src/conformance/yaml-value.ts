@@ -40,7 +40,13 @@ export function jsonText(v: CaseValue): string {
   }
   if (v === null || typeof v === "boolean" || typeof v === "string") return JSON.stringify(v);
   if (Array.isArray(v)) return "[" + v.map(jsonText).join(",") + "]";
-  return "{" + Object.entries(v).map(([k, val]) => JSON.stringify(k) + ":" + jsonText(val)).join(",") + "}";
+  return (
+    "{" +
+    Object.entries(v)
+      .map(([k, val]) => JSON.stringify(k) + ":" + jsonText(val))
+      .join(",") +
+    "}"
+  );
 }
 
 /** The value with bigints turned into numbers, for comparison with what the SDK's JSON.parse returns. */

@@ -71,24 +71,34 @@ export function validateConsoleConfig(raw: unknown, env: ConsoleConfigEnv, optio
   const production = options.production;
 
   const publicRaw = optionalString(file, "public_url");
-  if (publicRaw === undefined && production) fail("console.public_url", "is required in production: the https URL people reach the service at");
+  if (publicRaw === undefined && production)
+    fail("console.public_url", "is required in production: the https URL people reach the service at");
   const publicUrl = publicRaw === undefined ? undefined : publicUrlOf(publicRaw, production);
 
   const keyEnv = optionalString(file, "session_key_env") ?? DEFAULT_SESSION_KEY_ENV;
   const keyText = env[keyEnv];
   if ((keyText === undefined || keyText === "") && production) {
-    fail("console.session_key_env", `names ${keyEnv}, which is not set: production needs a session key (at least 32 random characters) shared by every instance`);
+    fail(
+      "console.session_key_env",
+      `names ${keyEnv}, which is not set: production needs a session key (at least 32 random characters) shared by every instance`,
+    );
   }
-  if (keyText !== undefined && keyText !== "" && keyText.length < 32) fail("console.session_key_env", `${keyEnv} must be at least 32 characters`);
-  const sessionKey = keyText === undefined || keyText === "" ? new Uint8Array(randomBytes(32)) : new Uint8Array(createHash("sha256").update(keyText, "utf8").digest());
+  if (keyText !== undefined && keyText !== "" && keyText.length < 32)
+    fail("console.session_key_env", `${keyEnv} must be at least 32 characters`);
+  const sessionKey =
+    keyText === undefined || keyText === ""
+      ? new Uint8Array(randomBytes(32))
+      : new Uint8Array(createHash("sha256").update(keyText, "utf8").digest());
 
   const hours = file["session_hours"];
-  if (hours !== undefined && (typeof hours !== "number" || !(hours > 0) || hours > 24 * 7)) fail("console.session_hours", "must be a number of hours above 0, at most 168");
+  if (hours !== undefined && (typeof hours !== "number" || !(hours > 0) || hours > 24 * 7))
+    fail("console.session_hours", "must be a number of hours above 0, at most 168");
 
   let oidc: ConsoleOidcConfig | undefined;
   if (file["oidc"] !== undefined && file["oidc"] !== null) {
     const o = record(file["oidc"], "console.oidc");
-    for (const key of Object.keys(o)) if (!(OIDC_KEYS as readonly string[]).includes(key)) fail(`console.oidc.${key}`, "is not a known setting");
+    for (const key of Object.keys(o))
+      if (!(OIDC_KEYS as readonly string[]).includes(key)) fail(`console.oidc.${key}`, "is not a known setting");
     const issuer = optionalString(o, "issuer", "console.oidc.issuer") ?? fail("console.oidc.issuer", "is required");
     issuerOf(issuer, production);
     const clientId = optionalString(o, "client_id", "console.oidc.client_id") ?? fail("console.oidc.client_id", "is required");
@@ -102,13 +112,16 @@ export function validateConsoleConfig(raw: unknown, env: ConsoleConfigEnv, optio
     const scopesRaw = o["scopes"];
     let scopes = ["openid", "email", "profile"];
     if (scopesRaw !== undefined) {
-      if (!Array.isArray(scopesRaw) || scopesRaw.some((s) => typeof s !== "string" || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) fail("console.oidc.scopes", "must be a list of scope names");
+      if (!Array.isArray(scopesRaw) || scopesRaw.some((s) => typeof s !== "string" || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s)))
+        fail("console.oidc.scopes", "must be a list of scope names");
       scopes = [...new Set(["openid", ...(scopesRaw as string[])])];
     }
     oidc = { issuer, clientId, ...(clientSecret === undefined ? {} : { clientSecret }), claim, scopes };
   }
-  if (oidc === undefined && production) fail("console.oidc", "is required in production: people sign in to the console with OpenID Connect");
-  if (oidc !== undefined && publicUrl === undefined) fail("console.public_url", "is required with console.oidc: the provider sends people back to <public_url>/console/auth/callback");
+  if (oidc === undefined && production)
+    fail("console.oidc", "is required in production: people sign in to the console with OpenID Connect");
+  if (oidc !== undefined && publicUrl === undefined)
+    fail("console.public_url", "is required with console.oidc: the provider sends people back to <public_url>/console/auth/callback");
 
   return {
     ...(publicUrl === undefined ? {} : { publicUrl }),
@@ -127,7 +140,8 @@ function publicUrlOf(value: string, production: boolean): string {
   } catch {
     return fail("console.public_url", "must be an absolute URL such as https://countersign.example.com");
   }
-  if (url.search !== "" || url.hash !== "" || url.pathname !== "/") fail("console.public_url", "must be an origin only (scheme, host, port): the console is served at /console");
+  if (url.search !== "" || url.hash !== "" || url.pathname !== "/")
+    fail("console.public_url", "must be an origin only (scheme, host, port): the console is served at /console");
   if (!(url.protocol === "https:" || (url.protocol === "http:" && (isLoopback(url.hostname) || !production)))) {
     fail("console.public_url", "must be an https URL (plain http only to a loopback address, outside production)");
   }

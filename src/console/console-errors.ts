@@ -13,8 +13,14 @@ export const CONSOLE_ERRORS = {
   COUNTERSIGN_CONSOLE_SIGN_IN_FAILED: { status: 401, message: "signing in did not succeed" },
   COUNTERSIGN_CONSOLE_UNKNOWN_IDENTITY: { status: 403, message: "your account is not mapped to a Countersign reviewer" },
   COUNTERSIGN_CONSOLE_DEV_SIGN_IN_OFF: { status: 404, message: "development sign-in exists in development mode only" },
-  COUNTERSIGN_CONSOLE_CSRF_REFUSED: { status: 403, message: "the form did not come from this console (missing or wrong CSRF token, or a foreign origin); reload the page and try again" },
-  COUNTERSIGN_CONSOLE_VIEW_STALE: { status: 409, message: "the request changed since you opened it; review what it shows now and decide again" },
+  COUNTERSIGN_CONSOLE_CSRF_REFUSED: {
+    status: 403,
+    message: "the form did not come from this console (missing or wrong CSRF token, or a foreign origin); reload the page and try again",
+  },
+  COUNTERSIGN_CONSOLE_VIEW_STALE: {
+    status: 409,
+    message: "the request changed since you opened it; review what it shows now and decide again",
+  },
   COUNTERSIGN_CONSOLE_FORBIDDEN: { status: 403, message: "this page is for auditor identities" },
   COUNTERSIGN_CONSOLE_BAD_FORM: { status: 400, message: "the form is malformed" },
   COUNTERSIGN_CONSOLE_NOT_FOUND: { status: 404, message: "no such page" },

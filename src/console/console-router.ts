@@ -86,7 +86,8 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
   const sealer = new SessionSealer(config.sessionKey, config.sessionTtlSeconds, now);
   const oidc = config.oidc === undefined || config.publicUrl === undefined ? undefined : new OidcSignIn(config.oidc, config.publicUrl);
   /** The origin forms must come from: the public URL's, else (development) the one the request was sent to. */
-  const originOf = (req: Request): string => (config.publicUrl === undefined ? `${req.protocol}://${req.headers.host ?? ""}` : new URL(config.publicUrl).origin);
+  const originOf = (req: Request): string =>
+    config.publicUrl === undefined ? `${req.protocol}://${req.headers.host ?? ""}` : new URL(config.publicUrl).origin;
   const router = express.Router();
   /** Display names of configured people, for the pages (the id where none is configured). */
   const people = (id: string): { displayName?: string } | undefined => deps.identities.byId(id);
@@ -104,7 +105,10 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
   });
 
   // Static assets: no session needed, cached for a year (their names carry their content hash).
-  const asset = (type: string, body: string): RequestHandler => (_req, res) => void res.set("Cache-Control", "public, max-age=31536000, immutable").type(type).send(body);
+  const asset =
+    (type: string, body: string): RequestHandler =>
+    (_req, res) =>
+      void res.set("Cache-Control", "public, max-age=31536000, immutable").type(type).send(body);
   router.get(CONSOLE_CSS_PATH, asset("text/css", CONSOLE_CSS));
   router.get(CONSOLE_JS_PATH, asset("application/javascript", CONSOLE_JS));
 
@@ -124,7 +128,12 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     })().catch(next);
   });
 
-  const page = (res: Response, title: string, body: ReturnType<typeof html>, opts: { status?: number; current?: "inbox" | "mine" | "audit"; events?: string } = {}): void => {
+  const page = (
+    res: Response,
+    title: string,
+    body: ReturnType<typeof html>,
+    opts: { status?: number; current?: "inbox" | "mine" | "audit"; events?: string } = {},
+  ): void => {
     const v = visitorOf(res);
     res
       .status(opts.status ?? 200)
@@ -149,7 +158,8 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     return undefined;
   };
 
-  const csrf = (req: Request, res: Response): void => checkCsrf((req.body as Record<string, unknown> | undefined)?.["csrf"], visitorOf(res).session.csrf, req.headers, originOf(req));
+  const csrf = (req: Request, res: Response): void =>
+    checkCsrf((req.body as Record<string, unknown> | undefined)?.["csrf"], visitorOf(res).session.csrf, req.headers, originOf(req));
 
   const startSession = async (res: Response, sub: string, via: ConsoleSession["via"]): Promise<void> => {
     res.append("Set-Cookie", consoleCookie(SESSION_COOKIE, await sealer.seal(sealer.fresh(sub, via)), config.sessionTtlSeconds));
@@ -163,13 +173,18 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     const returnTo = consolePath(req.query["return"]);
     if (v.principal !== undefined) return res.redirect(303, returnTo);
     const people = config.developmentSignIn ? deps.identities.all().filter((p) => p.kind === "human") : undefined;
-    page(res, "Sign in", signInBody({ oidc: oidc !== undefined, ...(people === undefined ? {} : { development: people }), csrf: v.session.csrf, returnTo }));
+    page(
+      res,
+      "Sign in",
+      signInBody({ oidc: oidc !== undefined, ...(people === undefined ? {} : { development: people }), csrf: v.session.csrf, returnTo }),
+    );
   });
 
   router.get(
     "/console/auth/oidc",
     handler(async (req, res) => {
-      if (oidc === undefined) throw new ConsoleError("COUNTERSIGN_CONSOLE_NOT_FOUND", "no OpenID Connect provider is configured (console.oidc)");
+      if (oidc === undefined)
+        throw new ConsoleError("COUNTERSIGN_CONSOLE_NOT_FOUND", "no OpenID Connect provider is configured (console.oidc)");
       const { url, tx } = await oidc.start(consolePath(req.query["return"]));
       res.append("Set-Cookie", consoleCookie(SIGN_IN_COOKIE, await sealer.sealSignIn(tx), 600));
       res.redirect(303, url);
@@ -182,7 +197,11 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
       if (oidc === undefined) throw new ConsoleError("COUNTERSIGN_CONSOLE_NOT_FOUND");
       const tx = await sealer.openSignIn(requestCookies(req.headers.cookie)[SIGN_IN_COOKIE]);
       res.append("Set-Cookie", consoleCookie(SIGN_IN_COOKIE, "", 0));
-      if (tx === null) throw new ConsoleError("COUNTERSIGN_CONSOLE_SIGN_IN_FAILED", "the sign-in expired or was started in another browser; sign in again");
+      if (tx === null)
+        throw new ConsoleError(
+          "COUNTERSIGN_CONSOLE_SIGN_IN_FAILED",
+          "the sign-in expired or was started in another browser; sign in again",
+        );
       const search = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : "";
       const value = await oidc.finish(search, tx);
       const identity = deps.identities.resolve(value) ?? deps.identities.resolve(`user:${value}`);
@@ -244,9 +263,14 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     handler(async (req, res) => {
       const p = signedIn(req, res);
       if (p === undefined) return;
-      if (deps.audit === undefined) throw new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", "this service has no audit trail (no Redis configured)");
+      if (deps.audit === undefined)
+        throw new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", "this service has no audit trail (no Redis configured)");
       const cursor = typeof req.query["cursor"] === "string" && req.query["cursor"] !== "" ? req.query["cursor"] : undefined;
-      const found = await queryAudit(deps.audit, { principal: p.id, types: ["approval.created"] }, { limit: PAGE_SIZE, order: "newest", ...(cursor === undefined ? {} : { cursor }) });
+      const found = await queryAudit(
+        deps.audit,
+        { principal: p.id, types: ["approval.created"] },
+        { limit: PAGE_SIZE, order: "newest", ...(cursor === undefined ? {} : { cursor }) },
+      );
       const at = now();
       const rows: RequestRow[] = [];
       for (const entry of found.entries) {
@@ -256,7 +280,10 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
         if (approval === null || !isRequester(approval, p.id)) continue;
         rows.push(rowOf(requestPageModel(approval, p, "requester", at, people), approval));
       }
-      const note = found.next_cursor !== null && rows.length < PAGE_SIZE ? "Looked through part of the trail; older requests continue below." : undefined;
+      const note =
+        found.next_cursor !== null && rows.length < PAGE_SIZE
+          ? "Looked through part of the trail; older requests continue below."
+          : undefined;
       page(res, "My requests", mineBody(rows, found.next_cursor, note), { current: "mine", events: "/console/events?topic=mine" });
     }),
   );
@@ -283,7 +310,10 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     return { approval: got.approval, relation: "reviewer" };
   };
 
-  const viewOf = (a: { approval: ApprovalRequest; relation: ViewerModel["relation"] }, p: Principal): { model: RequestPageModel; digest: string; view: string } => {
+  const viewOf = (
+    a: { approval: ApprovalRequest; relation: ViewerModel["relation"] },
+    p: Principal,
+  ): { model: RequestPageModel; digest: string; view: string } => {
     const model = requestPageModel(a.approval, p, a.relation, now(), people);
     return { model, ...pageModelView(model) };
   };
@@ -295,7 +325,11 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
       if (p === undefined) return;
       const done = req.query["done"];
       const message: PageMessage | undefined =
-        done === "approve" ? { kind: "done", text: "You approved this request." } : done === "deny" ? { kind: "done", text: "You denied this request." } : undefined;
+        done === "approve"
+          ? { kind: "done", text: "You approved this request." }
+          : done === "deny"
+            ? { kind: "done", text: "You denied this request." }
+            : undefined;
       await requestPage(res, p, String(req.params["id"]), message === undefined ? {} : { message });
     }),
   );
@@ -313,12 +347,20 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
       const comment = typeof body["comment"] === "string" ? body["comment"] : undefined;
       const version = Number(body["version"]);
       if ((verdict !== "approve" && verdict !== "deny") || !Number.isSafeInteger(version) || typeof body["digest"] !== "string") {
-        throw new ConsoleError("COUNTERSIGN_CONSOLE_BAD_FORM", "the form needs a verdict (approve or deny), the version and the digest of the page it was sent from");
+        throw new ConsoleError(
+          "COUNTERSIGN_CONSOLE_BAD_FORM",
+          "the form needs a verdict (approve or deny), the version and the digest of the page it was sent from",
+        );
       }
       const current = viewOf(await access(id, p), p);
       if (current.model.version !== version || current.digest !== body["digest"]) {
         const e = new ConsoleError("COUNTERSIGN_CONSOLE_VIEW_STALE");
-        return requestPage(res, p, id, { status: e.status, message: { kind: "error", text: e.message, code: e.code }, ...(comment === undefined ? {} : { comment }), model: current });
+        return requestPage(res, p, id, {
+          status: e.status,
+          message: { kind: "error", text: e.message, code: e.code },
+          ...(comment === undefined ? {} : { comment }),
+          model: current,
+        });
       }
       try {
         await deps.approvals.castVerdict({
@@ -328,11 +370,20 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
           ...(comment === undefined || comment === "" ? {} : { comment }),
           channel: "console",
           // The page model itself is kept with the verdict (and in the trail) unless it is too large to keep.
-          shown: { version: current.model.version, digest: current.digest, hidden: current.model.hidden, ...(current.view.length <= MAX_SHOWN_VIEW_CHARS ? { view: current.view } : {}) },
+          shown: {
+            version: current.model.version,
+            digest: current.digest,
+            hidden: current.model.hidden,
+            ...(current.view.length <= MAX_SHOWN_VIEW_CHARS ? { view: current.view } : {}),
+          },
         });
       } catch (err) {
         if (!(err instanceof ApprovalError)) throw err;
-        return requestPage(res, p, id, { status: err.status, message: { kind: "error", text: err.message, code: err.code }, ...(comment === undefined ? {} : { comment }) });
+        return requestPage(res, p, id, {
+          status: err.status,
+          message: { kind: "error", text: err.message, code: err.code },
+          ...(comment === undefined ? {} : { comment }),
+        });
       }
       res.redirect(303, `/console/requests/${encodeURIComponent(id)}?done=${verdict}`);
     }),
@@ -348,7 +399,10 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     verifying ??= (async (): Promise<VerifyStatus> => {
       // Entries sealed into the archive and trimmed are not here: the stream is checked from where it starts.
       const archivedThrough = (await reader.archiveState?.())?.seq ?? 0;
-      const result = await verifyStoredTrail(reader, { ...(deps.auditKeys === undefined ? {} : { keys: deps.auditKeys }), allowPartial: archivedThrough > 0 });
+      const result = await verifyStoredTrail(reader, {
+        ...(deps.auditKeys === undefined ? {} : { keys: deps.auditKeys }),
+        allowPartial: archivedThrough > 0,
+      });
       return { result, checkedAt: new Date(now()).toISOString(), ...(archivedThrough > 0 ? { archivedThrough } : {}) };
     })()
       .catch((err: unknown): VerifyStatus => ({ error: (err as Error).message }))
@@ -374,7 +428,8 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
       let problem: { code: string; text: string } | undefined;
       let archived: string | undefined;
       try {
-        if (deps.audit === undefined) throw new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", "this service has no audit trail (no Redis configured)");
+        if (deps.audit === undefined)
+          throw new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", "this service has no audit trail (no Redis configured)");
         const { filter, page: pageRequest } = parseAuditQuery(values);
         const found = await queryAudit(deps.audit, filter, { limit: 50, ...pageRequest });
         entries = found.entries;
@@ -386,7 +441,10 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
       }
       const shownValues = { ...values };
       delete shownValues["cursor"];
-      page(res, "Audit trail", auditBody(shownValues, entries, next, verify, problem, archived), { current: "audit", ...(problem === undefined ? {} : { status: 400 }) });
+      page(res, "Audit trail", auditBody(shownValues, entries, next, verify, problem, archived), {
+        current: "audit",
+        ...(problem === undefined ? {} : { status: 400 }),
+      });
     }),
   );
 
@@ -432,16 +490,47 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     if (v === undefined) return void res.status(status).type("text/plain").send(`${code}: ${text}\n`);
     if (code === "COUNTERSIGN_CONSOLE_SIGN_IN_FAILED" || code === "COUNTERSIGN_CONSOLE_UNKNOWN_IDENTITY") {
       const people = config.developmentSignIn ? deps.identities.all().filter((q) => q.kind === "human") : undefined;
-      return void page(res, "Sign in", signInBody({ oidc: oidc !== undefined, ...(people === undefined ? {} : { development: people }), csrf: v.session.csrf, returnTo: "/console/inbox", error: { code, text } }), { status });
+      return void page(
+        res,
+        "Sign in",
+        signInBody({
+          oidc: oidc !== undefined,
+          ...(people === undefined ? {} : { development: people }),
+          csrf: v.session.csrf,
+          returnTo: "/console/inbox",
+          error: { code, text },
+        }),
+        { status },
+      );
     }
-    page(res, "Refused", html`<h1>${status === 404 ? "Not found" : "Refused"}</h1>${notice("error", text, code)}<p><a href="/console/inbox">Back to the inbox</a></p>`, { status });
+    page(
+      res,
+      "Refused",
+      html`<h1>${status === 404 ? "Not found" : "Refused"}</h1>
+        ${notice("error", text, code)}
+        <p><a href="/console/inbox">Back to the inbox</a></p>`,
+      { status },
+    );
   });
   return router;
 }
 
 /** Keeps an event stream open: a `change` event for every change that concerns the page, keep-alives between. */
-function streamEvents(req: Request, res: Response, feed: ActivityFeed, concerns: (c: ActivityChange) => boolean, shutdown: AbortSignal | undefined): void {
-  res.status(200).set({ "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", Connection: "keep-alive", "X-Accel-Buffering": "no" });
+function streamEvents(
+  req: Request,
+  res: Response,
+  feed: ActivityFeed,
+  concerns: (c: ActivityChange) => boolean,
+  shutdown: AbortSignal | undefined,
+): void {
+  res
+    .status(200)
+    .set({
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-store",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    });
   res.flushHeaders();
   res.write("retry: 2000\n\n");
   let queued: ReturnType<typeof setTimeout> | undefined;
@@ -485,7 +574,9 @@ function layoutViewer(v: Visitor): LayoutViewer {
 
 /** A console path to return to (anything else, including another origin, is the inbox). */
 function consolePath(value: unknown): string {
-  return typeof value === "string" && /^\/console(\/|\?|$)/.test(value) && !value.includes("\\") && !value.startsWith("//") ? value : "/console/inbox";
+  return typeof value === "string" && /^\/console(\/|\?|$)/.test(value) && !value.includes("\\") && !value.startsWith("//")
+    ? value
+    : "/console/inbox";
 }
 
 /** True when `id` asked for the request: its caller, the caller's owner, the actor, or the person the actor acts for. */

@@ -102,7 +102,11 @@ export class SessionSealer {
   private async openClaims(token: string | undefined, purpose: string): Promise<Record<string, unknown> | null> {
     if (token === undefined || token === "" || token.length > 8192) return null;
     try {
-      const { payload } = await jwtDecrypt(token, this.key, { currentDate: new Date(this.now()), keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"] });
+      const { payload } = await jwtDecrypt(token, this.key, {
+        currentDate: new Date(this.now()),
+        keyManagementAlgorithms: ["dir"],
+        contentEncryptionAlgorithms: ["A256GCM"],
+      });
       return payload["purpose"] === purpose ? (payload as Record<string, unknown>) : null;
     } catch {
       return null;
@@ -117,6 +121,12 @@ export function requestCookies(header: string | undefined): Record<string, strin
 
 /** A `Set-Cookie` value for one of the console's cookies (`maxAgeSeconds` 0 deletes it). */
 export function consoleCookie(name: string, value: string, maxAgeSeconds: number): string {
-  const options: SerializeOptions = { httpOnly: true, secure: true, sameSite: "lax", path: "/", maxAge: Math.max(0, Math.floor(maxAgeSeconds)) };
+  const options: SerializeOptions = {
+    httpOnly: true,
+    secure: true,
+    sameSite: "lax",
+    path: "/",
+    maxAge: Math.max(0, Math.floor(maxAgeSeconds)),
+  };
   return serializeCookie(name, value, options);
 }

@@ -59,7 +59,10 @@ export class OidcSignIn {
     }
     const value = claims?.[this.config.claim];
     if (typeof value !== "string" || value === "") {
-      throw new ConsoleError("COUNTERSIGN_CONSOLE_UNKNOWN_IDENTITY", `the ID token has no ${this.config.claim} claim to name your identity`);
+      throw new ConsoleError(
+        "COUNTERSIGN_CONSOLE_UNKNOWN_IDENTITY",
+        `the ID token has no ${this.config.claim} claim to name your identity`,
+      );
     }
     return value;
   }
@@ -68,12 +71,21 @@ export class OidcSignIn {
     if (this.configuration === undefined) {
       const issuer = new URL(this.config.issuer);
       const started = client
-        .discovery(issuer, this.config.clientId, this.config.clientSecret, this.config.clientSecret === undefined ? client.None() : client.ClientSecretPost(this.config.clientSecret), {
-          ...(issuer.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : {}),
-        })
+        .discovery(
+          issuer,
+          this.config.clientId,
+          this.config.clientSecret,
+          this.config.clientSecret === undefined ? client.None() : client.ClientSecretPost(this.config.clientSecret),
+          {
+            ...(issuer.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : {}),
+          },
+        )
         .catch((err: unknown) => {
           this.configuration = undefined; // try again at the next sign-in
-          throw new ConsoleError("COUNTERSIGN_CONSOLE_SIGN_IN_FAILED", `the identity provider ${this.config.issuer} cannot be reached: ${(err as Error).message}`);
+          throw new ConsoleError(
+            "COUNTERSIGN_CONSOLE_SIGN_IN_FAILED",
+            `the identity provider ${this.config.issuer} cannot be reached: ${(err as Error).message}`,
+          );
         });
       this.configuration = started;
     }

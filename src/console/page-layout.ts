@@ -32,13 +32,23 @@ export interface PageFrame {
 export function renderPage(frame: PageFrame): string {
   const v = frame.viewer;
   const link = (href: string, label: string, key: PageFrame["current"]): Html =>
-    html`<a href="${href}"${frame.current === key ? raw(' aria-current="page"') : ""}>${label}</a>`;
+    html`<a href="${href}" ${frame.current === key ? raw(' aria-current="page"') : ""}>${label}</a>`;
   const top = html`<header class="top">
-<a class="brand" href="/console">Countersign</a>
-${v === undefined ? "" : html`<nav>${link("/console/inbox", "To review", "inbox")}${link("/console/mine", "My requests", "mine")}${v.auditor ? link("/console/audit", "Audit trail", "audit") : ""}</nav>
-<div class="who"><span data-testid="signed-in-as">${v.id}</span>${v.roles.length === 0 ? "" : html`<span>(${v.roles.join(", ")})</span>`}
-<form method="post" action="/console/logout"><input type="hidden" name="csrf" value="${v.csrf}"><button class="link" type="submit">Sign out</button></form></div>`}
-</header>`;
+    <a class="brand" href="/console">Countersign</a>
+    ${
+      v === undefined
+        ? ""
+        : html`<nav>
+              ${link("/console/inbox", "To review", "inbox")}${link("/console/mine", "My requests", "mine")}${v.auditor ? link("/console/audit", "Audit trail", "audit") : ""}
+            </nav>
+            <div class="who">
+              <span data-testid="signed-in-as">${v.id}</span>${v.roles.length === 0 ? "" : html`<span>(${v.roles.join(", ")})</span>`}
+              <form method="post" action="/console/logout">
+                <input type="hidden" name="csrf" value="${v.csrf}" /><button class="link" type="submit">Sign out</button>
+              </form>
+            </div>`
+    }
+  </header>`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${frame.title} · Countersign</title>
@@ -86,10 +96,21 @@ function jsonHtml(value: unknown, indent: string): HtmlValue {
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return "{}";
-  return ["{\n", entries.map(([k, v], i) => [inner, visible(JSON.stringify(k)), ": ", jsonHtml(v, inner), i < entries.length - 1 ? ",\n" : "\n"]), indent, "}"];
+  return [
+    "{\n",
+    entries.map(([k, v], i) => [inner, visible(JSON.stringify(k)), ": ", jsonHtml(v, inner), i < entries.length - 1 ? ",\n" : "\n"]),
+    indent,
+    "}",
+  ];
 }
 
 /** A notice at the top of a page. */
 export function notice(kind: "error" | "done" | "info", text: HtmlValue, code?: string): Html {
-  return html`<div class="notice ${kind}" role="${kind === "error" ? "alert" : "status"}"${code === undefined ? "" : html` data-code="${code}"`}>${text}${code === undefined ? "" : html` <small>(${code})</small>`}</div>`;
+  return html`<div
+    class="notice ${kind}"
+    role="${kind === "error" ? "alert" : "status"}"
+    ${code === undefined ? "" : html` data-code="${code}"`}
+  >
+    ${text}${code === undefined ? "" : html` <small>(${code})</small>`}
+  </div>`;
 }

@@ -51,7 +51,13 @@ export interface RequestPageModel {
   readonly summary?: string;
   readonly risk?: Risk;
   /** The actor and the person it acts for; `…Name` is the configured display name, or the id. */
-  readonly actor: { readonly id: string; readonly name: string; readonly type?: string; readonly onBehalfOf?: string; readonly onBehalfOfName?: string };
+  readonly actor: {
+    readonly id: string;
+    readonly name: string;
+    readonly type?: string;
+    readonly onBehalfOf?: string;
+    readonly onBehalfOfName?: string;
+  };
   readonly action: string;
   readonly resource: { readonly type?: string; readonly id?: string; readonly environment?: string };
   readonly reasons: readonly string[];
@@ -91,7 +97,13 @@ export type PeopleLookup = (id: string) => { readonly displayName?: string } | u
  * reason, a break-glass justification, the request's other values) has the masked values scrubbed out by the
  * same function the Teams card uses (values only, exactly: keys and ids are not rewritten).
  */
-export function requestPageModel(approval: ApprovalRequest, viewer: Participant, relation: ViewerModel["relation"], nowMs: number, people?: PeopleLookup): RequestPageModel {
+export function requestPageModel(
+  approval: ApprovalRequest,
+  viewer: Participant,
+  relation: ViewerModel["relation"],
+  nowMs: number,
+  people?: PeopleLookup,
+): RequestPageModel {
   const masked = maskJson(approval.request, approval.mask);
   const secrets = maskedValues(approval.request, masked.value);
   const scrub = (value: string): string => scrubText(value, secrets);
@@ -106,8 +118,18 @@ export function requestPageModel(approval: ApprovalRequest, viewer: Participant,
   const summary = approval.summary === undefined || approval.summary.trim() === "" ? undefined : scrub(approval.summary.trim());
   const actorId = text(actor["id"]);
   const onBehalfOf = text(actor["on_behalf_of"]);
-  const actorText = onBehalfOf === undefined ? (actorId === undefined ? "someone" : nameOf(actorId)) : `${nameOf(onBehalfOf)}'s ${text(actor["type"]) ?? "agent"} ${actorId ?? ""}`.trim();
-  const target = [text(resource["id"]) ?? text(resource["type"]), text(resource["environment"]) === undefined ? undefined : `(${text(resource["environment"])})`].filter((s) => s !== undefined).join(" ");
+  const actorText =
+    onBehalfOf === undefined
+      ? actorId === undefined
+        ? "someone"
+        : nameOf(actorId)
+      : `${nameOf(onBehalfOf)}'s ${text(actor["type"]) ?? "agent"} ${actorId ?? ""}`.trim();
+  const target = [
+    text(resource["id"]) ?? text(resource["type"]),
+    text(resource["environment"]) === undefined ? undefined : `(${text(resource["environment"])})`,
+  ]
+    .filter((s) => s !== undefined)
+    .join(" ");
   const r = approval.requirements;
   return {
     id: approval.id,
@@ -120,7 +142,9 @@ export function requestPageModel(approval: ApprovalRequest, viewer: Participant,
       id: actorId ?? MASK_MARKER,
       name: nameOf(actorId ?? MASK_MARKER),
       ...(text(actor["type"]) === undefined ? {} : { type: text(actor["type"]) as string }),
-      ...(actor["on_behalf_of"] === undefined ? {} : { onBehalfOf: onBehalfOf ?? MASK_MARKER, onBehalfOfName: nameOf(onBehalfOf ?? MASK_MARKER) }),
+      ...(actor["on_behalf_of"] === undefined
+        ? {}
+        : { onBehalfOf: onBehalfOf ?? MASK_MARKER, onBehalfOfName: nameOf(onBehalfOf ?? MASK_MARKER) }),
     },
     action: text(request.action.name) ?? "[MASKED]",
     resource: {

@@ -21,16 +21,28 @@ export interface SignInOptions {
 /** The body of the sign-in page. */
 export function signInBody(o: SignInOptions): Html {
   return html`<h1>Sign in to review</h1>
-${o.error === undefined ? "" : notice("error", o.error.text, o.error.code)}
-${o.oidc ? html`<p><a class="button" data-testid="oidc-sign-in" href="/console/auth/oidc?return=${encodeURIComponent(o.returnTo)}">Sign in with your organisation</a></p>` : ""}
-${o.development === undefined
-  ? ""
-  : html`<h2>Development sign-in</h2>
-<p class="meta">This service runs in development mode: sign in as one of the configured people. Production offers only the organisation's sign-in.</p>
-<form method="post" action="/console/auth/development" data-testid="dev-sign-in">
-<input type="hidden" name="csrf" value="${o.csrf}"><input type="hidden" name="return" value="${o.returnTo}">
-<ul class="list">${o.development.map(
-      (p) => html`<li><button type="submit" name="identity" value="${p.id}">${p.id}</button> <span class="meta">${p.roles.join(", ")}${p.auditor ? " auditor" : ""}</span></li>`,
-    )}</ul></form>`}
-${!o.oidc && o.development === undefined ? html`<p>No sign-in is configured (console.oidc).</p>` : ""}`;
+    ${o.error === undefined ? "" : notice("error", o.error.text, o.error.code)}
+    ${o.oidc ? html`<p><a class="button" data-testid="oidc-sign-in" href="/console/auth/oidc?return=${encodeURIComponent(o.returnTo)}">Sign in with your organisation</a></p>` : ""}
+    ${
+      o.development === undefined
+        ? ""
+        : html`<h2>Development sign-in</h2>
+            <p class="meta">
+              This service runs in development mode: sign in as one of the configured people. Production offers only the organisation's
+              sign-in.
+            </p>
+            <form method="post" action="/console/auth/development" data-testid="dev-sign-in">
+              <input type="hidden" name="csrf" value="${o.csrf}" /><input type="hidden" name="return" value="${o.returnTo}" />
+              <ul class="list">
+                ${o.development.map(
+                  (p) =>
+                    html`<li>
+                      <button type="submit" name="identity" value="${p.id}">${p.id}</button>
+                      <span class="meta">${p.roles.join(", ")}${p.auditor ? " auditor" : ""}</span>
+                    </li>`,
+                )}
+              </ul>
+            </form>`
+    }
+    ${!o.oidc && o.development === undefined ? html`<p>No sign-in is configured (console.oidc).</p>` : ""}`;
 }

@@ -143,7 +143,11 @@ export class BundleDirectorySource extends WatchedPolicySource {
 
   private async load(name: string, file: string, bytes: Uint8Array, hash: string): Promise<void> {
     try {
-      const { bundle } = await decodeVerifiedBundle(bytes, this.opts.verification, this.opts.maxBundleBytes === undefined ? {} : { maxBytes: this.opts.maxBundleBytes });
+      const { bundle } = await decodeVerifiedBundle(
+        bytes,
+        this.opts.verification,
+        this.opts.maxBundleBytes === undefined ? {} : { maxBytes: this.opts.maxBundleBytes },
+      );
       const loaded = await loadDecisionBundle(bundle, name, file, {
         revisionIfEmpty: `sha256:${hash.slice(0, 16)}`,
         ...(this.opts.clock === undefined ? {} : { clock: this.opts.clock }),
@@ -176,7 +180,8 @@ export class BundleDirectorySource extends WatchedPolicySource {
     const want = this.registry.decisionBundle + BUNDLE_EXTENSION;
     const others = this.registry.names().filter((n) => n !== this.registry.decisionBundle);
     const found = others.length === 0 ? "no other bundles" : `only ${others.map((n) => n + BUNDLE_EXTENSION).join(", ")}`;
-    const hint = this.registry.fileOf(this.registry.decisionBundle) === undefined ? ` (found ${found}; rename one or set bundles.decision)` : "";
+    const hint =
+      this.registry.fileOf(this.registry.decisionBundle) === undefined ? ` (found ${found}; rename one or set bundles.decision)` : "";
     this.logger.error(`no policy is serving: ${want} in ${this.opts.dir} is missing or refused${hint}; decisions are denied`, {
       dir: this.opts.dir,
       decisionBundle: this.registry.decisionBundle,

@@ -76,13 +76,17 @@ export class BundleRegistry {
     const previous = entry?.loaded ?? null;
     this.entries.set(name, { file: loaded.file, loaded, refusal: null });
     this.lastReloadAt = now;
-    for (const w of loaded.warnings) this.opts.logger.warn(`policy bundle ${name}: ${w}`, { bundle: name, revision: loaded.ref.revision, file: loaded.file });
+    for (const w of loaded.warnings)
+      this.opts.logger.warn(`policy bundle ${name}: ${w}`, { bundle: name, revision: loaded.ref.revision, file: loaded.file });
     if (name !== this.opts.decisionBundle) {
-      this.opts.logger.info(`policy bundle ${name} loaded; it does not answer decisions (the decision bundle is ${this.opts.decisionBundle})`, {
-        bundle: name,
-        revision: loaded.ref.revision,
-        file: loaded.file,
-      });
+      this.opts.logger.info(
+        `policy bundle ${name} loaded; it does not answer decisions (the decision bundle is ${this.opts.decisionBundle})`,
+        {
+          bundle: name,
+          revision: loaded.ref.revision,
+          file: loaded.file,
+        },
+      );
       return;
     }
     this.serving = loaded;
@@ -162,7 +166,10 @@ export class BundleRegistry {
       location: this.opts.location,
       decisionBundle: this.opts.decisionBundle,
       ready: s !== null,
-      active: s === null || this.activatedAt === null ? null : { bundle: s.ref.bundle, revision: s.ref.revision, file: s.file, activatedAt: this.activatedAt },
+      active:
+        s === null || this.activatedAt === null
+          ? null
+          : { bundle: s.ref.bundle, revision: s.ref.revision, file: s.file, activatedAt: this.activatedAt },
       lastReloadAt: this.lastReloadAt,
       reloadFailures: this.reloadFailures,
       refusalsByCode: { ...this.refusalsByCode },

@@ -99,7 +99,10 @@ export class BundleServerSource implements PolicySource {
     await this.loadCache();
     await this.reload();
     if (this.opts.poll !== false && !this.closed) {
-      this.logger.info(`polling ${this.opts.url} for policy bundle ${this.name} every ${this.opts.pollMinMs / 1000}-${this.opts.pollMaxMs / 1000} s`, { url: this.opts.url });
+      this.logger.info(
+        `polling ${this.opts.url} for policy bundle ${this.name} every ${this.opts.pollMinMs / 1000}-${this.opts.pollMaxMs / 1000} s`,
+        { url: this.opts.url },
+      );
       this.schedule();
     }
   }
@@ -215,7 +218,11 @@ export class BundleServerSource implements PolicySource {
   /** Loads bytes into the registry; the revision on success, null when refused (the refusal recorded). */
   private async load(bytes: Buffer, hash: string, file: string): Promise<string | null> {
     try {
-      const { bundle } = await decodeVerifiedBundle(bytes, this.opts.verification, this.opts.maxBundleBytes === undefined ? {} : { maxBytes: this.opts.maxBundleBytes });
+      const { bundle } = await decodeVerifiedBundle(
+        bytes,
+        this.opts.verification,
+        this.opts.maxBundleBytes === undefined ? {} : { maxBytes: this.opts.maxBundleBytes },
+      );
       const loaded = await loadDecisionBundle(bundle, this.name, file, {
         revisionIfEmpty: `sha256:${hash.slice(0, 16)}`,
         ...(this.opts.clock === undefined ? {} : { clock: this.opts.clock }),
@@ -269,7 +276,9 @@ export class BundleServerSource implements PolicySource {
       return; // no cache yet
     }
     if (meta.url !== this.opts.url) {
-      this.logger.warn(`ignoring the cached bundle ${files.bundle}: it came from ${meta.url}, not ${this.opts.url}`, { file: files.bundle });
+      this.logger.warn(`ignoring the cached bundle ${files.bundle}: it came from ${meta.url}, not ${this.opts.url}`, {
+        file: files.bundle,
+      });
       return;
     }
     const hash = createHash("sha256").update(bytes).digest("hex");
@@ -289,9 +298,12 @@ export class BundleServerSource implements PolicySource {
       await writeFileAtomic(files.bundle, bytes);
       await writeFileAtomic(files.meta, Buffer.from(JSON.stringify(meta) + "\n"));
     } catch (err) {
-      this.logger.warn(`cannot cache policy bundle ${this.name} in ${this.opts.cacheDir}: ${(err as Error).message}; a restart without the server will not serve it`, {
-        dir: this.opts.cacheDir,
-      });
+      this.logger.warn(
+        `cannot cache policy bundle ${this.name} in ${this.opts.cacheDir}: ${(err as Error).message}; a restart without the server will not serve it`,
+        {
+          dir: this.opts.cacheDir,
+        },
+      );
     }
   }
 

@@ -26,11 +26,6 @@ export interface TypedDecisionFailure extends DecisionFailure {
 const NO_MASK: readonly string[] = Object.freeze([]);
 
 /** A `deny` whose only reason is the failure's message, with `failure` set. */
-export function failClosed(
-  code: DecisionFailureCode,
-  message: string,
-  policy: PolicyRef | null,
-  evalNs: number,
-): EvaluatedDecision {
+export function failClosed(code: DecisionFailureCode, message: string, policy: PolicyRef | null, evalNs: number): EvaluatedDecision {
   return { outcome: "deny", reasons: [message], mask: NO_MASK, policy, failure: { code, message }, evalNs };
 }

@@ -13,13 +13,23 @@
  * absent or null.
  */
 
-import { MAX_SUMMARY_LENGTH, RISK_LEVELS, type ApprovalRequirements, type ApprovalScope, type EscalationStep, type Outcome, type PolicyDecision, type ReviewerGroup, type ReviewerRequirement, type Risk } from "./decision-contract";
+import {
+  MAX_SUMMARY_LENGTH,
+  RISK_LEVELS,
+  type ApprovalRequirements,
+  type ApprovalScope,
+  type EscalationStep,
+  type Outcome,
+  type PolicyDecision,
+  type ReviewerGroup,
+  type ReviewerRequirement,
+  type Risk,
+} from "./decision-contract";
 import { isJsonPointer } from "../json/json-pointer";
 
 /** The validated decision, or what is wrong with the value (`approval.quorum must be a positive integer`). */
 export type DecisionValidation =
-  | { readonly ok: true; readonly decision: PolicyDecision }
-  | { readonly ok: false; readonly problem: string };
+  { readonly ok: true; readonly decision: PolicyDecision } | { readonly ok: false; readonly problem: string };
 
 /** Default lifetime of a grant issued on approval, in seconds. */
 export const DEFAULT_GRANT_TTL_SECONDS = 300;
@@ -114,7 +124,10 @@ function approvalOf(v: unknown): ApprovalRequirements {
     }
   }
   const ttl = positiveInteger(v["ttl_seconds"], "approval.ttl_seconds");
-  const grantTtl = v["grant_ttl_seconds"] === undefined ? DEFAULT_GRANT_TTL_SECONDS : positiveInteger(v["grant_ttl_seconds"], "approval.grant_ttl_seconds");
+  const grantTtl =
+    v["grant_ttl_seconds"] === undefined
+      ? DEFAULT_GRANT_TTL_SECONDS
+      : positiveInteger(v["grant_ttl_seconds"], "approval.grant_ttl_seconds");
   const channel = v["channel"];
   if (channel !== undefined && (typeof channel !== "string" || channel === "")) {
     throw new Problem(`approval.channel must be a non-empty string, got ${describe(channel)}`);
@@ -127,7 +140,10 @@ function approvalOf(v: unknown): ApprovalRequirements {
   if (commentRequired !== undefined && typeof commentRequired !== "boolean") {
     throw new Problem(`approval.comment_required must be a boolean, got ${describe(commentRequired)}`);
   }
-  const remind = v["remind_after_seconds"] === undefined || v["remind_after_seconds"] === null ? undefined : positiveInteger(v["remind_after_seconds"], "approval.remind_after_seconds");
+  const remind =
+    v["remind_after_seconds"] === undefined || v["remind_after_seconds"] === null
+      ? undefined
+      : positiveInteger(v["remind_after_seconds"], "approval.remind_after_seconds");
   const escalate = v["escalate"] === undefined || v["escalate"] === null ? undefined : escalationOf(v["escalate"], reviewers);
   const maxScope = v["max_scope"] === undefined || v["max_scope"] === null ? undefined : scopeOf(v["max_scope"], "approval.max_scope");
   const breakGlass = v["break_glass_allowed"];
@@ -167,7 +183,8 @@ function escalationOf(v: unknown, reviewers: ReviewerRequirement): readonly Esca
       throw new Problem(`${at}.roles needs approval.reviewers.roles: reviewer groups cannot be widened (escalate to a channel instead)`);
     }
     const channel = step["channel"];
-    if (channel !== undefined && (typeof channel !== "string" || channel === "")) throw new Problem(`${at}.channel must be a non-empty string, got ${describe(channel)}`);
+    if (channel !== undefined && (typeof channel !== "string" || channel === ""))
+      throw new Problem(`${at}.channel must be a non-empty string, got ${describe(channel)}`);
     if (roles === undefined && channel === undefined) throw new Problem(`${at} must add roles or name a channel`);
     steps.push({ after_seconds: after, ...(roles === undefined ? {} : { roles }), ...(channel === undefined ? {} : { channel }) });
   }
@@ -179,7 +196,8 @@ export function scopeOf(v: unknown, what: string): ApprovalScope {
   if (v === "once") return {};
   if (!isObject(v)) throw new Problem(`${what} must be "once" or an object with count and/or window_seconds, got ${describe(v)}`);
   for (const key of Object.keys(v)) {
-    if (key !== "count" && key !== "window_seconds") throw new Problem(`${what} has an unknown member ${JSON.stringify(key)} (count, window_seconds)`);
+    if (key !== "count" && key !== "window_seconds")
+      throw new Problem(`${what} has an unknown member ${JSON.stringify(key)} (count, window_seconds)`);
   }
   const count = v["count"] === undefined ? undefined : positiveInteger(v["count"], `${what}.count`);
   const window = v["window_seconds"] === undefined ? undefined : positiveInteger(v["window_seconds"], `${what}.window_seconds`);
@@ -212,7 +230,8 @@ function maskOf(v: unknown): readonly string[] {
 function summaryOf(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string" || v.trim() === "") throw new Problem(`summary must be a non-empty string, got ${describe(v)}`);
-  if (Array.from(v).length > MAX_SUMMARY_LENGTH) throw new Problem(`summary must be at most ${MAX_SUMMARY_LENGTH} characters, got ${Array.from(v).length}`);
+  if (Array.from(v).length > MAX_SUMMARY_LENGTH)
+    throw new Problem(`summary must be at most ${MAX_SUMMARY_LENGTH} characters, got ${Array.from(v).length}`);
   if (/[\r\n]/.test(v)) throw new Problem("summary must be one line (no line breaks)");
   return v;
 }

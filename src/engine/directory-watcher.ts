@@ -64,13 +64,17 @@ export function watchDirectory(opts: WatchOptions): DirectoryWatch {
   try {
     watcher = fs.watch(opts.dir, { recursive: opts.recursive, persistent: false }, onEvent);
     watcher.on("error", (err) => {
-      opts.logger.warn(`stopped watching ${opts.dir} (${err.message}); checking it every ${opts.fallbackPollMs} ms instead`, { dir: opts.dir });
+      opts.logger.warn(`stopped watching ${opts.dir} (${err.message}); checking it every ${opts.fallbackPollMs} ms instead`, {
+        dir: opts.dir,
+      });
       watcher?.close();
       watcher = null;
       startPolling(opts.fallbackPollMs);
     });
   } catch (err) {
-    opts.logger.warn(`cannot watch ${opts.dir} (${(err as Error).message}); checking it every ${opts.fallbackPollMs} ms instead`, { dir: opts.dir });
+    opts.logger.warn(`cannot watch ${opts.dir} (${(err as Error).message}); checking it every ${opts.fallbackPollMs} ms instead`, {
+      dir: opts.dir,
+    });
     startPolling(opts.fallbackPollMs);
   }
   startPolling(opts.pollIntervalMs);

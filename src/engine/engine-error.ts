@@ -22,10 +22,7 @@ export type EngineErrorCode =
 
 /** A refusal with a stable code. */
 export class EngineError extends CodedError<EngineErrorCode> {
-  constructor(
-    code: EngineErrorCode,
-    message: string,
-  ) {
+  constructor(code: EngineErrorCode, message: string) {
     super(code, message);
   }
 }

@@ -124,7 +124,9 @@ function smokeTest(evaluate: ActivePolicy["evaluate"], input: unknown): string[]
     throw new EngineError("COUNTERSIGN_BUNDLE_SMOKE_FAILED", `evaluating ${DECISION_ENTRYPOINT} on a minimal request failed: ${why}`);
   }
   if (rs.length === 0) {
-    return [`${DECISION_ENTRYPOINT} is undefined for a minimal request; give it a default (default decision := {...}) so unknown actions are denied with a reason`];
+    return [
+      `${DECISION_ENTRYPOINT} is undefined for a minimal request; give it a default (default decision := {...}) so unknown actions are denied with a reason`,
+    ];
   }
   const check = validateDecision(rs[0]!["result"]);
   return check.ok ? [] : [`${DECISION_ENTRYPOINT} returns an ill-formed decision for a minimal request: ${check.problem}`];

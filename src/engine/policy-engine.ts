@@ -57,7 +57,9 @@ export type EntrypointEvaluation =
   | { readonly kind: "failure"; readonly failure: TypedDecisionFailure; readonly policy: PolicyRef | null; readonly evalNs: number };
 
 /** Outcome of one timed evaluation. */
-type Timed = { readonly ok: true; readonly rs: ResultSet; readonly evalNs: number } | { readonly ok: false; readonly failure: TypedDecisionFailure; readonly evalNs: number };
+type Timed =
+  | { readonly ok: true; readonly rs: ResultSet; readonly evalNs: number }
+  | { readonly ok: false; readonly failure: TypedDecisionFailure; readonly evalNs: number };
 
 /** Evaluates decisions on whatever the provider serves at the moment of the call. */
 export class PolicyEngine {
@@ -92,14 +94,32 @@ export class PolicyEngine {
     if (!run.ok) return this.failed(run.failure.code, run.failure.message, policy.ref, run.evalNs, logFields);
     const { rs, evalNs } = run;
     if (rs.length === 0) {
-      return this.failed("COUNTERSIGN_POLICY_UNDEFINED", `the policy's ${DECISION_ENTRYPOINT} is undefined for this request`, policy.ref, evalNs, logFields);
+      return this.failed(
+        "COUNTERSIGN_POLICY_UNDEFINED",
+        `the policy's ${DECISION_ENTRYPOINT} is undefined for this request`,
+        policy.ref,
+        evalNs,
+        logFields,
+      );
     }
     if (rs.length > 1) {
-      return this.failed("COUNTERSIGN_POLICY_ILL_FORMED", `policy returned an ill-formed decision: ${rs.length} results instead of one`, policy.ref, evalNs, logFields);
+      return this.failed(
+        "COUNTERSIGN_POLICY_ILL_FORMED",
+        `policy returned an ill-formed decision: ${rs.length} results instead of one`,
+        policy.ref,
+        evalNs,
+        logFields,
+      );
     }
     const checked = validateDecision(rs[0]!["result"]);
     if (!checked.ok) {
-      return this.failed("COUNTERSIGN_POLICY_ILL_FORMED", `policy returned an ill-formed decision: ${checked.problem}`, policy.ref, evalNs, logFields);
+      return this.failed(
+        "COUNTERSIGN_POLICY_ILL_FORMED",
+        `policy returned an ill-formed decision: ${checked.problem}`,
+        policy.ref,
+        evalNs,
+        logFields,
+      );
     }
     const d = checked.decision;
     return {
@@ -121,7 +141,10 @@ export class PolicyEngine {
     const name = normalizeEntrypoint(entrypoint);
     const policy = this.provider.active();
     if (policy === null) {
-      const failure = this.logFailure("COUNTERSIGN_POLICY_MISSING", "no policy bundle is loaded", null, 0, { entrypoint: name, ...logFields });
+      const failure = this.logFailure("COUNTERSIGN_POLICY_MISSING", "no policy bundle is loaded", null, 0, {
+        entrypoint: name,
+        ...logFields,
+      });
       return { kind: "failure", failure, policy: null, evalNs: 0 };
     }
     if (!policy.hasEntrypoint(name)) return { kind: "absent", policy: policy.ref };
@@ -164,12 +187,24 @@ export class PolicyEngine {
     return Math.round((this.timer.now() - start) * 1e6);
   }
 
-  private failed(code: DecisionFailureCode, message: string, policy: PolicyRef | null, evalNs: number, logFields: LogFields | undefined): EvaluatedDecision {
+  private failed(
+    code: DecisionFailureCode,
+    message: string,
+    policy: PolicyRef | null,
+    evalNs: number,
+    logFields: LogFields | undefined,
+  ): EvaluatedDecision {
     this.logFailure(code, message, policy, evalNs, logFields);
     return failClosed(code, message, policy, evalNs);
   }
 
-  private logFailure(code: DecisionFailureCode, message: string, policy: PolicyRef | null, evalNs: number, logFields: LogFields | undefined): TypedDecisionFailure {
+  private logFailure(
+    code: DecisionFailureCode,
+    message: string,
+    policy: PolicyRef | null,
+    evalNs: number,
+    logFields: LogFields | undefined,
+  ): TypedDecisionFailure {
     try {
       this.logger.error(`policy failed closed: ${message}`, {
         code,

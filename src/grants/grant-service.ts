@@ -79,7 +79,8 @@ export class GrantService implements GrantIssuer {
 
   /** Signs a grant for an approved request, valid for its `grant_ttl_seconds` from `nowMs`. */
   async issue(approval: ApprovalRequest, nowMs: number): Promise<IssuedGrant> {
-    if (approval.status !== "approved") throw new ApprovalError("COUNTERSIGN_ALREADY_DECIDED", `a ${approval.status} request yields no grant`);
+    if (approval.status !== "approved")
+      throw new ApprovalError("COUNTERSIGN_ALREADY_DECIDED", `a ${approval.status} request yields no grant`);
     const jti = this.newJti();
     const iat = Math.floor(nowMs / 1000);
     // The narrowest scope any approver granted: its uses, and its window as the grant's lifetime.
@@ -128,7 +129,14 @@ export class GrantService implements GrantIssuer {
     // store nothing, and the grant could be replayed.
     const markerMs = Math.max(1, expMs - now) + SPENT_MARKER_MARGIN_MS;
     const maxUses = claims.scope === undefined ? 1 : claims.scope.uses;
-    const event: GrantRedeemedEvent = { type: "grant.redeemed", at: now, approvalId: claims.approval_id, jti: claims.jti as string, actorId: claims.actor.id, ...by };
+    const event: GrantRedeemedEvent = {
+      type: "grant.redeemed",
+      at: now,
+      approvalId: claims.approval_id,
+      jti: claims.jti as string,
+      actorId: claims.actor.id,
+      ...by,
+    };
     let reply: ScriptReply;
     try {
       reply = await GRANT_SPEND_SCRIPT.run(
@@ -140,7 +148,13 @@ export class GrantService implements GrantIssuer {
       throw new ApprovalError("COUNTERSIGN_GRANT_UNAVAILABLE", `grant redemption could not reach Redis: ${(err as Error).message}`);
     }
     if (!Array.isArray(reply) || reply[0] !== "spent") {
-      return this.refuse("COUNTERSIGN_GRANT_REPLAYED", maxUses === 1 ? "the grant has already been used" : `the grant's ${maxUses} uses are spent`, now, by, claims);
+      return this.refuse(
+        "COUNTERSIGN_GRANT_REPLAYED",
+        maxUses === 1 ? "the grant has already been used" : `the grant's ${maxUses} uses are spent`,
+        now,
+        by,
+        claims,
+      );
     }
     const use = Number(reply[2] ?? 1);
     const redeemed: RedeemedGrant = {
@@ -215,6 +229,9 @@ function isGrantClaims(payload: JWTPayload): payload is GrantClaims {
     p.actor !== null &&
     typeof p.actor.id === "string" &&
     Array.isArray(p.approvers) &&
-    (p.scope === undefined || (typeof p.scope === "object" && p.scope !== null && (p.scope.uses === null || (Number.isSafeInteger(p.scope.uses) && p.scope.uses >= 1))))
+    (p.scope === undefined ||
+      (typeof p.scope === "object" &&
+        p.scope !== null &&
+        (p.scope.uses === null || (Number.isSafeInteger(p.scope.uses) && p.scope.uses >= 1))))
   );
 }

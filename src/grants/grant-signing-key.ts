@@ -32,7 +32,8 @@ export class GrantKeyError extends CodedError<"COUNTERSIGN_GRANT_KEY_INVALID"> {
 
 /** Builds the key pair from a private key object. */
 export async function signingKeyFrom(privateKey: KeyObject): Promise<GrantSigningKey> {
-  if (privateKey.asymmetricKeyType !== "ed25519") throw new GrantKeyError(`grant signing key must be Ed25519, not ${privateKey.asymmetricKeyType ?? "symmetric"}`);
+  if (privateKey.asymmetricKeyType !== "ed25519")
+    throw new GrantKeyError(`grant signing key must be Ed25519, not ${privateKey.asymmetricKeyType ?? "symmetric"}`);
   const publicKey = createPublicKey(privateKey);
   const jwk = publicKey.export({ format: "jwk" }) as { kty: string; crv: string; x: string };
   const kid = await calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x });

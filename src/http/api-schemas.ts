@@ -87,7 +87,13 @@ export const DECIDE_REQUEST_SCHEMA = {
         "`break_glass`, recorded loudly (trail, warn log, metric, reviewers told at once), and a post-hoc review request is opened that " +
         "reviewers must acknowledge. Where the policy does not allow it: deny, COUNTERSIGN_BREAK_GLASS_NOT_ALLOWED. Ignored with `grant`.",
       properties: {
-        justification: { type: "string", minLength: 10, maxLength: 2000, pattern: "\\S", description: "Why this cannot wait; shown to the reviewers." },
+        justification: {
+          type: "string",
+          minLength: 10,
+          maxLength: 2000,
+          pattern: "\\S",
+          description: "Why this cannot wait; shown to the reviewers.",
+        },
       },
     },
     callback_url: {
@@ -127,14 +133,23 @@ export const APPROVAL_REQUIREMENTS_SCHEMA = {
     channel: { type: "string", description: "Notification channel the request is routed to." },
     reason_required: { type: "boolean", description: "Requests without `context.reason` are refused." },
     comment_required: { type: "boolean", description: "Every verdict must carry a comment (COUNTERSIGN_COMMENT_REQUIRED otherwise)." },
-    remind_after_seconds: { type: "integer", minimum: 1, description: "Reviewers who have not voted are reminded every this many seconds." },
+    remind_after_seconds: {
+      type: "integer",
+      minimum: 1,
+      description: "Reviewers who have not voted are reminded every this many seconds.",
+    },
     escalate: {
       type: "array",
-      description: "The escalation ladder: after `after_seconds`, more `roles` may review and/or `channel` is told. Self-approval rules never relax.",
+      description:
+        "The escalation ladder: after `after_seconds`, more `roles` may review and/or `channel` is told. Self-approval rules never relax.",
       items: {
         type: "object",
         required: ["after_seconds"],
-        properties: { after_seconds: { type: "integer", minimum: 1 }, roles: { type: "array", items: { type: "string" } }, channel: { type: "string" } },
+        properties: {
+          after_seconds: { type: "integer", minimum: 1 },
+          roles: { type: "array", items: { type: "string" } },
+          channel: { type: "string" },
+        },
       },
     },
     max_scope: {
@@ -154,8 +169,14 @@ export const DECISION_APPROVAL_SCHEMA = {
   properties: {
     id: { type: "string", description: "The approval request's id." },
     status: { enum: ["pending", "approved", "denied", "expired", "cancelled"] },
-    status_url: { type: "string", description: "`/v1/approvals/{id}`: read it (with `?wait=` to long-poll); the grant appears there once approved." },
-    created: { type: "boolean", description: "False when the caller's existing request was returned (same idempotency_key, or the same action still pending)." },
+    status_url: {
+      type: "string",
+      description: "`/v1/approvals/{id}`: read it (with `?wait=` to long-poll); the grant appears there once approved.",
+    },
+    created: {
+      type: "boolean",
+      description: "False when the caller's existing request was returned (same idempotency_key, or the same action still pending).",
+    },
     created_at: { type: "string", format: "date-time" },
     expires_at: { type: "string", format: "date-time", description: "Undecided by then, the request expires (treated as denied)." },
     ...APPROVAL_REQUIREMENTS_SCHEMA.properties,
@@ -173,7 +194,8 @@ export const DECISION_SCHEMA = {
     reasons: {
       type: "array",
       items: { type: "string" },
-      description: "Why, in the policy's words (or the failure's, for a fail-closed deny; `approved by <approvers>` for an allow by grant).",
+      description:
+        "Why, in the policy's words (or the failure's, for a fail-closed deny; `approved by <approvers>` for an allow by grant).",
     },
     approval: DECISION_APPROVAL_SCHEMA,
     grant: {

@@ -73,7 +73,10 @@ export function createApp(deps: AppDependencies): RequestListener {
   const answer = decideBody(deps.decide, deps.requesters);
   const maxJsonDepth = deps.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
   const app = createExpressApp(deps, answer, maxJsonDepth);
-  const lane = decideLane({ answer, authenticator: deps.authenticator, logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes, maxJsonDepth }, app);
+  const lane = decideLane(
+    { answer, authenticator: deps.authenticator, logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes, maxJsonDepth },
+    app,
+  );
   return withBodyTimeout(lane, deps.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS, deps.logger);
 }
 

@@ -21,7 +21,10 @@ export interface ApprovalApi {
 /** The API, or the 503 a service without an approval store answers. */
 export function availableApi(api: ApprovalApi | undefined): ApprovalApi {
   if (api === undefined) {
-    throw new ApprovalError("COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE", "the approval workflow is not available: this service has no Redis configured");
+    throw new ApprovalError(
+      "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE",
+      "the approval workflow is not available: this service has no Redis configured",
+    );
   }
   return api;
 }

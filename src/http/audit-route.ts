@@ -19,7 +19,8 @@ import { HttpError } from "./http-error";
 export function auditQueryHandler(reader: AuditReader | undefined): RequestHandler {
   return async (req: Request, res: Response): Promise<void> => {
     if (!principalOf(res).auditor) throw new HttpError("COUNTERSIGN_FORBIDDEN", "reading the audit trail needs an auditor identity");
-    if (reader === undefined) throw new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", "this service has no audit trail (no Redis configured)");
+    if (reader === undefined)
+      throw new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", "this service has no audit trail (no Redis configured)");
     const { filter, page } = parseAuditQuery(req.query as Readonly<Record<string, unknown>>);
     let result;
     try {

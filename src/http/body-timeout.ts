@@ -13,7 +13,6 @@ import type { Logger } from "../observability/logger";
 import { HttpError, sendError } from "./http-error";
 import { pathOf } from "./request-path";
 
-
 /** A request carries a body when it declares a length above zero or a transfer encoding. */
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers["content-length"];

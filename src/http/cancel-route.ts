@@ -19,7 +19,11 @@ export function cancelHandler(api: ApprovalApi | undefined): RequestHandler {
     const { approvals } = availableApi(api);
     const approvalId = approvalIdParam(req);
     const body = req.body === undefined ? {} : validate(req.body);
-    const approval = await approvals.cancel({ approvalId, caller: principalOf(res), ...(body.reason === undefined ? {} : { reason: body.reason }) });
+    const approval = await approvals.cancel({
+      approvalId,
+      caller: principalOf(res),
+      ...(body.reason === undefined ? {} : { reason: body.reason }),
+    });
     res.set("Cache-Control", "no-store").json(renderApprovalView({ approval, viewer: "requester" }));
   };
 }

@@ -36,7 +36,10 @@ export function decideBody(decide: DecideUseCase, requesters?: RequesterCheck): 
     const request = validate(body);
     const problem = requesters?.(request) ?? null;
     if (problem !== null) {
-      throw new HttpError(problem.code, problem.message, { field: problem.field, problems: [{ field: problem.field, message: problem.message }] });
+      throw new HttpError(problem.code, problem.message, {
+        field: problem.field,
+        problems: [{ field: problem.field, message: problem.message }],
+      });
     }
     return decide(request, caller);
   };

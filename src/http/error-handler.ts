@@ -21,7 +21,11 @@ export const notFound: RequestHandler = (req: Request, _res: Response, next: Nex
 /** 405 for a route that exists only for the given methods. */
 export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    next(new HttpError("COUNTERSIGN_METHOD_NOT_ALLOWED", `${req.path} accepts ${allowed.join(", ")}, not ${req.method}`, undefined, { Allow: allowed.join(", ") }));
+    next(
+      new HttpError("COUNTERSIGN_METHOD_NOT_ALLOWED", `${req.path} accepts ${allowed.join(", ")}, not ${req.method}`, undefined, {
+        Allow: allowed.join(", "),
+      }),
+    );
   };
 }
 
@@ -68,7 +72,9 @@ function toHttpError(err: unknown): HttpError | null {
   }
   switch (e?.type) {
     case "entity.too.large":
-      return new HttpError("COUNTERSIGN_PAYLOAD_TOO_LARGE", `the body is larger than the limit of ${String(e.limit)} bytes`, { limit: e.limit });
+      return new HttpError("COUNTERSIGN_PAYLOAD_TOO_LARGE", `the body is larger than the limit of ${String(e.limit)} bytes`, {
+        limit: e.limit,
+      });
     case "entity.parse.failed":
       return malformedJson();
     case "charset.unsupported":

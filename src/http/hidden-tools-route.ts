@@ -27,7 +27,12 @@ export const HIDDEN_TOOLS_REQUEST_SCHEMA = {
   required: ["actor", "tools"],
   properties: {
     actor: DECIDE_REQUEST_SCHEMA.properties.actor,
-    tools: { type: "array", maxItems: HIDDEN_TOOLS_MAX, items: DECIDE_REQUEST_SCHEMA.properties.resource, description: "Each tool as a call's `resource` would be." },
+    tools: {
+      type: "array",
+      maxItems: HIDDEN_TOOLS_MAX,
+      items: DECIDE_REQUEST_SCHEMA.properties.resource,
+      description: "Each tool as a call's `resource` would be.",
+    },
     context: DECIDE_REQUEST_SCHEMA.properties.context,
   },
 } as const;
@@ -39,8 +44,17 @@ export function hiddenToolsHandler(query: HiddenToolsQuery | undefined, requeste
     if (query === undefined) throw new HttpError("COUNTERSIGN_POLICY_UNAVAILABLE", "no policy answers this query here");
     const body = validate(req.body);
     // The same identity rules as a decision about the same actor.
-    const problem = requesters?.({ actor: body.actor, action: { name: "mcp:tools/list" }, resource: { type: "mcp_tool_list", id: "*" } } as DecideRequest) ?? null;
-    if (problem !== null) throw new HttpError(problem.code, problem.message, { field: problem.field, problems: [{ field: problem.field, message: problem.message }] });
+    const problem =
+      requesters?.({
+        actor: body.actor,
+        action: { name: "mcp:tools/list" },
+        resource: { type: "mcp_tool_list", id: "*" },
+      } as DecideRequest) ?? null;
+    if (problem !== null)
+      throw new HttpError(problem.code, problem.message, {
+        field: problem.field,
+        problems: [{ field: problem.field, message: problem.message }],
+      });
     try {
       res.set("Cache-Control", "no-store").json(query(body, principalOf(res)));
     } catch (err) {

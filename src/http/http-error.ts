@@ -98,13 +98,16 @@ export class HttpError extends CodedError<HttpErrorCode> {
 
   /** The audit trail's error as the API answers it; codes no route answers (keys, configuration) are internal. */
   static fromAudit(err: AuditError): HttpError {
-    if (Object.prototype.hasOwnProperty.call(AUDIT_HTTP_ERRORS, err.code)) return new HttpError(err.code as keyof typeof AUDIT_HTTP_ERRORS, err.message);
+    if (Object.prototype.hasOwnProperty.call(AUDIT_HTTP_ERRORS, err.code))
+      return new HttpError(err.code as keyof typeof AUDIT_HTTP_ERRORS, err.message);
     return new HttpError("COUNTERSIGN_INTERNAL", "internal error");
   }
 }
 
 /** Sends an error with the catalogue's status and the shared body shape. */
 export function sendError(res: ServerResponse, err: HttpError): void {
-  const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+  const body: ErrorBody = {
+    error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) },
+  };
   sendJson(res, err.status, body, err.headers);
 }

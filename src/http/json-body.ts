@@ -16,7 +16,12 @@ export function jsonBody(limitBytes: number, maxDepth: number): RequestHandler[]
     // (Content-Length: 0, as clients send for a POST without data) has no type to check.
     const empty = req.headers["content-length"] === "0" && req.headers["transfer-encoding"] === undefined;
     if (!empty && req.is(JSON_TYPES) === false) {
-      next(new HttpError("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE", `the body must be application/json, not ${req.headers["content-type"] ?? "untyped"}`));
+      next(
+        new HttpError(
+          "COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE",
+          `the body must be application/json, not ${req.headers["content-type"] ?? "untyped"}`,
+        ),
+      );
       return;
     }
     next();
@@ -32,4 +37,3 @@ export function jsonBody(limitBytes: number, maxDepth: number): RequestHandler[]
   // requireJson has checked the type; body-parser need not check it again.
   return [requireJson, express.json({ limit: limitBytes, strict: true, type: () => true }), limitDepth];
 }
-

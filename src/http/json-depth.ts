@@ -9,7 +9,6 @@
 
 import { HttpError } from "./http-error";
 
-
 /** The nesting depth of a parsed JSON value (a scalar is 0, `{}` and `[]` are 1), counted up to `stopAt`. */
 export function jsonDepth(value: unknown, stopAt: number): number {
   let deepest = 0;
@@ -28,6 +27,8 @@ export function jsonDepth(value: unknown, stopAt: number): number {
 /** Throws 400 COUNTERSIGN_BODY_TOO_DEEP when the body nests deeper than `maxDepth`. */
 export function assertJsonDepth(body: unknown, maxDepth: number): void {
   if (jsonDepth(body, maxDepth) > maxDepth) {
-    throw new HttpError("COUNTERSIGN_BODY_TOO_DEEP", `the body nests objects and arrays deeper than ${maxDepth} levels`, { limit: maxDepth });
+    throw new HttpError("COUNTERSIGN_BODY_TOO_DEEP", `the body nests objects and arrays deeper than ${maxDepth} levels`, {
+      limit: maxDepth,
+    });
   }
 }

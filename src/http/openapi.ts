@@ -3,7 +3,14 @@
  * the shared error body and the bearer security scheme. The schemas are the objects ajv validates with.
  */
 
-import { APPROVAL_REQUIREMENTS_SCHEMA, DECIDE_REQUEST_SCHEMA, DECISION_APPROVAL_SCHEMA, DECISION_SCHEMA, ERROR_SCHEMA, READINESS_SCHEMA } from "./api-schemas";
+import {
+  APPROVAL_REQUIREMENTS_SCHEMA,
+  DECIDE_REQUEST_SCHEMA,
+  DECISION_APPROVAL_SCHEMA,
+  DECISION_SCHEMA,
+  ERROR_SCHEMA,
+  READINESS_SCHEMA,
+} from "./api-schemas";
 import {
   APPROVAL_LIST_SCHEMA,
   APPROVAL_VIEW_SCHEMA,
@@ -29,10 +36,10 @@ const decideOperation = (operationId: string, summary: string): object => ({
     "A policy that errors, is missing, returns an ill-formed decision or times out yields `deny` with a reason " +
     "(fail closed), never an error status. A `require_approval` answer opens an approval request (or returns the " +
     "caller's existing one for the same idempotency_key or pending action) and points to it in `approval`; if the " +
-    "approval store is down the answer is `deny` (\"approval store unavailable\", code COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE). " +
-    "Every answer is recorded in the audit trail before it is given; when it cannot be, the answer is `deny` (\"audit unavailable\", " +
+    'approval store is down the answer is `deny` ("approval store unavailable", code COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE). ' +
+    'Every answer is recorded in the audit trail before it is given; when it cannot be, the answer is `deny` ("audit unavailable", ' +
     "code COUNTERSIGN_AUDIT_UNAVAILABLE), whatever the policy said. " +
-    "A `grant` is redeemed only when the policy still requires approval: allow (\"approved by …\"), or deny with `code`.",
+    'A `grant` is redeemed only when the policy still requires approval: allow ("approved by …"), or deny with `code`.',
   tags: ["decisions"],
   security: [{ bearerAuth: [] }],
   requestBody: {
@@ -65,17 +72,26 @@ const decideOperation = (operationId: string, summary: string): object => ({
     "408": error("COUNTERSIGN_REQUEST_TIMEOUT: the body did not arrive in full within server.body_timeout_ms; the connection is closed."),
     "413": error("COUNTERSIGN_PAYLOAD_TOO_LARGE: the body is larger than the configured limit."),
     "415": error("COUNTERSIGN_UNSUPPORTED_MEDIA_TYPE: the body is not application/json."),
-    "422": error("COUNTERSIGN_IDEMPOTENCY_KEY_REUSED: this caller used the idempotency_key for a different actor, action or resource (`details.approval_id`)."),
-    "500": error("COUNTERSIGN_INTERNAL: an unexpected failure (never a policy failure, nor the approval store being down: those are a deny)."),
+    "422": error(
+      "COUNTERSIGN_IDEMPOTENCY_KEY_REUSED: this caller used the idempotency_key for a different actor, action or resource (`details.approval_id`).",
+    ),
+    "500": error(
+      "COUNTERSIGN_INTERNAL: an unexpected failure (never a policy failure, nor the approval store being down: those are a deny).",
+    ),
   },
 });
 
 const UNAUTHENTICATED = {
-  ...error("COUNTERSIGN_UNAUTHENTICATED: no credentials, malformed credentials, an unknown API key or an invalid token. Nothing else is done."),
+  ...error(
+    "COUNTERSIGN_UNAUTHENTICATED: no credentials, malformed credentials, an unknown API key or an invalid token. Nothing else is done.",
+  ),
   headers: { "WWW-Authenticate": { schema: { type: "string" } } },
 };
 
-const json = (ref: string, description: string): object => ({ description, content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const json = (ref: string, description: string): object => ({
+  description,
+  content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
 
 const APPROVAL_ID = {
   name: "id",
@@ -143,7 +159,12 @@ const approvalPaths = {
       parameters: [APPROVAL_ID],
       requestBody: {
         required: true,
-        content: { "application/json": { schema: { $ref: "#/components/schemas/VerdictRequest" }, example: { verdict: "approve", comment: "checked the ticket", scope: { count: 3 } } } },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/VerdictRequest" },
+            example: { verdict: "approve", comment: "checked the ticket", scope: { count: 3 } },
+          },
+        },
       },
       responses: {
         "200": json("Approval", "The request after the verdict, as the reviewer sees it."),
@@ -157,7 +178,9 @@ const approvalPaths = {
             "COUNTERSIGN_SCOPE_TOO_WIDE (a `scope` wider than the policy's `approval.max_scope`).",
         ),
         "404": NOT_FOUND,
-        "409": error("COUNTERSIGN_ALREADY_VOTED (this reviewer has a verdict on it), COUNTERSIGN_ALREADY_DECIDED (no longer pending), COUNTERSIGN_APPROVAL_CONFLICT (retry)."),
+        "409": error(
+          "COUNTERSIGN_ALREADY_VOTED (this reviewer has a verdict on it), COUNTERSIGN_ALREADY_DECIDED (no longer pending), COUNTERSIGN_APPROVAL_CONFLICT (retry).",
+        ),
         "410": error("COUNTERSIGN_EXPIRED: the request expired."),
         ...BODY_ERRORS,
         "503": UNAVAILABLE,
@@ -193,7 +216,12 @@ const approvalPaths = {
       security: [{ bearerAuth: [] }],
       parameters: [
         { name: "status", in: "query", schema: { enum: ["pending"] }, description: "Only `pending` is listed (the default)." },
-        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 }, description: "At most this many (default 100)." },
+        {
+          name: "limit",
+          in: "query",
+          schema: { type: "integer", minimum: 1, maximum: 100 },
+          description: "At most this many (default 100).",
+        },
         { name: "cursor", in: "query", schema: { type: "string", maxLength: 512 }, description: "`next_cursor` of the previous page." },
       ],
       responses: {
@@ -225,7 +253,8 @@ const approvalPaths = {
         "400": error("COUNTERSIGN_INVALID_REQUEST, COUNTERSIGN_MALFORMED_JSON."),
         "401": {
           ...UNAUTHENTICATED,
-          description: "COUNTERSIGN_UNAUTHENTICATED (the caller's credentials); COUNTERSIGN_GRANT_INVALID (not a Countersign grant: malformed, another key, tampered).",
+          description:
+            "COUNTERSIGN_UNAUTHENTICATED (the caller's credentials); COUNTERSIGN_GRANT_INVALID (not a Countersign grant: malformed, another key, tampered).",
         },
         "403": error("COUNTERSIGN_GRANT_MISMATCH: issued for a different actor, action or resource (the grant stays usable)."),
         "409": error("COUNTERSIGN_GRANT_REPLAYED: already used."),
@@ -254,7 +283,11 @@ const approvalPaths = {
               schema: {
                 type: "object",
                 required: ["hidden", "rule", "policy"],
-                properties: { hidden: { type: "array", items: { type: "string" } }, rule: { type: "boolean" }, policy: { type: ["object", "null"] } },
+                properties: {
+                  hidden: { type: "array", items: { type: "string" } },
+                  rule: { type: "boolean" },
+                  policy: { type: ["object", "null"] },
+                },
               },
             },
           },
@@ -262,7 +295,9 @@ const approvalPaths = {
         "400": error("COUNTERSIGN_INVALID_REQUEST, COUNTERSIGN_MALFORMED_JSON, COUNTERSIGN_UNKNOWN_IDENTITY."),
         "401": UNAUTHENTICATED,
         ...BODY_ERRORS,
-        "503": error("COUNTERSIGN_POLICY_UNAVAILABLE: no policy loaded, the rule failed, or it answered something other than a set of tool ids."),
+        "503": error(
+          "COUNTERSIGN_POLICY_UNAVAILABLE: no policy loaded, the rule failed, or it answered something other than a set of tool ids.",
+        ),
       },
     },
   },
@@ -270,7 +305,8 @@ const approvalPaths = {
     get: {
       operationId: "whoami",
       summary: "The authenticated caller's identity",
-      description: "What a gateway that accepts callers' credentials (the MCP gateway's --listen) asks to learn which identity a credential names.",
+      description:
+        "What a gateway that accepts callers' credentials (the MCP gateway's --listen) asks to learn which identity a credential names.",
       tags: ["operations"],
       security: [{ bearerAuth: [] }],
       responses: {
@@ -281,7 +317,12 @@ const approvalPaths = {
               schema: {
                 type: "object",
                 required: ["id", "kind", "roles"],
-                properties: { id: { type: "string" }, kind: { enum: ["service", "human", "agent"] }, roles: { type: "array", items: { type: "string" } }, owner: { type: "string" } },
+                properties: {
+                  id: { type: "string" },
+                  kind: { enum: ["service", "human", "agent"] },
+                  roles: { type: "array", items: { type: "string" } },
+                  owner: { type: "string" },
+                },
               },
             },
           },
@@ -301,15 +342,40 @@ const approvalPaths = {
       tags: ["audit"],
       security: [{ bearerAuth: [] }],
       parameters: [
-        { name: "from", in: "query", schema: { type: "string", format: "date-time" }, description: "Entries at or after this time (RFC 3339)." },
-        { name: "to", in: "query", schema: { type: "string", format: "date-time" }, description: "Entries at or before this time (RFC 3339)." },
+        {
+          name: "from",
+          in: "query",
+          schema: { type: "string", format: "date-time" },
+          description: "Entries at or after this time (RFC 3339).",
+        },
+        {
+          name: "to",
+          in: "query",
+          schema: { type: "string", format: "date-time" },
+          description: "Entries at or before this time (RFC 3339).",
+        },
         { name: "actor", in: "query", schema: { type: "string" }, description: "The request's `actor.id`." },
-        { name: "principal", in: "query", schema: { type: "string" }, description: "Anyone involved: caller, actor, on_behalf_of, reviewer or canceller." },
+        {
+          name: "principal",
+          in: "query",
+          schema: { type: "string" },
+          description: "Anyone involved: caller, actor, on_behalf_of, reviewer or canceller.",
+        },
         { name: "action", in: "query", schema: { type: "string" }, description: "The request's `action.name`." },
         { name: "approval_id", in: "query", schema: { type: "string" } },
         { name: "decision_id", in: "query", schema: { type: "string" } },
-        { name: "outcome", in: "query", schema: { type: "string" }, description: "allow, deny, require_approval (decisions); approved, denied, expired, cancelled (final states)." },
-        { name: "type", in: "query", schema: { type: "string" }, description: "Event types, comma-separated or repeated (decision, approval.created, approval.verdict, …)." },
+        {
+          name: "outcome",
+          in: "query",
+          schema: { type: "string" },
+          description: "allow, deny, require_approval (decisions); approved, denied, expired, cancelled (final states).",
+        },
+        {
+          name: "type",
+          in: "query",
+          schema: { type: "string" },
+          description: "Event types, comma-separated or repeated (decision, approval.created, approval.verdict, …).",
+        },
         { name: "order", in: "query", schema: { enum: ["newest", "oldest"] }, description: "Default newest first." },
         { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500 }, description: "Default 50." },
         { name: "cursor", in: "query", schema: { type: "string" }, description: "The `next_cursor` of the previous page." },
@@ -337,14 +403,17 @@ const approvalPaths = {
   "/v1/shadow": {
     get: {
       operationId: "shadowSummary",
-      summary: "Shadow mode's summary (bundles.shadow): agreements and disagreements of the candidate bundle with the live one; auditor identities only",
+      summary:
+        "Shadow mode's summary (bundles.shadow): agreements and disagreements of the candidate bundle with the live one; auditor identities only",
       tags: ["audit"],
       security: [{ bearerAuth: [] }],
       responses: {
         "200": {
           description:
-            "`{enabled: false}` without bundles.shadow; else `{enabled, candidate_bundle, candidate_loaded, since, live, candidate, compared, agreements, disagreements, by_transition: {\"allow→require_approval\": {count, examples}}, candidate_failures, dropped, skipped, recorded, unrecorded, queue}`.",
-          content: { "application/json": { schema: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } } } },
+            '`{enabled: false}` without bundles.shadow; else `{enabled, candidate_bundle, candidate_loaded, since, live, candidate, compared, agreements, disagreements, by_transition: {"allow→require_approval": {count, examples}}, candidate_failures, dropped, skipped, recorded, unrecorded, queue}`.',
+          content: {
+            "application/json": { schema: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } } },
+          },
         },
         "401": UNAUTHENTICATED,
         "403": error("COUNTERSIGN_FORBIDDEN: the caller is not an auditor identity."),
@@ -370,7 +439,7 @@ export function openApiDocument(): object {
       version: "1",
       description:
         "Policy-as-code approval gate: ask before a privileged action and get `allow`, `deny` or `require_approval`. " +
-        "Every error body is `{ \"error\": { \"code\", \"message\", \"details\"? } }` with a stable code.",
+        'Every error body is `{ "error": { "code", "message", "details"? } }` with a stable code.',
     },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     paths: {
@@ -385,7 +454,9 @@ export function openApiDocument(): object {
           responses: {
             "200": {
               description: "The process is alive.",
-              content: { "application/json": { schema: { type: "object", required: ["status"], properties: { status: { const: "ok" } } } } },
+              content: {
+                "application/json": { schema: { type: "object", required: ["status"], properties: { status: { const: "ok" } } } },
+              },
             },
           },
         },

@@ -9,7 +9,10 @@ import { HttpError } from "./http-error";
 /** The parsed body, or the 400 for a missing one. */
 export function requiredBody(req: Request): unknown {
   if (req.body === undefined) {
-    throw new HttpError("COUNTERSIGN_INVALID_REQUEST", "invalid request: the body is empty", { field: "", problems: [{ field: "", message: "is required" }] });
+    throw new HttpError("COUNTERSIGN_INVALID_REQUEST", "invalid request: the body is empty", {
+      field: "",
+      problems: [{ field: "", message: "is required" }],
+    });
   }
   return req.body;
 }

@@ -11,6 +11,8 @@ import { principalOf } from "./authenticate";
 export function whoamiHandler(): RequestHandler {
   return (_req: Request, res: Response): void => {
     const p = principalOf(res);
-    res.set("Cache-Control", "no-store").json({ id: p.id, kind: p.kind, roles: p.roles, ...(p.owner === undefined ? {} : { owner: p.owner }) });
+    res
+      .set("Cache-Control", "no-store")
+      .json({ id: p.id, kind: p.kind, roles: p.roles, ...(p.owner === undefined ? {} : { owner: p.owner }) });
   };
 }

@@ -13,8 +13,7 @@ import type { AuthMethod, Principal } from "./principal";
 
 /** The outcome of authenticating one request. */
 export type AuthResult =
-  | { readonly ok: true; readonly principal: Principal; readonly method: AuthMethod }
-  | { readonly ok: false; readonly failure: AuthFailure };
+  { readonly ok: true; readonly principal: Principal; readonly method: AuthMethod } | { readonly ok: false; readonly failure: AuthFailure };
 
 /** Turns an Authorization header into a principal; synchronous unless a JWT must be verified. */
 export interface Authenticator {

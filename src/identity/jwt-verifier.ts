@@ -31,8 +31,7 @@ export function createJwtVerifier(config: JwtAuthConfig, clock: Clock): JwtVerif
           clockTolerance: config.clockToleranceSeconds,
           currentDate: new Date(Number(clock.nowNs() / 1_000_000n)),
         };
-        const { payload } =
-          typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+        const { payload } = typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
         if (typeof payload.sub !== "string" || payload.sub === "") {
           return { ok: false, failure: { reason: "invalid_token", message: "the token has no sub claim" } };
         }
@@ -49,7 +48,8 @@ function describeJoseError(err: unknown): AuthFailure {
   if (err instanceof errors.JWTClaimValidationFailed) {
     return { reason: err.claim === "nbf" ? "expired_token" : "invalid_token", message: `the token's ${err.claim} claim is not accepted` };
   }
-  if (err instanceof errors.JWSSignatureVerificationFailed) return { reason: "invalid_token", message: "the token's signature does not verify" };
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return { reason: "invalid_token", message: "the token's signature does not verify" };
   if (err instanceof errors.JOSEAlgNotAllowed) return { reason: "invalid_token", message: "the token's signing algorithm is not accepted" };
   if (err instanceof errors.JWKSNoMatchingKey) return { reason: "invalid_token", message: "the token is signed by an unknown key" };
   if (err instanceof errors.JOSEError) return { reason: "invalid_token", message: "the token is not a valid JWT" };

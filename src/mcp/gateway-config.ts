@@ -60,7 +60,11 @@ export const GATEWAY_DEFAULTS = {
 } as const;
 
 /** Builds the configuration from the file section (already schema-checked) and the flags; throws GatewayError. */
-export function resolveGatewayConfig(file: GatewayConfigFile | undefined, flags: GatewayFlags, env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+export function resolveGatewayConfig(
+  file: GatewayConfigFile | undefined,
+  flags: GatewayFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): GatewayConfig {
   const f = file ?? {};
   const countersign = flags.countersign ?? f.countersign;
   if (countersign === undefined) throw invalid("--countersign (or gateway.countersign) is required: the URL of the Countersign service");
@@ -84,12 +88,13 @@ export function resolveGatewayConfig(file: GatewayConfigFile | undefined, flags:
   if (actor === undefined && listen === undefined) throw invalid("--actor is required on stdio (the agent identity, e.g. agent:coder)");
   if (actor !== undefined && !IDENTITY.test(actor)) throw invalid(`--actor ${actor} is not an identity id (kind:name)`);
   const onBehalfOf = flags.onBehalfOf ?? f.on_behalf_of;
-  if (onBehalfOf !== undefined && !IDENTITY.test(onBehalfOf)) throw invalid(`--on-behalf-of ${onBehalfOf} is not an identity id (kind:name)`);
+  if (onBehalfOf !== undefined && !IDENTITY.test(onBehalfOf))
+    throw invalid(`--on-behalf-of ${onBehalfOf} is not an identity id (kind:name)`);
   const upstreams =
     flags.upstream !== undefined && flags.upstream.length > 0
       ? flags.upstream.map(parseUpstreamSpec)
       : Object.entries(f.upstreams ?? {}).map(([name, target]) => upstreamFrom(name, target));
-  if (upstreams.length === 0) throw invalid("at least one --upstream NAME=stdio:\"COMMAND ARGS…\" or NAME=http(s)://… is required");
+  if (upstreams.length === 0) throw invalid('at least one --upstream NAME=stdio:"COMMAND ARGS…" or NAME=http(s)://… is required');
   const names = new Set<string>();
   for (const u of upstreams) {
     if (names.has(u.name)) throw invalid(`upstream ${u.name} is named twice`);

@@ -15,10 +15,7 @@ export type GatewayErrorCode =
 
 /** A start-up failure of the gateway. */
 export class GatewayError extends CodedError<GatewayErrorCode> {
-  constructor(
-    code: GatewayErrorCode,
-    message: string,
-  ) {
+  constructor(code: GatewayErrorCode, message: string) {
     super(code, message);
   }
 }

@@ -22,7 +22,10 @@ export function readGatewaySection(file: string): GatewayConfigFile | undefined 
   const validate = new Ajv2020({ allErrors: false, strict: false }).compile(GATEWAY_CONFIG_FILE_SCHEMA);
   if (!validate(section)) {
     const e = validate.errors?.[0];
-    throw new GatewayError("COUNTERSIGN_GATEWAY_CONFIG_INVALID", `${file}: gateway${e?.instancePath.replace(/\//g, ".") ?? ""} ${e?.message ?? "is invalid"}`);
+    throw new GatewayError(
+      "COUNTERSIGN_GATEWAY_CONFIG_INVALID",
+      `${file}: gateway${e?.instancePath.replace(/\//g, ".") ?? ""} ${e?.message ?? "is invalid"}`,
+    );
   }
   return section as GatewayConfigFile;
 }

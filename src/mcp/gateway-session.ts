@@ -75,7 +75,13 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
     const catalog = await upstreams.tools(true).catch(upstreamFailure("listing tools"));
     const entries = catalog.entries();
     const caller = deps.callerOf(extra);
-    const hidden = await hiddenTools(caller, entries, { sessionId: extra.sessionId, client: server.getClientVersion() }, deps.environment, extra.signal);
+    const hidden = await hiddenTools(
+      caller,
+      entries,
+      { sessionId: extra.sessionId, client: server.getClientVersion() },
+      deps.environment,
+      extra.signal,
+    );
     return { tools: entries.filter((e) => !hidden.has(`${e.upstream}/${e.tool}`)).map((e) => e.listing) };
   });
 
@@ -84,14 +90,23 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     const size = Buffer.byteLength(JSON.stringify(args));
     if (size > deps.maxArgumentBytes) {
-      throw new McpError(ErrorCode.InvalidParams, `the arguments of ${name} are ${size} bytes, over the gateway's limit of ${deps.maxArgumentBytes}; nothing was forwarded`);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `the arguments of ${name} are ${size} bytes, over the gateway's limit of ${deps.maxArgumentBytes}; nothing was forwarded`,
+      );
     }
     const entry = await upstreams.tool(name).catch(upstreamFailure("listing tools"));
     if (entry === undefined) throw new McpError(ErrorCode.InvalidParams, `unknown tool: ${name}`);
     const upstream = upstreams.get(entry.upstream);
     if (upstream === undefined) throw new McpError(ErrorCode.InvalidParams, `unknown upstream: ${entry.upstream}`);
     const caller = deps.callerOf(extra);
-    const decideRequest = toolCallRequest(entry, args, caller.agent, { sessionId: extra.sessionId, client: server.getClientVersion() }, deps.environment);
+    const decideRequest = toolCallRequest(
+      entry,
+      args,
+      caller.agent,
+      { sessionId: extra.sessionId, client: server.getClientVersion() },
+      deps.environment,
+    );
     const progressToken = request.params._meta?.progressToken;
     let progress = 0;
     return gateToolCall({
@@ -99,20 +114,25 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
       request: decideRequest,
       signal: extra.signal,
       clientCancelled: () => connected,
-      forward: (approved, signal) => upstream.callTool(entry.tool, approved, signal).catch(upstreamFailure(`calling ${entry.upstream}/${entry.tool}`)),
+      forward: (approved, signal) =>
+        upstream.callTool(entry.tool, approved, signal).catch(upstreamFailure(`calling ${entry.upstream}/${entry.tool}`)),
       ...(progressToken === undefined
         ? {}
         : {
             onHeld: async (message) => {
               progress += 1;
-              await extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } }).catch(() => undefined);
+              await extra
+                .sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } })
+                .catch(() => undefined);
             },
           }),
     });
   });
 
   if (upstreams.list.some((u) => u.capabilities().resources !== undefined)) {
-    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await upstreams.resources().catch(upstreamFailure("listing resources")) }));
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+      resources: await upstreams.resources().catch(upstreamFailure("listing resources")),
+    }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
       resourceTemplates: await upstreams.resourceTemplates().catch(upstreamFailure("listing resource templates")),
     }));
@@ -124,19 +144,27 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
   }
 
   if (upstreams.list.some((u) => u.capabilities().prompts !== undefined)) {
-    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: await upstreams.prompts().catch(upstreamFailure("listing prompts")) }));
+    server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+      prompts: await upstreams.prompts().catch(upstreamFailure("listing prompts")),
+    }));
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
       const target = splitExposedName(request.params.name, upstreams.names(), upstreams.prefixed);
       const upstream = target === undefined ? undefined : upstreams.get(target.upstream);
-      if (target === undefined || upstream === undefined) throw new McpError(ErrorCode.InvalidParams, `unknown prompt: ${request.params.name}`);
-      return upstream.forward("prompts/get", { ...request.params, name: target.name }, extra.signal).catch(upstreamFailure(`getting prompt ${request.params.name}`));
+      if (target === undefined || upstream === undefined)
+        throw new McpError(ErrorCode.InvalidParams, `unknown prompt: ${request.params.name}`);
+      return upstream
+        .forward("prompts/get", { ...request.params, name: target.name }, extra.signal)
+        .catch(upstreamFailure(`getting prompt ${request.params.name}`));
     });
   }
 
   server.fallbackRequestHandler = async (request, extra) => {
     const only = upstreams.list.length === 1 ? upstreams.list[0] : undefined;
-    if (only === undefined) throw new McpError(ErrorCode.MethodNotFound, `${request.method} is not routed by a gateway with several upstreams`);
-    return only.forward(request.method, request.params as Record<string, unknown> | undefined, extra.signal).catch(upstreamFailure(request.method));
+    if (only === undefined)
+      throw new McpError(ErrorCode.MethodNotFound, `${request.method} is not routed by a gateway with several upstreams`);
+    return only
+      .forward(request.method, request.params as Record<string, unknown> | undefined, extra.signal)
+      .catch(upstreamFailure(request.method));
   };
   return server;
 }
@@ -146,18 +174,31 @@ export function createGatewaySession(deps: GatewaySessionDeps): Server {
  * query (404) or a policy without the rule hides nothing; any other failure fails the listing with an MCP
  * error naming the code, rather than list tools unfiltered as though the policy had been asked.
  */
-async function hiddenTools(caller: SessionCaller, entries: readonly CatalogEntry[], session: SessionContext, environment: string | undefined, signal: AbortSignal): Promise<Set<string>> {
+async function hiddenTools(
+  caller: SessionCaller,
+  entries: readonly CatalogEntry[],
+  session: SessionContext,
+  environment: string | undefined,
+  signal: AbortSignal,
+): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
   try {
     const answer = await caller.countersign.hiddenTools(
-      { actor: agentActor(caller.agent), tools: entries.map((e) => toolResource(e, environment)), context: { mcp: sessionContext(session) } },
+      {
+        actor: agentActor(caller.agent),
+        tools: entries.map((e) => toolResource(e, environment)),
+        context: { mcp: sessionContext(session) },
+      },
       { signal },
     );
     return new Set(answer.hidden);
   } catch (err) {
     if (err instanceof CountersignError && err.code === "COUNTERSIGN_NOT_FOUND") return new Set();
     const code = err instanceof CountersignError ? err.code : CLIENT_ERROR_CODES.unreachable;
-    throw new McpError(ErrorCode.InternalError, `Countersign could not say which tools this agent may see (${code}): ${err instanceof Error ? err.message : String(err)}`);
+    throw new McpError(
+      ErrorCode.InternalError,
+      `Countersign could not say which tools this agent may see (${code}): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

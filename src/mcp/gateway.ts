@@ -45,7 +45,9 @@ export async function startGateway(config: GatewayConfig, opts: StartGatewayOpti
   const connected: Upstream[] = [];
   try {
     for (const spec of config.upstreams) {
-      connected.push(await Upstream.connect(spec, config.callTimeoutMs, opts.upstreamStderr === undefined ? {} : { stderr: opts.upstreamStderr }));
+      connected.push(
+        await Upstream.connect(spec, config.callTimeoutMs, opts.upstreamStderr === undefined ? {} : { stderr: opts.upstreamStderr }),
+      );
     }
   } catch (err) {
     await Promise.all(connected.map((u) => u.close()));
@@ -67,7 +69,8 @@ export async function startGateway(config: GatewayConfig, opts: StartGatewayOpti
     };
   }
 
-  const client = opts.decisions === undefined ? new Countersign({ url: config.countersign, token: config.apiKey ?? "", pollSeconds }) : undefined;
+  const client =
+    opts.decisions === undefined ? new Countersign({ url: config.countersign, token: config.apiKey ?? "", pollSeconds }) : undefined;
   const countersign: DecisionClient = opts.decisions ?? (client as Countersign);
   const agent = { actor: config.actor, onBehalfOf: config.onBehalfOf };
   const server = createGatewaySession({

@@ -40,7 +40,8 @@ export async function listenGateway(config: GatewayConfig, upstreams: UpstreamSe
     const path = (req.url ?? "/").split("?")[0];
     if (path !== MCP_PATH) return jsonRpcError(res, 404, -32601, `not found: MCP is served at ${MCP_PATH}`);
     const token = bearerOf(req);
-    if (token === undefined) return jsonRpcError(res, 401, -32001, "authentication required: Authorization: Bearer <Countersign API key or JWT>");
+    if (token === undefined)
+      return jsonRpcError(res, 401, -32001, "authentication required: Authorization: Bearer <Countersign API key or JWT>");
     const sessionId = header(req, "mcp-session-id");
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
@@ -55,7 +56,8 @@ export async function listenGateway(config: GatewayConfig, upstreams: UpstreamSe
     try {
       identity = await whoami(config.countersign, token);
     } catch (err) {
-      if (err instanceof CountersignError && err.status === 401) return jsonRpcError(res, 401, -32001, `Countersign refused the credential: ${err.message}`);
+      if (err instanceof CountersignError && err.status === 401)
+        return jsonRpcError(res, 401, -32001, `Countersign refused the credential: ${err.message}`);
       return jsonRpcError(res, 503, -32001, `Countersign could not be reached to authenticate the session: ${(err as Error).message}`);
     }
     const onBehalfOf = config.onBehalfOf ?? onBehalfOfClaim(token);
@@ -116,7 +118,11 @@ async function whoami(base: string, token: string): Promise<{ id: string }> {
   }
   const body = (await res.json().catch(() => null)) as { id?: unknown; error?: { code?: string; message?: string } } | null;
   if (!res.ok || body === null || typeof body.id !== "string") {
-    throw new CountersignError(body?.error?.code ?? "COUNTERSIGN_CLIENT_UNREACHABLE", body?.error?.message ?? `answered ${res.status}`, res.status);
+    throw new CountersignError(
+      body?.error?.code ?? "COUNTERSIGN_CLIENT_UNREACHABLE",
+      body?.error?.message ?? `answered ${res.status}`,
+      res.status,
+    );
   }
   return { id: body.id };
 }
@@ -150,6 +156,9 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  res.writeHead(status, { "content-type": "application/json", ...(status === 401 ? { "www-authenticate": 'Bearer realm="countersign"' } : {}) });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    ...(status === 401 ? { "www-authenticate": 'Bearer realm="countersign"' } : {}),
+  });
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }));
 }

@@ -77,7 +77,10 @@ export function inProcessGatewaySection(configFile: string | undefined): Gateway
  */
 export async function assembleGatewayInProcess(section: GatewayConfigFile, deps: InProcessGatewayDeps): Promise<RunningGateway> {
   if (section.listen !== undefined) {
-    throw new GatewayError("COUNTERSIGN_GATEWAY_CONFIG_INVALID", "gateway.in_process serves the agent over stdio only; for Streamable HTTP run countersign mcp-gateway --listen");
+    throw new GatewayError(
+      "COUNTERSIGN_GATEWAY_CONFIG_INVALID",
+      "gateway.in_process serves the agent over stdio only; for Streamable HTTP run countersign mcp-gateway --listen",
+    );
   }
   const host = deps.host === "0.0.0.0" ? "127.0.0.1" : deps.host === "::" ? "::1" : deps.host;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${deps.port}`;
@@ -85,7 +88,10 @@ export async function assembleGatewayInProcess(section: GatewayConfigFile, deps:
   const apiKey = config.apiKey ?? "";
   const auth = await deps.service.authenticate(`Bearer ${apiKey}`);
   if (!auth.ok) {
-    throw new GatewayError("COUNTERSIGN_GATEWAY_CONFIG_INVALID", `gateway.api_key_env ${section.api_key_env ?? ""}: the service does not accept that key (${auth.failure.message})`);
+    throw new GatewayError(
+      "COUNTERSIGN_GATEWAY_CONFIG_INVALID",
+      `gateway.api_key_env ${section.api_key_env ?? ""}: the service does not accept that key (${auth.failure.message})`,
+    );
   }
   const caller = auth.principal;
   const loopback = new Countersign({ url, token: apiKey, pollSeconds: Math.max(1, Math.round(config.progressIntervalMs / 1000)) });
@@ -117,7 +123,8 @@ async function decideInProcess(service: ServiceDecisions, request: DecideRequest
     return (await service.decide(request, caller)) as Decision;
   } catch (err) {
     const code = (err as { code?: unknown } | null)?.code;
-    if (typeof code === "string") throw new CountersignError(code, err instanceof Error ? err.message : code, statusOf(err), (err as { details?: unknown }).details);
+    if (typeof code === "string")
+      throw new CountersignError(code, err instanceof Error ? err.message : code, statusOf(err), (err as { details?: unknown }).details);
     throw err;
   }
 }
@@ -134,7 +141,11 @@ export function serviceDecisions(
   decide: DecideUseCase,
 ): ServiceDecisions {
   const requesters: RequesterCheck = (request) => requesterProblem(request, identity.directory, config.requireKnownHumans);
-  return { authenticate: (a) => identity.authenticator.authenticate(a), decide: decideBody(decide, requesters), maxJsonDepth: config.server.maxJsonDepth };
+  return {
+    authenticate: (a) => identity.authenticator.authenticate(a),
+    decide: decideBody(decide, requesters),
+    maxJsonDepth: config.server.maxJsonDepth,
+  };
 }
 
 /**

@@ -73,7 +73,8 @@ export async function gateToolCall(input: ToolCallGateInput): Promise<CallToolRe
     });
   } catch (err) {
     if (err instanceof CountersignError && err.code === CLIENT_ERROR_CODES.aborted) {
-      if (input.clientCancelled?.() === false) return refusal(`the connection closed; approval request ${approvalId} stays pending for a retried call`, decision, approvalId);
+      if (input.clientCancelled?.() === false)
+        return refusal(`the connection closed; approval request ${approvalId} stays pending for a retried call`, decision, approvalId);
       await countersign.cancel(approvalId, "the MCP client cancelled the tool call").catch(() => undefined);
       return refusal(`the call was cancelled; approval request ${approvalId} was withdrawn`, decision, approvalId);
     }
@@ -82,7 +83,11 @@ export async function gateToolCall(input: ToolCallGateInput): Promise<CallToolRe
   if (view.status !== "approved" || view.grant === undefined) {
     const deny = view.verdicts.find((v) => v.verdict === "deny");
     const by = deny === undefined ? "" : ` by ${deny.reviewer_id}${deny.comment === undefined ? "" : `: ${deny.comment}`}`;
-    return refusal(`approval request ${approvalId} for ${request.action.name} was ${view.status}${by}; the call was not forwarded`, decision, approvalId);
+    return refusal(
+      `approval request ${approvalId} for ${request.action.name} was ${view.status}${by}; the call was not forwarded`,
+      decision,
+      approvalId,
+    );
   }
 
   let redeemed: Decision;
@@ -101,7 +106,11 @@ export async function gateToolCall(input: ToolCallGateInput): Promise<CallToolRe
     );
   }
   if (redeemed.outcome !== "allow") {
-    return refusal(`approval ${approvalId} was granted, but Countersign refused the grant: ${reasonsOf(redeemed)}${redeemed.code === undefined ? "" : ` (${redeemed.code})`}`, redeemed, approvalId);
+    return refusal(
+      `approval ${approvalId} was granted, but Countersign refused the grant: ${reasonsOf(redeemed)}${redeemed.code === undefined ? "" : ` (${redeemed.code})`}`,
+      redeemed,
+      approvalId,
+    );
   }
   // The grant is spent: forward exactly the arguments the reviewer approved (the digest guarantees they are
   // the ones of this call), once.

@@ -25,7 +25,13 @@ export interface SessionContext {
 }
 
 /** The decision request for calling `entry` with `args`. */
-export function toolCallRequest(entry: CatalogEntry, args: Record<string, unknown>, agent: AgentIdentity, session: SessionContext, environment: string | undefined): DecideRequest {
+export function toolCallRequest(
+  entry: CatalogEntry,
+  args: Record<string, unknown>,
+  agent: AgentIdentity,
+  session: SessionContext,
+  environment: string | undefined,
+): DecideRequest {
   const resource = toolResource(entry, environment);
   return {
     actor: agentActor(agent),

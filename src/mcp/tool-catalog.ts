@@ -53,7 +53,11 @@ export function exposedName(upstream: string, name: string, prefixed: boolean): 
 }
 
 /** The upstream and original name behind an exposed prompt name; undefined when it names no upstream. */
-export function splitExposedName(exposed: string, upstreams: readonly string[], prefixed: boolean): { upstream: string; name: string } | undefined {
+export function splitExposedName(
+  exposed: string,
+  upstreams: readonly string[],
+  prefixed: boolean,
+): { upstream: string; name: string } | undefined {
   if (!prefixed) return upstreams.length === 1 ? { upstream: upstreams[0] as string, name: exposed } : undefined;
   const at = exposed.indexOf(PREFIX_SEPARATOR);
   if (at <= 0) return undefined;

@@ -34,7 +34,9 @@ export class UpstreamSet {
   /** The tool catalog, listing the upstreams when `refresh` or when not listed yet. */
   async tools(refresh = false): Promise<ToolCatalog> {
     if (refresh || this.catalog === undefined) {
-      const listing = Promise.all(this.list.map(async (u) => ({ upstream: u.spec.name, tools: await u.tools() }))).then((l) => new ToolCatalog(l, this.prefixed));
+      const listing = Promise.all(this.list.map(async (u) => ({ upstream: u.spec.name, tools: await u.tools() }))).then(
+        (l) => new ToolCatalog(l, this.prefixed),
+      );
       this.catalog = listing;
       // A failed listing is not kept: the next request lists again.
       listing.catch(() => {

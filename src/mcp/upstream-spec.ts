@@ -18,7 +18,7 @@ export const UPSTREAM_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]|_(?!_))*$/;
 /** Parses `NAME=stdio:…` or `NAME=http(s)://…`; throws COUNTERSIGN_GATEWAY_CONFIG_INVALID naming the problem. */
 export function parseUpstreamSpec(text: string): UpstreamSpec {
   const eq = text.indexOf("=");
-  if (eq <= 0) throw invalid(text, "expected NAME=stdio:\"COMMAND ARGS…\" or NAME=http(s)://…");
+  if (eq <= 0) throw invalid(text, 'expected NAME=stdio:"COMMAND ARGS…" or NAME=http(s)://…');
   return upstreamFrom(text.slice(0, eq), text.slice(eq + 1));
 }
 

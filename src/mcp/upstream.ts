@@ -58,7 +58,10 @@ export class Upstream {
       await client.connect(transport, { timeout: Math.min(timeoutMs, 30_000) });
     } catch (err) {
       await client.close().catch(() => undefined);
-      throw new GatewayError("COUNTERSIGN_GATEWAY_UPSTREAM_FAILED", `upstream ${spec.name} (${describe(spec)}) could not be connected: ${(err as Error).message}`);
+      throw new GatewayError(
+        "COUNTERSIGN_GATEWAY_UPSTREAM_FAILED",
+        `upstream ${spec.name} (${describe(spec)}) could not be connected: ${(err as Error).message}`,
+      );
     }
     return new Upstream(spec, client, timeoutMs);
   }
@@ -112,7 +115,11 @@ export class Upstream {
   /** Forwards any other request untouched; the answer is the server's. */
   async forward(method: string, params: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<Record<string, unknown>> {
     this.ensureUp();
-    return (await this.client.request({ method, ...(params === undefined ? {} : { params }) }, ResultSchema.passthrough(), this.options(signal))) as Record<string, unknown>;
+    return (await this.client.request(
+      { method, ...(params === undefined ? {} : { params }) },
+      ResultSchema.passthrough(),
+      this.options(signal),
+    )) as Record<string, unknown>;
   }
 
   /** Closes the connection (and ends a spawned server). */

@@ -148,11 +148,7 @@ function describe(thrown: unknown): string {
 }
 
 /** Loads a compiled module with its base document. Throws PolicyError (COUNTERSIGN_POLICY_LOAD_FAILED). */
-export async function loadCompiledPolicy(
-  wasm: Uint8Array,
-  data?: unknown,
-  opts: LoadOptions = {},
-): Promise<CompiledPolicy> {
+export async function loadCompiledPolicy(wasm: Uint8Array, data?: unknown, opts: LoadOptions = {}): Promise<CompiledPolicy> {
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
@@ -171,7 +167,10 @@ export async function loadCompiledPolicy(
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
     ...(opts.strictBuiltinErrors === undefined ? {} : { strictBuiltinErrors: opts.strictBuiltinErrors }),
   });
-  const builtins: Record<string, HostBuiltinFn> = { ...host.functions, ...customBuiltins(opts.builtins ?? {}, opts.strictBuiltinErrors === true) };
+  const builtins: Record<string, HostBuiltinFn> = {
+    ...host.functions,
+    ...customBuiltins(opts.builtins ?? {}, opts.strictBuiltinErrors === true),
+  };
 
   let dataBuffer: ArrayBuffer | undefined = data === undefined ? undefined : toJsonBuffer(data, "data");
 
@@ -227,7 +226,8 @@ export async function loadCompiledPolicy(
       try {
         result = evaluateFast(instance, id, inputText);
         heapMarksLastEvaluation = result !== undefined;
-        if (result === undefined) result = instance.evaluate(inputText === undefined ? undefined : toJsonBuffer(new RawJson(inputText), "input"), id);
+        if (result === undefined)
+          result = instance.evaluate(inputText === undefined ? undefined : toJsonBuffer(new RawJson(inputText), "input"), id);
       } catch (err) {
         stale = true;
         throw toPolicyEvalError(err);

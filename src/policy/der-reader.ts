@@ -43,7 +43,7 @@ export function readDer(buf: Buffer, offset = 0): { der: Der; next: number } {
 /** The elements a constructed element holds. */
 export function children(der: Der): Der[] {
   const out: Der[] = [];
-  for (let at = 0; at < der.value.length; ) {
+  for (let at = 0; at < der.value.length;) {
     const { der: child, next } = readDer(der.value, at);
     out.push(child);
     at = next;

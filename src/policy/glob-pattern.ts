@@ -28,7 +28,7 @@ export function compileGlob(pattern: string, separators: readonly number[]): Reg
     let out = "";
     while (i < chars.length) {
       const c = chars[i]!;
-      if (depth > 0 && (c === 0x2c /* , */ || c === 0x7d /* } */)) return out;
+      if (depth > 0 && (c === 0x2c /* , */ || c === 0x7d) /* } */) return out;
       i += 1;
       switch (c) {
         case 0x2a /* * */:

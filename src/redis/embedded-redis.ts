@@ -97,7 +97,9 @@ async function refuseIfDirInUse(dir: string): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) return;
   const command = await fs.readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "redis-server");
   if (!command.includes("redis-server")) return;
-  throw new EmbeddedRedisError(`another redis-server (pid ${pid}) is using ${dir}; stop it (kill ${pid}) or give this service its own redis.embedded_dir`);
+  throw new EmbeddedRedisError(
+    `another redis-server (pid ${pid}) is using ${dir}; stop it (kill ${pid}) or give this service its own redis.embedded_dir`,
+  );
 }
 
 function isRunning(pid: number): boolean {
@@ -135,18 +137,28 @@ async function defaultBinary(): Promise<string> {
 async function launch(binary: string, dir: string, port: number, options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   const appendOnly = options.appendOnly ?? true;
   const args = [
-    "--bind", "127.0.0.1",
-    "--port", String(port),
-    "--protected-mode", "yes",
-    "--daemonize", "no",
-    "--dir", dir,
-    "--appendonly", appendOnly ? "yes" : "no",
-    "--appendfsync", "everysec",
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--protected-mode",
+    "yes",
+    "--daemonize",
+    "no",
+    "--dir",
+    dir,
+    "--appendonly",
+    appendOnly ? "yes" : "no",
+    "--appendfsync",
+    "everysec",
     // AOF is the durability story; RDB snapshots would only duplicate it.
-    "--save", "",
-    "--logfile", "",
+    "--save",
+    "",
+    "--logfile",
+    "",
     // Marks the data directory as in use, so a second server on the same AOF files is refused.
-    "--pidfile", path.join(dir, PID_FILE),
+    "--pidfile",
+    path.join(dir, PID_FILE),
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
@@ -176,11 +188,7 @@ async function launch(binary: string, dir: string, port: number, options: Embedd
 
   let gaveUp = false;
   const ready = waitForServer(port, child.pid ?? -1, options.startTimeoutMs ?? 10_000, () => gaveUp || child.exitCode !== null);
-  const first = await Promise.race([
-    ready.then(() => "ready" as const),
-    exited.then(() => "exited" as const),
-    spawnError.then((e) => e),
-  ]);
+  const first = await Promise.race([ready.then(() => "ready" as const), exited.then(() => "exited" as const), spawnError.then((e) => e)]);
   if (first !== "ready") {
     gaveUp = true;
     ready.catch(() => undefined);
@@ -231,7 +239,8 @@ async function waitForServer(port: number, pid: number, timeoutMs: number, stopp
   for (;;) {
     if (stopped()) throw new EmbeddedRedisError(`redis-server (pid ${pid}) stopped before answering`);
     if (await answersAs(port, pid)) return;
-    if (Date.now() > deadline) throw new EmbeddedRedisError(`redis-server (pid ${pid}) did not answer on port ${port} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new EmbeddedRedisError(`redis-server (pid ${pid}) did not answer on port ${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -13,10 +13,14 @@ export function redisClientCheck(redis: Redis, where: string, timeoutMs = 1000):
     check: async (): Promise<CheckResult> => {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<CheckResult>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, detail: `no answer from ${where} within ${timeoutMs} ms (${redis.status})` }), timeoutMs);
+        timer = setTimeout(
+          () => resolve({ ok: false, detail: `no answer from ${where} within ${timeoutMs} ms (${redis.status})` }),
+          timeoutMs,
+        );
       });
       const pinged = redis.ping().then(
-        (reply): CheckResult => (reply === "PONG" ? { ok: true, detail: `${where} answers PING` } : { ok: false, detail: `${where} answered ${reply}` }),
+        (reply): CheckResult =>
+          reply === "PONG" ? { ok: true, detail: `${where} answers PING` } : { ok: false, detail: `${where} answered ${reply}` },
         (err: Error): CheckResult => ({ ok: false, detail: `cannot reach ${where}: ${err.message}` }),
       );
       try {

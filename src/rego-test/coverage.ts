@@ -120,7 +120,8 @@ function ruleLines(rule: Rule): number[] {
     if (Array.isArray(node)) return node.forEach(nested);
     if (node === null || typeof node !== "object") return;
     const n = node as { kind?: string; body?: Body };
-    if ((n.kind === "arraycompr" || n.kind === "setcompr" || n.kind === "objectcompr" || n.kind === "every") && Array.isArray(n.body)) body(n.body);
+    if ((n.kind === "arraycompr" || n.kind === "setcompr" || n.kind === "objectcompr" || n.kind === "every") && Array.isArray(n.body))
+      body(n.body);
     for (const [k, v] of Object.entries(node)) if (k !== "loc" && k !== "body") nested(v);
   };
   body(rule.body);

@@ -15,10 +15,7 @@ export type RegoTestErrorCode =
 
 /** A test run that did not pass. */
 export class RegoTestError extends CodedError<RegoTestErrorCode> {
-  constructor(
-    code: RegoTestErrorCode,
-    message: string,
-  ) {
+  constructor(code: RegoTestErrorCode, message: string) {
     super(code, message);
   }
 }

@@ -27,7 +27,10 @@ export interface RegoTest {
 
 /** The tests in the modules, in file and line order. Modules that do not parse are skipped (compilation reports them). */
 export function discoverTests(modules: readonly SourceModule[]): RegoTest[] {
-  const byName = new Map<string, { entrypoint: string; at: { file: string; line: number }[]; defaultAt: { file: string; line: number } | null }>();
+  const byName = new Map<
+    string,
+    { entrypoint: string; at: { file: string; line: number }[]; defaultAt: { file: string; line: number } | null }
+  >();
   for (const m of modules) {
     const mod = parseModule(m.file, m.text, new Diagnostics(), { regoVersion: m.regoVersion ?? 1 });
     if (mod === null) continue;

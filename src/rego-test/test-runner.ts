@@ -114,5 +114,12 @@ export async function runRegoTests(sources: TestSources, opts: TestRunOptions = 
     recorder === undefined
       ? undefined
       : recorder.report(modules.flatMap((m) => parseModule(m.file, m.text, new Diagnostics(), { regoVersion: m.regoVersion ?? 1 }) ?? []));
-  return { ok: true, results, compileNs, moduleCount: modules.length, dataFiles: sources.policy.dataFiles, ...(coverage === undefined ? {} : { coverage }) };
+  return {
+    ok: true,
+    results,
+    compileNs,
+    moduleCount: modules.length,
+    dataFiles: sources.policy.dataFiles,
+    ...(coverage === undefined ? {} : { coverage }),
+  };
 }

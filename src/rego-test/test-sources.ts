@@ -33,7 +33,12 @@ export async function loadTestSources(paths: readonly string[], opts: { readonly
         tests.push({ file, bundlePath: "/" + rel.split(path.sep).join("/"), text: await readText(file), regoVersion: versionOf(rel) });
       }
     } else if (isRegoTestFile(arg)) {
-      tests.push({ file: arg, bundlePath: "/" + path.basename(arg), text: await readText(arg), regoVersion: versionOf(path.basename(arg)) });
+      tests.push({
+        file: arg,
+        bundlePath: "/" + path.basename(arg),
+        text: await readText(arg),
+        regoVersion: versionOf(path.basename(arg)),
+      });
     }
   }
   return { policy, tests };

@@ -35,7 +35,10 @@ export type InputReads = { readonly ok: true; readonly reads: readonly InputRead
 export function inputReadsOf(bundle: Bundle): InputReads {
   if (bundle.regoFiles.length === 0) return { ok: false, why: "the bundle carries no .rego sources" };
   const reads: InputRead[] = [];
-  const rules = { ...(bundle.manifest.rego_version === undefined ? {} : { regoVersion: bundle.manifest.rego_version }), ...(bundle.manifest.file_rego_versions === undefined ? {} : { fileRegoVersions: bundle.manifest.file_rego_versions }) };
+  const rules = {
+    ...(bundle.manifest.rego_version === undefined ? {} : { regoVersion: bundle.manifest.rego_version }),
+    ...(bundle.manifest.file_rego_versions === undefined ? {} : { fileRegoVersions: bundle.manifest.file_rego_versions }),
+  };
   for (const f of bundle.regoFiles) {
     const diags = new Diagnostics();
     const module = parseModule(f.path, f.text, diags, { regoVersion: regoVersionForFile(f.path, rules, 1) });

@@ -36,17 +36,31 @@ export function recordedDecisionOf(line: string): RecordedDecision | null {
   } catch {
     return null;
   }
-  if (e === null || typeof e !== "object" || e["type"] !== "decision" || typeof e["decision_id"] !== "string" || !OUTCOMES.has(e["outcome"] as string)) return null;
+  if (
+    e === null ||
+    typeof e !== "object" ||
+    e["type"] !== "decision" ||
+    typeof e["decision_id"] !== "string" ||
+    !OUTCOMES.has(e["outcome"] as string)
+  )
+    return null;
   // Either entry shape: a version 2 entry's answer (`result`) is derived in part from its other members.
   e = decisionView(e);
   const result = (e["result"] ?? {}) as Record<string, unknown>;
   const answered = e["outcome"] as Outcome;
-  const madeByCountersign = result["grant"] !== undefined || result["break_glass"] !== undefined || (answered === "deny" && typeof result["code"] === "string" && e["failure"] === undefined);
+  const madeByCountersign =
+    result["grant"] !== undefined ||
+    result["break_glass"] !== undefined ||
+    (answered === "deny" && typeof result["code"] === "string" && e["failure"] === undefined);
   const bundles: Record<string, string> = {};
   for (const [name, v] of Object.entries((e["bundles"] ?? {}) as Record<string, { revision?: unknown }>)) {
     if (typeof v?.revision === "string") bundles[name] = v.revision;
   }
-  const masked = Array.isArray(e["masked"]) ? (e["masked"] as unknown[]).filter((p): p is string => typeof p === "string" && p.startsWith("/input/")).map((p) => p.slice("/input".length)) : [];
+  const masked = Array.isArray(e["masked"])
+    ? (e["masked"] as unknown[])
+        .filter((p): p is string => typeof p === "string" && p.startsWith("/input/"))
+        .map((p) => p.slice("/input".length))
+    : [];
   return {
     seq: typeof e["seq"] === "number" ? e["seq"] : null,
     decisionId: e["decision_id"] as string,

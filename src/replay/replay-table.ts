@@ -9,7 +9,10 @@ import type { ReplayReport } from "./replay";
 /** Lines of text for a report; `candidate` names the bundle file and revision. */
 export function replayTable(r: ReplayReport, candidate: string): string[] {
   const lines: string[] = [];
-  const span = r.first === null || r.last === null ? "" : ` (seq ${r.first.seq ?? "?"}..${r.last.seq ?? "?"}, ${r.first.timestamp} .. ${r.last.timestamp})`;
+  const span =
+    r.first === null || r.last === null
+      ? ""
+      : ` (seq ${r.first.seq ?? "?"}..${r.last.seq ?? "?"}, ${r.first.timestamp} .. ${r.last.timestamp})`;
   lines.push(`replayed ${r.replayed} of ${r.decisions} recorded decisions${span} against ${candidate}`);
   const under = Object.entries(r.recordedUnder).map(([k, n]) => `${k} (${n})`);
   if (under.length > 0) lines.push(`recorded under: ${under.join(", ")}`);
@@ -26,7 +29,10 @@ export function replayTable(r: ReplayReport, candidate: string): string[] {
   for (const row of r.notReplayable) {
     lines.push(`  ${row.pointer}: held in the trail only as a digest, and read by ${row.rules.join("; ")}`);
   }
-  if (r.analysisProblem !== undefined) lines.push(`  (the candidate's sources cannot be analysed: ${r.analysisProblem}; every decision with a masked value is counted as not replayable)`);
+  if (r.analysisProblem !== undefined)
+    lines.push(
+      `  (the candidate's sources cannot be analysed: ${r.analysisProblem}; every decision with a masked value is counted as not replayable)`,
+    );
   const failures = Object.entries(r.candidateFailures);
   if (failures.length > 0) lines.push(`candidate failures (fail-closed denies): ${failures.map(([c, n]) => `${c} ${n}`).join(", ")}`);
   return lines;

@@ -78,7 +78,8 @@ export class Replay {
     const at = { seq: d.seq, timestamp: d.timestamp };
     this.first ??= at;
     this.last = at;
-    for (const [name, revision] of Object.entries(d.bundles)) this.recordedUnder[`${name}@${revision}`] = (this.recordedUnder[`${name}@${revision}`] ?? 0) + 1;
+    for (const [name, revision] of Object.entries(d.bundles))
+      this.recordedUnder[`${name}@${revision}`] = (this.recordedUnder[`${name}@${revision}`] ?? 0) + 1;
     if (Object.keys(d.bundles).length === 0) this.recordedUnder["(no bundle)"] = (this.recordedUnder["(no bundle)"] ?? 0) + 1;
 
     const blocking = this.maskedReads(d.masked);

@@ -62,7 +62,9 @@ export async function settleRequireApproval(gate: ApprovalGate | undefined, inpu
         approval_id: redeemed.grant.approvalId,
         jti: redeemed.grant.jti,
         approvers: redeemed.grant.approvers,
-        ...(redeemed.grant.maxUses === 1 ? {} : { use: redeemed.grant.use, uses_left: redeemed.grant.maxUses === null ? null : redeemed.grant.maxUses - redeemed.grant.use }),
+        ...(redeemed.grant.maxUses === 1
+          ? {}
+          : { use: redeemed.grant.use, uses_left: redeemed.grant.maxUses === null ? null : redeemed.grant.maxUses - redeemed.grant.use }),
       },
       mask: evaluated.mask,
       policy: evaluated.policy,

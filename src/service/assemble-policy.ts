@@ -51,7 +51,11 @@ export async function assemblePolicy(config: ServiceConfig, deps: PolicyDeps): P
   await source.start();
   // With shadow mode on, the candidate reads each input's JSON text the live evaluation wrote.
   const inputTexts = config.bundles.shadow === undefined ? undefined : new InputTexts();
-  const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger: deps.logger, ...(inputTexts === undefined ? {} : { inputTexts }) });
+  const engine = new PolicyEngine(source, {
+    timeoutMs: config.policy.timeoutMs,
+    logger: deps.logger,
+    ...(inputTexts === undefined ? {} : { inputTexts }),
+  });
   const policy = decisionPolicyOf(engine, source);
   return { source, engine, policy, ...(inputTexts === undefined ? {} : { inputTexts }), close: () => source.close() };
 }

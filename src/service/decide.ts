@@ -93,7 +93,13 @@ export function createDecideUseCase(deps: DecideDependencies): DecideUseCase {
       decision =
         evaluated.outcome === "require_approval"
           ? await settleRequireApproval(deps.approvals, { decisionId, evaluated, request, caller, beforeAnnounce: record })
-          : { decision_id: decisionId, outcome: evaluated.outcome, reasons: evaluated.reasons, mask: evaluated.mask, policy: evaluated.policy };
+          : {
+              decision_id: decisionId,
+              outcome: evaluated.outcome,
+              reasons: evaluated.reasons,
+              mask: evaluated.mask,
+              policy: evaluated.policy,
+            };
       // The approval step recorded the very answer it returns (the same request, built from the same values).
       if (recorded === undefined) await record(decision);
     } catch (err) {
@@ -111,7 +117,12 @@ function answered(observers: readonly DecisionObserver[], event: DecisionEvent):
 }
 
 /** The deny answered when the decision could not be recorded, with the failure the observers log and count. */
-function auditDenied(event: (d: Decision) => DecisionEvent, decisionId: string, evaluated: EvaluatedDecision, error: unknown): DecisionEvent {
+function auditDenied(
+  event: (d: Decision) => DecisionEvent,
+  decisionId: string,
+  evaluated: EvaluatedDecision,
+  error: unknown,
+): DecisionEvent {
   const message = error instanceof Error ? error.message : String(error);
   const decision: Decision = {
     decision_id: decisionId,
@@ -122,7 +133,10 @@ function auditDenied(event: (d: Decision) => DecisionEvent, decisionId: string, 
     policy: evaluated.policy,
   };
   const e = event(decision);
-  return { ...e, evaluated: { ...evaluated, outcome: "deny", reasons: [AUDIT_UNAVAILABLE_REASON], failure: { code: AUDIT_UNAVAILABLE, message } } };
+  return {
+    ...e,
+    evaluated: { ...evaluated, outcome: "deny", reasons: [AUDIT_UNAVAILABLE_REASON], failure: { code: AUDIT_UNAVAILABLE, message } },
+  };
 }
 
 /** Evaluates, and makes sure a failure can only ever be a deny (even from an adapter that throws). */
@@ -142,7 +156,14 @@ async function evaluateClosed(policy: DecisionPolicy, input: PolicyInput, decisi
     };
   }
   if (evaluated.failure !== undefined && evaluated.outcome !== "deny") {
-    return { outcome: "deny", reasons: evaluated.reasons, mask: evaluated.mask, policy: evaluated.policy, failure: evaluated.failure, evalNs: evaluated.evalNs };
+    return {
+      outcome: "deny",
+      reasons: evaluated.reasons,
+      mask: evaluated.mask,
+      policy: evaluated.policy,
+      failure: evaluated.failure,
+      evalNs: evaluated.evalNs,
+    };
   }
   return evaluated;
 }

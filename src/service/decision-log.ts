@@ -42,7 +42,10 @@ export function decisionLog(logger: Logger): DecisionObserver {
       };
       if (decision.break_glass !== undefined) {
         const justification = event.request.break_glass?.justification;
-        logger.warn("decision: BREAK-GLASS — allowed without approval; a post-hoc review is open", { ...fields, break_glass: { ...decision.break_glass, justification } });
+        logger.warn("decision: BREAK-GLASS — allowed without approval; a post-hoc review is open", {
+          ...fields,
+          break_glass: { ...decision.break_glass, justification },
+        });
         return;
       }
       if (evaluated.failure !== undefined) {

@@ -50,7 +50,11 @@ export function requesterProblem(request: DecideRequest, known: KnownIdentities,
       };
     }
     if (who.kind !== "human") {
-      return { field, code: "COUNTERSIGN_UNKNOWN_IDENTITY", message: `${name} names ${who.id}, a ${who.kind} identity: it must name a configured human` };
+      return {
+        field,
+        code: "COUNTERSIGN_UNKNOWN_IDENTITY",
+        message: `${name} names ${who.id}, a ${who.kind} identity: it must name a configured human`,
+      };
     }
   }
   return null;

@@ -23,10 +23,7 @@ export type ServiceStartErrorCode =
 
 /** A start-up failure with a stable code. */
 export class ServiceStartError extends CodedError<ServiceStartErrorCode> {
-  constructor(
-    code: ServiceStartErrorCode,
-    message: string,
-  ) {
+  constructor(code: ServiceStartErrorCode, message: string) {
     super(code, message);
   }
 }

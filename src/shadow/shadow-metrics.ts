@@ -14,10 +14,9 @@ import type { ShadowListener } from "./shadow-runner";
 export function registerShadowMetrics(registry: Registry, queueLength: () => number): ShadowListener {
   // Every decision is compared, so comparisons and agreements are counted in plain numbers here and handed to
   // the counters when they are scraped (prom-client hashes the labels on every `inc`); the rest are rare.
-  const pending = Object.fromEntries(OUTCOMES.map((live) => [live, Object.fromEntries(OUTCOMES.map((candidate) => [candidate, { count: 0 }]))])) as Record<
-    Outcome,
-    Record<Outcome, { count: number }>
-  >;
+  const pending = Object.fromEntries(
+    OUTCOMES.map((live) => [live, Object.fromEntries(OUTCOMES.map((candidate) => [candidate, { count: 0 }]))]),
+  ) as Record<Outcome, Record<Outcome, { count: number }>>;
   let pendingAgreements = 0;
   new Counter({
     name: "countersign_shadow_comparisons_total",
@@ -54,7 +53,11 @@ export function registerShadowMetrics(registry: Registry, queueLength: () => num
     labelNames: ["code"] as const,
     registers: [registry],
   });
-  const dropped = new Counter({ name: "countersign_shadow_dropped_total", help: "Decisions not compared because the shadow queue was full.", registers: [registry] });
+  const dropped = new Counter({
+    name: "countersign_shadow_dropped_total",
+    help: "Decisions not compared because the shadow queue was full.",
+    registers: [registry],
+  });
   const skipped = new Counter({
     name: "countersign_shadow_skipped_total",
     help: "Decisions not compared: candidate_missing (no good load of the candidate), not_recorded (the decision was not recorded), error.",

@@ -112,7 +112,12 @@ export class ShadowRunner implements DecisionObserver {
         this.opts.listener?.dropped?.();
         return;
       }
-      const live: ShadowSide = { policy: e.policy, outcome: e.outcome, reasons: e.reasons, ...(e.failure === undefined ? {} : { failure: e.failure }) };
+      const live: ShadowSide = {
+        policy: e.policy,
+        outcome: e.outcome,
+        reasons: e.reasons,
+        ...(e.failure === undefined ? {} : { failure: e.failure }),
+      };
       this.queue.push({ decisionId: event.decision.decision_id, input: event.input, live });
       this.schedule();
     } catch {
@@ -199,7 +204,10 @@ export class ShadowRunner implements DecisionObserver {
       if (!agrees(c)) this.record(c);
     } catch (err) {
       this.skip("error");
-      this.opts.logger.error("shadow: a comparison failed (the answer was not affected)", { decision_id: job.decisionId, error: err instanceof Error ? err.message : String(err) });
+      this.opts.logger.error("shadow: a comparison failed (the answer was not affected)", {
+        decision_id: job.decisionId,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 

@@ -65,7 +65,8 @@ export function slackNotificationSink(notifier: () => SlackNotifier, now: () => 
           return retryOn(await slack.onApprovalCreated(state, n.approval.requirements.channel));
         case "changed": {
           const update = await slack.updateMessage(state);
-          if (update === "updated" && n.approval.status === "expired") return retryOn(await slack.replyInThread(n.approval.id, expiryText(n.approval)));
+          if (update === "updated" && n.approval.status === "expired")
+            return retryOn(await slack.replyInThread(n.approval.id, expiryText(n.approval)));
           return retryOn(update);
         }
         case "remind":
@@ -89,7 +90,10 @@ function retryOn(result: string): "done" | "retry" {
 
 /** What the reviewer directory needs of the configured identities (`IdentityDirectory` fits). */
 export interface SlackIdentities {
-  bySlackUser(userId: string, teamId: string): { readonly id: string; readonly kind: string; readonly roles: readonly string[] } | undefined;
+  bySlackUser(
+    userId: string,
+    teamId: string,
+  ): { readonly id: string; readonly kind: string; readonly roles: readonly string[] } | undefined;
 }
 
 /** SlackReviewerDirectory over the configured identities (`identities[].slack`); only people review. */

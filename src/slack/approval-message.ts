@@ -50,7 +50,8 @@ export function renderApprovalMessage(state: ApprovalCardState, masker: Masker):
   const secrets = maskedValues(state.request, masked);
   // Free text from outside the request (policy reasons, comments) may echo a masked value.
   // Masked values out (before and after whitespace is folded); only displayed text, never ids or button values.
-  const text = (value: string, max: number = MAX_VALUE_LENGTH): string => oneLine(scrubText(foldWhitespace(scrubText(value, secrets)), secrets), max);
+  const text = (value: string, max: number = MAX_VALUE_LENGTH): string =>
+    oneLine(scrubText(foldWhitespace(scrubText(value, secrets)), secrets), max);
   const pending = state.status === "pending";
   const action = text(masked.action.name, 120);
 
@@ -78,10 +79,17 @@ export function renderApprovalMessage(state: ApprovalCardState, masker: Masker):
   if (contextFacts.length > 0) blocks.push(mrkdwnSection("*Other context*"), ...fieldSections(contextFacts));
 
   blocks.push(mrkdwnSection(`*Verdicts (${approvalCount(state.verdicts)} of ${state.requirements.quorum} approvals)*`));
-  blocks.push(state.verdicts.length === 0 ? context("None yet.") : plainSection(state.verdicts.map((v) => verdictLine(v, text)).join("\n")));
+  blocks.push(
+    state.verdicts.length === 0 ? context("None yet.") : plainSection(state.verdicts.map((v) => verdictLine(v, text)).join("\n")),
+  );
 
   if (!pending) {
-    blocks.push({ type: "divider" }, mrkdwnSection("*Outcome*"), plainSection(outcomeLine(state, text)), context("No further verdicts are accepted."));
+    blocks.push(
+      { type: "divider" },
+      mrkdwnSection("*Outcome*"),
+      plainSection(outcomeLine(state, text)),
+      context("No further verdicts are accepted."),
+    );
   }
 
   if (pending) {
@@ -106,7 +114,9 @@ export function renderApprovalMessage(state: ApprovalCardState, masker: Masker):
 
 /** SHA-256 (hex) of a rendered message: the canonical JSON of `{text, blocks}`; what a verdict records as shown. */
 export function messageDigest(message: SlackMessage): string {
-  return createHash("sha256").update(canonicalJson({ text: message.text, blocks: message.blocks }), "utf8").digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson({ text: message.text, blocks: message.blocks }), "utf8")
+    .digest("hex");
 }
 
 /** `&`, `<` and `>` escaped, as Slack asks for text it parses (no links, mentions or channel pings). */
@@ -143,7 +153,13 @@ function requestFacts(state: ApprovalCardState, masked: CardRequest, text: (v: s
   add("On behalf of", actor.on_behalf_of);
   add("Action", masked.action.name);
   const resource = masked.resource;
-  add("Resource", [resource.type, resource.id].filter((v) => v !== undefined && v !== "").map(valueText).join(" "));
+  add(
+    "Resource",
+    [resource.type, resource.id]
+      .filter((v) => v !== undefined && v !== "")
+      .map(valueText)
+      .join(" "),
+  );
   add("Environment", resource.environment);
   add("Reason", masked.context.reason);
   add("Ticket", masked.context.ticket);
@@ -166,9 +182,13 @@ function fieldFacts(value: unknown, text: (v: string, max?: number) => string): 
 
 /** Label and value side by side: the label a fixed mrkdwn title, the value plain text. */
 function fieldSections(facts: readonly Fact[]): Block[] {
-  const fields = facts.flatMap(([title, value]) => [{ type: "mrkdwn", text: `*${mrkdwnEscape(title.replace(/[*_~`]/g, ""))}*` }, plain(value === "" ? " " : value)]);
+  const fields = facts.flatMap(([title, value]) => [
+    { type: "mrkdwn", text: `*${mrkdwnEscape(title.replace(/[*_~`]/g, ""))}*` },
+    plain(value === "" ? " " : value),
+  ]);
   const sections: Block[] = [];
-  for (let i = 0; i < fields.length; i += FIELDS_PER_SECTION) sections.push({ type: "section", fields: fields.slice(i, i + FIELDS_PER_SECTION) });
+  for (let i = 0; i < fields.length; i += FIELDS_PER_SECTION)
+    sections.push({ type: "section", fields: fields.slice(i, i + FIELDS_PER_SECTION) });
   return sections;
 }
 

@@ -61,7 +61,12 @@ async function verify(req: Request, options: VerificationOptions): Promise<Slack
   const timestamp = Number(stamp);
   if (Math.abs(nowMs / 1000 - timestamp) > options.maxAgeSeconds) return refuse("COUNTERSIGN_SLACK_STALE");
   try {
-    verifySlackRequest({ signingSecret: options.signingSecret, body, headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp }, nowMilliseconds: nowMs });
+    verifySlackRequest({
+      signingSecret: options.signingSecret,
+      body,
+      headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp },
+      nowMilliseconds: nowMs,
+    });
   } catch {
     return refuse("COUNTERSIGN_SLACK_UNSIGNED");
   }

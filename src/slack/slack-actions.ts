@@ -63,7 +63,8 @@ export function parseModalMetadata(value: unknown): ModalMetadata | null {
   const verdict = parsed["verdict"];
   const channel = parsed["channel"];
   const ts = parsed["ts"];
-  if ((verdict !== "approve" && verdict !== "deny") || typeof channel !== "string" || (ts !== undefined && typeof ts !== "string")) return null;
+  if ((verdict !== "approve" && verdict !== "deny") || typeof channel !== "string" || (ts !== undefined && typeof ts !== "string"))
+    return null;
   return { id: parsed["id"] as string, verdict, v: parsed["v"] as number, channel, ...(ts === undefined ? {} : { ts }) };
 }
 

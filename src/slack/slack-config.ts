@@ -43,7 +43,15 @@ export const MAX_REQUEST_AGE_SECONDS = 300;
 /** The public Slack Web API. */
 export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
 
-const TOP_KEYS = ["bot_token", "signing_secret", "default_channel", "channels", "allowed_teams", "api_url", "request_max_age_seconds"] as const;
+const TOP_KEYS = [
+  "bot_token",
+  "signing_secret",
+  "default_channel",
+  "channels",
+  "allowed_teams",
+  "api_url",
+  "request_max_age_seconds",
+] as const;
 
 /** A Slack conversation id: public (`C…`), private or group (`G…`), or a DM (`D…`). */
 export const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,20}$/;
@@ -64,7 +72,10 @@ export function validateSlackConfig(raw: unknown, env: SlackConfigEnv = {}, opti
 
   const signingSecret = nonEmpty(env.SLACK_SIGNING_SECRET) ?? optionalString(file, "signing_secret");
   if (signingSecret === undefined && production) {
-    fail("slack.signing_secret", "is required in production: without it no inbound Slack request can be verified (set SLACK_SIGNING_SECRET)");
+    fail(
+      "slack.signing_secret",
+      "is required in production: without it no inbound Slack request can be verified (set SLACK_SIGNING_SECRET)",
+    );
   }
 
   const defaultChannel = optionalString(file, "default_channel");
@@ -76,8 +87,10 @@ export function validateSlackConfig(raw: unknown, env: SlackConfigEnv = {}, opti
   if (rawChannels !== undefined && rawChannels !== null) {
     for (const [name, id] of Object.entries(record(rawChannels, "slack.channels"))) {
       const normal = normalizeChannelName(name);
-      if (normal === null) fail(`slack.channels.${name}`, "is not a channel name: 1-64 characters, lower-case letters, digits, '.', '_' and '-'");
-      if (typeof id !== "string" || !SLACK_CHANNEL_ID.test(id)) fail(`slack.channels.${name}`, "must be a Slack channel id such as C0123456789");
+      if (normal === null)
+        fail(`slack.channels.${name}`, "is not a channel name: 1-64 characters, lower-case letters, digits, '.', '_' and '-'");
+      if (typeof id !== "string" || !SLACK_CHANNEL_ID.test(id))
+        fail(`slack.channels.${name}`, "must be a Slack channel id such as C0123456789");
       channels[normal] = id;
     }
   }

@@ -65,11 +65,20 @@ export class SlackNotifier {
         const update = await this.updateMessage(state);
         return update === "no-message" ? "failed" : update;
       }
-      const keepAlive = setInterval(() => void this.deps.store.extendClaim(state.id, POST_CLAIM_MS).catch(() => undefined), POST_CLAIM_MS / 3);
+      const keepAlive = setInterval(
+        () => void this.deps.store.extendClaim(state.id, POST_CLAIM_MS).catch(() => undefined),
+        POST_CLAIM_MS / 3,
+      );
       const message = this.render(state);
       let posted: { channel: string; ts: string };
       try {
-        const result = await this.deps.api.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+        const result = await this.deps.api.chat.postMessage({
+          channel,
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
         if (typeof result.ts !== "string") throw new Error(`chat.postMessage returned no ts (${result.error ?? "no error"})`);
         posted = { channel: typeof result.channel === "string" ? result.channel : channel, ts: result.ts };
       } catch (err) {
@@ -80,7 +89,11 @@ export class SlackNotifier {
         clearInterval(keepAlive);
       }
       const now = this.deps.clock.now();
-      await this.deps.store.save({ approvalId: state.id, channel: posted.channel, ts: posted.ts, postedAt: now, renderedVersion: state.version }, messageDigest(message), this.recordTtl(state));
+      await this.deps.store.save(
+        { approvalId: state.id, channel: posted.channel, ts: posted.ts, postedAt: now, renderedVersion: state.version },
+        messageDigest(message),
+        this.recordTtl(state),
+      );
       this.deps.logger.info("slack approval message posted", { ...log, ts: posted.ts });
       // A verdict may have landed while the message was being posted; its update found no message to change.
       const current = await this.deps.approvals.get(state.id);
@@ -125,7 +138,13 @@ export class SlackNotifier {
     try {
       const posted = await this.deps.store.message(approvalId);
       if (posted === null) return "no-message";
-      await this.deps.api.chat.postMessage({ channel: posted.channel, thread_ts: posted.ts, text: plainEscape(text), unfurl_links: false, unfurl_media: false });
+      await this.deps.api.chat.postMessage({
+        channel: posted.channel,
+        thread_ts: posted.ts,
+        text: plainEscape(text),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       this.deps.logger.info("slack thread reply posted", { approvalId });
       return "posted";
     } catch (err) {
@@ -139,7 +158,13 @@ export class SlackNotifier {
     const channel = slackChannelFor(this.deps.config, channelName);
     try {
       const message = this.render(state);
-      await this.deps.api.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+      await this.deps.api.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       this.deps.logger.info("slack approval message posted to an escalation channel", { approvalId: state.id, channel });
       return "posted";
     } catch (err) {

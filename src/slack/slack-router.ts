@@ -76,12 +76,24 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   });
   const api = app.client as unknown as SlackApi;
   const notifier = new SlackNotifier({ api, config, store: deps.store, approvals: deps.approvals, masker: deps.masker, logger, clock });
-  const interactions = new VerdictInteractions({ config, api, approvals: deps.approvals, reviewers: deps.reviewers, notifier, store: deps.store, masker: deps.masker, logger });
-
-  app.action({ type: "block_actions", action_id: new RegExp(`^(${escape(APPROVE_ACTION_ID)}|${escape(DENY_ACTION_ID)})$`) }, async ({ ack, body }) => {
-    await ack();
-    await interactions.onButton(body as unknown as ButtonPayload);
+  const interactions = new VerdictInteractions({
+    config,
+    api,
+    approvals: deps.approvals,
+    reviewers: deps.reviewers,
+    notifier,
+    store: deps.store,
+    masker: deps.masker,
+    logger,
   });
+
+  app.action(
+    { type: "block_actions", action_id: new RegExp(`^(${escape(APPROVE_ACTION_ID)}|${escape(DENY_ACTION_ID)})$`) },
+    async ({ ack, body }) => {
+      await ack();
+      await interactions.onButton(body as unknown as ButtonPayload);
+    },
+  );
   app.view(VERDICT_CALLBACK_ID, async ({ ack, body }) => {
     const payload = body as unknown as SubmissionPayload;
     const problem = interactions.validate(payload);
@@ -110,7 +122,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   });
 
   if (config.signingSecret === undefined) {
-    logger.warn("slack app: no signing secret (SLACK_SIGNING_SECRET), so every inbound Slack request is refused; messages are still posted", describeSlackConfig(config));
+    logger.warn(
+      "slack app: no signing secret (SLACK_SIGNING_SECRET), so every inbound Slack request is refused; messages are still posted",
+      describeSlackConfig(config),
+    );
   } else {
     logger.info("slack app ready: inbound requests are verified by signature", describeSlackConfig(config));
   }

@@ -61,7 +61,12 @@ export interface SubmissionPayload {
   readonly team?: { readonly id?: string } | null;
   readonly view?: {
     readonly private_metadata?: string;
-    readonly state?: { readonly values?: Record<string, Record<string, { readonly value?: string | null; readonly selected_option?: { readonly value?: string } | null }>> };
+    readonly state?: {
+      readonly values?: Record<
+        string,
+        Record<string, { readonly value?: string | null; readonly selected_option?: { readonly value?: string } | null }>
+      >;
+    };
   };
 }
 
@@ -80,7 +85,8 @@ export class VerdictInteractions {
     const userId = payload.user?.id;
     if (channel === undefined || userId === undefined) return;
     try {
-      if (clicked === null || payload.trigger_id === undefined) return await this.refuse(channel, userId, new SlackError("COUNTERSIGN_SLACK_BAD_ACTION"));
+      if (clicked === null || payload.trigger_id === undefined)
+        return await this.refuse(channel, userId, new SlackError("COUNTERSIGN_SLACK_BAD_ACTION"));
       const verdict = action?.action_id === APPROVE_ACTION_ID ? "approve" : "deny";
       const who = this.reviewer(payload);
       if (who instanceof SlackError) {
@@ -95,12 +101,16 @@ export class VerdictInteractions {
         return await this.recorded(clicked.id, who, result.state);
       }
       const state = await this.deps.approvals.get(clicked.id);
-      if (state === null) return await this.refuse(channel, userId, new SlackError("COUNTERSIGN_SLACK_BAD_ACTION", "this approval request no longer exists"));
+      if (state === null)
+        return await this.refuse(channel, userId, new SlackError("COUNTERSIGN_SLACK_BAD_ACTION", "this approval request no longer exists"));
       const ts = payload.message?.ts ?? payload.container?.message_ts;
       const metadata: ModalMetadata = { id: clicked.id, verdict, v: clicked.v, channel, ...(ts === undefined ? {} : { ts }) };
       await this.deps.api.views.open({ trigger_id: payload.trigger_id, view: renderVerdictModal(state, metadata, this.deps.masker) });
     } catch (err) {
-      this.deps.logger.error("slack verdict click failed", { approvalId: clicked?.id, cause: err instanceof Error ? err.message : String(err) });
+      this.deps.logger.error("slack verdict click failed", {
+        approvalId: clicked?.id,
+        cause: err instanceof Error ? err.message : String(err),
+      });
       await this.say(channel, userId, "Countersign could not open the verdict form right now; nothing changed. Try again in a moment.");
     }
   }
@@ -130,7 +140,10 @@ export class VerdictInteractions {
         return await this.refuse(metadata.channel, userId, who);
       }
       const comment = this.comment(payload);
-      const scope = metadata.verdict === "approve" ? scopeOf(payload.view?.state?.values?.[SCOPE_BLOCK_ID]?.[SCOPE_ACTION_ID]?.selected_option?.value) : undefined;
+      const scope =
+        metadata.verdict === "approve"
+          ? scopeOf(payload.view?.state?.values?.[SCOPE_BLOCK_ID]?.[SCOPE_ACTION_ID]?.selected_option?.value)
+          : undefined;
       const shown = await this.shown(metadata);
       const result = await this.deps.approvals.castVerdict({
         approvalId: metadata.id,
@@ -144,12 +157,19 @@ export class VerdictInteractions {
       await this.recorded(metadata.id, who, result.state);
     } catch (err) {
       this.deps.logger.error("slack verdict failed", { approvalId: metadata.id, cause: err instanceof Error ? err.message : String(err) });
-      await this.say(metadata.channel, userId, "Countersign could not record your verdict right now; nothing changed. Try again in a moment.");
+      await this.say(
+        metadata.channel,
+        userId,
+        "Countersign could not record your verdict right now; nothing changed. Try again in a moment.",
+      );
     }
   }
 
   /** The clicking user as a configured reviewer, or why not. */
-  private reviewer(payload: { readonly user?: { readonly id?: string; readonly team_id?: string }; readonly team?: { readonly id?: string } | null }): SlackReviewer | SlackError {
+  private reviewer(payload: {
+    readonly user?: { readonly id?: string; readonly team_id?: string };
+    readonly team?: { readonly id?: string } | null;
+  }): SlackReviewer | SlackError {
     const userId = payload.user?.id;
     const teamId = payload.user?.team_id ?? payload.team?.id;
     if (teamId === undefined || (this.deps.config.allowedTeamIds.length > 0 && !this.deps.config.allowedTeamIds.includes(teamId))) {
@@ -169,13 +189,23 @@ export class VerdictInteractions {
     return { version: metadata.v, digest: messageDigest(this.deps.notifier.render(state)) };
   }
 
-  private async recorded(approvalId: string, who: SlackReviewer, state: NonNullable<Awaited<ReturnType<SlackApprovalPort["get"]>>>): Promise<void> {
+  private async recorded(
+    approvalId: string,
+    who: SlackReviewer,
+    state: NonNullable<Awaited<ReturnType<SlackApprovalPort["get"]>>>,
+  ): Promise<void> {
     this.deps.logger.info("slack verdict recorded", { approvalId, reviewer: who.id, status: state.status });
     // Everyone sees the new state at once; the outbox's later delivery of this change finds it current.
     await this.deps.notifier.updateMessage(state);
   }
 
-  private async refused(channel: string, userId: string, approvalId: string, who: SlackReviewer, result: { code: string; message: string }): Promise<void> {
+  private async refused(
+    channel: string,
+    userId: string,
+    approvalId: string,
+    who: SlackReviewer,
+    result: { code: string; message: string },
+  ): Promise<void> {
     this.deps.logger.info("slack verdict refused", { approvalId, reviewer: who.id, code: result.code });
     await this.say(channel, userId, `Countersign did not record your verdict: ${result.message} (${result.code}).`);
     if (STALE_CODES.has(result.code)) {
@@ -191,7 +221,11 @@ export class VerdictInteractions {
   /** An ephemeral message only `userId` sees, in `channel`. */
   private async say(channel: string, userId: string, text: string): Promise<void> {
     try {
-      await this.deps.api.chat.postEphemeral({ channel, user: userId, text: text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") });
+      await this.deps.api.chat.postEphemeral({
+        channel,
+        user: userId,
+        text: text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+      });
     } catch (err) {
       this.deps.logger.warn("slack ephemeral message failed", { channel, cause: err instanceof Error ? err.message : String(err) });
     }

@@ -9,7 +9,15 @@ import { escapeInvisible, oneLine, truncate, valueText } from "../teams/card-tex
 import { maskedValues, scrubText } from "../observability/masked-values";
 import type { ApprovalCardState, CardRequest, Masker } from "../teams/ports";
 import type { Block } from "./approval-message";
-import { COMMENT_ACTION_ID, COMMENT_BLOCK_ID, COMMENT_MAX_LENGTH, SCOPE_ACTION_ID, SCOPE_BLOCK_ID, VERDICT_CALLBACK_ID, type ModalMetadata } from "./slack-actions";
+import {
+  COMMENT_ACTION_ID,
+  COMMENT_BLOCK_ID,
+  COMMENT_MAX_LENGTH,
+  SCOPE_ACTION_ID,
+  SCOPE_BLOCK_ID,
+  VERDICT_CALLBACK_ID,
+  type ModalMetadata,
+} from "./slack-actions";
 
 /** A Block Kit modal view as JSON (`views.open`). */
 export type ModalView = Record<string, unknown>;
@@ -21,15 +29,23 @@ export const SCOPE_ONCE = "once";
 export function renderVerdictModal(state: ApprovalCardState, metadata: ModalMetadata, masker: Masker): ModalView {
   const masked = masker.mask<CardRequest>(state.request, state.mask);
   const secrets = maskedValues(state.request, masked);
-  const text = (value: unknown, max = 200): string => truncate(escapeInvisible(scrubText(oneLine(scrubText(valueText(value), secrets)), secrets)), max);
+  const text = (value: unknown, max = 200): string =>
+    truncate(escapeInvisible(scrubText(oneLine(scrubText(valueText(value), secrets)), secrets)), max);
   const approving = metadata.verdict === "approve";
   const commentRequired = state.requirements.commentRequired === true;
-  const resource = [masked.resource.type, masked.resource.id].filter((v) => v !== undefined && v !== "").map((v) => text(v)).join(" ");
+  const resource = [masked.resource.type, masked.resource.id]
+    .filter((v) => v !== undefined && v !== "")
+    .map((v) => text(v))
+    .join(" ");
 
   const blocks: Block[] = [
     {
       type: "section",
-      text: { type: "plain_text", emoji: false, text: `${approving ? "Approve" : "Deny"} ${text(masked.action.name, 120)}${resource ? ` on ${resource}` : ""}, requested by ${text(masked.actor.id, 120)}.` },
+      text: {
+        type: "plain_text",
+        emoji: false,
+        text: `${approving ? "Approve" : "Deny"} ${text(masked.action.name, 120)}${resource ? ` on ${resource}` : ""}, requested by ${text(masked.actor.id, 120)}.`,
+      },
     },
   ];
   const maxScope = state.requirements.maxScope;
@@ -43,7 +59,13 @@ export function renderVerdictModal(state: ApprovalCardState, metadata: ModalMeta
         type: "static_select",
         action_id: SCOPE_ACTION_ID,
         initial_option: once,
-        options: [once, { text: { type: "plain_text", text: truncate(`Up to ${describeScope(maxScope)} of this exact call`, 75) }, value: JSON.stringify(maxScope) }],
+        options: [
+          once,
+          {
+            text: { type: "plain_text", text: truncate(`Up to ${describeScope(maxScope)} of this exact call`, 75) },
+            value: JSON.stringify(maxScope),
+          },
+        ],
       },
     });
   }

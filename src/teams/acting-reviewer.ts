@@ -10,10 +10,15 @@ import type { TeamsConfig } from "./teams-config";
 import { TeamsError } from "./teams-errors";
 
 /** The reviewer behind an activity, or the refusal to show that user. */
-export type ActingReviewer = { readonly ok: true; readonly reviewer: TeamsReviewer; readonly tenantId: string } | { readonly ok: false; readonly error: TeamsError };
+export type ActingReviewer =
+  { readonly ok: true; readonly reviewer: TeamsReviewer; readonly tenantId: string } | { readonly ok: false; readonly error: TeamsError };
 
 /** Resolves the activity's sender; an unknown user or a tenant outside `allowedTenantIds` is refused. */
-export async function actingReviewer(activity: Partial<Activity>, config: TeamsConfig, directory: ReviewerDirectory): Promise<ActingReviewer> {
+export async function actingReviewer(
+  activity: Partial<Activity>,
+  config: TeamsConfig,
+  directory: ReviewerDirectory,
+): Promise<ActingReviewer> {
   const tenantId = tenantOf(activity);
   if (tenantId === undefined || (config.allowedTenantIds.length > 0 && !config.allowedTenantIds.includes(tenantId))) {
     return { ok: false, error: new TeamsError("COUNTERSIGN_TEAMS_TENANT_NOT_ALLOWED") };

@@ -111,7 +111,13 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
   const body: CardElement[] = [];
   const summary = summaryLine(state, masked, shown, person);
   if (state.breakGlass !== undefined) {
-    body.push(textBlock(`🚨 Break-glass: ${shown(masked.action.name, 80)} ran without approval`, { weight: "Bolder", color: "Attention", spacing: "None" }));
+    body.push(
+      textBlock(`🚨 Break-glass: ${shown(masked.action.name, 80)} ran without approval`, {
+        weight: "Bolder",
+        color: "Attention",
+        spacing: "None",
+      }),
+    );
   }
   if (pending) {
     body.push(textBlock(summary, { size: "Medium", weight: "Bolder" }));
@@ -120,7 +126,11 @@ export function renderApprovalCard(state: ApprovalCardState, options: ApprovalCa
   }
   const badges = badgeLine(state, masked, shown);
   if (badges !== null) body.push(badges);
-  if (state.breakGlass !== undefined) body.push(fact("Justification", shown(state.breakGlass.justification, 500)), note("Approve acknowledges it; Deny flags it as unjustified."));
+  if (state.breakGlass !== undefined)
+    body.push(
+      fact("Justification", shown(state.breakGlass.justification, 500)),
+      note("Approve acknowledges it; Deny flags it as unjustified."),
+    );
 
   if (pending) body.push(textBlock(progressLine(state), { color: "Accent", weight: "Bolder", spacing: "Small" }));
   const reason = masked.context.reason;
@@ -306,7 +316,12 @@ function expiryText(expiresAt: number, minute: number | undefined): string {
   return left > 0 ? `in ${humanDuration(left)} (${when})` : `${when} (past)`;
 }
 
-function verdictLine(verdict: CardVerdict, shown: Shown, person: (id: unknown, roles?: readonly string[]) => string, maxComment?: number): CardElement {
+function verdictLine(
+  verdict: CardVerdict,
+  shown: Shown,
+  person: (id: unknown, roles?: readonly string[]) => string,
+  maxComment?: number,
+): CardElement {
   const who = person(verdict.reviewerId, verdict.roles);
   const what = verdict.verdict === "approve" ? "✅ approved" : "⛔ denied";
   const comment = verdict.comment === undefined || verdict.comment.trim() === "" ? "" : `: “${shown(verdict.comment, maxComment)}”`;
@@ -335,10 +350,14 @@ function detailsCard(
     items.push(fact("On behalf of", withId(person(actor.on_behalf_of), shown(actor.on_behalf_of, 120), undefined)));
   }
   const reason = masked.context.reason;
-  if (reason !== undefined && reason !== "" && Array.from(oneLine(valueText(reason))).length > FIRST_SCREEN_REASON_LENGTH) items.push(fact("Reason", shown(reason)));
+  if (reason !== undefined && reason !== "" && Array.from(oneLine(valueText(reason))).length > FIRST_SCREEN_REASON_LENGTH)
+    items.push(fact("Reason", shown(reason)));
   items.push(fact("Action", shown(masked.action.name, 120)));
   const resource = masked.resource;
-  const resourceText = [resource.type, resource.id].filter((v) => v !== undefined && v !== "").map((v) => shown(v, 150)).join(" ");
+  const resourceText = [resource.type, resource.id]
+    .filter((v) => v !== undefined && v !== "")
+    .map((v) => shown(v, 150))
+    .join(" ");
   if (resourceText !== "") items.push(fact("Resource", resourceText));
   if (resource.environment !== undefined && resource.environment !== "") items.push(fact("Environment", shown(resource.environment, 80)));
   items.push(fact("Requested", `${localTime(state.requestedAt)} · ${utcTimestamp(state.requestedAt)}`));
@@ -362,7 +381,10 @@ function detailsCard(
       ...(budget.left > 0 ? [`${budget.left} more value${budget.left === 1 ? " is" : "s are"} not on this card`] : []),
       ...(budget.cut > 0 ? [`${budget.cut} value${budget.cut === 1 ? " is" : "s are"} cut at ${MAX_VALUE_LENGTH} characters`] : []),
     ];
-    const where = consoleUrl === undefined ? `read the whole request with GET /v1/approvals/${shown(state.id, 200)}` : "open the request in the console to see everything";
+    const where =
+      consoleUrl === undefined
+        ? `read the whole request with GET /v1/approvals/${shown(state.id, 200)}`
+        : "open the request in the console to see everything";
     items.push(textBlock(`⚠️ ${parts.join("; ")}: ${where} before you decide.`, { weight: "Bolder", spacing: "Medium" }));
   }
 
@@ -370,7 +392,8 @@ function detailsCard(
   if (state.verdicts.length === 0) items.push(note("None yet."));
   for (const verdict of state.verdicts) items.push(verdictLine(verdict, shown, person));
   if (state.status === "approved") items.push(note("The requester may now proceed, once (or within the scope granted)."));
-  if (state.status === "expired" && state.outcome !== undefined) items.push(note(`Expired at ${utcTimestamp(state.outcome.decidedAt)} before enough reviewers approved.`));
+  if (state.status === "expired" && state.outcome !== undefined)
+    items.push(note(`Expired at ${utcTimestamp(state.outcome.decidedAt)} before enough reviewers approved.`));
 
   return {
     type: "AdaptiveCard",
@@ -401,7 +424,8 @@ function valueLines(value: unknown, shown: Shown, budget: { chars: number; value
   const walk = (node: unknown, path: string, depth: number): void => {
     if (Array.isArray(node)) {
       if (node.length === 0) return emit(path, "[]");
-      if (node.every((item) => item === null || typeof item !== "object") && node.length <= 20) return emit(path, node.map((item) => valueText(item)).join(", "));
+      if (node.every((item) => item === null || typeof item !== "object") && node.length <= 20)
+        return emit(path, node.map((item) => valueText(item)).join(", "));
       if (depth >= MAX_FLATTEN_DEPTH) return emit(path, node);
       node.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
       return;
@@ -426,7 +450,13 @@ function pathKey(key: string, first: boolean): string {
 }
 
 /** "Jane Doe (dba)" for a configured person, the id otherwise; roles are the ones that counted, when known. */
-function personName(id: unknown, roles: readonly string[] | undefined, options: ApprovalCardOptions, shown: Shown, verdicts: readonly CardVerdict[]): string {
+function personName(
+  id: unknown,
+  roles: readonly string[] | undefined,
+  options: ApprovalCardOptions,
+  shown: Shown,
+  verdicts: readonly CardVerdict[],
+): string {
   const found = typeof id === "string" ? options.people?.(id) : undefined;
   const named = found?.displayName ?? verdicts.find((v) => v.reviewerId === id && v.reviewerName !== undefined)?.reviewerName;
   const name = shown(named ?? id, 80);

@@ -15,7 +15,15 @@ import type { ApprovalService } from "../approvals/approval-service";
 import { evaluateQuorum } from "../approvals/approval-state-machine";
 import type { ApprovalNotifier } from "./approval-notifier";
 import { escalationText, expiryText, reminderText } from "./workflow-messages";
-import type { ApprovalCardState, ApprovalPort, CardWaitingFor, ReviewerDirectory, TeamsReviewer, VerdictCommand, VerdictResult } from "./ports";
+import type {
+  ApprovalCardState,
+  ApprovalPort,
+  CardWaitingFor,
+  ReviewerDirectory,
+  TeamsReviewer,
+  VerdictCommand,
+  VerdictResult,
+} from "./ports";
 
 /** An approval request as the card shows it. */
 export function toCardState(approval: ApprovalRequest, names: Readonly<Record<string, string>> = {}): ApprovalCardState {
@@ -141,7 +149,8 @@ export function teamsNotificationSink(
         case "changed": {
           const update = await bot.updateCard(state);
           // The requester's side of an expiry: said once, under the card, by whoever moved the card to it.
-          if (update === "updated" && n.approval.status === "expired") return retryOn(await bot.replyInThread(n.approval.id, expiryText(n.approval)));
+          if (update === "updated" && n.approval.status === "expired")
+            return retryOn(await bot.replyInThread(n.approval.id, expiryText(n.approval)));
           return retryOn(update);
         }
         case "remind":
@@ -166,7 +175,10 @@ function retryOn(result: string): "done" | "retry" {
 /** What the reviewer directory needs of the configured identities (`IdentityDirectory` fits). */
 export interface TeamsIdentities {
   /** The identity a Teams user is mapped to: note the order, object id first, and undefined when none. */
-  byTeamsUser(aadObjectId: string, tenantId: string): { readonly id: string; readonly kind: string; readonly roles: readonly string[] } | undefined;
+  byTeamsUser(
+    aadObjectId: string,
+    tenantId: string,
+  ): { readonly id: string; readonly kind: string; readonly roles: readonly string[] } | undefined;
 }
 
 /** ReviewerDirectory over the configured identities (`identities[].teams`); only people review. */

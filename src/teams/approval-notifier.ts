@@ -19,7 +19,11 @@ import { TeamsError, type TeamsErrorCode } from "./teams-errors";
 
 /** What the notifier needs of the bot adapter: botbuilder's proactive entry point. */
 export interface ProactiveAdapter {
-  continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+  continueConversationAsync(
+    botAppId: string,
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void>;
 }
 
 /** How long a card record outlives its approval's expiry, by default (so late changes still reach the card). */
@@ -90,9 +94,14 @@ export class ApprovalNotifier {
   async renderForSending(state: ApprovalCardState): Promise<AdaptiveCard> {
     const now = this.deps.clock.now();
     const card = this.render(state, now);
-    await this.deps.store.saveShown(state.id, shownKey(state.version, renderMinute(now)), sentCard(card)).catch((err: unknown) =>
-      this.deps.logger.warn("teams card digest not stored", { approvalId: state.id, cause: err instanceof Error ? err.message : String(err) }),
-    );
+    await this.deps.store
+      .saveShown(state.id, shownKey(state.version, renderMinute(now)), sentCard(card))
+      .catch((err: unknown) =>
+        this.deps.logger.warn("teams card digest not stored", {
+          approvalId: state.id,
+          cause: err instanceof Error ? err.message : String(err),
+        }),
+      );
     return card;
   }
 
@@ -113,7 +122,10 @@ export class ApprovalNotifier {
       let activityId: string | undefined;
       // The claim is short and kept alive while the post is in flight: if this process dies mid-post, another
       // instance may post within seconds instead of waiting out a long claim.
-      const keepAlive = setInterval(() => void this.deps.store.extendClaim(state.id, POST_CLAIM_MS).catch(() => undefined), POST_CLAIM_MS / 3);
+      const keepAlive = setInterval(
+        () => void this.deps.store.extendClaim(state.id, POST_CLAIM_MS).catch(() => undefined),
+        POST_CLAIM_MS / 3,
+      );
       try {
         const activity = cardActivity(await this.renderForSending(state));
         await this.inConversation(subscription.reference, async (context) => {
@@ -160,7 +172,10 @@ export class ApprovalNotifier {
       if (posted === null) return "no-card";
       const conversation = posted.reference.conversation;
       if (conversation === undefined) return "no-card";
-      const thread = { ...posted.reference, conversation: { ...conversation, id: `${conversation.id};messageid=${posted.activityId}` } } as StoredReference;
+      const thread = {
+        ...posted.reference,
+        conversation: { ...conversation, id: `${conversation.id};messageid=${posted.activityId}` },
+      } as StoredReference;
       await this.inConversation(thread, async (context) => {
         await context.sendActivity(MessageFactory.text(text));
       });

@@ -44,7 +44,9 @@ export class ApprovalBotAdapter extends TeamsAdapter {
       // call arbitrary URLs (another loopback port is Redis, or an admin endpoint): callers on this machine
       // only, and replies only to the configured Emulator.
       if (!isLoopbackAddress(req.socket.remoteAddress)) {
-        this.logger.warn("teams activity refused in local development mode: not a loopback caller", { code: "COUNTERSIGN_TEAMS_LOOPBACK_ONLY" });
+        this.logger.warn("teams activity refused in local development mode: not a loopback caller", {
+          code: "COUNTERSIGN_TEAMS_LOOPBACK_ONLY",
+        });
         return reply(res, "COUNTERSIGN_TEAMS_LOOPBACK_ONLY");
       }
       if (this.emulatorOrigin === undefined || originOf(activity.serviceUrl) !== this.emulatorOrigin) {
@@ -72,7 +74,11 @@ export class ApprovalBotAdapter extends TeamsAdapter {
       if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
       else res.end();
     } catch (err) {
-      this.logger.error("teams activity failed", { code: "COUNTERSIGN_TEAMS_INTERNAL", cause: err instanceof Error ? err.message : String(err), activityType: activity.type });
+      this.logger.error("teams activity failed", {
+        code: "COUNTERSIGN_TEAMS_INTERNAL",
+        cause: err instanceof Error ? err.message : String(err),
+        activityType: activity.type,
+      });
       if (!res.headersSent) reply(res, "COUNTERSIGN_TEAMS_INTERNAL");
     }
   }

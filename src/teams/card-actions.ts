@@ -10,7 +10,15 @@ import { createHash } from "node:crypto";
 import { sentCard } from "./approval-card";
 import { MAX_SHOWN_VIEW_CHARS } from "../approvals/approval-request";
 import { cardActivity, shownKey, type ApprovalNotifier } from "./approval-notifier";
-import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, DENY_VERB, RENDERED_AT_FIELD, SCOPE_INPUT_ID, VERSION_FIELD } from "./card-verbs";
+import {
+  APPROVAL_ID_FIELD,
+  APPROVE_VERB,
+  COMMENT_INPUT_ID,
+  DENY_VERB,
+  RENDERED_AT_FIELD,
+  SCOPE_INPUT_ID,
+  VERSION_FIELD,
+} from "./card-verbs";
 import { baseConversationId } from "./conversation-reference";
 import type { ConversationStore } from "./conversation-store";
 import { answerWithCard, answerWithMessage } from "./invoke-response";
@@ -98,7 +106,8 @@ export class CardActions {
       if (approvalId === null) return await this.refuse(context, new TeamsError("COUNTERSIGN_TEAMS_BAD_ACTION"));
       const posted = await this.deps.store.card(approvalId);
       const here = baseConversationId(context.activity.conversation?.id ?? "");
-      if (posted !== null && posted.reference.conversation?.id !== here) return await this.refuse(context, new TeamsError("COUNTERSIGN_TEAMS_CARD_ELSEWHERE"));
+      if (posted !== null && posted.reference.conversation?.id !== here)
+        return await this.refuse(context, new TeamsError("COUNTERSIGN_TEAMS_CARD_ELSEWHERE"));
       const state = await this.deps.approvals.get(approvalId);
       if (state === null) return await answerWithMessage(context, "This approval request no longer exists.");
       await answerWithCard(context, await this.deps.notifier.renderForSending(state));
@@ -138,7 +147,11 @@ export class CardActions {
 
 /** A kept card that hashes to its digest and fits on a verdict (the trail keeps it); otherwise the digest alone is recorded. */
 function keepable(card: { readonly digest: string; readonly view?: string }): card is { readonly digest: string; readonly view: string } {
-  return card.view !== undefined && card.view.length <= MAX_SHOWN_VIEW_CHARS && createHash("sha256").update(card.view, "utf8").digest("hex") === card.digest;
+  return (
+    card.view !== undefined &&
+    card.view.length <= MAX_SHOWN_VIEW_CHARS &&
+    createHash("sha256").update(card.view, "utf8").digest("hex") === card.digest
+  );
 }
 
 function approvalIdOf(data: CardActionData): string | null {

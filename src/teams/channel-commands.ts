@@ -79,7 +79,11 @@ export class ChannelCommands {
           await context.sendActivity(`${refusal.message} (${refusal.code}).`);
           return;
         }
-        await context.sendActivity(command.kind === "subscribe" ? await this.subscribe(context.activity, command.name) : await this.unsubscribe(context.activity, command.name));
+        await context.sendActivity(
+          command.kind === "subscribe"
+            ? await this.subscribe(context.activity, command.name)
+            : await this.unsubscribe(context.activity, command.name),
+        );
         return;
       }
     }
@@ -96,7 +100,9 @@ export class ChannelCommands {
     const name = this.defaultName(activity);
     const subscription = this.subscription(activity, name, INSTALL_SUBSCRIBER);
     const conversationId = subscription.reference.conversation?.id;
-    const stored = (await this.deps.store.subscribeIfFree(subscription)) || (await this.deps.store.channel(name))?.reference.conversation?.id === conversationId;
+    const stored =
+      (await this.deps.store.subscribeIfFree(subscription)) ||
+      (await this.deps.store.channel(name))?.reference.conversation?.id === conversationId;
     this.deps.logger.info("teams bot installed", { conversationType: type, channel: name, subscribed: stored });
     await context.sendActivity(
       stored
@@ -160,7 +166,8 @@ export class ChannelCommands {
     const who = await actingReviewer(activity, this.deps.config, this.deps.reviewers);
     if (!who.ok) return who.error;
     const admins = this.deps.config.channelAdminRoles;
-    if (admins.length > 0 && !who.reviewer.roles.some((r) => admins.includes(r))) return new TeamsError("COUNTERSIGN_TEAMS_NOT_CHANNEL_ADMIN");
+    if (admins.length > 0 && !who.reviewer.roles.some((r) => admins.includes(r)))
+      return new TeamsError("COUNTERSIGN_TEAMS_NOT_CHANNEL_ADMIN");
     return null;
   }
 

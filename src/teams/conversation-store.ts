@@ -259,7 +259,11 @@ export class RedisConversationStore implements ConversationStore {
 
   async saveShown(approvalId: string, key: string, shown: SentCard): Promise<void> {
     // The card is kept deflated (card JSON shrinks about fivefold): one is kept per version and minute rendered.
-    await SAVE_SHOWN.run(this.redis, [this.keys.card(approvalId)], [`digest:${key}`, shown.digest, `view:${key}`, deflateRawSync(Buffer.from(shown.view, "utf8"))]);
+    await SAVE_SHOWN.run(
+      this.redis,
+      [this.keys.card(approvalId)],
+      [`digest:${key}`, shown.digest, `view:${key}`, deflateRawSync(Buffer.from(shown.view, "utf8"))],
+    );
   }
 
   async shown(approvalId: string, key: string): Promise<{ readonly digest: string; readonly view?: string } | null> {

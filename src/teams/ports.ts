@@ -172,8 +172,7 @@ export interface CardShown {
  * which the bot shows to the clicking reviewer.
  */
 export type VerdictResult =
-  | { readonly ok: true; readonly state: ApprovalCardState }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  { readonly ok: true; readonly state: ApprovalCardState } | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** The approval use cases the bot calls; verdicts from Teams follow the same rules as verdicts from the API. */
 export interface ApprovalPort {

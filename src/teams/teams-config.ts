@@ -149,11 +149,15 @@ export function validateTeamsConfig(raw: unknown, env: TeamsConfigEnv = {}, opti
     }
     if (appPassword !== undefined || certificate !== undefined) fail("teams.app_id", "is required when a password or certificate is set");
   } else if (appType === "UserAssignedMsi") {
-    if (appPassword !== undefined || certificate !== undefined) fail("teams.app_type", "UserAssignedMsi takes neither a password nor a certificate");
+    if (appPassword !== undefined || certificate !== undefined)
+      fail("teams.app_type", "UserAssignedMsi takes neither a password nor a certificate");
     if (tenantId === undefined) fail("teams.tenant_id", "is required for UserAssignedMsi");
   } else {
     if (appPassword === undefined && certificate === undefined) {
-      fail("teams.app_password", "or teams.certificate is required with an app id (prefer the MICROSOFT_APP_PASSWORD environment variable)");
+      fail(
+        "teams.app_password",
+        "or teams.certificate is required with an app id (prefer the MICROSOFT_APP_PASSWORD environment variable)",
+      );
     }
     if (appPassword !== undefined && certificate !== undefined) fail("teams.certificate", "cannot be combined with an app password");
     if (appType === "SingleTenant" && tenantId === undefined) fail("teams.tenant_id", "is required for SingleTenant");
@@ -191,7 +195,8 @@ export function validateTeamsConfig(raw: unknown, env: TeamsConfigEnv = {}, opti
 /** The origin of `teams.emulator_url`: plain http or https on a loopback address, in local development mode only. */
 function emulatorOriginOf(value: string | undefined, authenticated: boolean): string | undefined {
   if (value === undefined) return undefined;
-  if (authenticated) fail("teams.emulator_url", "is only for local development mode (no app id); with an app id replies go where Teams says");
+  if (authenticated)
+    fail("teams.emulator_url", "is only for local development mode (no app id); with an app id replies go where Teams says");
   let url: URL;
   try {
     url = new URL(value);
@@ -199,7 +204,8 @@ function emulatorOriginOf(value: string | undefined, authenticated: boolean): st
     return fail("teams.emulator_url", "must be a URL such as http://127.0.0.1:53484");
   }
   const loopback = url.hostname === "localhost" || url.hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(url.hostname);
-  if (!loopback || (url.protocol !== "http:" && url.protocol !== "https:")) fail("teams.emulator_url", "must be an http(s) URL on a loopback address");
+  if (!loopback || (url.protocol !== "http:" && url.protocol !== "https:"))
+    fail("teams.emulator_url", "must be an http(s) URL on a loopback address");
   return url.origin;
 }
 
@@ -241,7 +247,13 @@ export function describeTeamsConfig(config: TeamsConfig): Record<string, unknown
     appId: config.appId,
     appType: config.appType,
     tenantId: config.tenantId,
-    credential: config.certificate ? "certificate" : config.appPassword ? "password" : config.appType === "UserAssignedMsi" ? "managed-identity" : "none",
+    credential: config.certificate
+      ? "certificate"
+      : config.appPassword
+        ? "password"
+        : config.appType === "UserAssignedMsi"
+          ? "managed-identity"
+          : "none",
     allowedTenantIds: config.allowedTenantIds,
     defaultChannel: config.defaultChannel,
     installChannel: config.installChannel,
@@ -262,7 +274,8 @@ function readCertificate(raw: unknown, readFile: (path: string) => string): Team
   }
   const inline = optionalString(cert, "private_key_pem", "teams.certificate");
   const file = optionalString(cert, "private_key_file", "teams.certificate");
-  if ((inline === undefined) === (file === undefined)) fail("teams.certificate", "needs exactly one of private_key_pem and private_key_file");
+  if ((inline === undefined) === (file === undefined))
+    fail("teams.certificate", "needs exactly one of private_key_pem and private_key_file");
   let pem = inline;
   if (file !== undefined) {
     try {
@@ -288,7 +301,8 @@ function readEndpoints(raw: unknown, production: boolean): ChannelServiceEndpoin
     if (value === undefined) {
       fail(`teams.channel_service.${fileKey}`, "is required: botbuilder uses all of the channel service settings or none of them");
     }
-    if (fileKey !== "to_channel_from_bot_oauth_scope" && fileKey !== "to_bot_from_channel_token_issuer") checkUrl(value, `teams.channel_service.${fileKey}`, production);
+    if (fileKey !== "to_channel_from_bot_oauth_scope" && fileKey !== "to_bot_from_channel_token_issuer")
+      checkUrl(value, `teams.channel_service.${fileKey}`, production);
     out[key] = value;
   }
   const callerId = optionalString(section, "caller_id", "teams.channel_service");
@@ -316,7 +330,8 @@ function channelName(file: Record<string, unknown>, key: string): string | undef
   const value = optionalString(file, key);
   if (value === undefined) return undefined;
   const name = normalizeChannelName(value);
-  if (name === null) fail(`teams.${key}`, "must be 1-64 characters: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit");
+  if (name === null)
+    fail(`teams.${key}`, "must be 1-64 characters: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit");
   return name;
 }
 

@@ -12,7 +12,15 @@ import { CardActions, type CardActionData } from "./card-actions";
 import { APPROVE_VERB, DENY_VERB, REFRESH_VERB } from "./card-verbs";
 import { ChannelCommands } from "./channel-commands";
 import type { ConversationStore } from "./conversation-store";
-import { systemTeamsClock, type ApprovalPort, type CardPerson, type Masker, type ReviewerDirectory, type TeamsClock, type TeamsLogger } from "./ports";
+import {
+  systemTeamsClock,
+  type ApprovalPort,
+  type CardPerson,
+  type Masker,
+  type ReviewerDirectory,
+  type TeamsClock,
+  type TeamsLogger,
+} from "./ports";
 import { describeTeamsConfig, isAuthenticated, type TeamsConfig } from "./teams-config";
 import { TeamsError } from "./teams-errors";
 
@@ -93,7 +101,9 @@ export function createTeamsRouter(deps: TeamsBotDeps): TeamsBot {
   });
 
   const router = express.Router();
-  router.post(MESSAGES_PATH, express.json({ limit: BODY_LIMIT }), (req, res) => adapter.handle(req, res, async (context) => void (await app.run(context))));
+  router.post(MESSAGES_PATH, express.json({ limit: BODY_LIMIT }), (req, res) =>
+    adapter.handle(req, res, async (context) => void (await app.run(context))),
+  );
   router.use(MESSAGES_PATH, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const error = new TeamsError("COUNTERSIGN_TEAMS_BAD_ACTIVITY");

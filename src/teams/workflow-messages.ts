@@ -14,7 +14,9 @@ function subject(a: ApprovalRequest): string {
   const shown = (pointer: string, value: unknown): string =>
     a.mask.some((m) => pointerCovers(m, pointer)) ? "[MASKED]" : typeof value === "string" && value !== "" ? value : "?";
   const resource = a.request.resource["id"];
-  return resource === undefined ? shown("/action/name", a.request.action.name) : `${shown("/action/name", a.request.action.name)} on ${shown("/resource/id", resource)}`;
+  return resource === undefined
+    ? shown("/action/name", a.request.action.name)
+    : `${shown("/action/name", a.request.action.name)} on ${shown("/resource/id", resource)}`;
 }
 
 /** A duration a person reads at a glance: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */

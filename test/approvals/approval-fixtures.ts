@@ -59,7 +59,12 @@ export const twoSecurity: ApprovalRequirements = { ...oneDba, quorum: 2, reviewe
 export const dbaAndSecurity: ApprovalRequirements = {
   ...oneDba,
   quorum: 2,
-  reviewers: { groups: [{ roles: ["dba"], quorum: 1 }, { roles: ["security"], quorum: 1 }] },
+  reviewers: {
+    groups: [
+      { roles: ["dba"], quorum: 1 },
+      { roles: ["security"], quorum: 1 },
+    ],
+  },
 };
 
 /** A decide request: agent deploy-bot acting for user:mallory exports prod customers. */

@@ -61,7 +61,12 @@ describe("two instances sharing one Redis", () => {
 
   it("records a verdict through B on a request created through A, with B announcing it", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
-    const after = await b.service.castVerdict({ approvalId: approval.id, reviewer: { id: "user:alice", roles: ["dba"] }, verdict: "approve", channel: "api" });
+    const after = await b.service.castVerdict({
+      approvalId: approval.id,
+      reviewer: { id: "user:alice", roles: ["dba"] },
+      verdict: "approve",
+      channel: "api",
+    });
     expect(after.status).toBe("approved");
     expect(b.events.ofType("approval.finalized")).toHaveLength(1);
     expect(a.events.ofType("approval.finalized")).toHaveLength(0);
@@ -72,7 +77,9 @@ describe("two instances sharing one Redis", () => {
     const quorum3 = { ...twoSecurity, quorum: 3 };
     const { approval } = await a.service.createFromDecision(exportRequest({ requirements: quorum3 }));
     const results = await Promise.allSettled(
-      reviewers(50).map((reviewer, i) => (i % 2 ? a : b).service.castVerdict({ approvalId: approval.id, reviewer, verdict: "approve", channel: "api" })),
+      reviewers(50).map((reviewer, i) =>
+        (i % 2 ? a : b).service.castVerdict({ approvalId: approval.id, reviewer, verdict: "approve", channel: "api" }),
+      ),
     );
     const ok = results.filter((r) => r.status === "fulfilled");
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -94,7 +101,12 @@ describe("two instances sharing one Redis", () => {
     const { approval } = await a.service.createFromDecision(exportRequest({ requirements: quorum5 }));
     await Promise.allSettled(
       reviewers(50).map((reviewer, i) =>
-        (i % 2 ? a : b).service.castVerdict({ approvalId: approval.id, reviewer, verdict: i % 7 === 3 ? "deny" : "approve", channel: "api" }),
+        (i % 2 ? a : b).service.castVerdict({
+          approvalId: approval.id,
+          reviewer,
+          verdict: i % 7 === 3 ? "deny" : "approve",
+          channel: "api",
+        }),
       ),
     );
     const final = await a.store.get(approval.id);
@@ -106,7 +118,9 @@ describe("two instances sharing one Redis", () => {
   it("records one verdict when the same reviewer's verdict is delivered 50 times at once", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity }));
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).service.castVerdict({ approvalId: approval.id, reviewer: carol, verdict: "approve", channel: "teams" })),
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 ? a : b).service.castVerdict({ approvalId: approval.id, reviewer: carol, verdict: "approve", channel: "teams" }),
+      ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.filter((r) => r.status === "rejected" && r.reason.code === "COUNTERSIGN_ALREADY_VOTED")).toHaveLength(49);
@@ -117,7 +131,9 @@ describe("two instances sharing one Redis", () => {
 
   it("creates one request when both instances receive the same creation at once", async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).service.createFromDecision(exportRequest({ idempotencyKey: "same", decisionId: `dec_${i}` }))),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).service.createFromDecision(exportRequest({ idempotencyKey: "same", decisionId: `dec_${i}` })),
+      ),
     );
     expect(new Set(results.map((r) => r.approval.id)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -131,7 +147,12 @@ describe("long-poll", () => {
     const started = Date.now();
     const waiting = a.service.waitForChange({ approvalId: approval.id, viewer: caller, timeoutMs: 20_000 });
     setTimeout(() => {
-      void b.service.castVerdict({ approvalId: approval.id, reviewer: { id: "user:alice", roles: ["dba"] }, verdict: "approve", channel: "api" });
+      void b.service.castVerdict({
+        approvalId: approval.id,
+        reviewer: { id: "user:alice", roles: ["dba"] },
+        verdict: "approve",
+        channel: "api",
+      });
     }, 150);
     const result = await waiting;
     expect(result.changed).toBe(true);
@@ -166,7 +187,9 @@ describe("long-poll", () => {
     await expect(waiting).resolves.toMatchObject({ changed: false, approval: { status: "pending", version: 1 } });
     expect(Date.now() - started).toBeLessThan(5000);
     const aborted = AbortSignal.abort();
-    await expect(a.service.waitForChange({ approvalId: approval.id, viewer: caller, timeoutMs: 20_000, signal: aborted })).resolves.toMatchObject({ changed: false });
+    await expect(
+      a.service.waitForChange({ approvalId: approval.id, viewer: caller, timeoutMs: 20_000, signal: aborted }),
+    ).resolves.toMatchObject({ changed: false });
   });
 
   it("times out unchanged, and only the caller or eligible reviewers may wait", async () => {

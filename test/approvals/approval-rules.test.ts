@@ -12,7 +12,13 @@ import { maskDocument as maskPointers } from "../../src/json/document-masking";
 import { actionDigest } from "../../src/approvals/action-digest";
 import { alice, bob, carol, dave, dbaAndSecurity, erin, oneDba, twoSecurity } from "./approval-fixtures";
 
-const v = (reviewerId: string, verdict: "approve" | "deny", roles: string[]): Verdict => ({ reviewerId, verdict, roles, channel: "api", at: 0 });
+const v = (reviewerId: string, verdict: "approve" | "deny", roles: string[]): Verdict => ({
+  reviewerId,
+  verdict,
+  roles,
+  channel: "api",
+  at: 0,
+});
 
 function request(over: Partial<ApprovalRequest> = {}): ApprovalRequest {
   return {
@@ -59,7 +65,9 @@ describe("transitions", () => {
 describe("quorum", () => {
   it("needs N distinct approvers", () => {
     expect(evaluateQuorum(twoSecurity, [v("user:bob", "approve", ["security"])]).outcome).toBe("pending");
-    expect(evaluateQuorum(twoSecurity, [v("user:bob", "approve", ["security"]), v("user:carol", "approve", ["security"])]).outcome).toBe("approved");
+    expect(evaluateQuorum(twoSecurity, [v("user:bob", "approve", ["security"]), v("user:carol", "approve", ["security"])]).outcome).toBe(
+      "approved",
+    );
   });
 
   it("counts one person once, whatever the spelling of their id", () => {
@@ -72,9 +80,15 @@ describe("quorum", () => {
     const dual = evaluateQuorum(dbaAndSecurity, [v("user:dave", "approve", ["dba", "security"])]);
     expect(dual.groups.map((g) => g.count)).toEqual([1, 1]);
     expect(dual.outcome).toBe("pending");
-    expect(evaluateQuorum(dbaAndSecurity, [v("user:alice", "approve", ["dba"]), v("user:frank", "approve", ["dba"])]).outcome).toBe("pending");
-    expect(evaluateQuorum(dbaAndSecurity, [v("user:alice", "approve", ["dba"]), v("user:carol", "approve", ["security"])]).outcome).toBe("approved");
-    expect(evaluateQuorum(dbaAndSecurity, [v("user:dave", "approve", ["dba", "security"]), v("user:carol", "approve", ["security"])]).outcome).toBe("approved");
+    expect(evaluateQuorum(dbaAndSecurity, [v("user:alice", "approve", ["dba"]), v("user:frank", "approve", ["dba"])]).outcome).toBe(
+      "pending",
+    );
+    expect(evaluateQuorum(dbaAndSecurity, [v("user:alice", "approve", ["dba"]), v("user:carol", "approve", ["security"])]).outcome).toBe(
+      "approved",
+    );
+    expect(
+      evaluateQuorum(dbaAndSecurity, [v("user:dave", "approve", ["dba", "security"]), v("user:carol", "approve", ["security"])]).outcome,
+    ).toBe("approved");
   });
 
   it("denies on one deny, even after approvals", () => {
@@ -95,7 +109,9 @@ describe("quorum", () => {
     ["empty group", { reviewers: { groups: [{ roles: [], quorum: 1 }] } }],
     ["zero ttl", { ttl_seconds: 0 }],
   ])("refuses unusable requirements: %s", (_name, over) => {
-    expect(() => assertUsableRequirements({ ...oneDba, ...over })).toThrow(expect.objectContaining({ code: "COUNTERSIGN_APPROVAL_REQUIREMENTS_INVALID" }));
+    expect(() => assertUsableRequirements({ ...oneDba, ...over })).toThrow(
+      expect.objectContaining({ code: "COUNTERSIGN_APPROVAL_REQUIREMENTS_INVALID" }),
+    );
   });
 });
 
@@ -125,7 +141,9 @@ describe("eligibility", () => {
   });
 
   it("refuses a second vote, a decided request and an expired one", () => {
-    expect(verdictEligibility(request({ verdicts: [v("user:alice", "approve", ["dba"])] }), alice, 0)).toMatchObject({ code: "COUNTERSIGN_ALREADY_VOTED" });
+    expect(verdictEligibility(request({ verdicts: [v("user:alice", "approve", ["dba"])] }), alice, 0)).toMatchObject({
+      code: "COUNTERSIGN_ALREADY_VOTED",
+    });
     expect(verdictEligibility(request({ status: "approved" }), alice, 0)).toMatchObject({ code: "COUNTERSIGN_ALREADY_DECIDED" });
     expect(verdictEligibility(request(), alice, 1000)).toMatchObject({ code: "COUNTERSIGN_EXPIRED" });
   });
@@ -148,7 +166,11 @@ describe("eligibility", () => {
 describe("action digest and masking", () => {
   it("is the SHA-256 of the RFC 8785 form, independent of key order and number spelling", () => {
     const a = actionDigest({ actor: { id: "a", type: "x" }, action: { name: "n", params: { rows: 1e3 } }, resource: { id: "r" } });
-    const b = actionDigest({ resource: { id: "r" }, action: { params: { rows: 1000 }, name: "n" }, actor: { type: "x", id: "a" } } as never);
+    const b = actionDigest({
+      resource: { id: "r" },
+      action: { params: { rows: 1000 }, name: "n" },
+      actor: { type: "x", id: "a" },
+    } as never);
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     // Known vector: sha256 of {"action":{"name":"n"},"actor":{"id":"a"},"resource":{}}

@@ -73,7 +73,11 @@ describe("creating a request", () => {
     expect(await redis.zcard(new ApprovalKeys().expiryIndex)).toBe(0);
     expect(await redis.keys("*")).toEqual([]);
     // The same request can be opened again afterwards, and is announced once recorded.
-    const again = await a.service.createFromDecision({ ...exportRequest(), idempotencyKey: "withdrawn-1", beforeAnnounce: async () => undefined });
+    const again = await a.service.createFromDecision({
+      ...exportRequest(),
+      idempotencyKey: "withdrawn-1",
+      beforeAnnounce: async () => undefined,
+    });
     expect(again.created).toBe(true);
     expect(a.events.ofType("approval.created")).toHaveLength(1);
   });
@@ -144,7 +148,9 @@ describe("creating a request", () => {
   });
 
   it("creates one request when identical creations race", async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, () => a.service.createFromDecision(exportRequest({ idempotencyKey: "race" }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => a.service.createFromDecision(exportRequest({ idempotencyKey: "race" }))),
+    );
     expect(new Set(results.map((r) => r.approval.id)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(await redis.zcard(new ApprovalKeys().pendingIndex)).toBe(1);
@@ -152,11 +158,15 @@ describe("creating a request", () => {
 
   it("refuses a reason_required request without context.reason", async () => {
     const input = exportRequest({ requirements: { ...twoSecurity, reason_required: true } });
-    await expect(a.service.createFromDecision({ ...input, request: { ...input.request, context: { ticket: "OPS-1" } } })).rejects.toMatchObject({
+    await expect(
+      a.service.createFromDecision({ ...input, request: { ...input.request, context: { ticket: "OPS-1" } } }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_REASON_REQUIRED",
       status: 400,
     });
-    await expect(a.service.createFromDecision({ ...input, request: { ...input.request, context: { reason: "  " } } })).rejects.toMatchObject({
+    await expect(
+      a.service.createFromDecision({ ...input, request: { ...input.request, context: { reason: "  " } } }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_REASON_REQUIRED",
     });
     expect(await redis.dbsize()).toBe(0);
@@ -172,7 +182,9 @@ describe("creating a request", () => {
     await expect(a.service.createFromDecision({ ...input, requirements: { ...input.requirements, reviewers: {} } })).rejects.toMatchObject({
       code: "COUNTERSIGN_APPROVAL_REQUIREMENTS_INVALID",
     });
-    await expect(a.service.createFromDecision({ ...input, idempotencyKey: "x".repeat(300) })).rejects.toMatchObject({ code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST" });
+    await expect(a.service.createFromDecision({ ...input, idempotencyKey: "x".repeat(300) })).rejects.toMatchObject({
+      code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST",
+    });
     await expect(a.service.createFromDecision({ ...input, callbackUrl: "https://hooks.example.com/x" })).rejects.toMatchObject({
       code: "COUNTERSIGN_CALLBACK_NOT_ALLOWED",
     });
@@ -184,9 +196,17 @@ describe("verdicts and transitions", () => {
   it("pending → approved with one eligible approval", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
     clock.advance(5000);
-    const after = await a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", comment: "ok", channel: "api" });
+    const after = await a.service.castVerdict({
+      approvalId: approval.id,
+      reviewer: alice,
+      verdict: "approve",
+      comment: "ok",
+      channel: "api",
+    });
     expect(after).toMatchObject({ status: "approved", version: 2, decidedAt: clock.ms });
-    expect(after.verdicts).toEqual([{ reviewerId: "user:alice", verdict: "approve", comment: "ok", channel: "api", roles: ["dba"], at: clock.ms }]);
+    expect(after.verdicts).toEqual([
+      { reviewerId: "user:alice", verdict: "approve", comment: "ok", channel: "api", roles: ["dba"], at: clock.ms },
+    ]);
     expect(a.events.ofType("approval.verdict")).toHaveLength(1);
     expect(a.events.ofType("approval.finalized")).toMatchObject([{ status: "approved", cause: "verdict" }]);
     expect(await redis.zcard(new ApprovalKeys().pendingIndex)).toBe(0);
@@ -199,29 +219,55 @@ describe("verdicts and transitions", () => {
     const view = JSON.stringify({ shown: "the card", version: 1 });
     const digest = createHash("sha256").update(view, "utf8").digest("hex");
     await expect(
-      a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "teams", shown: { version: 1, digest, view: `${view} ` } }),
+      a.service.castVerdict({
+        approvalId: approval.id,
+        reviewer: alice,
+        verdict: "approve",
+        channel: "teams",
+        shown: { version: 1, digest, view: `${view} ` },
+      }),
     ).rejects.toMatchObject({ code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST", message: "shown.view does not hash to shown.digest" });
     expect((await a.service.read(approval.id))!.verdicts).toEqual([]);
-    const after = await a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "teams", shown: { version: 1, digest, hidden: [], view } });
+    const after = await a.service.castVerdict({
+      approvalId: approval.id,
+      reviewer: alice,
+      verdict: "approve",
+      channel: "teams",
+      shown: { version: 1, digest, hidden: [], view },
+    });
     expect(after.verdicts[0]!.shown).toEqual({ version: 1, digest, hidden: [], view });
     expect(a.events.ofType("approval.verdict")).toMatchObject([{ verdict: { shown: { digest, view } } }]);
   });
 
   it("pending → denied on one eligible deny", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
-    const after = await a.service.castVerdict({ approvalId: approval.id, reviewer: frank, verdict: "deny", comment: "no", channel: "teams" });
+    const after = await a.service.castVerdict({
+      approvalId: approval.id,
+      reviewer: frank,
+      verdict: "deny",
+      comment: "no",
+      channel: "teams",
+    });
     expect(after.status).toBe("denied");
     expect(a.events.ofType("approval.finalized")).toMatchObject([{ status: "denied" }]);
   });
 
   it("pending → cancelled by the creating caller only", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
-    await expect(a.service.cancel({ approvalId: approval.id, caller: alice })).rejects.toMatchObject({ code: "COUNTERSIGN_NOT_REQUESTER", status: 403 });
-    await expect(a.service.cancel({ approvalId: approval.id, caller: bob })).rejects.toMatchObject({ code: "COUNTERSIGN_APPROVAL_NOT_FOUND" });
+    await expect(a.service.cancel({ approvalId: approval.id, caller: alice })).rejects.toMatchObject({
+      code: "COUNTERSIGN_NOT_REQUESTER",
+      status: 403,
+    });
+    await expect(a.service.cancel({ approvalId: approval.id, caller: bob })).rejects.toMatchObject({
+      code: "COUNTERSIGN_APPROVAL_NOT_FOUND",
+    });
     const after = await a.service.cancel({ approvalId: approval.id, caller, reason: "not needed" });
     expect(after).toMatchObject({ status: "cancelled", cancellation: { by: "svc:ci", reason: "not needed" } });
     expect(a.events.ofType("approval.finalized")).toMatchObject([{ status: "cancelled", cause: "cancel" }]);
-    await expect(a.service.cancel({ approvalId: approval.id, caller })).rejects.toMatchObject({ code: "COUNTERSIGN_ALREADY_DECIDED", status: 409 });
+    await expect(a.service.cancel({ approvalId: approval.id, caller })).rejects.toMatchObject({
+      code: "COUNTERSIGN_ALREADY_DECIDED",
+      status: 409,
+    });
   });
 
   it("pending → expired by the sweeper, then refuses verdicts with 410", async () => {
@@ -232,7 +278,9 @@ describe("verdicts and transitions", () => {
     const expired = await a.service.expireDue();
     expect(expired.map((e) => [e.id, e.status])).toEqual([[approval.id, "expired"]]);
     expect(a.events.ofType("approval.finalized")).toMatchObject([{ status: "expired", cause: "expiry" }]);
-    await expect(a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" })).rejects.toMatchObject({
+    await expect(
+      a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_ALREADY_DECIDED",
     });
   });
@@ -240,7 +288,9 @@ describe("verdicts and transitions", () => {
   it("expires a due request on a verdict even before any sweep, refusing it with COUNTERSIGN_EXPIRED", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
     clock.advance(3600_000);
-    await expect(a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" })).rejects.toMatchObject({
+    await expect(
+      a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_EXPIRED",
       status: 410,
     });
@@ -253,7 +303,9 @@ describe("verdicts and transitions", () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
     await a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" });
     const before = await raw(approval.id);
-    await expect(a.service.castVerdict({ approvalId: approval.id, reviewer: frank, verdict: "deny", channel: "api" })).rejects.toMatchObject({
+    await expect(
+      a.service.castVerdict({ approvalId: approval.id, reviewer: frank, verdict: "deny", channel: "api" }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_ALREADY_DECIDED",
       status: 409,
     });
@@ -289,12 +341,19 @@ describe("verdicts and transitions", () => {
     const { approval } = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity }));
     await a.service.castVerdict({ approvalId: approval.id, reviewer: bob, verdict: "approve", channel: "api" });
     const before = await raw(approval.id);
-    await expect(a.service.castVerdict({ approvalId: approval.id, reviewer: bob, verdict: "approve", channel: "teams" })).rejects.toMatchObject({
+    await expect(
+      a.service.castVerdict({ approvalId: approval.id, reviewer: bob, verdict: "approve", channel: "teams" }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_ALREADY_VOTED",
       status: 409,
     });
     await expect(
-      a.service.castVerdict({ approvalId: approval.id, reviewer: { id: "USER:BOB", roles: ["security"] }, verdict: "deny", channel: "api" }),
+      a.service.castVerdict({
+        approvalId: approval.id,
+        reviewer: { id: "USER:BOB", roles: ["security"] },
+        verdict: "deny",
+        channel: "api",
+      }),
     ).rejects.toMatchObject({ code: "COUNTERSIGN_ALREADY_VOTED" });
     expect(await raw(approval.id)).toEqual(before);
     expect((await a.store.get(approval.id))?.status).toBe("pending");
@@ -311,20 +370,32 @@ describe("verdicts and transitions", () => {
 
   it("needs both groups (AND), with a person in both groups counting once overall", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest({ requirements: dbaAndSecurity }));
-    expect((await a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" })).status).toBe("pending");
-    expect((await a.service.castVerdict({ approvalId: approval.id, reviewer: frank, verdict: "approve", channel: "api" })).status).toBe("pending");
-    expect((await a.service.castVerdict({ approvalId: approval.id, reviewer: carol, verdict: "approve", channel: "api" })).status).toBe("approved");
+    expect((await a.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" })).status).toBe(
+      "pending",
+    );
+    expect((await a.service.castVerdict({ approvalId: approval.id, reviewer: frank, verdict: "approve", channel: "api" })).status).toBe(
+      "pending",
+    );
+    expect((await a.service.castVerdict({ approvalId: approval.id, reviewer: carol, verdict: "approve", channel: "api" })).status).toBe(
+      "approved",
+    );
 
     const second = await a.service.createFromDecision(exportRequest({ requirements: dbaAndSecurity, idempotencyKey: "two" }));
     expect(second.created).toBe(true);
-    expect((await a.service.castVerdict({ approvalId: second.approval.id, reviewer: dave, verdict: "approve", channel: "api" })).status).toBe("pending");
-    expect((await a.service.castVerdict({ approvalId: second.approval.id, reviewer: bob, verdict: "approve", channel: "api" })).status).toBe("approved");
+    expect(
+      (await a.service.castVerdict({ approvalId: second.approval.id, reviewer: dave, verdict: "approve", channel: "api" })).status,
+    ).toBe("pending");
+    expect(
+      (await a.service.castVerdict({ approvalId: second.approval.id, reviewer: bob, verdict: "approve", channel: "api" })).status,
+    ).toBe("approved");
   });
 
   it("refuses a reviewer without an eligible role with a clear 403 reason", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
     const before = await raw(approval.id);
-    await expect(a.service.castVerdict({ approvalId: approval.id, reviewer: carol, verdict: "approve", channel: "api" })).rejects.toMatchObject({
+    await expect(
+      a.service.castVerdict({ approvalId: approval.id, reviewer: carol, verdict: "approve", channel: "api" }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_NOT_ELIGIBLE",
       status: 403,
       message: "user:carol has none of the roles this request needs (dba)",
@@ -335,24 +406,39 @@ describe("verdicts and transitions", () => {
   it("lets a deny win after approvals short of quorum", async () => {
     const { approval } = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity }));
     await a.service.castVerdict({ approvalId: approval.id, reviewer: bob, verdict: "approve", channel: "api" });
-    const after = await a.service.castVerdict({ approvalId: approval.id, reviewer: carol, verdict: "deny", comment: "too broad", channel: "api" });
+    const after = await a.service.castVerdict({
+      approvalId: approval.id,
+      reviewer: carol,
+      verdict: "deny",
+      comment: "too broad",
+      channel: "api",
+    });
     expect(after.status).toBe("denied");
   });
 
   it("lets a reviewer policy restrict, never relax", async () => {
     const restricted = instance(redis, clock, {
-      reviewerPolicy: { check: async (_req, reviewer) => (reviewer.id === "user:frank" ? { allowed: false, reason: "frank is on leave" } : { allowed: true }) },
+      reviewerPolicy: {
+        check: async (_req, reviewer) =>
+          reviewer.id === "user:frank" ? { allowed: false, reason: "frank is on leave" } : { allowed: true },
+      },
     });
     try {
       const { approval } = await restricted.service.createFromDecision(exportRequest());
-      await expect(restricted.service.castVerdict({ approvalId: approval.id, reviewer: frank, verdict: "approve", channel: "api" })).rejects.toMatchObject({
+      await expect(
+        restricted.service.castVerdict({ approvalId: approval.id, reviewer: frank, verdict: "approve", channel: "api" }),
+      ).rejects.toMatchObject({
         code: "COUNTERSIGN_REVIEWER_POLICY_REFUSED",
         message: "frank is on leave",
       });
-      await expect(restricted.service.castVerdict({ approvalId: approval.id, reviewer: erin, verdict: "approve", channel: "api" })).rejects.toMatchObject({
+      await expect(
+        restricted.service.castVerdict({ approvalId: approval.id, reviewer: erin, verdict: "approve", channel: "api" }),
+      ).rejects.toMatchObject({
         code: "COUNTERSIGN_SELF_APPROVAL",
       });
-      await expect(restricted.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" })).resolves.toMatchObject({
+      await expect(
+        restricted.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" }),
+      ).resolves.toMatchObject({
         status: "approved",
       });
     } finally {
@@ -363,11 +449,15 @@ describe("verdicts and transitions", () => {
 
 describe("bad input", () => {
   it("unknown approval id → 404", async () => {
-    await expect(a.service.castVerdict({ approvalId: "apr_nope", reviewer: alice, verdict: "approve", channel: "api" })).rejects.toMatchObject({
+    await expect(
+      a.service.castVerdict({ approvalId: "apr_nope", reviewer: alice, verdict: "approve", channel: "api" }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_APPROVAL_NOT_FOUND",
       status: 404,
     });
-    await expect(a.service.get({ approvalId: "apr_nope", viewer: caller })).rejects.toMatchObject({ code: "COUNTERSIGN_APPROVAL_NOT_FOUND" });
+    await expect(a.service.get({ approvalId: "apr_nope", viewer: caller })).rejects.toMatchObject({
+      code: "COUNTERSIGN_APPROVAL_NOT_FOUND",
+    });
     expect(await redis.dbsize()).toBe(0);
   });
 
@@ -387,11 +477,19 @@ describe("bad input", () => {
     await expect(
       a.service.castVerdict({ approvalId: approval.id, reviewer: bob, verdict: "approve", comment: "é".repeat(2001), channel: "api" }),
     ).rejects.toMatchObject({ code: "COUNTERSIGN_COMMENT_TOO_LONG", status: 400, details: { limit: 2000 } });
-    await expect(a.service.castVerdict({ approvalId: approval.id, reviewer: bob, verdict: "approve", comment: 42, channel: "api" })).rejects.toMatchObject({
+    await expect(
+      a.service.castVerdict({ approvalId: approval.id, reviewer: bob, verdict: "approve", comment: 42, channel: "api" }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST",
     });
     expect(await raw(approval.id)).toEqual(before);
-    const ok = await a.service.castVerdict({ approvalId: approval.id, reviewer: bob, verdict: "approve", comment: "é".repeat(2000), channel: "api" });
+    const ok = await a.service.castVerdict({
+      approvalId: approval.id,
+      reviewer: bob,
+      verdict: "approve",
+      comment: "é".repeat(2000),
+      channel: "api",
+    });
     expect(ok.verdicts[0]?.comment).toHaveLength(2000);
   });
 });
@@ -410,15 +508,28 @@ describe("reading and the inbox", () => {
     const { approval } = await a.service.createFromDecision(exportRequest());
     const forReviewer = renderApprovalView(await a.service.get({ approvalId: approval.id, viewer: alice }));
     expect((forReviewer.request.action.params as { query: string }).query).toBe("[MASKED]");
-    expect(forReviewer).toMatchObject({ id: approval.id, status: "pending", progress: { approvals: 0, quorum: 1 }, expires_at: new Date(approval.expiresAt).toISOString() });
+    expect(forReviewer).toMatchObject({
+      id: approval.id,
+      status: "pending",
+      progress: { approvals: 0, quorum: 1 },
+      expires_at: new Date(approval.expiresAt).toISOString(),
+    });
     const forCaller = renderApprovalView(await a.service.get({ approvalId: approval.id, viewer: caller }));
     expect((forCaller.request.action.params as { query: string }).query).toBe("select *");
   });
 
   it("lists what a reviewer may decide now", async () => {
     const one = await a.service.createFromDecision(exportRequest());
-    const two = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity, idempotencyKey: "sec" , request: { ...exportRequest().request, resource: { id: "iam/role" } } }));
-    const three = await a.service.createFromDecision(exportRequest({ requirements: twoSecurity, request: { ...exportRequest().request, resource: { id: "iam/other" } } }));
+    const two = await a.service.createFromDecision(
+      exportRequest({
+        requirements: twoSecurity,
+        idempotencyKey: "sec",
+        request: { ...exportRequest().request, resource: { id: "iam/role" } },
+      }),
+    );
+    const three = await a.service.createFromDecision(
+      exportRequest({ requirements: twoSecurity, request: { ...exportRequest().request, resource: { id: "iam/other" } } }),
+    );
     await a.service.castVerdict({ approvalId: three.approval.id, reviewer: carol, verdict: "approve", channel: "api" });
     const ids = async (p: Participant): Promise<string[]> => (await a.service.inbox({ reviewer: p })).approvals.map((r) => r.id);
     expect(await ids(alice)).toEqual([one.approval.id]);
@@ -432,7 +543,11 @@ describe("reading and the inbox", () => {
 
 describe("when Redis is unreachable", () => {
   it("answers COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE (503)", async () => {
-    const down = openRedis(`redis://127.0.0.1:${await findFreePort()}`, { enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    const down = openRedis(`redis://127.0.0.1:${await findFreePort()}`, {
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
     down.on("error", () => undefined);
     try {
       const store = new RedisApprovalStore(down);

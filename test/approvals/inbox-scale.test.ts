@@ -92,17 +92,23 @@ describe("the inbox with 100,000 pending requests", () => {
     ["bob (security), who voted on 1,000 of them", bob],
     ["carol (security), who asked for some", carol],
     ["dave (dba and security), who asked for some", dave],
-  ])("lists exactly what %s may decide, through the cursor, in order", async (_who, reviewer) => {
-    const expected = stored.filter((a) => verdictEligibility(a, reviewer, now).eligible).map((a) => a.id);
-    const { ids } = await pageThrough(reviewer, 500);
-    expect(ids.length).toBe(expected.length);
-    expect(ids).toEqual(expected);
-  }, 300_000);
+  ])(
+    "lists exactly what %s may decide, through the cursor, in order",
+    async (_who, reviewer) => {
+      const expected = stored.filter((a) => verdictEligibility(a, reviewer, now).eligible).map((a) => a.id);
+      const { ids } = await pageThrough(reviewer, 500);
+      expect(ids.length).toBe(expected.length);
+      expect(ids).toEqual(expected);
+    },
+    300_000,
+  );
 
   it("shows a DBA the exports queued behind tens of thousands of security requests on the first page", async () => {
     const first = await service.inbox({ reviewer: alice, limit: 20 });
     expect(first.approvals).toHaveLength(20);
-    expect(first.approvals.every((a) => a.requirements.reviewers.roles?.includes("dba") || a.requirements.reviewers.groups !== undefined)).toBe(true);
+    expect(
+      first.approvals.every((a) => a.requirements.reviewers.roles?.includes("dba") || a.requirements.reviewers.groups !== undefined),
+    ).toBe(true);
   });
 
   it("reads about as many records as a page lists, however large the backlog", async () => {
@@ -119,7 +125,9 @@ describe("the inbox with 100,000 pending requests", () => {
   });
 
   it("refuses a cursor it did not hand out", async () => {
-    await expect(service.inbox({ reviewer: alice, cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST" });
+    await expect(service.inbox({ reviewer: alice, cursor: "not-a-cursor" })).rejects.toMatchObject({
+      code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST",
+    });
   });
 
   it("lists requests stored before the indexes existed once they are indexed", async () => {
@@ -132,7 +140,8 @@ describe("the inbox with 100,000 pending requests", () => {
     await conn.zrem(keys.roleIndex("security"), "apr_legacy");
     await conn.zrem(keys.requesterIndex("user:mallory"), "apr_legacy");
     await conn.hdel(keys.record("apr_legacy"), "idx");
-    const listed = async (): Promise<boolean> => (await service.inbox({ reviewer: carol, limit: 5 })).approvals.some((a) => a.id === "apr_legacy");
+    const listed = async (): Promise<boolean> =>
+      (await service.inbox({ reviewer: carol, limit: 5 })).approvals.some((a) => a.id === "apr_legacy");
     expect(await listed()).toBe(false);
     expect(await store.indexUnindexed()).toBe(1);
     expect(await listed()).toBe(true);

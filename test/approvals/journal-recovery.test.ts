@@ -76,13 +76,26 @@ async function world(): Promise<World> {
     },
   };
   const events = new ApprovalEventBus([gated]);
-  const grants = new GrantService({ redis: conn, key: await signingKeyFrom(generateKeyPairSync("ed25519").privateKey), clock, keys, events });
+  const grants = new GrantService({
+    redis: conn,
+    key: await signingKeyFrom(generateKeyPairSync("ed25519").privateKey),
+    clock,
+    keys,
+    events,
+  });
   Object.assign(w, { grants, service: new ApprovalService({ store, clock, events, grants }) });
   return w;
 }
 
 const decision = (decisionId: string) =>
-  decisionEvent({ decisionId, caller: "svc:ci", input: exportRequest().request, outcome: "require_approval", reasons: ["needs a dba"], policy: null });
+  decisionEvent({
+    decisionId,
+    caller: "svc:ci",
+    input: exportRequest().request,
+    outcome: "require_approval",
+    reasons: ["needs a dba"],
+    policy: null,
+  });
 
 describe("a request stored before its decision was recorded", () => {
   it("is hidden from verdicts and the inbox, then withdrawn after the grace period, with the withdrawal recorded", async () => {
@@ -136,7 +149,10 @@ describe("a request stored before its decision was recorded", () => {
 describe("changes committed without their audit events", () => {
   it("are recorded by the recovery pass, flagged recovered, exactly once", async () => {
     const w = await world();
-    const { approval } = await w.service.createFromDecision({ ...exportRequest({ decisionId: "dec_1" }), beforeAnnounce: async () => void (await w.trail.trail.record(decision("dec_1"))) });
+    const { approval } = await w.service.createFromDecision({
+      ...exportRequest({ decisionId: "dec_1" }),
+      beforeAnnounce: async () => void (await w.trail.trail.record(decision("dec_1"))),
+    });
     w.auditUp = false; // from here the process "dies" after each commit
     await w.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" });
     const read = await w.service.get({ approvalId: approval.id, viewer: { id: "svc:ci", roles: [] } });
@@ -152,7 +168,14 @@ describe("changes committed without their audit events", () => {
     expect(await w.recovery.run()).toMatchObject({ recovered: 0, alreadyRecorded: 0 });
 
     const entries = await w.entries();
-    expect(entries.map((e) => e["type"])).toEqual(["decision", "approval.created", "approval.verdict", "approval.final", "grant.issued", "grant.redeemed"]);
+    expect(entries.map((e) => e["type"])).toEqual([
+      "decision",
+      "approval.created",
+      "approval.verdict",
+      "approval.final",
+      "grant.issued",
+      "grant.redeemed",
+    ]);
     expect(entries.slice(2).every((e) => e["recovered"] === true)).toBe(true);
     expect(entries[2]).toMatchObject({ approval_id: approval.id, reviewer: "user:alice", verdict: "approve" });
     expect(entries[3]).toMatchObject({ approval_id: approval.id, outcome: "approved", approvers: ["user:alice"] });
@@ -161,7 +184,10 @@ describe("changes committed without their audit events", () => {
 
   it("are not recorded twice when the event was stored but its journal entry not deleted", async () => {
     const w = await world();
-    const { approval } = await w.service.createFromDecision({ ...exportRequest({ decisionId: "dec_2" }), beforeAnnounce: async () => void (await w.trail.trail.record(decision("dec_2"))) });
+    const { approval } = await w.service.createFromDecision({
+      ...exportRequest({ decisionId: "dec_2" }),
+      beforeAnnounce: async () => void (await w.trail.trail.record(decision("dec_2"))),
+    });
     const journal = w.journal;
     const ack = journal.ack.bind(journal);
     journal.ack = async () => undefined; // the process dies between recording and deleting
@@ -180,12 +206,17 @@ describe("changes committed without their audit events", () => {
 describe("the journal in steady state", () => {
   it("is empty after every change, and a service without a trail still empties it", async () => {
     const w = await world();
-    const { approval } = await w.service.createFromDecision({ ...exportRequest({ decisionId: "dec_3" }), beforeAnnounce: async () => void (await w.trail.trail.record(decision("dec_3"))) });
+    const { approval } = await w.service.createFromDecision({
+      ...exportRequest({ decisionId: "dec_3" }),
+      beforeAnnounce: async () => void (await w.trail.trail.record(decision("dec_3"))),
+    });
     await w.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict: "approve", channel: "api" });
     expect(await w.journal.length()).toBe(0);
 
     const bare = new ApprovalService({ store: w.store, clock: w.clock, events: new ApprovalEventBus([journalAckListener(w.journal)]) });
-    const other = await bare.createFromDecision(exportRequest({ decisionId: "dec_4", request: { ...exportRequest().request, resource: { type: "database", id: "prod/other" } } }));
+    const other = await bare.createFromDecision(
+      exportRequest({ decisionId: "dec_4", request: { ...exportRequest().request, resource: { type: "database", id: "prod/other" } } }),
+    );
     await bare.cancel({ approvalId: other.approval.id, caller: { id: "svc:ci", roles: [] } });
     expect(await w.journal.length()).toBe(0);
   });

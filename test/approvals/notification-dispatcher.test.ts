@@ -21,7 +21,12 @@ function world(conn: Redis, notifications = true): { service: ApprovalService; s
   const store = new RedisApprovalStore(conn, { notifications });
   let n = 0;
   const prefix = Math.random().toString(36).slice(2, 8);
-  const service = new ApprovalService({ store, clock: new TestClock(), ids: { newId: () => `apr_${prefix}_${++n}` }, events: new ApprovalEventBus([]) });
+  const service = new ApprovalService({
+    store,
+    clock: new TestClock(),
+    ids: { newId: () => `apr_${prefix}_${++n}` },
+    events: new ApprovalEventBus([]),
+  });
   return { service, store };
 }
 
@@ -39,8 +44,22 @@ function recordingSink(outcomes: ("done" | "retry" | "throw")[] = []): Notificat
   };
 }
 
-function dispatcher(conn: Redis, store: RedisApprovalStore, sink: NotificationSink, extra: Partial<ConstructorParameters<typeof NotificationDispatcher>[0]> = {}): NotificationDispatcher {
-  return new NotificationDispatcher({ redis: conn, keys, read: (id) => store.get(id), sink, consumer: "c1", initialBackoffMs: 50, maxBackoffMs: 200, ...extra });
+function dispatcher(
+  conn: Redis,
+  store: RedisApprovalStore,
+  sink: NotificationSink,
+  extra: Partial<ConstructorParameters<typeof NotificationDispatcher>[0]> = {},
+): NotificationDispatcher {
+  return new NotificationDispatcher({
+    redis: conn,
+    keys,
+    read: (id) => store.get(id),
+    sink,
+    consumer: "c1",
+    initialBackoffMs: 50,
+    maxBackoffMs: 200,
+    ...extra,
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +109,14 @@ it("retries a failing channel with back-off, then delivers; gives up after the l
   expect(sink.seen.map((n) => n.approval.id)).toEqual([a.id, a.id, a.id]);
   expect(await redis.connect().xlen(keys.notify)).toBe(0);
 
-  const b = (await service.createFromDecision(exportRequest({ decisionId: "dec_b", request: { ...exportRequest().request, action: { name: "db.export", params: { table: "b" } } } }))).approval;
+  const b = (
+    await service.createFromDecision(
+      exportRequest({
+        decisionId: "dec_b",
+        request: { ...exportRequest().request, action: { name: "db.export", params: { table: "b" } } },
+      }),
+    )
+  ).approval;
   const given: [string, number][] = [];
   const down = recordingSink(Array(10).fill("retry"));
   const d2 = dispatcher(redis.connect(), store, down, { maxAttempts: 3, onGiveUp: (id, n) => given.push([id, n]) });
@@ -106,7 +132,17 @@ it("retries a failing channel with back-off, then delivers; gives up after the l
 it("two instances' dispatchers deliver each entry once between them", async () => {
   const { service, store } = world(redis.connect());
   const ids: string[] = [];
-  for (let i = 0; i < 40; i++) ids.push((await service.createFromDecision(exportRequest({ decisionId: `dec_${i}`, request: { ...exportRequest().request, action: { name: "db.export", params: { table: `t${i}` } } } }))).approval.id);
+  for (let i = 0; i < 40; i++)
+    ids.push(
+      (
+        await service.createFromDecision(
+          exportRequest({
+            decisionId: `dec_${i}`,
+            request: { ...exportRequest().request, action: { name: "db.export", params: { table: `t${i}` } } },
+          }),
+        )
+      ).approval.id,
+    );
   const sink = recordingSink();
   const one = dispatcher(redis.connect(), store, sink, { consumer: "one", blockMs: 50 });
   const two = dispatcher(redis.connect(), store, sink, { consumer: "two", blockMs: 50 });
@@ -122,7 +158,12 @@ it("two instances' dispatchers deliver each entry once between them", async () =
 it("delivers different requests side by side (a slow channel does not serialise them), up to the concurrency", async () => {
   const { service, store } = world(redis.connect());
   for (let i = 0; i < 12; i++) {
-    await service.createFromDecision(exportRequest({ decisionId: `dec_c${i}`, request: { ...exportRequest().request, action: { name: "db.export", params: { table: `c${i}` } } } }));
+    await service.createFromDecision(
+      exportRequest({
+        decisionId: `dec_c${i}`,
+        request: { ...exportRequest().request, action: { name: "db.export", params: { table: `c${i}` } } },
+      }),
+    );
   }
   let inFlight = 0;
   let peak = 0;

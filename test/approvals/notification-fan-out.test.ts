@@ -20,7 +20,11 @@ function recording(results: ("done" | "retry" | "throw")[]): NotificationSink & 
   };
 }
 
-const remind = (version: number): ApprovalNotification => ({ kind: "remind", number: 1, approval: { id: "apr_1", version } as unknown as ApprovalRequest });
+const remind = (version: number): ApprovalNotification => ({
+  kind: "remind",
+  number: 1,
+  approval: { id: "apr_1", version } as unknown as ApprovalRequest,
+});
 
 it("retries only the channel that failed, then forgets", async () => {
   const teams = recording(["done"]);

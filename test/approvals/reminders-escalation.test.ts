@@ -60,7 +60,8 @@ it("reminds once per interval and climbs the ladder once per rung, across two in
   const two = instance(redis.connect(), clock);
   const { approval } = await one.service.createFromDecision(exportRequest({ requirements: ladder }));
   const both = async () => Promise.all([one.service.remindAndEscalate(), two.service.remindAndEscalate()]);
-  const sent = () => [...one.events.events, ...two.events.events].filter((e) => e.type === "approval.reminded" || e.type === "approval.escalated");
+  const sent = () =>
+    [...one.events.events, ...two.events.events].filter((e) => e.type === "approval.reminded" || e.type === "approval.escalated");
 
   await both();
   expect(sent()).toEqual([]); // nothing is due yet
@@ -71,7 +72,9 @@ it("reminds once per interval and climbs the ladder once per rung, across two in
   expect(sent().map((e) => e.type)).toEqual(["approval.reminded"]);
 
   // cora (cto) may not review before the escalation...
-  await expect(one.service.castVerdict({ approvalId: approval.id, reviewer: cto, verdict: "approve", channel: "api" })).rejects.toMatchObject({ code: "COUNTERSIGN_NOT_ELIGIBLE" });
+  await expect(
+    one.service.castVerdict({ approvalId: approval.id, reviewer: cto, verdict: "approve", channel: "api" }),
+  ).rejects.toMatchObject({ code: "COUNTERSIGN_NOT_ELIGIBLE" });
   expect((await one.service.inbox({ reviewer: cto })).approvals).toEqual([]);
 
   clock.advance(600_000); // 20 min: the second reminder and the first rung
@@ -83,7 +86,9 @@ it("reminds once per interval and climbs the ladder once per rung, across two in
 
   // ...and may after it, seeing it in her inbox; the person the agent acts for still may not, whatever her roles.
   expect((await two.service.inbox({ reviewer: cto })).approvals.map((a) => a.id)).toEqual([approval.id]);
-  await expect(two.service.castVerdict({ approvalId: approval.id, reviewer: mallory, verdict: "approve", channel: "api" })).rejects.toMatchObject({ code: "COUNTERSIGN_SELF_APPROVAL" });
+  await expect(
+    two.service.castVerdict({ approvalId: approval.id, reviewer: mallory, verdict: "approve", channel: "api" }),
+  ).rejects.toMatchObject({ code: "COUNTERSIGN_SELF_APPROVAL" });
   expect(await outbox()).toEqual(["created", "remind:1", "escalate:1", "remind:2"]);
 
   const approved = await two.service.castVerdict({ approvalId: approval.id, reviewer: cto, verdict: "approve", channel: "api" });
@@ -131,10 +136,34 @@ it("the policy contract: reminders and ladders are checked, with errors that say
   };
   expect(problem({ remind_after_seconds: 0 })).toBe("approval.remind_after_seconds must be a positive integer, got number 0");
   expect(problem({ escalate: [{ after_seconds: 600 }] })).toBe("approval.escalate[0] must add roles or name a channel");
-  expect(problem({ escalate: [{ after_seconds: 600, roles: ["cto"] }, { after_seconds: 300, channel: "x" }] })).toMatch(/escalate\[1\]\.after_seconds \(300\) must be greater/);
-  expect(problem({ reviewers: { groups: [{ roles: ["dba"], quorum: 1 }] }, quorum: undefined, escalate: [{ after_seconds: 60, roles: ["cto"] }] })).toMatch(/groups cannot be widened/);
-  expect(problem({ escalate: [{ after_seconds: 60, roles: ["cto"] }, { after_seconds: 120, channel: "execs" }], remind_after_seconds: 300 })).toBeNull();
-  const ok = validateDecision({ ...base, approval: { ...base.approval, remind_after_seconds: 300, escalate: [{ after_seconds: 60, channel: "execs" }] } });
+  expect(
+    problem({
+      escalate: [
+        { after_seconds: 600, roles: ["cto"] },
+        { after_seconds: 300, channel: "x" },
+      ],
+    }),
+  ).toMatch(/escalate\[1\]\.after_seconds \(300\) must be greater/);
+  expect(
+    problem({
+      reviewers: { groups: [{ roles: ["dba"], quorum: 1 }] },
+      quorum: undefined,
+      escalate: [{ after_seconds: 60, roles: ["cto"] }],
+    }),
+  ).toMatch(/groups cannot be widened/);
+  expect(
+    problem({
+      escalate: [
+        { after_seconds: 60, roles: ["cto"] },
+        { after_seconds: 120, channel: "execs" },
+      ],
+      remind_after_seconds: 300,
+    }),
+  ).toBeNull();
+  const ok = validateDecision({
+    ...base,
+    approval: { ...base.approval, remind_after_seconds: 300, escalate: [{ after_seconds: 60, channel: "execs" }] },
+  });
   expect(ok.ok && ok.decision.approval).toMatchObject({ remind_after_seconds: 300, escalate: [{ after_seconds: 60, channel: "execs" }] });
 });
 

@@ -63,11 +63,18 @@ it("a scoped grant covers only the same action digest: another table or another 
   const clock = new TestClock(Date.now());
   const w = world(redis.connect(), clock);
   const token = await approvedGrant(w, { ...oneDba, max_scope: { count: 2 } }, { count: 2 });
-  await expect(w.grants.redeem(token, { ...presented, action: { name: "db.export", params: { table: "payments" } } })).rejects.toMatchObject({ code: "COUNTERSIGN_GRANT_MISMATCH" });
-  await expect(w.grants.redeem(token, { ...presented, actor: { id: "agent:other", type: "ai_agent" } })).rejects.toMatchObject({ code: "COUNTERSIGN_GRANT_MISMATCH" });
+  await expect(
+    w.grants.redeem(token, { ...presented, action: { name: "db.export", params: { table: "payments" } } }),
+  ).rejects.toMatchObject({ code: "COUNTERSIGN_GRANT_MISMATCH" });
+  await expect(w.grants.redeem(token, { ...presented, actor: { id: "agent:other", type: "ai_agent" } })).rejects.toMatchObject({
+    code: "COUNTERSIGN_GRANT_MISMATCH",
+  });
   expect((await w.grants.redeem(token, presented)).use).toBe(1);
   expect((await w.grants.redeem(token, presented)).use).toBe(2);
-  await expect(w.grants.redeem(token, presented)).rejects.toMatchObject({ code: "COUNTERSIGN_GRANT_REPLAYED", message: "the grant's 2 uses are spent" });
+  await expect(w.grants.redeem(token, presented)).rejects.toMatchObject({
+    code: "COUNTERSIGN_GRANT_REPLAYED",
+    message: "the grant's 2 uses are spent",
+  });
 });
 
 it("a window grant is redeemed any number of times until its window ends", async () => {
@@ -83,26 +90,45 @@ it("refuses a scope wider than the policy allows, a scope on a deny, a malformed
   const clock = new TestClock(Date.now());
   const w = world(redis.connect(), clock);
   const { approval } = await w.service.createFromDecision(exportRequest({ requirements: { ...oneDba, max_scope: { count: 3 } } }));
-  const cast = (scope: unknown, verdict = "approve") => w.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict, scope, channel: "api" });
-  await expect(cast({ count: 4 })).rejects.toMatchObject({ code: "COUNTERSIGN_SCOPE_TOO_WIDE", message: "a scope of 4 uses is wider than this request allows (3 uses)" });
+  const cast = (scope: unknown, verdict = "approve") =>
+    w.service.castVerdict({ approvalId: approval.id, reviewer: alice, verdict, scope, channel: "api" });
+  await expect(cast({ count: 4 })).rejects.toMatchObject({
+    code: "COUNTERSIGN_SCOPE_TOO_WIDE",
+    message: "a scope of 4 uses is wider than this request allows (3 uses)",
+  });
   await expect(cast({ window_seconds: 60 })).rejects.toMatchObject({ code: "COUNTERSIGN_SCOPE_TOO_WIDE" }); // any number of uses > 3
   await expect(cast({ count: 2 }, "deny")).rejects.toMatchObject({ code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST" });
   await expect(cast({ count: 0 })).rejects.toMatchObject({ code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST" });
   await expect(cast("forever")).rejects.toMatchObject({ code: "COUNTERSIGN_INVALID_APPROVAL_REQUEST" });
   expect((await w.service.read(approval.id))?.verdicts).toEqual([]); // refusals changed nothing
 
-  const plain = await w.service.createFromDecision(exportRequest({ decisionId: "dec_p", request: { ...request, action: { name: "db.export", params: { table: "x" } } } }));
-  await expect(w.service.castVerdict({ approvalId: plain.approval.id, reviewer: alice, verdict: "approve", scope: { count: 2 }, channel: "api" })).rejects.toMatchObject({
+  const plain = await w.service.createFromDecision(
+    exportRequest({ decisionId: "dec_p", request: { ...request, action: { name: "db.export", params: { table: "x" } } } }),
+  );
+  await expect(
+    w.service.castVerdict({ approvalId: plain.approval.id, reviewer: alice, verdict: "approve", scope: { count: 2 }, channel: "api" }),
+  ).rejects.toMatchObject({
     code: "COUNTERSIGN_SCOPE_TOO_WIDE",
   });
-  expect((await w.service.castVerdict({ approvalId: plain.approval.id, reviewer: alice, verdict: "approve", scope: "once", channel: "api" })).status).toBe("approved");
+  expect(
+    (await w.service.castVerdict({ approvalId: plain.approval.id, reviewer: alice, verdict: "approve", scope: "once", channel: "api" }))
+      .status,
+  ).toBe("approved");
 });
 
 it("with a quorum, the grant gets the narrowest scope any approver chose", async () => {
   const clock = new TestClock(Date.now());
   const w = world(redis.connect(), clock);
-  const { approval } = await w.service.createFromDecision(exportRequest({ requirements: { ...twoSecurity, max_scope: { count: 10, window_seconds: 3600 } } }));
-  await w.service.castVerdict({ approvalId: approval.id, reviewer: carol, verdict: "approve", scope: { count: 10, window_seconds: 3600 }, channel: "api" });
+  const { approval } = await w.service.createFromDecision(
+    exportRequest({ requirements: { ...twoSecurity, max_scope: { count: 10, window_seconds: 3600 } } }),
+  );
+  await w.service.castVerdict({
+    approvalId: approval.id,
+    reviewer: carol,
+    verdict: "approve",
+    scope: { count: 10, window_seconds: 3600 },
+    channel: "api",
+  });
   await w.service.castVerdict({ approvalId: approval.id, reviewer: dave, verdict: "approve", scope: { count: 2 }, channel: "api" });
   const read = await w.service.get({ approvalId: approval.id, viewer: exportRequest().caller });
   expect(read.grant!.maxUses).toBe(2);
@@ -110,16 +136,31 @@ it("with a quorum, the grant gets the narrowest scope any approver chose", async
 });
 
 it("property: a scope within max_scope never yields a grant wider than max_scope", () => {
-  const scope: fc.Arbitrary<ApprovalScope> = fc.record({ count: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }), window_seconds: fc.option(fc.integer({ min: 1, max: 7200 }), { nil: undefined }) }).map((s) => ({
-    ...(s.count === undefined ? {} : { count: s.count }),
-    ...(s.window_seconds === undefined ? {} : { window_seconds: s.window_seconds }),
-  }));
+  const scope: fc.Arbitrary<ApprovalScope> = fc
+    .record({
+      count: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+      window_seconds: fc.option(fc.integer({ min: 1, max: 7200 }), { nil: undefined }),
+    })
+    .map((s) => ({
+      ...(s.count === undefined ? {} : { count: s.count }),
+      ...(s.window_seconds === undefined ? {} : { window_seconds: s.window_seconds }),
+    }));
   fc.assert(
     fc.property(scope, fc.array(scope, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 3600 }), (max, picks, ttl) => {
       const requirements: ApprovalRequirements = { ...oneDba, grant_ttl_seconds: ttl, max_scope: max };
       const allowed = picks.filter((p) => scopeWithin(p, max, ttl));
       if (allowed.length === 0) return;
-      const limits = grantLimits(requirements, allowed.map((p, i) => ({ reviewerId: `user:r${i}`, verdict: "approve" as const, channel: "api" as const, roles: ["dba"], at: 0, scope: p })));
+      const limits = grantLimits(
+        requirements,
+        allowed.map((p, i) => ({
+          reviewerId: `user:r${i}`,
+          verdict: "approve" as const,
+          channel: "api" as const,
+          roles: ["dba"],
+          at: 0,
+          scope: p,
+        })),
+      );
       const maxUses = max.count ?? (max.window_seconds !== undefined ? null : 1);
       if (maxUses !== null) expect(limits.uses !== null && limits.uses <= maxUses).toBe(true);
       expect(limits.lifetimeSeconds).toBeLessThanOrEqual(max.window_seconds ?? ttl);

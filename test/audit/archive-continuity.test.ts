@@ -46,7 +46,16 @@ async function record(trail: ReturnType<typeof makeTrail>["trail"], from: number
 }
 
 /** A trail of `entries` decisions (the clock given stamps them), a key file, and an archiver into a directory. */
-async function world(entries: number, segmentEntries: number, opts: { clock?: ReturnType<typeof steppingClock>; archiverClock?: ReturnType<typeof steppingClock>; retentionMs?: number; segmentMaxAgeMs?: number } = {}) {
+async function world(
+  entries: number,
+  segmentEntries: number,
+  opts: {
+    clock?: ReturnType<typeof steppingClock>;
+    archiverClock?: ReturnType<typeof steppingClock>;
+    retentionMs?: number;
+    segmentMaxAgeMs?: number;
+  } = {},
+) {
   const pem = generateSigningKeyPem();
   const key = loadSigningKey(pem);
   const keyFile = path.join(tempDir(), "audit-key.pem");
@@ -107,7 +116,11 @@ describe("audit export across the archive and the stream", () => {
     const all = await cli("export", { redis: redis.url, archive: w.dir, signingKey: w.keyFile });
     expect(await verifyTrailLines(all.out, { keys: [w.key.verification] })).toMatchObject({ ok: true, entries: 3_300, start: "genesis" });
     const archiveOnly = await cli("export", { archive: w.dir, from: "10", signingKey: w.keyFile });
-    expect(await verifyTrailLines(archiveOnly.out, { keys: [w.key.verification] })).toMatchObject({ ok: true, entries: archivedTo - 9, head: { seq: archivedTo } });
+    expect(await verifyTrailLines(archiveOnly.out, { keys: [w.key.verification] })).toMatchObject({
+      ok: true,
+      entries: archivedTo - 9,
+      head: { seq: archivedTo },
+    });
     await w.trail.close();
   });
 
@@ -118,9 +131,15 @@ describe("audit export across the archive and the stream", () => {
     const ts = (JSON.parse(line700) as { timestamp: string }).timestamp;
     const byTime = await cli("export", { redis: redis.url, archive: w.dir, from: ts, signingKey: w.keyFile });
     expect((JSON.parse(byTime.out[0]!) as { seq: number }).seq).toBe(700);
-    expect(await verifyTrailLines(byTime.out, { keys: [w.key.verification] })).toMatchObject({ ok: true, firstSeq: 700, head: { seq: 2_500 } });
+    expect(await verifyTrailLines(byTime.out, { keys: [w.key.verification] })).toMatchObject({
+      ok: true,
+      firstSeq: 700,
+      head: { seq: 2_500 },
+    });
     // Without --archive the same range is refused, with the way forward; a range in the hot window is not.
-    await expect(cli("export", { redis: redis.url, from: ts, signingKey: w.keyFile })).rejects.toThrow(/archived in \d+ segments .* pass --archive DIR/);
+    await expect(cli("export", { redis: redis.url, from: ts, signingKey: w.keyFile })).rejects.toThrow(
+      /archived in \d+ segments .* pass --archive DIR/,
+    );
     await expect(cli("export", { redis: redis.url, from: "5", signingKey: w.keyFile })).rejects.toThrow(/pass --archive/);
     const hot = await cli("export", { redis: redis.url, from: "2400", signingKey: w.keyFile });
     expect(await verifyTrailLines(hot.out, { keys: [w.key.verification] })).toMatchObject({ ok: true, firstSeq: 2_400 });
@@ -133,7 +152,11 @@ it("the audit query says which seqs are archived and were not searched, and how 
   const [seg] = await w.archiver.runOnce();
   const newest = await queryAudit(w.store, {}, { limit: 500 });
   expect(newest.next_cursor).toBeNull();
-  expect(newest.archived).toMatchObject({ through_seq: seg!.toSeq, segments: 1, message: expect.stringContaining("countersign audit export --archive") });
+  expect(newest.archived).toMatchObject({
+    through_seq: seg!.toSeq,
+    segments: 1,
+    message: expect.stringContaining("countersign audit export --archive"),
+  });
   const firstPage = await queryAudit(w.store, {}, { limit: 10 });
   expect(firstPage.archived).toBeUndefined(); // the scan has not reached the oldest entry Redis holds
   const oldest = await queryAudit(w.store, {}, { limit: 10, order: "oldest" });
@@ -187,18 +210,31 @@ describe("retention", () => {
     expect(w.segments).toHaveLength(3);
     expect(w.deleted).toEqual([w.segments[0]!.name, w.segments[1]!.name]);
     const base = w.segments[2]!.fromSeq;
-    expect(fs.readdirSync(w.dir).filter((n) => !n.startsWith(".")).sort()).toEqual([`retention-${String(base).padStart(12, "0")}.json`, w.segments[2]!.name]);
+    expect(
+      fs
+        .readdirSync(w.dir)
+        .filter((n) => !n.startsWith("."))
+        .sort(),
+    ).toEqual([`retention-${String(base).padStart(12, "0")}.json`, w.segments[2]!.name]);
 
     const verdict = await verifyArchivedTrail(w.archive, w.store, { keys: [w.key.verification] });
     expect(verdict).toMatchObject({ ok: true, entries: 3_300 - base + 1, base: { seq: base, retentionDays: 5 } });
-    expect(formatArchiveVerifyResult(verdict)).toMatch(new RegExp(`^ok: \\d+ entries, head [0-9a-f]{64} \\(from seq ${base}: seqs 1\\.\\.${base - 1} were deleted by retention \\(5 days\\) at .*signed marker retention-0+${base}\\.json states\\)$`));
+    expect(formatArchiveVerifyResult(verdict)).toMatch(
+      new RegExp(
+        `^ok: \\d+ entries, head [0-9a-f]{64} \\(from seq ${base}: seqs 1\\.\\.${base - 1} were deleted by retention \\(5 days\\) at .*signed marker retention-0+${base}\\.json states\\)$`,
+      ),
+    );
     const viaCli = await cli("verify", { redis: redis.url, archive: w.dir, key: [w.key.verification.x] });
     expect(viaCli.code).toBe(0);
     expect(viaCli.out[0]).toContain(`deleted by retention`);
 
     // The export from seq 1 starts at the base, its start signed.
     const exported = await cli("export", { redis: redis.url, archive: w.dir, signingKey: w.keyFile });
-    expect(await verifyTrailLines(exported.out, { keys: [w.key.verification] })).toMatchObject({ ok: true, firstSeq: base, start: "signed_range" });
+    expect(await verifyTrailLines(exported.out, { keys: [w.key.verification] })).toMatchObject({
+      ok: true,
+      firstSeq: base,
+      start: "signed_range",
+    });
     await w.trail.close();
   });
 

@@ -27,7 +27,12 @@ let raw: S3Client;
 let prefixNo = 0;
 beforeAll(async () => {
   s3 = await startS3Server();
-  raw = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
+  raw = new S3Client({
+    endpoint: s3.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  });
 });
 afterAll(async () => {
   raw.destroy();
@@ -36,7 +41,13 @@ afterAll(async () => {
 
 function s3Store(opts: { conditional?: boolean; prefix?: string } = {}): S3ArchiveStore {
   return new S3ArchiveStore(
-    { bucket: s3.bucket, prefix: opts.prefix ?? `trail-${++prefixNo}/`, endpoint: opts.conditional === true ? s3.conditionalEndpoint : s3.endpoint, region: "us-east-1", forcePathStyle: true },
+    {
+      bucket: s3.bucket,
+      prefix: opts.prefix ?? `trail-${++prefixNo}/`,
+      endpoint: opts.conditional === true ? s3.conditionalEndpoint : s3.endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+    },
     S3_TEST_ENV,
   );
 }
@@ -57,7 +68,15 @@ async function archivedToS3(entries: number, segmentEntries: number, conditional
   const { trail, store } = makeTrail(conn, { key });
   await record(trail, 1, entries);
   const archive = s3Store({ conditional });
-  const archiver = new TrailArchiver({ redis: conn, store, archive, signingKey: key, clock: steppingClock(), segmentEntries, maxSegmentsPerRun: 100 });
+  const archiver = new TrailArchiver({
+    redis: conn,
+    store,
+    archive,
+    signingKey: key,
+    clock: steppingClock(),
+    segmentEntries,
+    maxSegmentsPerRun: 100,
+  });
   const segments = await archiver.runOnce();
   return { key, conn, trail, store, archive, archiver, segments };
 }
@@ -105,7 +124,13 @@ it.each([
   expect(verdict).toMatchObject({ ok: true, entries: 3_300, segments: 3, start: "genesis" });
 
   // The CLI, the archive named by URL.
-  const whole = await cli("verify", { redis: redis.url, archive: w.archive.location, s3Endpoint: s3.endpoint, s3PathStyle: true, key: [w.key.verification.x] });
+  const whole = await cli("verify", {
+    redis: redis.url,
+    archive: w.archive.location,
+    s3Endpoint: s3.endpoint,
+    s3PathStyle: true,
+    key: [w.key.verification.x],
+  });
   expect(whole.out).toEqual([expect.stringMatching(/^ok: 3300 entries, head [0-9a-f]{64}$/)]);
   expect(whole.code).toBe(0);
   expect(whole.err.join("\n")).toContain(`archive ${w.archive.location}: 3 segments, then the stream countersign:audit`);
@@ -131,7 +156,14 @@ describe("a segment already in S3 under the name the archiver is about to write"
         return archive.get(name);
       },
     });
-    const first = new TrailArchiver({ redis: conn, store, archive: crashing, signingKey: key, clock: steppingClock(), segmentEntries: 1_000 });
+    const first = new TrailArchiver({
+      redis: conn,
+      store,
+      archive: crashing,
+      signingKey: key,
+      clock: steppingClock(),
+      segmentEntries: 1_000,
+    });
     await expect(first.runOnce()).rejects.toThrow("process stopped");
     expect(await store.archiveState()).toMatchObject({ seq: 0 });
     expect(await conn.xlen("countersign:audit")).toBe(1_500);
@@ -154,7 +186,9 @@ describe("a segment already in S3 under the name the archiver is about to write"
     const archive = s3Store();
     await archive.put("segment-000000000001-000000001000.jsonl.gz", gzipSync(Buffer.from('{"seq":1}\n')));
     const archiver = new TrailArchiver({ redis: conn, store, archive, signingKey: key, clock: steppingClock(), segmentEntries: 1_000 });
-    await expect(archiver.runOnce()).rejects.toThrow(/segment-000000000001-000000001000\.jsonl\.gz was there already and does not hold the stream's entries/);
+    await expect(archiver.runOnce()).rejects.toThrow(
+      /segment-000000000001-000000001000\.jsonl\.gz was there already and does not hold the stream's entries/,
+    );
     expect(await conn.xlen("countersign:audit")).toBe(1_200);
     expect(await store.archiveState()).toMatchObject({ seq: 0 });
     archive.close();
@@ -176,7 +210,9 @@ describe("tampering with segment objects is found, with the segment and seq", ()
 
   it("an edited entry", async () => {
     const got = await raw.send(new GetObjectCommand({ Bucket: s3.bucket, Key: keyOf(1) }));
-    const lines = gunzipSync(Buffer.from(await got.Body!.transformToByteArray())).toString("utf8").split("\n");
+    const lines = gunzipSync(Buffer.from(await got.Body!.transformToByteArray()))
+      .toString("utf8")
+      .split("\n");
     const seq = w.segments[1]!.fromSeq + 5;
     const edited = lines.map((l) => (l.includes(`"seq":${seq},`) ? l.replace('"outcome":"allow"', '"outcome":"deny"') : l));
     await raw.send(new PutObjectCommand({ Bucket: s3.bucket, Key: keyOf(1), Body: gzipSync(Buffer.from(edited.join("\n"))) }));
@@ -196,7 +232,13 @@ describe("tampering with segment objects is found, with the segment and seq", ()
       expect(v.problem).toMatchObject({ seq: 1, kind: "missing" });
       expect(v.problem.message).toContain(`seqs 1..${w.segments[0]!.toSeq} are in no segment`);
     }
-    const viaCli = await cli("verify", { redis: redis.url, archive: w.archive.location, s3Endpoint: s3.endpoint, s3PathStyle: true, key: [w.key.verification.x] });
+    const viaCli = await cli("verify", {
+      redis: redis.url,
+      archive: w.archive.location,
+      s3Endpoint: s3.endpoint,
+      s3PathStyle: true,
+      key: [w.key.verification.x],
+    });
     expect(viaCli.code).toBe(1);
     expect(viaCli.out[0]).toMatch(/^seq 1: missing: /);
   });
@@ -212,13 +254,24 @@ it("the service archives to S3 on its own with audit.archive.s3", async () => {
     env: { ...S3_TEST_ENV },
     configure: (c) => ({
       ...c,
-      audit: { ...(c.audit ?? {}), archive: { s3: { bucket: s3.bucket, prefix, endpoint: s3.endpoint, force_path_style: true, region: "us-east-1" }, segment_entries: 100, interval_seconds: 1 } },
+      audit: {
+        ...(c.audit ?? {}),
+        archive: {
+          s3: { bucket: s3.bucket, prefix, endpoint: s3.endpoint, force_path_style: true, region: "us-east-1" },
+          segment_entries: 100,
+          interval_seconds: 1,
+        },
+      },
     }),
   });
   const store = s3Store({ prefix });
   try {
     const api = approvalClient(service.app);
-    const read = { actor: { id: "svc:reporting", type: "service" }, action: { name: "db.read" }, resource: { type: "database", id: "prod/orders", environment: "production" } };
+    const read = {
+      actor: { id: "svc:reporting", type: "service" },
+      action: { name: "db.read" },
+      resource: { type: "database", id: "prod/orders", environment: "production" },
+    };
     for (let i = 0; i < 260; i++) expect((await api.decide(AUTH.caller, read)).body.outcome).toBe("allow");
     const names = await eventually(async () => {
       const list = await store.list();
@@ -226,12 +279,20 @@ it("the service archives to S3 on its own with audit.archive.s3", async () => {
     }, "two segments archived to S3 by the service");
     expect(names[0]).toMatch(/^segment-000000000001-/);
     expect(service.log.lines().some((l) => l["message"] === "audit: segment archived and trimmed from Redis")).toBe(true);
-    const verdict = await cli("verify", { redis: redis.url, archive: `s3://${s3.bucket}/${prefix}`, s3Endpoint: s3.endpoint, s3PathStyle: true });
+    const verdict = await cli("verify", {
+      redis: redis.url,
+      archive: `s3://${s3.bucket}/${prefix}`,
+      s3Endpoint: s3.endpoint,
+      s3PathStyle: true,
+    });
     expect(verdict.out[0]).toMatch(/^ok: \d+ entries/);
     // GET /v1/audit reads the hot stream and says which seqs are archived and how to export them.
     const page = await request(service.app).get("/v1/audit?limit=500").set("Authorization", AUTH.erin);
     expect(page.status).toBe(200);
-    expect(page.body.archived).toMatchObject({ through_seq: expect.any(Number), message: expect.stringContaining("audit export --archive") });
+    expect(page.body.archived).toMatchObject({
+      through_seq: expect.any(Number),
+      message: expect.stringContaining("audit export --archive"),
+    });
     expect(page.body.entries.at(-1).seq).toBe(page.body.archived.through_seq + 1);
   } finally {
     store.close();

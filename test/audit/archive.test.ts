@@ -50,7 +50,15 @@ async function archivedWorld(entries: number, segmentEntries: number) {
   const { trail, store } = makeTrail(conn, { key });
   await record(trail, 1, entries);
   const dir = tempDir();
-  const archiver = new TrailArchiver({ redis: conn, store, archive: new DirectoryArchiveStore(dir), signingKey: key, clock: steppingClock(), segmentEntries, maxSegmentsPerRun: 1000 });
+  const archiver = new TrailArchiver({
+    redis: conn,
+    store,
+    archive: new DirectoryArchiveStore(dir),
+    signingKey: key,
+    clock: steppingClock(),
+    segmentEntries,
+    maxSegmentsPerRun: 1000,
+  });
   const segments = await archiver.runOnce();
   return { key, conn, trail, store, dir, archiver, segments };
 }
@@ -78,7 +86,10 @@ it("seals segments, trims them from Redis, and the archive plus the stream verif
   // More decisions, another run: the new segment links to the last one; still one chain.
   await record(w.trail, 5_501, 1_200);
   expect((await w.archiver.runOnce()).map((s) => s.fromSeq)).toEqual([archivedTo + 1]);
-  expect(await verifyArchivedTrail(new DirectoryArchiveStore(w.dir), w.store, { keys: [w.key.verification] })).toMatchObject({ ok: true, entries: 6_700 });
+  expect(await verifyArchivedTrail(new DirectoryArchiveStore(w.dir), w.store, { keys: [w.key.verification] })).toMatchObject({
+    ok: true,
+    entries: 6_700,
+  });
 
   // The CLI: the trimmed stream alone is refused with a clear way forward; with --archive it verifies.
   const url = redis.url;
@@ -106,7 +117,10 @@ describe("tampering with the archive is found, with the segment and seq", () => 
   const verify = async () => verifyArchivedTrail(new DirectoryArchiveStore(w.dir), w.store, { keys: [w.key.verification] });
   const segmentFile = (i: number) => path.join(w.dir, w.segments[i]!.name);
   const rewrite = (i: number, edit: (lines: string[]) => string[]) => {
-    const lines = gunzipSync(fs.readFileSync(segmentFile(i))).toString("utf8").split("\n").filter((l) => l !== "");
+    const lines = gunzipSync(fs.readFileSync(segmentFile(i)))
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l !== "");
     fs.writeFileSync(segmentFile(i), gzipSync(Buffer.from(edit(lines).join("\n") + "\n")));
   };
 
@@ -189,7 +203,11 @@ it("the service archives on its own with audit.archive configured", async () => 
   });
   try {
     const api = approvalClient(service.app);
-    const read = { actor: { id: "svc:reporting", type: "service" }, action: { name: "db.read" }, resource: { type: "database", id: "prod/orders", environment: "production" } };
+    const read = {
+      actor: { id: "svc:reporting", type: "service" },
+      action: { name: "db.read" },
+      resource: { type: "database", id: "prod/orders", environment: "production" },
+    };
     for (let i = 0; i < 260; i++) expect((await api.decide(AUTH.caller, read)).body.outcome).toBe("allow");
     const names = await eventually(() => {
       const list = fs.readdirSync(dir).filter((n) => n.endsWith(".jsonl.gz"));

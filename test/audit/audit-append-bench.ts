@@ -65,7 +65,9 @@ function spin(us: number): void {
 }
 
 /** Measures and returns the figures; prints them when `print` is set. */
-export async function benchAuditAppend(opts: { seconds?: number; requestCpuUs?: readonly number[]; print?: boolean } = {}): Promise<BenchLine[]> {
+export async function benchAuditAppend(
+  opts: { seconds?: number; requestCpuUs?: readonly number[]; print?: boolean } = {},
+): Promise<BenchLine[]> {
   const ms = (opts.seconds ?? 2) * 1000;
   const requestCpuUs = opts.requestCpuUs ?? [150, 300];
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "countersign-audit-bench-"));
@@ -109,7 +111,12 @@ export async function benchAuditAppend(opts: { seconds?: number; requestCpuUs?: 
       const second = openRedis(server.url);
       try {
         const a = makeTrail("bench:two", 256);
-        const b = new AuditTrail({ store: new RedisAuditStore(second, "bench:two"), signingKey: key, clock: systemClock, maskSalt: TEST_SALT });
+        const b = new AuditTrail({
+          store: new RedisAuditStore(second, "bench:two"),
+          signingKey: key,
+          clock: systemClock,
+          maskSalt: TEST_SALT,
+        });
         const [ra, rb] = await Promise.all([drive(ms, (i) => a.record(draft(i))), drive(ms, (i) => b.record(draft(i)))]);
         const sa = a.stats();
         const sb = b.stats();
@@ -137,7 +144,11 @@ export async function benchAuditAppend(opts: { seconds?: number; requestCpuUs?: 
       const base = await drive(ms, allowPath(noop));
       log({ name: `allow-path stand-in (${cpuUs} µs CPU), no-op recorder`, ...base, note: "benchmark-only switch" });
       const audited = await drive(ms, allowPath(trail));
-      log({ name: `allow-path stand-in (${cpuUs} µs CPU), audit trail`, ...audited, note: `ratio ${(audited.perSecond / base.perSecond).toFixed(2)} (target >= 0.7)` });
+      log({
+        name: `allow-path stand-in (${cpuUs} µs CPU), audit trail`,
+        ...audited,
+        note: `ratio ${(audited.perSecond / base.perSecond).toFixed(2)} (target >= 0.7)`,
+      });
     }
   } finally {
     await redis.quit().catch(() => redis.disconnect());

@@ -62,7 +62,9 @@ describe("countersign audit", () => {
     await expect(runAuditCommand("export", [], { redis: redis.url, from: "last tuesday" }, io(), { env: {} })).rejects.toMatchObject({
       code: "COUNTERSIGN_CLI_USAGE",
     });
-    await expect(runAuditCommand("digest", ["hunter2"], {}, io(), { env: { COUNTERSIGN_AUDIT_MASK_SALT: "x".repeat(16) } })).rejects.toMatchObject({
+    await expect(
+      runAuditCommand("digest", ["hunter2"], {}, io(), { env: { COUNTERSIGN_AUDIT_MASK_SALT: "x".repeat(16) } }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_CLI_USAGE",
     });
   });

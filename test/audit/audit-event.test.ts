@@ -25,7 +25,8 @@ describe("audit events", () => {
     });
     // Stored: each fact once (version 2); read: with the subject and the answer derived from them.
     expect(d.body).toMatchObject({ type: "decision", v: 2, decision_id: "d-1", outcome: "require_approval", input });
-    for (const derived of ["path", "caller", "actor", "actor_type", "on_behalf_of", "action", "resource", "result"]) expect(d.body).not.toHaveProperty(derived);
+    for (const derived of ["path", "caller", "actor", "actor_type", "on_behalf_of", "action", "resource", "result"])
+      expect(d.body).not.toHaveProperty(derived);
     expect(decisionView(d.body)).toMatchObject({
       type: "decision",
       decision_id: "d-1",
@@ -39,7 +40,13 @@ describe("audit events", () => {
       resource: { type: "database", id: "prod/customers", environment: "production" },
       outcome: "require_approval",
       reasons: ["production export needs a dba"],
-      result: { decision_id: "d-1", outcome: "require_approval", reasons: ["production export needs a dba"], mask: [], policy: { bundle: "countersign", revision: "rev-7" } },
+      result: {
+        decision_id: "d-1",
+        outcome: "require_approval",
+        reasons: ["production export needs a dba"],
+        mask: [],
+        policy: { bundle: "countersign", revision: "rev-7" },
+      },
       approval_id: "a-1",
       metrics: { timer_eval_ns: 1234 },
     });
@@ -47,9 +54,20 @@ describe("audit events", () => {
   });
 
   it("leaves a subject field out when the policy masks it", () => {
-    const d = decisionEvent({ decisionId: "d-2", caller: "svc:ci", input, outcome: "allow", reasons: [], policy: null, mask: ["/actor", "/resource/id"] });
+    const d = decisionEvent({
+      decisionId: "d-2",
+      caller: "svc:ci",
+      input,
+      outcome: "allow",
+      reasons: [],
+      policy: null,
+      mask: ["/actor", "/resource/id"],
+    });
     // The trail masks the input before storing it; the view projects only what is still in clear.
-    const maskedBody = { ...d.body, input: { ...input, actor: { $masked: "sha256:00" }, resource: { ...input.resource, id: { $masked: "sha256:01" } } } };
+    const maskedBody = {
+      ...d.body,
+      input: { ...input, actor: { $masked: "sha256:00" }, resource: { ...input.resource, id: { $masked: "sha256:01" } } },
+    };
     const view = decisionView(maskedBody) as Record<string, unknown>;
     expect(view).not.toHaveProperty("actor");
     expect(view).not.toHaveProperty("on_behalf_of");
@@ -61,8 +79,24 @@ describe("audit events", () => {
     const v = approvalVerdictEvent({ approvalId: "a-1", reviewer: "user:bob", channel: "teams", verdict: "approve" });
     expect(Object.keys(v.body).sort()).toEqual(["approval_id", "channel", "reviewer", "type", "verdict"]);
     const g = grantRefusedEvent({ reason: "replay", message: "grant already used", caller: "svc:ci", via: "redeem", grantId: "g-1" });
-    expect(g.body).toEqual({ type: "grant.refused", reason: "replay", message: "grant already used", caller: "svc:ci", via: "redeem", grant_id: "g-1" });
-    const b = bundleRefusedEvent({ bundle: "countersign", reason: { code: "COUNTERSIGN_BUNDLE_CORRUPT", message: "not gzip" }, servingRevision: "rev-6" });
-    expect(b.body).toEqual({ type: "bundle.refused", bundle: "countersign", reason: { code: "COUNTERSIGN_BUNDLE_CORRUPT", message: "not gzip" }, serving_revision: "rev-6" });
+    expect(g.body).toEqual({
+      type: "grant.refused",
+      reason: "replay",
+      message: "grant already used",
+      caller: "svc:ci",
+      via: "redeem",
+      grant_id: "g-1",
+    });
+    const b = bundleRefusedEvent({
+      bundle: "countersign",
+      reason: { code: "COUNTERSIGN_BUNDLE_CORRUPT", message: "not gzip" },
+      servingRevision: "rev-6",
+    });
+    expect(b.body).toEqual({
+      type: "bundle.refused",
+      bundle: "countersign",
+      reason: { code: "COUNTERSIGN_BUNDLE_CORRUPT", message: "not gzip" },
+      serving_revision: "rev-6",
+    });
   });
 });

@@ -41,7 +41,15 @@ export function newSigningKey(): AuditSigningKey {
 /** A trail over a connection. */
 export function makeTrail(
   redis: Redis,
-  opts: { key?: AuditSigningKey; clock?: Clock; maxBatch?: number; mirror?: AuditMirror; labels?: Record<string, string>; appendTimeoutMs?: number; stream?: string } = {},
+  opts: {
+    key?: AuditSigningKey;
+    clock?: Clock;
+    maxBatch?: number;
+    mirror?: AuditMirror;
+    labels?: Record<string, string>;
+    appendTimeoutMs?: number;
+    stream?: string;
+  } = {},
 ): { trail: AuditTrail; store: RedisAuditStore; key: AuditSigningKey } {
   const store = new RedisAuditStore(redis, opts.stream);
   const key = opts.key ?? newSigningKey();
@@ -59,7 +67,10 @@ export function makeTrail(
 }
 
 /** A decision draft for request number `i`. */
-export function sampleDecision(i: number, over: { actor?: string; action?: string; outcome?: "allow" | "deny" | "require_approval"; query?: string } = {}): AuditDraft {
+export function sampleDecision(
+  i: number,
+  over: { actor?: string; action?: string; outcome?: "allow" | "deny" | "require_approval"; query?: string } = {},
+): AuditDraft {
   return decisionEvent({
     decisionId: `d-${i}`,
     caller: "svc:ci",
@@ -108,7 +119,8 @@ export function decisionEventV1(d: DecisionEventInput): AuditDraft {
   const input = d.input as { [key: string]: unknown };
   const shown = (pointer: string, value: unknown): string | undefined =>
     typeof value === "string" && !requestMask.some((p) => pointerCovers(p, pointer)) ? value : undefined;
-  const obj = (v: unknown): { [key: string]: unknown } => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { [key: string]: unknown }) : {});
+  const obj = (v: unknown): { [key: string]: unknown } =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { [key: string]: unknown }) : {};
   const actor = obj(input["actor"]);
   const action = obj(input["action"]);
   const resource = obj(input["resource"]);

@@ -1,4 +1,10 @@
-import { bundleActivatedEvent, grantIssuedEvent, grantRedeemedEvent, grantRefusedEvent, type AuditDraft } from "../../src/audit/audit-event";
+import {
+  bundleActivatedEvent,
+  grantIssuedEvent,
+  grantRedeemedEvent,
+  grantRefusedEvent,
+  type AuditDraft,
+} from "../../src/audit/audit-event";
 import { parseAuditQuery, queryAudit, type AuditFilter, type AuditPageRequest } from "../../src/audit/audit-query";
 import type { AuditEntry } from "../../src/audit/chain";
 import { decisionView } from "../../src/audit/decision-entry";
@@ -20,10 +26,27 @@ beforeAll(async () => {
     sampleDecision(2, { actor: "user:dave", action: "db.drop", outcome: "deny" }),
     sampleDecision(3, { actor: "agent:deploy-bot", action: "iam.role.update", outcome: "require_approval" }),
     ...sampleApprovalFlow("a-3"),
-    grantIssuedEvent({ grantId: "g-3", approvalId: "a-3", actionDigest: "f".repeat(64), approvers: ["user:bob", "user:carol"], expiresAt: "2026-09-21T14:20:00Z", actor: "agent:deploy-bot", action: "iam.role.update" }),
-    grantRedeemedEvent({ grantId: "g-3", approvalId: "a-3", caller: "svc:ci", via: "decide", actor: "agent:deploy-bot", action: "iam.role.update" }),
+    grantIssuedEvent({
+      grantId: "g-3",
+      approvalId: "a-3",
+      actionDigest: "f".repeat(64),
+      approvers: ["user:bob", "user:carol"],
+      expiresAt: "2026-09-21T14:20:00Z",
+      actor: "agent:deploy-bot",
+      action: "iam.role.update",
+    }),
+    grantRedeemedEvent({
+      grantId: "g-3",
+      approvalId: "a-3",
+      caller: "svc:ci",
+      via: "decide",
+      actor: "agent:deploy-bot",
+      action: "iam.role.update",
+    }),
     grantRefusedEvent({ grantId: "g-3", approvalId: "a-3", caller: "svc:ci", via: "redeem", reason: "replay", message: "already used" }),
-    ...Array.from({ length: 20 }, (_, i) => sampleDecision(100 + i, { actor: i % 2 === 0 ? "agent:deploy-bot" : "svc:backup", action: "db.read" })),
+    ...Array.from({ length: 20 }, (_, i) =>
+      sampleDecision(100 + i, { actor: i % 2 === 0 ? "agent:deploy-bot" : "svc:backup", action: "db.read" }),
+    ),
   ];
   for (const d of drafts) await trail.record(d);
   // The entries as read: decision entries in full (the stored version 2 shape leaves the subject to `input`).
@@ -31,12 +54,21 @@ beforeAll(async () => {
 });
 
 /** All pages of a query, concatenated. */
-async function everything(filter: AuditFilter, page: AuditPageRequest = {}, scanLimit?: number): Promise<{ seqs: number[]; pages: number }> {
+async function everything(
+  filter: AuditFilter,
+  page: AuditPageRequest = {},
+  scanLimit?: number,
+): Promise<{ seqs: number[]; pages: number }> {
   const seqs: number[] = [];
   let cursor: string | undefined;
   let pages = 0;
   for (;;) {
-    const p = await queryAudit(store, filter, { ...page, ...(cursor === undefined ? {} : { cursor }) }, scanLimit === undefined ? {} : { scanLimit });
+    const p = await queryAudit(
+      store,
+      filter,
+      { ...page, ...(cursor === undefined ? {} : { cursor }) },
+      scanLimit === undefined ? {} : { scanLimit },
+    );
     pages++;
     seqs.push(...p.entries.map((e) => e.seq));
     if (p.next_cursor === null) return { seqs, pages };
@@ -69,7 +101,10 @@ describe("audit query", () => {
       [{ decisionId: "d-2" }, (e) => e["decision_id"] === "d-2"],
       [{ outcome: "deny" }, (e) => e["outcome"] === "deny"],
       [{ outcome: "approved" }, (e) => e["outcome"] === "approved"],
-      [{ actor: "agent:deploy-bot", types: ["decision"], outcome: "allow" }, (e) => e["actor"] === "agent:deploy-bot" && e.type === "decision" && e["outcome"] === "allow"],
+      [
+        { actor: "agent:deploy-bot", types: ["decision"], outcome: "allow" },
+        (e) => e["actor"] === "agent:deploy-bot" && e.type === "decision" && e["outcome"] === "allow",
+      ],
     ];
     for (const [filter, pred] of cases) {
       const expected = seqsWhere(pred);
@@ -141,14 +176,16 @@ describe("audit query parameters", () => {
     [{ order: "random" }, /order must be newest or oldest/],
     [{ actor: ["a", "b"] }, /actor must be given once/],
   ])("refuse %j", (params, message) => {
-    expect(() => parseAuditQuery(params)).toThrow(expect.objectContaining({ code: "COUNTERSIGN_AUDIT_BAD_QUERY", message: expect.stringMatching(message) }));
+    expect(() => parseAuditQuery(params)).toThrow(
+      expect.objectContaining({ code: "COUNTERSIGN_AUDIT_BAD_QUERY", message: expect.stringMatching(message) }),
+    );
   });
 });
 
 describe("audit query cost", () => {
   it("gives the same answers with its text prefilter as an exact check of every entry, for any filter (property)", async () => {
     const fc = (await import("fast-check")).default;
-    const pick = <T,>(xs: readonly T[]) => fc.option(fc.constantFrom(...xs), { nil: undefined });
+    const pick = <T>(xs: readonly T[]) => fc.option(fc.constantFrom(...xs), { nil: undefined });
     const actors = ["agent:deploy-bot", "svc:backup", "user:dave", "user:bob", "nobody"];
     await fc.assert(
       fc.asyncProperty(
@@ -157,7 +194,12 @@ describe("audit query cost", () => {
           principal: pick(actors),
           action: pick(["db.read", "db.drop", "iam.role.update", "x"]),
           outcome: pick(["allow", "deny", "require_approval", "approved"]),
-          types: fc.option(fc.subarray(["decision", "approval.created", "approval.verdict", "grant.issued", "bundle.activated"] as const, { minLength: 1 }), { nil: undefined }),
+          types: fc.option(
+            fc.subarray(["decision", "approval.created", "approval.verdict", "grant.issued", "bundle.activated"] as const, {
+              minLength: 1,
+            }),
+            { nil: undefined },
+          ),
         }),
         async (raw) => {
           const filter = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as AuditFilter;
@@ -167,7 +209,11 @@ describe("audit query cost", () => {
             if (filter.actor !== undefined && e["actor"] !== filter.actor) return false;
             if (filter.action !== undefined && e["action"] !== filter.action) return false;
             if (filter.outcome !== undefined && e["outcome"] !== filter.outcome) return false;
-            if (filter.principal !== undefined && !["caller", "actor", "on_behalf_of", "reviewer", "by"].some((k) => e[k] === filter.principal)) return false;
+            if (
+              filter.principal !== undefined &&
+              !["caller", "actor", "on_behalf_of", "reviewer", "by"].some((k) => e[k] === filter.principal)
+            )
+              return false;
             return true;
           });
           expect(got).toEqual(want);

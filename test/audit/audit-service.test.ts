@@ -107,7 +107,13 @@ describe("a full approval flow through HTTP", () => {
       ["decision", "allow"],
     ]);
     const [decided, created, refused, voted, final, issued, redeemed, allow] = flow as Record<string, unknown>[];
-    expect(decided).toMatchObject({ decision_id: opened.body.decision_id, approval_id: id, caller: "svc:ci", actor: "agent:deploy-bot", bundles: { countersign: { revision: "audit-1" } } });
+    expect(decided).toMatchObject({
+      decision_id: opened.body.decision_id,
+      approval_id: id,
+      caller: "svc:ci",
+      actor: "agent:deploy-bot",
+      bundles: { countersign: { revision: "audit-1" } },
+    });
     expect(created).toMatchObject({ approval_id: id, decision_id: opened.body.decision_id, quorum: 1 });
     expect(refused).toMatchObject({ reviewer: "user:bob", channel: "api", reason: { code: "COUNTERSIGN_NOT_ELIGIBLE" } });
     expect(voted).toMatchObject({ reviewer: "user:alice", channel: "api", comment: "ticket checked" });
@@ -135,7 +141,15 @@ describe("a full approval flow through HTTP", () => {
     // The stream as stored: its raw bytes, and each stored entry as text (inflated when kept deflated, entry-codec.ts).
     const rows = await redis.connect().xrangeBuffer("countersign:audit", "-", "+");
     const stored = rows.flatMap(([, fields]) =>
-      fields.flatMap((value, i) => (i % 2 === 0 ? [] : fields[i - 1]!.toString() === "z" ? [decodeEntry(value)] : fields[i - 1]!.toString() === "e" ? [value.toString("utf8")] : [])),
+      fields.flatMap((value, i) =>
+        i % 2 === 0
+          ? []
+          : fields[i - 1]!.toString() === "z"
+            ? [decodeEntry(value)]
+            : fields[i - 1]!.toString() === "e"
+              ? [value.toString("utf8")]
+              : [],
+      ),
     );
     expect(stored.length).toBe(rows.length);
     const raw = JSON.stringify(await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) + "\n" + stored.join("\n");
@@ -146,8 +160,13 @@ describe("a full approval flow through HTTP", () => {
       return text.split("\n").filter((l) => l !== "").length >= 4 ? text : undefined;
     }, "the mirror file");
     const { exported } = await exportAndVerify();
-    for (const [where, text] of [["stream", raw], ["mirror", mirror], ["export", exported]] as const) {
-      for (const secret of [SECRET_QUERY, SECRET_PASSWORD]) expect({ where, found: text.includes(secret) }).toEqual({ where, found: false });
+    for (const [where, text] of [
+      ["stream", raw],
+      ["mirror", mirror],
+      ["export", exported],
+    ] as const) {
+      for (const secret of [SECRET_QUERY, SECRET_PASSWORD])
+        expect({ where, found: text.includes(secret) }).toEqual({ where, found: false });
     }
     expect(mirror).toContain('"$masked":"sha256:');
   });

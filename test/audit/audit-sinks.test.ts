@@ -43,7 +43,10 @@ async function startCollector(): Promise<Collector> {
     const body = req.body as string;
     const want = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
     if (req.headers["x-countersign-signature"] !== want) state.badSignatures++;
-    const seqs = body.trim().split("\n").map((l) => (JSON.parse(l) as { seq: number }).seq);
+    const seqs = body
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { seq: number }).seq);
     expect(req.headers["x-countersign-seqs"]).toBe(`${seqs[0]}-${seqs[seqs.length - 1]}`);
     state.seqs.push(...seqs);
     res.status(200).end();
@@ -71,16 +74,27 @@ async function startCollector(): Promise<Collector> {
 
 async function record(trail: ReturnType<typeof makeTrail>["trail"], from: number, n: number): Promise<void> {
   let next = from;
-  await Promise.all(Array.from({ length: 64 }, async () => {
-    while (next < from + n) await trail.record(sampleDecision(next++));
-  }));
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < from + n) await trail.record(sampleDecision(next++));
+    }),
+  );
 }
 
 it("an HTTP collector that is down catches up when it returns: every entry, in order, signed; decisions never waited", async () => {
   const collector = await startCollector();
   const conn = redis.connect();
   const { trail, store } = makeTrail(conn);
-  const sink = new AuditSink({ name: "siem", redis: conn, store, target: httpAuditSink({ url: collector.url, secret: SECRET }), batch: 200, idleMs: 20, initialBackoffMs: 20, maxBackoffMs: 100 });
+  const sink = new AuditSink({
+    name: "siem",
+    redis: conn,
+    store,
+    target: httpAuditSink({ url: collector.url, secret: SECRET }),
+    batch: 200,
+    idleMs: 20,
+    initialBackoffMs: 20,
+    maxBackoffMs: 100,
+  });
   try {
     sink.start();
     await record(trail, 1, 1_500); // recorded while the collector answers 503
@@ -122,7 +136,12 @@ it("the syslog target writes RFC 5424 messages, octet-counted, that a TCP collec
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const conn = redis.connect();
   const { trail, store } = makeTrail(conn);
-  const sink = new AuditSink({ name: "syslog", redis: conn, store, target: syslogAuditSink({ host: "127.0.0.1", port: (server.address() as AddressInfo).port }) });
+  const sink = new AuditSink({
+    name: "syslog",
+    redis: conn,
+    store,
+    target: syslogAuditSink({ host: "127.0.0.1", port: (server.address() as AddressInfo).port }),
+  });
   try {
     await record(trail, 1, 50);
     expect(await sink.deliverPending()).toBe(50);
@@ -190,11 +209,18 @@ it("the service delivers to a configured sink and reports its lag", async () => 
     bundlesDir: bundles,
     redisUrl: redis.url,
     env: { TEST_SINK_SECRET: SECRET },
-    configure: (c) => ({ ...c, audit: { ...(c.audit ?? {}), sinks: [{ name: "siem", type: "http", url: collector.url, secret_env: "TEST_SINK_SECRET" }] } }),
+    configure: (c) => ({
+      ...c,
+      audit: { ...(c.audit ?? {}), sinks: [{ name: "siem", type: "http", url: collector.url, secret_env: "TEST_SINK_SECRET" }] },
+    }),
   });
   try {
     const api = approvalClient(service.app);
-    const read = { actor: { id: "svc:reporting", type: "service" }, action: { name: "db.read" }, resource: { type: "database", id: "prod/orders", environment: "production" } };
+    const read = {
+      actor: { id: "svc:reporting", type: "service" },
+      action: { name: "db.read" },
+      resource: { type: "database", id: "prod/orders", environment: "production" },
+    };
     for (let i = 0; i < 20; i++) await api.decide(AUTH.caller, read);
     await eventually(() => (collector.seqs.length >= 20 ? true : undefined), "decisions delivered to the collector");
     const metrics = await request(service.app).get("/metrics");

@@ -23,7 +23,14 @@ describe("audit trail", () => {
     const [id, fields] = rows[0]!;
     expect(id).toBe("1-0");
     const entry = JSON.parse(fields[1]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ seq: 1, prev_hash: GENESIS_HASH, hash: receipt.hash, type: "decision", labels: { id: "instance-a" }, masked: ["/input/action/params/query"] });
+    expect(entry).toMatchObject({
+      seq: 1,
+      prev_hash: GENESIS_HASH,
+      hash: receipt.hash,
+      type: "decision",
+      labels: { id: "instance-a" },
+      masked: ["/input/action/params/query"],
+    });
     expect(computeEntryHash(entry)).toBe(receipt.hash);
     const head = await store.readHead();
     expect(head).toMatchObject({ seq: 1, hash: receipt.hash, kid: key.verification.kid });
@@ -61,7 +68,8 @@ describe("audit trail", () => {
       const seqs: number[] = [];
       await Promise.all(
         Array.from({ length: clients }, async (_, c) => {
-          for (let i = 0; i < perClient; i++) seqs.push((await t.trail.record(sampleDecision(c * perClient + i, { actor: `agent:${label}` }))).seq);
+          for (let i = 0; i < perClient; i++)
+            seqs.push((await t.trail.record(sampleDecision(c * perClient + i, { actor: `agent:${label}` }))).seq);
         }),
       );
       return seqs;
@@ -94,7 +102,11 @@ describe("audit trail", () => {
     const head1 = { seq: 1, hash: first.sealed[0]!.hash };
     // "b" sealed against a stale head: it loses and takes the turn.
     const stale = await seal({ seq: 0, hash: GENESIS_HASH }, 2);
-    expect(await store.append({ seq: 0, hash: GENESIS_HASH }, stale.sealed, stale.signed, "b")).toEqual({ ok: false, head: head1, waitTurn: false });
+    expect(await store.append({ seq: 0, hash: GENESIS_HASH }, stale.sealed, stale.signed, "b")).toEqual({
+      ok: false,
+      head: head1,
+      waitTurn: false,
+    });
     expect(await conn.get("{countersign:audit}:turn")).toBe("b");
     // "a" is up to date but must wait for b's turn.
     const a2 = await seal(head1, 3);
@@ -133,7 +145,10 @@ describe("audit trail", () => {
     const { trail } = makeTrail(conn);
     await trail.record(sampleDecision(1));
     await conn.del("{countersign:audit}:head");
-    await expect(trail.record(sampleDecision(2))).rejects.toMatchObject({ code: "COUNTERSIGN_AUDIT_UNAVAILABLE", message: expect.stringMatching(/past its head/) });
+    await expect(trail.record(sampleDecision(2))).rejects.toMatchObject({
+      code: "COUNTERSIGN_AUDIT_UNAVAILABLE",
+      message: expect.stringMatching(/past its head/),
+    });
     expect(await conn.xlen("countersign:audit")).toBe(1);
   });
 
@@ -141,14 +156,26 @@ describe("audit trail", () => {
     const conn = redis.connect();
     const rollbacks: { storedSeq: number; knownSeq: number }[] = [];
     const { store, key } = makeTrail(conn);
-    const t = new AuditTrail({ store, signingKey: key, clock: steppingClock(), maskSalt: TEST_SALT, maxBatch: 1, onRollback: (r) => rollbacks.push(r) });
+    const t = new AuditTrail({
+      store,
+      signingKey: key,
+      clock: steppingClock(),
+      maskSalt: TEST_SALT,
+      maxBatch: 1,
+      onRollback: (r) => rollbacks.push(r),
+    });
     for (let i = 1; i <= 3; i++) await t.record(sampleDecision(i));
     // As after a restart that lost the last second of AOF: only entry 1 and its signed head survive.
     const [[, fields]] = (await conn.xrange("countersign:audit", "1-0", "1-0")) as [[string, string[]]];
     const first = (await store.readAscending(null, 1))[0]!;
     await conn.del("countersign:audit");
     await conn.xadd("countersign:audit", "1-0", ...fields);
-    await conn.hset("{countersign:audit}:head", { seq: "1", hash: first.checkpoint!.hash, kid: first.checkpoint!.kid, sig: first.checkpoint!.sig });
+    await conn.hset("{countersign:audit}:head", {
+      seq: "1",
+      hash: first.checkpoint!.hash,
+      kid: first.checkpoint!.kid,
+      sig: first.checkpoint!.sig,
+    });
     expect((await t.record(sampleDecision(4))).seq).toBe(2);
     expect(rollbacks).toEqual([{ storedSeq: 1, knownSeq: 3 }]);
     expect(t.stats().rollbacks).toBe(1);

@@ -63,12 +63,17 @@ describe("audit trail when Redis is unavailable", () => {
     try {
       const { trail } = makeTrail(conn, { appendTimeoutMs: 200, maxBatch: 10 });
       const started = Date.now();
-      await expect(trail.record(sampleDecision(1))).rejects.toMatchObject({ code: "COUNTERSIGN_AUDIT_UNAVAILABLE", message: expect.stringMatching(/200 ms/) });
+      await expect(trail.record(sampleDecision(1))).rejects.toMatchObject({
+        code: "COUNTERSIGN_AUDIT_UNAVAILABLE",
+        message: expect.stringMatching(/200 ms/),
+      });
       expect(Date.now() - started).toBeLessThan(2_000);
       // Records queued behind a failed append fail with it instead of waiting out a timeout per batch.
       const again = Date.now();
       const results = await Promise.allSettled(Array.from({ length: 300 }, (_, i) => trail.record(sampleDecision(i))));
-      expect(results.every((r) => r.status === "rejected" && (r.reason as { code?: string }).code === "COUNTERSIGN_AUDIT_UNAVAILABLE")).toBe(true);
+      expect(
+        results.every((r) => r.status === "rejected" && (r.reason as { code?: string }).code === "COUNTERSIGN_AUDIT_UNAVAILABLE"),
+      ).toBe(true);
       expect(Date.now() - again).toBeLessThan(1_000);
     } finally {
       conn.disconnect();

@@ -4,7 +4,14 @@ import type { AuditEvent } from "../../src/audit/audit-event";
 import { EMPTY_HEAD, GENESIS_HASH, computeEntryHash, prepareEvent, sealBatch, sealEntry } from "../../src/audit/chain";
 
 function event(extra: Record<string, unknown> = {}): AuditEvent {
-  return { type: "bundle.activated", timestamp: "2026-11-21T12:00:00.000000000Z", bundle: "b", revision: "r1", bundles: { b: { revision: "r1" } }, ...extra } as AuditEvent;
+  return {
+    type: "bundle.activated",
+    timestamp: "2026-11-21T12:00:00.000000000Z",
+    bundle: "b",
+    revision: "r1",
+    bundles: { b: { revision: "r1" } },
+    ...extra,
+  } as AuditEvent;
 }
 
 describe("hash chain", () => {
@@ -20,7 +27,11 @@ describe("hash chain", () => {
     const parsed = JSON.parse(e.line) as Record<string, unknown>;
     expect(e.line).toBe(canonicalize(parsed));
     const { hash, ...rest } = parsed;
-    expect(hash).toBe(createHash("sha256").update(canonicalize(rest) as string).digest("hex"));
+    expect(hash).toBe(
+      createHash("sha256")
+        .update(canonicalize(rest) as string)
+        .digest("hex"),
+    );
     expect(computeEntryHash(parsed)).toBe(e.hash);
     expect(parsed["seq"]).toBe(42);
     expect(parsed["prev_hash"]).toBe("a".repeat(64));
@@ -31,7 +42,8 @@ describe("hash chain", () => {
     const names = ["a", "h", "hash_", "has", "prev", "prev_hasi", "q", "se", "seq_", "z", "é", "\u{1F600}", "Z", "_", "~", "i"];
     for (let round = 0; round < 200; round++) {
       const extra: Record<string, unknown> = {};
-      for (const n of names) if (Math.random() < 0.5) extra[n] = Math.random() < 0.5 ? randomBytes(3).toString("hex") : { n: Math.random(), l: [1, "x"] };
+      for (const n of names)
+        if (Math.random() < 0.5) extra[n] = Math.random() < 0.5 ? randomBytes(3).toString("hex") : { n: Math.random(), l: [1, "x"] };
       const e = sealEntry({ seq: round, hash: randomBytes(32).toString("hex") }, prepareEvent(event(extra)));
       expect(e.line).toBe(canonicalize(JSON.parse(e.line)));
       expect(computeEntryHash(JSON.parse(e.line) as Record<string, unknown>)).toBe(e.hash);
@@ -39,7 +51,11 @@ describe("hash chain", () => {
   });
 
   it("links each entry of a batch to the one before", () => {
-    const sealed = sealBatch(EMPTY_HEAD, [prepareEvent(event()), prepareEvent(event({ revision: "r2" })), prepareEvent(event({ revision: "r3" }))]);
+    const sealed = sealBatch(EMPTY_HEAD, [
+      prepareEvent(event()),
+      prepareEvent(event({ revision: "r2" })),
+      prepareEvent(event({ revision: "r3" })),
+    ]);
     expect(sealed.map((s) => s.seq)).toEqual([1, 2, 3]);
     expect(sealed[1]!.prevHash).toBe(sealed[0]!.hash);
     expect(sealed[2]!.prevHash).toBe(sealed[1]!.hash);

@@ -34,7 +34,14 @@ it("stores appends between checkpoints unsigned, signs the end after a quiet spe
   expect(heads.signed?.seq).toBe(1);
   expect(trail.stats().signatures).toBe(1);
   const raw = await conn.xrangeBuffer("countersign:audit", "-", "+");
-  expect(raw.map(([, f]) => f.filter((_, i) => i % 2 === 0).map(String).join(","))).toEqual(["z,kid,sig", ...Array(9).fill("z")]);
+  expect(
+    raw.map(([, f]) =>
+      f
+        .filter((_, i) => i % 2 === 0)
+        .map(String)
+        .join(","),
+    ),
+  ).toEqual(["z,kid,sig", ...Array(9).fill("z")]);
   // verify --redis waits for the pending checkpoint and covers every entry.
   expect(await verifyStoredTrail(store, { keys: [key.verification] })).toMatchObject({ ok: true, entries: 10 });
   expect((await store.readHeads()).signed?.seq).toBe(10);

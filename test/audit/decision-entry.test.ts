@@ -45,7 +45,17 @@ const decisionInputs: fc.Arbitrary<DecisionEventInput> = fc
     resourceId: subjectText,
     environment: subjectText,
     inputCaller: fc.constantFrom("svc:ci", "svc:other", undefined),
-    mask: fc.subarray(["/actor", "/actor/id", "/actor/on_behalf_of", "/action/name", "/resource/id", "/caller", "/caller/id", "/context/q", "/nothing/here"]),
+    mask: fc.subarray([
+      "/actor",
+      "/actor/id",
+      "/actor/on_behalf_of",
+      "/action/name",
+      "/resource/id",
+      "/caller",
+      "/caller/id",
+      "/context/q",
+      "/nothing/here",
+    ]),
     outcome: fc.constantFrom("allow" as const, "deny" as const, "require_approval" as const),
     reasons: fc.array(fc.constantFrom("routine read", "needs a dba", "x"), { maxLength: 2 }),
     policy: fc.option(fc.constant({ bundle: "countersign", revision: REVISION }), { nil: null }),
@@ -55,11 +65,15 @@ const decisionInputs: fc.Arbitrary<DecisionEventInput> = fc
     failure: fc.boolean(),
   })
   .map((g) => {
-    const actor = Object.fromEntries(Object.entries({ id: g.actorId, type: g.actorType, on_behalf_of: g.onBehalfOf }).filter(([, v]) => v !== undefined));
+    const actor = Object.fromEntries(
+      Object.entries({ id: g.actorId, type: g.actorType, on_behalf_of: g.onBehalfOf }).filter(([, v]) => v !== undefined),
+    );
     const input = {
       actor,
       action: g.actionName === undefined ? {} : { name: g.actionName, params: { table: "t" } },
-      resource: Object.fromEntries(Object.entries({ type: g.resourceType, id: g.resourceId, environment: g.environment }).filter(([, v]) => v !== undefined)),
+      resource: Object.fromEntries(
+        Object.entries({ type: g.resourceType, id: g.resourceId, environment: g.environment }).filter(([, v]) => v !== undefined),
+      ),
       context: { q: "select 1", password: "hunter2" },
       ...(g.inputCaller === undefined ? {} : { caller: { id: g.inputCaller, kind: "service", roles: [] } }),
       now: "2026-11-21T12:00:00.000Z",
@@ -75,7 +89,15 @@ const decisionInputs: fc.Arbitrary<DecisionEventInput> = fc
             : g.kind === "code"
               ? { code: "COUNTERSIGN_GRANT_REFUSED" }
               : {};
-    const approvalId = g.approvalIdOverride ? "a-other" : g.kind === "approval" ? "a-1" : g.kind === "grant" ? "a-2" : g.kind === "break_glass" ? "a-3" : undefined;
+    const approvalId = g.approvalIdOverride
+      ? "a-other"
+      : g.kind === "approval"
+        ? "a-1"
+        : g.kind === "grant"
+          ? "a-2"
+          : g.kind === "break_glass"
+            ? "a-3"
+            : undefined;
     return {
       decisionId: "d-1",
       caller: "svc:ci",
@@ -103,7 +125,8 @@ describe("decision entries, version 2", () => {
         const { v: _v, ...view } = decisionView(v2);
         // An answer given without decision_id/mask/policy (only callers outside the decide use case do that)
         // reads back with them: the view's `result` is always the whole answer.
-        const want = d.result === undefined ? { ...v1, result: { decision_id: "d-1", mask: [], policy: d.policy, ...(v1["result"] as object) } } : v1;
+        const want =
+          d.result === undefined ? { ...v1, result: { decision_id: "d-1", mask: [], policy: d.policy, ...(v1["result"] as object) } } : v1;
         expect(view).toEqual(want);
       }),
       { numRuns: 400 },
@@ -141,8 +164,16 @@ describe("both entry shapes in one trail", () => {
     const conn = redis.connect();
     const key = await resolveSigningKey(undefined, new RedisAuditStore(conn));
     const { trail, store } = makeTrail(conn, { key });
-    const old = { ...benchDecision("d-old"), result: { ...(benchDecision("d-old").result as object), grant: { approval_id: "a-7", jti: "j", approvers: ["user:bob"] } }, approvalId: "a-7" };
-    const now = { ...benchDecision("d-new"), result: { ...(benchDecision("d-new").result as object), grant: { approval_id: "a-7", jti: "j", approvers: ["user:bob"] } }, approvalId: "a-7" };
+    const old = {
+      ...benchDecision("d-old"),
+      result: { ...(benchDecision("d-old").result as object), grant: { approval_id: "a-7", jti: "j", approvers: ["user:bob"] } },
+      approvalId: "a-7",
+    };
+    const now = {
+      ...benchDecision("d-new"),
+      result: { ...(benchDecision("d-new").result as object), grant: { approval_id: "a-7", jti: "j", approvers: ["user:bob"] } },
+      approvalId: "a-7",
+    };
     await trail.record(decisionEventV1(old));
     await trail.record(decisionEvent(now));
     await trail.close();
@@ -152,12 +183,27 @@ describe("both entry shapes in one trail", () => {
     expect(JSON.parse(lines[1] as string)).toMatchObject({ v: 2 });
 
     const out: string[] = [];
-    const verified = await runAuditCommand("verify", [], { redis: redis.url }, { out: (l) => out.push(l), err: () => undefined, readStdin: async () => "" }, { env: {} });
+    const verified = await runAuditCommand(
+      "verify",
+      [],
+      { redis: redis.url },
+      { out: (l) => out.push(l), err: () => undefined, readStdin: async () => "" },
+      { env: {} },
+    );
     expect({ verified, out }).toEqual({ verified: 0, out: [expect.stringMatching(/^ok: 2 entries/)] });
 
-    for (const filter of [{ actor: "svc:ci" }, { action: "db.read" }, { principal: "svc:ci" }, { approvalId: "a-7" }, { outcome: "allow", types: ["decision" as const] }]) {
+    for (const filter of [
+      { actor: "svc:ci" },
+      { action: "db.read" },
+      { principal: "svc:ci" },
+      { approvalId: "a-7" },
+      { outcome: "allow", types: ["decision" as const] },
+    ]) {
       const page = await queryAudit(store, filter, { order: "oldest" });
-      expect({ filter, decisions: page.entries.map((e) => (e as unknown as { decision_id: string }).decision_id) }).toEqual({ filter, decisions: ["d-old", "d-new"] });
+      expect({ filter, decisions: page.entries.map((e) => (e as unknown as { decision_id: string }).decision_id) }).toEqual({
+        filter,
+        decisions: ["d-old", "d-new"],
+      });
     }
     const [a, b] = (await queryAudit(store, {}, { order: "oldest" })).entries as unknown as Record<string, unknown>[];
     const comparable = (e: Record<string, unknown>): Record<string, unknown> => {
@@ -166,7 +212,15 @@ describe("both entry shapes in one trail", () => {
       return { ...rest, answer };
     };
     expect(comparable(b as Record<string, unknown>)).toEqual(comparable(a as Record<string, unknown>));
-    expect(b).toMatchObject({ actor: "svc:ci", actor_type: "ci", action: "db.read", resource: { type: "database", id: "prod/customers", environment: "production" }, caller: "svc:ci", path: "countersign/decision", approval_id: "a-7" });
+    expect(b).toMatchObject({
+      actor: "svc:ci",
+      actor_type: "ci",
+      action: "db.read",
+      resource: { type: "database", id: "prod/customers", environment: "production" },
+      caller: "svc:ci",
+      path: "countersign/decision",
+      approval_id: "a-7",
+    });
 
     const [r1, r2] = lines.map((l) => recordedDecisionOf(l));
     expect({ ...r2, seq: 0, decisionId: "", timestamp: "" }).toEqual({ ...r1, seq: 0, decisionId: "", timestamp: "" });
@@ -177,7 +231,14 @@ describe("both entry shapes in one trail", () => {
 describe("the time of an entry", () => {
   it("is its own top-level timestamp, never one its input holds (property)", () => {
     const nested = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: "small" }, fc.string(), fc.integer(), fc.constant(null), fc.array(tie("value"), { maxLength: 3 }), tie("object")),
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.string(),
+        fc.integer(),
+        fc.constant(null),
+        fc.array(tie("value"), { maxLength: 3 }),
+        tie("object"),
+      ),
       object: fc.dictionary(fc.constantFrom("timestamp", "type", "a", 'we"ird', "z"), tie("value"), { maxKeys: 4 }),
     }));
     fc.assert(
@@ -197,7 +258,17 @@ describe("the time of an entry", () => {
     const T0 = 1_790_000_000_000_000_000n;
     const { trail, store } = makeTrail(redis.connect(), { clock: steppingClock(T0, 1_000_000_000n), maxBatch: 1 });
     const decision = (id: string, actor: string, context: object): AuditDraft =>
-      decisionEvent({ ...benchDecision(id), caller: "svc:runner", input: { ...allowRequest(), actor: { id: actor, type: "ci" }, context, caller: { id: "svc:runner", kind: "service", roles: [] }, now: "x" } });
+      decisionEvent({
+        ...benchDecision(id),
+        caller: "svc:runner",
+        input: {
+          ...allowRequest(),
+          actor: { id: actor, type: "ci" },
+          context,
+          caller: { id: "svc:runner", kind: "service", roles: [] },
+          now: "x",
+        },
+      });
     await trail.record(decision("d-1", "svc:ci", {}));
     // Its input says 1990 (newest first: "past the range"), or 2100 (oldest first: "past the range").
     await trail.record(decision("d-2", "svc:other", { timestamp: "1990-01-01T00:00:00.000000000Z" }));
@@ -207,7 +278,9 @@ describe("the time of an entry", () => {
     const from = T0;
     const to = T0 + 10_000_000_000n;
     const ids = async (order: "newest" | "oldest"): Promise<string[]> =>
-      (await queryAudit(store, { actor: "svc:ci", from, to }, { order })).entries.map((e) => (e as unknown as { decision_id: string }).decision_id);
+      (await queryAudit(store, { actor: "svc:ci", from, to }, { order })).entries.map(
+        (e) => (e as unknown as { decision_id: string }).decision_id,
+      );
     expect(await ids("newest")).toEqual(["d-4", "d-1"]);
     expect(await ids("oldest")).toEqual(["d-1", "d-4"]);
   });

@@ -48,11 +48,21 @@ it("never stores masked values in clear in Redis, the mirror file or an export",
     const rdb = await fs.readFile(path.join(redisDir, rdbName));
     const mirror = await fs.readFile(mirrorFile);
     const out: string[] = [];
-    await runAuditCommand("export", [], { redis: redis.url }, { out: (l) => out.push(l), err: () => undefined, readStdin: async () => "" }, { env: {}, clock: steppingClock() });
+    await runAuditCommand(
+      "export",
+      [],
+      { redis: redis.url },
+      { out: (l) => out.push(l), err: () => undefined, readStdin: async () => "" },
+      { env: {}, clock: steppingClock() },
+    );
     const exported = Buffer.from(out.join("\n"));
 
     expect(rdb.includes(Buffer.from("incident 42"))).toBe(true); // the snapshot is readable: the search means something
-    for (const [where, bytes] of [["redis", rdb], ["mirror", mirror], ["export", exported]] as const) {
+    for (const [where, bytes] of [
+      ["redis", rdb],
+      ["mirror", mirror],
+      ["export", exported],
+    ] as const) {
       for (const secret of Object.values(SECRETS)) {
         expect({ where, found: bytes.includes(Buffer.from(secret)) }).toEqual({ where, found: false });
       }
@@ -61,7 +71,12 @@ it("never stores masked values in clear in Redis, the mirror file or an export",
     const entry = JSON.parse(mirror.toString().trim()) as { input: { action: { params: { query: unknown } } }; masked: string[] };
     expect(entry.input.action.params.query).toEqual({ $masked: maskDigest(SECRETS.query, TEST_SALT) });
     expect(entry.masked).toEqual(
-      expect.arrayContaining(["/input/action/params/query", "/input/context/password", "/input/context/Authorization", "/input/action/params/options/0/api_key"]),
+      expect.arrayContaining([
+        "/input/action/params/query",
+        "/input/context/password",
+        "/input/context/Authorization",
+        "/input/action/params/options/0/api_key",
+      ]),
     );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

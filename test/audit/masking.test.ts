@@ -16,7 +16,12 @@ describe("masking", () => {
 
   it("digests objects through their canonical form, so member order does not matter", () => {
     expect(maskDigest({ b: 1, a: [true, null] }, salt)).toBe(maskDigest({ a: [true, null], b: 1 }, salt));
-    expect(maskDigest({ b: 1, a: 2 }, salt)).toBe("sha256:" + createHmac("sha256", salt).update(canonicalize({ a: 2, b: 1 }) as string).digest("hex"));
+    expect(maskDigest({ b: 1, a: 2 }, salt)).toBe(
+      "sha256:" +
+        createHmac("sha256", salt)
+          .update(canonicalize({ a: 2, b: 1 }) as string)
+          .digest("hex"),
+    );
   });
 
   it("depends on the salt", () => {

@@ -10,7 +10,12 @@ describe("audit signing key", () => {
   it("names a key by its RFC 7638 thumbprint, whatever form the public key is given in", () => {
     const key = loadSigningKey(generateSigningKeyPem());
     const jwk = key.verification.publicKey.export({ format: "jwk" });
-    for (const text of [publicKeyPem(key.verification), JSON.stringify(jwk), key.verification.x, key.privateKey.export({ format: "pem", type: "pkcs8" }).toString()]) {
+    for (const text of [
+      publicKeyPem(key.verification),
+      JSON.stringify(jwk),
+      key.verification.x,
+      key.privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+    ]) {
       expect(loadVerificationKey(text).kid).toBe(key.verification.kid);
     }
     expect(key.verification.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);

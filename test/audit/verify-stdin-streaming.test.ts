@@ -33,7 +33,14 @@ async function writeTrail(file: string, shape: TrailShape, corruptSeq?: number):
   let head: ChainHead = EMPTY_HEAD;
   let bytes = 0;
   for (let i = 1; i <= shape.entries; i++) {
-    const event = { type: "decision", timestamp: "2026-12-05T12:00:00.000000000Z", decision_id: `d-${i}`, outcome: "allow", reasons: [], input: { padding: shape.padding } } as unknown as AuditEvent;
+    const event = {
+      type: "decision",
+      timestamp: "2026-12-05T12:00:00.000000000Z",
+      decision_id: `d-${i}`,
+      outcome: "allow",
+      reasons: [],
+      input: { padding: shape.padding },
+    } as unknown as AuditEvent;
     const sealed = sealEntry(head, prepareEvent(event));
     head = sealed;
     const line = i === corruptSeq ? sealed.line.replace(`"d-${i}"`, `"D-${i}"`) : sealed.line;
@@ -47,7 +54,9 @@ async function writeTrail(file: string, shape: TrailShape, corruptSeq?: number):
 }
 
 function verifyFromStdin(file: string, publicKey: string): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ["--max-old-space-size=160", CLI, "audit", "verify", "-", "--key", publicKey], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--max-old-space-size=160", CLI, "audit", "verify", "-", "--key", publicKey], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr.on("data", (c: Buffer) => (out += c.toString()));

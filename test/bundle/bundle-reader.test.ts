@@ -15,7 +15,7 @@ import { makeTarGz, type TarEntry } from "./fixtures/tarball";
 const OPA_MANIFEST = '{"revision":"","roots":[""],"wasm":[{"entrypoint":"example/allow","module":"/policy.wasm"}],"rego_version":1}\n';
 const opaLayout = (): TarEntry[] => [
   { name: "/data.json", body: '{"roles":{"admin":["ana"]}}\n', mode: 0o600 },
-  { name: "/example.rego", body: "package example\n\nallow if input.user == \"ana\"\n", mode: 0o600 },
+  { name: "/example.rego", body: 'package example\n\nallow if input.user == "ana"\n', mode: 0o600 },
   { name: "/policy.wasm", body: fakeOpaWasm(), mode: 0o600 },
   { name: "/.manifest", body: OPA_MANIFEST, mode: 0o600 },
 ];
@@ -40,7 +40,7 @@ describe("reading OPA-built bundles", () => {
       rego_version: 1,
     });
     expect(b.data).toEqual({ roles: { admin: ["ana"] } });
-    expect(b.regoFiles).toEqual([{ path: "/example.rego", text: "package example\n\nallow if input.user == \"ana\"\n" }]);
+    expect(b.regoFiles).toEqual([{ path: "/example.rego", text: 'package example\n\nallow if input.user == "ana"\n' }]);
     expect(b.wasmModules.map((m) => [m.path, m.entrypoints])).toEqual([["/policy.wasm", ["example/allow"]]]);
     expect(wasmModuleFor(b, "data.example.allow")?.path).toBe("/policy.wasm");
   });

@@ -17,7 +17,7 @@ const contents = (over: Partial<BundleContents> = {}): BundleContents => ({
   entrypoints: ["fixed/allow", "fixed/data"],
   data: { teams: { payments: { approvers: ["ana", "bo"] } }, limits: { max: 3 } },
   regoFiles: [
-    { path: "countersign/decision.rego", text: "package countersign\n\ndecision := \"allow\"\n" },
+    { path: "countersign/decision.rego", text: 'package countersign\n\ndecision := "allow"\n' },
     { path: "lib/util.rego", text: "package lib\n" },
   ],
   ...over,

@@ -88,7 +88,11 @@ describe("file digests", () => {
 
 describe("tokens OPA signed", () => {
   it("verifies OPA's HS256-signed bundle files (kid foo, scope write)", async () => {
-    const outcome = await verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), config({ foo: hs(OPA_HS256_SECRET) }, { scope: "write" }));
+    const outcome = await verifyBundleFiles(
+      files(OPA_BASEDIR_FILES),
+      sigs(OPA_BASEDIR_TOKEN),
+      config({ foo: hs(OPA_HS256_SECRET) }, { scope: "write" }),
+    );
     expect(outcome).toEqual({ signed: true, keyId: "foo", files: 3, excluded: [] });
   });
 
@@ -96,12 +100,22 @@ describe("tokens OPA signed", () => {
     const good = config({ foo: hs(OPA_HS256_SECRET) }, { scope: "write" });
     const tampered = files(OPA_BASEDIR_FILES).map((f) => (f.path.endsWith("data.json") ? { ...f, body: Buffer.from("[1,2,4]") } : f));
     await expect(verifyBundleFiles(tampered, sigs(OPA_BASEDIR_TOKEN), good)).rejects.toThrow(/a\/b\/c\/data.json: digest mismatch/);
-    await expect(verifyBundleFiles(files(OPA_BASEDIR_FILES).slice(1), sigs(OPA_BASEDIR_TOKEN), good)).rejects.toThrow(/foo\/bar\/.manifest listed in the bundle signature but not found/);
+    await expect(verifyBundleFiles(files(OPA_BASEDIR_FILES).slice(1), sigs(OPA_BASEDIR_TOKEN), good)).rejects.toThrow(
+      /foo\/bar\/.manifest listed in the bundle signature but not found/,
+    );
     const extra = [...files(OPA_BASEDIR_FILES), { path: "/foo/bar/evil.rego", body: Buffer.from("package evil") }];
-    await expect(verifyBundleFiles(extra, sigs(OPA_BASEDIR_TOKEN), good)).rejects.toThrow(/foo\/bar\/evil.rego is not included in the bundle signature/);
-    await expect(verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), config({ foo: hs("bad_secret") }, { scope: "write" }))).rejects.toThrow(/does not verify with key 'foo'/);
-    await expect(verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), config({ foo: hs(OPA_HS256_SECRET) }, { scope: "bad_scope" }))).rejects.toThrow(/scope mismatch/);
-    await expect(verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), config({ bar: hs(OPA_HS256_SECRET) }, { scope: "write" }))).rejects.toThrow(/key 'foo' is not configured/);
+    await expect(verifyBundleFiles(extra, sigs(OPA_BASEDIR_TOKEN), good)).rejects.toThrow(
+      /foo\/bar\/evil.rego is not included in the bundle signature/,
+    );
+    await expect(
+      verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), config({ foo: hs("bad_secret") }, { scope: "write" })),
+    ).rejects.toThrow(/does not verify with key 'foo'/);
+    await expect(
+      verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), config({ foo: hs(OPA_HS256_SECRET) }, { scope: "bad_scope" })),
+    ).rejects.toThrow(/scope mismatch/);
+    await expect(
+      verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), config({ bar: hs(OPA_HS256_SECRET) }, { scope: "write" })),
+    ).rejects.toThrow(/key 'foo' is not configured/);
   });
 
   it("verifies OPA's RS256 token with its public key, and not with another", async () => {
@@ -112,26 +126,41 @@ describe("tokens OPA signed", () => {
     ];
     const rsa = (pem: string): VerificationKey => ({ key: verificationKeyFrom(pem, "RS256", "test"), algorithm: "RS256" });
     const cfg = (pem: string) => config({ foo: rsa(pem) }, { scope: "write", excludeFiles: ["db/uam2/*/*"] });
-    expect(await verifyBundleFiles(listed, sigs(OPA_RS256_TOKEN), cfg(OPA_RSA_PUBLIC_KEY))).toMatchObject({ signed: true, keyId: "foo", excluded: listed.map((f) => f.path.slice(1)) });
-    expect(await codeOf(verifyBundleFiles(listed, sigs(OPA_RS256_TOKEN), cfg(OPA_OTHER_RSA_PUBLIC_KEY)))).toBe("COUNTERSIGN_BUNDLE_BAD_SIGNATURE");
+    expect(await verifyBundleFiles(listed, sigs(OPA_RS256_TOKEN), cfg(OPA_RSA_PUBLIC_KEY))).toMatchObject({
+      signed: true,
+      keyId: "foo",
+      excluded: listed.map((f) => f.path.slice(1)),
+    });
+    expect(await codeOf(verifyBundleFiles(listed, sigs(OPA_RS256_TOKEN), cfg(OPA_OTHER_RSA_PUBLIC_KEY)))).toBe(
+      "COUNTERSIGN_BUNDLE_BAD_SIGNATURE",
+    );
   });
 
   it("refuses what OPA refuses in .signatures.json itself", async () => {
     const cfg = config({ foo: hs(OPA_HS256_SECRET) }, { scope: "write" });
     await expect(verifyBundleFiles([], Buffer.from('{"signatures": []}'), cfg)).rejects.toThrow(/missing JWT \(expected exactly one\)/);
     await expect(verifyBundleFiles([], sigs(OPA_BASEDIR_TOKEN).subarray(0, 0), cfg)).rejects.toThrow(/not JSON/);
-    await expect(verifyBundleFiles([], Buffer.from(JSON.stringify({ signatures: [OPA_BASEDIR_TOKEN, OPA_BASEDIR_TOKEN] })), cfg)).rejects.toThrow(/multiple JWTs/);
-    await expect(verifyBundleFiles([], Buffer.from(JSON.stringify({ signatures: [OPA_BASEDIR_TOKEN], plugin: "custom" })), cfg)).rejects.toThrow(/plugin 'custom' is not supported/);
+    await expect(
+      verifyBundleFiles([], Buffer.from(JSON.stringify({ signatures: [OPA_BASEDIR_TOKEN, OPA_BASEDIR_TOKEN] })), cfg),
+    ).rejects.toThrow(/multiple JWTs/);
+    await expect(
+      verifyBundleFiles([], Buffer.from(JSON.stringify({ signatures: [OPA_BASEDIR_TOKEN], plugin: "custom" })), cfg),
+    ).rejects.toThrow(/plugin 'custom' is not supported/);
     await expect(verifyBundleFiles([], sigs("a.b"), cfg)).rejects.toThrow(/compact form/);
     // Signed, but nothing to verify it with: refused, as OPA refuses it.
-    expect(await codeOf(verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), undefined))).toBe("COUNTERSIGN_BUNDLE_BAD_SIGNATURE");
+    expect(await codeOf(verifyBundleFiles(files(OPA_BASEDIR_FILES), sigs(OPA_BASEDIR_TOKEN), undefined))).toBe(
+      "COUNTERSIGN_BUNDLE_BAD_SIGNATURE",
+    );
   });
 });
 
 describe("bundles we sign", () => {
   let bundle: Bundle;
   beforeAll(async () => {
-    bundle = await bundleFrom({ "p.rego": constantDecision({ outcome: "allow", reasons: ["signed"] }) }, { revision: "r1", data: { team: ["ana"], n: 1.5 } });
+    bundle = await bundleFrom(
+      { "p.rego": constantDecision({ outcome: "allow", reasons: ["signed"] }) },
+      { revision: "r1", data: { team: ["ana"], n: 1.5 } },
+    );
   });
 
   const pairs: [SigningAlgorithm, () => { priv: string; pub: string }][] = [
@@ -173,7 +202,9 @@ describe("bundles we sign", () => {
     expect(decodeJwt(token)).toMatchObject({ scope: "write", iss: "ci" });
     expect(decodeJwt(token)["keyid"]).toBeUndefined();
     const cfg = config({ foo: { key: verificationKeyFrom(OPA_RSA_PUBLIC_KEY, "RS256", "k"), algorithm: "RS256" } }, { scope: "write" });
-    await expect(decodeVerifiedBundle(await encodeBundle(signed), cfg)).resolves.toMatchObject({ verification: { signed: true, keyId: "foo" } });
+    await expect(decodeVerifiedBundle(await encodeBundle(signed), cfg)).resolves.toMatchObject({
+      verification: { signed: true, keyId: "foo" },
+    });
   });
 
   it("refuses a tampered file, a wrong key, a missing signature; excluded files pass unverified", async () => {
@@ -183,11 +214,17 @@ describe("bundles we sign", () => {
 
     // Rewrite data.json inside the signed archive: a signed bundle whose data someone changed.
     const entries = await listTarGz(await encodeBundle(signed));
-    const tampered = await makeTarGz(entries.map((e) => (e.name === "/data.json" ? { name: e.name, body: '{"n":1.5,"team":["mallory"]}\n' } : { name: e.name, body: e.body })));
+    const tampered = await makeTarGz(
+      entries.map((e) =>
+        e.name === "/data.json" ? { name: e.name, body: '{"n":1.5,"team":["mallory"]}\n' } : { name: e.name, body: e.body },
+      ),
+    );
     expect(await codeOf(decodeVerifiedBundle(tampered, cfg))).toBe("COUNTERSIGN_BUNDLE_BAD_SIGNATURE");
     await expect(decodeVerifiedBundle(tampered, cfg)).rejects.toThrow(/data.json: digest mismatch/);
     // The same change passes when data.json is excluded from verification.
-    await expect(decodeVerifiedBundle(tampered, { ...cfg, excludeFiles: ["data.json"] })).resolves.toMatchObject({ verification: { excluded: ["data.json"] } });
+    await expect(decodeVerifiedBundle(tampered, { ...cfg, excludeFiles: ["data.json"] })).resolves.toMatchObject({
+      verification: { excluded: ["data.json"] },
+    });
 
     const other = pemPair("ec", { namedCurve: "P-256" });
     const wrong = config({ k1: { key: verificationKeyFrom(other.pub, "ES256", "k"), algorithm: "ES256" } });
@@ -195,7 +232,9 @@ describe("bundles we sign", () => {
 
     const unsigned = await encodeBundle(bundle);
     expect(await codeOf(decodeVerifiedBundle(unsigned, cfg))).toBe("COUNTERSIGN_BUNDLE_UNSIGNED");
-    await expect(decodeVerifiedBundle(unsigned, { ...cfg, requireSignature: false })).resolves.toMatchObject({ verification: { signed: false } });
+    await expect(decodeVerifiedBundle(unsigned, { ...cfg, requireSignature: false })).resolves.toMatchObject({
+      verification: { signed: false },
+    });
     // Reading without verification (eval, inspection) still accepts both.
     await expect(decodeBundle(tampered)).resolves.toBeDefined();
   });
@@ -210,13 +249,20 @@ describe("bundles we sign", () => {
 
 function pemPair(type: "rsa" | "ec" | "ed25519", opts: object): { priv: string; pub: string } {
   const { privateKey, publicKey } = generateKeyPairSync(type as "rsa", opts as { modulusLength: number });
-  return { priv: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), pub: publicKey.export({ type: "spki", format: "pem" }).toString() };
+  return {
+    priv: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    pub: publicKey.export({ type: "spki", format: "pem" }).toString(),
+  };
 }
 
 function reverseKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reverseKeys);
   if (typeof v === "object" && v !== null) {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).reverse().map(([k, x]) => [k, reverseKeys(x)]));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .reverse()
+        .map(([k, x]) => [k, reverseKeys(x)]),
+    );
   }
   return v;
 }

@@ -201,7 +201,9 @@ describe("refused callback URLs", () => {
         status: 400,
         message: `callback host 127.0.0.1:${other.port} is not on the allow-list`,
       });
-      await expect(a.service.createFromDecision(exportRequest({ callbackUrl: `http://localhost:${receiver.port}/x` }))).rejects.toMatchObject({
+      await expect(
+        a.service.createFromDecision(exportRequest({ callbackUrl: `http://localhost:${receiver.port}/x` })),
+      ).rejects.toMatchObject({
         code: "COUNTERSIGN_CALLBACK_NOT_ALLOWED",
       });
       expect(await redis.dbsize()).toBe(0);
@@ -223,7 +225,11 @@ describe("refused callback URLs", () => {
       const d = dispatcher({ sender: new HttpCallbackSender(rebinding, 500), events: b.events });
       expect(await d.runOnce()).toBe(0);
       expect(b.events.ofType("callback.failed")).toMatchObject([
-        { approvalId: approval.id, attempts: 1, detail: "refused: callback host hooks.example.com resolves to a non-public address (10.0.0.7)" },
+        {
+          approvalId: approval.id,
+          attempts: 1,
+          detail: "refused: callback host hooks.example.com resolves to a non-public address (10.0.0.7)",
+        },
       ]);
     } finally {
       await b.close();

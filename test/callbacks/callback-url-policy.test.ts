@@ -75,7 +75,11 @@ describe("callback URL policy", () => {
     ["not a URL", "hooks.example.com/x", "not a valid URL"],
     ["a huge URL", `https://hooks.example.com/${"a".repeat(3000)}`, "at most 2048"],
   ])("refuses %s", async (_what, url, why) => {
-    await expect(policy.check(url)).rejects.toMatchObject({ code: "COUNTERSIGN_CALLBACK_NOT_ALLOWED", status: 400, message: expect.stringContaining(why) });
+    await expect(policy.check(url)).rejects.toMatchObject({
+      code: "COUNTERSIGN_CALLBACK_NOT_ALLOWED",
+      status: 400,
+      message: expect.stringContaining(why),
+    });
   });
 
   it("refuses http to loopback without the development flag", async () => {
@@ -85,16 +89,30 @@ describe("callback URL policy", () => {
 
   it("refuses a listed host whose name does not resolve", async () => {
     const p = new CallbackUrlPolicy({ allowedHosts: ["gone.example.com"] }, resolver);
-    await expect(p.check("https://gone.example.com/x")).rejects.toMatchObject({ message: expect.stringContaining("cannot be resolved (ENOTFOUND)") });
+    await expect(p.check("https://gone.example.com/x")).rejects.toMatchObject({
+      message: expect.stringContaining("cannot be resolved (ENOTFOUND)"),
+    });
   });
 });
 
 describe("address classes", () => {
   it.each(["93.184.216.34", "8.8.8.8", "2606:4700::1111"])("%s is public", (ip) => expect(isPublicAddress(ip)).toBe(true));
-  it.each(["127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "::", "fe80::1", "fc00::1", "::ffff:8.8.8.8", "224.0.0.1", "not-an-ip"])(
-    "%s is not public",
-    (ip) => expect(isPublicAddress(ip)).toBe(false),
-  );
+  it.each([
+    "127.0.0.1",
+    "10.0.0.1",
+    "172.16.5.4",
+    "192.168.0.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::1",
+    "::ffff:8.8.8.8",
+    "224.0.0.1",
+    "not-an-ip",
+  ])("%s is not public", (ip) => expect(isPublicAddress(ip)).toBe(false));
   it("knows loopback hosts", () => {
     expect(["localhost", "127.0.0.1", "127.8.9.10", "::1", "[::1]"].every(isLoopbackHost)).toBe(true);
     expect(["example.com", "10.0.0.1", "::2"].some(isLoopbackHost)).toBe(false);

@@ -36,7 +36,9 @@ afterAll(() => removeTempDirs());
 describe("countersign bench", () => {
   it("runs exactly the evaluations asked for and reports consistent figures as JSON", async () => {
     const io = captureIo();
-    expect(await main(["bench", bundle, "-e", "countersign/decision", "--input", input, "--benchtime", "300x", "--format", "json"], io)).toBe(0);
+    expect(
+      await main(["bench", bundle, "-e", "countersign/decision", "--input", input, "--benchtime", "300x", "--format", "json"], io),
+    ).toBe(0);
     const r = JSON.parse(io.stdout.join("\n")) as Record<string, number | boolean>;
     expect(r["samples"]).toBe(300);
     expect(r["defined"]).toBe(true);

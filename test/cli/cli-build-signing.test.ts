@@ -23,11 +23,37 @@ describe("countersign build --signing-key", () => {
     const claims = await tree.write("claims.json", '{"scope": "write", "iss": "release-pipeline"}');
     await tree.write("rego/decision.rego", DECISION);
     const out = path.join(tree.dir, "signed.tar.gz");
-    const run = await countersign(["build", path.join(tree.dir, "rego"), "-o", out, "--signing-key", keyFile, "--signing-alg", "ES256", "--signing-key-id", "release", "--claims-file", claims]);
+    const run = await countersign([
+      "build",
+      path.join(tree.dir, "rego"),
+      "-o",
+      out,
+      "--signing-key",
+      keyFile,
+      "--signing-alg",
+      "ES256",
+      "--signing-key-id",
+      "release",
+      "--claims-file",
+      claims,
+    ]);
     expect(run.stderr).toMatch(/signed ES256, key id release\)$/m);
     expect(run.code).toBe(0);
 
-    const cfg = { keys: new Map([["release", { key: verificationKeyFrom(publicKey.export({ type: "spki", format: "pem" }).toString(), "ES256", "t"), algorithm: "ES256" as const }]]), scope: "write", excludeFiles: [], requireSignature: true };
+    const cfg = {
+      keys: new Map([
+        [
+          "release",
+          {
+            key: verificationKeyFrom(publicKey.export({ type: "spki", format: "pem" }).toString(), "ES256", "t"),
+            algorithm: "ES256" as const,
+          },
+        ],
+      ]),
+      scope: "write",
+      excludeFiles: [],
+      requireSignature: true,
+    };
     const { bundle, verification } = await decodeVerifiedBundle(await fs.readFile(out), cfg);
     expect(verification).toEqual({ signed: true, keyId: "release", files: 4, excluded: [] });
     const token = (bundle.signatures as { signatures: string[] }).signatures[0]!;
@@ -42,9 +68,18 @@ describe("countersign build --signing-key", () => {
     const rs = path.join(tree.dir, "rs.tar.gz");
     expect((await countersign(["build", path.join(tree.dir, "rego"), "-o", rs, "--signing-key", keyFile])).code).toBe(0);
     const hs = path.join(tree.dir, "hs.tar.gz");
-    expect((await countersign(["build", path.join(tree.dir, "rego"), "-o", hs, "--signing-key", "a-shared-secret", "--signing-alg", "HS256"])).code).toBe(0);
-    const hsCfg = { keys: new Map([["default", { key: verificationKeyFrom("a-shared-secret", "HS256", "t"), algorithm: "HS256" as const }]]), excludeFiles: [], requireSignature: true };
-    await expect(decodeVerifiedBundle(await fs.readFile(hs), hsCfg)).resolves.toMatchObject({ verification: { signed: true, keyId: "default" } });
+    expect(
+      (await countersign(["build", path.join(tree.dir, "rego"), "-o", hs, "--signing-key", "a-shared-secret", "--signing-alg", "HS256"]))
+        .code,
+    ).toBe(0);
+    const hsCfg = {
+      keys: new Map([["default", { key: verificationKeyFrom("a-shared-secret", "HS256", "t"), algorithm: "HS256" as const }]]),
+      excludeFiles: [],
+      requireSignature: true,
+    };
+    await expect(decodeVerifiedBundle(await fs.readFile(hs), hsCfg)).resolves.toMatchObject({
+      verification: { signed: true, keyId: "default" },
+    });
     const { bundle } = await decodeVerifiedBundle(await fs.readFile(rs), { ...hsCfg, keys: new Map() }).catch(() => ({ bundle: null }));
     expect(bundle).toBeNull(); // RS256-signed: no key "default" configured here, so refused
   });
@@ -59,7 +94,18 @@ describe("countersign build --signing-key", () => {
     expect(missing.stderr).toContain("[COUNTERSIGN_BUNDLE_IO]");
     const notPem = await countersign(["build", src, "-o", out, "--signing-key", await tree.write("bad.pem", "not a key")]);
     expect(notPem.stderr).toContain("[COUNTERSIGN_BUNDLE_BAD_KEY]");
-    const claims = await countersign(["build", src, "-o", out, "--signing-key", "s", "--signing-alg", "HS256", "--claims-file", await tree.write("c.json", "[1]")]);
+    const claims = await countersign([
+      "build",
+      src,
+      "-o",
+      out,
+      "--signing-key",
+      "s",
+      "--signing-alg",
+      "HS256",
+      "--claims-file",
+      await tree.write("c.json", "[1]"),
+    ]);
     expect(claims.stderr).toContain("the claims must be a JSON object");
     const noKey = await countersign(["build", src, "-o", out, "--claims-file", "c.json"]);
     expect(noKey.stderr).toContain("need --signing-key");

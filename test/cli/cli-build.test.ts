@@ -87,9 +87,20 @@ describe("countersign build (needs the compiler)", () => {
   });
 
   it("records explicit entrypoints and revision", async () => {
-    await write("p.rego", "package app.rbac\n\nallow if input.role == \"admin\"\n\ndeny if not allow\n");
+    await write("p.rego", 'package app.rbac\n\nallow if input.role == "admin"\n\ndeny if not allow\n');
     const out = path.join(tree.dir, "b.tar.gz");
-    const run = await countersign(["build", path.join(tree.dir, "p.rego"), "-e", "app/rbac/allow", "-e", "data.app.rbac.deny", "--revision", "v7", "-o", out]);
+    const run = await countersign([
+      "build",
+      path.join(tree.dir, "p.rego"),
+      "-e",
+      "app/rbac/allow",
+      "-e",
+      "data.app.rbac.deny",
+      "--revision",
+      "v7",
+      "-o",
+      out,
+    ]);
     expect(run.code).toBe(0);
     const bundle = await readBundleFile(out);
     expect(bundle.manifest.revision).toBe("v7");

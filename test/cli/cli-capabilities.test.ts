@@ -25,7 +25,10 @@ beforeAll(async () => {
   await fs.mkdir(file("policy"));
   await fs.writeFile(file("caps.json"), JSON.stringify(CAPS));
   await fs.writeFile(file("policy/p.rego"), 'package t\n\nrole := acme.role(input.user)\n\nadmin if acme.role(input.user) == "admin"\n');
-  await fs.writeFile(file("policy/p_test.rego"), 'package t\n\ntest_admin if admin with input as {"user": "alice"}\n\ntest_not_admin if not admin with input as {"user": "bob"}\n');
+  await fs.writeFile(
+    file("policy/p_test.rego"),
+    'package t\n\ntest_admin if admin with input as {"user": "alice"}\n\ntest_not_admin if not admin with input as {"user": "bob"}\n',
+  );
   await fs.writeFile(file("builtins.js"), 'module.exports = { "acme.role": (user) => (user === "alice" ? "admin" : "dev") };\n');
   await fs.writeFile(file("input.json"), '{"user": "alice"}');
   await fs.writeFile(file("upper.rego"), "package u\n\np := upper(input.x)\n");
@@ -49,14 +52,34 @@ it("capabilities prints every supported built-in with its type, in OPA's format"
 });
 
 it("eval compiles a custom built-in under --capabilities and calls the --builtins implementation", async () => {
-  const run = await countersign(["eval", file("policy/p.rego"), "-e", "t/role", "--capabilities", file("caps.json"), "--builtins", file("builtins.js"), "-i", file("input.json")]);
+  const run = await countersign([
+    "eval",
+    file("policy/p.rego"),
+    "-e",
+    "t/role",
+    "--capabilities",
+    file("caps.json"),
+    "--builtins",
+    file("builtins.js"),
+    "-i",
+    file("input.json"),
+  ]);
   expect(run.stderr).toContain("custom built-in acme.role");
   expect(run.code).toBe(0);
   expect(JSON.parse(run.stdout)).toEqual([{ result: "admin" }]);
 });
 
 it("eval fails at load, not mid-decision, when no implementation is given", async () => {
-  const run = await countersign(["eval", file("policy/p.rego"), "-e", "t/role", "--capabilities", file("caps.json"), "-i", file("input.json")]);
+  const run = await countersign([
+    "eval",
+    file("policy/p.rego"),
+    "-e",
+    "t/role",
+    "--capabilities",
+    file("caps.json"),
+    "-i",
+    file("input.json"),
+  ]);
   expect(run.code).toBe(1);
   expect(run.stderr).toContain("acme.role, which nothing implements");
   expect(run.stderr).toContain("COUNTERSIGN_POLICY_BUILTIN_MISSING");

@@ -45,7 +45,9 @@ describe("the client SDK", () => {
 
   it("guard throws COUNTERSIGN_CLIENT_DENIED on a deny and never runs", async () => {
     const run = jest.fn();
-    const err = await client.guard({ ...deploy(), action: { name: "db.drop" }, resource: { type: "database", id: "x", environment: "production" } }, run).catch((e: unknown) => e);
+    const err = await client
+      .guard({ ...deploy(), action: { name: "db.drop" }, resource: { type: "database", id: "x", environment: "production" } }, run)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CountersignError);
     expect(err).toMatchObject({ code: "COUNTERSIGN_CLIENT_DENIED", message: "destructive action on production is not allowed" });
     expect(run).not.toHaveBeenCalled();
@@ -60,7 +62,9 @@ describe("the client SDK", () => {
     await bob.verdict(item.id, "approve");
     expect(await guarded).toBe("deployed");
     expect(run).toHaveBeenCalledTimes(1);
-    expect((run.mock.calls[0] as unknown as [{ decision: { grant: { approval_id: string } } }])[0].decision.grant.approval_id).toBe(item.id);
+    expect((run.mock.calls[0] as unknown as [{ decision: { grant: { approval_id: string } } }])[0].decision.grant.approval_id).toBe(
+      item.id,
+    );
   });
 
   it("guard throws with the reviewer's deny", async () => {
@@ -69,7 +73,10 @@ describe("the client SDK", () => {
     const bob = reviewer(listening.url);
     const item = await bob.held("deploy.release", request.action.params);
     await bob.verdict(item.id, "deny", "freeze");
-    expect(await guarded).toMatchObject({ code: "COUNTERSIGN_CLIENT_DENIED", message: `approval ${item.id} was denied by user:bob: freeze` });
+    expect(await guarded).toMatchObject({
+      code: "COUNTERSIGN_CLIENT_DENIED",
+      message: `approval ${item.id} was denied by user:bob: freeze`,
+    });
   });
 
   it("waitForApproval stops at its timeout and on abort; cancel withdraws", async () => {
@@ -84,10 +91,18 @@ describe("the client SDK", () => {
   });
 
   it("carries the service's error codes, and fails closed when the service is unreachable", async () => {
-    await expect(new Countersign({ url: listening.url, token: "wrong" }).decide(deploy())).rejects.toMatchObject({ code: "COUNTERSIGN_UNAUTHENTICATED", status: 401 });
-    await expect(client.getApproval("apr_00000000000000000000000000000000")).rejects.toMatchObject({ code: "COUNTERSIGN_APPROVAL_NOT_FOUND", status: 404 });
+    await expect(new Countersign({ url: listening.url, token: "wrong" }).decide(deploy())).rejects.toMatchObject({
+      code: "COUNTERSIGN_UNAUTHENTICATED",
+      status: 401,
+    });
+    await expect(client.getApproval("apr_00000000000000000000000000000000")).rejects.toMatchObject({
+      code: "COUNTERSIGN_APPROVAL_NOT_FOUND",
+      status: 404,
+    });
     const run = jest.fn();
-    await expect(new Countersign({ url: "http://127.0.0.1:9", token: "k" }).guard(deploy(), run)).rejects.toMatchObject({ code: "COUNTERSIGN_CLIENT_UNREACHABLE" });
+    await expect(new Countersign({ url: "http://127.0.0.1:9", token: "k" }).guard(deploy(), run)).rejects.toMatchObject({
+      code: "COUNTERSIGN_CLIENT_UNREACHABLE",
+    });
     expect(run).not.toHaveBeenCalled();
   });
 

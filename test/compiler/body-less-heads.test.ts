@@ -31,19 +31,39 @@ const value = (policy: CompiledPolicy, entrypoint: string, input?: unknown): unk
 describe.each([1, 0] as const)("in Rego v%i", (version) => {
   it("gives a function head standing alone the value true, for any argument, beside its other definitions", async () => {
     const policy = await load(
-      ["package p", "import future.keywords.if", "trusted(\"ci\")", "trusted(\"cd\")", "is_any(_)", "check = [trusted(\"ci\"), trusted(\"cd\"), is_any(7)]", "untrusted if { not trusted(input.who) }"].join("\n"),
+      [
+        "package p",
+        "import future.keywords.if",
+        'trusted("ci")',
+        'trusted("cd")',
+        "is_any(_)",
+        'check = [trusted("ci"), trusted("cd"), is_any(7)]',
+        "untrusted if { not trusted(input.who) }",
+      ].join("\n"),
       ["p/check", "p/untrusted"],
       version,
     );
     expect(value(policy, "p/check")).toEqual([true, true, true]);
-    for (const [who, want] of [["ci", undefined], ["cd", undefined], ["dev", true], ["ci", undefined]] as const) {
+    for (const [who, want] of [
+      ["ci", undefined],
+      ["cd", undefined],
+      ["dev", true],
+      ["ci", undefined],
+    ] as const) {
       expect(value(policy, "p/untrusted", { who })).toBe(want);
     }
   });
 
   it("accepts values and contains without a body", async () => {
     const policy = await load(
-      ["package p", "import future.keywords.contains", "limit := 10", "codes[\"a\"] = 1", "deny contains \"always\"", "deny contains input.extra"].join("\n"),
+      [
+        "package p",
+        "import future.keywords.contains",
+        "limit := 10",
+        'codes["a"] = 1',
+        'deny contains "always"',
+        "deny contains input.extra",
+      ].join("\n"),
       ["p/limit", "p/codes", "p/deny"],
       version,
     );
@@ -55,19 +75,25 @@ describe.each([1, 0] as const)("in Rego v%i", (version) => {
 
   it("refuses a bare name standing alone, as OPA does", () => {
     const follow = version === 1 ? "':=', '=', 'contains' or 'if'" : "'=', ':=' or a body in braces";
-    expect(errors("package p\n\nallow\n", version)).toEqual([`m.rego:3:1: rego_parse_error: rule head 'allow' must be followed by ${follow}`]);
+    expect(errors("package p\n\nallow\n", version)).toEqual([
+      `m.rego:3:1: rego_parse_error: rule head 'allow' must be followed by ${follow}`,
+    ]);
   });
 });
 
 describe("ref heads standing alone", () => {
   it("are rules in Rego v0: p[x] and p.q add to a partial set, a.b.c is true", async () => {
-    const policy = await load(["package p", "roles[\"admin\"]", "roles.viewer", "features.audit.enabled", "features.audit.level = 3"].join("\n"), ["p/roles", "p/features"], 0);
+    const policy = await load(
+      ["package p", 'roles["admin"]', "roles.viewer", "features.audit.enabled", "features.audit.level = 3"].join("\n"),
+      ["p/roles", "p/features"],
+      0,
+    );
     expect(value(policy, "p/roles")).toEqual(["admin", "viewer"]);
     expect(value(policy, "p/features")).toEqual({ audit: { enabled: true, level: 3 } });
   });
 
   it("are refused in Rego v1 with OPA's reasons, at file:line:col", () => {
-    expect(errors("package p\n\nroles[\"admin\"]\n", 1)).toEqual([
+    expect(errors('package p\n\nroles["admin"]\n', 1)).toEqual([
       "m.rego:3:1: rego_parse_error: `contains` keyword is required for partial set rules: write 'roles contains <value>' (a head 'p[x]' or 'p.q' standing alone is Rego v0 syntax)",
     ]);
     expect(errors("package p\n\nfeatures.audit.enabled\n", 1)).toEqual([

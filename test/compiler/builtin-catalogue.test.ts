@@ -45,7 +45,9 @@ time.parse_ns time.parse_rfc3339_ns time.weekday to_number trace trim trim_left 
 trim_suffix type_name union units.parse units.parse_bytes upper uri.is_valid uri.parse urlquery.decode
 urlquery.decode_object urlquery.encode urlquery.encode_object uuid.parse uuid.rfc4122 walk yaml.is_valid
 yaml.marshal yaml.unmarshal
-`.split(/\s+/).filter((n) => n !== "");
+`
+  .split(/\s+/)
+  .filter((n) => n !== "");
 
 const entries = [...catalogueEntries().values()];
 
@@ -53,7 +55,10 @@ describe("the catalogue names where each built-in is implemented", () => {
   const runtime = loadRuntime().builtins;
   const host = new Set(HOST_BUILTIN_NAMES);
   // The SDK's own table, read from the package itself, not from our list of it.
-  const sdkTable = require(path.join(__dirname, "../../node_modules/@open-policy-agent/opa-wasm/src/builtins/index.js")) as Record<string, unknown>;
+  const sdkTable = require(path.join(__dirname, "../../node_modules/@open-policy-agent/opa-wasm/src/builtins/index.js")) as Record<
+    string,
+    unknown
+  >;
 
   it.each(entries.filter((e) => e.site === "runtime").map((e) => [e.name]))("%s is exported by the wasm runtime", (name) => {
     expect(runtime.has(name)).toBe(true);
@@ -72,11 +77,20 @@ describe("the catalogue names where each built-in is implemented", () => {
   });
 
   it("lists the SDK's own built-ins exactly", () => {
-    expect([...SDK_BUILTIN_NAMES].sort()).toEqual(Object.keys(sdkTable).filter((n) => typeof sdkTable[n] === "function").sort());
+    expect([...SDK_BUILTIN_NAMES].sort()).toEqual(
+      Object.keys(sdkTable)
+        .filter((n) => typeof sdkTable[n] === "function")
+        .sort(),
+    );
   });
 
   it("leaves only =, := and print to the planner", () => {
-    expect(entries.filter((e) => e.site === "planner").map((e) => e.name).sort()).toEqual(["assign", "eq", "print"]);
+    expect(
+      entries
+        .filter((e) => e.site === "planner")
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(["assign", "eq", "print"]);
   });
 });
 
@@ -98,7 +112,9 @@ describe("OPA's built-ins", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const got = result.diagnostics.map(formatDiagnostic).sort();
-    const want = refused.map((name, i) => `refused.rego:${i + 3}:${6 + String(i).length}: rego_type_error: undefined function ${name}`).sort();
+    const want = refused
+      .map((name, i) => `refused.rego:${i + 3}:${6 + String(i).length}: rego_type_error: undefined function ${name}`)
+      .sort();
     expect(got).toEqual(want);
   });
 
@@ -114,8 +130,7 @@ describe("OPA's built-ins", () => {
 describe("a policy calling every catalogued built-in", () => {
   const callable = entries.filter((e) => e.site !== "planner");
   const rule = (i: number): string => `r${i}`;
-  const call = (name: string, arity: number): string =>
-    `${name}(${Array.from({ length: arity }, (_, k) => `input.a${k}`).join(", ")})`;
+  const call = (name: string, arity: number): string => `${name}(${Array.from({ length: arity }, (_, k) => `input.a${k}`).join(", ")})`;
   // Rego v1 modules may not call the deprecated built-ins, so those are called from a module read as v0.
   const moduleText = (deprecated: boolean): string =>
     "package t\n\n" +
@@ -158,7 +173,9 @@ describe("declared types", () => {
   it("read OPA's notation into capabilities JSON", () => {
     expect(parseFunctionType("(object<op: string>[any: any], ...any) => void")).toEqual({
       type: "function",
-      args: [{ type: "object", static: [{ key: "op", value: { type: "string" } }], dynamic: { key: { type: "any" }, value: { type: "any" } } }],
+      args: [
+        { type: "object", static: [{ key: "op", value: { type: "string" } }], dynamic: { key: { type: "any" }, value: { type: "any" } } },
+      ],
       variadic: { type: "any" },
     });
     expect(parseFunctionType("() => array<number, set[string]>")).toEqual({

@@ -58,18 +58,30 @@ describe("a capabilities document", () => {
   });
 
   it("is refused when it declares what a host built-in cannot be", () => {
-    const bad = (b: object): (() => unknown) => () => builtinsUnder(parseCapabilities({ builtins: [b] }));
+    const bad =
+      (b: object): (() => unknown) =>
+      () =>
+        builtinsUnder(parseCapabilities({ builtins: [b] }));
     expect(bad({ name: "acme.set", decl: fn([S], { type: "set", of: S }) })).toThrow("cannot return a set");
     expect(bad({ name: "acme.many", decl: fn([S, S, S, S, S], S) })).toThrow("0 to 4 operands, not 5");
     expect(bad({ name: "acme.var", decl: { type: "function", variadic: S, result: S } })).toThrow("not a variable number");
     expect(() => parseCapabilities({ builtins: [{ name: "acme.x" }] })).toThrow(CapabilitiesError);
     expect(() => parseCapabilities({ builtins: [{ name: "bad name", decl: fn([], S) }] })).toThrow("not a dotted Rego name");
-    expect(() => parseCapabilities({ builtins: [{ name: "a", decl: fn([], S) }, { name: "a", decl: fn([], S) }] })).toThrow("listed twice");
+    expect(() =>
+      parseCapabilities({
+        builtins: [
+          { name: "a", decl: fn([], S) },
+          { name: "a", decl: fn([], S) },
+        ],
+      }),
+    ).toThrow("listed twice");
     expect(() => parseCapabilities({ nope: 1 })).toThrow('needs a "builtins" array');
   });
 
   it("may declare a built-in Countersign refuses, which the host then implements", async () => {
-    const caps = parseCapabilities({ builtins: [{ name: "rego.metadata.rule", decl: { type: "function", result: { type: "any" } } }, ...CAPS.builtins] });
+    const caps = parseCapabilities({
+      builtins: [{ name: "rego.metadata.rule", decl: { type: "function", result: { type: "any" } } }, ...CAPS.builtins],
+    });
     const result = compileUnder(caps, "package t\n\np := rego.metadata.rule()\n", ["t/p"]);
     if (!result.ok) throw new Error(result.diagnostics.map(formatDiagnostic).join("\n"));
     const policy = await loadCompiledPolicy(result.wasm, undefined, { builtins: { "rego.metadata.rule": () => ({ title: "p" }) } });

@@ -69,10 +69,16 @@ describe("compiled modules in the unmodified SDK", () => {
   it("evaluates through the opa_eval fast path and the eval path alike", async () => {
     const p = await loadPolicy(result.wasm);
     p.setData(data);
-    const fast = [p.evaluate({ user: "alice", action: "write" }, "app/rbac/allow"), p.evaluate({ user: "bob", action: "write" }, "app/rbac/allow")];
+    const fast = [
+      p.evaluate({ user: "alice", action: "write" }, "app/rbac/allow"),
+      p.evaluate({ user: "bob", action: "write" }, "app/rbac/allow"),
+    ];
     expect(fast).toEqual([[{ result: true }], [{ result: false }]]);
     (p as unknown as { minorVersion: number }).minorVersion = 1;
-    const slow = [p.evaluate({ user: "alice", action: "write" }, "app/rbac/allow"), p.evaluate({ user: "bob", action: "write" }, "app/rbac/allow")];
+    const slow = [
+      p.evaluate({ user: "alice", action: "write" }, "app/rbac/allow"),
+      p.evaluate({ user: "bob", action: "write" }, "app/rbac/allow"),
+    ];
     expect(slow).toEqual(fast);
   });
 
@@ -129,7 +135,9 @@ describe("host builtins", () => {
 describe("print", () => {
   it("writes one line through opa_println: strings raw, other values as Rego, undefined as <undefined>", async () => {
     const r = compile({
-      modules: [{ file: "p.rego", text: 'package p\nimport rego.v1\nx if {\n\tprint("user", input.user, {1}, [input.n], input.missing)\n}\n' }],
+      modules: [
+        { file: "p.rego", text: 'package p\nimport rego.v1\nx if {\n\tprint("user", input.user, {1}, [input.n], input.missing)\n}\n' },
+      ],
       entrypoints: ["p/x"],
     });
     if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join("\n"));
@@ -167,7 +175,10 @@ describe("diagnostics", () => {
   });
 
   it("plans into a printable IR", () => {
-    const { plan } = planProgram({ modules: [{ file: "rbac.rego", text: policy }], entrypoints: ["app/rbac/allow"] }, new Set(["internal.member_2"]));
+    const { plan } = planProgram(
+      { modules: [{ file: "rbac.rego", text: policy }], entrypoints: ["app/rbac/allow"] },
+      new Set(["internal.member_2"]),
+    );
     const text = printPlan(plan!);
     expect(text).toContain("func data.app.rbac.allow(l0, l1)");
     expect(text).toContain("runtime internal.member_2(");

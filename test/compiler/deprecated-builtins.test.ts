@@ -27,7 +27,12 @@ obj = cast_object(input.x)
 const RULES = ["any_", "all_", "re", "diff", "overlap", "arr", "str", "bool", "nul", "obj"];
 
 async function loadV0(strict: boolean): Promise<CompiledPolicy> {
-  const compiled = compile({ modules: [{ file: "v0.rego", text: V0 }], entrypoints: RULES.map((r) => `t/${r}`), regoVersion: 0, strictBuiltinErrors: strict });
+  const compiled = compile({
+    modules: [{ file: "v0.rego", text: V0 }],
+    entrypoints: RULES.map((r) => `t/${r}`),
+    regoVersion: 0,
+    strictBuiltinErrors: strict,
+  });
   if (!compiled.ok) throw new Error(compiled.diagnostics.map(formatDiagnostic).join("\n"));
   return loadCompiledPolicy(compiled.wasm, undefined, { strictBuiltinErrors: strict });
 }
@@ -126,7 +131,7 @@ describe("deprecated built-ins in Rego v1", () => {
   };
 
   it("are refused where called, with OPA's message", () => {
-    expect(diagnostics("package t\n\np := all([true, false])\nq := [x | x := re_match(\"a\", input.s)]\n")).toEqual([
+    expect(diagnostics('package t\n\np := all([true, false])\nq := [x | x := re_match("a", input.s)]\n')).toEqual([
       "p.rego:3:6: rego_type_error: deprecated built-in function calls in expression: all",
       "p.rego:4:16: rego_type_error: deprecated built-in function calls in expression: re_match",
     ]);
@@ -144,8 +149,23 @@ describe("deprecated built-ins in Rego v1", () => {
 
   it("are marked deprecated in the capabilities", () => {
     const builtins = countersignCapabilities()["builtins"] as { name: string; deprecated?: boolean }[];
-    expect(builtins.filter((b) => b.deprecated).map((b) => b.name).sort()).toEqual(
-      ["all", "any", "cast_array", "cast_boolean", "cast_null", "cast_object", "cast_set", "cast_string", "net.cidr_overlap", "re_match", "set_diff"],
-    );
+    expect(
+      builtins
+        .filter((b) => b.deprecated)
+        .map((b) => b.name)
+        .sort(),
+    ).toEqual([
+      "all",
+      "any",
+      "cast_array",
+      "cast_boolean",
+      "cast_null",
+      "cast_object",
+      "cast_set",
+      "cast_string",
+      "net.cidr_overlap",
+      "re_match",
+      "set_diff",
+    ]);
   });
 });

@@ -30,8 +30,7 @@ function show(t: Term): string {
       return t.name;
     case "ref":
       return (
-        show(t.head) +
-        t.path.map((p) => (p.kind === "string" && /^[A-Za-z_]\w*$/.test(p.value) ? `.${p.value}` : `[${show(p)}]`)).join("")
+        show(t.head) + t.path.map((p) => (p.kind === "string" && /^[A-Za-z_]\w*$/.test(p.value) ? `.${p.value}` : `[${show(p)}]`)).join("")
       );
     case "array":
       return `[${t.items.map(show).join(", ")}]`;
@@ -215,9 +214,7 @@ describe("package and imports", () => {
     expect(moduleErrors("package p\nimport rego.v2")).toEqual([
       "bad.rego:2:8: rego_parse_error: invalid import 'rego.v2': the only rego import is rego.v1",
     ]);
-    expect(moduleErrors("package p\np := 1\nimport data.x")).toEqual([
-      "bad.rego:3:1: rego_parse_error: imports must come before rules",
-    ]);
+    expect(moduleErrors("package p\np := 1\nimport data.x")).toEqual(["bad.rego:3:1: rego_parse_error: imports must come before rules"]);
   });
 
   it("requires the package declaration first, once", () => {
@@ -229,7 +226,7 @@ describe("package and imports", () => {
 
 describe("rules", () => {
   it("parses complete rules with := and =, giving a body-less rule the body [true] at the rule's location", () => {
-    const m = mod("package p\n\np := 1\nq = {\"a\": [1]}");
+    const m = mod('package p\n\np := 1\nq = {"a": [1]}');
     expect(m.rules.map(showRule)).toEqual(['"p" := 1 { true }', '"q" = {"a": [1]} { true }']);
     const [p] = m.rules;
     expect(p!.head.assign).toBe(true);
@@ -278,7 +275,9 @@ describe("rules", () => {
   });
 
   it("gives ref heads relative to the package, with brackets as key terms", () => {
-    expect(rules('o[k] := v if { k := "a"; v := 1 }\nr["a"] := 1\na.b.c := 5 if true\na.b[x] := y if { x := 1; y := 2 }\nt[x] if { x := 1 }')).toEqual([
+    expect(
+      rules('o[k] := v if { k := "a"; v := 1 }\nr["a"] := 1\na.b.c := 5 if true\na.b[x] := y if { x := 1; y := 2 }\nt[x] if { x := 1 }'),
+    ).toEqual([
       '"o" k := v { assign(k, "a"); assign(v, 1) }',
       '"r" "a" := 1 { true }',
       '"a" "b" "c" := 5 { true }',
@@ -307,10 +306,9 @@ describe("rules", () => {
   });
 
   it("chains else clauses in every v1 form, including else := v with no body", () => {
-    expect(rules("e if { false } else := 1 if { false } else = 2 { true } else { true } else := 4\nf(x) := 1 if x > 1\nelse := 2")).toEqual([
-      '"e" { false } else = 1 { false } else = 2 { true } else { true } else = 4 { true }',
-      '"f"(x) := 1 { gt(x, 1) } else = 2 { true }',
-    ]);
+    expect(rules("e if { false } else := 1 if { false } else = 2 { true } else { true } else := 4\nf(x) := 1 if x > 1\nelse := 2")).toEqual(
+      ['"e" { false } else = 1 { false } else = 2 { true } else { true } else = 4 { true }', '"f"(x) := 1 { gt(x, 1) } else = 2 { true }'],
+    );
     const [r] = mod("package p\np if {\n\tfalse\n}\n\nelse := true").rules;
     expect(r!.else!.loc).toEqual({ file: "test.rego", line: 6, col: 1 });
     expect(r!.else!.body).toEqual([
@@ -346,9 +344,9 @@ describe("literals", () => {
   });
 
   it("attaches one or more with modifiers to any literal, also on the next line", () => {
-    expect(q('not data.ex.f(1) with input.x as x with data.y as {"a": 1}\nsome x in xs with input as 1\nevery x in xs { x } with f as g')).toBe(
-      'not data.ex.f(1) with input.x as x with data.y as {"a": 1}; some x in xs with input as 1; every x in xs { x } with f as g',
-    );
+    expect(
+      q('not data.ex.f(1) with input.x as x with data.y as {"a": 1}\nsome x in xs with input as 1\nevery x in xs { x } with f as g'),
+    ).toBe('not data.ex.f(1) with input.x as x with data.y as {"a": 1}; some x in xs with input as 1; every x in xs { x } with f as g');
     expect(q("x := data.p\n\twith input as 1")).toBe("assign(x, data.p) with input as 1");
   });
 
@@ -401,7 +399,7 @@ describe("terms", () => {
   });
 
   it("names calls by their dotted reference", () => {
-    expect(q("f(x); a.b.f(x, y); data.p.f(1); time.now_ns(); count(__local0__, x); lower(\"AbCdEf\", x); contains(s, \"b\")")).toBe(
+    expect(q('f(x); a.b.f(x, y); data.p.f(1); time.now_ns(); count(__local0__, x); lower("AbCdEf", x); contains(s, "b")')).toBe(
       'f(x); a.b.f(x, y); data.p.f(1); time.now_ns(); count(__local0__, x); lower("AbCdEf", x); contains(s, "b")',
     );
   });
@@ -496,7 +494,9 @@ describe("layout", () => {
 
 describe("diagnostics", () => {
   it("reports an unexpected token with what was expected, at file:line:col", () => {
-    expect(moduleErrors("package p\n\np if {\n\tx := \n}\n")).toEqual(["bad.rego:5:1: rego_parse_error: unexpected '}' token, expected term"]);
+    expect(moduleErrors("package p\n\np if {\n\tx := \n}\n")).toEqual([
+      "bad.rego:5:1: rego_parse_error: unexpected '}' token, expected term",
+    ]);
   });
 
   it("reports several errors in one run by resuming at the next rule in column 1", () => {
@@ -551,7 +551,9 @@ describe("diagnostics", () => {
 
   it("rejects else on multi-value rules and on rules with variables in the head", () => {
     expect(moduleErrors("package p\ns contains 1 if { true } else := 2")[0]).toContain("'else' cannot be used on multi-value rules");
-    expect(moduleErrors("package p\np[x] := 1 if { x := 1 } else := 2")[0]).toContain("'else' cannot be used on rules with variables in the head");
+    expect(moduleErrors("package p\np[x] := 1 if { x := 1 } else := 2")[0]).toContain(
+      "'else' cannot be used on rules with variables in the head",
+    );
   });
 
   it("leaves diagnostics recorded before the call alone and adds its own in source order", () => {
@@ -567,7 +569,13 @@ describe("diagnostics", () => {
   });
 
   it("reports deep nesting instead of overflowing the stack", () => {
-    for (const [open, close] of [["[", "]"], ["(", ")"], ["-", ""], ["[x | ", "]"], ["every x in y { ", "}"]] as const) {
+    for (const [open, close] of [
+      ["[", "]"],
+      ["(", ")"],
+      ["-", ""],
+      ["[x | ", "]"],
+      ["every x in y { ", "}"],
+    ] as const) {
       const d = new Diagnostics();
       const text = `${open.repeat(10_000)}1${close.repeat(10_000)}`;
       expect(parseQuery("deep", text, d)).toBeNull();
@@ -580,7 +588,7 @@ describe("diagnostics", () => {
     const source = [
       "package p.q",
       "import data.x as y",
-      'default allow := false',
+      "default allow := false",
       'allow if { some x in input.a; x.b == "c"; not deny[x] with input as {"k": [1, 2]} }',
       "f(x) := y if { y := [v * 2 | some v in x] } else := {k: v | k := 1; v := `raw`}",
       "s contains x if every y in [1] { y < x }",
@@ -594,7 +602,7 @@ describe("diagnostics", () => {
     for (let i = 0; i < 2000; i++) {
       const at = random(source.length);
       const cut = random(4);
-      const damaged = source.slice(0, at) + "{[(\"`#.,;|-".charAt(random(12)) + source.slice(at + cut);
+      const damaged = source.slice(0, at) + '{[("`#.,;|-'.charAt(random(12)) + source.slice(at + cut);
       const d = new Diagnostics();
       const result = parseModule("fuzz", damaged, d);
       if (result === null) {

@@ -55,14 +55,24 @@ matches contains a if {
   });
 
   it("compiles the query of the issue and answers as OPA does", () => {
-    expect(p.evaluate("issue", { pairs: [[1, "y"], [1, "z"], [2, "y"]] })).toEqual([{ a: [1, "y"], x: "y" }]);
+    expect(
+      p.evaluate("issue", {
+        pairs: [
+          [1, "y"],
+          [1, "z"],
+          [2, "y"],
+        ],
+      }),
+    ).toEqual([{ a: [1, "y"], x: "y" }]);
     expect(p.evaluate("issue", { pairs: [[1, "z"]] })).toEqual([]);
   });
 
   it("binds the target through the lookup, then destructures it, for any input", () => {
     fc.assert(
       fc.property(pairs, fc.constantFrom("y", "z", "w"), (list, want) => {
-        const expected = [...new Set(list.filter(([n, s]) => n === 1 && s === want).map((pair) => JSON.stringify(pair)))].map((s) => JSON.parse(s));
+        const expected = [...new Set(list.filter(([n, s]) => n === 1 && s === want).map((pair) => JSON.stringify(pair)))].map((s) =>
+          JSON.parse(s),
+        );
         expect(valueOf(p, "t/matches", { pairs: list, want })).toEqual(expected);
         const solutions = p.evaluate("issue", { pairs: list });
         expect(solutions).toEqual(list.some(([n, s]) => n === 1 && s === "y") ? [{ a: [1, "y"], x: "y" }] : []);
@@ -73,7 +83,9 @@ matches contains a if {
 
   it("still reports an assignment after one in the source, or after a read, as OPA does", () => {
     expect(errorsOf("package t\n\np if {\n\tx := 1\n\tx := 2\n}\n")).toMatch(/policy\.rego:5:2: rego_compile_error: var x assigned above/);
-    expect(errorsOf("package t\n\np if {\n\ty := x\n\tx := 1\n}\n")).toMatch(/policy\.rego:5:2: rego_compile_error: var x referenced above/);
+    expect(errorsOf("package t\n\np if {\n\ty := x\n\tx := 1\n}\n")).toMatch(
+      /policy\.rego:5:2: rego_compile_error: var x referenced above/,
+    );
     expect(errorsOf("package t\n\np if {\n\tsome x in [1]\n\tx := 2\n}\n")).toMatch(/var x assigned above/);
     expect(errorsOf("package t\n\nf(x) := 1 if {\n\tx := 2\n}\n\ng := f(1)\n", "t/g")).toMatch(/var x assigned above/);
   });
@@ -134,7 +146,11 @@ keyed contains k if {
         expect(valueOf(p, "t/fixpoints", input)).toEqual(indices.filter((i) => list[i] === i));
         expect(valueOf(p, "t/below", input)).toEqual(indices.filter((i) => i < list[i]));
         expect(valueOf(p, "t/differs", input)).toEqual(indices.filter((i) => list[i] !== i));
-        expect(valueOf(p, "t/keyed", input)).toEqual(Object.keys(names).filter((k) => names[k] === k).sort());
+        expect(valueOf(p, "t/keyed", input)).toEqual(
+          Object.keys(names)
+            .filter((k) => names[k] === k)
+            .sort(),
+        );
         const fixed = indices.filter((i) => list[i] === i);
         if (fixed.length <= 1) expect(valueOf(p, "t/p", input)).toBe(fixed[0]);
         else expect(() => p.evaluate("t/p", input)).toThrow(/complete rules must not produce multiple outputs/);
@@ -154,10 +170,16 @@ describe("data[key] with a key known at run time", () => {
   beforeAll(async () => {
     p = await load({
       modules: [
-        { file: "t.rego", text: "package t\n\np := data[first].allow.see.something_else if first := \"primary\"\n\nq := data[input.pkg].allow\n\nr := data.u[input.rule]\n" },
+        {
+          file: "t.rego",
+          text: 'package t\n\np := data[first].allow.see.something_else if first := "primary"\n\nq := data[input.pkg].allow\n\nr := data.u[input.rule]\n',
+        },
         { file: "u.rego", text: "package u\n\nn := 7\n\nm := n + 1\n" },
-        { file: "primary.rego", text: "package primary\n\nallow[action].something if action := \"show\"\n\nallow.see.something_else if true\n" },
-        { file: "unrelated.rego", text: "package unrelated\n\nallow.other.stuff if true\n\nallow.see.something_else := \"unrelated\"\n" },
+        {
+          file: "primary.rego",
+          text: 'package primary\n\nallow[action].something if action := "show"\n\nallow.see.something_else if true\n',
+        },
+        { file: "unrelated.rego", text: 'package unrelated\n\nallow.other.stuff if true\n\nallow.see.something_else := "unrelated"\n' },
       ],
       entrypoints: ["t/p", "t/q", "t/r"],
     });
@@ -180,7 +202,7 @@ describe("data[key] with a key known at run time", () => {
   });
 
   it("still reports a rule that reaches itself through data[key] as recursive", () => {
-    expect(errorsOf("package t\n\np := data[first].p if first := \"t\"\n")).toMatch(/rego_recursion_error: rule data\.t\.p is recursive/);
+    expect(errorsOf('package t\n\np := data[first].p if first := "t"\n')).toMatch(/rego_recursion_error: rule data\.t\.p is recursive/);
     expect(errorsOf("package t\n\np contains k if data[k]\n")).toMatch(/rego_recursion_error: rule data\.t\.p is recursive/);
   });
 });

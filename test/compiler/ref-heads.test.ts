@@ -110,7 +110,9 @@ const inputs: fc.Arbitrary<Input> = fc.record({
   m: fc.dictionary(key, scalar, { maxKeys: 3 }),
   grid: fc.dictionary(key, fc.dictionary(key, scalar, { maxKeys: 3 }), { maxKeys: 3 }),
   q: fc.dictionary(key, scalar, { maxKeys: 3 }),
-  people: fc.dictionary(fc.constantFrom("ann", "bob", "cy", "dee"), fc.record({ team: key, role: fc.constantFrom("dev", "ops") }), { maxKeys: 4 }),
+  people: fc.dictionary(fc.constantFrom("ann", "bob", "cy", "dee"), fc.record({ team: key, role: fc.constantFrom("dev", "ops") }), {
+    maxKeys: 4,
+  }),
   key,
 });
 
@@ -226,7 +228,10 @@ describe("conflicts between rules with general ref heads", () => {
 
 describe("compile errors", () => {
   it("reports a variable of the ref that the body does not bind as unsafe", () => {
-    const compiled = compile({ modules: [{ file: "policy.rego", text: "package t\n\na.b[x] contains 1 if input.y\n" }], entrypoints: ["t/a"] });
+    const compiled = compile({
+      modules: [{ file: "policy.rego", text: "package t\n\na.b[x] contains 1 if input.y\n" }],
+      entrypoints: ["t/a"],
+    });
     expect(compiled.ok).toBe(false);
     if (!compiled.ok) expect(compiled.diagnostics.map(formatDiagnostic).join("\n")).toMatch(/rego_unsafe_var_error: var x is unsafe/);
   });

@@ -46,7 +46,11 @@ async function runTests(paths: readonly string[], opts: TestCommandOptions): Pro
 }
 
 /** Compiles modules (v0 by default) and loads the policy once; fails the test on diagnostics. */
-async function load(modules: Record<string, string>, entrypoints: string[], req: Partial<CompileRequest> = { regoVersion: 0 }): Promise<CompiledPolicy> {
+async function load(
+  modules: Record<string, string>,
+  entrypoints: string[],
+  req: Partial<CompileRequest> = { regoVersion: 0 },
+): Promise<CompiledPolicy> {
   const result = compile({ modules: Object.entries(modules).map(([file, text]) => ({ file, text })), entrypoints, ...req });
   if (!result.ok) throw new Error(result.diagnostics.map(formatDiagnostic).join("\n"));
   return loadCompiledPolicy(result.wasm, {});
@@ -82,7 +86,10 @@ describe("v0 policy libraries with their own v0 tests (countersign test --v0-com
   it("still fails a v0 test whose expectation is wrong: v0 bodies are checked, not skipped", async () => {
     const gk = path.join(FIXTURES, "gatekeeper");
     await tree.write("gk/container_policy.rego", await fs.readFile(path.join(gk, "container_policy.rego"), "utf8"));
-    await tree.write("gk/wrong_test.rego", 'package k8s.containerpolicy\n\ntest_wrong {\n\tmax_memory == 2048 with input as {"parameters": {}}\n}\n');
+    await tree.write(
+      "gk/wrong_test.rego",
+      'package k8s.containerpolicy\n\ntest_wrong {\n\tmax_memory == 2048 with input as {"parameters": {}}\n}\n',
+    );
     const r = await runTests([path.join(tree.dir, "gk")], { v0Compatible: true });
     expect(r.error).toMatchObject({ code: "COUNTERSIGN_TEST_FAILED" });
     expect(r.out).toContainEqual(expect.stringMatching(/^FAIL data\.k8s\.containerpolicy\.test_wrong /));
@@ -132,7 +139,10 @@ const containerArb: fc.Arbitrary<Container> = fc.record({
   name: fc.constantFrom("app", "sidecar", "init", "proxy"),
   image: fc.constantFrom("registry.example.com/app:1", "registry.example.com/proxy:2", "docker.io/evil:latest", "quay.io/x:3"),
   privileged: fc.boolean(),
-  memory: fc.oneof(fc.integer({ min: 1, max: 4096 }).map((n) => `${n}Mi`), fc.integer({ min: 1, max: 4 }).map((n) => `${n}Gi`)),
+  memory: fc.oneof(
+    fc.integer({ min: 1, max: 4096 }).map((n) => `${n}Mi`),
+    fc.integer({ min: 1, max: 4 }).map((n) => `${n}Gi`),
+  ),
 });
 
 describe("a v0 admission policy on one reused instance", () => {
@@ -164,7 +174,11 @@ describe("a v0 admission policy on one reused instance", () => {
                 spec: { containers: containers.map(toSpec), initContainers: init.map(toSpec) },
               },
             },
-            parameters: { labels: ["owner", "team"], repos: ["registry.example.com/"], ...(maxMemoryMi === undefined ? {} : { maxMemoryMi }) },
+            parameters: {
+              labels: ["owner", "team"],
+              repos: ["registry.example.com/"],
+              ...(maxMemoryMi === undefined ? {} : { maxMemoryMi }),
+            },
           };
           const violations = value(policy, "k8s/containerpolicy/violation", input) as { msg: string }[];
           const want = expectedViolations(labels, containers, init, maxMemoryMi);
@@ -187,12 +201,17 @@ describe("keywords and imports in a v0 run", () => {
   it("reads a module importing rego.v1 as v1 and the others as v0, in one compilation", async () => {
     const policy = await load(
       {
-        "legacy.rego": "package p\n\nnames[n] { n := input.users[_].name }\n\nadmin { input.users[_].role == \"admin\" }\n",
+        "legacy.rego": 'package p\n\nnames[n] { n := input.users[_].name }\n\nadmin { input.users[_].role == "admin" }\n',
         "modern.rego": "package q\n\nimport rego.v1\n\nshout contains upper(n) if some n in data.p.names\n\nok if data.p.admin\n",
       },
       ["p/names", "q/shout", "q/ok"],
     );
-    const input = { users: [{ name: "ana", role: "admin" }, { name: "bo", role: "dev" }] };
+    const input = {
+      users: [
+        { name: "ana", role: "admin" },
+        { name: "bo", role: "dev" },
+      ],
+    };
     expect(value(policy, "p/names", input)).toEqual(["ana", "bo"]);
     expect(value(policy, "q/shout", input)).toEqual(["ANA", "BO"]);
     expect(value(policy, "q/ok", input)).toBe(true);
@@ -208,7 +227,14 @@ describe("keywords and imports in a v0 run", () => {
           "member { 2 in input.xs }",
           "all_small { every x in input.xs { x < 10 } }",
         ].join("\n"),
-        "plain.rego": ["package r", "if = 1", "contains = 2", "in = 3 { true }", "every(x) = x { true }", "sum_words = s { s := if + contains + in + every(4) }"].join("\n"),
+        "plain.rego": [
+          "package r",
+          "if = 1",
+          "contains = 2",
+          "in = 3 { true }",
+          "every(x) = x { true }",
+          "sum_words = s { s := if + contains + in + every(4) }",
+        ].join("\n"),
         "all.rego": "package s\nimport future.keywords\nbig contains x if { some x in input.xs; x > 2 }\n",
       },
       ["p/member", "p/all_small", "r/sum_words", "s/big"],
@@ -226,13 +252,13 @@ describe("keywords and imports in a v0 run", () => {
       {
         "forms.rego": [
           "package p",
-          "default level = \"low\"",
-          "level = \"high\" { input.n > 10 } else = \"mid\" { input.n > 5 }",
+          'default level = "low"',
+          'level = "high" { input.n > 10 } else = "mid" { input.n > 5 }',
           "either { input.n == 1 } { input.n == 2 }",
           "by_name[name] = count(roles) { some name; roles := input.roles[name] }",
           "double(x) = y { y := x * 2 }",
           "doubled = double(input.n)",
-          "tags[\"fixed\"]",
+          'tags["fixed"]',
           "flags.audit.enabled",
         ].join("\n"),
       },
@@ -252,13 +278,41 @@ describe("keywords and imports in a v0 run", () => {
 
 describe("errors in v0 modules", () => {
   const cases: [string, string, string][] = [
-    ["contains without its import", "package p\n\nx contains 1 if { true }\n", "m.rego:3:3: rego_parse_error: unexpected identifier 'contains' after rule head 'x': 'contains' is not a keyword in Rego v0 unless imported: add `import future.keywords.contains` or `import rego.v1`"],
-    ["if without its import", "package p\n\nx if { true }\n", "m.rego:3:3: rego_parse_error: unexpected identifier 'if' after rule head 'x': 'if' is not a keyword in Rego v0 unless imported: add `import future.keywords.if` or `import rego.v1`"],
-    ["every without its import", "package p\n\nx {\n\tevery v in [1] { v > 0 }\n}\n", "m.rego:4:2: rego_parse_error: unexpected identifier 'every': 'every' is not a keyword in Rego v0 unless imported: add `import future.keywords.every` or `import rego.v1`"],
-    ["in without its import", "package p\n\nx { 1 in [1] }\n", "m.rego:3:7: rego_parse_error: unexpected identifier 'in' ('in' is not a keyword in Rego v0 unless imported: add `import future.keywords.in` or `import rego.v1`), expected ';', a new line or '}'"],
-    ["rego.v1 together with future.keywords", "package p\n\nimport future.keywords.in\nimport rego.v1\n\nx := 1\n", "m.rego:4:8: rego_parse_error: the rego.v1 import implies future.keywords: a v0 module cannot import both"],
-    ["a v0 body in a module importing rego.v1", "package p\n\nimport rego.v1\n\nx { true }\n", "m.rego:5:3: rego_parse_error: `if` keyword is required before rule body: 'x { … }' is Rego v0 syntax, 'x if { … }' in v1; or read the module as Rego v0 (--v0-compatible)"],
-    ["a bare name, which OPA refuses in v0 too", "package p\n\nx\n", "m.rego:3:1: rego_parse_error: rule head 'x' must be followed by '=', ':=' or a body in braces"],
+    [
+      "contains without its import",
+      "package p\n\nx contains 1 if { true }\n",
+      "m.rego:3:3: rego_parse_error: unexpected identifier 'contains' after rule head 'x': 'contains' is not a keyword in Rego v0 unless imported: add `import future.keywords.contains` or `import rego.v1`",
+    ],
+    [
+      "if without its import",
+      "package p\n\nx if { true }\n",
+      "m.rego:3:3: rego_parse_error: unexpected identifier 'if' after rule head 'x': 'if' is not a keyword in Rego v0 unless imported: add `import future.keywords.if` or `import rego.v1`",
+    ],
+    [
+      "every without its import",
+      "package p\n\nx {\n\tevery v in [1] { v > 0 }\n}\n",
+      "m.rego:4:2: rego_parse_error: unexpected identifier 'every': 'every' is not a keyword in Rego v0 unless imported: add `import future.keywords.every` or `import rego.v1`",
+    ],
+    [
+      "in without its import",
+      "package p\n\nx { 1 in [1] }\n",
+      "m.rego:3:7: rego_parse_error: unexpected identifier 'in' ('in' is not a keyword in Rego v0 unless imported: add `import future.keywords.in` or `import rego.v1`), expected ';', a new line or '}'",
+    ],
+    [
+      "rego.v1 together with future.keywords",
+      "package p\n\nimport future.keywords.in\nimport rego.v1\n\nx := 1\n",
+      "m.rego:4:8: rego_parse_error: the rego.v1 import implies future.keywords: a v0 module cannot import both",
+    ],
+    [
+      "a v0 body in a module importing rego.v1",
+      "package p\n\nimport rego.v1\n\nx { true }\n",
+      "m.rego:5:3: rego_parse_error: `if` keyword is required before rule body: 'x { … }' is Rego v0 syntax, 'x if { … }' in v1; or read the module as Rego v0 (--v0-compatible)",
+    ],
+    [
+      "a bare name, which OPA refuses in v0 too",
+      "package p\n\nx\n",
+      "m.rego:3:1: rego_parse_error: rule head 'x' must be followed by '=', ':=' or a body in braces",
+    ],
   ];
   it.each(cases)("reports %s at file:line:col", (_what, text, message) => {
     expect(compileErrors({ "m.rego": text })).toEqual([message]);
@@ -281,7 +335,8 @@ describe("errors in v0 modules", () => {
 
 // ---------------------------------------------------------------------------------------------------------
 
-const V0_DECISION = 'package countersign\n\ndefault decision = {"outcome": "deny"}\n\ndecision = {"outcome": "allow"} {\n\tinput.actor.id == data.owners[_]\n}\n';
+const V0_DECISION =
+  'package countersign\n\ndefault decision = {"outcome": "deny"}\n\ndecision = {"outcome": "allow"} {\n\tinput.actor.id == data.owners[_]\n}\n';
 
 describe("bundles and the other commands", () => {
   it("build --v0-compatible compiles v0 sources and writes rego_version 0 in the manifest", async () => {
@@ -300,7 +355,11 @@ describe("bundles and the other commands", () => {
     await tree.write("rego/modern/extra.rego", "package countersign.extra\n\nflag if input.flag\n");
     await tree.write("rego/data.json", '{"owners": ["ana"]}');
     const out = path.join(tree.dir, "b.tar.gz");
-    await runBuildCommand([path.join(tree.dir, "rego")], { entrypoint: ["countersign/decision", "countersign/extra/flag"], output: out }, memoryIo());
+    await runBuildCommand(
+      [path.join(tree.dir, "rego")],
+      { entrypoint: ["countersign/decision", "countersign/extra/flag"], output: out },
+      memoryIo(),
+    );
     const bundle = await readBundleFile(out);
     expect(bundle.manifest.rego_version).toBe(1);
     expect(bundle.manifest.file_rego_versions).toEqual({ "/decision.rego": 0 });
@@ -309,7 +368,9 @@ describe("bundles and the other commands", () => {
   it("refuses a source .manifest with an unknown rego_version", async () => {
     await tree.write("rego/.manifest", '{"rego_version": 2}');
     await tree.write("rego/decision.rego", V0_DECISION);
-    await expect(runBuildCommand([path.join(tree.dir, "rego")], { entrypoint: [], output: path.join(tree.dir, "b.tar.gz") }, memoryIo())).rejects.toMatchObject({
+    await expect(
+      runBuildCommand([path.join(tree.dir, "rego")], { entrypoint: [], output: path.join(tree.dir, "b.tar.gz") }, memoryIo()),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_BUNDLE_BAD_MANIFEST",
       message: expect.stringContaining('"rego_version" must be 0 or 1 (Rego v0 or v1), not 2'),
     });
@@ -332,7 +393,11 @@ describe("bundles and the other commands", () => {
     try {
       await source.start();
       const engine = new PolicyEngine(source);
-      for (const [id, outcome] of [["ana", "allow"], ["bo", "deny"], ["ana", "allow"]] as const) {
+      for (const [id, outcome] of [
+        ["ana", "allow"],
+        ["bo", "deny"],
+        ["ana", "allow"],
+      ] as const) {
         expect(engine.decide({ actor: { id } })).toMatchObject({ outcome });
       }
     } finally {

@@ -36,9 +36,13 @@ describe("one policy instance, many inputs", () => {
 
 greeting := $"hello {input.name}, you are {input.age}"
 value := $"{input.v}"
-raw := $` + "`" + String.raw`<{input.tag}>
+raw := $` +
+        "`" +
+        String.raw`<{input.tag}>
   {count(input.xs)} \{literal}
-</{input.tag}>` + "`" + String.raw`
+</{input.tag}>` +
+        "`" +
+        String.raw`
 calls := $"sum={input.a + input.b} upper={upper(input.s)} first={input.xs[0]}"
 nested := $"[{$"({input.name})"}]"
 labels contains $"{k}={v}" if some k, v in input.m
@@ -135,7 +139,7 @@ describe("constants and escapes", () => {
     [String.raw`$"{{"k": {"v"}}}"`, '{"k": {"v"}}'],
     [String.raw`$"{ "spaced" }"`, "spaced"],
     ["$`a\\nb \\{c}`", "a\\nb {c}"],
-    ["$`{\"}\"}`", "}"],
+    ['$`{"}"}`', "}"],
     ['$"{$`{"x"}`}"', "x"],
   ])("%s", async (template, want) => {
     const p = await load(`package t\n\np := ${template}\n`, ["p"]);

@@ -210,7 +210,10 @@ describe("with on functions in a query of the whole package", () => {
 
 describe("with on functions: compile errors", () => {
   function errors(body: string): string[] {
-    const r = compile({ modules: [{ file: "e.rego", text: `package e\nimport rego.v1\n\ntwo(_, _) := 1\n${body}\n` }], entrypoints: ["e/p"] });
+    const r = compile({
+      modules: [{ file: "e.rego", text: `package e\nimport rego.v1\n\ntwo(_, _) := 1\n${body}\n` }],
+      entrypoints: ["e/p"],
+    });
     return r.ok ? [] : r.diagnostics.map(formatDiagnostic);
   }
 

@@ -134,7 +134,17 @@ describe("termToJsonText", () => {
       loc,
       entries: [
         [s("big"), n("12345678901234567890")],
-        [s("list"), { kind: "array", loc, items: [{ kind: "null", loc }, { kind: "boolean", value: false, loc }] }],
+        [
+          s("list"),
+          {
+            kind: "array",
+            loc,
+            items: [
+              { kind: "null", loc },
+              { kind: "boolean", value: false, loc },
+            ],
+          },
+        ],
       ],
     };
     expect(termToJsonText(t)).toBe('{"big":12345678901234567890,"list":[null,false]}');

@@ -17,13 +17,15 @@ import * as path from "node:path";
 let mockCompile: (req: CompileRequest) => CompileResult;
 jest.mock("../../src/compiler/compile", () => ({ compile: (req: CompileRequest) => mockCompile(req) }));
 
-const compiledAs = (behaviour: number): ((req: CompileRequest) => CompileResult) => () => ({
-  ok: true,
-  wasm: fakeOpaWasm({ aliases: { eval: behaviour } }),
-  entrypoints: ["eval"],
-  hostBuiltins: [],
-  warnings: [],
-});
+const compiledAs =
+  (behaviour: number): ((req: CompileRequest) => CompileResult) =>
+  () => ({
+    ok: true,
+    wasm: fakeOpaWasm({ aliases: { eval: behaviour } }),
+    entrypoints: ["eval"],
+    hostBuiltins: [],
+    warnings: [],
+  });
 
 const base: TestCase = { note: "t", query: "x = input", modules: ["package test\n"] };
 
@@ -48,7 +50,11 @@ describe("runCase", () => {
 
   it("passes when the bindings match, handing the input over exactly", async () => {
     mockCompile = compiledAs(FAKE_BEHAVIOUR.input);
-    const outcome = await runCase({ ...base, input: { x: 12n, big: 9007199254740993n }, want_result: [{ x: 12n, big: 9007199254740993n }] });
+    const outcome = await runCase({
+      ...base,
+      input: { x: 12n, big: 9007199254740993n },
+      want_result: [{ x: 12n, big: 9007199254740993n }],
+    });
     expect(outcome).toEqual({ status: "pass", reason: "" });
   });
 

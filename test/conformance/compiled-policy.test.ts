@@ -36,9 +36,7 @@ describe("loadCompiledPolicy", () => {
 
   it("passes raw JSON input through untouched", async () => {
     const policy = await loadCompiledPolicy(fakeOpaWasm());
-    expect(policy.evaluate("fixed/input", new RawJson('{"n": 12345678901234567890}'))).toEqual([
-      { n: 12345678901234567890 },
-    ]);
+    expect(policy.evaluate("fixed/input", new RawJson('{"n": 12345678901234567890}'))).toEqual([{ n: 12345678901234567890 }]);
   });
 
   it("turns an abort into a PolicyEvalError with code and location", async () => {
@@ -128,9 +126,7 @@ describe("parseAbortMessage", () => {
 describe("repairSdkString", () => {
   it("recovers UTF-8 that the SDK decoded through a signed byte view", () => {
     const bytes = Buffer.from("naïve ✓");
-    const mangled = Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length), (b) =>
-      String.fromCharCode(b),
-    ).join("");
+    const mangled = Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length), (b) => String.fromCharCode(b)).join("");
     expect(repairSdkString(mangled)).toBe("naïve ✓");
     expect(repairSdkString("plain")).toBe("plain");
   });

@@ -3,12 +3,7 @@
  */
 
 import type { Diagnostic } from "../../src/compiler/diagnostics";
-import {
-  compareResultSets,
-  diagnosticsMatch,
-  evalErrorMatches,
-  expectedError,
-} from "../../src/conformance/expectation";
+import { compareResultSets, diagnosticsMatch, evalErrorMatches, expectedError } from "../../src/conformance/expectation";
 import { compareJson, sortJson } from "../../src/conformance/json-order";
 import { PolicyEvalError } from "../../src/policy/policy-error";
 
@@ -97,10 +92,14 @@ describe("error expectations", () => {
   });
 
   it("matches evaluation errors by code alone, by text alone (location included), or by both", () => {
-    const err = new PolicyEvalError("eval_type_error", "strings.any_prefix_match: operand 1 must be one of {array, set, string} but got number", {
-      file: "test-0.rego",
-      line: 4,
-    });
+    const err = new PolicyEvalError(
+      "eval_type_error",
+      "strings.any_prefix_match: operand 1 must be one of {array, set, string} but got number",
+      {
+        file: "test-0.rego",
+        line: 4,
+      },
+    );
     expect(evalErrorMatches({ code: "eval_type_error" }, err)).toBe(true);
     expect(evalErrorMatches({ code: "eval_builtin_error" }, err)).toBe(false);
     expect(evalErrorMatches({ text: "test-0.rego:4: eval_type_error: strings.any_prefix_match: operand 1" }, err)).toBe(true);

@@ -41,9 +41,7 @@ describe("time.now_ns", () => {
   it("keeps nanosecond digits beyond 2^53", () => {
     const host = createHostBuiltins({ clock: fixedClock(1700000000123456789n) });
     host.beginEvaluation();
-    expect(new TextDecoder().decode(new Uint8Array(host.functions["time.now_ns"]!() as ArrayBuffer))).toBe(
-      "1700000000123456789",
-    );
+    expect(new TextDecoder().decode(new Uint8Array(host.functions["time.now_ns"]!() as ArrayBuffer))).toBe("1700000000123456789");
   });
 });
 
@@ -143,9 +141,7 @@ describe("glob.match", () => {
   });
 
   it("checks operand types as OPA does", () => {
-    expect(strictError("glob.match", "*", "x", "a").message).toBe(
-      "glob.match: operand 2 must be one of {array, null} but got string",
-    );
+    expect(strictError("glob.match", "*", "x", "a").message).toBe("glob.match: operand 2 must be one of {array, null} but got string");
     expect(strictError("glob.match", 1, [], "a").message).toBe("glob.match: operand 1 must be string but got number");
     expect(call("glob.match", "*", [], 3)).toBeUndefined();
   });
@@ -177,13 +173,9 @@ describe("net.cidr_contains", () => {
   });
 
   it("raises builtin errors for malformed addresses", () => {
-    expect(strictError("net.cidr_contains", "10.0.0.0", "10.0.0.1").message).toBe(
-      "net.cidr_contains: invalid CIDR address: 10.0.0.0",
-    );
+    expect(strictError("net.cidr_contains", "10.0.0.0", "10.0.0.1").message).toBe("net.cidr_contains: invalid CIDR address: 10.0.0.0");
     expect(strictError("net.cidr_contains", "10.0.0.0/33", "10.0.0.1").code).toBe("eval_builtin_error");
-    expect(strictError("net.cidr_contains", "10.0.0.0/8", "nonsense").message).toBe(
-      "net.cidr_contains: invalid CIDR address: nonsense",
-    );
+    expect(strictError("net.cidr_contains", "10.0.0.0/8", "nonsense").message).toBe("net.cidr_contains: invalid CIDR address: nonsense");
     expect(call("net.cidr_contains", "10.0.0.0/8", "01.0.0.1")).toBeUndefined();
     expect(strictError("net.cidr_contains", 10, "x").code).toBe("eval_type_error");
   });

@@ -17,7 +17,16 @@ import { RedisAuditStore } from "../../src/audit/redis-audit-store";
 import { loadVerificationKey } from "../../src/audit/signing-key";
 import { verifyStoredTrail } from "../../src/audit/verify";
 import { CONSOLE_CSP } from "../../src/console/console-router";
-import { approvalTestService, AUTH, exportBody, harnessRedisUrl, removeTempDirs, tempDir, writeBundle, type TestService } from "../http/service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  exportBody,
+  harnessRedisUrl,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type TestService,
+} from "../http/service-harness";
 import { startFakeOidcProvider, type FakeOidcProvider } from "./fake-oidc-provider";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -50,12 +59,19 @@ beforeAll(async () => {
       ...c,
       // One reviewer with a display name (identities[].display_name): pages name him, with his roles.
       identities: c.identities.map((i) => (i.id === "user:dave" ? { ...i, displayName: "Dave Okafor" } : i)),
-      console: { public_url: base, oidc: { issuer: idp.issuer, client_id: CLIENT_ID, client_secret_env: "CONSOLE_CLIENT_SECRET", claim: "preferred_username" } },
+      console: {
+        public_url: base,
+        oidc: { issuer: idp.issuer, client_id: CLIENT_ID, client_secret_env: "CONSOLE_CLIENT_SECRET", claim: "preferred_username" },
+      },
     }),
     env: { CONSOLE_CLIENT_SECRET: CLIENT_SECRET, COUNTERSIGN_CONSOLE_SESSION_KEY: "console-test-session-key-0123456789abcdef" },
   });
   listener = service.app;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--host-resolver-rules=MAP localhost 127.0.0.1"] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--host-resolver-rules=MAP localhost 127.0.0.1"],
+  });
 });
 
 afterAll(async () => {
@@ -97,14 +113,22 @@ async function live(page: Page): Promise<void> {
 }
 
 async function decide(body: Record<string, unknown>): Promise<string> {
-  const res = await fetch(`${base}/v1/decide`, { method: "POST", headers: { authorization: AUTH.caller, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}/v1/decide`, {
+    method: "POST",
+    headers: { authorization: AUTH.caller, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const answer = (await res.json()) as { outcome: string; approval?: { id: string } };
   if (answer.approval?.id === undefined) throw new Error(`no approval: ${JSON.stringify(answer)}`);
   return answer.approval.id;
 }
 
 async function api(method: string, url: string, auth: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${url}`, { method, headers: { authorization: auth, "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { authorization: auth, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -113,7 +137,14 @@ const SECRET_QUERY = "select name, email from customers where region = 'eu'";
 const aliceExport = (ticket: string): Record<string, unknown> =>
   exportBody({
     actor: { id: "agent:data-export-assistant", type: "ai_agent", on_behalf_of: "user:alice" },
-    action: { name: "db.export", params: { table: "customers", query: SECRET_QUERY, options: { format: "csv", columns: ["name", "email"], nested: { compress: true } } } },
+    action: {
+      name: "db.export",
+      params: {
+        table: "customers",
+        query: SECRET_QUERY,
+        options: { format: "csv", columns: ["name", "email"], nested: { compress: true } },
+      },
+    },
     context: { reason: "quarterly report for the board", ticket, note: "prod\u200Bfile\u202Egnp.exe" },
   });
 
@@ -128,7 +159,9 @@ describe("the web console in Chromium", () => {
     const row = dave.page.locator(`li[data-request='${requestId}']`);
     await row.waitFor();
     expect(await row.getAttribute("data-status")).toBe("pending");
-    expect(await row.textContent()).toContain("user:alice's ai_agent agent:data-export-assistant wants to db.export on prod/customers (production)");
+    expect(await row.textContent()).toContain(
+      "user:alice's ai_agent agent:data-export-assistant wants to db.export on prod/customers (production)",
+    );
     expect(await row.textContent()).toMatch(/expires in (59|60) min/);
     await dave.page.screenshot({ path: path.join(SHOTS, "inbox-1280.png"), fullPage: true });
     const narrow = await devSignIn("user:dave", 390);
@@ -185,7 +218,9 @@ describe("the web console in Chromium", () => {
     expect(refused.body.error.code).toBe("COUNTERSIGN_SELF_APPROVAL");
     // Nor does the console take a hand-made form from her.
     const csrf = await alice.page.locator("form[action='/console/logout'] input[name=csrf]").getAttribute("value");
-    const forged = await alice.context.request.post(`/console/requests/${requestId}/verdict`, { form: { csrf: csrf ?? "", verdict: "approve", version: "1", digest: "0".repeat(64) } });
+    const forged = await alice.context.request.post(`/console/requests/${requestId}/verdict`, {
+      form: { csrf: csrf ?? "", verdict: "approve", version: "1", digest: "0".repeat(64) },
+    });
     expect(forged.status()).toBe(409); // the page she was "shown" is not the one the console renders for her
   });
 
@@ -203,7 +238,10 @@ describe("the web console in Chromium", () => {
     expect(await without.text()).toContain("COUNTERSIGN_CONSOLE_CSRF_REFUSED");
     const wrong = await dave.context.request.post(`/console/requests/${requestId}/verdict`, { form: { ...fields, csrf: "not-the-token" } });
     expect(wrong.status()).toBe(403);
-    const foreign = await dave.context.request.post(`/console/requests/${requestId}/verdict`, { form: { ...fields, csrf }, headers: { Origin: "https://evil.example" } });
+    const foreign = await dave.context.request.post(`/console/requests/${requestId}/verdict`, {
+      form: { ...fields, csrf },
+      headers: { Origin: "https://evil.example" },
+    });
     expect(foreign.status()).toBe(403);
     expect(await foreign.text()).toContain("COUNTERSIGN_CONSOLE_CSRF_REFUSED");
     const logout = await dave.context.request.post("/console/logout", { form: {}, maxRedirects: 0 });
@@ -245,7 +283,8 @@ describe("the web console in Chromium", () => {
     await second.page.locator("#request-head [data-status='approved']").waitFor({ timeout: 10_000 });
     expect(await second.page.getByTestId("verdicts").textContent()).toContain("user:dave");
     await inboxTab.locator(`li[data-request='${requestId}']`).waitFor({ state: "detached", timeout: 10_000 });
-    for (const p of [alice.page, second.page, inboxTab]) expect(await p.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(42);
+    for (const p of [alice.page, second.page, inboxTab])
+      expect(await p.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(42);
     await inboxTab.reload();
     await inboxTab.getByTestId("inbox-empty").waitFor();
   });
@@ -253,12 +292,21 @@ describe("the web console in Chromium", () => {
   it("records in the trail what the reviewer was shown, and the chain still verifies", async () => {
     const read = await api("GET", `/v1/approvals/${requestId}`, AUTH.dave);
     expect(read.body.status).toBe("approved");
-    expect(read.body.verdicts[0]).toMatchObject({ reviewer_id: "user:dave", channel: "console", comment: "Checked ticket OPS-1 with the board; export is fine." });
+    expect(read.body.verdicts[0]).toMatchObject({
+      reviewer_id: "user:dave",
+      channel: "console",
+      comment: "Checked ticket OPS-1 with the board; export is fine.",
+    });
     expect(read.body.verdicts[0].shown).toEqual({ version: 1, digest: shownDigest, hidden: ["/action/params/query"] });
     const audit = service.audit!;
     const page = await queryAudit(audit, { approvalId: requestId, types: ["approval.verdict"] }, {});
     expect(page.entries).toHaveLength(1);
-    expect(page.entries[0]).toMatchObject({ channel: "console", reviewer: "user:dave", verdict: "approve", shown: { version: 1, digest: shownDigest, hidden: ["/action/params/query"] } });
+    expect(page.entries[0]).toMatchObject({
+      channel: "console",
+      reviewer: "user:dave",
+      verdict: "approve",
+      shown: { version: 1, digest: shownDigest, hidden: ["/action/params/query"] },
+    });
     expect(shownDigest).toMatch(/^[0-9a-f]{64}$/);
     const store = new RedisAuditStore(service.approvals!.redis);
     const verified = await verifyStoredTrail(audit, { keys: [loadVerificationKey((await store.readSigningKey())!)] });
@@ -283,7 +331,12 @@ describe("the web console in Chromium", () => {
   });
 
   it("signs in with OpenID Connect (code flow with PKCE) against a local provider, and refuses an unmapped person", async () => {
-    const other = await decide(exportBody({ actor: { id: "agent:data-export-assistant", type: "ai_agent", on_behalf_of: "user:carol" }, context: { reason: "audit sample", ticket: "OPS-2" } }));
+    const other = await decide(
+      exportBody({
+        actor: { id: "agent:data-export-assistant", type: "ai_agent", on_behalf_of: "user:carol" },
+        context: { reason: "audit sample", ticket: "OPS-2" },
+      }),
+    );
     const context = await newContext();
     const page = await context.newPage();
     await page.goto(`/console/requests/${other}`);

@@ -40,14 +40,16 @@ export async function startFakeOidcProvider(clientId: string, clientSecret: stri
     },
     nextUser: { preferred_username: "user:bob" },
     tokenRequests: [],
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", issuer);
-    const json = (status: number, body: unknown): void => void res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void =>
+      void res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
     if (url.pathname === "/.well-known/openid-configuration") {
       return json(200, {
         issuer,
@@ -64,11 +66,23 @@ export async function startFakeOidcProvider(clientId: string, clientSecret: stri
     if (url.pathname === "/jwks") return json(200, { keys: [jwk] });
     if (url.pathname === "/authorize") {
       const q = url.searchParams;
-      if (q.get("client_id") !== clientId || q.get("response_type") !== "code" || q.get("code_challenge_method") !== "S256" || !q.get("code_challenge") || !q.get("nonce")) {
+      if (
+        q.get("client_id") !== clientId ||
+        q.get("response_type") !== "code" ||
+        q.get("code_challenge_method") !== "S256" ||
+        !q.get("code_challenge") ||
+        !q.get("nonce")
+      ) {
         return json(400, { error: "invalid_request" });
       }
       const code = randomBytes(16).toString("hex");
-      codes.set(code, { clientId, redirectUri: q.get("redirect_uri") ?? "", challenge: q.get("code_challenge") ?? "", nonce: q.get("nonce") ?? "", claims: { ...provider.nextUser } });
+      codes.set(code, {
+        clientId,
+        redirectUri: q.get("redirect_uri") ?? "",
+        challenge: q.get("code_challenge") ?? "",
+        nonce: q.get("nonce") ?? "",
+        claims: { ...provider.nextUser },
+      });
       const back = new URL(q.get("redirect_uri") ?? "");
       back.searchParams.set("code", code);
       back.searchParams.set("state", q.get("state") ?? "");
@@ -88,7 +102,8 @@ export async function startFakeOidcProvider(clientId: string, clientSecret: stri
           const grant = codes.get(form.get("code") ?? "");
           codes.delete(form.get("code") ?? "");
           if (grant === undefined) return refuse("unknown code");
-          if (form.get("client_id") !== clientId || form.get("client_secret") !== clientSecret) return refuse("client authentication failed");
+          if (form.get("client_id") !== clientId || form.get("client_secret") !== clientSecret)
+            return refuse("client authentication failed");
           if (form.get("redirect_uri") !== grant.redirectUri) return refuse("redirect_uri differs");
           const verifier = form.get("code_verifier") ?? "";
           if (createHash("sha256").update(verifier).digest("base64url") !== grant.challenge) return refuse("PKCE verifier does not match");

@@ -23,7 +23,10 @@ function withSecret(secret: string, status: "pending" | "cancelled" = "pending")
     id: "apr_9",
     request: {
       actor: { id: "agent:data-export-assistant", type: "ai_agent", on_behalf_of: "user:jane.doe" },
-      action: { name: "db.export", params: { table: "customers", query: secret, copy: `uses ${secret}`, nested: { list: [secret, `x ${secret} y`] } } },
+      action: {
+        name: "db.export",
+        params: { table: "customers", query: secret, copy: `uses ${secret}`, nested: { list: [secret, `x ${secret} y`] } },
+      },
       resource: { type: "database", id: "prod-crm/customers", environment: "production" },
       context: { reason: `because ${secret}`, ticket: secret },
     },
@@ -42,7 +45,16 @@ function withSecret(secret: string, status: "pending" | "cancelled" = "pending")
     status,
     version: 2,
     updatedAt: T0 + 60_000,
-    verdicts: [{ reviewerId: "user:alice", verdict: "deny", comment: `saw ${secret}. also:${secret}`, channel: "teams", roles: ["dba"], at: T0 + 60_000 }],
+    verdicts: [
+      {
+        reviewerId: "user:alice",
+        verdict: "deny",
+        comment: `saw ${secret}. also:${secret}`,
+        channel: "teams",
+        roles: ["dba"],
+        at: T0 + 60_000,
+      },
+    ],
     ...(status === "cancelled" ? { cancellation: { by: "svc:ci", reason: `withdrawn: ${secret}` }, decidedAt: T0 + 90_000 } : {}),
   };
 }
@@ -86,31 +98,40 @@ const secrets = fc.oneof(
 describe("masked values in the console and the API's request view", () => {
   it("the request page model shows no masked value of any length anywhere, and its structure does not depend on it", () => {
     fc.assert(
-      fc.property(secrets.filter((s) => s.trim() !== ""), fc.constantFrom("pending" as const, "cancelled" as const), fc.boolean(), (secret, status, requester) => {
-        const relation = requester ? "requester" : "reviewer";
-        const model = requestPageModel(withSecret(secret, status), dave, relation, T0 + 120_000, people);
-        const control = requestPageModel(withSecret(SENTINEL, status), dave, relation, T0 + 120_000, people);
-        expect(skeleton(model)).toEqual(skeleton(control));
-        const shown = strings(model).join("\n");
-        const baseline = strings(control).join("\n");
-        expect(occurrences(shown, secret)).toBeLessThanOrEqual(occurrences(baseline, secret));
-        expect(occurrences(shown, secret.trim())).toBeLessThanOrEqual(occurrences(baseline, secret.trim()));
-      }),
+      fc.property(
+        secrets.filter((s) => s.trim() !== ""),
+        fc.constantFrom("pending" as const, "cancelled" as const),
+        fc.boolean(),
+        (secret, status, requester) => {
+          const relation = requester ? "requester" : "reviewer";
+          const model = requestPageModel(withSecret(secret, status), dave, relation, T0 + 120_000, people);
+          const control = requestPageModel(withSecret(SENTINEL, status), dave, relation, T0 + 120_000, people);
+          expect(skeleton(model)).toEqual(skeleton(control));
+          const shown = strings(model).join("\n");
+          const baseline = strings(control).join("\n");
+          expect(occurrences(shown, secret)).toBeLessThanOrEqual(occurrences(baseline, secret));
+          expect(occurrences(shown, secret.trim())).toBeLessThanOrEqual(occurrences(baseline, secret.trim()));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("the API's view for a reviewer shows no masked value either; the creating caller reads its request whole", () => {
     fc.assert(
-      fc.property(secrets.filter((s) => s.trim() !== ""), fc.constantFrom("pending" as const, "cancelled" as const), (secret, status) => {
-        const view = renderApprovalView({ approval: withSecret(secret, status), viewer: "reviewer" });
-        const control = renderApprovalView({ approval: withSecret(SENTINEL, status), viewer: "reviewer" });
-        expect(skeleton(view)).toEqual(skeleton(control));
-        const shown = strings(view).join("\n");
-        const baseline = strings(control).join("\n");
-        expect(occurrences(shown, secret)).toBeLessThanOrEqual(occurrences(baseline, secret));
-        expect(occurrences(shown, secret.trim())).toBeLessThanOrEqual(occurrences(baseline, secret.trim()));
-      }),
+      fc.property(
+        secrets.filter((s) => s.trim() !== ""),
+        fc.constantFrom("pending" as const, "cancelled" as const),
+        (secret, status) => {
+          const view = renderApprovalView({ approval: withSecret(secret, status), viewer: "reviewer" });
+          const control = renderApprovalView({ approval: withSecret(SENTINEL, status), viewer: "reviewer" });
+          expect(skeleton(view)).toEqual(skeleton(control));
+          const shown = strings(view).join("\n");
+          const baseline = strings(control).join("\n");
+          expect(occurrences(shown, secret)).toBeLessThanOrEqual(occurrences(baseline, secret));
+          expect(occurrences(shown, secret.trim())).toBeLessThanOrEqual(occurrences(baseline, secret.trim()));
+        },
+      ),
       { numRuns: 300 },
     );
     const own = renderApprovalView({ approval: withSecret("hunter2-secret"), viewer: "requester" });
@@ -122,7 +143,12 @@ describe("masked values in the console and the API's request view", () => {
     const view = renderApprovalView({ approval: withSecret("app"), viewer: "reviewer" });
     expect(view.verdicts[0]!.comment).toBe("saw [MASKED]. also:[MASKED]");
     expect(view.reasons).toEqual(["query [MASKED] reads customers", "[MASKED]"]);
-    expect(view.request.action["params"]).toEqual({ table: "customers", query: "[MASKED]", copy: "uses [MASKED]", nested: { list: ["[MASKED]", "x [MASKED] y"] } });
+    expect(view.request.action["params"]).toEqual({
+      table: "customers",
+      query: "[MASKED]",
+      copy: "uses [MASKED]",
+      nested: { list: ["[MASKED]", "x [MASKED] y"] },
+    });
     expect(view.break_glass).toEqual({ justification: "outage, ran [MASKED]" });
     const model = requestPageModel(withSecret("approve"), dave, "reviewer", T0 + 120_000, people);
     expect(model.verdicts[0]!.comment).toBe("saw [MASKED]. also:[MASKED]");
@@ -134,7 +160,13 @@ describe("masked values in the console and the API's request view", () => {
 describe("people and the policy's fields in the console", () => {
   it("names people by their display name, with the roles that counted, and keeps the ids", () => {
     const model = requestPageModel({ ...withSecret("s3cret"), summary: undefined }, alice, "reviewer", T0 + 120_000, people);
-    expect(model.actor).toEqual({ id: "agent:data-export-assistant", name: "agent:data-export-assistant", type: "ai_agent", onBehalfOf: "user:jane.doe", onBehalfOfName: "Jane Doe" });
+    expect(model.actor).toEqual({
+      id: "agent:data-export-assistant",
+      name: "agent:data-export-assistant",
+      type: "ai_agent",
+      onBehalfOf: "user:jane.doe",
+      onBehalfOfName: "Jane Doe",
+    });
     expect(model.verdicts[0]).toMatchObject({ reviewer: "user:alice", reviewerName: "Alice Example", roles: ["dba"] });
     expect(model.headline).toBe("Jane Doe's ai_agent agent:data-export-assistant wants to db.export on prod-crm/customers (production)");
     const cancelled = requestPageModel(withSecret("s3cret", "cancelled"), alice, "reviewer", T0 + 120_000, people);
@@ -147,7 +179,12 @@ describe("people and the policy's fields in the console", () => {
     const model = requestPageModel(withSecret("s3cret"), alice, "reviewer", T0 + 120_000, people);
     expect(model.risk).toBe("high");
     expect(model.summary).toBe("Jane exports with [MASKED]");
-    const stray = { ...withSecret("s3cret"), summary: undefined, risk: undefined, requirements: { ...oneDba, summary: "from the requirements", risk: "low" } } as unknown as ApprovalRequest;
+    const stray = {
+      ...withSecret("s3cret"),
+      summary: undefined,
+      risk: undefined,
+      requirements: { ...oneDba, summary: "from the requirements", risk: "low" },
+    } as unknown as ApprovalRequest;
     const plain = requestPageModel(stray, alice, "reviewer", T0 + 120_000, people);
     expect(plain.summary).toBeUndefined();
     expect(plain.risk).toBeUndefined();

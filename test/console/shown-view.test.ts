@@ -19,7 +19,16 @@ import type { CliIo } from "../../src/cli/cli-io";
 import { APPROVE_VERB } from "../../src/teams/card-verbs";
 import { ConversationKeys, RedisConversationStore } from "../../src/teams/conversation-store";
 import { approvalClient, approvalIdOf } from "../http/approval-client";
-import { approvalTestService, AUTH, eventually, exportBody, removeTempDirs, tempDir, writeBundle, type TestService } from "../http/service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  eventually,
+  exportBody,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type TestService,
+} from "../http/service-harness";
 import { useRedisServer } from "../support/redis-server";
 import { startFakeBotConnector, type FakeBotConnector } from "../teams/support/fake-bot-connector";
 import { REVIEWERS } from "../teams/support/in-memory-approvals";
@@ -48,7 +57,11 @@ function io(): CliIo & { out_: string[]; err_: string[] } {
   return { out_, err_, out: (l) => out_.push(l), err: (l) => err_.push(l), readStdin: async () => "" };
 }
 
-async function audit(subcommand: string, args: string[], opts: Record<string, unknown> = { redis: redis.url }): Promise<{ code: number; out: string; err: string; lines: string[] }> {
+async function audit(
+  subcommand: string,
+  args: string[],
+  opts: Record<string, unknown> = { redis: redis.url },
+): Promise<{ code: number; out: string; err: string; lines: string[] }> {
   const o = io();
   const code = await runAuditCommand(subcommand, args, opts, o, { env: {} });
   return { code, out: o.out_.join("\n"), err: o.err_.join("\n"), lines: o.out_ };
@@ -80,7 +93,12 @@ function send(activity: Record<string, unknown>) {
 }
 
 async function openApproval(table: string): Promise<string> {
-  return approvalIdOf(await approvalClient(service.app).decide(AUTH.caller, exportBody({ action: { name: "db.export", params: { table, query: SECRET_QUERY } } })));
+  return approvalIdOf(
+    await approvalClient(service.app).decide(
+      AUTH.caller,
+      exportBody({ action: { name: "db.export", params: { table, query: SECRET_QUERY } } }),
+    ),
+  );
 }
 
 const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
@@ -98,17 +116,29 @@ describe("countersign audit view", () => {
     const cards = new RedisConversationStore(redis.connect(), new ConversationKeys("countersign:teams:"));
     const posted = await eventually(async () => (await cards.card(teamsId)) ?? undefined, "the card posted");
     const sent = connector.posts().find((p) => JSON.stringify(p.body).includes(teamsId))!;
-    const card = (sent.body as { attachments: { content: { actions: { title: string; data: Record<string, unknown> }[] } }[] }).attachments[0]!.content;
+    const card = (sent.body as { attachments: { content: { actions: { title: string; data: Record<string, unknown> }[] } }[] })
+      .attachments[0]!.content;
     teamsDigest = sha256(canonicalJson(card));
     const approve = card.actions.find((a) => a.title === "Approve")!;
-    const click = await send(reviewerClick(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.alice, APPROVE_VERB, { ...approve.data, comment: "checked in Teams" }, { replyToId: posted.activityId }));
+    const click = await send(
+      reviewerClick(
+        APPROVALS_CHANNEL,
+        connector.serviceUrl,
+        REVIEWERS.alice,
+        APPROVE_VERB,
+        { ...approve.data, comment: "checked in Teams" },
+        { replyToId: posted.activityId },
+      ),
+    );
     expect(click.status).toBe(200);
     expect((await approvalClient(service.app).read(AUTH.caller, teamsId)).body).toMatchObject({ status: "approved" });
 
     const byDigest = await audit("view", [teamsDigest]);
     expect(byDigest.err).toBe("audit view: 1 verdict, 1 view hash to their recorded digests");
     expect(byDigest.code).toBe(0);
-    expect(byDigest.lines[0]).toMatch(new RegExp(`^seq \\d+ · .+ · approval ${teamsId} · approve by user:alice via teams · shown version 1$`));
+    expect(byDigest.lines[0]).toMatch(
+      new RegExp(`^seq \\d+ · .+ · approval ${teamsId} · approve by user:alice via teams · shown version 1$`),
+    );
     expect(byDigest.out).toContain(`digest ${teamsDigest}: ok, the kept view hashes to it`);
     expect(byDigest.out).toContain("hidden from the reviewer: /action/params/query");
     // The printed view is the card Teams received, masked as it was.
@@ -189,7 +219,9 @@ describe("countersign audit view", () => {
 
     const view = await audit("view", [teamsDigest, tampered], {});
     expect(view.code).toBe(1);
-    expect(view.out).toMatch(new RegExp(`digest ${teamsDigest}: MISMATCH, the kept view hashes to [0-9a-f]{64}: it is not the view the reviewer was shown`));
+    expect(view.out).toMatch(
+      new RegExp(`digest ${teamsDigest}: MISMATCH, the kept view hashes to [0-9a-f]{64}: it is not the view the reviewer was shown`),
+    );
     expect(view.err).toBe("audit view: 1 verdict, 0 views hash to their recorded digests, 1 DO NOT: the trail was altered");
     const verify = await audit("verify", [tampered], {});
     expect(verify.code).toBe(1);

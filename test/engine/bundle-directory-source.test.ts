@@ -49,7 +49,9 @@ describe("loading", () => {
     await writeRevision("countersign.tar.gz", "r1");
     const { engine, source, activated } = await serve({ watch: false });
     expect(engine.decide({})).toMatchObject({ outcome: "allow", reasons: ["r1"], policy: { bundle: "countersign", revision: "r1" } });
-    expect(activated).toEqual([{ bundle: "countersign", revision: "r1", file: path.join(dir, "countersign.tar.gz"), previousRevision: null }]);
+    expect(activated).toEqual([
+      { bundle: "countersign", revision: "r1", file: path.join(dir, "countersign.tar.gz"), previousRevision: null },
+    ]);
     const status = source.status();
     expect(status).toMatchObject({
       kind: "bundle-directory",
@@ -74,7 +76,8 @@ decision := {"outcome": "allow", "reasons": ["admin"]} if input.actor.id in data
     const compiled = compile({ modules: [{ file: "/rego/decision.rego", text: policy }], entrypoints: ["countersign/decision"] });
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
     // Without --revision, opa build writes an empty revision.
-    const manifest = '{"revision":"","roots":[""],"wasm":[{"entrypoint":"countersign/decision","module":"/policy.wasm"}],"rego_version":1}\n';
+    const manifest =
+      '{"revision":"","roots":[""],"wasm":[{"entrypoint":"countersign/decision","module":"/policy.wasm"}],"rego_version":1}\n';
     const tarball = await makeTarGz([
       { name: "/data.json", body: '{"admins":["user:ana"]}\n', mode: 0o600 },
       { name: "/rego/decision.rego", body: policy, mode: 0o600 },
@@ -95,9 +98,18 @@ decision := {"outcome": "allow", "reasons": ["admin"]} if input.actor.id in data
     await writeBundleFile(path.join(dir, "countersign.tar.gz"), other);
     const { engine, source, refused } = await serve({ watch: false });
     expect(refused).toEqual([
-      expect.objectContaining({ bundle: "countersign", code: "COUNTERSIGN_BUNDLE_NO_DECISION", reason: expect.stringContaining("does not serve countersign/decision") }),
+      expect.objectContaining({
+        bundle: "countersign",
+        code: "COUNTERSIGN_BUNDLE_NO_DECISION",
+        reason: expect.stringContaining("does not serve countersign/decision"),
+      }),
     ]);
-    expect(source.status()).toMatchObject({ ready: false, active: null, reloadFailures: 1, lastFailure: { code: "COUNTERSIGN_BUNDLE_NO_DECISION" } });
+    expect(source.status()).toMatchObject({
+      ready: false,
+      active: null,
+      reloadFailures: 1,
+      lastFailure: { code: "COUNTERSIGN_BUNDLE_NO_DECISION" },
+    });
     expect(engine.decide({}).failure?.code).toBe("COUNTERSIGN_POLICY_MISSING");
   });
 
@@ -106,8 +118,15 @@ decision := {"outcome": "allow", "reasons": ["admin"]} if input.actor.id in data
 decision := {"outcome": "deny"} if true`);
     await writeBundleFile(path.join(dir, "countersign.tar.gz"), await bundleFrom({ "p.rego": conflicting }));
     const { refused, logger } = await serve({ watch: false });
-    expect(refused).toEqual([expect.objectContaining({ code: "COUNTERSIGN_BUNDLE_SMOKE_FAILED", reason: expect.stringMatching(/eval_conflict_error/) })]);
-    expect(logger.lines).toContainEqual(expect.objectContaining({ level: "error", message: expect.stringContaining("policy bundle countersign refused (no policy is serving: decisions are denied)") }));
+    expect(refused).toEqual([
+      expect.objectContaining({ code: "COUNTERSIGN_BUNDLE_SMOKE_FAILED", reason: expect.stringMatching(/eval_conflict_error/) }),
+    ]);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        message: expect.stringContaining("policy bundle countersign refused (no policy is serving: decisions are denied)"),
+      }),
+    );
   });
 
   it("starts without a bundle directory, logging why nothing serves", async () => {
@@ -115,7 +134,12 @@ decision := {"outcome": "deny"} if true`);
     const { source, engine, logger } = await serve({ watch: false });
     expect(source.status().ready).toBe(false);
     expect(engine.decide({}).failure?.code).toBe("COUNTERSIGN_POLICY_MISSING");
-    expect(logger.lines).toContainEqual(expect.objectContaining({ level: "error", message: expect.stringMatching(/^cannot read the bundle directory .*missing: no such file or directory$/) }));
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        message: expect.stringMatching(/^cannot read the bundle directory .*missing: no such file or directory$/),
+      }),
+    );
   });
 
   it("picks up a bundle directory created after start, by polling it while it cannot be watched", async () => {
@@ -216,6 +240,8 @@ describe("several bundles", () => {
     expect(logger.lines).toContainEqual(
       expect.objectContaining({ level: "error", message: expect.stringContaining("countersign.tar.gz in") }),
     );
-    expect(logger.lines.find((l) => l.message.startsWith("no policy is serving"))?.message).toContain("found only bundle.tar.gz; rename one or set bundles.decision");
+    expect(logger.lines.find((l) => l.message.startsWith("no policy is serving"))?.message).toContain(
+      "found only bundle.tar.gz; rename one or set bundles.decision",
+    );
   });
 });

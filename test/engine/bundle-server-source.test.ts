@@ -82,7 +82,10 @@ afterEach(async () => {
 });
 
 async function signedRevision(revision: string, key = release.priv): Promise<Buffer> {
-  const bundle = await bundleFrom({ "p.rego": constantDecision({ outcome: "allow", reasons: [revision] }) }, { revision, data: { revision } });
+  const bundle = await bundleFrom(
+    { "p.rego": constantDecision({ outcome: "allow", reasons: [revision] }) },
+    { revision, data: { revision } },
+  );
   return encodeBundle(await signBundle(bundle, { key: signingKeyFrom(key, "ES256", "test"), algorithm: "ES256", keyId: "release" }));
 }
 
@@ -123,13 +126,22 @@ describe("polling with ETag", () => {
     await source.reload();
     expect(server.requests.map((r) => r["if-none-match"])).toEqual([undefined, '"v1"', '"v1"']);
     expect(activated).toHaveLength(1);
-    expect(source.status()).toMatchObject({ kind: "bundle-server", location: server.url, ready: true, reloadFailures: 0, remote: { etag: '"v1"', downloads: 1, notModified: 2, consecutiveFailures: 0 } });
+    expect(source.status()).toMatchObject({
+      kind: "bundle-server",
+      location: server.url,
+      ready: true,
+      reloadFailures: 0,
+      remote: { etag: '"v1"', downloads: 1, notModified: 2, consecutiveFailures: 0 },
+    });
 
     server.body = await signedRevision("r2");
     server.etag = '"v2"';
     await source.reload();
     expect(engine.decide({})).toMatchObject({ reasons: ["r2"], policy: { revision: "r2" } });
-    expect(activated.map((e) => [e.revision, e.previousRevision])).toEqual([["r1", null], ["r2", "r1"]]);
+    expect(activated.map((e) => [e.revision, e.previousRevision])).toEqual([
+      ["r1", null],
+      ["r2", "r1"],
+    ]);
   });
 
   it("sends the configured headers (a bearer token) on every request", async () => {
@@ -152,9 +164,16 @@ describe("verification before activation", () => {
     await source.reload();
     await source.reload();
     expect(engine.decide({})).toMatchObject({ outcome: "allow", reasons: ["r1"], policy: { revision: "r1" } });
-    expect(refused).toEqual([expect.objectContaining({ bundle: "countersign", code: "COUNTERSIGN_BUNDLE_BAD_SIGNATURE", file: server.url })]);
+    expect(refused).toEqual([
+      expect.objectContaining({ bundle: "countersign", code: "COUNTERSIGN_BUNDLE_BAD_SIGNATURE", file: server.url }),
+    ]);
     expect(refused[0]!.reason).toMatch(/data.json: digest mismatch/);
-    expect(source.status()).toMatchObject({ ready: true, reloadFailures: 1, lastFailure: { code: "COUNTERSIGN_BUNDLE_BAD_SIGNATURE" }, remote: { etag: '"v1"' } });
+    expect(source.status()).toMatchObject({
+      ready: true,
+      reloadFailures: 1,
+      lastFailure: { code: "COUNTERSIGN_BUNDLE_BAD_SIGNATURE" },
+      remote: { etag: '"v1"' },
+    });
     expect(logger.lines.some((l) => l.level === "error" && /refused \(revision r1 keeps serving\)/.test(l.message))).toBe(true);
     // The refused download never replaces the cache.
     expect(JSON.parse(await fs.readFile(path.join(cacheDir, "countersign.json"), "utf8"))).toMatchObject({ etag: '"v1"', revision: "r1" });
@@ -206,7 +225,9 @@ describe("the cache and outages", () => {
     await server.start(port);
     await second.source.reload();
     expect(server.requests.at(-1)!["if-none-match"]).toBe('"v1"');
-    expect(second.source.status()).toMatchObject({ remote: { servingFromCache: false, consecutiveFailures: 0, notModified: 1, downloads: 0 } });
+    expect(second.source.status()).toMatchObject({
+      remote: { servingFromCache: false, consecutiveFailures: 0, notModified: 1, downloads: 0 },
+    });
   });
 
   it("refuses a cached copy altered on disk, and fetches from the server instead", async () => {
@@ -263,5 +284,8 @@ describe("the cache and outages", () => {
 
 function keyPair(): { priv: string; pub: string } {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  return { priv: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), pub: publicKey.export({ type: "spki", format: "pem" }).toString() };
+  return {
+    priv: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    pub: publicKey.export({ type: "spki", format: "pem" }).toString(),
+  };
 }

@@ -42,7 +42,9 @@ function microsPerCall(fns: readonly (() => unknown)[], calls = 5000, rounds = 1
 /** Measures and returns the report lines. */
 export async function benchmarkDecide(root: string): Promise<string[]> {
   const names = (await fs.readdir(path.join(root, "rego"))).filter((n) => n.endsWith(".rego") && !n.endsWith("_test.rego"));
-  const modules = await Promise.all(names.map(async (n) => ({ file: n, bundlePath: `/${n}`, text: await fs.readFile(path.join(root, "rego", n), "utf8") })));
+  const modules = await Promise.all(
+    names.map(async (n) => ({ file: n, bundlePath: `/${n}`, text: await fs.readFile(path.join(root, "rego", n), "utf8") })),
+  );
   const built = await buildBundle({
     sources: { modules, data: {}, dataFiles: [] },
     entrypoints: ["countersign/decision"],
@@ -60,7 +62,11 @@ export async function benchmarkDecide(root: string): Promise<string[]> {
     const d = engine.decide(req);
     if (d.failure !== undefined) throw new Error(`the benchmark request failed: ${d.failure.message}`);
     const result = sdk.evaluate("countersign/decision", req)[0]!["result"];
-    const [decide, bare, validate] = microsPerCall([() => engine.decide(req), () => sdk.evaluate("countersign/decision", req), () => validateDecision(result)]);
+    const [decide, bare, validate] = microsPerCall([
+      () => engine.decide(req),
+      () => sdk.evaluate("countersign/decision", req),
+      () => validateDecision(result),
+    ]);
     lines.push(
       `  ${label.padEnd(30)} decide() ${decide!.toFixed(1).padStart(5)} µs   bare SDK evaluate ${bare!.toFixed(1).padStart(5)} µs   ` +
         `validation alone ${validate!.toFixed(2)} µs`,

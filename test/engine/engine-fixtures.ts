@@ -40,7 +40,10 @@ export function constantDecision(value: unknown): string {
 }
 
 /** Compiles and loads a policy as the engine would serve it. */
-export async function loadedFrom(files: Readonly<Record<string, string>>, opts: { revision?: string; strictBuiltinErrors?: boolean } = {}): Promise<LoadedBundle> {
+export async function loadedFrom(
+  files: Readonly<Record<string, string>>,
+  opts: { revision?: string; strictBuiltinErrors?: boolean } = {},
+): Promise<LoadedBundle> {
   const bundle = await bundleFrom(files, opts);
   return loadDecisionBundle(bundle, "countersign", "memory", {});
 }
@@ -60,7 +63,10 @@ export interface LogLine {
 /** A logger that keeps what it is given. */
 export function recordingLogger(): EngineLogger & { readonly lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine["level"]) => (message: string, fields: LogFields = {}) => void lines.push({ level, message, fields });
+  const at =
+    (level: LogLine["level"]) =>
+    (message: string, fields: LogFields = {}) =>
+      void lines.push({ level, message, fields });
   return { lines, info: at("info"), warn: at("warn"), error: at("error") };
 }
 

@@ -39,7 +39,10 @@ describe("inputs' texts shared between engines", () => {
   it("serialises a decision input once for every engine that shares the texts", async () => {
     const { live, candidate, plain } = await engines();
     let serialised = 0;
-    const input = { action: { name: "read", params: { table: "customers" } }, toJSON: () => (serialised++, { action: { name: "read", params: { table: "customers" } } }) };
+    const input = {
+      action: { name: "read", params: { table: "customers" } },
+      toJSON: () => (serialised++, { action: { name: "read", params: { table: "customers" } } }),
+    };
     expect(live.decide(input).reasons).toEqual(["read customers"]);
     expect(candidate.decide(input).reasons).toEqual(["read customers"]);
     expect(serialised).toBe(1);
@@ -53,7 +56,10 @@ describe("inputs' texts shared between engines", () => {
   it("answers every input as an engine that serialises it itself", async () => {
     const { live, candidate, plain } = await engines();
     const inputArb = fc.record({
-      action: fc.record({ name: fc.constantFrom("read", "write", "drop"), params: fc.record({ table: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) }) }),
+      action: fc.record({
+        name: fc.constantFrom("read", "write", "drop"),
+        params: fc.record({ table: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) }),
+      }),
       context: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
     });
     fc.assert(
@@ -83,7 +89,9 @@ describe("inputs' texts shared between engines", () => {
   it("hands absent inputs and RawJson to the policy as they are", async () => {
     const { live } = await engines();
     expect(live.decide(undefined).reasons).toEqual(["no input"]);
-    expect(live.decide(new RawJson(`{"action": {"name": "read", "params": {"table": 12345678901234567890}}}`)).reasons).toEqual(["read 12345678901234567890"]);
+    expect(live.decide(new RawJson(`{"action": {"name": "read", "params": {"table": 12345678901234567890}}}`)).reasons).toEqual([
+      "read 12345678901234567890",
+    ]);
     const texts = new InputTexts();
     const raw = new RawJson("{}");
     expect(texts.of(raw)).toBe(raw);

@@ -23,7 +23,9 @@ const request = (action: string, environment: string, type = "human"): Record<st
 /** The example policy: every module in rego/ but the tests. */
 async function examplePolicy() {
   const names = (await fs.readdir(path.join(ROOT, "rego"))).filter((n) => n.endsWith(".rego") && !n.endsWith("_test.rego"));
-  const files = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await fs.readFile(path.join(ROOT, "rego", n), "utf8")] as const)));
+  const files = Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, await fs.readFile(path.join(ROOT, "rego", n), "utf8")] as const)),
+  );
   return loadedFrom(files, { revision: "example-1" });
 }
 
@@ -42,12 +44,24 @@ describe("decisions from the example policy", () => {
     const engine = new PolicyEngine(fixedProvider(await examplePolicy()));
 
     const read = engine.decide(request("db.read", "production"));
-    expect(read).toMatchObject({ outcome: "allow", reasons: ["routine read"], rule: "reads", mask: [], policy: { bundle: "countersign", revision: "example-1" } });
+    expect(read).toMatchObject({
+      outcome: "allow",
+      reasons: ["routine read"],
+      rule: "reads",
+      mask: [],
+      policy: { bundle: "countersign", revision: "example-1" },
+    });
     expect(read.failure).toBeUndefined();
     expect(read.evalNs).toBeGreaterThan(0);
 
-    expect(engine.decide(request("db.drop", "production"))).toMatchObject({ outcome: "deny", reasons: ["destructive action on production is not allowed"] });
-    expect(engine.decide(request("rocket.launch", "production"))).toMatchObject({ outcome: "deny", reasons: ["no policy rule matches this action"] });
+    expect(engine.decide(request("db.drop", "production"))).toMatchObject({
+      outcome: "deny",
+      reasons: ["destructive action on production is not allowed"],
+    });
+    expect(engine.decide(request("rocket.launch", "production"))).toMatchObject({
+      outcome: "deny",
+      reasons: ["no policy rule matches this action"],
+    });
 
     const exp = engine.decide(request("db.export", "production", "ai_agent"));
     expect(exp).toMatchObject({
@@ -63,7 +77,10 @@ describe("decisions from the example policy", () => {
     const engine = new PolicyEngine(fixedProvider(await examplePolicy()));
     for (let i = 0; i < 1000; i++) {
       const params = Object.fromEntries(Array.from({ length: 35 }, (_, j) => [`p${(i * 7 + j) % 101}`, { n: j, s: "x".repeat(j) }]));
-      const big = { ...request(i % 2 === 0 ? "db.export" : "db.drop", "production"), action: { name: i % 2 === 0 ? "db.export" : "db.drop", params } };
+      const big = {
+        ...request(i % 2 === 0 ? "db.export" : "db.drop", "production"),
+        action: { name: i % 2 === 0 ? "db.export" : "db.drop", params },
+      };
       const answer = engine.decide(big);
       if (i % 2 === 0) expect(answer).toMatchObject({ outcome: "require_approval", rule: "prod-export" });
       else expect(answer).toMatchObject({ outcome: "deny", rule: "no-prod-drop" });
@@ -103,7 +120,11 @@ describe("failing closed", () => {
     expect(expectFailClosed(d, "COUNTERSIGN_POLICY_MISSING")).toBe("no policy bundle is loaded");
     expect(d.policy).toBeNull();
     expect(logger.lines).toEqual([
-      { level: "error", message: "policy failed closed: no policy bundle is loaded", fields: expect.objectContaining({ code: "COUNTERSIGN_POLICY_MISSING", decision_id: "dec_1" }) },
+      {
+        level: "error",
+        message: "policy failed closed: no policy bundle is loaded",
+        fields: expect.objectContaining({ code: "COUNTERSIGN_POLICY_MISSING", decision_id: "dec_1" }),
+      },
     ]);
   });
 
@@ -120,8 +141,10 @@ decision := {"outcome": "deny", "reasons": ["b"]} if input.b`),
 
   it("denies with COUNTERSIGN_POLICY_ERROR on a strict builtin error, then evaluates normally again", async () => {
     const policy = await loadedFrom(
-      { "p.rego": decisionPolicy(`default decision := {"outcome": "deny", "reasons": ["default"]}
-decision := {"outcome": "allow"} if regex.match(input.pattern, "x")`) },
+      {
+        "p.rego": decisionPolicy(`default decision := {"outcome": "deny", "reasons": ["default"]}
+decision := {"outcome": "allow"} if regex.match(input.pattern, "x")`),
+      },
       { strictBuiltinErrors: true },
     );
     const engine = new PolicyEngine(fixedProvider(policy));
@@ -140,16 +163,34 @@ decision := {"outcome": "allow"} if regex.match(input.pattern, "x")`) },
   it("denies with COUNTERSIGN_POLICY_UNDEFINED when the decision is undefined", async () => {
     const policy = await loadedFrom({ "p.rego": decisionPolicy(`decision := {"outcome": "allow"} if input.ok`) });
     const engine = new PolicyEngine(fixedProvider(policy));
-    expect(expectFailClosed(engine.decide({ ok: false }), "COUNTERSIGN_POLICY_UNDEFINED")).toBe("the policy's countersign/decision is undefined for this request");
+    expect(expectFailClosed(engine.decide({ ok: false }), "COUNTERSIGN_POLICY_UNDEFINED")).toBe(
+      "the policy's countersign/decision is undefined for this request",
+    );
     expect(engine.decide({ ok: true })).toMatchObject({ outcome: "allow", reasons: [] });
   });
 
   it.each([
-    { note: "an unknown outcome", value: { outcome: "permit" }, problem: 'outcome must be one of "allow", "deny", "require_approval", got string "permit"' },
+    {
+      note: "an unknown outcome",
+      value: { outcome: "permit" },
+      problem: 'outcome must be one of "allow", "deny", "require_approval", got string "permit"',
+    },
     { note: "a boolean", value: true, problem: "the decision must be an object, got boolean true" },
-    { note: "a zero quorum", value: { outcome: "require_approval", approval: { quorum: 0, reviewers: { roles: ["dba"] }, ttl_seconds: 60 } }, problem: "approval.quorum must be a positive integer, got number 0" },
-    { note: "no reviewers", value: { outcome: "require_approval", approval: { quorum: 1, ttl_seconds: 60 } }, problem: "approval.reviewers must be an object with roles or groups, got nothing" },
-    { note: "a bad mask", value: { outcome: "allow", mask: ["params.query"] }, problem: 'mask[0] must be a JSON pointer such as "/action/params/query", got string "params.query"' },
+    {
+      note: "a zero quorum",
+      value: { outcome: "require_approval", approval: { quorum: 0, reviewers: { roles: ["dba"] }, ttl_seconds: 60 } },
+      problem: "approval.quorum must be a positive integer, got number 0",
+    },
+    {
+      note: "no reviewers",
+      value: { outcome: "require_approval", approval: { quorum: 1, ttl_seconds: 60 } },
+      problem: "approval.reviewers must be an object with roles or groups, got nothing",
+    },
+    {
+      note: "a bad mask",
+      value: { outcome: "allow", mask: ["params.query"] },
+      problem: 'mask[0] must be a JSON pointer such as "/action/params/query", got string "params.query"',
+    },
   ])("denies with COUNTERSIGN_POLICY_ILL_FORMED for $note", async ({ value, problem }) => {
     const engine = new PolicyEngine(fixedProvider(await loadedFrom({ "p.rego": constantDecision(value) })));
     expect(expectFailClosed(engine.decide({}), "COUNTERSIGN_POLICY_ILL_FORMED")).toBe(`policy returned an ill-formed decision: ${problem}`);
@@ -184,12 +225,18 @@ reviewer := {"eligible": false} if input.reviewer == "user:mallory"`),
 
   it("reports an entrypoint the policy does not serve as absent (no restriction)", async () => {
     const engine = new PolicyEngine(fixedProvider(await loadedFrom({ "p.rego": constantDecision({ outcome: "allow" }) })));
-    expect(engine.evaluateEntrypoint("countersign/reviewer", {})).toEqual({ kind: "absent", policy: expect.objectContaining({ bundle: "countersign" }) });
+    expect(engine.evaluateEntrypoint("countersign/reviewer", {})).toEqual({
+      kind: "absent",
+      policy: expect.objectContaining({ bundle: "countersign" }),
+    });
   });
 
   it("returns the value, or undefined, of an entrypoint the policy serves (by pkg/rule or data.pkg.rule)", async () => {
     const engine = new PolicyEngine(fixedProvider(await reviewerPolicy()));
-    expect(engine.evaluateEntrypoint("data.countersign.reviewer", { reviewer: "user:mallory" })).toMatchObject({ kind: "value", value: { eligible: false } });
+    expect(engine.evaluateEntrypoint("data.countersign.reviewer", { reviewer: "user:mallory" })).toMatchObject({
+      kind: "value",
+      value: { eligible: false },
+    });
     expect(engine.evaluateEntrypoint("countersign/reviewer", { reviewer: "user:alice" })).toMatchObject({ kind: "undefined" });
   });
 
@@ -201,6 +248,9 @@ reviewer := {"eligible": false} if input.reviewer == "user:mallory"`),
     });
     let now = 0;
     const engine = new PolicyEngine(fixedProvider(await reviewerPolicy()), { timeoutMs: 1, timer: { now: () => (now += 5) } });
-    expect(engine.evaluateEntrypoint("countersign/reviewer", {})).toMatchObject({ kind: "failure", failure: { code: "COUNTERSIGN_POLICY_TIMEOUT" } });
+    expect(engine.evaluateEntrypoint("countersign/reviewer", {})).toMatchObject({
+      kind: "failure",
+      failure: { code: "COUNTERSIGN_POLICY_TIMEOUT" },
+    });
   });
 });

@@ -43,14 +43,30 @@ describe("compiling rego/ in memory", () => {
       await fs.copyFile(path.join(ROOT, "rego", name), path.join(dir, name));
     }
     const { engine, source } = await serve({ watch: false });
-    const d = engine.decide({ actor: { id: "a", type: "ai_agent" }, action: { name: "deploy.release" }, resource: { type: "service", id: "api", environment: "production" } });
-    expect(d).toMatchObject({ outcome: "require_approval", approval: { reviewers: { roles: ["release-manager"] }, channel: "releases" }, policy: { bundle: "rego" } });
-    expect(source.status()).toMatchObject({ kind: "rego-directory", ready: true, decisionBundle: "rego", active: { bundle: "rego", file: dir } });
+    const d = engine.decide({
+      actor: { id: "a", type: "ai_agent" },
+      action: { name: "deploy.release" },
+      resource: { type: "service", id: "api", environment: "production" },
+    });
+    expect(d).toMatchObject({
+      outcome: "require_approval",
+      approval: { reviewers: { roles: ["release-manager"] }, channel: "releases" },
+      policy: { bundle: "rego" },
+    });
+    expect(source.status()).toMatchObject({
+      kind: "rego-directory",
+      ready: true,
+      decisionBundle: "rego",
+      active: { bundle: "rego", file: dir },
+    });
   });
 
   it("uses data files below the directory", async () => {
-    await save("decision.rego", decisionPolicy(`default decision := {"outcome": "deny"}
-decision := {"outcome": "allow", "reasons": ["listed"]} if input.actor.id in data.allowlist.ids`));
+    await save(
+      "decision.rego",
+      decisionPolicy(`default decision := {"outcome": "deny"}
+decision := {"outcome": "allow", "reasons": ["listed"]} if input.actor.id in data.allowlist.ids`),
+    );
     await fs.mkdir(path.join(dir, "allowlist"));
     await save("allowlist/data.json", '{"ids": ["svc:ci"]}');
     const { engine } = await serve({ watch: false });
@@ -62,12 +78,20 @@ decision := {"outcome": "allow", "reasons": ["listed"]} if input.actor.id in dat
     const { engine, source, activated, refused, logger } = await serve();
     expect(engine.decide({}).reasons).toEqual(["v1"]);
 
-    await save("decision.rego", "package countersign\n\ndecision := {\"outcome\": \n");
+    await save("decision.rego", 'package countersign\n\ndecision := {"outcome": \n');
     const refusal = await eventually(() => refused[0], "the broken save to be refused");
     expect(refusal).toMatchObject({ code: "COUNTERSIGN_REGO_COMPILE_FAILED", file: path.join(dir, "decision.rego") });
     expect(refusal.reason).toMatch(new RegExp(`^${escape(path.join(dir, "decision.rego"))}:\\d+:\\d+: rego_parse_error: `));
     expect(logger.lines).toContainEqual(
-      expect.objectContaining({ level: "error", fields: expect.objectContaining({ file: path.join(dir, "decision.rego"), line: expect.any(Number), col: expect.any(Number), code: "rego_parse_error" }) }),
+      expect.objectContaining({
+        level: "error",
+        fields: expect.objectContaining({
+          file: path.join(dir, "decision.rego"),
+          line: expect.any(Number),
+          col: expect.any(Number),
+          code: "rego_parse_error",
+        }),
+      }),
     );
     expect(engine.decide({}).reasons).toEqual(["v1"]);
     expect(source.status()).toMatchObject({ ready: true, reloadFailures: 1, lastFailure: { code: "COUNTERSIGN_REGO_COMPILE_FAILED" } });
@@ -79,8 +103,11 @@ decision := {"outcome": "allow", "reasons": ["listed"]} if input.actor.id in dat
   });
 
   it("recompiles when a data file in a subdirectory changes", async () => {
-    await save("decision.rego", decisionPolicy(`default decision := {"outcome": "deny"}
-decision := {"outcome": "allow"} if input.actor.id in data.allowlist.ids`));
+    await save(
+      "decision.rego",
+      decisionPolicy(`default decision := {"outcome": "deny"}
+decision := {"outcome": "allow"} if input.actor.id in data.allowlist.ids`),
+    );
     await fs.mkdir(path.join(dir, "allowlist"));
     await save("allowlist/data.json", '{"ids": []}');
     const { engine, activated } = await serve();
@@ -93,7 +120,12 @@ decision := {"outcome": "allow"} if input.actor.id in data.allowlist.ids`));
   it("refuses sources that do not define countersign/decision", async () => {
     await save("other.rego", "package other\n\nallow := true\n");
     const { refused, source } = await serve({ watch: false });
-    expect(refused).toEqual([expect.objectContaining({ code: "COUNTERSIGN_BUNDLE_NO_DECISION", reason: expect.stringContaining("do not define data.countersign.decision") })]);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        code: "COUNTERSIGN_BUNDLE_NO_DECISION",
+        reason: expect.stringContaining("do not define data.countersign.decision"),
+      }),
+    ]);
     expect(source.status().ready).toBe(false);
   });
 
@@ -110,9 +142,12 @@ decision := {"outcome": "allow"} if input.actor.id in data.allowlist.ids`));
     const withoutReviewer = await serve({ watch: false, optionalEntrypoints: ["countersign/reviewer"] });
     expect(withoutReviewer.engine.evaluateEntrypoint("countersign/reviewer", {}).kind).toBe("absent");
 
-    await save("reviewer.rego", "package countersign\n\nreviewer := {\"eligible\": true}\n");
+    await save("reviewer.rego", 'package countersign\n\nreviewer := {"eligible": true}\n');
     await withoutReviewer.source.reload();
-    expect(withoutReviewer.engine.evaluateEntrypoint("countersign/reviewer", {})).toMatchObject({ kind: "value", value: { eligible: true } });
+    expect(withoutReviewer.engine.evaluateEntrypoint("countersign/reviewer", {})).toMatchObject({
+      kind: "value",
+      value: { eligible: true },
+    });
   });
 });
 

@@ -97,7 +97,11 @@ describe("issuing", () => {
 describe("redeeming", () => {
   it("succeeds once and refuses the replay", async () => {
     const { id, token } = await approved();
-    await expect(grants.redeem(token, presented())).resolves.toMatchObject({ approvalId: id, actorId: "agent:deploy-bot", approvers: ["user:bob", "user:carol"] });
+    await expect(grants.redeem(token, presented())).resolves.toMatchObject({
+      approvalId: id,
+      actorId: "agent:deploy-bot",
+      approvers: ["user:bob", "user:carol"],
+    });
     await expect(grants.redeem(token, presented())).rejects.toMatchObject({ code: "COUNTERSIGN_GRANT_REPLAYED", status: 409 });
     expect(a.events.ofType("grant.redeemed")).toHaveLength(1);
     expect(a.events.ofType("grant.redemption_refused")).toMatchObject([{ code: "COUNTERSIGN_GRANT_REPLAYED", approvalId: id }]);
@@ -105,7 +109,11 @@ describe("redeeming", () => {
 
   it("lets exactly one of many concurrent redemptions through, across instances", async () => {
     const { token } = await approved();
-    const other = new GrantService({ redis: redisServer.connect(), key: await sharedSigningKey(redisServer.connect(), new ApprovalKeys().grantSigningKey), clock });
+    const other = new GrantService({
+      redis: redisServer.connect(),
+      key: await sharedSigningKey(redisServer.connect(), new ApprovalKeys().grantSigningKey),
+      clock,
+    });
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? grants : other).redeem(token, presented())));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
   });
@@ -146,7 +154,11 @@ describe("redeeming", () => {
     await expect(grants.redeem(token, presented())).resolves.toBeDefined();
   });
 
-  it.each([["an empty", ""], ["a garbage", "not.a.jwt"], ["a huge", "a".repeat(9000)]])("refuses %s token", async (_what, token) => {
+  it.each([
+    ["an empty", ""],
+    ["a garbage", "not.a.jwt"],
+    ["a huge", "a".repeat(9000)],
+  ])("refuses %s token", async (_what, token) => {
     await expect(grants.redeem(token, presented())).rejects.toMatchObject({ code: "COUNTERSIGN_GRANT_INVALID" });
   });
 
@@ -165,7 +177,9 @@ describe("redeeming", () => {
 describe("signing keys", () => {
   it("generates one key for all instances (SET NX) and keeps it", async () => {
     await redis.del(new ApprovalKeys().grantSigningKey);
-    const keys = await Promise.all(Array.from({ length: 5 }, () => sharedSigningKey(redisServer.connect(), new ApprovalKeys().grantSigningKey)));
+    const keys = await Promise.all(
+      Array.from({ length: 5 }, () => sharedSigningKey(redisServer.connect(), new ApprovalKeys().grantSigningKey)),
+    );
     expect(new Set(keys.map((k) => k.kid)).size).toBe(1);
     expect((await sharedSigningKey(redis, new ApprovalKeys().grantSigningKey)).kid).toBe(keys[0]?.kid);
   });

@@ -69,7 +69,11 @@ describe("malformed verdicts (400)", () => {
   });
 
   it("refuses malformed JSON (400 COUNTERSIGN_MALFORMED_JSON)", async () => {
-    const res = await request(service.app).post(verdictPath()).set("Authorization", AUTH.alice).set("Content-Type", "application/json").send('{"verdict": "approve"');
+    const res = await request(service.app)
+      .post(verdictPath())
+      .set("Authorization", AUTH.alice)
+      .set("Content-Type", "application/json")
+      .send('{"verdict": "approve"');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("COUNTERSIGN_MALFORMED_JSON");
   });
@@ -88,14 +92,20 @@ describe("malformed verdicts (400)", () => {
   it("refuses a comment over the configured limit (400, naming it) and a body over the body limit (413)", async () => {
     const long = await api.verdict(AUTH.alice, id, { verdict: "approve", comment: "é".repeat(2001) });
     expect(long.status).toBe(400);
-    expect(long.body.error).toMatchObject({ code: "COUNTERSIGN_COMMENT_TOO_LONG", message: "comment is 2001 characters; the limit is 2000", details: { field: "comment", limit: 2000 } });
+    expect(long.body.error).toMatchObject({
+      code: "COUNTERSIGN_COMMENT_TOO_LONG",
+      message: "comment is 2001 characters; the limit is 2000",
+      details: { field: "comment", limit: 2000 },
+    });
     const huge = await api.verdict(AUTH.alice, id, { verdict: "approve", comment: "x".repeat(70 * 1024) });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe("COUNTERSIGN_PAYLOAD_TOO_LARGE");
   });
 
   it("accepts a comment of exactly the limit (the request then approves)", async () => {
-    const other = approvalIdOf(await api.decide(AUTH.caller, exportBody({ resource: { type: "database", id: "prod/orders", environment: "production" } })));
+    const other = approvalIdOf(
+      await api.decide(AUTH.caller, exportBody({ resource: { type: "database", id: "prod/orders", environment: "production" } })),
+    );
     const res = await api.verdict(AUTH.alice, other, { verdict: "approve", comment: "é".repeat(2000) });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("approved");
@@ -104,8 +114,14 @@ describe("malformed verdicts (400)", () => {
 
 describe("cancel bodies", () => {
   it("refuses unknown fields, a reason that is not a string, and a reason over the limit", async () => {
-    expect((await api.cancel(AUTH.caller, id, { why: "x" })).body.error).toMatchObject({ code: "COUNTERSIGN_INVALID_REQUEST", details: { field: "/why" } });
-    expect((await api.cancel(AUTH.caller, id, { reason: 1 })).body.error).toMatchObject({ code: "COUNTERSIGN_INVALID_REQUEST", details: { field: "/reason" } });
+    expect((await api.cancel(AUTH.caller, id, { why: "x" })).body.error).toMatchObject({
+      code: "COUNTERSIGN_INVALID_REQUEST",
+      details: { field: "/why" },
+    });
+    expect((await api.cancel(AUTH.caller, id, { reason: 1 })).body.error).toMatchObject({
+      code: "COUNTERSIGN_INVALID_REQUEST",
+      details: { field: "/reason" },
+    });
     const long = await api.cancel(AUTH.caller, id, { reason: "r".repeat(2001) });
     expect(long.status).toBe(400);
     expect(long.body.error.code).toBe("COUNTERSIGN_COMMENT_TOO_LONG");
@@ -164,10 +180,25 @@ describe("methods and credentials", () => {
 describe("grant redemption bodies", () => {
   const presented = exportBody();
   it.each([
-    ["no grant", { actor: presented["actor"], action: presented["action"], resource: presented["resource"] }, "COUNTERSIGN_INVALID_REQUEST", 400],
-    ["an unknown field", { grant: "g", actor: presented["actor"], action: presented["action"], resource: presented["resource"], context: {} }, "COUNTERSIGN_INVALID_REQUEST", 400],
+    [
+      "no grant",
+      { actor: presented["actor"], action: presented["action"], resource: presented["resource"] },
+      "COUNTERSIGN_INVALID_REQUEST",
+      400,
+    ],
+    [
+      "an unknown field",
+      { grant: "g", actor: presented["actor"], action: presented["action"], resource: presented["resource"], context: {} },
+      "COUNTERSIGN_INVALID_REQUEST",
+      400,
+    ],
     ["no resource", { grant: "g", actor: presented["actor"], action: presented["action"] }, "COUNTERSIGN_INVALID_REQUEST", 400],
-    ["a token that is not a grant", { grant: "g.h.i", actor: presented["actor"], action: presented["action"], resource: presented["resource"] }, "COUNTERSIGN_GRANT_INVALID", 401],
+    [
+      "a token that is not a grant",
+      { grant: "g.h.i", actor: presented["actor"], action: presented["action"], resource: presented["resource"] },
+      "COUNTERSIGN_GRANT_INVALID",
+      401,
+    ],
   ])("refuses %s", async (_what, body, code, status) => {
     const res = await api.redeem(AUTH.caller, body);
     expect(res.status).toBe(status);

@@ -12,13 +12,29 @@ import { verifyCallbackSignature } from "../../src/callbacks/callback-signature"
 import { DEVELOPMENT_CALLBACK_SECRET } from "../../src/config/development-keys";
 import { useRedisServer } from "../support/redis-server";
 import { approvalClient, approvalIdOf } from "./approval-client";
-import { approvalTestService, AUTH, eventually, exportBody, removeTempDirs, tempDir, writeBundle, type ManualClock, type TestService } from "./service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  eventually,
+  exportBody,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type ManualClock,
+  type TestService,
+} from "./service-harness";
 
 /** One delivery as the receiver saw it. */
 interface Delivery {
   readonly raw: string;
   readonly headers: http.IncomingHttpHeaders;
-  readonly body: { approval_id: string; status: string; delivery: { id: string; attempt: number }; timestamp: number; verdicts: { reviewer_id: string }[] };
+  readonly body: {
+    approval_id: string;
+    status: string;
+    delivery: { id: string; attempt: number };
+    timestamp: number;
+    verdicts: { reviewer_id: string }[];
+  };
 }
 
 const redis = useRedisServer();
@@ -51,7 +67,11 @@ beforeAll(async () => {
     redisUrl: redis.url,
     configure: (c) => ({
       ...c,
-      approvals: { ...c.approvals, sweepIntervalMs: 50, callbacks: { ...c.approvals.callbacks!, initialBackoffMs: 100, maxBackoffMs: 400 } },
+      approvals: {
+        ...c.approvals,
+        sweepIntervalMs: 50,
+        callbacks: { ...c.approvals.callbacks!, initialBackoffMs: 100, maxBackoffMs: 400 },
+      },
     }),
   });
   api = approvalClient(service.app);
@@ -67,7 +87,8 @@ beforeEach(() => {
 });
 
 let n = 0;
-const freshExport = (patch: Record<string, unknown> = {}) => exportBody({ action: { name: "db.export", params: { table: `t${++n}` } }, ...patch });
+const freshExport = (patch: Record<string, unknown> = {}) =>
+  exportBody({ action: { name: "db.export", params: { table: `t${++n}` } }, ...patch });
 
 describe("callbacks", () => {
   it("POSTs the final state signed with HMAC-SHA256, retrying with backoff after failures", async () => {
@@ -85,9 +106,16 @@ describe("callbacks", () => {
       expect(d.headers["x-countersign-delivery"]).toBe(id);
       expect(d.headers["content-type"]).toBe("application/json");
       expect(Number(d.headers["x-countersign-timestamp"])).toBe(d.body.timestamp);
-      expect(d.body).toMatchObject({ approval_id: id, status: "approved", delivery: { id, attempt: i + 1 }, verdicts: [{ reviewer_id: "user:alice" }] });
+      expect(d.body).toMatchObject({
+        approval_id: id,
+        status: "approved",
+        delivery: { id, attempt: i + 1 },
+        verdicts: [{ reviewer_id: "user:alice" }],
+      });
     });
-    expect(service.log.lines().some((l) => l["message"] === "callback delivered" && l["approval_id"] === id && l["attempts"] === 3)).toBe(true);
+    expect(service.log.lines().some((l) => l["message"] === "callback delivered" && l["approval_id"] === id && l["attempts"] === 3)).toBe(
+      true,
+    );
   });
 
   it("calls back when a request expires", async () => {
@@ -107,12 +135,22 @@ describe("callbacks", () => {
     const before = (await api.inbox(AUTH.alice)).body.approvals.length;
     const res = await api.decide(AUTH.caller, freshExport({ callback_url: url }));
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: "COUNTERSIGN_CALLBACK_NOT_ALLOWED", message: expect.stringMatching(message), details: { field: "callback_url" } });
+    expect(res.body.error).toMatchObject({
+      code: "COUNTERSIGN_CALLBACK_NOT_ALLOWED",
+      message: expect.stringMatching(message),
+      details: { field: "callback_url" },
+    });
     expect((await api.inbox(AUTH.alice)).body.approvals).toHaveLength(before);
   });
 
   it("ignores callback_url when the policy needs no approval", async () => {
-    const res = await api.decide(AUTH.caller, freshExport({ resource: { type: "database", id: "staging/x", environment: "staging" }, callback_url: "https://hooks.attacker.example/x" }));
+    const res = await api.decide(
+      AUTH.caller,
+      freshExport({
+        resource: { type: "database", id: "staging/x", environment: "staging" },
+        callback_url: "https://hooks.attacker.example/x",
+      }),
+    );
     expect(res.body).toMatchObject({ outcome: "allow" });
   });
 });

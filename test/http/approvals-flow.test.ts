@@ -15,7 +15,17 @@ import { DECISION_SCHEMA } from "../../src/http/api-schemas";
 import { APPROVAL_VIEW_SCHEMA, REDEEMED_GRANT_SCHEMA } from "../../src/http/approval-schemas";
 import { useRedisServer } from "../support/redis-server";
 import { approvalClient, approvalIdOf } from "./approval-client";
-import { approvalTestService, AUTH, decisionModule, exportBody, removeTempDirs, tempDir, writeBundle, type ManualClock, type TestService } from "./service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  decisionModule,
+  exportBody,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type ManualClock,
+  type TestService,
+} from "./service-harness";
 
 const redis = useRedisServer();
 const ajv = addFormats(new Ajv2020({ strict: false }));
@@ -62,7 +72,15 @@ describe("a production export, from decision to single use", () => {
     expect(first.body).toMatchObject({
       outcome: "require_approval",
       reasons: ["exporting production data needs a DBA"],
-      approval: { status: "pending", created: true, quorum: 1, reviewers: { roles: ["dba"] }, ttl_seconds: 3600, grant_ttl_seconds: 300, reason_required: true },
+      approval: {
+        status: "pending",
+        created: true,
+        quorum: 1,
+        reviewers: { roles: ["dba"] },
+        ttl_seconds: 3600,
+        grant_ttl_seconds: 300,
+        reason_required: true,
+      },
       mask: ["/action/params/query"],
     });
     const id = approvalIdOf(first);
@@ -72,7 +90,14 @@ describe("a production export, from decision to single use", () => {
     const pending = await api.read(AUTH.caller, first.body.approval.status_url.slice("/v1/approvals/".length));
     expect(pending.status).toBe(200);
     expect(validApproval(pending.body)).toBe(true);
-    expect(pending.body).toMatchObject({ id, status: "pending", version: 1, verdicts: [], required: { quorum: 1 }, progress: { approvals: 0, quorum: 1 } });
+    expect(pending.body).toMatchObject({
+      id,
+      status: "pending",
+      version: 1,
+      verdicts: [],
+      required: { quorum: 1 },
+      progress: { approvals: 0, quorum: 1 },
+    });
     expect(pending.body.request.action.params.query).toBe("select * from customers");
     expect(pending.body.grant).toBeUndefined();
 
@@ -97,11 +122,19 @@ describe("a production export, from decision to single use", () => {
     const allowed = await api.decide(AUTH.caller, { ...body, grant });
     expect(allowed.status).toBe(200);
     expect(validDecision(allowed.body)).toBe(true);
-    expect(allowed.body).toMatchObject({ outcome: "allow", reasons: ["approved by user:alice"], grant: { approval_id: id, approvers: ["user:alice"] } });
+    expect(allowed.body).toMatchObject({
+      outcome: "allow",
+      reasons: ["approved by user:alice"],
+      grant: { approval_id: id, approvers: ["user:alice"] },
+    });
     expect(allowed.body.code).toBeUndefined();
 
     const replayed = await api.decide(AUTH.caller, { ...body, grant });
-    expect(replayed.body).toMatchObject({ outcome: "deny", code: "COUNTERSIGN_GRANT_REPLAYED", reasons: ["the grant has already been used"] });
+    expect(replayed.body).toMatchObject({
+      outcome: "deny",
+      code: "COUNTERSIGN_GRANT_REPLAYED",
+      reasons: ["the grant has already been used"],
+    });
     expect(replayed.body.grant).toBeUndefined();
 
     const atExecutor = await api.redeem(AUTH.caller, { grant, actor: body["actor"], action: body["action"], resource: body["resource"] });
@@ -125,10 +158,21 @@ describe("a production export, from decision to single use", () => {
     const res = await request(service.app).get("/.well-known/jwks.json");
     expect(res.status).toBe(200);
     expect(res.headers["cache-control"]).toMatch(/public/);
-    expect(res.body.keys).toEqual([expect.objectContaining({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig", kid: expect.any(String) })]);
-    const { payload, protectedHeader } = await jwtVerify(grant, createLocalJWKSet(res.body), { issuer: GRANT_ISSUER, audience: GRANT_AUDIENCE, typ: GRANT_TYPE });
+    expect(res.body.keys).toEqual([
+      expect.objectContaining({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig", kid: expect.any(String) }),
+    ]);
+    const { payload, protectedHeader } = await jwtVerify(grant, createLocalJWKSet(res.body), {
+      issuer: GRANT_ISSUER,
+      audience: GRANT_AUDIENCE,
+      typ: GRANT_TYPE,
+    });
     expect(protectedHeader).toMatchObject({ alg: "EdDSA", kid: res.body.keys[0].kid });
-    expect(payload).toMatchObject({ approval_id: id, actor: { id: "agent:deploy-bot", on_behalf_of: "user:mallory" }, approvers: ["user:alice"], sub: "agent:deploy-bot" });
+    expect(payload).toMatchObject({
+      approval_id: id,
+      actor: { id: "agent:deploy-bot", on_behalf_of: "user:mallory" },
+      approvers: ["user:alice"],
+      sub: "agent:deploy-bot",
+    });
     expect((payload.exp as number) - (payload.iat as number)).toBe(300);
   });
 
@@ -145,20 +189,33 @@ describe("a production export, from decision to single use", () => {
 
   it("denies a forged, a tampered and an expired grant", async () => {
     const body = freshExport();
-    expect((await api.decide(AUTH.caller, { ...body, grant: "not-a-grant" })).body).toMatchObject({ outcome: "deny", code: "COUNTERSIGN_GRANT_INVALID" });
+    expect((await api.decide(AUTH.caller, { ...body, grant: "not-a-grant" })).body).toMatchObject({
+      outcome: "deny",
+      code: "COUNTERSIGN_GRANT_INVALID",
+    });
     const { body: approvedBody, grant } = await approvedExport();
     const [header, , signature] = grant.split(".");
     const claims = { ...decodeJwt(grant), approvers: ["user:mallory"] };
     const tampered = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`;
-    expect((await api.decide(AUTH.caller, { ...approvedBody, grant: tampered })).body).toMatchObject({ outcome: "deny", code: "COUNTERSIGN_GRANT_INVALID" });
+    expect((await api.decide(AUTH.caller, { ...approvedBody, grant: tampered })).body).toMatchObject({
+      outcome: "deny",
+      code: "COUNTERSIGN_GRANT_INVALID",
+    });
     service.clock.advance(301_000);
-    expect((await api.decide(AUTH.caller, { ...approvedBody, grant })).body).toMatchObject({ outcome: "deny", code: "COUNTERSIGN_GRANT_EXPIRED" });
+    expect((await api.decide(AUTH.caller, { ...approvedBody, grant })).body).toMatchObject({
+      outcome: "deny",
+      code: "COUNTERSIGN_GRANT_EXPIRED",
+    });
   });
 
   it("lets a policy that now denies outright win over a valid grant, which stays unspent", async () => {
     const { body, grant } = await approvedExport();
     const dir = tempDir();
-    await writeBundle(dir, { "deny.rego": decisionModule('decision := {"outcome": "deny", "reasons": ["exports are frozen"]}') }, { revision: "frozen" });
+    await writeBundle(
+      dir,
+      { "deny.rego": decisionModule('decision := {"outcome": "deny", "reasons": ["exports are frozen"]}') },
+      { revision: "frozen" },
+    );
     const frozen = await approvalTestService({ bundlesDir: dir, redisUrl: redis.url, clock: service.clock });
     try {
       const denied = await approvalClient(frozen.app).decide(AUTH.caller, { ...body, grant });
@@ -167,7 +224,10 @@ describe("a production export, from decision to single use", () => {
     } finally {
       await frozen.close();
     }
-    expect((await api.decide(AUTH.caller, { ...body, grant })).body).toMatchObject({ outcome: "allow", reasons: ["approved by user:alice"] });
+    expect((await api.decide(AUTH.caller, { ...body, grant })).body).toMatchObject({
+      outcome: "allow",
+      reasons: ["approved by user:alice"],
+    });
   });
 });
 
@@ -213,13 +273,20 @@ describe("creating requests", () => {
     const before = (await api.inbox(AUTH.alice)).body.approvals.length;
     const res = await api.decide(AUTH.caller, freshExport({ context: { ticket: "OPS-1" } }));
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: "COUNTERSIGN_REASON_REQUIRED", message: expect.stringContaining("context.reason"), details: { field: "context.reason" } });
+    expect(res.body.error).toMatchObject({
+      code: "COUNTERSIGN_REASON_REQUIRED",
+      message: expect.stringContaining("context.reason"),
+      details: { field: "context.reason" },
+    });
     expect((await api.decide(AUTH.caller, freshExport({ context: { reason: "   " } }))).status).toBe(400);
     expect((await api.inbox(AUTH.alice)).body.approvals).toHaveLength(before);
   });
 
   it("still allows and denies outright without touching Redis when the policy needs no human", async () => {
-    expect((await api.decide(AUTH.caller, freshExport({ resource: { type: "database", id: "staging/customers", environment: "staging" } }))).body).toMatchObject({
+    expect(
+      (await api.decide(AUTH.caller, freshExport({ resource: { type: "database", id: "staging/customers", environment: "staging" } })))
+        .body,
+    ).toMatchObject({
       outcome: "allow",
     });
     const drop = await api.decide(AUTH.caller, freshExport({ action: { name: "db.drop", params: {} } }));

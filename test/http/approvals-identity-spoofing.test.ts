@@ -64,7 +64,9 @@ describe("an id with invisible, bidi or look-alike characters", () => {
 
   it("names the code point and what it is", async () => {
     const res = await api.decide(AUTH.caller, exportAs({ id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:al\u200bice" }));
-    expect(res.body.error.message).toBe("invalid request: actor.on_behalf_of contains U+200B, an invisible formatting character, at position 8");
+    expect(res.body.error.message).toBe(
+      "invalid request: actor.on_behalf_of contains U+200B, an invisible formatting character, at position 8",
+    );
   });
 });
 
@@ -116,7 +118,10 @@ describe("identities.require_known_humans", () => {
 
   it("refuses an on_behalf_of that names a service, and a human actor nobody configured", async () => {
     const svc = await strictApi.decide(AUTH.caller, exportAs({ id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "svc:ci" }));
-    expect(svc.body.error).toMatchObject({ code: "COUNTERSIGN_UNKNOWN_IDENTITY", message: "actor.on_behalf_of names svc:ci, a service identity: it must name a configured human" });
+    expect(svc.body.error).toMatchObject({
+      code: "COUNTERSIGN_UNKNOWN_IDENTITY",
+      message: "actor.on_behalf_of names svc:ci, a service identity: it must name a configured human",
+    });
     const human = await strictApi.decide(AUTH.caller, exportAs({ id: "user:zoe", type: "human" }));
     expect(human.body.error).toMatchObject({ code: "COUNTERSIGN_UNKNOWN_IDENTITY", details: { field: "/actor/id" } });
   });
@@ -136,7 +141,10 @@ describe("any spelling of a configured person (property)", () => {
   const respelling = fc
     .tuple(
       fc.constantFrom(...people),
-      fc.array(fc.tuple(fc.nat(), fc.constantFrom("upper", "accent", "look-alike", "invisible"), invisible), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom("upper", "accent", "look-alike", "invisible"), invisible), {
+        minLength: 1,
+        maxLength: 4,
+      }),
     )
     .map(([person, edits]) => {
       const chars = [...person];

@@ -8,7 +8,18 @@
 
 import { useRedisServer } from "../support/redis-server";
 import { approvalClient, approvalIdOf } from "./approval-client";
-import { approvalTestService, AUTH, eventually, exportBody, iamBody, ManualClock, removeTempDirs, tempDir, writeBundle, type TestService } from "./service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  eventually,
+  exportBody,
+  iamBody,
+  ManualClock,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type TestService,
+} from "./service-harness";
 
 const redis = useRedisServer();
 const clock = new ManualClock();
@@ -51,7 +62,10 @@ describe("one request, two instances", () => {
     expect(read.body).toMatchObject({ status: "approved", grant: expect.any(String) });
     expect((await onB.read(AUTH.caller, id)).body.grant).toBe(read.body.grant);
     expect((await onB.decide(AUTH.caller, { ...body, grant: read.body.grant })).body).toMatchObject({ outcome: "allow" });
-    expect((await onA.decide(AUTH.caller, { ...body, grant: read.body.grant })).body).toMatchObject({ outcome: "deny", code: "COUNTERSIGN_GRANT_REPLAYED" });
+    expect((await onA.decide(AUTH.caller, { ...body, grant: read.body.grant })).body).toMatchObject({
+      outcome: "deny",
+      code: "COUNTERSIGN_GRANT_REPLAYED",
+    });
   });
 });
 
@@ -146,7 +160,9 @@ describe("expiry with both sweepers running", () => {
       return lines.length > 0 ? lines : undefined;
     }, "the expiry log line");
     await new Promise((r) => setTimeout(r, 300)); // several more sweeps on both instances
-    expect([...a.log.lines(), ...b.log.lines()].filter((l) => l["message"] === "approval expired" && l["approval_id"] === id)).toHaveLength(expiredLines.length);
+    expect([...a.log.lines(), ...b.log.lines()].filter((l) => l["message"] === "approval expired" && l["approval_id"] === id)).toHaveLength(
+      expiredLines.length,
+    );
     expect(expiredLines).toHaveLength(1);
     expect((await onA.verdict(AUTH.alice, id, { verdict: "approve" })).body.error.code).toBe("COUNTERSIGN_ALREADY_DECIDED");
   });

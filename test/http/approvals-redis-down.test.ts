@@ -12,7 +12,17 @@ import * as path from "node:path";
 import request from "supertest";
 import { startEmbeddedRedis, type EmbeddedRedis } from "../../src/redis/embedded-redis";
 import { approvalClient, approvalIdOf } from "./approval-client";
-import { approvalTestService, AUTH, decideBody, eventually, exportBody, removeTempDirs, tempDir, writeBundle, type TestService } from "./service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  decideBody,
+  eventually,
+  exportBody,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type TestService,
+} from "./service-harness";
 
 let dataDir: string;
 let redis: EmbeddedRedis;
@@ -63,7 +73,11 @@ describe("Redis unavailable, then back", () => {
       expect(Date.now() - t).toBeLessThan(2000);
     }
     expect(service.log.lines().some((l) => l["level"] === "error" && l["code"] === "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE")).toBe(true);
-    expect(service.log.lines().some((l) => l["level"] === "warn" && (l["failure"] as { code?: string } | undefined)?.code === "COUNTERSIGN_AUDIT_UNAVAILABLE")).toBe(true);
+    expect(
+      service.log
+        .lines()
+        .some((l) => l["level"] === "warn" && (l["failure"] as { code?: string } | undefined)?.code === "COUNTERSIGN_AUDIT_UNAVAILABLE"),
+    ).toBe(true);
 
     const withGrant = await api.decide(AUTH.caller, { ...grantedBody, grant });
     expect(withGrant.body).toMatchObject({ outcome: "deny", reasons: ["audit unavailable"], code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
@@ -78,12 +92,22 @@ describe("Redis unavailable, then back", () => {
     expect(read.body.error.code).toBe("COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE");
 
     // Without its audit record no decision is an allow, however routine.
-    expect((await api.decide(AUTH.caller, decideBody())).body).toMatchObject({ outcome: "deny", reasons: ["audit unavailable"], code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
+    expect((await api.decide(AUTH.caller, decideBody())).body).toMatchObject({
+      outcome: "deny",
+      reasons: ["audit unavailable"],
+      code: "COUNTERSIGN_AUDIT_UNAVAILABLE",
+    });
 
     redis = await startEmbeddedRedis({ dir: dataDir, port: redis.port });
-    await eventually(async () => ((await request(service.app).get("/readyz")).status === 200 ? true : undefined), "readiness after Redis is back");
+    await eventually(
+      async () => ((await request(service.app).get("/readyz")).status === 200 ? true : undefined),
+      "readiness after Redis is back",
+    );
     expect((await api.read(AUTH.caller, pendingId)).body).toMatchObject({ status: "pending", version: 1 });
-    expect((await api.decide(AUTH.caller, { ...grantedBody, grant })).body).toMatchObject({ outcome: "allow", reasons: ["approved by user:alice"] });
+    expect((await api.decide(AUTH.caller, { ...grantedBody, grant })).body).toMatchObject({
+      outcome: "allow",
+      reasons: ["approved by user:alice"],
+    });
     expect((await api.decide(AUTH.caller, pendingBody)).body.approval).toMatchObject({ id: pendingId, created: false });
   });
 });

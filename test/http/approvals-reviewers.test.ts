@@ -9,7 +9,17 @@
 
 import { useRedisServer } from "../support/redis-server";
 import { approvalClient, approvalIdOf } from "./approval-client";
-import { approvalTestService, AUTH, decisionModule, exportBody, iamBody, removeTempDirs, tempDir, writeBundle, type TestService } from "./service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  decisionModule,
+  exportBody,
+  iamBody,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type TestService,
+} from "./service-harness";
 
 const redis = useRedisServer();
 let service: TestService;
@@ -28,8 +38,10 @@ afterAll(async () => {
 
 let n = 0;
 /** An IAM change of its own (a distinct role), so tests never share a pending request. */
-const freshIam = (patch: Record<string, unknown> = {}) => iamBody({ action: { name: "iam.role.grant", params: { role: `role-${++n}`, to: "user:mallory" } }, ...patch });
-const freshExport = (patch: Record<string, unknown> = {}) => exportBody({ action: { name: "db.export", params: { table: `t${++n}` } }, ...patch });
+const freshIam = (patch: Record<string, unknown> = {}) =>
+  iamBody({ action: { name: "iam.role.grant", params: { role: `role-${++n}`, to: "user:mallory" } }, ...patch });
+const freshExport = (patch: Record<string, unknown> = {}) =>
+  exportBody({ action: { name: "db.export", params: { table: `t${++n}` } }, ...patch });
 
 /** The request as its caller sees it now: status, version and verdicts. */
 async function state(id: string): Promise<{ status: string; version: number; verdicts: unknown[] }> {
@@ -51,7 +63,11 @@ describe("quorum", () => {
     const again = await api.verdict(AUTH.bob, id, { verdict: "approve" });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: "COUNTERSIGN_ALREADY_VOTED", message: expect.stringContaining("user:bob") });
-    expect(await state(id)).toMatchObject({ status: "pending", version: 2, verdicts: [expect.objectContaining({ reviewer_id: "user:bob" })] });
+    expect(await state(id)).toMatchObject({
+      status: "pending",
+      version: 2,
+      verdicts: [expect.objectContaining({ reviewer_id: "user:bob" })],
+    });
 
     const carol = await api.verdict(AUTH.carol, id, { verdict: "approve" });
     expect(carol.body).toMatchObject({ status: "approved", progress: { approvals: 2, quorum: 2 } });
@@ -68,7 +84,10 @@ describe("quorum", () => {
     await api.verdict(AUTH.bob, id, { verdict: "approve" });
     const deny = await api.verdict(AUTH.carol, id, { verdict: "deny", comment: "not during the freeze" });
     expect(deny.status).toBe(200);
-    expect(deny.body).toMatchObject({ status: "denied", verdicts: [{ reviewer_id: "user:bob" }, { reviewer_id: "user:carol", verdict: "deny", comment: "not during the freeze" }] });
+    expect(deny.body).toMatchObject({
+      status: "denied",
+      verdicts: [{ reviewer_id: "user:bob" }, { reviewer_id: "user:carol", verdict: "deny", comment: "not during the freeze" }],
+    });
     const read = await api.read(AUTH.caller, id);
     expect(read.body.status).toBe("denied");
     expect(read.body.grant).toBeUndefined();
@@ -86,7 +105,9 @@ describe("self-approval and eligibility (403, nothing changes)", () => {
   });
 
   it("refuses dave approving an action an agent takes on his behalf", async () => {
-    const id = approvalIdOf(await api.decide(AUTH.caller, freshIam({ actor: { id: "agent:ops-bot", type: "ai_agent", on_behalf_of: "user:dave" } })));
+    const id = approvalIdOf(
+      await api.decide(AUTH.caller, freshIam({ actor: { id: "agent:ops-bot", type: "ai_agent", on_behalf_of: "user:dave" } })),
+    );
     const res = await api.verdict(AUTH.dave, id, { verdict: "approve" });
     expect(res.status).toBe(403);
     expect(res.body.error).toMatchObject({ code: "COUNTERSIGN_SELF_APPROVAL", message: expect.stringContaining("on_behalf_of") });
@@ -94,7 +115,9 @@ describe("self-approval and eligibility (403, nothing changes)", () => {
   });
 
   it("refuses the same person however the request spells them (User:Dave)", async () => {
-    const id = approvalIdOf(await api.decide(AUTH.caller, freshIam({ actor: { id: "agent:ops-bot", type: "ai_agent", on_behalf_of: "User:Dave" } })));
+    const id = approvalIdOf(
+      await api.decide(AUTH.caller, freshIam({ actor: { id: "agent:ops-bot", type: "ai_agent", on_behalf_of: "User:Dave" } })),
+    );
     expect((await api.verdict(AUTH.dave, id, { verdict: "deny" })).body.error.code).toBe("COUNTERSIGN_SELF_APPROVAL");
     expect(await state(id)).toEqual({ status: "pending", version: 1, verdicts: [] });
   });
@@ -103,7 +126,10 @@ describe("self-approval and eligibility (403, nothing changes)", () => {
     const id = approvalIdOf(await api.decide(AUTH.caller, freshIam()));
     const alice = await api.verdict(AUTH.alice, id, { verdict: "approve" });
     expect(alice.status).toBe(403);
-    expect(alice.body.error).toMatchObject({ code: "COUNTERSIGN_NOT_ELIGIBLE", message: "user:alice has none of the roles this request needs (security)" });
+    expect(alice.body.error).toMatchObject({
+      code: "COUNTERSIGN_NOT_ELIGIBLE",
+      message: "user:alice has none of the roles this request needs (security)",
+    });
     const erin = await api.verdict(AUTH.erin, id, { verdict: "deny" });
     expect(erin.status).toBe(403);
     expect(erin.body.error.code).toBe("COUNTERSIGN_NOT_ELIGIBLE");
@@ -183,7 +209,10 @@ describe("the reviewer inbox", () => {
   });
 
   it("masks what the policy marks sensitive", async () => {
-    await api.decide(AUTH.caller, freshExport({ action: { name: "db.export", params: { table: `t${++n}`, query: "select ssn from people" } } }));
+    await api.decide(
+      AUTH.caller,
+      freshExport({ action: { name: "db.export", params: { table: `t${++n}`, query: "select ssn from people" } } }),
+    );
     const listed = (await api.inbox(AUTH.alice)).body.approvals as { request: { action: { params: { query?: string } } } }[];
     const queries = listed.map((a) => a.request.action.params.query).filter((q) => q !== undefined);
     expect(queries.length).toBeGreaterThan(0);
@@ -202,7 +231,11 @@ decision := {"outcome": "require_approval", "reasons": ["needs security"],
 
 reviewer := {"eligible": false, "reason": "bob is on leave"} if input.reviewer.id == "user:bob"
 `);
-    await writeBundle(dir, { "policy.rego": rego }, { revision: "reviewer-policy", entrypoints: ["countersign/decision", "countersign/reviewer"] });
+    await writeBundle(
+      dir,
+      { "policy.rego": rego },
+      { revision: "reviewer-policy", entrypoints: ["countersign/decision", "countersign/reviewer"] },
+    );
     restricted = await approvalTestService({ bundlesDir: dir, redisUrl: redis.url });
     rapi = approvalClient(restricted.app);
   });

@@ -62,7 +62,10 @@ it("the reviewer grants 3 uses: decide with the grant allows three times, then d
 
   const tooWide = await api.verdict(AUTH.alice, id, { verdict: "approve", scope: { count: 5 } });
   expect(tooWide.status).toBe(403);
-  expect(tooWide.body.error).toMatchObject({ code: "COUNTERSIGN_SCOPE_TOO_WIDE", message: "a scope of 5 uses is wider than this request allows (3 uses)" });
+  expect(tooWide.body.error).toMatchObject({
+    code: "COUNTERSIGN_SCOPE_TOO_WIDE",
+    message: "a scope of 5 uses is wider than this request allows (3 uses)",
+  });
   const bad = await api.verdict(AUTH.alice, id, { verdict: "approve", scope: "forever" });
   expect(bad.status).toBe(400);
   expect((await api.verdict(AUTH.alice, id, { verdict: "approve", scope: { count: 3 }, comment: "for the incident" })).status).toBe(200);
@@ -86,7 +89,10 @@ it("break-glass: allowed at once, recorded loudly, a post-hoc review to acknowle
   const justification = "prod is down, customers cannot log in (INC-42)";
   const answer = await api.decide(AUTH.caller, exportBody("sessions", { break_glass: { justification } }));
   expect(answer.status).toBe(200);
-  expect(answer.body).toMatchObject({ outcome: "allow", break_glass: { review_id: expect.any(String), status_url: expect.stringMatching(/^\/v1\/approvals\//) } });
+  expect(answer.body).toMatchObject({
+    outcome: "allow",
+    break_glass: { review_id: expect.any(String), status_url: expect.stringMatching(/^\/v1\/approvals\//) },
+  });
   expect(answer.body.reasons).toContain(`break-glass: ${justification}`);
   const reviewId = answer.body.break_glass.review_id as string;
 
@@ -96,13 +102,20 @@ it("break-glass: allowed at once, recorded loudly, a post-hoc review to acknowle
   expect(metrics.text).toMatch(/^countersign_break_glass_total 1$/m);
   const stream = (await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) as [string, string[]][];
   const events = stream.map(([, f]) => JSON.parse(f[f.indexOf("e") + 1]!) as Record<string, unknown>);
-  expect(events.find((e) => e["type"] === "decision" && e["outcome"] === "allow")).toMatchObject({ approval_id: reviewId, break_glass: { justification } });
+  expect(events.find((e) => e["type"] === "decision" && e["outcome"] === "allow")).toMatchObject({
+    approval_id: reviewId,
+    break_glass: { justification },
+  });
 
   // The review: in dba inboxes, acknowledged by a dba; it never carries a grant.
   const inbox = await api.inbox(AUTH.alice);
   expect(inbox.body.approvals.map((a: { id: string }) => a.id)).toContain(reviewId);
   const review = (await api.read(AUTH.alice, reviewId)).body;
-  expect(review).toMatchObject({ status: "pending", break_glass: { justification }, required: { quorum: 1, reviewers: { roles: ["dba"] } } });
+  expect(review).toMatchObject({
+    status: "pending",
+    break_glass: { justification },
+    required: { quorum: 1, reviewers: { roles: ["dba"] } },
+  });
   expect((await api.verdict(AUTH.alice, reviewId, { verdict: "approve", comment: "acknowledged" })).body.status).toBe("approved");
   expect((await api.read(AUTH.caller, reviewId)).body.grant).toBeUndefined();
 

@@ -147,7 +147,12 @@ describe("signed JWTs", () => {
       .set("Authorization", `Bearer ${await token({ sub: "svc:ci" })}`)
       .send(decideBody());
     expect(res.status).toBe(200);
-    expect(pemService.log.lines().filter((l) => l["message"] === "decision").pop()).toMatchObject({ caller: "svc:ci" });
+    expect(
+      pemService.log
+        .lines()
+        .filter((l) => l["message"] === "decision")
+        .pop(),
+    ).toMatchObject({ caller: "svc:ci" });
   });
 
   it("accepts a token verified through the issuer's JWKS", async () => {

@@ -50,7 +50,11 @@ function serveChild(): Promise<{ child: ChildProcess; url: string }> {
 
 async function post(url: string, path: string, key: string, body: unknown): Promise<{ status: number; body: any } | null> {
   try {
-    const res = await fetch(url + path, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(url + path, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   } catch {
     return null; // the server was killed under this request
@@ -64,9 +68,17 @@ it("leaves nothing unrecorded after a SIGKILL in the middle of a burst, once ano
   const worker = async (): Promise<void> => {
     while (!stop) {
       const i = n++;
-      const res = await post(url, "/v1/decide", "dev-caller-key", exportBody({ action: { name: "db.export", params: { table: `t${i}` } } }));
+      const res = await post(
+        url,
+        "/v1/decide",
+        "dev-caller-key",
+        exportBody({ action: { name: "db.export", params: { table: `t${i}` } } }),
+      );
       const id = res?.body?.approval?.id as string | undefined;
-      if (id !== undefined && i % 2 === 0) await post(url, `/v1/approvals/${id}/verdicts`, i % 4 === 0 ? "dev-alice-key" : "dev-dave-key", { verdict: i % 8 === 0 ? "deny" : "approve" });
+      if (id !== undefined && i % 2 === 0)
+        await post(url, `/v1/approvals/${id}/verdicts`, i % 4 === 0 ? "dev-alice-key" : "dev-dave-key", {
+          verdict: i % 8 === 0 ? "deny" : "approve",
+        });
     }
   };
   const workers = Array.from({ length: 24 }, () => worker());
@@ -84,9 +96,19 @@ it("leaves nothing unrecorded after a SIGKILL in the middle of a burst, once ano
   const left = { unrecorded: await conn.zcard(keys.unrecordedIndex), journal: await conn.xlen(keys.journal) };
 
   const log = captureLogger("info");
-  const second = await startService({ env: { REDIS_URL: redis.url }, overrides: { port: 0, bundlesDir }, logger: log.logger, watch: false, recoveryGraceMs: 500 });
+  const second = await startService({
+    env: { REDIS_URL: redis.url },
+    overrides: { port: 0, bundlesDir },
+    logger: log.logger,
+    watch: false,
+    recoveryGraceMs: 500,
+  });
   try {
-    await eventually(async () => ((await conn.zcard(keys.unrecordedIndex)) === 0 && (await conn.xlen(keys.journal)) === 0 ? true : undefined), "recovery", 20_000);
+    await eventually(
+      async () => ((await conn.zcard(keys.unrecordedIndex)) === 0 && (await conn.xlen(keys.journal)) === 0 ? true : undefined),
+      "recovery",
+      20_000,
+    );
 
     const entries = (await conn.xrange("countersign:audit", "-", "+")).map(([, f]) => JSON.parse(f[1]!) as Record<string, any>);
     const has = (pred: (e: Record<string, any>) => boolean): boolean => entries.some(pred);
@@ -112,7 +134,9 @@ it("leaves nothing unrecorded after a SIGKILL in the middle of a burst, once ano
     const key = loadVerificationKey((await store.readSigningKey())!);
     expect(await verifyStoredTrail(store, { keys: [key] })).toMatchObject({ ok: true });
     // What the kill left for recovery (it varies from run to run), for the record.
-    console.log(`crash recovery: ${n} decisions sent, ${ids.length} requests kept; left by the kill: ${left.unrecorded} unrecorded, ${left.journal} journal entries`);
+    console.log(
+      `crash recovery: ${n} decisions sent, ${ids.length} requests kept; left by the kill: ${left.unrecorded} unrecorded, ${left.journal} journal entries`,
+    );
   } finally {
     await second.close();
   }

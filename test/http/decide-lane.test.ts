@@ -52,7 +52,8 @@ describe("which requests the lane takes", () => {
       head({ headers: { "content-length": String(LIMIT + 1) } }),
       head({ headers: { "content-length": "1e3" } }),
     ];
-    for (const req of declined) expect([req.method, req.url, req.headers, laneLength(req, LIMIT)]).toEqual([req.method, req.url, req.headers, null]);
+    for (const req of declined)
+      expect([req.method, req.url, req.headers, laneLength(req, LIMIT)]).toEqual([req.method, req.url, req.headers, null]);
     const { "content-type": _t, ...untyped } = head().headers;
     expect(laneLength({ ...head(), headers: untyped } as unknown as IncomingMessage, LIMIT)).toBeNull();
     const { "content-length": _l, ...unsized } = head().headers;
@@ -70,7 +71,15 @@ describe("which requests the lane takes", () => {
         res.end("general");
       });
     };
-    const lane = decideLane({ answer: async () => Promise.reject(new Error("not here")), authenticator: createAuthenticator({ byApiKey: () => undefined, byId: () => undefined } as never), logger: captureLogger().logger, bodyLimitBytes: LIMIT }, general);
+    const lane = decideLane(
+      {
+        answer: async () => Promise.reject(new Error("not here")),
+        authenticator: createAuthenticator({ byApiKey: () => undefined, byId: () => undefined } as never),
+        logger: captureLogger().logger,
+        bodyLimitBytes: LIMIT,
+      },
+      general,
+    );
     const res = await request(lane).post("/v1/decide/").set("Content-Type", "application/json").send('{"a":1}');
     expect(res.text).toBe("general");
     expect(seen).toEqual(['POST /v1/decide/ {"a":1}']);
@@ -97,7 +106,9 @@ describe("answers on the lane and through the app", () => {
 
   /** What must be equal: status, the headers a client reads, and the body without the per-decision id. */
   function comparable(res: request.Response): unknown {
-    const body = res.headers["content-type"]?.startsWith("application/json") ? { ...(res.body as object), decision_id: undefined } : res.text;
+    const body = res.headers["content-type"]?.startsWith("application/json")
+      ? { ...(res.body as object), decision_id: undefined }
+      : res.text;
     return {
       status: res.status,
       type: res.headers["content-type"],
@@ -141,7 +152,9 @@ describe("answers on the lane and through the app", () => {
       const port = (server.address() as AddressInfo).port;
       await new Promise<void>((resolve) => {
         const socket = net.connect(port, "127.0.0.1", () => {
-          socket.write(`POST /v1/decide HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.caller}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"actor":`);
+          socket.write(
+            `POST /v1/decide HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.caller}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"actor":`,
+          );
           setTimeout(() => socket.destroy(), 20);
         });
         socket.on("close", () => resolve());
@@ -163,7 +176,9 @@ describe("failures on the lane", () => {
       decide: async () => {
         throw new Error("boom");
       },
-      authenticator: { authenticate: () => ({ ok: true, principal: { id: "svc:ci", kind: "service", roles: [] } as never, method: "api_key" }) },
+      authenticator: {
+        authenticate: () => ({ ok: true, principal: { id: "svc:ci", kind: "service", roles: [] } as never, method: "api_key" }),
+      },
       readiness: async () => ({ ready: true, checks: [] }) as never,
       metrics: { metrics: async () => "", contentType: "text/plain" } as never,
       logger: log.logger,
@@ -172,7 +187,9 @@ describe("failures on the lane", () => {
     const res = await request(app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody());
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ error: { code: "COUNTERSIGN_INTERNAL", message: "internal error" } });
-    expect(log.lines()).toContainEqual(expect.objectContaining({ level: "error", message: "unexpected error", error: "boom", path: "/v1/decide" }));
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({ level: "error", message: "unexpected error", error: "boom", path: "/v1/decide" }),
+    );
     expect(log.text()).not.toContain("nightly report");
   });
 });

@@ -52,7 +52,13 @@ describe("POST /v1/decide with the example policies", () => {
       }),
     );
     expect(d["outcome"]).toBe("require_approval");
-    expect(d["approval"]).toMatchObject({ quorum: 1, reviewers: { roles: ["dba"] }, reason_required: true, status: "pending", created: true });
+    expect(d["approval"]).toMatchObject({
+      quorum: 1,
+      reviewers: { roles: ["dba"] },
+      reason_required: true,
+      status: "pending",
+      created: true,
+    });
     const approval = d["approval"] as Record<string, string>;
     expect(approval["status_url"]).toBe(`/v1/approvals/${approval["id"]}`);
     expect(d["mask"]).toEqual(["/action/params/query"]);
@@ -60,7 +66,10 @@ describe("POST /v1/decide with the example policies", () => {
 
   it("requires two distinct security approvers for an IAM change", async () => {
     const d = await decide(
-      decideBody({ action: { name: "iam.role.grant", params: { role: "admin", to: "user:mallory" } }, resource: { type: "iam", id: "roles/admin" } }),
+      decideBody({
+        action: { name: "iam.role.grant", params: { role: "admin", to: "user:mallory" } },
+        resource: { type: "iam", id: "roles/admin" },
+      }),
     );
     expect(d["outcome"]).toBe("require_approval");
     expect(d["approval"]).toMatchObject({ quorum: 2, reviewers: { roles: ["security"] } });
@@ -80,7 +89,10 @@ describe("POST /v1/decide with the example policies", () => {
 
   it("lets a CI pipeline deploy to production on its own", async () => {
     const d = await decide(
-      decideBody({ action: { name: "deploy.release", params: {} }, resource: { type: "service", id: "prod/payments-api", environment: "production" } }),
+      decideBody({
+        action: { name: "deploy.release", params: {} },
+        resource: { type: "service", id: "prod/payments-api", environment: "production" },
+      }),
     );
     expect(d["outcome"]).toBe("allow");
   });

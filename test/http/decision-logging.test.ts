@@ -59,7 +59,10 @@ describe("decision log lines", () => {
   });
 
   it("logs an allow at debug only (the audit trail records every decision), with the same fields", async () => {
-    const res = await request(example.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ context: { reason: "look at me" } }));
+    const res = await request(example.app)
+      .post("/v1/decide")
+      .set("Authorization", AUTH.caller)
+      .send(decideBody({ context: { reason: "look at me" } }));
     expect(res.body.outcome).toBe("allow");
     const lines = example.log.lines().filter((l) => l["message"] === "decision" && l["decision_id"] === res.body.decision_id);
     expect(lines).toHaveLength(1);
@@ -78,7 +81,9 @@ describe("decision log lines", () => {
     const res = await request(example.app)
       .post("/v1/decide")
       .set("Authorization", AUTH.caller)
-      .send(decideBody({ action: { name: "db.export", params: { table: "customers", query: SECRET_QUERY } }, context: { reason: "audit" } }));
+      .send(
+        decideBody({ action: { name: "db.export", params: { table: "customers", query: SECRET_QUERY } }, context: { reason: "audit" } }),
+      );
     expect(res.body.mask).toEqual(["/action/params/query"]);
     expect(example.log.text()).not.toContain(SECRET_QUERY);
     const debug = example.log.lines().find((l) => l["level"] === "debug" && l["decision_id"] === res.body.decision_id);

@@ -62,7 +62,10 @@ afterAll(async () => {
 });
 
 async function decide(service: TestService, action: string): Promise<request.Response> {
-  return request(service.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ action: { name: action, params: {} } }));
+  return request(service.app)
+    .post("/v1/decide")
+    .set("Authorization", AUTH.caller)
+    .send(decideBody({ action: { name: action, params: {} } }));
 }
 
 function errorLineFor(service: TestService, decisionId: string): Record<string, unknown> | undefined {
@@ -81,7 +84,9 @@ describe("a broken policy", () => {
     expect(res.body).toMatchObject({ outcome: "deny", mask: [], policy: { bundle: "countersign", revision: "broken-1" } });
     expect(res.body.reasons.join(" ")).toMatch(/conflict/);
     expect(errorLineFor(broken, res.body.decision_id)).toMatchObject({ code: "COUNTERSIGN_POLICY_ERROR" });
-    const decisionLine = broken.log.lines().find((l) => l["message"] !== undefined && l["decision_id"] === res.body.decision_id && l["level"] === "warn");
+    const decisionLine = broken.log
+      .lines()
+      .find((l) => l["message"] !== undefined && l["decision_id"] === res.body.decision_id && l["level"] === "warn");
     expect(decisionLine).toMatchObject({ outcome: "deny", failure: { code: "COUNTERSIGN_POLICY_ERROR" } });
   });
 
@@ -124,7 +129,10 @@ describe("no policy loaded", () => {
 
 describe("failures outside the engine", () => {
   const config = exampleConfig();
-  const appWith = (policy: DecisionPolicy, decide = createDecideUseCase({ audit: { record: async () => undefined }, policy, clock: fixedClock(NOW_NS), ids: sequentialIds() })) => {
+  const appWith = (
+    policy: DecisionPolicy,
+    decide = createDecideUseCase({ audit: { record: async () => undefined }, policy, clock: fixedClock(NOW_NS), ids: sequentialIds() }),
+  ) => {
     const log = captureLogger();
     const app = createApp({
       decide,

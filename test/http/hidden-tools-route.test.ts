@@ -30,11 +30,20 @@ async function serviceWith(sources: "example" | Record<string, string>, entrypoi
 const tool = (id: string, annotations: Record<string, unknown> = {}) => ({ type: "mcp_tool", id, annotations, environment: "production" });
 const body = {
   actor: { id: "agent:coder", type: "ai_agent", on_behalf_of: "user:dana" },
-  tools: [tool("fs/read_file", { readOnlyHint: true }), tool("fs/format_disk", { destructiveHint: true }), tool("fs/delete_file"), tool("shell/exec")],
+  tools: [
+    tool("fs/read_file", { readOnlyHint: true }),
+    tool("fs/format_disk", { destructiveHint: true }),
+    tool("fs/delete_file"),
+    tool("shell/exec"),
+  ],
 };
 
 function ask(service: TestService, payload: unknown, auth: string = AUTH.caller) {
-  return request(service.app).post("/v1/mcp/hidden-tools").set("authorization", auth).set("content-type", "application/json").send(JSON.stringify(payload));
+  return request(service.app)
+    .post("/v1/mcp/hidden-tools")
+    .set("authorization", auth)
+    .set("content-type", "application/json")
+    .send(JSON.stringify(payload));
 }
 
 it("names the listed tools the policy denies outright, in listing order, opening no request and recording nothing", async () => {
@@ -43,7 +52,11 @@ it("names the listed tools the policy denies outright, in listing order, opening
   const trail = await admin.xlen("countersign:audit");
   const res = await ask(service, body);
   expect(res.status).toBe(200);
-  expect(res.body).toEqual({ hidden: ["fs/format_disk", "shell/exec"], rule: true, policy: { bundle: expect.any(String), revision: "hidden-tools" } });
+  expect(res.body).toEqual({
+    hidden: ["fs/format_disk", "shell/exec"],
+    rule: true,
+    policy: { bundle: expect.any(String), revision: "hidden-tools" },
+  });
   expect(res.headers["cache-control"]).toBe("no-store");
   expect(await admin.xlen("countersign:audit")).toBe(trail);
   expect(await admin.zcard("countersign:approvals:pending")).toBe(0);
@@ -52,7 +65,11 @@ it("names the listed tools the policy denies outright, in listing order, opening
   const decided = await request(service.app)
     .post("/v1/decide")
     .set("authorization", AUTH.caller)
-    .send({ actor: body.actor, action: { name: "mcp:fs/format_disk", params: {} }, resource: tool("fs/format_disk", { destructiveHint: true }) });
+    .send({
+      actor: body.actor,
+      action: { name: "mcp:fs/format_disk", params: {} },
+      resource: tool("fs/format_disk", { destructiveHint: true }),
+    });
   expect(decided.body.outcome).toBe("deny");
 });
 
@@ -77,9 +94,14 @@ it("hides nothing when the policy has no such rule", async () => {
 });
 
 it("answers 503 COUNTERSIGN_POLICY_UNAVAILABLE when the rule answers something other than a set of ids", async () => {
-  const rego = decisionModule(`default decision := {"outcome": "allow", "reasons": ["ok"]}\n\nmcp_hidden_tools := {"fs/format_disk": true}`);
+  const rego = decisionModule(
+    `default decision := {"outcome": "allow", "reasons": ["ok"]}\n\nmcp_hidden_tools := {"fs/format_disk": true}`,
+  );
   const service = await serviceWith({ "policy.rego": rego }, HIDDEN);
   const res = await ask(service, body);
   expect(res.status).toBe(503);
-  expect(res.body.error).toMatchObject({ code: "COUNTERSIGN_POLICY_UNAVAILABLE", message: expect.stringContaining("must be a set of tool ids") });
+  expect(res.body.error).toMatchObject({
+    code: "COUNTERSIGN_POLICY_UNAVAILABLE",
+    message: expect.stringContaining("must be a set of tool ids"),
+  });
 });

@@ -6,7 +6,17 @@
 import * as path from "node:path";
 import request from "supertest";
 import { writeFileAtomic } from "../../src/bundle/bundle-writer";
-import { AUTH, decideBody, decisionModule, eventually, removeTempDirs, tempDir, testService, writeBundle, type TestService } from "./service-harness";
+import {
+  AUTH,
+  decideBody,
+  decisionModule,
+  eventually,
+  removeTempDirs,
+  tempDir,
+  testService,
+  writeBundle,
+  type TestService,
+} from "./service-harness";
 
 let dir: string;
 let service: TestService;

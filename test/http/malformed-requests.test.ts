@@ -18,7 +18,11 @@ beforeAll(async () => {
   const dir = tempDir();
   await writeBundle(dir, "example");
   const base = exampleConfig({}, dir);
-  service = await testService({ bundlesDir: dir, config: { ...base, server: { ...base.server, bodyTimeoutMs: 300, maxJsonDepth: 64 } }, logLevel: "debug" });
+  service = await testService({
+    bundlesDir: dir,
+    config: { ...base, server: { ...base.server, bodyTimeoutMs: 300, maxJsonDepth: 64 } },
+    logLevel: "debug",
+  });
   server = createServer(service.app).listen(0, "127.0.0.1");
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   port = (server.address() as AddressInfo).port;
@@ -29,10 +33,18 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-const errorLines = (): string[] => service.log.lines().filter((l) => (l as { level?: string }).level === "error").map((l) => JSON.stringify(l));
+const errorLines = (): string[] =>
+  service.log
+    .lines()
+    .filter((l) => (l as { level?: string }).level === "error")
+    .map((l) => JSON.stringify(l));
 
 const decideBody = (params: unknown) =>
-  JSON.stringify({ actor: { id: "svc:ci", type: "ci" }, action: { name: "db.read", params }, resource: { type: "database", id: "prod/x", environment: "production" } });
+  JSON.stringify({
+    actor: { id: "svc:ci", type: "ci" },
+    action: { name: "db.read", params },
+    resource: { type: "database", id: "prod/x", environment: "production" },
+  });
 
 /** Sends raw bytes and collects what comes back until the server closes the connection (or `waitMs`). */
 function raw(bytes: string, waitMs = 3000): Promise<{ text: string; closed: boolean; ms: number }> {
@@ -53,14 +65,18 @@ function raw(bytes: string, waitMs = 3000): Promise<{ text: string; closed: bool
 }
 
 describe("a malformed percent-escape in the path", () => {
-  it.each(["/v1/approvals/%ff", "/v1/approvals/%E0%A4%A/verdicts", "/v1/approvals/%"])("answers 400 without credentials and logs no error: %s", async (path) => {
-    const before = errorLines().length;
-    const method = path.endsWith("verdicts") ? "post" : "get";
-    const res = await request(service.app)[method](path);
-    expect([400, 401]).toContain(res.status);
-    if (res.status === 400) expect(res.body.error).toEqual({ code: "COUNTERSIGN_INVALID_REQUEST", message: "the path holds a malformed percent-escape" });
-    expect(errorLines().length).toBe(before);
-  });
+  it.each(["/v1/approvals/%ff", "/v1/approvals/%E0%A4%A/verdicts", "/v1/approvals/%"])(
+    "answers 400 without credentials and logs no error: %s",
+    async (path) => {
+      const before = errorLines().length;
+      const method = path.endsWith("verdicts") ? "post" : "get";
+      const res = await request(service.app)[method](path);
+      expect([400, 401]).toContain(res.status);
+      if (res.status === 400)
+        expect(res.body.error).toEqual({ code: "COUNTERSIGN_INVALID_REQUEST", message: "the path holds a malformed percent-escape" });
+      expect(errorLines().length).toBe(before);
+    },
+  );
 
   it("answers 400 for GET /v1/approvals/%ff specifically (the reported case)", async () => {
     const res = await request(service.app).get("/v1/approvals/%ff");
@@ -79,7 +95,10 @@ describe("a corrupt gzip body", () => {
       .set("Content-Encoding", "gzip")
       .send(Buffer.from("1f8b0800010203", "hex"));
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({ code: "COUNTERSIGN_INVALID_REQUEST", message: "the body's content encoding is corrupt: it does not decompress" });
+    expect(res.body.error).toEqual({
+      code: "COUNTERSIGN_INVALID_REQUEST",
+      message: "the body's content encoding is corrupt: it does not decompress",
+    });
     expect(errorLines().length).toBe(before);
   });
 });
@@ -106,7 +125,9 @@ describe("a body shorter than its Content-Length", () => {
         if (text.includes("\r\n\r\n") && text.includes("}")) resolve(text);
       });
     });
-    socket.write(`POST /v1/decide HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dev-caller-key\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    socket.write(
+      `POST /v1/decide HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dev-caller-key\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
     await new Promise((r) => setTimeout(r, 100));
     socket.write(body);
     expect(await reply).toMatch(/^HTTP\/1\.1 200 /);
@@ -128,21 +149,37 @@ describe("a body nested deeper than server.max_json_depth", () => {
   const deepDecide = (depth: number): string => decideBody("PARAMS").replace('"PARAMS"', `{"deep":${nested(depth)}}`);
 
   it("is refused up front with 400 COUNTERSIGN_BODY_TOO_DEEP on decide, not denied as audit unavailable", async () => {
-    const res = await request(service.app).post("/v1/decide").set("Authorization", "Bearer dev-caller-key").set("Content-Type", "application/json").send(deepDecide(10_000));
+    const res = await request(service.app)
+      .post("/v1/decide")
+      .set("Authorization", "Bearer dev-caller-key")
+      .set("Content-Type", "application/json")
+      .send(deepDecide(10_000));
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({ code: "COUNTERSIGN_BODY_TOO_DEEP", message: "the body nests objects and arrays deeper than 64 levels", details: { limit: 64 } });
+    expect(res.body.error).toEqual({
+      code: "COUNTERSIGN_BODY_TOO_DEEP",
+      message: "the body nests objects and arrays deeper than 64 levels",
+      details: { limit: 64 },
+    });
     const metrics = await request(service.app).get("/metrics");
     expect(metrics.text).not.toMatch(/countersign_decision_failures_total\{code="COUNTERSIGN_AUDIT_UNAVAILABLE"\} [1-9]/);
   });
 
   it("is refused on the Express routes too", async () => {
-    const res = await request(service.app).post("/v1/grants/redeem").set("Authorization", "Bearer dev-caller-key").set("Content-Type", "application/json").send(`{"grant":"x","a":${nested(200)}}`);
+    const res = await request(service.app)
+      .post("/v1/grants/redeem")
+      .set("Authorization", "Bearer dev-caller-key")
+      .set("Content-Type", "application/json")
+      .send(`{"grant":"x","a":${nested(200)}}`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("COUNTERSIGN_BODY_TOO_DEEP");
   });
 
   it("lets a request nested within the limit through", async () => {
-    const res = await request(service.app).post("/v1/decide").set("Authorization", "Bearer dev-caller-key").set("Content-Type", "application/json").send(deepDecide(50));
+    const res = await request(service.app)
+      .post("/v1/decide")
+      .set("Authorization", "Bearer dev-caller-key")
+      .set("Content-Type", "application/json")
+      .send(deepDecide(50));
     expect(res.body).toMatchObject({ outcome: "allow" });
     expect(res.status).toBe(200);
   });

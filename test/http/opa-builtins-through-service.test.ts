@@ -95,10 +95,34 @@ describe("a CLI-built bundle using io.jwt.decode_verify, semver.compare, units.p
       [valid, "1.9.9", "512KB", "deny", "refused: token valid true, semver.compare -1, 512000 bytes"],
       [valid, "2.0.0-rc.1", "2kib", "deny", "refused: token valid true, semver.compare -1, 2048 bytes"],
       [valid, "10.0.0", "0.5Ki", "allow", "alice deploys 10.0.0 (512 bytes, semver.compare 1)"],
-      [await token({ sub: "alice", iss: "ci", exp: nowSeconds + 3600 }, "another-secret"), "2.1.0", "10MiB", "deny", "refused: token valid false, semver.compare 1, 10485760 bytes"],
-      [await token({ sub: "alice", iss: "ci", exp: nowSeconds - 60 }), "2.1.0", "10MiB", "deny", "refused: token valid false, semver.compare 1, 10485760 bytes"],
-      [await token({ sub: "alice", iss: "ci", nbf: nowSeconds + 60 }), "2.1.0", "10MiB", "deny", "refused: token valid false, semver.compare 1, 10485760 bytes"],
-      [await token({ sub: "alice", iss: "someone-else" }), "2.1.0", "10MiB", "deny", "refused: token valid false, semver.compare 1, 10485760 bytes"],
+      [
+        await token({ sub: "alice", iss: "ci", exp: nowSeconds + 3600 }, "another-secret"),
+        "2.1.0",
+        "10MiB",
+        "deny",
+        "refused: token valid false, semver.compare 1, 10485760 bytes",
+      ],
+      [
+        await token({ sub: "alice", iss: "ci", exp: nowSeconds - 60 }),
+        "2.1.0",
+        "10MiB",
+        "deny",
+        "refused: token valid false, semver.compare 1, 10485760 bytes",
+      ],
+      [
+        await token({ sub: "alice", iss: "ci", nbf: nowSeconds + 60 }),
+        "2.1.0",
+        "10MiB",
+        "deny",
+        "refused: token valid false, semver.compare 1, 10485760 bytes",
+      ],
+      [
+        await token({ sub: "alice", iss: "someone-else" }),
+        "2.1.0",
+        "10MiB",
+        "deny",
+        "refused: token valid false, semver.compare 1, 10485760 bytes",
+      ],
       [await token({ sub: "bob", iss: "ci" }), "3.0.0", "42", "allow", "bob deploys 3.0.0 (42 bytes, semver.compare 1)"],
     ];
     // Twice over, in order, so every answer also comes from an instance that has already answered others.
@@ -115,8 +139,17 @@ describe("a CLI-built bundle using io.jwt.decode_verify, semver.compare, units.p
     // semver.compare("not-a-version", …), units.parse_bytes("ten") and decode_verify of a token that does not
     // decode are errors in OPA, so each call is undefined (no strict built-in errors); a template string
     // renders an undefined expression as <undefined> (conformance category stringinterpolation).
-    expect(await decide(valid, "not-a-version", "10MiB")).toMatchObject({ outcome: "deny", reasons: ["refused: token valid true, semver.compare <undefined>, 10485760 bytes"] });
-    expect(await decide(valid, "2.1.0", "ten")).toMatchObject({ outcome: "deny", reasons: ["refused: token valid true, semver.compare 1, <undefined> bytes"] });
-    expect(await decide("not.a.token", "2.1.0", "10MiB")).toMatchObject({ outcome: "deny", reasons: ["refused: token valid <undefined>, semver.compare 1, 10485760 bytes"] });
+    expect(await decide(valid, "not-a-version", "10MiB")).toMatchObject({
+      outcome: "deny",
+      reasons: ["refused: token valid true, semver.compare <undefined>, 10485760 bytes"],
+    });
+    expect(await decide(valid, "2.1.0", "ten")).toMatchObject({
+      outcome: "deny",
+      reasons: ["refused: token valid true, semver.compare 1, <undefined> bytes"],
+    });
+    expect(await decide("not.a.token", "2.1.0", "10MiB")).toMatchObject({
+      outcome: "deny",
+      reasons: ["refused: token valid <undefined>, semver.compare 1, 10485760 bytes"],
+    });
   });
 });

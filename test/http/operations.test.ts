@@ -56,7 +56,10 @@ describe("health and readiness", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: "ready",
-      checks: { policy: { ok: true, detail: expect.stringContaining("countersign@ops-1") }, redis: { ok: true, detail: expect.stringContaining("PING") } },
+      checks: {
+        policy: { ok: true, detail: expect.stringContaining("countersign@ops-1") },
+        redis: { ok: true, detail: expect.stringContaining("PING") },
+      },
     });
   });
 
@@ -65,7 +68,10 @@ describe("health and readiness", () => {
     try {
       const res = await request(noRedis.app).get("/readyz");
       expect(res.status).toBe(503);
-      expect(res.body.error.details.checks).toMatchObject({ policy: { ok: true }, audit: { ok: false, detail: expect.stringContaining("no Redis") } });
+      expect(res.body.error.details.checks).toMatchObject({
+        policy: { ok: true },
+        audit: { ok: false, detail: expect.stringContaining("no Redis") },
+      });
       const decided = await request(noRedis.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody());
       expect(decided.body).toMatchObject({ outcome: "deny", reasons: ["audit unavailable"], code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
       expect(noRedis.log.lines().some((l) => l["level"] === "error" && String(l["message"]).includes("no Redis configured"))).toBe(true);
@@ -92,7 +98,11 @@ describe("health and readiness", () => {
     const privateKeyPem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
     const noRedis = await testService({
       bundlesDir,
-      config: { ...config, approvals: { ...config.approvals, grants: { privateKeyPem } }, audit: { ...config.audit, signing_key_file: auditKeyFile() } },
+      config: {
+        ...config,
+        approvals: { ...config.approvals, grants: { privateKeyPem } },
+        audit: { ...config.audit, signing_key_file: auditKeyFile() },
+      },
     });
     try {
       const res = await request(noRedis.app).get("/readyz");
@@ -108,15 +118,21 @@ describe("health and readiness", () => {
   it("refuses to start when Redis cannot be reached and holds the only grant key", async () => {
     const port = await closedPort();
     const config = exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir);
-    await expect(testService({ bundlesDir, config: { ...config, audit: { ...config.audit, signing_key_file: auditKeyFile() } } })).rejects.toMatchObject({
+    await expect(
+      testService({ bundlesDir, config: { ...config, audit: { ...config.audit, signing_key_file: auditKeyFile() } } }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_REDIS_UNAVAILABLE",
-      message: expect.stringMatching(/cannot load the shared grant signing key from Redis at 127\.0\.0\.1:\d+.*configure approvals\.grants/),
+      message: expect.stringMatching(
+        /cannot load the shared grant signing key from Redis at 127\.0\.0\.1:\d+.*configure approvals\.grants/,
+      ),
     });
   });
 
   it("refuses to start when Redis cannot be reached and holds the only audit signing key", async () => {
     const port = await closedPort();
-    await expect(testService({ bundlesDir, config: exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir) })).rejects.toMatchObject({
+    await expect(
+      testService({ bundlesDir, config: exampleConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }, bundlesDir) }),
+    ).rejects.toMatchObject({
       code: "COUNTERSIGN_REDIS_UNAVAILABLE",
       message: expect.stringMatching(/cannot open the audit trail on Redis at 127\.0\.0\.1:\d+/),
     });
@@ -126,7 +142,10 @@ describe("health and readiness", () => {
 describe("metrics", () => {
   it("exposes decisions by outcome, the evaluation latency histogram, the bundle revision and reload failures", async () => {
     await request(service.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody());
-    await request(service.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ action: { name: "db.drop" } }));
+    await request(service.app)
+      .post("/v1/decide")
+      .set("Authorization", AUTH.caller)
+      .send(decideBody({ action: { name: "db.drop" } }));
     const res = await request(service.app).get("/metrics");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain/);
@@ -177,7 +196,9 @@ describe("the OpenAPI document", () => {
     const text = JSON.stringify({ paths: doc["paths"], decision: doc["components"]["schemas"]["Decision"] });
     const generic = ["COUNTERSIGN_NOT_FOUND", "COUNTERSIGN_METHOD_NOT_ALLOWED", "COUNTERSIGN_NOT_READY"];
     const codes: string[] = doc["components"]["schemas"]["Error"].properties.error.properties.code.enum;
-    expect(codes).toEqual(expect.arrayContaining(["COUNTERSIGN_SELF_APPROVAL", "COUNTERSIGN_GRANT_REPLAYED", "COUNTERSIGN_APPROVAL_NOT_FOUND"]));
+    expect(codes).toEqual(
+      expect.arrayContaining(["COUNTERSIGN_SELF_APPROVAL", "COUNTERSIGN_GRANT_REPLAYED", "COUNTERSIGN_APPROVAL_NOT_FOUND"]),
+    );
     expect(codes.filter((c) => !generic.includes(c) && !text.includes(c))).toEqual([]);
   });
 
@@ -185,9 +206,15 @@ describe("the OpenAPI document", () => {
     const verdict = doc["paths"]["/v1/approvals/{id}/verdicts"]["post"];
     expect(verdict.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/VerdictRequest" });
     expect(Object.keys(verdict.responses).sort()).toEqual(["200", "400", "401", "403", "404", "408", "409", "410", "413", "415", "503"]);
-    expect(doc["paths"]["/v1/approvals/{id}"]["get"].parameters.map((p: { name: string }) => p.name)).toEqual(["id", "wait", "since_version"]);
+    expect(doc["paths"]["/v1/approvals/{id}"]["get"].parameters.map((p: { name: string }) => p.name)).toEqual([
+      "id",
+      "wait",
+      "since_version",
+    ]);
     expect(doc["paths"]["/.well-known/jwks.json"]["get"].security).toBeUndefined();
-    expect(doc["components"]["schemas"]["Decision"].properties.approval.required).toEqual(expect.arrayContaining(["id", "status_url", "expires_at", "quorum"]));
+    expect(doc["components"]["schemas"]["Decision"].properties.approval.required).toEqual(
+      expect.arrayContaining(["id", "status_url", "expires_at", "quorum"]),
+    );
   });
 
   it("describes the decide request, its answer, every error status and the bearer scheme", () => {

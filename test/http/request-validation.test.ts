@@ -44,12 +44,20 @@ describe("schema validation", () => {
   });
 
   it("refuses an actor type outside service, human, ai_agent, ci", async () => {
-    await expectInvalid(decideBody({ actor: { id: "bot:x", type: "robot" } }), "/actor/type", /must be one of service, human, ai_agent, ci/);
+    await expectInvalid(
+      decideBody({ actor: { id: "bot:x", type: "robot" } }),
+      "/actor/type",
+      /must be one of service, human, ai_agent, ci/,
+    );
   });
 
   it("refuses unknown top-level fields, and unknown actor fields (a misspelt on_behalf_of)", async () => {
     await expectInvalid(decideBody({ urgent: true }), "/urgent", /is not a known field/);
-    await expectInvalid(decideBody({ actor: { id: "agent:a", type: "ai_agent", on_behalf: "user:alice" } }), "/actor/on_behalf", /is not a known field/);
+    await expectInvalid(
+      decideBody({ actor: { id: "agent:a", type: "ai_agent", on_behalf: "user:alice" } }),
+      "/actor/on_behalf",
+      /is not a known field/,
+    );
   });
 
   it("limits idempotency_key to 200 characters", async () => {
@@ -104,7 +112,10 @@ describe("transport-level refusals", () => {
     const base = exampleConfig({}, dir);
     const small = await testService({ bundlesDir: dir, config: { ...base, server: { ...base.server, bodyLimitBytes: 512 } } });
     try {
-      const res = await request(small.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ context: { note: "y".repeat(600) } }));
+      const res = await request(small.app)
+        .post("/v1/decide")
+        .set("Authorization", AUTH.caller)
+        .send(decideBody({ context: { note: "y".repeat(600) } }));
       expect(res.status).toBe(413);
     } finally {
       await small.close();

@@ -44,7 +44,12 @@ async function decide(url: string, key: string): Promise<{ status: number; body:
 describe("startService", () => {
   it("uses the example development configuration when none is given, and logs that it does", async () => {
     const log = captureLogger("info");
-    const service = await startService({ env: { REDIS_URL: redis.url }, overrides: { port: 0, bundlesDir }, logger: log.logger, watch: false });
+    const service = await startService({
+      env: { REDIS_URL: redis.url },
+      overrides: { port: 0, bundlesDir },
+      logger: log.logger,
+      watch: false,
+    });
     try {
       expect(service.configSource.kind).toBe("example");
       expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -78,10 +83,16 @@ describe("startService", () => {
     const configFile = path.join(dir, "countersign.yaml");
     fs.writeFileSync(
       configFile,
-      fs.readFileSync(path.join(ROOT, "src", "config", "example-config.yaml"), "utf8") + `\nredis: { embedded_dir: ${JSON.stringify(path.join(dir, "redis"))} }\n`,
+      fs.readFileSync(path.join(ROOT, "src", "config", "example-config.yaml"), "utf8") +
+        `\nredis: { embedded_dir: ${JSON.stringify(path.join(dir, "redis"))} }\n`,
     );
     const log = captureLogger("info");
-    const service = await startService({ env: {}, overrides: { configPath: configFile, port: 0, bundlesDir }, logger: log.logger, watch: false });
+    const service = await startService({
+      env: {},
+      overrides: { configPath: configFile, port: 0, bundlesDir },
+      logger: log.logger,
+      watch: false,
+    });
     const embedded = service.embeddedRedis!;
     try {
       expect(embedded.dir).toBe(path.join(dir, "redis"));
@@ -112,7 +123,9 @@ describe("startService", () => {
     try {
       const err = await startEmbeddedRedis({ dir, appendOnly: false }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EmbeddedRedisError);
-      expect((err as Error).message).toBe(`another redis-server (pid ${first.pid}) is using ${dir}; stop it (kill ${first.pid}) or give this service its own redis.embedded_dir`);
+      expect((err as Error).message).toBe(
+        `another redis-server (pid ${first.pid}) is using ${dir}; stop it (kill ${first.pid}) or give this service its own redis.embedded_dir`,
+      );
     } finally {
       await first.stop();
     }
@@ -131,7 +144,9 @@ describe("startService", () => {
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      await expect(startService({ env: { REDIS_URL: redis.url }, overrides: { port, bundlesDir }, logger: captureLogger().logger, watch: false })).rejects.toMatchObject({
+      await expect(
+        startService({ env: { REDIS_URL: redis.url }, overrides: { port, bundlesDir }, logger: captureLogger().logger, watch: false }),
+      ).rejects.toMatchObject({
         code: "COUNTERSIGN_LISTEN_FAILED",
         message: expect.stringContaining("already in use"),
       });
@@ -159,10 +174,16 @@ describe("runServeCommand", () => {
     const stopped = new Promise<string>((r) => (stop = r));
     let running!: RunningService;
     const started = new Promise<void>((resolve) => {
-      void runServeCommand({ config: configFile }, memoryIo(), { NODE_ENV: "production", REDIS_URL: redis.url, COUNTERSIGN_AUDIT_MASK_SALT: "serve-test-salt-0123456789abcdef" }, { stopRequested: () => stopped }, (s) => {
-        running = s;
-        resolve();
-      });
+      void runServeCommand(
+        { config: configFile },
+        memoryIo(),
+        { NODE_ENV: "production", REDIS_URL: redis.url, COUNTERSIGN_AUDIT_MASK_SALT: "serve-test-salt-0123456789abcdef" },
+        { stopRequested: () => stopped },
+        (s) => {
+          running = s;
+          resolve();
+        },
+      );
     });
     await started;
     try {
@@ -199,7 +220,9 @@ describe("countersign serve refusals (exit 1, one coded line)", () => {
     delete process.env["COUNTERSIGN_CONFIG"];
     const io = memoryIo();
     expect(await main(["serve", "--port", "0", "--bundles", bundlesDir], io)).toBe(1);
-    expect(io.errors.join("\n")).toMatch(/^error: refusing to start in production: identity svc:ci has a published development API key .*\[COUNTERSIGN_CONFIG_DEVELOPMENT_KEY_IN_PRODUCTION\]$/m);
+    expect(io.errors.join("\n")).toMatch(
+      /^error: refusing to start in production: identity svc:ci has a published development API key .*\[COUNTERSIGN_CONFIG_DEVELOPMENT_KEY_IN_PRODUCTION\]$/m,
+    );
   });
 
   it("names the bad field of a configuration file", async () => {

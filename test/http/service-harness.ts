@@ -171,11 +171,19 @@ export interface TestService extends AssembledService {
  * When the configuration names no Redis, it runs on the test file's private redis-server (`harnessRedisUrl`),
  * unless `noRedis` asks for a service without one.
  */
-export async function testService(
-  opts: { bundlesDir: string; config?: ServiceConfig; watch?: boolean; clock?: Clock; ids?: IdGenerator; logLevel?: LogLevel; noRedis?: boolean; env?: ConfigEnv },
-): Promise<TestService> {
+export async function testService(opts: {
+  bundlesDir: string;
+  config?: ServiceConfig;
+  watch?: boolean;
+  clock?: Clock;
+  ids?: IdGenerator;
+  logLevel?: LogLevel;
+  noRedis?: boolean;
+  env?: ConfigEnv;
+}): Promise<TestService> {
   const given = opts.config ?? exampleConfig({}, opts.bundlesDir);
-  const config = given.redis.url !== undefined || opts.noRedis ? given : { ...given, redis: { ...given.redis, url: await harnessRedisUrl() } };
+  const config =
+    given.redis.url !== undefined || opts.noRedis ? given : { ...given, redis: { ...given.redis, url: await harnessRedisUrl() } };
   const log = captureLogger(opts.logLevel);
   const service = await assembleService(config, {
     watch: opts.watch ?? false,
@@ -224,7 +232,14 @@ export async function approvalTestService(opts: {
   const clock = opts.clock ?? new ManualClock();
   const base = exampleConfig({ REDIS_URL: opts.redisUrl }, opts.bundlesDir);
   const config = opts.configure ? opts.configure(base) : base;
-  const service = await testService({ bundlesDir: opts.bundlesDir, config, clock, ids: sequentialIds(`dec-${Math.random().toString(36).slice(2, 8)}-`), logLevel: opts.logLevel ?? "info", ...(opts.env === undefined ? {} : { env: opts.env }) });
+  const service = await testService({
+    bundlesDir: opts.bundlesDir,
+    config,
+    clock,
+    ids: sequentialIds(`dec-${Math.random().toString(36).slice(2, 8)}-`),
+    logLevel: opts.logLevel ?? "info",
+    ...(opts.env === undefined ? {} : { env: opts.env }),
+  });
   return { ...service, clock };
 }
 

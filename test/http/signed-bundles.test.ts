@@ -16,7 +16,18 @@ import { signBundle } from "../../src/bundle/bundle-signing";
 import { writeBundleFile, writeFileAtomic } from "../../src/bundle/bundle-writer";
 import { parseServiceConfig } from "../../src/config/config-loader";
 import { listTarGz, makeTarGz } from "../bundle/fixtures/tarball";
-import { AUTH, decideBody, decisionModule, eventually, exampleConfig, removeTempDirs, tempDir, testService, writeBundle, type TestService } from "./service-harness";
+import {
+  AUTH,
+  decideBody,
+  decisionModule,
+  eventually,
+  exampleConfig,
+  removeTempDirs,
+  tempDir,
+  testService,
+  writeBundle,
+  type TestService,
+} from "./service-harness";
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const PRIVATE_PEM = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -31,7 +42,11 @@ const decide = () => request(service.app).post("/v1/decide").set("Authorization"
 /** Writes a bundle compiled from `policy(reason)`, signed with the release key. */
 async function writeSigned(reason: string, revision: string): Promise<Buffer> {
   const file = await writeBundle(dir, policy(reason), { revision });
-  const signed = await signBundle(await readBundleFile(file), { key: signingKeyFrom(PRIVATE_PEM, "RS256", "test"), algorithm: "RS256", keyId: "release" });
+  const signed = await signBundle(await readBundleFile(file), {
+    key: signingKeyFrom(PRIVATE_PEM, "RS256", "test"),
+    algorithm: "RS256",
+    keyId: "release",
+  });
   await writeBundleFile(file, signed);
   return fs.readFileSync(file);
 }
@@ -46,7 +61,11 @@ beforeAll(async () => {
       ...base,
       bundles: {
         ...base.bundles,
-        verification: { keys: new Map([["release", { key: verificationKeyFrom(PUBLIC_PEM, "RS256", "t"), algorithm: "RS256" }]]), excludeFiles: [], requireSignature: true },
+        verification: {
+          keys: new Map([["release", { key: verificationKeyFrom(PUBLIC_PEM, "RS256", "t"), algorithm: "RS256" }]]),
+          excludeFiles: [],
+          requireSignature: true,
+        },
       },
     },
   });
@@ -65,7 +84,9 @@ async function refusalsOf(code: string): Promise<number> {
 async function auditRefusal(code: string): Promise<Record<string, unknown>> {
   return eventually(async () => {
     const entries = await service.audit!.readAscending(null, 1000);
-    const hit = entries.map((e) => JSON.parse(e.line) as Record<string, unknown>).find((e) => e["type"] === "bundle.refused" && (e["reason"] as { code: string }).code === code);
+    const hit = entries
+      .map((e) => JSON.parse(e.line) as Record<string, unknown>)
+      .find((e) => e["type"] === "bundle.refused" && (e["reason"] as { code: string }).code === code);
     return hit;
   }, `a bundle.refused ${code} audit entry`);
 }
@@ -80,15 +101,23 @@ describe("signed bundles in the service", () => {
 
   it("refuses a tampered bundle: the last good serves; logged, counted, in /readyz and in the trail", async () => {
     const entries = await listTarGz(await writeSigned("signed r2", "r2"));
-    const tampered = await makeTarGz(entries.map((e) => ({ name: e.name, body: e.name === "/p.rego" ? e.body.toString().replace("signed r2", "forged") : e.body })));
+    const tampered = await makeTarGz(
+      entries.map((e) => ({ name: e.name, body: e.name === "/p.rego" ? e.body.toString().replace("signed r2", "forged") : e.body })),
+    );
     await writeFileAtomic(path.join(dir, "countersign.tar.gz"), tampered);
     await service.source.reload();
 
     expect((await decide()).body).toMatchObject({ outcome: "allow", reasons: ["signed r1"], policy: { revision: "r1" } });
     expect(await refusalsOf("COUNTERSIGN_BUNDLE_BAD_SIGNATURE")).toBe(1);
     const ready = await request(service.app).get("/readyz");
-    expect(ready.body.checks.policy.detail).toMatch(/serving countersign@r1; last refused: .*countersign\.tar\.gz: p\.rego: digest mismatch/);
-    expect(service.log.lines().some((l) => l["level"] === "error" && /refused \(revision r1 keeps serving\).*digest mismatch/.test(String(l["message"])))).toBe(true);
+    expect(ready.body.checks.policy.detail).toMatch(
+      /serving countersign@r1; last refused: .*countersign\.tar\.gz: p\.rego: digest mismatch/,
+    );
+    expect(
+      service.log
+        .lines()
+        .some((l) => l["level"] === "error" && /refused \(revision r1 keeps serving\).*digest mismatch/.test(String(l["message"]))),
+    ).toBe(true);
     expect(await auditRefusal("COUNTERSIGN_BUNDLE_BAD_SIGNATURE")).toMatchObject({ bundle: "countersign", serving_revision: "r1" });
   });
 
@@ -109,7 +138,8 @@ describe("signed bundles in the service", () => {
 
 describe("bundles configuration", () => {
   const identities = "identities:\n  - id: svc:ci\n    kind: service\n    api_keys_sha256: ['" + "a".repeat(64) + "']\n";
-  const parse = (yaml: string, env: Record<string, string> = {}, origin = path.join(tempDir(), "c.yaml")) => parseServiceConfig(yaml + identities, origin, env);
+  const parse = (yaml: string, env: Record<string, string> = {}, origin = path.join(tempDir(), "c.yaml")) =>
+    parseServiceConfig(yaml + identities, origin, env);
 
   it("reads keys from a file (relative to the configuration), the environment or inline", () => {
     const cfgDir = tempDir();
@@ -123,15 +153,26 @@ describe("bundles configuration", () => {
     expect([...v.keys.keys()]).toEqual(["release", "ci", "inline"]);
     expect(v.keys.get("ci")).toMatchObject({ algorithm: "HS256", scope: "write" });
     expect(v).toMatchObject({ excludeFiles: ["*.md"], requireSignature: false });
-    expect(parse("mode: development\nbundles:\n  verification:\n    key_id: inline\n    keys:\n      inline: {key: x, algorithm: HS256}\n").bundles.verification!.requireSignature).toBe(true);
+    expect(
+      parse("mode: development\nbundles:\n  verification:\n    key_id: inline\n    keys:\n      inline: {key: x, algorithm: HS256}\n")
+        .bundles.verification!.requireSignature,
+    ).toBe(true);
   });
 
   it("refuses bad keys, unknown algorithms, a key_id without its key, and unverified bundle servers in production", () => {
-    expect(() => parse("bundles:\n  verification:\n    keys:\n      k: {key: not-pem, algorithm: RS256}\n")).toThrow(/bundles.verification.keys.k not a PEM public key/);
+    expect(() => parse("bundles:\n  verification:\n    keys:\n      k: {key: not-pem, algorithm: RS256}\n")).toThrow(
+      /bundles.verification.keys.k not a PEM public key/,
+    );
     expect(() => parse("bundles:\n  verification:\n    keys:\n      k: {key: x, algorithm: RS007}\n")).toThrow(/algorithm must be one of/);
-    expect(() => parse("bundles:\n  verification:\n    keys:\n      k: {key: x, key_env: Y, algorithm: HS256}\n")).toThrow(/exactly one of key, key_file and key_env/);
-    expect(() => parse("bundles:\n  verification:\n    key_id: other\n    keys:\n      k: {key: x, algorithm: HS256}\n")).toThrow(/key_id names other/);
-    expect(() => parse("mode: production\nbundles:\n  remote: {url: 'https://bundles.example.com/b.tar.gz'}\n")).toThrow(/needs bundles.verification in production/);
+    expect(() => parse("bundles:\n  verification:\n    keys:\n      k: {key: x, key_env: Y, algorithm: HS256}\n")).toThrow(
+      /exactly one of key, key_file and key_env/,
+    );
+    expect(() => parse("bundles:\n  verification:\n    key_id: other\n    keys:\n      k: {key: x, algorithm: HS256}\n")).toThrow(
+      /key_id names other/,
+    );
+    expect(() => parse("mode: production\nbundles:\n  remote: {url: 'https://bundles.example.com/b.tar.gz'}\n")).toThrow(
+      /needs bundles.verification in production/,
+    );
   });
 
   it("resolves bundles.remote: poll bounds in milliseconds, the bearer token from the environment", () => {
@@ -139,9 +180,17 @@ describe("bundles configuration", () => {
       "bundles:\n  remote:\n    url: https://bundles.example.com/countersign.tar.gz\n    poll_min_seconds: 5\n    poll_max_seconds: 15\n    headers: {X-Tenant: acme}\n    credentials: {bearer: {token_env: BUNDLE_TOKEN}}\n",
       { BUNDLE_TOKEN: "t0k" },
     );
-    expect(config.bundles.remote).toMatchObject({ url: "https://bundles.example.com/countersign.tar.gz", pollMinMs: 5000, pollMaxMs: 15000, headers: { "X-Tenant": "acme", Authorization: "Bearer t0k" } });
-    expect(() => parse("bundles:\n  remote: {url: 'https://b.example.com/x', credentials: {bearer: {token_env: NOPE}}}\n")).toThrow(/names NOPE, which is not set/);
-    expect(() => parse("bundles:\n  remote: {url: 'https://b.example.com/x', poll_min_seconds: 30, poll_max_seconds: 10}\n")).toThrow(/must not exceed poll_max_seconds/);
+    expect(config.bundles.remote).toMatchObject({
+      url: "https://bundles.example.com/countersign.tar.gz",
+      pollMinMs: 5000,
+      pollMaxMs: 15000,
+      headers: { "X-Tenant": "acme", Authorization: "Bearer t0k" },
+    });
+    expect(() => parse("bundles:\n  remote: {url: 'https://b.example.com/x', credentials: {bearer: {token_env: NOPE}}}\n")).toThrow(
+      /names NOPE, which is not set/,
+    );
+    expect(() => parse("bundles:\n  remote: {url: 'https://b.example.com/x', poll_min_seconds: 30, poll_max_seconds: 10}\n")).toThrow(
+      /must not exceed poll_max_seconds/,
+    );
   });
 });
-

@@ -19,7 +19,11 @@ describe("canonicalJson", () => {
   });
 
   it("writes what the reference writes for objects with any member names, integer-like ones included", () => {
-    const names = fc.oneof(fc.string({ unit: "binary" }), fc.nat().map(String), fc.constantFrom("", "0", "10", "9", "\u20ac", "\ud83d\ude00", "\ufb33", "a\u0000b"));
+    const names = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.nat().map(String),
+      fc.constantFrom("", "0", "10", "9", "\u20ac", "\ud83d\ude00", "\ufb33", "a\u0000b"),
+    );
     fc.assert(
       fc.property(fc.dictionary(names, fc.jsonValue({ maxDepth: 2 })), (record) => {
         expect(canonicalJson(record)).toBe(canonicalize(record));
@@ -29,7 +33,15 @@ describe("canonicalJson", () => {
   });
 
   it("orders members by UTF-16 code units, as RFC 8785 section 3.2.3 shows", () => {
-    const record = { "\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One", "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis" };
+    const record = {
+      "\u20ac": "Euro Sign",
+      "\r": "Carriage Return",
+      "\ufb33": "Hebrew Letter Dalet With Dagesh",
+      "1": "One",
+      "\ud83d\ude00": "Emoji: Grinning Face",
+      "\u0080": "Control",
+      "\u00f6": "Latin Small Letter O With Diaeresis",
+    };
     expect(canonicalJson(record)).toBe(
       '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
     );
@@ -37,7 +49,9 @@ describe("canonicalJson", () => {
   });
 
   it("formats numbers as ECMAScript does", () => {
-    expect(canonicalJson([0, -0, 1e21, 1e-7, 333333333.3333333, 4.5, 2 ** 53, -1.5e-300, 100])).toBe("[0,0,1e+21,1e-7,333333333.3333333,4.5,9007199254740992,-1.5e-300,100]");
+    expect(canonicalJson([0, -0, 1e21, 1e-7, 333333333.3333333, 4.5, 2 ** 53, -1.5e-300, 100])).toBe(
+      "[0,0,1e+21,1e-7,333333333.3333333,4.5,9007199254740992,-1.5e-300,100]",
+    );
   });
 
   it("escapes what JSON must escape and keeps other text as it is, lone surrogates escaped", () => {

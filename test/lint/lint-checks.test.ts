@@ -34,7 +34,8 @@ const TSCONFIG = JSON.stringify({ compilerOptions: { module: "commonjs", strict:
 function cruise(faults: Readonly<Record<string, string>> = {}): { status: number | null; output: string } {
   const dir = fixture({
     "tsconfig.json": TSCONFIG,
-    "src/cli/main.ts": 'import { a } from "../json/a";\nimport { settings } from "../config/settings";\nimport { lex } from "../compiler/parser";\nexport const x = [a, settings, lex];\n',
+    "src/cli/main.ts":
+      'import { a } from "../json/a";\nimport { settings } from "../config/settings";\nimport { lex } from "../compiler/parser";\nexport const x = [a, settings, lex];\n',
     "src/json/a.ts": "export const a = 1;\n",
     "src/config/settings.ts": 'import { a } from "../json/a";\nexport const settings = a;\n',
     "src/compiler/lexer.ts": "export const lex = 1;\n",
@@ -52,7 +53,8 @@ describe("make lint", () => {
   jest.setTimeout(60_000);
 
   describe("ESLint", () => {
-    const lint = (code: string) => run(bin("eslint"), ["--max-warnings", "0", "--stdin", "--stdin-filename", "src/json/example.ts"], root, code);
+    const lint = (code: string) =>
+      run(bin("eslint"), ["--max-warnings", "0", "--stdin", "--stdin-filename", "src/json/example.ts"], root, code);
 
     it("passes clean code", () => {
       expect(lint("export const one = 1;\n").status).toBe(0);
@@ -94,7 +96,10 @@ describe("make lint", () => {
     });
 
     it("fails on an import cycle", () => {
-      const r = cruise({ "src/json/a.ts": 'import { b } from "./b";\nexport const a = b;\n', "src/json/b.ts": 'import { a } from "./a";\nexport const b = () => a;\n' });
+      const r = cruise({
+        "src/json/a.ts": 'import { b } from "./b";\nexport const a = b;\n',
+        "src/json/b.ts": 'import { a } from "./a";\nexport const b = () => a;\n',
+      });
       expect(r.status).not.toBe(0);
       expect(r.output).toMatch(/no-circular/);
     });
@@ -118,7 +123,10 @@ describe("make lint", () => {
     });
 
     it("fails when a compiler stage imports a later one", () => {
-      const r = cruise({ "src/compiler/lexer.ts": 'import { parse } from "./parser";\nexport const lex = parse;\n', "src/compiler/parser.ts": "export const parse = 1;\nexport const lex = 2;\n" });
+      const r = cruise({
+        "src/compiler/lexer.ts": 'import { parse } from "./parser";\nexport const lex = parse;\n',
+        "src/compiler/parser.ts": "export const parse = 1;\nexport const lex = 2;\n",
+      });
       expect(r.status).not.toBe(0);
       expect(r.output).toMatch(/compiler-lexer-imports-later-stage/);
     });

@@ -25,7 +25,9 @@ export const GATEWAY_ENTRYPOINTS = ["countersign/decision", "countersign/mcp_hid
 export const CLI = path.join(ROOT, "dist", "src", "cli", "main.js");
 
 /** A request listener served on 127.0.0.1 at a free port. */
-export async function listenOnLoopback(app: RequestListener): Promise<{ url: string; port: number; server: HttpServer; close(): Promise<void> }> {
+export async function listenOnLoopback(
+  app: RequestListener,
+): Promise<{ url: string; port: number; server: HttpServer; close(): Promise<void> }> {
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const port = (server.address() as AddressInfo).port;
@@ -52,7 +54,12 @@ export function recordedCalls(log: string): { server: string; name: string; args
 
 /** The SDK tool server over Streamable HTTP in this process (stateless: one server per request). */
 export async function httpToolServer(name: string, log: string): Promise<{ url: string; close(): Promise<void> }> {
-  const { createToolServer } = require(TOOL_SERVER) as { createToolServer: (name: string, record: (n: string, a: unknown) => void) => { connect(t: unknown): Promise<void>; close(): Promise<void> } };
+  const { createToolServer } = require(TOOL_SERVER) as {
+    createToolServer: (
+      name: string,
+      record: (n: string, a: unknown) => void,
+    ) => { connect(t: unknown): Promise<void>; close(): Promise<void> };
+  };
   const record = (tool: string, args: unknown): void => fs.appendFileSync(log, JSON.stringify({ server: name, name: tool, args }) + "\n");
   const listening = await listenOnLoopback((req, res) => {
     const server = createToolServer(name, record);
@@ -67,7 +74,10 @@ export async function httpToolServer(name: string, log: string): Promise<{ url: 
 }
 
 /** An SDK client that launched the gateway CLI over stdio with these arguments (and GW_KEY in its environment). */
-export async function stdioAgent(args: readonly string[], env: Record<string, string> = {}): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+export async function stdioAgent(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, "mcp-gateway", ...args],
@@ -84,7 +94,12 @@ export async function stdioAgent(args: readonly string[], env: Record<string, st
 /** A pending request in a reviewer's inbox. */
 export interface InboxItem {
   id: string;
-  request: { action: { name: string; params: Record<string, unknown> }; actor: Record<string, unknown>; resource: Record<string, unknown>; context: Record<string, unknown> };
+  request: {
+    action: { name: string; params: Record<string, unknown> };
+    actor: Record<string, unknown>;
+    resource: Record<string, unknown>;
+    context: Record<string, unknown>;
+  };
 }
 
 /** The reviewer's view of Countersign's approval API. */
@@ -101,12 +116,19 @@ export function reviewer(base: string, auth: string = AUTH.bob) {
     inbox: async (): Promise<InboxItem[]> => (await call("GET", "/v1/approvals?status=pending")).body.approvals as InboxItem[],
     /** Waits for the held call of this tool with these arguments to appear in the inbox. */
     held: (action: string, params: Record<string, unknown>): Promise<InboxItem> =>
-      eventually(async () => {
-        const items = (await call("GET", "/v1/approvals?status=pending")).body.approvals as InboxItem[];
-        return items.find((i) => i.request.action.name === action && JSON.stringify(i.request.action.params) === JSON.stringify(params));
-      }, `a pending request for ${action} ${JSON.stringify(params)}`),
-    verdict: (id: string, verdict: "approve" | "deny", comment?: string) => call("POST", `/v1/approvals/${id}/verdicts`, { verdict, ...(comment === undefined ? {} : { comment }) }),
+      eventually(
+        async () => {
+          const items = (await call("GET", "/v1/approvals?status=pending")).body.approvals as InboxItem[];
+          return items.find((i) => i.request.action.name === action && JSON.stringify(i.request.action.params) === JSON.stringify(params));
+        },
+        `a pending request for ${action} ${JSON.stringify(params)}`,
+      ),
+    verdict: (id: string, verdict: "approve" | "deny", comment?: string) =>
+      call("POST", `/v1/approvals/${id}/verdicts`, { verdict, ...(comment === undefined ? {} : { comment }) }),
     read: (id: string, as: string = AUTH.caller) =>
-      fetch(`${base}/v1/approvals/${id}`, { headers: { authorization: as } }).then(async (r) => ({ status: r.status, body: (await r.json()) as any })),
+      fetch(`${base}/v1/approvals/${id}`, { headers: { authorization: as } }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as any,
+      })),
   };
 }

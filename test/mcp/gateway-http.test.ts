@@ -13,7 +13,15 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { resolveGatewayConfig } from "../../src/mcp/gateway-config";
 import { startGateway, type RunningGateway } from "../../src/mcp/gateway";
 import { useRedisServer } from "../support/redis-server";
-import { approvalTestService, AUTH, removeTempDirs, tempDir, writeBundle, type ManualClock, type TestService } from "../http/service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type ManualClock,
+  type TestService,
+} from "../http/service-harness";
 import { GATEWAY_ENTRYPOINTS, httpToolServer, listenOnLoopback, recordedCalls, reviewer, TOOL_SERVER } from "./gateway-harness";
 
 jest.setTimeout(60_000);
@@ -39,7 +47,9 @@ let agent: Client;
 
 async function connectAgent(key: string): Promise<Client> {
   const client = new Client({ name: "http-agent", version: "2.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url as string), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(gateway.url as string), { requestInit: { headers: { authorization: `Bearer ${key}` } } }),
+  );
   return client;
 }
 
@@ -52,7 +62,13 @@ beforeAll(async () => {
   web = await httpToolServer("web", log);
   const config = resolveGatewayConfig(
     { progress_interval_ms: 1000 },
-    { countersign: countersign.url, onBehalfOf: "user:dana", environment: "production", listen: 0, upstream: [`fs=stdio:node ${TOOL_SERVER} ${log} fs`, `web=${web.url}`] },
+    {
+      countersign: countersign.url,
+      onBehalfOf: "user:dana",
+      environment: "production",
+      listen: 0,
+      upstream: [`fs=stdio:node ${TOOL_SERVER} ${log} fs`, `web=${web.url}`],
+    },
     {},
   );
   gateway = await startGateway(config, { upstreamStderr: "ignore" });
@@ -82,7 +98,9 @@ describe("the gateway over Streamable HTTP with two upstreams", () => {
   it("forwards an allowed call to the HTTP upstream, deciding it as the agent's own identity", async () => {
     const result = await agent.callTool({ name: "web__read_file", arguments: { path: "/index.html" } });
     expect(result).toEqual({ content: [{ type: "text", text: "contents of /index.html" }] });
-    expect(recordedCalls(log).filter((c) => c.server === "web" && c.name === "read_file")).toEqual([{ server: "web", name: "read_file", args: { path: "/index.html" } }]);
+    expect(recordedCalls(log).filter((c) => c.server === "web" && c.name === "read_file")).toEqual([
+      { server: "web", name: "read_file", args: { path: "/index.html" } },
+    ]);
   });
 
   it("holds a destructive call on the HTTP upstream until a reviewer approves, then runs it once", async () => {
@@ -93,7 +111,9 @@ describe("the gateway over Streamable HTTP with two upstreams", () => {
     expect((item.request.context["mcp"] as Record<string, unknown>)["session_id"]).toEqual(expect.any(String));
     await bob.verdict(item.id, "approve");
     expect(await held).toEqual({ content: [{ type: "text", text: "deleted /cache" }] });
-    expect(recordedCalls(log).filter((c) => c.name === "delete_file")).toEqual([{ server: "web", name: "delete_file", args: { path: "/cache" } }]);
+    expect(recordedCalls(log).filter((c) => c.name === "delete_file")).toEqual([
+      { server: "web", name: "delete_file", args: { path: "/cache" } },
+    ]);
   });
 
   it("denies a named tool on either upstream", async () => {
@@ -104,9 +124,18 @@ describe("the gateway over Streamable HTTP with two upstreams", () => {
 
   it("requires a credential, lets Countersign judge it, and binds it to the session", async () => {
     const url = gateway.url as string;
-    const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } };
+    const init = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+    };
     const post = (headers: Record<string, string>, body: string) =>
-      fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body });
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body,
+      });
     const none = await post({}, JSON.stringify(init));
     expect(none.status).toBe(401);
     expect(none.headers.get("www-authenticate")).toContain("Bearer");
@@ -118,7 +147,10 @@ describe("the gateway over Streamable HTTP with two upstreams", () => {
     const ok = await post({ authorization: AUTH.caller }, JSON.stringify(init));
     expect(ok.status).toBe(200);
     const session = ok.headers.get("mcp-session-id") as string;
-    const hijack = await post({ authorization: AUTH.alice, "mcp-session-id": session }, JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }));
+    const hijack = await post(
+      { authorization: AUTH.alice, "mcp-session-id": session },
+      JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    );
     expect(hijack.status).toBe(403);
   });
 

@@ -64,7 +64,10 @@ beforeAll(async () => {
   transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
   client = new Client({ name: "test-agent", version: "1.0.0" });
   await client.connect(transport);
-  base = await eventually(async () => /serving decisions on (http:\/\/[^\s]+)\/v1\/decide/.exec(stderr)?.[1], "the service's address on stderr");
+  base = await eventually(
+    async () => /serving decisions on (http:\/\/[^\s]+)\/v1\/decide/.exec(stderr)?.[1],
+    "the service's address on stderr",
+  );
 });
 
 describe("the gateway in process with the service (serve with gateway.in_process)", () => {
@@ -74,10 +77,19 @@ describe("the gateway in process with the service (serve with gateway.in_process
     expect(result).toEqual({ content: [{ type: "text", text: "contents of /etc/motd" }] });
     expect(recordedCalls(log).at(-1)).toEqual({ server: "fs", name: "read_file", args: { path: "/etc/motd" } });
     // stored entries are version 2 (each fact once); the projections asserted below are read back in full
-    const recorded = (await auditEntries()).slice(before).filter((e) => e["type"] === "decision").map(decisionView);
+    const recorded = (await auditEntries())
+      .slice(before)
+      .filter((e) => e["type"] === "decision")
+      .map(decisionView);
     expect(recorded).toHaveLength(1);
     // The caller is the identity of the gateway's key, the actor the configured agent, as over HTTP.
-    expect(recorded[0]).toMatchObject({ caller: "svc:ci", actor: "agent:coder", on_behalf_of: "user:dana", action: "mcp:fs/read_file", outcome: "allow" });
+    expect(recorded[0]).toMatchObject({
+      caller: "svc:ci",
+      actor: "agent:coder",
+      on_behalf_of: "user:dana",
+      action: "mcp:fs/read_file",
+      outcome: "allow",
+    });
   });
 
   it("answers a denied call with isError and the policy's reason, and forwards nothing", async () => {
@@ -94,7 +106,9 @@ describe("the gateway in process with the service (serve with gateway.in_process
     expect(recordedCalls(log).filter((c) => c.name === "delete_file")).toEqual([]);
     expect((await bob.verdict(item.id, "approve", "fine")).status).toBe(200);
     expect(await held).toEqual({ content: [{ type: "text", text: "deleted /srv/in-process.txt" }] });
-    expect(recordedCalls(log).filter((c) => c.name === "delete_file")).toEqual([{ server: "fs", name: "delete_file", args: { path: "/srv/in-process.txt" } }]);
+    expect(recordedCalls(log).filter((c) => c.name === "delete_file")).toEqual([
+      { server: "fs", name: "delete_file", args: { path: "/srv/in-process.txt" } },
+    ]);
   });
 
   it("keeps standard output for MCP: the service logs to standard error", () => {
@@ -102,7 +116,11 @@ describe("the gateway in process with the service (serve with gateway.in_process
   });
 
   it("refuses Streamable HTTP in process, and a key the service does not know", async () => {
-    const service = { authenticate: () => ({ ok: false as const, failure: { reason: "unknown_api_key" as const, message: "unknown API key" } }), decide: async () => ({}), maxJsonDepth: 64 };
+    const service = {
+      authenticate: () => ({ ok: false as const, failure: { reason: "unknown_api_key" as const, message: "unknown API key" } }),
+      decide: async () => ({}),
+      maxJsonDepth: 64,
+    };
     const deps = { service, host: "127.0.0.1", port: 1, env: { GW_KEY: "nope" } };
     const section = { in_process: true, api_key_env: "GW_KEY", actor: "agent:coder", upstreams: { fs: `stdio:node ${TOOL_SERVER}` } };
     await expect(assembleGatewayInProcess({ ...section, listen: 0 }, deps)).rejects.toThrow(/stdio only/);

@@ -37,14 +37,22 @@ let bob: ReturnType<typeof reviewer>;
 
 /** The gateway's flags, as a user would type them (the config file adds only the progress interval). */
 const gatewayArgs = (countersignUrl: string, extra: string[] = []): string[] => [
-  "--countersign", countersignUrl,
-  "--api-key-env", "GW_KEY",
-  "--actor", "agent:coder",
-  "--on-behalf-of", "user:dana",
-  "--environment", "production",
-  "--upstream", `fs=stdio:node ${TOOL_SERVER} ${log} fs`,
-  "--config", configFile,
-  "--call-timeout-ms", "3000",
+  "--countersign",
+  countersignUrl,
+  "--api-key-env",
+  "GW_KEY",
+  "--actor",
+  "agent:coder",
+  "--on-behalf-of",
+  "user:dana",
+  "--environment",
+  "production",
+  "--upstream",
+  `fs=stdio:node ${TOOL_SERVER} ${log} fs`,
+  "--config",
+  configFile,
+  "--call-timeout-ms",
+  "3000",
   ...extra,
 ];
 
@@ -104,8 +112,15 @@ describe("decisions on tool calls", () => {
     const held = agent.client.callTool({ name: "delete_file", arguments: { path: p } });
     const item = await bob.held("mcp:fs/delete_file", { path: p });
     expect(item.request.actor).toEqual({ id: "agent:coder", type: "ai_agent", on_behalf_of: "user:dana" });
-    expect(item.request.resource).toEqual({ type: "mcp_tool", id: "fs/delete_file", annotations: { destructiveHint: true }, environment: "production" });
-    expect(item.request.context).toEqual({ mcp: { client: { name: "test-agent", version: "1.0.0" }, upstream: "fs", tool: "delete_file" } });
+    expect(item.request.resource).toEqual({
+      type: "mcp_tool",
+      id: "fs/delete_file",
+      annotations: { destructiveHint: true },
+      environment: "production",
+    });
+    expect(item.request.context).toEqual({
+      mcp: { client: { name: "test-agent", version: "1.0.0" }, upstream: "fs", tool: "delete_file" },
+    });
     await bob.verdict(item.id, "deny", "not now");
     await held;
   });
@@ -139,7 +154,9 @@ describe("held calls", () => {
     await bob.verdict(item.id, "deny", "wrong file");
     const result = await held;
     expect(result.isError).toBe(true);
-    expect(text(result)).toBe(`approval request ${item.id} for mcp:fs/delete_file was denied by user:bob: wrong file; the call was not forwarded`);
+    expect(text(result)).toBe(
+      `approval request ${item.id} for mcp:fs/delete_file was denied by user:bob: wrong file; the call was not forwarded`,
+    );
     expect(callsOf("delete_file").filter((c) => c.args["path"] === p)).toEqual([]);
   });
 
@@ -262,7 +279,13 @@ describe("restarts and failures", () => {
     await bob.verdict(item.id, "approve");
     const texts = (await Promise.all(calls)).map(text);
     expect(texts.filter((t) => t === `deleted ${p}`)).toHaveLength(1);
-    expect(texts.filter((t) => t === `approval ${item.id} for mcp:fs/delete_file was used by an identical call, which ran; this call was not forwarded (call again to ask for a new approval)`)).toHaveLength(2);
+    expect(
+      texts.filter(
+        (t) =>
+          t ===
+          `approval ${item.id} for mcp:fs/delete_file was used by an identical call, which ran; this call was not forwarded (call again to ask for a new approval)`,
+      ),
+    ).toHaveLength(2);
     expect(callsOf("delete_file").filter((c) => c.args["path"] === p)).toHaveLength(1);
   });
 
@@ -275,7 +298,9 @@ describe("restarts and failures", () => {
       const before = recordedCalls(log).length;
       const result = await cut.client.callTool({ name: "read_file", arguments: { path: "/etc/hosts" } });
       expect(result.isError).toBe(true);
-      expect(text(result)).toMatch(/^Countersign could not decide mcp:fs\/read_file \(COUNTERSIGN_CLIENT_UNREACHABLE\): .*; the call was not forwarded$/);
+      expect(text(result)).toMatch(
+        /^Countersign could not decide mcp:fs\/read_file \(COUNTERSIGN_CLIENT_UNREACHABLE\): .*; the call was not forwarded$/,
+      );
       expect(recordedCalls(log).length).toBe(before);
     } finally {
       await cut.client.close();
@@ -285,7 +310,9 @@ describe("restarts and failures", () => {
   it("answers an unknown tool and oversized arguments with InvalidParams, deciding and forwarding nothing", async () => {
     const before = recordedCalls(log).length;
     await expect(agent.client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toThrow(/-32602.*unknown tool: no_such_tool/);
-    await expect(agent.client.callTool({ name: "echo", arguments: { blob: "x".repeat(40_000) } })).rejects.toThrow(/-32602.*over the gateway's limit of 32768/);
+    await expect(agent.client.callTool({ name: "echo", arguments: { blob: "x".repeat(40_000) } })).rejects.toThrow(
+      /-32602.*over the gateway's limit of 32768/,
+    );
     expect(recordedCalls(log).length).toBe(before);
   });
 

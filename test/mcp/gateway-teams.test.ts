@@ -13,7 +13,15 @@ import * as path from "node:path";
 import request from "supertest";
 import { APPROVE_VERB, DENY_VERB } from "../../src/teams/card-verbs";
 import { ConversationKeys, RedisConversationStore } from "../../src/teams/conversation-store";
-import { approvalTestService, eventually, removeTempDirs, tempDir, writeBundle, type ManualClock, type TestService } from "../http/service-harness";
+import {
+  approvalTestService,
+  eventually,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type ManualClock,
+  type TestService,
+} from "../http/service-harness";
 import { useRedisServer } from "../support/redis-server";
 import { startFakeBotConnector, type FakeBotConnector } from "../teams/support/fake-bot-connector";
 import { REVIEWERS } from "../teams/support/in-memory-approvals";
@@ -51,12 +59,18 @@ beforeAll(async () => {
   countersign = await listenOnLoopback(service.app);
   expect((await send(reviewerMessage(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, "subscribe approvals"))).status).toBe(200);
   agent = await stdioAgent([
-    "--countersign", countersign.url,
-    "--api-key-env", "GW_KEY",
-    "--actor", "agent:coder",
-    "--on-behalf-of", "user:dana",
-    "--environment", "production",
-    "--upstream", `fs=stdio:node ${TOOL_SERVER} ${log} fs`,
+    "--countersign",
+    countersign.url,
+    "--api-key-env",
+    "GW_KEY",
+    "--actor",
+    "agent:coder",
+    "--on-behalf-of",
+    "user:dana",
+    "--environment",
+    "production",
+    "--upstream",
+    `fs=stdio:node ${TOOL_SERVER} ${log} fs`,
   ]);
 });
 
@@ -88,7 +102,16 @@ it("completes a held call after a release manager approves it in Teams, forwardi
   const { id, activityId } = await cardOf("mcp:fs/delete_file", { path: p });
   expect(deletes(p)).toEqual([]);
 
-  const click = await send(reviewerClick(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, APPROVE_VERB, { approvalId: id, comment: "ok from Teams" }, { replyToId: activityId }));
+  const click = await send(
+    reviewerClick(
+      APPROVALS_CHANNEL,
+      connector.serviceUrl,
+      REVIEWERS.bob,
+      APPROVE_VERB,
+      { approvalId: id, comment: "ok from Teams" },
+      { replyToId: activityId },
+    ),
+  );
   expect(click.status).toBe(200);
   expect(click.body.type).toBe("application/vnd.microsoft.card.adaptive");
 
@@ -103,11 +126,22 @@ it("fails a held call a reviewer denies in Teams, saying who and why, and forwar
   const held = agent.client.callTool({ name: "delete_file", arguments: { path: p } });
   const { id, activityId } = await cardOf("mcp:fs/delete_file", { path: p });
 
-  const click = await send(reviewerClick(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, DENY_VERB, { approvalId: id, comment: "not on a Friday" }, { replyToId: activityId }));
+  const click = await send(
+    reviewerClick(
+      APPROVALS_CHANNEL,
+      connector.serviceUrl,
+      REVIEWERS.bob,
+      DENY_VERB,
+      { approvalId: id, comment: "not on a Friday" },
+      { replyToId: activityId },
+    ),
+  );
   expect(click.status).toBe(200);
 
   const result = await held;
   expect(result.isError).toBe(true);
-  expect((result.content as { text: string }[])[0]?.text).toBe(`approval request ${id} for mcp:fs/delete_file was denied by user:bob: not on a Friday; the call was not forwarded`);
+  expect((result.content as { text: string }[])[0]?.text).toBe(
+    `approval request ${id} for mcp:fs/delete_file was denied by user:bob: not on a Friday; the call was not forwarded`,
+  );
   expect(deletes(p)).toEqual([]);
 });

@@ -58,20 +58,27 @@ describe("BatchedLineTransport", () => {
     expect(writes).toEqual([JSON.stringify({ level: "info", message: "before exit" }) + "\n"]);
     log.info("before close");
     transport.close();
-    expect(writes).toEqual([JSON.stringify({ level: "info", message: "before exit" }) + "\n", JSON.stringify({ level: "info", message: "before close" }) + "\n"]);
+    expect(writes).toEqual([
+      JSON.stringify({ level: "info", message: "before exit" }) + "\n",
+      JSON.stringify({ level: "info", message: "before close" }) + "\n",
+    ]);
     expect(process.listenerCount("exit")).toBe(listenersBefore);
   });
 
   it("writes a child process's pending lines when it exits", async () => {
     const { execFileSync } = await import("node:child_process");
-    const out = execFileSync(process.execPath, [
-      "-e",
-      `const { BatchedLineTransport } = require(${JSON.stringify(require.resolve("../../dist/src/observability/batched-line-transport.js"))});
+    const out = execFileSync(
+      process.execPath,
+      [
+        "-e",
+        `const { BatchedLineTransport } = require(${JSON.stringify(require.resolve("../../dist/src/observability/batched-line-transport.js"))});
        const winston = require("winston");
        const log = winston.createLogger({ format: winston.format.json(), transports: [new BatchedLineTransport()] });
        log.info("last words");
        process.exit(0);`,
-    ], { cwd: `${__dirname}/../..` }).toString();
+      ],
+      { cwd: `${__dirname}/../..` },
+    ).toString();
     expect(out).toBe(JSON.stringify({ level: "info", message: "last words" }) + "\n");
   });
 });

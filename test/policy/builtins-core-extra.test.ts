@@ -101,5 +101,7 @@ it("rand.intn draws below |n|, once per key and bound in an evaluation, afresh i
   // 200 draws below 1000 repeating one value would mean the cache outlived its evaluation.
   expect(seen.size).toBeGreaterThan(50);
   expect(p.value("rand", { s: "k", n: 1 })).toEqual([0, 0, 0, 0]);
-  expect(() => strict.value("rand", { s: "k", n: 0.5 })).toThrow("rand.intn: operand 2 must be integer number but got floating-point number");
+  expect(() => strict.value("rand", { s: "k", n: 0.5 })).toThrow(
+    "rand.intn: operand 2 must be integer number but got floating-point number",
+  );
 });

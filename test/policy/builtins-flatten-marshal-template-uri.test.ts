@@ -34,9 +34,18 @@ function strictError(rule: string, input: unknown): string {
 describe("array.flatten", () => {
   it.each([
     [[], []],
-    [[[1, 2], [3, 4], [5]], [1, 2, 3, 4, 5]],
-    [[[[1], [2, 3, []]], [[4, 5]]], [[1], [2, 3, []], [4, 5]]],
-    [[[1, 2], "string", [3, { a: "b" }], 4.5, [6, [7, 8]]], [1, 2, "string", 3, { a: "b" }, 4.5, 6, [7, 8]]],
+    [
+      [[1, 2], [3, 4], [5]],
+      [1, 2, 3, 4, 5],
+    ],
+    [
+      [[[1], [2, 3, []]], [[4, 5]]],
+      [[1], [2, 3, []], [4, 5]],
+    ],
+    [
+      [[1, 2], "string", [3, { a: "b" }], 4.5, [6, [7, 8]]],
+      [1, 2, "string", 3, { a: "b" }, 4.5, 6, [7, 8]],
+    ],
   ])("flattens %j one level", (x, want) => {
     expect(p.value("flat", { x })).toEqual(want);
   });
@@ -52,7 +61,10 @@ describe("json.marshal_with_options", () => {
     [{ pretty: false, indent: "  " }, '{"a":{},"b":[1,{"c":"\\u003c\\u0026\\u003e"}],"e":[]}'],
     [{ pretty: true }, '{\n\t"a": {},\n\t"b": [\n\t\t1,\n\t\t{\n\t\t\t"c": "\\u003c\\u0026\\u003e"\n\t\t}\n\t],\n\t"e": []\n}'],
     [{ indent: "  " }, '{\n  "a": {},\n  "b": [\n    1,\n    {\n      "c": "\\u003c\\u0026\\u003e"\n    }\n  ],\n  "e": []\n}'],
-    [{ prefix: "> ", indent: " " }, '> {\n>  "a": {},\n>  "b": [\n>   1,\n>   {\n>    "c": "\\u003c\\u0026\\u003e"\n>   }\n>  ],\n>  "e": []\n> }'],
+    [
+      { prefix: "> ", indent: " " },
+      '> {\n>  "a": {},\n>  "b": [\n>   1,\n>   {\n>    "c": "\\u003c\\u0026\\u003e"\n>   }\n>  ],\n>  "e": []\n> }',
+    ],
   ])("with %j", (opts, want) => {
     expect(p.value("marshal", { x, opts })).toBe(want);
   });
@@ -82,7 +94,10 @@ describe("regex.template_match", () => {
   });
   it.each([
     [{ t: "urn:{.*", v: "x", open: "{", close: "}" }, 'regex.template_match: unbalanced braces in "urn:{.*"'],
-    [{ t: "a", v: "a", open: "{{", close: "}" }, "regex.template_match: start delimiter has to be exactly one character long but is 2 long"],
+    [
+      { t: "a", v: "a", open: "{{", close: "}" },
+      "regex.template_match: start delimiter has to be exactly one character long but is 2 long",
+    ],
   ])("refuses %j", (input, message) => {
     expect(strictError("tmatch", input)).toBe(message);
   });
@@ -95,7 +110,18 @@ describe("regex.template_match", () => {
 
 describe("uri.parse and uri.is_valid", () => {
   it.each([
-    ["https://user:pw@Example.com:8443/a%20b/c?x=1&y=2#frag%21", { scheme: "https", hostname: "Example.com", port: "8443", path: "/a b/c", raw_path: "/a b/c", raw_query: "x=1&y=2", fragment: "frag!" }],
+    [
+      "https://user:pw@Example.com:8443/a%20b/c?x=1&y=2#frag%21",
+      {
+        scheme: "https",
+        hostname: "Example.com",
+        port: "8443",
+        path: "/a b/c",
+        raw_path: "/a b/c",
+        raw_query: "x=1&y=2",
+        fragment: "frag!",
+      },
+    ],
     ["HTTP://[::1]:80/", { scheme: "http", hostname: "::1", port: "80", path: "/", raw_path: "/" }],
     ["/relative/path?q", { path: "/relative/path", raw_path: "/relative/path", raw_query: "q" }],
     ["https://example.com/a%2Fb", { scheme: "https", hostname: "example.com", path: "/a/b", raw_path: "/a%2Fb" }],
@@ -112,7 +138,7 @@ describe("uri.parse and uri.is_valid", () => {
     ["a:b/c:d", "no error"],
     ["1a:b", 'uri.parse: parse "1a:b": first path segment in URL cannot contain colon'],
     ["/x%zz", 'uri.parse: parse "/x%zz": invalid URL escape "%zz"'],
-    ["http://[::1/", 'uri.parse: parse "http://[::1/": missing \']\' in host'],
+    ["http://[::1/", "uri.parse: parse \"http://[::1/\": missing ']' in host"],
   ])("refuses %j as net/url does", (u, message) => {
     expect(strictError("uri", { u })).toBe(message);
     expect(p.value("valid", { u })).toBe(message === "no error");

@@ -98,7 +98,11 @@ function strictError(entrypoint: string, input: unknown): PolicyEvalError {
 
 describe("graphql.parse_query", () => {
   it("returns gqlparser's AST shape without positions, nulls or empty lists", () => {
-    expect(one("g/query_ast", { query: `query hero($ep: Episode! = JEDI) { hero(episode: $ep, n: [1, 2.5], o: {a: "x", b: null}) { name ... on Droid { id } ...F } }` })).toEqual({
+    expect(
+      one("g/query_ast", {
+        query: `query hero($ep: Episode! = JEDI) { hero(episode: $ep, n: [1, 2.5], o: {a: "x", b: null}) { name ... on Droid { id } ...F } }`,
+      }),
+    ).toEqual({
       Operations: [
         {
           Name: "hero",

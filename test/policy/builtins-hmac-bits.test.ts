@@ -57,5 +57,7 @@ it("shifts, exactly beyond 2^53", () => {
 it("raises OPA's errors for floats and negative shifts", () => {
   expect(p.value("lsh", { x: 7.2, y: 1 })).toBeUndefined();
   expect(() => strict.value("lsh", { x: 7.2, y: 42 })).toThrow("bits.lsh: operand 1 must be integer number but got floating-point number");
-  expect(() => strict.value("lsh", { x: 1, y: -1 })).toThrow("bits.lsh: operand 2 must be unsigned integer number but got negative integer");
+  expect(() => strict.value("lsh", { x: 1, y: -1 })).toThrow(
+    "bits.lsh: operand 2 must be unsigned integer number but got negative integer",
+  );
 });

@@ -75,7 +75,14 @@ describe("json.patch", () => {
     [{ a: [1, 2] }, [{ op: "test", path: "/a/1", value: 2 }], { a: [1, 2] }],
     ["scalar", [{ op: "replace", path: "", value: { whole: true } }], { whole: true }],
     [{}, [{ op: "add", path: "/", value: 1 }], { "": 1 }],
-    [{ "a/b": 1, "m~n": 2 }, [{ op: "remove", path: "/a~1b" }, { op: "remove", path: "/m~0n" }], {}],
+    [
+      { "a/b": 1, "m~n": 2 },
+      [
+        { op: "remove", path: "/a~1b" },
+        { op: "remove", path: "/m~0n" },
+      ],
+      {},
+    ],
   ])("patches %j with %j", (doc, patch, want) => {
     expect(p.value("patched", { doc, patch })).toEqual(want);
   });

@@ -83,7 +83,12 @@ const ec384 = generateKeyPairSync("ec", { namedCurve: "P-384" });
 const ed = generateKeyPairSync("ed25519");
 const pem = (k: import("node:crypto").KeyObject): string => k.export({ format: "pem", type: "spki" }).toString();
 
-async function jwt(alg: string, key: import("node:crypto").KeyObject | Uint8Array, claims: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<string> {
+async function jwt(
+  alg: string,
+  key: import("node:crypto").KeyObject | Uint8Array,
+  claims: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg, typ: "JWT", ...extra }).sign(key);
 }
 
@@ -168,7 +173,11 @@ describe("io.jwt on one reused instance", () => {
       expect([claims, constraints, result]).toEqual([claims, constraints, ok ? [true, { alg: "HS256", typ: "JWT" }, claims] : unverified]);
     }
     const token = await jwt("RS256", rsa.privateKey, { iss: "x" });
-    expect(evaluate("t/decode_verify", { token, constraints: { cert: pem(rsa.publicKey) } })).toEqual([true, { alg: "RS256", typ: "JWT" }, { iss: "x" }]);
+    expect(evaluate("t/decode_verify", { token, constraints: { cert: pem(rsa.publicKey) } })).toEqual([
+      true,
+      { alg: "RS256", typ: "JWT" },
+      { iss: "x" },
+    ]);
     expect(evaluate("t/decode_verify", { token, constraints: { cert: pem(ec256.publicKey) } })).toEqual(unverified);
   });
 
@@ -195,7 +204,12 @@ describe("io.jwt on one reused instance", () => {
     // jose writes the header its own way, so compare with jose's signature over our exact header and payload.
     expect(token.split(".")[0]).toBe(Buffer.from('{"alg":"HS256","typ":"JWT"}').toString("base64url"));
     expect(token.split(".")[2]).toBe(jose.split(".")[2]);
-    for (const [alg, pair] of [["RS256", rsa], ["PS384", rsa], ["ES256", ec256], ["EdDSA", ed]] as const) {
+    for (const [alg, pair] of [
+      ["RS256", rsa],
+      ["PS384", rsa],
+      ["ES256", ec256],
+      ["EdDSA", ed],
+    ] as const) {
       const jwk = pair.privateKey.export({ format: "jwk" });
       const signed = evaluate("t/roundtrip", { ...input, header: { alg }, jwk, constraints: { cert: pem(pair.publicKey) } });
       expect(signed).toEqual([true, { alg }, input.payload]);
@@ -216,8 +230,10 @@ describe("io.jwt on one reused instance", () => {
     expect(strictError("t/decode", { token: "e^yJ.e30.AA" })).toBe(
       "eval_builtin_error: io.jwt.decode: JWT header had invalid encoding: illegal base64 data at input byte 1",
     );
-    expect(strictError("t/decode_verify", { token: "a.b.c", constraints: {} })).toBe("eval_builtin_error: io.jwt.decode_verify: no key constraint");
-    expect(strictError("t/decode_verify", { token: "a.b.c", constraints: { secret: "x", cert: "{}", } })).toMatch(/io.jwt.decode_verify: /);
+    expect(strictError("t/decode_verify", { token: "a.b.c", constraints: {} })).toBe(
+      "eval_builtin_error: io.jwt.decode_verify: no key constraint",
+    );
+    expect(strictError("t/decode_verify", { token: "a.b.c", constraints: { secret: "x", cert: "{}" } })).toMatch(/io.jwt.decode_verify: /);
     expect(strictError("t/decode_verify", { token: "a.b.c", constraints: { secret: "x", bogus: 1 } })).toBe(
       "eval_builtin_error: io.jwt.decode_verify: unknown token validation constraint: bogus",
     );

@@ -35,7 +35,7 @@ it.each([
   ["b.*", "bar", true],
   ["b.*", "foo", false],
   ["[a-z]+\\[[0-9]+\\]", "foo\\[1\\]", true],
-  ['[a-z]+\\[[0-9]+\\]', 'foo["bar"]', false],
+  ["[a-z]+\\[[0-9]+\\]", 'foo["bar"]', false],
   ["a*", "", true],
   ["a+", "", false],
   ["ab?c", "a.", true],

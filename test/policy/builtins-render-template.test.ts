@@ -35,6 +35,8 @@ it.each([
 it("fails on malformed templates and bad operands", () => {
   expect(p.value("rendered", { t: "{{if .x}}", vars: {} })).toBeUndefined();
   expect(p.value("rendered", { t: "{{.x", vars: {} })).toBeUndefined();
-  expect(() => strict.value("rendered", { t: "{{nosuchfn 1}}", vars: {} })).toThrow(/strings\.render_template: template: function "nosuchfn" not defined/);
+  expect(() => strict.value("rendered", { t: "{{nosuchfn 1}}", vars: {} })).toThrow(
+    /strings\.render_template: template: function "nosuchfn" not defined/,
+  );
   expect(() => strict.value("rendered", { t: "x", vars: [] })).toThrow("strings.render_template: operand 2 must be object but got array");
 });

@@ -94,10 +94,13 @@ describe("uuid.parse", () => {
     expect(valueOf(policy, "t/time_is", input("1693566990121469601"))).toBeUndefined();
   });
 
-  it.each([[123], ["not-a-uuid"], ["00000000-0000-4000-8000-00000000000g"], ["00000000-0000-4000-8000+000000000000"], ["{00000000-0000-4000-8000-000000000000"]])(
-    "uuid.parse(%j) is undefined",
-    (id) => {
-      expect(valueOf(policy, "t/parsed", { id })).toBeUndefined();
-    },
-  );
+  it.each([
+    [123],
+    ["not-a-uuid"],
+    ["00000000-0000-4000-8000-00000000000g"],
+    ["00000000-0000-4000-8000+000000000000"],
+    ["{00000000-0000-4000-8000-000000000000"],
+  ])("uuid.parse(%j) is undefined", (id) => {
+    expect(valueOf(policy, "t/parsed", { id })).toBeUndefined();
+  });
 });

@@ -120,7 +120,15 @@ describe("crypto.x509 on one reused instance", () => {
     expect((leaf!["URIs"] as unknown[])[0]).toMatchObject({ Scheme: "spiffe", Host: "example.com", Path: "/ns/prod/sa/web" });
     expect((leaf!["Extensions"] as unknown[]).length).toBe(9);
     const [root] = evaluate("t/certs", { certs: CaPem }) as Array<Record<string, unknown>>;
-    expect(root).toMatchObject({ IsCA: true, MaxPathLen: 0, MaxPathLenZero: true, KeyUsage: 96, PublicKeyAlgorithm: 3, URIStrings: null, DNSNames: null });
+    expect(root).toMatchObject({
+      IsCA: true,
+      MaxPathLen: 0,
+      MaxPathLenZero: true,
+      KeyUsage: 96,
+      PublicKeyAlgorithm: 3,
+      URIStrings: null,
+      DNSNames: null,
+    });
   });
 
   it("verifies a chain given root first, answering leaf first, and refuses a broken one", () => {

@@ -53,7 +53,9 @@ describe("startEmbeddedRedis", () => {
     const port = await findFreePort();
     const holder = await startEmbeddedRedis({ dir, port, appendOnly: false });
     try {
-      await expect(startEmbeddedRedis({ dir: path.join(dir, "other"), port, appendOnly: false, startTimeoutMs: 3000 })).rejects.toMatchObject({
+      await expect(
+        startEmbeddedRedis({ dir: path.join(dir, "other"), port, appendOnly: false, startTimeoutMs: 3000 }),
+      ).rejects.toMatchObject({
         code: "COUNTERSIGN_REDIS_START_FAILED",
       });
     } finally {

@@ -17,7 +17,10 @@ const tree = useTempTree("countersign-rego-test-");
 const write = tree.write;
 
 /** Runs the command in-process; the exit code is what the CLI turns its outcome into. */
-async function run(paths: readonly string[], opts: TestCommandOptions = {}): Promise<{ code: number; out: string[]; err: string[]; error?: unknown }> {
+async function run(
+  paths: readonly string[],
+  opts: TestCommandOptions = {},
+): Promise<{ code: number; out: string[]; err: string[]; error?: unknown }> {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = { out: (l) => void out.push(l), err: (l) => void err.push(l), readStdin: async () => "" };
@@ -43,7 +46,8 @@ describe("countersign test", () => {
     const r = await run([path.join(ROOT, "rego")]);
     expect(r.error).toBeUndefined();
     expect(r.out.length).toBeGreaterThanOrEqual(8);
-    for (const line of r.out.slice(0, -1)) expect(line).toMatch(/^PASS data\.countersign(_\w+)?_test\.test_\w+ \(\d+(\.\d+)?(ns|µs|ms|s)\)$/);
+    for (const line of r.out.slice(0, -1))
+      expect(line).toMatch(/^PASS data\.countersign(_\w+)?_test\.test_\w+ \(\d+(\.\d+)?(ns|µs|ms|s)\)$/);
     expect(r.out.at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   });
 
@@ -108,7 +112,10 @@ test_ok if true
   it("runs only the tests --run matches", async () => {
     await write("p/auth.rego", POLICY);
     await write("p/data.json", '{"admins": ["ana"]}');
-    await write("p/auth_test.rego", 'package auth_test\n\nimport rego.v1\n\nimport data.auth\n\ntest_a if auth.allow with input as {"user": "ana"}\n\ntest_b if false\n');
+    await write(
+      "p/auth_test.rego",
+      'package auth_test\n\nimport rego.v1\n\nimport data.auth\n\ntest_a if auth.allow with input as {"user": "ana"}\n\ntest_b if false\n',
+    );
     const r = await run([path.join(tree.dir, "p")], { run: "test_a$" });
     expect(r.error).toBeUndefined();
     expect(r.out).toEqual([expect.stringMatching(/^PASS data\.auth_test\.test_a /), "1 passed, 0 failed"]);
@@ -121,7 +128,10 @@ test_ok if true
   it("prints locations and what was compiled with --verbose", async () => {
     await write("p/auth.rego", POLICY);
     await write("p/data.json", '{"admins": ["ana"]}');
-    await write("p/auth_test.rego", 'package auth_test\n\nimport rego.v1\n\nimport data.auth\n\ntest_a if auth.allow with input as {"user": "ana"}\n');
+    await write(
+      "p/auth_test.rego",
+      'package auth_test\n\nimport rego.v1\n\nimport data.auth\n\ntest_a if auth.allow with input as {"user": "ana"}\n',
+    );
     const r = await run([path.join(tree.dir, "p")], { verbose: true });
     expect(r.out[0]).toMatch(new RegExp(`^compiled 2 modules with data from .*data\\.json in \\d`));
     expect(r.out[1]).toMatch(new RegExp(`^PASS data\\.auth_test\\.test_a \\(.*\\)  .*auth_test\\.rego:7$`));

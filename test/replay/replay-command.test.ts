@@ -14,7 +14,16 @@ import { loadSigningKey } from "../../src/audit/signing-key";
 import { TrailArchiver } from "../../src/audit/trail-archiver";
 import { steppingClock } from "../audit/audit-fixtures";
 import { useRedisServer } from "../support/redis-server";
-import { AUTH, decideBody, decisionModule, exampleConfig, removeTempDirs, tempDir, testService, writeBundle } from "../http/service-harness";
+import {
+  AUTH,
+  decideBody,
+  decisionModule,
+  exampleConfig,
+  removeTempDirs,
+  tempDir,
+  testService,
+  writeBundle,
+} from "../http/service-harness";
 
 const APPROVAL = `{"quorum": 1, "reviewers": {"roles": ["dba"]}, "ttl_seconds": 3600, "grant_ttl_seconds": 300}`;
 
@@ -51,8 +60,15 @@ beforeAll(async () => {
   await writeBundle(dir, { "live.rego": LIVE }, { revision: "live-1" });
   candidate = await writeBundle(tempDir(), { "candidate.rego": CANDIDATE }, { revision: "candidate-1", name: "candidate" });
   const service = await testService({ bundlesDir: dir, config: exampleConfig({ REDIS_URL: redis.url }, dir) });
-  const send = async (action: string, params: Record<string, unknown> = { n: 1 }, context: Record<string, unknown> = { reason: "test" }): Promise<void> => {
-    const res = await request(service.app).post("/v1/decide").set("Authorization", AUTH.caller).send(decideBody({ action: { name: action, params }, context }));
+  const send = async (
+    action: string,
+    params: Record<string, unknown> = { n: 1 },
+    context: Record<string, unknown> = { reason: "test" },
+  ): Promise<void> => {
+    const res = await request(service.app)
+      .post("/v1/decide")
+      .set("Authorization", AUTH.caller)
+      .send(decideBody({ action: { name: action, params }, context }));
     expect(res.status).toBe(200);
   };
   // decision-1..3 read, 4..5 tighten, 6 loosen, 7 unblock, 8..9 query (masked), 10 login (password masked)
@@ -72,7 +88,9 @@ describe("countersign replay", () => {
     const io = captureIo();
     expect(await main(["replay", "--bundle", candidate, "--redis", redis.url], io)).toBe(0);
     const text = io.stdout.join("\n");
-    expect(text).toMatch(/^replayed 8 of 10 recorded decisions \(seq \d+\.\.\d+, .*\) against .*candidate\.tar\.gz \(revision candidate-1\)$/m);
+    expect(text).toMatch(
+      /^replayed 8 of 10 recorded decisions \(seq \d+\.\.\d+, .*\) against .*candidate\.tar\.gz \(revision candidate-1\)$/m,
+    );
     expect(text).toContain("recorded under: countersign@live-1 (10)");
     expect(text).toMatch(/^allow → deny\s+1\s+decision-10$/m);
     expect(text).toMatch(/^allow → require_approval\s+2\s+decision-4, decision-5$/m);
@@ -81,7 +99,9 @@ describe("countersign replay", () => {
     expect(text).toMatch(/^unchanged\s+3$/m);
     expect(text).toMatch(/^not replayable: \/action\/params\/query is masked\s+2\s+decision-8, decision-9$/m);
     expect(text).toContain("5 would change, 3 unchanged, 2 not replayable");
-    expect(text).toMatch(/\/action\/params\/query: held in the trail only as a digest, and read by countersign\.decision \(\/candidate\.rego:\d+\)/);
+    expect(text).toMatch(
+      /\/action\/params\/query: held in the trail only as a digest, and read by countersign\.decision \(\/candidate\.rego:\d+\)/,
+    );
   });
 
   it("reports the same counts as JSON, and replays only the range asked for", async () => {
@@ -108,8 +128,17 @@ describe("countersign replay", () => {
     const ranged = captureIo();
     // From the first decision to the sixth entry after it: the three reads, then the tightens (approval
     // events between them are not decisions), whatever the seqs of the other entries.
-    expect(await main(["replay", "--bundle", candidate, "--redis", redis.url, "--json", "--from", String(first), "--to", String(first + 4)], ranged)).toBe(0);
-    const part = JSON.parse(ranged.stdout.join("\n")) as { decisions: number; unchanged: number; changes: Record<string, { count: number }> };
+    expect(
+      await main(
+        ["replay", "--bundle", candidate, "--redis", redis.url, "--json", "--from", String(first), "--to", String(first + 4)],
+        ranged,
+      ),
+    ).toBe(0);
+    const part = JSON.parse(ranged.stdout.join("\n")) as {
+      decisions: number;
+      unchanged: number;
+      changes: Record<string, { count: number }>;
+    };
     expect(part.decisions).toBe(5);
     expect(part.unchanged).toBe(3);
     expect(part.changes).toEqual({ "allow→require_approval": { count: 2, examples: ["decision-4", "decision-5"] } });
@@ -121,7 +150,15 @@ describe("countersign replay", () => {
     const pem = await store.readSigningKey();
     expect(pem).not.toBeNull();
     const dir = tempDir();
-    const archiver = new TrailArchiver({ redis: conn, store, archive: new DirectoryArchiveStore(dir), signingKey: loadSigningKey(pem!), clock: steppingClock(), segmentEntries: 4, maxSegmentsPerRun: 100 });
+    const archiver = new TrailArchiver({
+      redis: conn,
+      store,
+      archive: new DirectoryArchiveStore(dir),
+      signingKey: loadSigningKey(pem!),
+      clock: steppingClock(),
+      segmentEntries: 4,
+      maxSegmentsPerRun: 100,
+    });
     const sealed = await archiver.runOnce();
     expect(sealed.length).toBeGreaterThan(0);
     expect((await store.archiveState()).seq).toBeGreaterThan(1);
@@ -130,7 +167,10 @@ describe("countersign replay", () => {
     expect(await main(["replay", "--bundle", candidate, "--redis", redis.url], refused)).toBe(1);
     expect(refused.stderr.join("\n")).toMatch(/archived .* pass --archive/);
 
-    for (const args of [["--redis", redis.url, "--archive", dir], ["--archive", dir]]) {
+    for (const args of [
+      ["--redis", redis.url, "--archive", dir],
+      ["--archive", dir],
+    ]) {
       const io = captureIo();
       expect(await main(["replay", "--bundle", candidate, "--json", ...args], io)).toBe(0);
       const report = JSON.parse(io.stdout.join("\n")) as { decisions: number; changed: number; notReplayableTotal: number };
@@ -143,7 +183,11 @@ describe("countersign replay", () => {
     const io = captureIo();
     expect(await main(["replay", "--bundle", __filename, "--redis", redis.url], io)).toBe(1);
     expect(io.stderr.join("\n")).toMatch(/^error: .*replay-command\.test\.ts/);
-    const other = await writeBundle(tempDir(), { "other.rego": "package other\n\nimport rego.v1\n\np := 1\n" }, { entrypoints: ["other/p"], name: "other" });
+    const other = await writeBundle(
+      tempDir(),
+      { "other.rego": "package other\n\nimport rego.v1\n\np := 1\n" },
+      { entrypoints: ["other/p"], name: "other" },
+    );
     const io2 = captureIo();
     expect(await main(["replay", "--bundle", other, "--redis", redis.url], io2)).toBe(1);
     expect(io2.stderr.join("\n")).toMatch(/cannot answer decisions.*COUNTERSIGN_BUNDLE_NO_DECISION/);

@@ -63,7 +63,7 @@ describe("iteration", () => {
     expect(x.cs_iter_key(rt.json("[1]"), 1)).toBe(0);
     expect(x.cs_iter_value(rt.json("{}"), 0)).toBe(0);
     for (const scalar of ['"abc"', "1", "null", "true"]) expect(x.cs_length(rt.json(scalar))).toBe(0);
-    expect(x.cs_length(rt.rego('{1, 2}'))).toBe(2);
+    expect(x.cs_length(rt.rego("{1, 2}"))).toBe(2);
   });
 });
 
@@ -180,8 +180,20 @@ describe("building", () => {
       for (const [path, v] of sets) expect(x.cs_object_add_to_set_at(doc, rt.json(path), rt.str(v))).toBe(0);
       return doc;
     };
-    const a = build([['["p", "r"]', 0], ['["q"]', 1]], [['["s"]', "m"]]);
-    const b = build([['["p", "r"]', 0], ['["p", "t"]', 2]], [['["s"]', "n"]]);
+    const a = build(
+      [
+        ['["p", "r"]', 0],
+        ['["q"]', 1],
+      ],
+      [['["s"]', "m"]],
+    );
+    const b = build(
+      [
+        ['["p", "r"]', 0],
+        ['["p", "t"]', 2],
+      ],
+      [['["s"]', "n"]],
+    );
     const doc = x.cs_tree_object();
     expect(x.cs_object_merge_at(doc, rt.str("k"), a, 0)).toBe(0);
     expect(x.cs_object_merge_at(doc, rt.str("k"), b, 0)).toBe(0);

@@ -39,10 +39,12 @@ export class Runtime {
 
   constructor(options: { pages?: number; module?: WebAssembly.Module } = {}) {
     this.memory = new WebAssembly.Memory({ initial: options.pages ?? 5 });
-    const host = (arity: number) => (id: number, _ctx: number, ...args: number[]) => {
-      this.hostCalls.push({ arity, id, args });
-      return 0;
-    };
+    const host =
+      (arity: number) =>
+      (id: number, _ctx: number, ...args: number[]) => {
+        this.hostCalls.push({ arity, id, args });
+        return 0;
+      };
     const instance = new WebAssembly.Instance(options.module ?? runtimeModule(), {
       env: {
         memory: this.memory,

@@ -55,7 +55,7 @@ describe("JSON", () => {
     expect(roundTrip("5e-324")).toBe("5e-324");
     // every double comes back as itself
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 2000; i++) {
       const x = (random() - 0.5) * Math.pow(10, Math.floor(random() * 40) - 20);
       expect(Number(roundTrip(String(x)))).toBe(x);
@@ -64,7 +64,7 @@ describe("JSON", () => {
 
   it("parses decimal text to the nearest double", () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 2000; i++) {
       const digits = String(Math.floor(random() * 1e15)) + String(Math.floor(random() * 1e6));
       const text = `${digits.slice(0, 1 + (i % 17))}.${digits.slice(1 + (i % 17))}e${Math.floor(random() * 60) - 30}`;
@@ -80,8 +80,33 @@ describe("JSON", () => {
   });
 
   it("rejects malformed JSON", () => {
-    for (const bad of ["", " ", "{", "[1,]", "[1 2]", '{"a"}', '{"a":}', '{"a":1,}', "01", "1.", ".5", "-", "1e",
-      "tru", "nul", "falsy", '"abc', '"\u0001"', '"\\x"', '"\\u12g4"', "{1:2}", "set()", "[1] x", "{'a':1}", "NaN"]) {
+    for (const bad of [
+      "",
+      " ",
+      "{",
+      "[1,]",
+      "[1 2]",
+      '{"a"}',
+      '{"a":}',
+      '{"a":1,}',
+      "01",
+      "1.",
+      ".5",
+      "-",
+      "1e",
+      "tru",
+      "nul",
+      "falsy",
+      '"abc',
+      '"\u0001"',
+      '"\\x"',
+      '"\\u12g4"',
+      "{1:2}",
+      "set()",
+      "[1] x",
+      "{'a':1}",
+      "NaN",
+    ]) {
       expect([bad, rejects(bad)]).toEqual([bad, true]);
     }
   });

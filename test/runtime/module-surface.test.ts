@@ -20,8 +20,7 @@ function expected(params: readonly string[], result: string | null): string {
 
 describe("runtime module surface", () => {
   it("imports only memory, opa_abort, opa_println and opa_builtin0..4 from env", () => {
-    const allowed = new Set(["opa_abort", "opa_println", "opa_builtin0", "opa_builtin1", "opa_builtin2",
-      "opa_builtin3", "opa_builtin4"]);
+    const allowed = new Set(["opa_abort", "opa_println", "opa_builtin0", "opa_builtin1", "opa_builtin2", "opa_builtin3", "opa_builtin4"]);
     const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(RUNTIME_PATH)));
     for (const imp of imports) {
       expect(imp.module).toBe("env");
@@ -29,8 +28,7 @@ describe("runtime module surface", () => {
       else expect(allowed.has(imp.name)).toBe(true);
     }
     const names = imports.map((i) => i.name);
-    for (const required of ["memory", "opa_abort", "opa_builtin0", "opa_builtin1", "opa_builtin2", "opa_builtin3",
-      "opa_builtin4"]) {
+    for (const required of ["memory", "opa_abort", "opa_builtin0", "opa_builtin1", "opa_builtin2", "opa_builtin3", "opa_builtin4"]) {
       expect(names).toContain(required);
     }
   });
@@ -92,13 +90,31 @@ describe("runtime module surface", () => {
 
   it("exports the ABI version globals 1 and 2", () => {
     const instanceExports = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(RUNTIME_PATH)));
-    const globals = instanceExports.filter((e) => e.kind === "global").map((e) => e.name).sort();
+    const globals = instanceExports
+      .filter((e) => e.kind === "global")
+      .map((e) => e.name)
+      .sort();
     expect(globals).toEqual(["opa_wasm_abi_minor_version", "opa_wasm_abi_version"]);
   });
 
   it("exports the core operator builtins under their cs_bi_ names", () => {
-    for (const name of ["internal__member_2", "internal__member_3", "equal", "neq", "lt", "lte", "gt", "gte", "plus",
-      "minus", "mul", "div", "rem", "and", "or"]) {
+    for (const name of [
+      "internal__member_2",
+      "internal__member_3",
+      "equal",
+      "neq",
+      "lt",
+      "lte",
+      "gt",
+      "gte",
+      "plus",
+      "minus",
+      "mul",
+      "div",
+      "rem",
+      "and",
+      "or",
+    ]) {
       expect(binary.exports.has(`cs_bi_${name}`)).toBe(true);
     }
   });

@@ -61,18 +61,19 @@ runTable("arithmetic", [
 runTable("arithmetic errors", [
   row("operand 1 not a number", "plus", ['"a"', "1"], typeError("plus: operand 1 must be number but got string")),
   row("operand 2 not a number", "plus", ["1", "{1}"], typeError("plus: operand 2 must be number but got set")),
-  row("set minus number (conformance: minus/type error)", "minus", ["{1}", "1"],
-    typeError("minus: operand 2 must be set but got number")),
-  row("number minus set (conformance: minus/type error)", "minus", ["1", "{1}"],
-    typeError("minus: operand 2 must be number but got set")),
-  row("neither number nor set", "minus", ['"a"', "1"],
-    typeError("minus: operand 1 must be one of {number, set} but got string")),
+  row("set minus number (conformance: minus/type error)", "minus", ["{1}", "1"], typeError("minus: operand 2 must be set but got number")),
+  row("number minus set (conformance: minus/type error)", "minus", ["1", "{1}"], typeError("minus: operand 2 must be number but got set")),
+  row("neither number nor set", "minus", ['"a"', "1"], typeError("minus: operand 1 must be one of {number, set} but got string")),
   row("mul of null", "mul", ["null", "1"], typeError("mul: operand 1 must be number but got null")),
   row("div of array", "div", ["1", "[]"], typeError("div: operand 2 must be number but got array")),
   row("divide by zero", "div", ["1", "0"], builtinError("div: divide by zero")),
   row("rem of object", "rem", ["{}", "1"], typeError("rem: operand 1 must be number but got object")),
-  row("modulo on a float (conformance: remainder+error+floating)", "rem", ["1.1", "1"],
-    builtinError("rem: modulo on floating-point number")),
+  row(
+    "modulo on a float (conformance: remainder+error+floating)",
+    "rem",
+    ["1.1", "1"],
+    builtinError("rem: modulo on floating-point number"),
+  ),
   row("modulo by zero", "rem", ["1", "0"], builtinError("rem: modulo by zero")),
 ]);
 
@@ -99,12 +100,14 @@ describe("builtin error state", () => {
   it("aborts with '<location>: <code>: <message>' through cs_raise_builtin_error", () => {
     x.cs_bi_div(rt.num(1), rt.num(0));
     expect(() => x.cs_raise_builtin_error(...rt.put("policy.rego:4"))).toThrow(
-      new RuntimeAbort("policy.rego:4: eval_builtin_error: div: divide by zero"));
+      new RuntimeAbort("policy.rego:4: eval_builtin_error: div: divide by zero"),
+    );
   });
 
   it("aborts with the given message through cs_raise", () => {
-    expect(() => x.cs_raise(...rt.put("policy.rego:7: eval_conflict_error: complete rules must not produce multiple outputs")))
-      .toThrow(new RuntimeAbort("policy.rego:7: eval_conflict_error: complete rules must not produce multiple outputs"));
+    expect(() => x.cs_raise(...rt.put("policy.rego:7: eval_conflict_error: complete rules must not produce multiple outputs"))).toThrow(
+      new RuntimeAbort("policy.rego:7: eval_conflict_error: complete rules must not produce multiple outputs"),
+    );
   });
 
   it("is clear at the start of every evaluation", () => {

@@ -13,7 +13,7 @@ describe("equality", () => {
     expect(eq("1", "1.0")).toBe(1);
     expect(rt.exports.cs_equal(rt.num(1), rt.rego("1.0"))).toBe(1);
     expect(eq("-0", "0")).toBe(1);
-    expect(eq("[1, {\"a\": 2.0}]", "[1.0, {\"a\": 2}]")).toBe(1);
+    expect(eq('[1, {"a": 2.0}]', '[1.0, {"a": 2}]')).toBe(1);
   });
 
   it("compares objects and sets regardless of insertion order", () => {
@@ -24,8 +24,18 @@ describe("equality", () => {
   });
 
   it("tells values of different types or contents apart", () => {
-    for (const [a, b] of [["1", '"1"'], ["null", "false"], ["[]", "{}"], ["{}", "set()"], ["[1]", "[1, 1]"],
-      ['{"a": 1}', '{"a": 2}'], ['{"a": 1}', '{"b": 1}'], ["{1}", "{2}"], ['"a"', '"A"'], ["0.1", "0.10000000000000002"]]) {
+    for (const [a, b] of [
+      ["1", '"1"'],
+      ["null", "false"],
+      ["[]", "{}"],
+      ["{}", "set()"],
+      ["[1]", "[1, 1]"],
+      ['{"a": 1}', '{"a": 2}'],
+      ['{"a": 1}', '{"b": 1}'],
+      ["{1}", "{2}"],
+      ['"a"', '"A"'],
+      ["0.1", "0.10000000000000002"],
+    ]) {
       expect([a, b, eq(a!, b!)]).toEqual([a, b, 0]);
     }
   });
@@ -43,8 +53,7 @@ describe("order", () => {
     const ascending = ["null", "false", "true", "-1", "2.5", '""', '"a"', "[]", "[0]", "{}", '{"a":0}', "set()", "{0}"];
     for (let i = 0; i < ascending.length; i++) {
       for (let j = 0; j < ascending.length; j++) {
-        expect([ascending[i], ascending[j], cmp(ascending[i]!, ascending[j]!)]).toEqual(
-          [ascending[i], ascending[j], Math.sign(i - j)]);
+        expect([ascending[i], ascending[j], cmp(ascending[i]!, ascending[j]!)]).toEqual([ascending[i], ascending[j], Math.sign(i - j)]);
       }
     }
   });

@@ -12,11 +12,28 @@ import { trivialPolicy } from "./trivial-policy";
 /** A realistic approval request of about 1 KB. */
 const INPUT = {
   request: {
-    id: "req-8f14e45f", kind: "deployment", environment: "production", service: "payments-api",
-    version: "2.14.3", requested_at: "2026-11-21T10:04:12Z", change_window: { start: "09:00", end: "17:00" },
-    diff: { files_changed: 14, lines_added: 321, lines_removed: 87, paths: ["src/api/charge.ts", "src/db/migrations/0042.sql", "config/prod.yaml"] },
+    id: "req-8f14e45f",
+    kind: "deployment",
+    environment: "production",
+    service: "payments-api",
+    version: "2.14.3",
+    requested_at: "2026-11-21T10:04:12Z",
+    change_window: { start: "09:00", end: "17:00" },
+    diff: {
+      files_changed: 14,
+      lines_added: 321,
+      lines_removed: 87,
+      paths: ["src/api/charge.ts", "src/db/migrations/0042.sql", "config/prod.yaml"],
+    },
   },
-  requester: { id: "u-1029", name: "Ada Lovelace", email: "ada@example.com", teams: ["payments", "platform"], roles: ["developer", "oncall"], tenure_days: 812 },
+  requester: {
+    id: "u-1029",
+    name: "Ada Lovelace",
+    email: "ada@example.com",
+    teams: ["payments", "platform"],
+    roles: ["developer", "oncall"],
+    tenure_days: 812,
+  },
   approvals: [
     { by: "u-2211", role: "lead", at: "2026-11-21T10:10:00Z" },
     { by: "u-3320", role: "security", at: "2026-11-21T10:12:31Z" },
@@ -80,8 +97,9 @@ describe("performance", () => {
     const runtimePolicy = await loadPolicy(readFileSync(RUNTIME_PATH));
     const floor = timePerOp(20000, () => floorPolicy.evaluate(INPUT));
     const ours = timePerOp(20000, () => runtimePolicy.evaluate(INPUT));
-    console.log(`SDK evaluate with 1 KB input: floor ${floor.toFixed(2)} µs, runtime ${ours.toFixed(2)} µs ` +
-      `(${(ours / floor).toFixed(2)}x)`);
+    console.log(
+      `SDK evaluate with 1 KB input: floor ${floor.toFixed(2)} µs, runtime ${ours.toFixed(2)} µs ` + `(${(ours / floor).toFixed(2)}x)`,
+    );
     expect(floorPolicy.evaluate(INPUT)).toEqual([]);
     expect(ours / floor).toBeLessThan(3);
   });

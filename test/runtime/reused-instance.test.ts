@@ -69,17 +69,14 @@ const scalar = fc.oneof(
 
 const { json } = fc.letrec<{ json: unknown; object: Record<string, unknown> }>((tie) => ({
   json: fc.oneof({ depthSize: "small", withCrossShrink: true }, scalar, tie("object"), fc.array(tie("json"), { maxLength: 12 })),
-  object: fc.oneof(
-    fc.dictionary(key, tie("json"), { maxKeys: 12 }),
-    fc.dictionary(key, scalar, { minKeys: 9, maxKeys: 100 }),
-  ),
+  object: fc.oneof(fc.dictionary(key, tie("json"), { maxKeys: 12 }), fc.dictionary(key, scalar, { minKeys: 9, maxKeys: 100 })),
 }));
 
 /** A request-shaped input: the case that failed in production (params with 9+ keys, one of them danger). */
 const request = fc.record({
-  params: fc.tuple(fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), json, { maxKeys: 40 }), fc.boolean()).map(
-    ([params, danger]) => ({ ...params, danger }),
-  ),
+  params: fc
+    .tuple(fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), json, { maxKeys: 40 }), fc.boolean())
+    .map(([params, danger]) => ({ ...params, danger })),
   other: json,
 });
 

@@ -47,7 +47,6 @@ describe("@open-policy-agent/opa-wasm", () => {
 
   it("surfaces the runtime's abort message as the SDK's thrown string", async () => {
     const policy = await loadPolicy(bytes);
-    expect(() => policy.evaluate(new TextEncoder().encode("{not json").buffer)).toThrow(
-      "opa_eval: input is not valid JSON");
+    expect(() => policy.evaluate(new TextEncoder().encode("{not json").buffer)).toThrow("opa_eval: input is not valid JSON");
   });
 });

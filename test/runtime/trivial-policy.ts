@@ -69,7 +69,14 @@ export function trivialPolicy(): Uint8Array<ArrayBuffer> {
     [0, 0x41, 32, 0x0b, 3, 0x5b, 0x5d, 0], // "[]\0" at 32
   ];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector(types)),
     ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, 0x01]])),
     ...section(3, vector(functions.map(([, type]) => uleb(type)))),

@@ -19,7 +19,10 @@ export interface FuncType {
 const VALTYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64" };
 
 class Reader {
-  constructor(readonly bytes: Uint8Array, public pos = 0) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos = 0,
+  ) {}
 
   byte(): number {
     return this.bytes[this.pos++]!;
@@ -105,8 +108,7 @@ export class WasmBinary {
           else if (kind === 1) {
             r.byte();
             r.limits();
-          }
-          else if (kind === 2) {
+          } else if (kind === 2) {
             const flags = r.byte();
             this.importedMemoryMinimum = r.u32();
             if (flags & 1) r.u32();

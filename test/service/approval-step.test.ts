@@ -40,9 +40,18 @@ class ScriptedGate implements ApprovalGate {
   constructor(
     private readonly onOpen: () => Promise<ApprovalOpenResult> = async () => ({
       ok: true,
-      approval: { id: "apr_1", status: "pending", created: true, createdAt: Date.UTC(2026, 10, 21, 12), expiresAt: Date.UTC(2026, 10, 21, 12, 1) },
+      approval: {
+        id: "apr_1",
+        status: "pending",
+        created: true,
+        createdAt: Date.UTC(2026, 10, 21, 12),
+        expiresAt: Date.UTC(2026, 10, 21, 12, 1),
+      },
     }),
-    private readonly onRedeem: () => Promise<GrantRedeemResult> = async () => ({ ok: true, grant: { approvalId: "apr_1", jti: "j-1", approvers: ["user:alice", "user:dave"], use: 1, maxUses: 1 } }),
+    private readonly onRedeem: () => Promise<GrantRedeemResult> = async () => ({
+      ok: true,
+      grant: { approvalId: "apr_1", jti: "j-1", approvers: ["user:alice", "user:dave"], use: 1, maxUses: 1 },
+    }),
   ) {}
   async open(opening: ApprovalOpening): Promise<ApprovalOpenResult> {
     this.opened.push(opening);
@@ -56,7 +65,8 @@ class ScriptedGate implements ApprovalGate {
 
 function useCase(outcome: EvaluatedDecision["outcome"], gate: ApprovalGate | undefined, seen: DecisionEvent[] = []) {
   let n = 0;
-  return createDecideUseCase({ audit: { record: async () => undefined },
+  return createDecideUseCase({
+    audit: { record: async () => undefined },
     policy: { decide: () => answer(outcome), status: () => ({ ready: true, active: [], reloadFailures: 0 }) },
     clock: fixedClock(NOW),
     ids: { next: () => `id-${++n}` },
@@ -70,7 +80,16 @@ describe("a require_approval answer", () => {
     const gate = new ScriptedGate();
     const decision = await useCase("require_approval", gate)(REQUEST, CALLER);
     expect(gate.opened).toEqual([
-      { caller: CALLER, request: REQUEST, decisionId: "id-1", policy: policyRef, reasons: ["policy says require_approval"], requirements: REQUIREMENTS, mask: ["/action/params/table"], beforeAnnounce: expect.any(Function) },
+      {
+        caller: CALLER,
+        request: REQUEST,
+        decisionId: "id-1",
+        policy: policyRef,
+        reasons: ["policy says require_approval"],
+        requirements: REQUIREMENTS,
+        mask: ["/action/params/table"],
+        beforeAnnounce: expect.any(Function),
+      },
     ]);
     expect(decision).toEqual<Decision>({
       decision_id: "id-1",
@@ -92,16 +111,28 @@ describe("a require_approval answer", () => {
 
   it("is denied with the gate's code and reason when no request can be opened, and observers see the deny", async () => {
     const seen: DecisionEvent[] = [];
-    const gate = new ScriptedGate(async () => ({ ok: false, code: "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE", reason: "approval store unavailable" }));
+    const gate = new ScriptedGate(async () => ({
+      ok: false,
+      code: "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE",
+      reason: "approval store unavailable",
+    }));
     const decision = await useCase("require_approval", gate, seen)(REQUEST, CALLER);
-    expect(decision).toMatchObject({ outcome: "deny", reasons: ["approval store unavailable"], code: "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE" });
+    expect(decision).toMatchObject({
+      outcome: "deny",
+      reasons: ["approval store unavailable"],
+      code: "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE",
+    });
     expect(decision.approval).toBeUndefined();
     expect(seen.map((e) => e.decision.outcome)).toEqual(["deny"]);
   });
 
   it("is denied (approval store unavailable) when the service has no approval workflow", async () => {
     const decision = await useCase("require_approval", undefined)(REQUEST, CALLER);
-    expect(decision).toMatchObject({ outcome: "deny", reasons: ["approval store unavailable"], code: "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE" });
+    expect(decision).toMatchObject({
+      outcome: "deny",
+      reasons: ["approval store unavailable"],
+      code: "COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE",
+    });
   });
 
   it("rejects with the gate's error when the request itself is at fault, and tells no observer", async () => {
@@ -134,7 +165,11 @@ describe("a request with a grant", () => {
   });
 
   it("is denied with the refusal's reason and code when the grant does not redeem", async () => {
-    const gate = new ScriptedGate(undefined, async () => ({ ok: false, code: "COUNTERSIGN_GRANT_REPLAYED", reason: "the grant has already been used" }));
+    const gate = new ScriptedGate(undefined, async () => ({
+      ok: false,
+      code: "COUNTERSIGN_GRANT_REPLAYED",
+      reason: "the grant has already been used",
+    }));
     const decision = await useCase("require_approval", gate)(withGrant, CALLER);
     expect(decision).toMatchObject({ outcome: "deny", reasons: ["the grant has already been used"], code: "COUNTERSIGN_GRANT_REPLAYED" });
     expect(decision.grant).toBeUndefined();

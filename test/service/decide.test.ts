@@ -15,7 +15,14 @@ import type { PolicyInput } from "../../src/service/policy-input";
 
 const NOW = BigInt(Date.UTC(2025, 5, 1, 12, 30, 15, 250)) * 1_000_000n;
 
-const CALLER: Principal = { id: "svc:ci", kind: "service", roles: ["deployer"], owner: "user:olivia", auditor: false, teams: { aadObjectId: "x", tenantId: "y" } };
+const CALLER: Principal = {
+  id: "svc:ci",
+  kind: "service",
+  roles: ["deployer"],
+  owner: "user:olivia",
+  auditor: false,
+  teams: { aadObjectId: "x", tenantId: "y" },
+};
 
 const REQUEST: DecideRequest = {
   actor: { id: "agent:bot", type: "ai_agent", on_behalf_of: "user:alice" },
@@ -74,8 +81,20 @@ describe("the decide use case", () => {
   });
 
   it("answers with the decision id, the policy's outcome, reasons, mask and bundle, and no internals", async () => {
-    const allow: EvaluatedDecision = { outcome: "allow", reasons: ["routine"], mask: ["/action/params/table"], rule: "r", policy: { bundle: "countersign", revision: "r1" }, evalNs: 5 };
-    const decide = createDecideUseCase({ audit: { record: async () => undefined }, policy: recordingPolicy(() => allow), clock: fixedClock(NOW), ids: ids() });
+    const allow: EvaluatedDecision = {
+      outcome: "allow",
+      reasons: ["routine"],
+      mask: ["/action/params/table"],
+      rule: "r",
+      policy: { bundle: "countersign", revision: "r1" },
+      evalNs: 5,
+    };
+    const decide = createDecideUseCase({
+      audit: { record: async () => undefined },
+      policy: recordingPolicy(() => allow),
+      clock: fixedClock(NOW),
+      ids: ids(),
+    });
     const decision = await decide(REQUEST, CALLER);
     expect(decision).toEqual({
       decision_id: "id-1",
@@ -88,7 +107,8 @@ describe("the decide use case", () => {
 
   it("tells every observer about the decision, with the input, the engine's result and the instant", async () => {
     const seen: DecisionEvent[] = [];
-    const decide = createDecideUseCase({ audit: { record: async () => undefined },
+    const decide = createDecideUseCase({
+      audit: { record: async () => undefined },
       policy: recordingPolicy(() => APPROVAL),
       clock: fixedClock(NOW),
       ids: ids(),
@@ -101,7 +121,8 @@ describe("the decide use case", () => {
   });
 
   it("denies when the policy adapter throws", async () => {
-    const decide = createDecideUseCase({ audit: { record: async () => undefined },
+    const decide = createDecideUseCase({
+      audit: { record: async () => undefined },
       policy: recordingPolicy(() => {
         throw new Error("boom");
       }),
@@ -115,24 +136,43 @@ describe("the decide use case", () => {
 
   it("turns a failure reported with any outcome but deny into a deny", async () => {
     const confused: EvaluatedDecision = { ...APPROVAL, outcome: "allow", failure: { code: "COUNTERSIGN_POLICY_TIMEOUT", message: "slow" } };
-    const decide = createDecideUseCase({ audit: { record: async () => undefined }, policy: recordingPolicy(() => confused), clock: fixedClock(NOW), ids: ids() });
+    const decide = createDecideUseCase({
+      audit: { record: async () => undefined },
+      policy: recordingPolicy(() => confused),
+      clock: fixedClock(NOW),
+      ids: ids(),
+    });
     const decision = await decide(REQUEST, CALLER);
     expect(decision.outcome).toBe("deny");
     expect(decision.approval).toBeUndefined();
   });
 
   it("waits for a policy that answers asynchronously", async () => {
-    const policy: DecisionPolicy = { decide: async () => ({ ...APPROVAL, outcome: "deny", approval: undefined }), status: () => ({ ready: true, active: [], reloadFailures: 0 }) };
+    const policy: DecisionPolicy = {
+      decide: async () => ({ ...APPROVAL, outcome: "deny", approval: undefined }),
+      status: () => ({ ready: true, active: [], reloadFailures: 0 }),
+    };
     const decide = createDecideUseCase({ audit: { record: async () => undefined }, policy, clock: fixedClock(NOW), ids: ids() });
     expect((await decide(REQUEST, CALLER)).outcome).toBe("deny");
   });
 });
 
 describe("the audit trail", () => {
-  it("records every answer before giving it, and answers deny \"audit unavailable\" when it cannot", async () => {
-    const allow: EvaluatedDecision = { outcome: "allow", reasons: ["routine"], mask: [], policy: { bundle: "countersign", revision: "r1" }, evalNs: 5 };
+  it('records every answer before giving it, and answers deny "audit unavailable" when it cannot', async () => {
+    const allow: EvaluatedDecision = {
+      outcome: "allow",
+      reasons: ["routine"],
+      mask: [],
+      policy: { bundle: "countersign", revision: "r1" },
+      evalNs: 5,
+    };
     const recorded: string[] = [];
-    const ok = createDecideUseCase({ audit: { record: async (e) => void recorded.push(e.decision.outcome) }, policy: recordingPolicy(() => allow), clock: fixedClock(NOW), ids: ids() });
+    const ok = createDecideUseCase({
+      audit: { record: async (e) => void recorded.push(e.decision.outcome) },
+      policy: recordingPolicy(() => allow),
+      clock: fixedClock(NOW),
+      ids: ids(),
+    });
     expect((await ok(REQUEST, CALLER)).outcome).toBe("allow");
     expect(recorded).toEqual(["allow"]);
 
@@ -149,4 +189,3 @@ describe("the audit trail", () => {
     expect(seen[0]!.evaluated.failure).toEqual({ code: "COUNTERSIGN_AUDIT_UNAVAILABLE", message: "redis down" });
   });
 });
-

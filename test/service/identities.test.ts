@@ -31,7 +31,12 @@ describe("IdentityDirectory", () => {
   });
 
   it("marks the auditor", () => {
-    expect(directory.all().filter((p) => p.auditor).map((p) => p.id)).toEqual(["user:erin"]);
+    expect(
+      directory
+        .all()
+        .filter((p) => p.auditor)
+        .map((p) => p.id),
+    ).toEqual(["user:erin"]);
   });
 });
 

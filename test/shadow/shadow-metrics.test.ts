@@ -14,7 +14,12 @@ function comparison(live: Outcome, candidate: Outcome, failed = false): ShadowCo
   return {
     decisionId: "d",
     live: { policy: POLICY, outcome: live, reasons: [] },
-    candidate: { policy: POLICY, outcome: candidate, reasons: [], ...(failed ? { failure: { code: "COUNTERSIGN_POLICY_ILL_FORMED", message: "x" } } : {}) },
+    candidate: {
+      policy: POLICY,
+      outcome: candidate,
+      reasons: [],
+      ...(failed ? { failure: { code: "COUNTERSIGN_POLICY_ILL_FORMED", message: "x" } } : {}),
+    },
   };
 }
 
@@ -22,7 +27,9 @@ async function values(registry: Registry): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const m of await registry.getMetricsAsJSON()) {
     for (const v of m.values) {
-      const labels = Object.entries(v.labels).map(([k, x]) => `${k}=${String(x)}`).join(",");
+      const labels = Object.entries(v.labels)
+        .map(([k, x]) => `${k}=${String(x)}`)
+        .join(",");
       out[labels === "" ? m.name : `${m.name}{${labels}}`] = v.value;
     }
   }

@@ -14,7 +14,17 @@ import type { DecisionEvent } from "../../src/service/decision-response";
 import { silentLogger } from "../../src/engine/engine-logger";
 import { parseServiceConfig } from "../../src/config/config-loader";
 import { useRedisServer } from "../support/redis-server";
-import { AUTH, decideBody, decisionModule, exampleConfig, removeTempDirs, tempDir, testService, writeBundle, type TestService } from "../http/service-harness";
+import {
+  AUTH,
+  decideBody,
+  decisionModule,
+  exampleConfig,
+  removeTempDirs,
+  tempDir,
+  testService,
+  writeBundle,
+  type TestService,
+} from "../http/service-harness";
 
 const APPROVAL = `{"quorum": 1, "reviewers": {"roles": ["dba"]}, "ttl_seconds": 3600, "grant_ttl_seconds": 300}`;
 
@@ -35,8 +45,24 @@ decision := {"outcome": "perhaps", "reasons": []} if input.action.name == "garbl
 
 type Outcome = "allow" | "deny" | "require_approval";
 const ACTIONS = ["read", "tighten", "write", "loosen", "drop", "unblock", "garble"] as const;
-const LIVE_OUTCOME: Record<(typeof ACTIONS)[number], Outcome> = { read: "allow", tighten: "allow", write: "require_approval", loosen: "require_approval", drop: "deny", unblock: "deny", garble: "allow" };
-const CANDIDATE_OUTCOME: Record<(typeof ACTIONS)[number], Outcome> = { read: "allow", tighten: "require_approval", write: "require_approval", loosen: "allow", drop: "deny", unblock: "allow", garble: "deny" };
+const LIVE_OUTCOME: Record<(typeof ACTIONS)[number], Outcome> = {
+  read: "allow",
+  tighten: "allow",
+  write: "require_approval",
+  loosen: "require_approval",
+  drop: "deny",
+  unblock: "deny",
+  garble: "allow",
+};
+const CANDIDATE_OUTCOME: Record<(typeof ACTIONS)[number], Outcome> = {
+  read: "allow",
+  tighten: "require_approval",
+  write: "require_approval",
+  loosen: "allow",
+  drop: "deny",
+  unblock: "allow",
+  garble: "deny",
+};
 
 const live = useRedisServer();
 const plain = useRedisServer();
@@ -76,7 +102,15 @@ describe("shadow mode", () => {
   });
 
   it("counts a known mix of requests exactly, answering each with the live policy", async () => {
-    const mix: [string, number][] = [["read", 3], ["tighten", 2], ["write", 1], ["loosen", 2], ["drop", 1], ["unblock", 1], ["garble", 1]];
+    const mix: [string, number][] = [
+      ["read", 3],
+      ["tighten", 2],
+      ["write", 1],
+      ["loosen", 2],
+      ["drop", 1],
+      ["unblock", 1],
+      ["garble", 1],
+    ];
     const ids: Record<string, string[]> = {};
     for (const [action, times] of mix) {
       for (let i = 0; i < times; i++) {
@@ -121,7 +155,10 @@ describe("shadow mode", () => {
   });
 
   it("records each disagreement in the audit trail with both answers and the decision id", async () => {
-    const res = await request(service.app).get("/v1/audit").query({ type: "shadow.disagreement", order: "oldest" }).set("Authorization", AUTH.erin);
+    const res = await request(service.app)
+      .get("/v1/audit")
+      .query({ type: "shadow.disagreement", order: "oldest" })
+      .set("Authorization", AUTH.erin);
     expect(res.status).toBe(200);
     const entries = res.body.entries as Record<string, unknown>[];
     expect(entries.map((e) => e["transition"])).toEqual([
@@ -138,7 +175,10 @@ describe("shadow mode", () => {
       live: { bundles: { countersign: { revision: "live-1" } }, outcome: "require_approval", reasons: ["needs a dba"] },
       candidate: { bundles: { candidate: { revision: "candidate-1" } }, outcome: "allow", reasons: ["listed as allowed"] },
     });
-    const decision = await request(service.app).get("/v1/audit").query({ type: "decision", decision_id: loosen["decision_id"] }).set("Authorization", AUTH.erin);
+    const decision = await request(service.app)
+      .get("/v1/audit")
+      .query({ type: "decision", decision_id: loosen["decision_id"] })
+      .set("Authorization", AUTH.erin);
     expect(decision.body.entries).toHaveLength(1);
     expect(decision.body.entries[0]).toMatchObject({ outcome: "require_approval", action: "loosen" });
     expect(entries[5]).toMatchObject({ candidate: { outcome: "deny", failure: { code: "COUNTERSIGN_POLICY_ILL_FORMED" } } });
@@ -159,7 +199,12 @@ describe("shadow mode without a candidate loaded", () => {
       expect((await decide(service, "read"))["outcome"]).toBe("allow");
       await service.shadow!.idle();
       const res = await summary(service);
-      expect(res.body).toMatchObject({ candidate_bundle: "missing", candidate_loaded: false, compared: 0, skipped: { candidate_missing: 1 } });
+      expect(res.body).toMatchObject({
+        candidate_bundle: "missing",
+        candidate_loaded: false,
+        compared: 0,
+        skipped: { candidate_missing: 1 },
+      });
     } finally {
       await service.close();
     }
@@ -200,7 +245,12 @@ describe("the shadow queue", () => {
     expect(evaluated).toBe(0);
     await runner.idle();
     expect(evaluated).toBe(2);
-    expect(runner.summary()).toMatchObject({ compared: 2, dropped: 3, disagreements: 2, by_transition: { "allow→deny": { count: 2, examples: ["a", "b"] } } });
+    expect(runner.summary()).toMatchObject({
+      compared: 2,
+      dropped: 3,
+      disagreements: 2,
+      by_transition: { "allow→deny": { count: 2, examples: ["a", "b"] } },
+    });
   });
 });
 
@@ -263,12 +313,17 @@ describe("shadow mode never changes an answer", () => {
 });
 
 describe("bundles.shadow in the configuration", () => {
-  const ID = "identities:\n  - { id: \"svc:ci\", kind: service, roles: [] }\n";
-  const parse = (bundles: string): unknown => () => parseServiceConfig(`${ID}bundles:\n${bundles}`, "/tmp/countersign.yaml", {});
+  const ID = 'identities:\n  - { id: "svc:ci", kind: service, roles: [] }\n';
+  const parse =
+    (bundles: string): unknown =>
+    () =>
+      parseServiceConfig(`${ID}bundles:\n${bundles}`, "/tmp/countersign.yaml", {});
   it("names another bundle of the bundle directory", () => {
     expect(parseServiceConfig(`${ID}bundles:\n  shadow: candidate\n`, "/tmp/countersign.yaml", {}).bundles.shadow).toBe("candidate");
     expect(parse("  shadow: countersign\n")).toThrow(/bundles\.shadow.*names the decision bundle countersign/);
-    expect(parse("  shadow: candidate\n  remote: { url: https://bundles.example.com/b.tar.gz }\n")).toThrow(/bundles\.shadow.*needs the bundle directory/);
+    expect(parse("  shadow: candidate\n  remote: { url: https://bundles.example.com/b.tar.gz }\n")).toThrow(
+      /bundles\.shadow.*needs the bundle directory/,
+    );
     expect(parse("  shadow: ../candidate\n")).toThrow(/bundles\.shadow/);
   });
 });

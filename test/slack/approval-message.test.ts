@@ -54,10 +54,27 @@ describe("renderApprovalMessage", () => {
   it("shows the request like the Teams card, with Approve and Deny buttons naming the request and version", () => {
     const message = renderApprovalMessage(pending, masker);
     const text = JSON.stringify(message.blocks);
-    for (const shown of ["Approval required: deploy", "Pending", "agent:deploy-bot (ai_agent)", "user:alice", "service payments", "production", "REL-42", "2025-01-31 10:30 UTC", "1 distinct approver with role release-manager", "apr_1", "need one release-manager", "registry/payments:1.2.3", "None yet.", "up to 5 uses"]) {
+    for (const shown of [
+      "Approval required: deploy",
+      "Pending",
+      "agent:deploy-bot (ai_agent)",
+      "user:alice",
+      "service payments",
+      "production",
+      "REL-42",
+      "2025-01-31 10:30 UTC",
+      "1 distinct approver with role release-manager",
+      "apr_1",
+      "need one release-manager",
+      "registry/payments:1.2.3",
+      "None yet.",
+      "up to 5 uses",
+    ]) {
       expect(text).toContain(shown);
     }
-    const actions = message.blocks.find((b) => b["type"] === "actions") as { elements: { action_id: string; value: string; style: string }[] };
+    const actions = message.blocks.find((b) => b["type"] === "actions") as {
+      elements: { action_id: string; value: string; style: string }[];
+    };
     expect(actions.elements.map((e) => [e.action_id, e.style])).toEqual([
       [APPROVE_ACTION_ID, "primary"],
       [DENY_ACTION_ID, "danger"],
@@ -67,7 +84,10 @@ describe("renderApprovalMessage", () => {
   });
 
   it("never lets untrusted text become mrkdwn: no mention, link or formatting reaches a mrkdwn object", () => {
-    const message = renderApprovalMessage({ ...pending, verdicts: [{ reviewerId: "user:bob", verdict: "deny", comment: "<@U0EVIL> <!here>", at: 1 }] }, masker);
+    const message = renderApprovalMessage(
+      { ...pending, verdicts: [{ reviewerId: "user:bob", verdict: "deny", comment: "<@U0EVIL> <!here>", at: 1 }] },
+      masker,
+    );
     for (const t of mrkdwnTexts(message.blocks)) {
       expect(t).not.toMatch(/<[!@#]|<https?:/);
       expect(t).not.toContain("evil.example");
@@ -76,27 +96,42 @@ describe("renderApprovalMessage", () => {
   });
 
   it("hides masked values in every field and in free text that echoes them", () => {
-    const echo: ApprovalCardState = { ...pending, policyReasons: ["token tok_live_abcdef123456 is used"], verdicts: [{ reviewerId: "user:bob", verdict: "approve", comment: "saw tok_live_abcdef123456", at: 1 }] };
+    const echo: ApprovalCardState = {
+      ...pending,
+      policyReasons: ["token tok_live_abcdef123456 is used"],
+      verdicts: [{ reviewerId: "user:bob", verdict: "approve", comment: "saw tok_live_abcdef123456", at: 1 }],
+    };
     const out = JSON.stringify(renderApprovalMessage(echo, masker));
     expect(out).not.toContain("tok_live_abcdef123456");
     expect(out).toContain("[MASKED]");
   });
 
   it("a short masked value ('app') is hidden in text but never rewrites action ids or button values", () => {
-    const state: ApprovalCardState = { ...pending, request: { ...pending.request, context: { ...pending.request.context, ticket: "app" } }, mask: ["/context/ticket"], policyReasons: ["uses app"] };
+    const state: ApprovalCardState = {
+      ...pending,
+      request: { ...pending.request, context: { ...pending.request.context, ticket: "app" } },
+      mask: ["/context/ticket"],
+      policyReasons: ["uses app"],
+    };
     const message = renderApprovalMessage(state, masker);
     const actions = message.blocks.find((b) => b["type"] === "actions") as { elements: { action_id: string; value: string }[] };
     expect(actions.elements.map((e) => e.action_id)).toEqual([APPROVE_ACTION_ID, DENY_ACTION_ID]);
     expect(parseButtonValue(actions.elements[0]!.value)).toEqual({ id: "apr_1", v: 3 });
     expect(JSON.stringify(message.blocks)).toContain("uses [MASKED]");
     expect(JSON.stringify(message.blocks)).toContain("approvals");
-    const view = renderVerdictModal(state, { id: "apr_1", verdict: "approve", v: 3, channel: "C0APPROVALS" }, masker) as { private_metadata: string };
+    const view = renderVerdictModal(state, { id: "apr_1", verdict: "approve", v: 3, channel: "C0APPROVALS" }, masker) as {
+      private_metadata: string;
+    };
     expect(JSON.parse(view.private_metadata)).toEqual({ id: "apr_1", verdict: "approve", v: 3, channel: "C0APPROVALS" });
   });
 
   it("a decided request shows its outcome and no buttons", () => {
     for (const status of ["approved", "denied", "expired", "cancelled"] as const) {
-      const decided: ApprovalCardState = { ...pending, status, outcome: { status, decidedAt: Date.UTC(2025, 0, 31, 9, 45), decidedBy: status === "expired" ? [] : ["user:bob"] } };
+      const decided: ApprovalCardState = {
+        ...pending,
+        status,
+        outcome: { status, decidedAt: Date.UTC(2025, 0, 31, 9, 45), decidedBy: status === "expired" ? [] : ["user:bob"] },
+      };
       const message = renderApprovalMessage(decided, masker);
       expect(message.blocks.some((b) => b["type"] === "actions")).toBe(false);
       expect(JSON.stringify(message.blocks)).toContain("No further verdicts are accepted.");
@@ -111,11 +146,23 @@ describe("renderApprovalMessage", () => {
         fc.dictionary(fc.string({ minLength: 1, maxLength: 30 }), fc.oneof(text, fc.integer(), fc.boolean()), { maxKeys: 40 }),
         fc.dictionary(fc.string({ minLength: 1, maxLength: 30 }), text, { maxKeys: 40 }),
         fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim().length >= 8),
-        fc.array(fc.record({ reviewerId: fc.string({ minLength: 1, maxLength: 100 }), verdict: fc.constantFrom("approve" as const, "deny" as const), comment: text, at: fc.nat() }), { maxLength: 30 }),
+        fc.array(
+          fc.record({
+            reviewerId: fc.string({ minLength: 1, maxLength: 100 }),
+            verdict: fc.constantFrom("approve" as const, "deny" as const),
+            comment: text,
+            at: fc.nat(),
+          }),
+          { maxLength: 30 },
+        ),
         (params, context, secret, verdicts) => {
           const state: ApprovalCardState = {
             ...pending,
-            request: { ...pending.request, action: { name: "db.export", params: { ...params, secret_query: secret } }, context: { ...context, reason: `uses ${secret}` } },
+            request: {
+              ...pending.request,
+              action: { name: "db.export", params: { ...params, secret_query: secret } },
+              context: { ...context, reason: `uses ${secret}` },
+            },
             mask: ["/action/params/secret_query"],
             verdicts: verdicts.map((v) => ({ ...v, comment: `${v.comment} ${secret}` })),
           };
@@ -153,7 +200,15 @@ describe("renderVerdictModal", () => {
   });
 
   it("requires the comment when the policy does, and shows no masked value", () => {
-    const view = renderVerdictModal({ ...pending, requirements: { ...pending.requirements, commentRequired: true }, request: { ...pending.request, actor: { id: "tok_live_abcdef123456" } } }, metadata, masker) as any;
+    const view = renderVerdictModal(
+      {
+        ...pending,
+        requirements: { ...pending.requirements, commentRequired: true },
+        request: { ...pending.request, actor: { id: "tok_live_abcdef123456" } },
+      },
+      metadata,
+      masker,
+    ) as any;
     expect(view.blocks.find((b: any) => b.block_id === "comment").optional).toBe(false);
     expect(JSON.stringify(view)).toContain("deploy on service payments");
     expect(JSON.stringify(view)).not.toContain("tok_live_abcdef123456");

@@ -9,12 +9,23 @@ const base = { default_channel: "C0APPROVALS", channels: { releases: "C0RELEASES
 
 describe("validateSlackConfig", () => {
   it("takes the token and signing secret from the environment, over the file", () => {
-    const config = validateSlackConfig({ ...base, bot_token: "xoxb-file", signing_secret: "file" }, { SLACK_BOT_TOKEN: "xoxb-env", SLACK_SIGNING_SECRET: "env" });
-    expect(config).toMatchObject({ botToken: "xoxb-env", signingSecret: "env", defaultChannel: "C0APPROVALS", apiUrl: "https://slack.com/api/", requestMaxAgeSeconds: 300 });
+    const config = validateSlackConfig(
+      { ...base, bot_token: "xoxb-file", signing_secret: "file" },
+      { SLACK_BOT_TOKEN: "xoxb-env", SLACK_SIGNING_SECRET: "env" },
+    );
+    expect(config).toMatchObject({
+      botToken: "xoxb-env",
+      signingSecret: "env",
+      defaultChannel: "C0APPROVALS",
+      apiUrl: "https://slack.com/api/",
+      requestMaxAgeSeconds: 300,
+    });
   });
 
   it("production refuses to start without a signing secret; development starts and refuses every request", () => {
-    expect(() => validateSlackConfig(base, { SLACK_BOT_TOKEN: "xoxb-1" }, { production: true })).toThrow(/slack.signing_secret is required in production/);
+    expect(() => validateSlackConfig(base, { SLACK_BOT_TOKEN: "xoxb-1" }, { production: true })).toThrow(
+      /slack.signing_secret is required in production/,
+    );
     expect(validateSlackConfig(base, { SLACK_BOT_TOKEN: "xoxb-1" }).signingSecret).toBeUndefined();
   });
 
@@ -34,7 +45,9 @@ describe("validateSlackConfig", () => {
       expect(() => validateSlackConfig(raw, env, { production: production === true })).toThrow(message);
     }
     expect(() => validateSlackConfig(base, {})).toThrow(/slack.bot_token is required/);
-    expect(() => validateSlackConfig(base, { SLACK_BOT_TOKEN: "xoxp-user", SLACK_SIGNING_SECRET: "s" }, { production: true })).toThrow(/xoxb/);
+    expect(() => validateSlackConfig(base, { SLACK_BOT_TOKEN: "xoxp-user", SLACK_SIGNING_SECRET: "s" }, { production: true })).toThrow(
+      /xoxb/,
+    );
   });
 
   it("routes a policy channel to its mapped Slack channel, a channel id as written, else the default", () => {

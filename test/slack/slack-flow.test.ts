@@ -8,10 +8,30 @@ import "../teams/support/network-guard";
 import request from "supertest";
 import type { ServiceConfig } from "../../src/config/service-config";
 import { approvalClient, approvalIdOf } from "../http/approval-client";
-import { approvalTestService, AUTH, decisionModule, eventually, exportBody, iamBody, removeTempDirs, tempDir, writeBundle, type TestService } from "../http/service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  decisionModule,
+  eventually,
+  exportBody,
+  iamBody,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type TestService,
+} from "../http/service-harness";
 import { useRedisServer } from "../support/redis-server";
 import { startFakeSlackApi, type FakeSlackApi, type SlackCall } from "./support/fake-slack-api";
-import { buttonClick, modalSubmission, postEvent, postInteraction, postSigned, sign, SIGNING_SECRET, SLACK_USERS } from "./support/slack-requests";
+import {
+  buttonClick,
+  modalSubmission,
+  postEvent,
+  postInteraction,
+  postSigned,
+  sign,
+  SIGNING_SECRET,
+  SLACK_USERS,
+} from "./support/slack-requests";
 
 const redis = useRedisServer({ flushBetweenTests: true });
 let bundlesDir: string;
@@ -38,7 +58,9 @@ function withSlack(extra: Record<string, unknown> = {}): (c: ServiceConfig) => S
   });
 }
 
-async function start(opts: { dir?: string; extra?: Record<string, unknown> } = {}): Promise<TestService & { clock: { advance(ms: number): void } }> {
+async function start(
+  opts: { dir?: string; extra?: Record<string, unknown> } = {},
+): Promise<TestService & { clock: { advance(ms: number): void } }> {
   service = await approvalTestService({ bundlesDir: opts.dir ?? bundlesDir, redisUrl: redis.url, configure: withSlack(opts.extra) });
   return service;
 }
@@ -59,7 +81,10 @@ afterAll(() => removeTempDirs());
 
 /** The message posted for `approvalId` (waits for the outbox to deliver it). */
 async function postedMessage(approvalId: string): Promise<SlackCall> {
-  return eventually(() => slack.calls("chat.postMessage").find((c) => JSON.stringify(c.args).includes(approvalId) && c.args["thread_ts"] === undefined), `the message for ${approvalId}`);
+  return eventually(
+    () => slack.calls("chat.postMessage").find((c) => JSON.stringify(c.args).includes(approvalId) && c.args["thread_ts"] === undefined),
+    `the message for ${approvalId}`,
+  );
 }
 
 function buttons(call: SlackCall): { approve: string; deny: string } {
@@ -80,10 +105,19 @@ function statusText(call: SlackCall): string {
 }
 
 /** Clicks Approve or Deny as `user`, waits for the modal, submits it; returns the submission's answer. */
-async function verdictInSlack(app: TestService["app"], posted: SlackCall, user: string, verdict: "approve" | "deny", input: { comment?: string; scope?: string } = {}) {
+async function verdictInSlack(
+  app: TestService["app"],
+  posted: SlackCall,
+  user: string,
+  verdict: "approve" | "deny",
+  input: { comment?: string; scope?: string } = {},
+) {
   const before = slack.calls("views.open").length;
   const value = buttons(posted)[verdict];
-  const click = await postInteraction(app, buttonClick({ user, channel: posted.args["channel"], ts: "1700000000.000001", actionId: `countersign.${verdict}`, value }));
+  const click = await postInteraction(
+    app,
+    buttonClick({ user, channel: posted.args["channel"], ts: "1700000000.000001", actionId: `countersign.${verdict}`, value }),
+  );
   expect(click.status).toBe(200);
   const opened = await eventually(() => slack.calls("views.open")[before], "the verdict modal opened");
   const submitted = await postInteraction(app, modalSubmission({ user, view: opened.args["view"], ...input }));
@@ -103,7 +137,12 @@ it("a require_approval decision posts the approval message to the routed channel
 
   // A policy naming a channel goes to the Slack channel it maps to.
   const release = approvalIdOf(
-    await api.decide(AUTH.caller, { actor: { id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:mallory" }, action: { name: "deploy.release" }, resource: { type: "service", id: "web", environment: "production" }, context: { reason: "release 42" } }),
+    await api.decide(AUTH.caller, {
+      actor: { id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:mallory" },
+      action: { name: "deploy.release" },
+      resource: { type: "service", id: "web", environment: "production" },
+      context: { reason: "release 42" },
+    }),
   );
   expect((await postedMessage(release)).args["channel"]).toBe(RELEASES);
 });
@@ -123,7 +162,13 @@ it("an eligible reviewer's Approve opens the modal, records the verdict (channel
     return r.body.status === "approved" ? r : undefined;
   }, "the approval approved");
   expect(read.body.verdicts).toEqual([
-    expect.objectContaining({ reviewer_id: "user:alice", verdict: "approve", comment: "looks fine", channel: "slack", shown: { version: 1, digest: expect.stringMatching(/^[0-9a-f]{64}$/) } }),
+    expect.objectContaining({
+      reviewer_id: "user:alice",
+      verdict: "approve",
+      comment: "looks fine",
+      channel: "slack",
+      shown: { version: 1, digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    }),
   ]);
   const update = await eventually(() => updatesFor(id).find((u) => statusText(u).includes("Approved")), "the message updated");
   expect(update.args).toMatchObject({ channel: APPROVALS, ts: posted.args["ts"] !== undefined ? expect.any(String) : expect.anything() });
@@ -164,7 +209,17 @@ it("refuses with an ephemeral message and changes nothing: wrong role, unmapped 
   const posted = await postedMessage(id);
   const value = buttons(posted).approve;
   const click = (user: string, team?: string) =>
-    postInteraction(app, buttonClick({ user, ...(team === undefined ? {} : { team }), channel: APPROVALS, ts: "1700000000.000001", actionId: "countersign.approve", value }));
+    postInteraction(
+      app,
+      buttonClick({
+        user,
+        ...(team === undefined ? {} : { team }),
+        channel: APPROVALS,
+        ts: "1700000000.000001",
+        actionId: "countersign.approve",
+        value,
+      }),
+    );
 
   expect((await click(SLACK_USERS.erin)).status).toBe(200);
   const wrongRole = await eventually(() => ephemeralsFor(SLACK_USERS.erin)[0], "the wrong-role refusal");
@@ -172,16 +227,29 @@ it("refuses with an ephemeral message and changes nothing: wrong role, unmapped 
   expect(wrongRole.args["text"]).toContain("COUNTERSIGN_NOT_ELIGIBLE");
 
   await click(SLACK_USERS.stranger);
-  expect((await eventually(() => ephemeralsFor(SLACK_USERS.stranger)[0], "the unmapped refusal")).args["text"]).toContain("COUNTERSIGN_SLACK_UNKNOWN_REVIEWER");
+  expect((await eventually(() => ephemeralsFor(SLACK_USERS.stranger)[0], "the unmapped refusal")).args["text"]).toContain(
+    "COUNTERSIGN_SLACK_UNKNOWN_REVIEWER",
+  );
 
   await click(SLACK_USERS.alice, "T0OTHERORG");
   const otherTeam = await eventually(() => ephemeralsFor(SLACK_USERS.alice)[0], "the other-workspace refusal");
   expect(otherTeam.args["text"]).toContain("COUNTERSIGN_SLACK_TEAM_NOT_ALLOWED");
 
   // Self-approval: alice cannot approve an action done on her behalf.
-  const own = approvalIdOf(await api.decide(AUTH.caller, exportBody({ actor: { id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:alice" } })));
+  const own = approvalIdOf(
+    await api.decide(AUTH.caller, exportBody({ actor: { id: "agent:deploy-bot", type: "ai_agent", on_behalf_of: "user:alice" } })),
+  );
   const ownPosted = await postedMessage(own);
-  await postInteraction(app, buttonClick({ user: SLACK_USERS.alice, channel: APPROVALS, ts: "1700000000.000002", actionId: "countersign.approve", value: buttons(ownPosted).approve }));
+  await postInteraction(
+    app,
+    buttonClick({
+      user: SLACK_USERS.alice,
+      channel: APPROVALS,
+      ts: "1700000000.000002",
+      actionId: "countersign.approve",
+      value: buttons(ownPosted).approve,
+    }),
+  );
   const self = await eventually(() => ephemeralsFor(SLACK_USERS.alice)[1], "the self-approval refusal");
   expect(self.args["text"]).toContain("COUNTERSIGN_SELF_APPROVAL");
 
@@ -226,11 +294,16 @@ it("an API verdict, a cancellation and an expiry update the Slack message", asyn
   expect((await api.cancel(AUTH.caller, cancelled, { reason: "no longer needed" })).status).toBe(200);
   await eventually(() => updatesFor(cancelled).find((u) => statusText(u).includes("Cancelled")), "the message cancelled");
 
-  const expiring = approvalIdOf(await api.decide(AUTH.caller, exportBody({ action: { name: "db.export", params: { table: "invoices" } } })));
+  const expiring = approvalIdOf(
+    await api.decide(AUTH.caller, exportBody({ action: { name: "db.export", params: { table: "invoices" } } })),
+  );
   const posted = await postedMessage(expiring);
   svc.clock.advance(2 * 3600 * 1000);
   await eventually(() => updatesFor(expiring).find((u) => statusText(u).includes("Expired")), "the message expired", 15_000);
-  const notice = await eventually(() => slack.calls("chat.postMessage").find((c) => c.args["thread_ts"] !== undefined && String(c.args["text"]).includes("Expired")), "the expiry notice in the thread");
+  const notice = await eventually(
+    () => slack.calls("chat.postMessage").find((c) => c.args["thread_ts"] !== undefined && String(c.args["text"]).includes("Expired")),
+    "the expiry notice in the thread",
+  );
   expect(notice.args["channel"]).toBe(posted.args["channel"]);
 });
 
@@ -240,7 +313,13 @@ it("a bad, stale or replayed signature is refused with 401 and nothing changes",
   const id = approvalIdOf(await api.decide(AUTH.caller, exportBody()));
   const posted = await postedMessage(id);
   slack.reset();
-  const payload = buttonClick({ user: SLACK_USERS.alice, channel: APPROVALS, ts: "1700000000.000001", actionId: "countersign.approve", value: buttons(posted).approve });
+  const payload = buttonClick({
+    user: SLACK_USERS.alice,
+    channel: APPROVALS,
+    ts: "1700000000.000001",
+    actionId: "countersign.approve",
+    value: buttons(posted).approve,
+  });
   const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const now = Math.floor(Date.now() / 1000);
   const form = "application/x-www-form-urlencoded";
@@ -274,7 +353,11 @@ it("a bad, stale or replayed signature is refused with 401 and nothing changes",
 
 it("answers Slack's url_verification on the events endpoint, signed only", async () => {
   const { app } = await start();
-  const ok = await postEvent(app, { type: "url_verification", token: "t", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
+  const ok = await postEvent(app, {
+    type: "url_verification",
+    token: "t",
+    challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+  });
   expect(ok.status).toBe(200);
   expect(ok.body).toEqual({ challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
   const bad = await postEvent(app, { type: "url_verification", challenge: "x" }, { secret: "wrong" });
@@ -288,7 +371,10 @@ it("no masked value reaches Slack in any outbound payload", async () => {
   const id = approvalIdOf(
     await api.decide(
       AUTH.caller,
-      exportBody({ action: { name: "db.export", params: { table: "customers", query } }, context: { reason: `needs ${query} for audit`, ticket: "OPS-9" } }),
+      exportBody({
+        action: { name: "db.export", params: { table: "customers", query } },
+        context: { reason: `needs ${query} for audit`, ticket: "OPS-9" },
+      }),
     ),
   );
   const posted = await postedMessage(id);
@@ -308,7 +394,9 @@ it("a policy's comment_required makes the modal's comment required and the core 
   await writeBundle(
     dir,
     {
-      "policy.rego": decisionModule(`decision := {"outcome": "require_approval", "reasons": ["needs a DBA, with a comment"], "mask": [], "approval": {"quorum": 1, "reviewers": {"roles": ["dba"]}, "ttl_seconds": 600, "comment_required": true}}`),
+      "policy.rego": decisionModule(
+        `decision := {"outcome": "require_approval", "reasons": ["needs a DBA, with a comment"], "mask": [], "approval": {"quorum": 1, "reviewers": {"roles": ["dba"]}, "ttl_seconds": 600, "comment_required": true}}`,
+      ),
     },
     { revision: "comment-1" },
   );
@@ -328,9 +416,15 @@ it("a policy's comment_required makes the modal's comment required and the core 
   expect(noComment.status).toBe(400);
   expect(noComment.body.error.code).toBe("COUNTERSIGN_COMMENT_REQUIRED");
 
-  const withComment = await postInteraction(app, modalSubmission({ user: SLACK_USERS.alice, view: blank.opened.args["view"], comment: "checked the ticket" }));
+  const withComment = await postInteraction(
+    app,
+    modalSubmission({ user: SLACK_USERS.alice, view: blank.opened.args["view"], comment: "checked the ticket" }),
+  );
   expect(withComment.status).toBe(200);
-  await eventually(async () => ((await api.read(AUTH.caller, id)).body.status === "approved" ? true : undefined), "approved with a comment");
+  await eventually(
+    async () => ((await api.read(AUTH.caller, id)).body.status === "approved" ? true : undefined),
+    "approved with a comment",
+  );
 });
 
 it("a decision never waits on Slack: it is answered while the message's post hangs, which completes later", async () => {
@@ -341,7 +435,10 @@ it("a decision never waits on Slack: it is answered while the message's post han
   const id = approvalIdOf(decided); // answered although no post has been answered
   await eventually(() => (slack.held() > 0 ? true : undefined), "the post sent and left hanging");
   slack.release();
-  const posted = await eventually(() => slack.calls("chat.postMessage").find((c) => JSON.stringify(c.args).includes(id)), "the message posted");
+  const posted = await eventually(
+    () => slack.calls("chat.postMessage").find((c) => JSON.stringify(c.args).includes(id)),
+    "the message posted",
+  );
   expect(posted.args["channel"]).toBe(APPROVALS);
 }, 30_000);
 
@@ -353,6 +450,10 @@ it("a Slack API outage loses nothing: the outbox posts the message once Slack an
   const id = approvalIdOf(decided);
   await eventually(() => slack.calls("chat.postMessage")[0], "a first attempt");
   slack.reset();
-  const posted = await eventually(() => slack.calls("chat.postMessage").find((c) => JSON.stringify(c.args).includes(id)), "the message posted on a retry", 15_000);
+  const posted = await eventually(
+    () => slack.calls("chat.postMessage").find((c) => JSON.stringify(c.args).includes(id)),
+    "the message posted on a retry",
+    15_000,
+  );
   expect(posted.args["channel"]).toBe(APPROVALS);
 }, 30_000);

@@ -36,7 +36,9 @@ export async function startS3Server(bucket = "audit"): Promise<TestS3Server> {
     if (req.method === "PUT" && req.headers["if-none-match"] === "*" && written.has(key)) {
       req.resume();
       res.writeHead(412, { "content-type": "application/xml" });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+      );
       return;
     }
     const upstream = http.request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers: req.headers }, (up) => {

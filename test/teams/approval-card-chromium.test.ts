@@ -96,7 +96,8 @@ async function render(card: AdaptiveCard, expandDetails = false): Promise<Render
     const overflowing: string[] = [];
     for (const el of Array.from(root.querySelectorAll<HTMLElement>("*"))) {
       const box = el.getBoundingClientRect();
-      if (box.width > 0 && box.right > right + 0.5) overflowing.push(`${el.tagName}.${el.className} "${(el.textContent ?? "").slice(0, 40)}" right=${box.right.toFixed(1)}`);
+      if (box.width > 0 && box.right > right + 0.5)
+        overflowing.push(`${el.tagName}.${el.className} "${(el.textContent ?? "").slice(0, 40)}" right=${box.right.toFixed(1)}`);
       if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible" && el.tagName !== "BUTTON") {
         overflowing.push(`${el.tagName}.${el.className} scrolls ${el.scrollWidth}>${el.clientWidth}`);
       }
@@ -150,24 +151,36 @@ describe("the approval card in Microsoft's renderer, 450 px wide, Teams light", 
     expect(r.overflowing).toEqual([]);
   });
 
-  it.each(STATES.filter(([, s]) => s.status === "pending"))("%s: Approve, Deny and the comment box are on the first phone screen", async (name, state) => {
-    const r = await render(renderApprovalCard(state, cardOptions));
-    const approve = r.buttons.find((b) => b.title === "Approve");
-    const deny = r.buttons.find((b) => b.title === "Deny");
-    expect(approve).toBeDefined();
-    expect(deny).toBeDefined();
-    expect(r.comment).not.toBeNull();
-    heights[name] = { ...(heights[name] as object), approveBottom: Math.round(approve!.bottom), denyBottom: Math.round(deny!.bottom), commentBottom: Math.round(r.comment!.bottom) };
-    expect(approve!.bottom).toBeLessThanOrEqual(FIRST_SCREEN_PX);
-    expect(deny!.bottom).toBeLessThanOrEqual(FIRST_SCREEN_PX);
-    expect(r.comment!.bottom).toBeLessThanOrEqual(FIRST_SCREEN_PX);
-    // The comment box comes before the buttons it goes with.
-    expect(r.comment!.top).toBeLessThan(approve!.top);
-    expect(r.firstTexts[0]).toContain(state.summary === undefined ? "wants to db.export prod-crm/customers" : state.summary.slice(0, 40));
-  });
+  it.each(STATES.filter(([, s]) => s.status === "pending"))(
+    "%s: Approve, Deny and the comment box are on the first phone screen",
+    async (name, state) => {
+      const r = await render(renderApprovalCard(state, cardOptions));
+      const approve = r.buttons.find((b) => b.title === "Approve");
+      const deny = r.buttons.find((b) => b.title === "Deny");
+      expect(approve).toBeDefined();
+      expect(deny).toBeDefined();
+      expect(r.comment).not.toBeNull();
+      heights[name] = {
+        ...(heights[name] as object),
+        approveBottom: Math.round(approve!.bottom),
+        denyBottom: Math.round(deny!.bottom),
+        commentBottom: Math.round(r.comment!.bottom),
+      };
+      expect(approve!.bottom).toBeLessThanOrEqual(FIRST_SCREEN_PX);
+      expect(deny!.bottom).toBeLessThanOrEqual(FIRST_SCREEN_PX);
+      expect(r.comment!.bottom).toBeLessThanOrEqual(FIRST_SCREEN_PX);
+      // The comment box comes before the buttons it goes with.
+      expect(r.comment!.top).toBeLessThan(approve!.top);
+      expect(r.firstTexts[0]).toContain(state.summary === undefined ? "wants to db.export prod-crm/customers" : state.summary.slice(0, 40));
+    },
+  );
 
   it.each([
-    ["approved", decided("approved", [bob, carol], ["user:bob", "user:carol"]), /^✅ Approved by Bob Smith \(dba\), Carol Chen \(security\)$/],
+    [
+      "approved",
+      decided("approved", [bob, carol], ["user:bob", "user:carol"]),
+      /^✅ Approved by Bob Smith \(dba\), Carol Chen \(security\)$/,
+    ],
     ["denied", decided("denied", [marco], ["user:marco"]), /^⛔ Denied by Marco Rossi \(security\)$/],
     ["expired", decided("expired", [], []), /^⌛ Expired without a decision/],
     ["cancelled", decided("cancelled", [], ["svc:ci"], "no longer needed"), /^🚫 Cancelled by svc:ci: no longer needed$/],
@@ -191,7 +204,12 @@ describe("the approval card in Microsoft's renderer, 450 px wide, Teams light", 
     expect(text).toContain("prod\\u200buction\\u202egnp.exe");
     expect(text).not.toMatch(/[\u200b\u202e]/);
     // The reason is cut short on the first screen and given at length in the details.
-    expect(text.split("\n").filter((l) => l.startsWith("Reason: ")).map((l) => Array.from(l).length)).toEqual([8 + 140, 8 + 300]);
+    expect(
+      text
+        .split("\n")
+        .filter((l) => l.startsWith("Reason: "))
+        .map((l) => Array.from(l).length),
+    ).toEqual([8 + 140, 8 + 300]);
     // Local time through the renderer's own {{DATE()}}/{{TIME()}} support (the page is in Rome, UTC+1).
     expect(text).toMatch(/Expires: in 12 min \(.*3:15\s?PM\)/);
   });

@@ -10,7 +10,15 @@
 import fc from "fast-check";
 import { maskDocument } from "../../src/json/document-masking";
 import { renderApprovalCard, type AdaptiveCard, type ApprovalCardOptions } from "../../src/teams/approval-card";
-import { APPROVAL_ID_FIELD, APPROVE_VERB, COMMENT_INPUT_ID, DENY_VERB, REFRESH_VERB, RENDERED_AT_FIELD, VERSION_FIELD } from "../../src/teams/card-verbs";
+import {
+  APPROVAL_ID_FIELD,
+  APPROVE_VERB,
+  COMMENT_INPUT_ID,
+  DENY_VERB,
+  REFRESH_VERB,
+  RENDERED_AT_FIELD,
+  VERSION_FIELD,
+} from "../../src/teams/card-verbs";
 import type { ApprovalCardState, CardPerson, CardVerdict, Masker } from "../../src/teams/ports";
 
 const masker: Masker = { mask: (value, pointers) => maskDocument(value, pointers) };
@@ -39,7 +47,13 @@ const pending: ApprovalCardState = {
   mask: ["/action/params/query"],
   requestedAt: Date.UTC(2025, 0, 31, 14, 0),
   expiresAt: Date.UTC(2025, 0, 31, 14, 15),
-  requirements: { quorum: 2, groups: [{ roles: ["security"], quorum: 1 }, { roles: ["dba"], quorum: 1 }] },
+  requirements: {
+    quorum: 2,
+    groups: [
+      { roles: ["security"], quorum: 1 },
+      { roles: ["dba"], quorum: 1 },
+    ],
+  },
   verdicts: [],
   waitingFor: [
     { count: 1, roles: ["security"] },
@@ -48,14 +62,37 @@ const pending: ApprovalCardState = {
   risk: "high",
 };
 
-const bob: CardVerdict = { reviewerId: "user:bob", verdict: "approve", roles: ["dba"], comment: "row count is fine", at: Date.UTC(2025, 0, 31, 14, 5) };
-const marco: CardVerdict = { reviewerId: "user:marco", verdict: "deny", roles: ["security"], comment: "not the whole table", at: Date.UTC(2025, 0, 31, 14, 7) };
+const bob: CardVerdict = {
+  reviewerId: "user:bob",
+  verdict: "approve",
+  roles: ["dba"],
+  comment: "row count is fine",
+  at: Date.UTC(2025, 0, 31, 14, 5),
+};
+const marco: CardVerdict = {
+  reviewerId: "user:marco",
+  verdict: "deny",
+  roles: ["security"],
+  comment: "not the whole table",
+  at: Date.UTC(2025, 0, 31, 14, 7),
+};
 const carol: CardVerdict = { reviewerId: "user:carol", verdict: "approve", roles: ["security"], at: Date.UTC(2025, 0, 31, 14, 8) };
 
 const partly: ApprovalCardState = { ...pending, version: 2, verdicts: [bob], waitingFor: [{ count: 1, roles: ["security"] }] };
-const decided = (status: "approved" | "denied" | "expired" | "cancelled", verdicts: CardVerdict[], decidedBy: string[], reason?: string): ApprovalCardState => {
+const decided = (
+  status: "approved" | "denied" | "expired" | "cancelled",
+  verdicts: CardVerdict[],
+  decidedBy: string[],
+  reason?: string,
+): ApprovalCardState => {
   const { waitingFor: _w, ...rest } = pending;
-  return { ...rest, status, version: 3, verdicts, outcome: { status, decidedAt: Date.UTC(2025, 0, 31, 14, 8), decidedBy, ...(reason === undefined ? {} : { reason }) } };
+  return {
+    ...rest,
+    status,
+    version: 3,
+    verdicts,
+    outcome: { status, decidedAt: Date.UTC(2025, 0, 31, 14, 8), decidedBy, ...(reason === undefined ? {} : { reason }) },
+  };
 };
 
 type Node = Record<string, unknown>;
@@ -66,7 +103,8 @@ function walk(node: unknown, visit: (n: Node, style: string) => void, style = "d
   if (typeof node !== "object" || node === null) return;
   const n = node as Node;
   visit(n, style);
-  const inner = n["type"] === "Container" && typeof n["style"] === "string" ? (n["style"] as string) : n["type"] === "AdaptiveCard" ? "default" : style;
+  const inner =
+    n["type"] === "Container" && typeof n["style"] === "string" ? (n["style"] as string) : n["type"] === "AdaptiveCard" ? "default" : style;
   for (const value of Object.values(n)) walk(value, visit, inner);
 }
 
@@ -142,7 +180,11 @@ describe("the card a reviewer reads", () => {
       ]),
     );
     const set = body.at(-1) as { actions: Node[] };
-    expect(set.actions).toContainEqual({ type: "Action.OpenUrl", title: "Open in console", url: "https://countersign.example.com/console/requests/apr_7" });
+    expect(set.actions).toContainEqual({
+      type: "Action.OpenUrl",
+      title: "Open in console",
+      url: "https://countersign.example.com/console/requests/apr_7",
+    });
     expect(card["refresh"]).toMatchObject({ action: { verb: REFRESH_VERB, data: { [APPROVAL_ID_FIELD]: "apr_7" } } });
   });
 
@@ -154,11 +196,18 @@ describe("the card a reviewer reads", () => {
   it("partly approved: names the approver with their role and who is still needed", () => {
     const top = firstScreenText(renderApprovalCard(partly, options));
     expect(top).toContain("⏳ Pending: 1 of 2 approvals · waiting for: 1 security");
-    expect(top).toContain("✅ approved by Bob Smith (dba) · {{DATE(2025-01-31T14:05:00Z, SHORT)}} {{TIME(2025-01-31T14:05:00Z)}}: “row count is fine”");
+    expect(top).toContain(
+      "✅ approved by Bob Smith (dba) · {{DATE(2025-01-31T14:05:00Z, SHORT)}} {{TIME(2025-01-31T14:05:00Z)}}: “row count is fine”",
+    );
   });
 
   it.each([
-    ["approved", decided("approved", [bob, carol], ["user:bob", "user:carol"]), "✅ Approved by Bob Smith (dba), Carol Chen (security)", "good"],
+    [
+      "approved",
+      decided("approved", [bob, carol], ["user:bob", "user:carol"]),
+      "✅ Approved by Bob Smith (dba), Carol Chen (security)",
+      "good",
+    ],
     ["denied", decided("denied", [bob, marco], ["user:marco"]), "⛔ Denied by Marco Rossi (security)", "attention"],
     ["expired", decided("expired", [bob], []), "⌛ Expired without a decision (treated as denied)", "attention"],
     ["cancelled", decided("cancelled", [], ["svc:ci"], "rolled back instead"), "🚫 Cancelled by svc:ci: rolled back instead", "default"],
@@ -168,7 +217,10 @@ describe("the card a reviewer reads", () => {
     expect(body[0]).toMatchObject({
       type: "Container",
       style,
-      items: [expect.objectContaining({ text: headline }), expect.objectContaining({ text: "Decided · {{DATE(2025-01-31T14:08:00Z, SHORT)}} {{TIME(2025-01-31T14:08:00Z)}}" })],
+      items: [
+        expect.objectContaining({ text: headline }),
+        expect.objectContaining({ text: "Decided · {{DATE(2025-01-31T14:08:00Z, SHORT)}} {{TIME(2025-01-31T14:08:00Z)}}" }),
+      ],
     });
     expect(body[1]).toMatchObject({ type: "TextBlock", text: "Jane Doe's agent wants to db.export prod-crm/customers" });
     expect(executes(card)).toEqual([]);
@@ -178,7 +230,10 @@ describe("the card a reviewer reads", () => {
   });
 
   it("uses the policy's own summary when it gives one, with masked values hidden", () => {
-    const card = renderApprovalCard({ ...pending, summary: "Export of 10,000 gold customers via select * from customers where tier='gold'" }, options);
+    const card = renderApprovalCard(
+      { ...pending, summary: "Export of 10,000 gold customers via select * from customers where tier='gold'" },
+      options,
+    );
     expect(firstScreen(card)[0]).toMatchObject({ text: "Export of 10,000 gold customers via [MASKED]" });
   });
 
@@ -217,7 +272,10 @@ describe("the card a reviewer reads", () => {
 
   it("lists what did not fit and says where to read it, keeping the card within Teams' size limit", () => {
     const params = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, "v".repeat(250)]));
-    const card = renderApprovalCard({ ...pending, request: { ...pending.request, action: { name: "db.export", params } } }, { ...options, consoleBaseUrl: undefined as never });
+    const card = renderApprovalCard(
+      { ...pending, request: { ...pending.request, action: { name: "db.export", params } } },
+      { ...options, consoleBaseUrl: undefined as never },
+    );
     const json = JSON.stringify(card);
     expect(Buffer.byteLength(json, "utf8")).toBeLessThan(28 * 1024);
     expect(details(card).some((t) => /\d+ more values are not on this card/.test(t) && t.includes("GET /v1/approvals/apr_7"))).toBe(true);
@@ -248,7 +306,8 @@ describe("masked values on the card", () => {
   function displayed(card: unknown): string[] {
     const out: string[] = [];
     walk(card, (n) => {
-      for (const key of ["text", "label", "placeholder", "title", "fallbackText", "errorMessage"]) if (typeof n[key] === "string") out.push(n[key] as string);
+      for (const key of ["text", "label", "placeholder", "title", "fallbackText", "errorMessage"])
+        if (typeof n[key] === "string") out.push(n[key] as string);
     });
     return out;
   }
@@ -258,7 +317,10 @@ describe("masked values on the card", () => {
     if (Array.isArray(card)) return card.map(skeleton);
     if (typeof card !== "object" || card === null) return card;
     return Object.fromEntries(
-      Object.entries(card as Node).map(([k, v]) => [k, ["text", "label", "placeholder", "title", "fallbackText", "errorMessage"].includes(k) && typeof v === "string" ? "·" : skeleton(v)]),
+      Object.entries(card as Node).map(([k, v]) => [
+        k,
+        ["text", "label", "placeholder", "title", "fallbackText", "errorMessage"].includes(k) && typeof v === "string" ? "·" : skeleton(v),
+      ]),
     );
   }
 
@@ -275,7 +337,25 @@ describe("masked values on the card", () => {
   }
 
   const secrets = fc.oneof(
-    fc.constantFrom("app", "a", "1", "e", "approvalId", "countersign.approve", "version", "Approve", "Deny", "MASKED", "[MASKED]", "Pending", "security", "*", "\u202e", "db", "  ab "),
+    fc.constantFrom(
+      "app",
+      "a",
+      "1",
+      "e",
+      "approvalId",
+      "countersign.approve",
+      "version",
+      "Approve",
+      "Deny",
+      "MASKED",
+      "[MASKED]",
+      "Pending",
+      "security",
+      "*",
+      "\u202e",
+      "db",
+      "  ab ",
+    ),
     fc.string({ minLength: 1, maxLength: 12 }),
     fc.string({ unit: "grapheme", minLength: 1, maxLength: 6 }),
     fc.string({ minLength: 4, maxLength: 60 }),
@@ -283,22 +363,28 @@ describe("masked values on the card", () => {
 
   it("no masked value of any length is displayed anywhere on any card, and verbs, data keys and ids are unchanged", () => {
     fc.assert(
-      fc.property(secrets.filter((s) => s.trim() !== ""), fc.constantFrom("pending" as const, "approved" as const, "denied" as const), (secret, status) => {
-        const card = renderApprovalCard(withSecret(secret, status), options);
-        const control = renderApprovalCard(withSecret(SENTINEL, status), options);
-        // Structure is independent of the masked value: same verbs, data, input ids, styles, links.
-        expect(skeleton(card)).toEqual(skeleton(control));
-        for (const action of executes(card)) {
-          expect([APPROVE_VERB, DENY_VERB, REFRESH_VERB]).toContain(action["verb"]);
-          expect(Object.keys(action["data"] as Node).sort()).toEqual(action["verb"] === REFRESH_VERB ? [APPROVAL_ID_FIELD] : [APPROVAL_ID_FIELD, RENDERED_AT_FIELD, VERSION_FIELD].sort());
-          expect((action["data"] as Node)[APPROVAL_ID_FIELD]).toBe("apr_7");
-        }
-        // Displayed text shows the masked value no more often than the same card does without it (fixed wording).
-        const shown = displayed(card).join("\n");
-        const baseline = displayed(control).join("\n");
-        expect(occurrences(shown, secret)).toBeLessThanOrEqual(occurrences(baseline, secret));
-        expect(occurrences(shown, secret.trim())).toBeLessThanOrEqual(occurrences(baseline, secret.trim()));
-      }),
+      fc.property(
+        secrets.filter((s) => s.trim() !== ""),
+        fc.constantFrom("pending" as const, "approved" as const, "denied" as const),
+        (secret, status) => {
+          const card = renderApprovalCard(withSecret(secret, status), options);
+          const control = renderApprovalCard(withSecret(SENTINEL, status), options);
+          // Structure is independent of the masked value: same verbs, data, input ids, styles, links.
+          expect(skeleton(card)).toEqual(skeleton(control));
+          for (const action of executes(card)) {
+            expect([APPROVE_VERB, DENY_VERB, REFRESH_VERB]).toContain(action["verb"]);
+            expect(Object.keys(action["data"] as Node).sort()).toEqual(
+              action["verb"] === REFRESH_VERB ? [APPROVAL_ID_FIELD] : [APPROVAL_ID_FIELD, RENDERED_AT_FIELD, VERSION_FIELD].sort(),
+            );
+            expect((action["data"] as Node)[APPROVAL_ID_FIELD]).toBe("apr_7");
+          }
+          // Displayed text shows the masked value no more often than the same card does without it (fixed wording).
+          const shown = displayed(card).join("\n");
+          const baseline = displayed(control).join("\n");
+          expect(occurrences(shown, secret)).toBeLessThanOrEqual(occurrences(baseline, secret));
+          expect(occurrences(shown, secret.trim())).toBeLessThanOrEqual(occurrences(baseline, secret.trim()));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -319,7 +405,13 @@ describe("status colours on Teams' light theme", () => {
    * Teams' light host config (foreground colours are the same in every container style; alpha is composited
    * over the container's background), as published with the Adaptive Cards designer's Teams light host.
    */
-  const BACKGROUND: Record<string, string> = { default: "#FFFFFF", good: "#CCFFCC", attention: "#FFC5B2", warning: "#FFE2B2", accent: "#C7DEF9" };
+  const BACKGROUND: Record<string, string> = {
+    default: "#FFFFFF",
+    good: "#CCFFCC",
+    attention: "#FFC5B2",
+    warning: "#FFE2B2",
+    accent: "#C7DEF9",
+  };
   const FOREGROUND: Record<string, { default: string; subtle: string }> = {
     default: { default: "#FF252424", subtle: "#BF252424" },
     dark: { default: "#FF252424", subtle: "#BF252424" },
@@ -333,7 +425,12 @@ describe("status colours on Teams' light theme", () => {
   function rgb(hex: string): [number, number, number, number] {
     const h = hex.replace("#", "");
     const argb = h.length === 8 ? h : `FF${h}`;
-    return [parseInt(argb.slice(2, 4), 16), parseInt(argb.slice(4, 6), 16), parseInt(argb.slice(6, 8), 16), parseInt(argb.slice(0, 2), 16) / 255];
+    return [
+      parseInt(argb.slice(2, 4), 16),
+      parseInt(argb.slice(4, 6), 16),
+      parseInt(argb.slice(6, 8), 16),
+      parseInt(argb.slice(0, 2), 16) / 255,
+    ];
   }
 
   /** WCAG 2 contrast ratio of `fg` (alpha composited) over `bg`. */
@@ -373,7 +470,8 @@ describe("status colours on Teams' light theme", () => {
       const color = typeof n["color"] === "string" ? (n["color"] as string).toLowerCase() : "default";
       const fg = FOREGROUND[color]![n["isSubtle"] === true ? "subtle" : "default"];
       const ratio = contrast(fg, BACKGROUND[style]!);
-      if (ratio < 4.5) throw new Error(`"${n["text"]}" (${color}${n["isSubtle"] ? ", subtle" : ""} on ${style}) has contrast ${ratio.toFixed(2)}:1`);
+      if (ratio < 4.5)
+        throw new Error(`"${n["text"]}" (${color}${n["isSubtle"] ? ", subtle" : ""} on ${style}) has contrast ${ratio.toFixed(2)}:1`);
       checked++;
     });
     expect(checked).toBeGreaterThan(5);

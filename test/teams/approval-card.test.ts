@@ -30,7 +30,9 @@ const pending: ApprovalCardState = {
 
 describe("renderApprovalCard", () => {
   it("renders the same card for the same state", () => {
-    expect(renderApprovalCard(pending, { masker: testMasker })).toEqual(renderApprovalCard(structuredClone(pending), { masker: testMasker }));
+    expect(renderApprovalCard(pending, { masker: testMasker })).toEqual(
+      renderApprovalCard(structuredClone(pending), { masker: testMasker }),
+    );
   });
 
   it("offers Approve and Deny, a comment box and refresh while pending, and nothing live once decided", () => {
@@ -38,7 +40,15 @@ describe("renderApprovalCard", () => {
     expect((card["actions"] as { verb: string }[]).map((a) => a.verb)).toEqual([APPROVE_VERB, DENY_VERB]);
     expect(card["refresh"]).toMatchObject({ userIds: ["29:bob"] });
     const decided = renderApprovalCard(
-      { ...pending, status: "approved", version: 2, verdicts: [{ reviewerId: "user:bob", reviewerName: "Bob", verdict: "approve", comment: "ship it", at: Date.UTC(2025, 0, 31, 9, 45) }], outcome: { status: "approved", decidedAt: Date.UTC(2025, 0, 31, 9, 45), decidedBy: ["user:bob"] } },
+      {
+        ...pending,
+        status: "approved",
+        version: 2,
+        verdicts: [
+          { reviewerId: "user:bob", reviewerName: "Bob", verdict: "approve", comment: "ship it", at: Date.UTC(2025, 0, 31, 9, 45) },
+        ],
+        outcome: { status: "approved", decidedAt: Date.UTC(2025, 0, 31, 9, 45), decidedBy: ["user:bob"] },
+      },
       { masker: testMasker },
     );
     expect(decided["actions"]).toEqual([]);
@@ -65,9 +75,15 @@ describe("renderApprovalCard", () => {
 
   it("describes role and group requirements", () => {
     expect(describeRequirements({ quorum: 2, roles: ["security"] })).toBe("2 distinct approvers with role security");
-    expect(describeRequirements({ quorum: 2, groups: [{ roles: ["security"], quorum: 1 }, { roles: ["dba", "admin"], quorum: 1 }] })).toBe(
-      "1 with role security, and 1 with role dba or admin (2 distinct approvers in all)",
-    );
+    expect(
+      describeRequirements({
+        quorum: 2,
+        groups: [
+          { roles: ["security"], quorum: 1 },
+          { roles: ["dba", "admin"], quorum: 1 },
+        ],
+      }),
+    ).toBe("1 with role security, and 1 with role dba or admin (2 distinct approvers in all)");
   });
 });
 

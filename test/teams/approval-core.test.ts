@@ -47,7 +47,11 @@ beforeEach(async () => {
         redis: redis.connect(),
         keys: new ApprovalKeys(),
         read: (id) => store.get(id),
-        sink: teamsNotificationSink(() => h.bot.notifier, NAMES, () => h.clock.now()),
+        sink: teamsNotificationSink(
+          () => h.bot.notifier,
+          NAMES,
+          () => h.clock.now(),
+        ),
         consumer: "test",
       });
       return new ApprovalCorePort(service, NAMES);
@@ -95,8 +99,24 @@ async function created(input: CreateApprovalInput): Promise<{ id: string; activi
   return { id: approval.id, activityId: posted!.activityId };
 }
 
-function click(conversation: TestConversation, who: (typeof REVIEWERS)[keyof typeof REVIEWERS], verb: string, id: string, activityId: string, comment?: string): Promise<Response> {
-  return h.send(reviewerClick(conversation, h.connector.serviceUrl, who, verb, { approvalId: id, ...(comment === undefined ? {} : { comment }) }, { replyToId: activityId }));
+function click(
+  conversation: TestConversation,
+  who: (typeof REVIEWERS)[keyof typeof REVIEWERS],
+  verb: string,
+  id: string,
+  activityId: string,
+  comment?: string,
+): Promise<Response> {
+  return h.send(
+    reviewerClick(
+      conversation,
+      h.connector.serviceUrl,
+      who,
+      verb,
+      { approvalId: id, ...(comment === undefined ? {} : { comment }) },
+      { replyToId: activityId },
+    ),
+  );
 }
 
 function cardJson(body: unknown): string {
@@ -150,13 +170,21 @@ it("a quorum of two needs two distinct reviewers", async () => {
 
 it("an API verdict and an expiry update the card through the notification outbox", async () => {
   const a = await created(decision());
-  await service.castVerdict({ approvalId: a.id, reviewer: { id: "user:dave", roles: ["dba"] }, verdict: "deny", comment: "not today", channel: "api" });
+  await service.castVerdict({
+    approvalId: a.id,
+    reviewer: { id: "user:dave", roles: ["dba"] },
+    verdict: "deny",
+    comment: "not today",
+    channel: "api",
+  });
   expect(h.connector.updates()).toEqual([]); // nothing is sent inside the verdict
   await deliver();
   expect(h.connector.updates().map((u) => u.activityId)).toEqual([a.activityId]);
   expect(cardJson(h.connector.updates()[0]!.body)).toContain("Denied by Dave (dba)");
 
-  const b = await created(decision({ decisionId: "dec_2", request: { ...decision().request, action: { name: "db.export", params: { table: "orders" } } } }));
+  const b = await created(
+    decision({ decisionId: "dec_2", request: { ...decision().request, action: { name: "db.export", params: { table: "orders" } } } }),
+  );
   h.clock.advance(3_600_001);
   await service.expireDue();
   await deliver();
@@ -165,30 +193,44 @@ it("an API verdict and an expiry update the card through the notification outbox
   expect(cardJson(last.body)).toContain("⌛ Expired");
   // The requester's side of the expiry, said once under the card.
   const notices = h.connector.posts().filter((p) => p.conversationId === `${DBA_CHANNEL.id};messageid=${b.activityId}`);
-  expect(notices.map((p) => (p.body as { text: string }).text)).toEqual([expect.stringMatching(/^⌛ Expired: db\.export on prod\/customers got no decision in 1 h; svc:ci has been told/)]);
-  expect((await click(DBA_CHANNEL, REVIEWERS.dave, DENY_VERB, b.id, b.activityId)).body.value).toMatch(/COUNTERSIGN_(EXPIRED|ALREADY_DECIDED)/);
+  expect(notices.map((p) => (p.body as { text: string }).text)).toEqual([
+    expect.stringMatching(/^⌛ Expired: db\.export on prod\/customers got no decision in 1 h; svc:ci has been told/),
+  ]);
+  expect((await click(DBA_CHANNEL, REVIEWERS.dave, DENY_VERB, b.id, b.activityId)).body.value).toMatch(
+    /COUNTERSIGN_(EXPIRED|ALREADY_DECIDED)/,
+  );
 });
 
 it("reminders reply under the card; an escalation to a channel posts the card there too, and its buttons work", async () => {
   const { id, activityId } = await created(
-    decision({ requirements: requirements({ channel: "db", remind_after_seconds: 600, escalate: [{ after_seconds: 1200, channel: "approvals" }] }) }),
+    decision({
+      requirements: requirements({ channel: "db", remind_after_seconds: 600, escalate: [{ after_seconds: 1200, channel: "approvals" }] }),
+    }),
   );
   const thread = `${DBA_CHANNEL.id};messageid=${activityId}`;
-  const threadTexts = () => h.connector.posts().filter((p) => p.conversationId === thread).map((p) => (p.body as { text: string }).text);
+  const threadTexts = () =>
+    h.connector
+      .posts()
+      .filter((p) => p.conversationId === thread)
+      .map((p) => (p.body as { text: string }).text);
 
   h.clock.advance(600_000);
   await service.remindAndEscalate();
   await deliver();
   await service.remindAndEscalate(); // sent once, however often the sweeper runs
   await deliver();
-  expect(threadTexts()).toEqual(["⏰ Reminder: db.export on prod/customers is still waiting for 1 more approval (dba). Requested 10 min ago; expires in 50 min."]);
+  expect(threadTexts()).toEqual([
+    "⏰ Reminder: db.export on prod/customers is still waiting for 1 more approval (dba). Requested 10 min ago; expires in 50 min.",
+  ]);
 
   h.clock.advance(600_000);
   await service.remindAndEscalate();
   await deliver();
   expect(threadTexts()).toHaveLength(3);
   expect(threadTexts()[1]).toMatch(/^⏰ Reminder 2:/);
-  expect(threadTexts()[2]).toMatch(/^⬆️ Escalated \(level 1\): db\.export on prod\/customers has waited 20 min; posted to approvals\. Still needed: 1 more approval \(dba\)/);
+  expect(threadTexts()[2]).toMatch(
+    /^⬆️ Escalated \(level 1\): db\.export on prod\/customers has waited 20 min; posted to approvals\. Still needed: 1 more approval \(dba\)/,
+  );
   const copies = h.connector.posts().filter((p) => p.conversationId === APPROVALS_CHANNEL.id);
   expect(copies).toHaveLength(1);
   expect(cardJson(copies[0]!.body)).toContain(id);
@@ -212,7 +254,14 @@ it("a scoped approval: the card offers the policy's widest scope, and the review
   expect(posted).toContain('"id":"scope"');
   expect(posted).toContain("Up to 3 uses of this exact call");
   const res = await h.send(
-    reviewerClick(DBA_CHANNEL, h.connector.serviceUrl, REVIEWERS.dave, APPROVE_VERB, { approvalId: id, scope: JSON.stringify({ count: 3 }) }, { replyToId: activityId }),
+    reviewerClick(
+      DBA_CHANNEL,
+      h.connector.serviceUrl,
+      REVIEWERS.dave,
+      APPROVE_VERB,
+      { approvalId: id, scope: JSON.stringify({ count: 3 }) },
+      { replyToId: activityId },
+    ),
   );
   expect(res.status).toBe(200);
   const stored = await service.read(id);
@@ -231,7 +280,8 @@ it("a break-glass review's card says the action ran without approval, with the j
 
 it("a policy's summary and risk reach the card through the core, the summary with masked values hidden", async () => {
   await created({ ...decision(), summary: `Alice's agent exports customers with ${SECRET_QUERY}`, risk: "critical" });
-  const body = (h.connector.posts().at(-1)!.body as { attachments: { content: { body: { text?: string }[] } }[] }).attachments[0]!.content.body;
+  const body = (h.connector.posts().at(-1)!.body as { attachments: { content: { body: { text?: string }[] } }[] }).attachments[0]!.content
+    .body;
   expect(body[0]!.text).toBe("Alice's agent exports customers with [MASKED]");
   expect(body[1]!.text).toBe("🔴 Critical risk · Environment: production");
   expect(h.outboundText()).not.toContain(SECRET_QUERY);

@@ -53,7 +53,12 @@ const iamChange: NewApproval = {
   policyReasons: ["IAM role changes need two distinct approvers from security"],
 };
 
-type Card = { body: Record<string, unknown>[]; actions: { verb: string; title: string; data: Record<string, unknown> }[]; refresh?: unknown; version: string };
+type Card = {
+  body: Record<string, unknown>[];
+  actions: { verb: string; title: string; data: Record<string, unknown> }[];
+  refresh?: unknown;
+  version: string;
+};
 
 function cardOf(body: unknown): Card {
   const activity = body as { attachments?: { contentType: string; content: Card }[] };
@@ -86,9 +91,23 @@ async function postCard(input: NewApproval, channel?: string): Promise<{ state: 
   return { state, activityId: posted!.activityId };
 }
 
-function click(conversation: typeof APPROVALS_CHANNEL, who: (typeof REVIEWERS)[keyof typeof REVIEWERS], verb: string, approvalId: string, activityId: string, comment?: string) {
+function click(
+  conversation: typeof APPROVALS_CHANNEL,
+  who: (typeof REVIEWERS)[keyof typeof REVIEWERS],
+  verb: string,
+  approvalId: string,
+  activityId: string,
+  comment?: string,
+) {
   return h.send(
-    reviewerClick(conversation, h.connector.serviceUrl, who, verb, { approvalId, ...(comment === undefined ? {} : { comment }) }, { replyToId: activityId }),
+    reviewerClick(
+      conversation,
+      h.connector.serviceUrl,
+      who,
+      verb,
+      { approvalId, ...(comment === undefined ? {} : { comment }) },
+      { replyToId: activityId },
+    ),
   );
 }
 
@@ -183,7 +202,9 @@ describe("verdicts from Teams", () => {
     const res = await click(DBA_CHANNEL, REVIEWERS.dave, APPROVE_VERB, state.id, activityId, "  looks fine  ");
     const answered = invokeCard(res);
 
-    expect(h.approvals.verdictCalls).toEqual([{ approvalId: state.id, reviewer: { id: "user:dave", roles: ["dba", "security"] }, verdict: "approve", comment: "looks fine" }]);
+    expect(h.approvals.verdictCalls).toEqual([
+      { approvalId: state.id, reviewer: { id: "user:dave", roles: ["dba", "security"] }, verdict: "approve", comment: "looks fine" },
+    ]);
     expect((await h.approvals.get(state.id))?.status).toBe("approved");
 
     const updates = h.connector.updates();
@@ -232,7 +253,9 @@ describe("verdicts from Teams", () => {
 
   it("refuses a Teams user who is not a configured reviewer, whatever their display name, without asking the core", async () => {
     const { state, activityId } = await postCard(dbExport, "db");
-    const res = await h.send(cardAction(DBA_CHANNEL, h.connector.serviceUrl, STRANGER, APPROVE_VERB, { approvalId: state.id }, { replyToId: activityId }));
+    const res = await h.send(
+      cardAction(DBA_CHANNEL, h.connector.serviceUrl, STRANGER, APPROVE_VERB, { approvalId: state.id }, { replyToId: activityId }),
+    );
     expect(invokeMessage(res)).toContain("COUNTERSIGN_TEAMS_UNKNOWN_REVIEWER");
     expect(h.approvals.verdictCalls).toEqual([]);
     expect(h.connector.updates()).toEqual([]);
@@ -241,7 +264,16 @@ describe("verdicts from Teams", () => {
   it("never identifies a reviewer by the Teams-scoped from.id", async () => {
     const { state, activityId } = await postCard(dbExport, "db");
     // Dave's Teams id and name, but no Azure AD object id.
-    const res = await h.send(cardAction(DBA_CHANNEL, h.connector.serviceUrl, { id: REVIEWERS.dave.teamsId, name: "Dave" }, APPROVE_VERB, { approvalId: state.id }, { replyToId: activityId }));
+    const res = await h.send(
+      cardAction(
+        DBA_CHANNEL,
+        h.connector.serviceUrl,
+        { id: REVIEWERS.dave.teamsId, name: "Dave" },
+        APPROVE_VERB,
+        { approvalId: state.id },
+        { replyToId: activityId },
+      ),
+    );
     expect(invokeMessage(res)).toContain("COUNTERSIGN_TEAMS_UNKNOWN_REVIEWER");
     expect(h.approvals.verdictCalls).toEqual([]);
   });
@@ -252,7 +284,9 @@ describe("verdicts from Teams", () => {
     await h.send(reviewerMessage(DBA_CHANNEL, h.connector.serviceUrl, REVIEWERS.dave, "subscribe db"));
     const { state, activityId } = await postCard(dbExport, "db");
     const foreign = { ...DBA_CHANNEL, tenantId: "07e47000-0000-4000-8000-000000000000" };
-    const res = await h.send(reviewerClick(foreign, h.connector.serviceUrl, REVIEWERS.dave, APPROVE_VERB, { approvalId: state.id }, { replyToId: activityId }));
+    const res = await h.send(
+      reviewerClick(foreign, h.connector.serviceUrl, REVIEWERS.dave, APPROVE_VERB, { approvalId: state.id }, { replyToId: activityId }),
+    );
     expect(invokeMessage(res)).toContain("COUNTERSIGN_TEAMS_TENANT_NOT_ALLOWED");
     expect(h.approvals.verdictCalls).toEqual([]);
     expect(h.connector.updates()).toEqual([]);
@@ -285,7 +319,11 @@ describe("verdicts from Teams", () => {
 
   it("tells a late clicker the request is decided and brings a stale card up to date", async () => {
     const { state, activityId } = await postCard(iamChange);
-    const denied = h.approvals.verdict({ approvalId: state.id, reviewer: { id: "user:dave", roles: ["dba", "security"] }, verdict: "deny" });
+    const denied = h.approvals.verdict({
+      approvalId: state.id,
+      reviewer: { id: "user:dave", roles: ["dba", "security"] },
+      verdict: "deny",
+    });
     expect(denied.ok).toBe(true);
     // The API verdict's card update never happened (say, Teams was unreachable then).
     const message = invokeMessage(await click(APPROVALS_CHANNEL, REVIEWERS.carol, APPROVE_VERB, state.id, activityId));
@@ -305,7 +343,12 @@ describe("verdicts from Teams", () => {
 describe("changes from elsewhere", () => {
   it("an API verdict updates the posted card", async () => {
     const { state, activityId } = await postCard(dbExport, "db");
-    const result = h.approvals.verdict({ approvalId: state.id, reviewer: { id: "user:dave", roles: ["dba"] }, verdict: "approve", comment: "via the API" });
+    const result = h.approvals.verdict({
+      approvalId: state.id,
+      reviewer: { id: "user:dave", roles: ["dba"] },
+      verdict: "approve",
+      comment: "via the API",
+    });
     expect(result.ok).toBe(true);
     await h.bot.notifier.onApprovalChanged((result as { state: ApprovalCardState }).state);
 
@@ -365,20 +408,38 @@ describe("changes from elsewhere", () => {
     expect(h.logger.entries.some((e) => e.meta["code"] === "COUNTERSIGN_TEAMS_UPDATE_FAILED")).toBe(true);
     // The failed version is not recorded as shown, so the next attempt updates the card.
     await h.bot.notifier.onApprovalChanged((await h.approvals.get(other.state.id))!);
-    expect(h.connector.updates().filter((u) => u.activityId === other.activityId).at(-1)).toBeDefined();
+    expect(
+      h.connector
+        .updates()
+        .filter((u) => u.activityId === other.activityId)
+        .at(-1),
+    ).toBeDefined();
     expect((await h.store.card(other.state.id))?.renderedVersion).toBe(2);
   });
 });
 
 describe("what the reviewer was shown", () => {
   it("records the version, the digest and the card itself as clicked, and the hidden pointers, also for a card that has since changed", async () => {
-    const { state, activityId } = await postCard({ ...iamChange, request: { ...iamChange.request, context: { ...iamChange.request.context, token: "tok_abc" } }, mask: ["/context/token"] });
+    const { state, activityId } = await postCard({
+      ...iamChange,
+      request: { ...iamChange.request, context: { ...iamChange.request.context, token: "tok_abc" } },
+      mask: ["/context/token"],
+    });
     const posted = cardOf(h.connector.posts()[0]!.body);
     const digest = createHash("sha256").update(canonicalJson(posted), "utf8").digest("hex");
     const approve = posted.actions.find((a) => a.verb === APPROVE_VERB)!;
     expect(Object.keys(approve.data).sort()).toEqual(["approvalId", "renderedAt", "version"]);
     const send = (who: (typeof REVIEWERS)[keyof typeof REVIEWERS]) =>
-      h.send(reviewerClick(APPROVALS_CHANNEL, h.connector.serviceUrl, who, APPROVE_VERB, { ...approve.data, comment: "ok" }, { replyToId: activityId }));
+      h.send(
+        reviewerClick(
+          APPROVALS_CHANNEL,
+          h.connector.serviceUrl,
+          who,
+          APPROVE_VERB,
+          { ...approve.data, comment: "ok" },
+          { replyToId: activityId },
+        ),
+      );
     invokeCard(await send(REVIEWERS.bob));
     // Carol clicks the card as first posted (version 1), after Bob's verdict moved the request to version 2.
     invokeCard(await send(REVIEWERS.carol));
@@ -395,7 +456,16 @@ describe("refresh", () => {
   it("answers Teams' automatic refresh with the current card", async () => {
     const { state, activityId } = await postCard(iamChange);
     h.approvals.verdict({ approvalId: state.id, reviewer: { id: "user:bob", roles: ["security"] }, verdict: "approve" });
-    const res = await h.send(cardAction(APPROVALS_CHANNEL, h.connector.serviceUrl, STRANGER, REFRESH_VERB, { approvalId: state.id }, { replyToId: activityId, trigger: "automatic" }));
+    const res = await h.send(
+      cardAction(
+        APPROVALS_CHANNEL,
+        h.connector.serviceUrl,
+        STRANGER,
+        REFRESH_VERB,
+        { approvalId: state.id },
+        { replyToId: activityId, trigger: "automatic" },
+      ),
+    );
     expect(cardText(invokeCard(res))).toContain("⏳ Pending: 1 of 2 approvals");
     // The viewer saw an out-of-date card: it is brought up to date for everyone.
     expect(h.connector.updates()).toHaveLength(1);
@@ -403,7 +473,9 @@ describe("refresh", () => {
 
   it("does not show a request's card in a conversation it was not posted to", async () => {
     const { state } = await postCard(iamChange);
-    const res = await h.send(cardAction(DBA_CHANNEL, h.connector.serviceUrl, STRANGER, REFRESH_VERB, { approvalId: state.id }, { trigger: "automatic" }));
+    const res = await h.send(
+      cardAction(DBA_CHANNEL, h.connector.serviceUrl, STRANGER, REFRESH_VERB, { approvalId: state.id }, { trigger: "automatic" }),
+    );
     expect(invokeMessage(res)).toContain("COUNTERSIGN_TEAMS_CARD_ELSEWHERE");
   });
 });
@@ -428,7 +500,16 @@ describe("masking", () => {
 
   it("never sends a masked value to Teams, in any payload, through the whole life of a card", async () => {
     const { state, activityId } = await postCard(masked, "db");
-    const refreshed = await h.send(cardAction(DBA_CHANNEL, h.connector.serviceUrl, STRANGER, REFRESH_VERB, { approvalId: state.id }, { replyToId: activityId, trigger: "automatic" }));
+    const refreshed = await h.send(
+      cardAction(
+        DBA_CHANNEL,
+        h.connector.serviceUrl,
+        STRANGER,
+        REFRESH_VERB,
+        { approvalId: state.id },
+        { replyToId: activityId, trigger: "automatic" },
+      ),
+    );
     const approved = await click(DBA_CHANNEL, REVIEWERS.dave, APPROVE_VERB, state.id, activityId, "fine");
 
     const outbound = [h.outboundText(), refreshed.text, approved.text].join("\n");

@@ -62,7 +62,10 @@ describe("inbound authentication", () => {
   });
 
   it("rejects a token signed by a key the channel does not publish", async () => {
-    await expectRejectedUntouched(subscribeMessage(), await h.auth!.bearer({ appId: BOT_APP_ID, serviceUrl: h.connector.serviceUrl, foreignKey: true }));
+    await expectRejectedUntouched(
+      subscribeMessage(),
+      await h.auth!.bearer({ appId: BOT_APP_ID, serviceUrl: h.connector.serviceUrl, foreignKey: true }),
+    );
   });
 
   it("rejects a token issued for another bot (audience)", async () => {
@@ -70,15 +73,24 @@ describe("inbound authentication", () => {
   });
 
   it("rejects a token whose serviceurl claim is not the activity's service URL", async () => {
-    await expectRejectedUntouched(subscribeMessage(), await h.auth!.bearer({ appId: BOT_APP_ID, serviceUrl: "https://smba.trafficmanager.net/emea/" }));
+    await expectRejectedUntouched(
+      subscribeMessage(),
+      await h.auth!.bearer({ appId: BOT_APP_ID, serviceUrl: "https://smba.trafficmanager.net/emea/" }),
+    );
   });
 
   it("rejects an expired token", async () => {
-    await expectRejectedUntouched(subscribeMessage(), await h.auth!.bearer({ appId: BOT_APP_ID, serviceUrl: h.connector.serviceUrl, expiresIn: -3600 }));
+    await expectRejectedUntouched(
+      subscribeMessage(),
+      await h.auth!.bearer({ appId: BOT_APP_ID, serviceUrl: h.connector.serviceUrl, expiresIn: -3600 }),
+    );
   });
 
   it("rejects a token from another issuer", async () => {
-    await expectRejectedUntouched(subscribeMessage(), await h.auth!.bearer({ appId: BOT_APP_ID, serviceUrl: h.connector.serviceUrl, issuer: "https://issuer.example" }));
+    await expectRejectedUntouched(
+      subscribeMessage(),
+      await h.auth!.bearer({ appId: BOT_APP_ID, serviceUrl: h.connector.serviceUrl, issuer: "https://issuer.example" }),
+    );
   });
 
   it("rejects a verdict click without a valid token before it reaches the approval core", async () => {
@@ -98,14 +110,29 @@ describe("authenticated end to end", () => {
     expect((await h.send(subscribeMessage(), token)).status).toBe(200);
 
     const state = h.approvals.create({
-      request: { actor: { id: "svc:ci" }, action: { name: "db.export" }, resource: { type: "database", environment: "production" }, context: {} },
+      request: {
+        actor: { id: "svc:ci" },
+        action: { name: "db.export" },
+        resource: { type: "database", environment: "production" },
+        context: {},
+      },
       requirements: { quorum: 1, roles: ["dba"] },
     });
     await h.bot.notifier.onApprovalCreated(state);
     const posted = await h.store.card(state.id);
     expect(posted).not.toBeNull();
 
-    const res = await h.send(reviewerClick(APPROVALS_CHANNEL, h.connector.serviceUrl, REVIEWERS.dave, APPROVE_VERB, { approvalId: state.id }, { replyToId: posted!.activityId }), token);
+    const res = await h.send(
+      reviewerClick(
+        APPROVALS_CHANNEL,
+        h.connector.serviceUrl,
+        REVIEWERS.dave,
+        APPROVE_VERB,
+        { approvalId: state.id },
+        { replyToId: posted!.activityId },
+      ),
+      token,
+    );
     expect(res.status).toBe(200);
     expect(res.body.type).toBe("application/vnd.microsoft.card.adaptive");
     expect((await h.approvals.get(state.id))?.status).toBe("approved");

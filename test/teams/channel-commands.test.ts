@@ -7,7 +7,16 @@ import "./support/network-guard";
 import { useRedisServer } from "../support/redis-server";
 import { startBotHarness, type BotHarness } from "./support/bot-harness";
 import { REVIEWERS } from "./support/in-memory-approvals";
-import { APPROVALS_CHANNEL, botAdded, botRemoved, DBA_CHANNEL, mentionMessage, reviewerMessage, SECURITY_CHAT, STRANGER } from "./support/teams-activities";
+import {
+  APPROVALS_CHANNEL,
+  botAdded,
+  botRemoved,
+  DBA_CHANNEL,
+  mentionMessage,
+  reviewerMessage,
+  SECURITY_CHAT,
+  STRANGER,
+} from "./support/teams-activities";
 
 const redis = useRedisServer({ flushBetweenTests: true });
 let h: BotHarness;

@@ -18,10 +18,26 @@ beforeEach(() => {
 });
 
 function subscription(name: string, conversationId: string): ChannelSubscription {
-  return { name, reference: { channelId: "msteams", serviceUrl: "http://127.0.0.1:1/", conversation: { id: conversationId, isGroup: true, conversationType: "channel", name: "" } }, subscribedAt: 1, subscribedBy: "user:bob" };
+  return {
+    name,
+    reference: {
+      channelId: "msteams",
+      serviceUrl: "http://127.0.0.1:1/",
+      conversation: { id: conversationId, isGroup: true, conversationType: "channel", name: "" },
+    },
+    subscribedAt: 1,
+    subscribedBy: "user:bob",
+  };
 }
 
-const card: PostedCard = { approvalId: "apr_1", activityId: "act-1", reference: subscription("x", "19:a").reference, channel: "approvals", postedAt: 1, renderedVersion: 1 };
+const card: PostedCard = {
+  approvalId: "apr_1",
+  activityId: "act-1",
+  reference: subscription("x", "19:a").reference,
+  channel: "approvals",
+  postedAt: 1,
+  renderedVersion: 1,
+};
 
 describe("RedisConversationStore", () => {
   it("subscribes, replaces and lists by conversation", async () => {
@@ -69,7 +85,9 @@ describe("RedisConversationStore", () => {
 describe("the network guard", () => {
   it("fails any lookup that would leave the machine, and lets loopback through", async () => {
     await expect(dns.promises.lookup("login.microsoftonline.com")).rejects.toMatchObject({ code: "ENOTFOUND" });
-    const viaCallback = await new Promise<NodeJS.ErrnoException | null>((resolve) => dns.lookup("api.botframework.com", (err) => resolve(err)));
+    const viaCallback = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      dns.lookup("api.botframework.com", (err) => resolve(err)),
+    );
     expect(viaCallback?.code).toBe("ENOTFOUND");
     await expect(dns.promises.lookup("localhost")).resolves.toBeDefined();
     expect(takeNetworkViolations()).toEqual(["dns.promises.lookup login.microsoftonline.com", "dns.lookup api.botframework.com"]);

@@ -56,11 +56,14 @@ describe("local development mode", () => {
     try {
       const body = JSON.stringify(reviewerMessage(APPROVALS_CHANNEL, h.connector.serviceUrl, REVIEWERS.bob, "status"));
       const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = http.request({ socketPath, path: "/api/messages", method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-          let text = "";
-          res.on("data", (d) => (text += d));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        });
+        const req = http.request(
+          { socketPath, path: "/api/messages", method: "POST", headers: { "content-type": "application/json" } },
+          (res) => {
+            let text = "";
+            res.on("data", (d) => (text += d));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });
@@ -77,9 +80,16 @@ describe("local development mode", () => {
 describe("teams.emulator_url", () => {
   it("is a loopback http(s) URL, and only for local development mode", () => {
     expect(validateTeamsConfig({ emulator_url: "http://localhost:53484/" }).emulatorOrigin).toBe("http://localhost:53484");
-    expect(() => validateTeamsConfig({ emulator_url: "http://10.1.2.3:53484" })).toThrow(/teams\.emulator_url must be an http\(s\) URL on a loopback address/);
+    expect(() => validateTeamsConfig({ emulator_url: "http://10.1.2.3:53484" })).toThrow(
+      /teams\.emulator_url must be an http\(s\) URL on a loopback address/,
+    );
     expect(() =>
-      validateTeamsConfig({ emulator_url: "http://127.0.0.1:1", app_id: "3b07a000-0000-4000-8000-00000000b07a", tenant_id: "de7e0000-0000-4000-8000-00000000c0de", app_password: "x" }),
+      validateTeamsConfig({
+        emulator_url: "http://127.0.0.1:1",
+        app_id: "3b07a000-0000-4000-8000-00000000b07a",
+        tenant_id: "de7e0000-0000-4000-8000-00000000c0de",
+        app_password: "x",
+      }),
     ).toThrow(/teams\.emulator_url is only for local development mode/);
   });
 

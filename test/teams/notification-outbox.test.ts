@@ -44,7 +44,11 @@ function postsFor(approvalId: string) {
 }
 
 it("a Bot Connector that hangs holds up no decision; the cards are posted once it answers", async () => {
-  const service = await approvalTestService({ bundlesDir, redisUrl: redis.url, configure: (c) => ({ ...c, teams: { default_channel: "approvals", emulator_url: connector.serviceUrl } }) });
+  const service = await approvalTestService({
+    bundlesDir,
+    redisUrl: redis.url,
+    configure: (c) => ({ ...c, teams: { default_channel: "approvals", emulator_url: connector.serviceUrl } }),
+  });
   try {
     const subscribed = await request(service.app)
       .post("/api/messages")
@@ -60,12 +64,18 @@ it("a Bot Connector that hangs holds up no decision; the cards are posted once i
     await eventually(() => (postsFor(first).length === 1 ? true : undefined), "the first post sent and left hanging");
     // ...and decisions still answer at once, including ones that open requests and ones that do not.
     const second = approvalIdOf(await api.decide(AUTH.caller, exportBody({ action: { name: "db.export", params: { table: "b" } } })));
-    const allowed = await api.decide(AUTH.caller, exportBody({ resource: { type: "database", id: "dev/customers", environment: "development" } }));
+    const allowed = await api.decide(
+      AUTH.caller,
+      exportBody({ resource: { type: "database", id: "dev/customers", environment: "development" } }),
+    );
     expect(allowed.body.outcome).toBe("allow");
     expect(await cards().card(first)).toBeNull();
 
     release();
-    await eventually(async () => ((await cards().card(first)) !== null && (await cards().card(second)) !== null ? true : undefined), "both cards posted");
+    await eventually(
+      async () => ((await cards().card(first)) !== null && (await cards().card(second)) !== null ? true : undefined),
+      "both cards posted",
+    );
     expect(postsFor(first)).toHaveLength(1);
     expect(postsFor(second)).toHaveLength(1);
   } finally {
@@ -104,12 +114,19 @@ async function postJson(url: string, headers: Record<string, string>, body: unkn
 
 it("a service killed between the change and its delivery: the next instance posts the card", async () => {
   const configFile = path.join(tempDir(), "countersign.yaml");
-  fs.writeFileSync(configFile, `${fs.readFileSync(exampleConfigPath(), "utf8")}\nteams:\n  default_channel: approvals\n  emulator_url: "${connector.serviceUrl}"\n`);
+  fs.writeFileSync(
+    configFile,
+    `${fs.readFileSync(exampleConfigPath(), "utf8")}\nteams:\n  default_channel: approvals\n  emulator_url: "${connector.serviceUrl}"\n`,
+  );
 
   const first = await serveChild(configFile);
   let id: string;
   try {
-    const subscribed = await postJson(`${first.url}/api/messages`, {}, reviewerMessage(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, "subscribe approvals"));
+    const subscribed = await postJson(
+      `${first.url}/api/messages`,
+      {},
+      reviewerMessage(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, "subscribe approvals"),
+    );
     expect(subscribed.status).toBe(200);
     connector.reset();
     connector.hold("POST");
@@ -128,9 +145,11 @@ it("a service killed between the change and its delivery: the next instance post
   const second = await serveChild(configFile);
   try {
     // The dead instance's entry is claimed after its back-off and delivered.
-    const card = await eventually(async () => (await cards().card(id)) ?? undefined, "the card posted by the next instance", 20_000).catch((err: Error) => {
-      throw new Error(`${err.message}\n${second.output()}`);
-    });
+    const card = await eventually(async () => (await cards().card(id)) ?? undefined, "the card posted by the next instance", 20_000).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${second.output()}`);
+      },
+    );
     expect(card.channel).toBe("approvals");
     expect(postsFor(id)).toHaveLength(1);
   } finally {

@@ -13,7 +13,16 @@ import { canonicalJson } from "../../src/json/canonical-json";
 import { APPROVE_VERB } from "../../src/teams/card-verbs";
 import { ConversationKeys, RedisConversationStore } from "../../src/teams/conversation-store";
 import { approvalClient, approvalIdOf } from "../http/approval-client";
-import { approvalTestService, AUTH, eventually, exportBody, removeTempDirs, tempDir, writeBundle, type TestService } from "../http/service-harness";
+import {
+  approvalTestService,
+  AUTH,
+  eventually,
+  exportBody,
+  removeTempDirs,
+  tempDir,
+  writeBundle,
+  type TestService,
+} from "../http/service-harness";
 import { useRedisServer } from "../support/redis-server";
 import { startFakeBotConnector, type FakeBotConnector } from "./support/fake-bot-connector";
 import { REVIEWERS } from "./support/in-memory-approvals";
@@ -65,7 +74,8 @@ function send(activity: Record<string, unknown>) {
 }
 
 function cardOf(body: unknown): { actions: { title: string; data: Record<string, unknown> }[] } & Record<string, unknown> {
-  return (body as { attachments: { content: { actions: { title: string; data: Record<string, unknown> }[] } & Record<string, unknown> }[] }).attachments[0]!.content;
+  return (body as { attachments: { content: { actions: { title: string; data: Record<string, unknown> }[] } & Record<string, unknown> }[] })
+    .attachments[0]!.content;
 }
 
 function cardJson(body: unknown): string {
@@ -78,7 +88,9 @@ function outbound(): string {
 
 async function openApproval(table: string): Promise<{ id: string; activityId: string }> {
   const api = approvalClient(service.app);
-  const id = approvalIdOf(await api.decide(AUTH.caller, exportBody({ action: { name: "db.export", params: { table, query: SECRET_QUERY } } })));
+  const id = approvalIdOf(
+    await api.decide(AUTH.caller, exportBody({ action: { name: "db.export", params: { table, query: SECRET_QUERY } } })),
+  );
   // The card record the service keeps on its own Redis connection, under the approvals key prefix; the
   // notification outbox posts it off the request path, soon after the decision.
   const cards = new RedisConversationStore(redis.connect(), new ConversationKeys("countersign:teams:"));
@@ -97,7 +109,16 @@ it("posts the card of a require_approval decision; a Teams Approve updates the c
 
   // Teams sends the clicked button's data (from the card) merged with the card's input values.
   const approve = posted.actions.find((a) => a.title === "Approve")!;
-  const click = await send(reviewerClick(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.alice, APPROVE_VERB, { ...approve.data, comment: "checked" }, { replyToId: activityId }));
+  const click = await send(
+    reviewerClick(
+      APPROVALS_CHANNEL,
+      connector.serviceUrl,
+      REVIEWERS.alice,
+      APPROVE_VERB,
+      { ...approve.data, comment: "checked" },
+      { replyToId: activityId },
+    ),
+  );
   expect(click.status).toBe(200);
   expect(click.body.type).toBe("application/vnd.microsoft.card.adaptive");
 
@@ -112,11 +133,25 @@ it("posts the card of a require_approval decision; a Teams Approve updates the c
 
   const stream = (await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) as [string, string[]][];
   const entries = stream.map(([, fields]) => JSON.parse(fields[fields.indexOf("e") + 1]!) as Record<string, unknown>);
-  expect(entries.find((e) => e["type"] === "approval.verdict")).toMatchObject({ approval_id: id, reviewer: "user:alice", channel: "teams", comment: "checked" });
+  expect(entries.find((e) => e["type"] === "approval.verdict")).toMatchObject({
+    approval_id: id,
+    reviewer: "user:alice",
+    channel: "teams",
+    comment: "checked",
+  });
   // What the reviewer was shown: the digest of exactly the card JSON Teams received, and the pointer it hid.
   const sentDigest = createHash("sha256").update(canonicalJson(posted), "utf8").digest("hex");
-  expect(entries.find((e) => e["type"] === "approval.verdict")!["shown"]).toEqual({ version: 1, digest: sentDigest, hidden: ["/action/params/query"], view: canonicalJson(posted) });
-  expect((read.body as { verdicts: { shown?: unknown }[] }).verdicts[0]!.shown).toEqual({ version: 1, digest: sentDigest, hidden: ["/action/params/query"] });
+  expect(entries.find((e) => e["type"] === "approval.verdict")!["shown"]).toEqual({
+    version: 1,
+    digest: sentDigest,
+    hidden: ["/action/params/query"],
+    view: canonicalJson(posted),
+  });
+  expect((read.body as { verdicts: { shown?: unknown }[] }).verdicts[0]!.shown).toEqual({
+    version: 1,
+    digest: sentDigest,
+    hidden: ["/action/params/query"],
+  });
 
   expect(outbound()).not.toContain(SECRET_QUERY);
   expect(outbound()).toContain("[MASKED]");
@@ -134,7 +169,9 @@ it("an API verdict updates the posted card in place", async () => {
 
 it("refuses a Teams click by someone with no eligible role, with a message, and changes nothing", async () => {
   const { id, activityId } = await openApproval("invoices");
-  const click = await send(reviewerClick(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, APPROVE_VERB, { approvalId: id }, { replyToId: activityId }));
+  const click = await send(
+    reviewerClick(APPROVALS_CHANNEL, connector.serviceUrl, REVIEWERS.bob, APPROVE_VERB, { approvalId: id }, { replyToId: activityId }),
+  );
   expect(click.body.type).toBe("application/vnd.microsoft.activity.message");
   expect(click.body.value).toContain("COUNTERSIGN_NOT_ELIGIBLE");
   expect((await approvalClient(service.app).read(AUTH.caller, id)).body).toMatchObject({ status: "pending", version: 1 });

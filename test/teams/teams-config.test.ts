@@ -40,13 +40,28 @@ describe("validateTeamsConfig", () => {
       { MICROSOFT_APP_PASSWORD: "s3cret" },
       { production: true },
     );
-    expect(config).toMatchObject({ appId: APP_ID, appType: "SingleTenant", tenantId: TENANT, appPassword: "s3cret", allowedTenantIds: [TENANT], defaultChannel: "security" });
-    expect(botFrameworkAuthOptions(config)).toEqual({ MicrosoftAppId: APP_ID, MicrosoftAppType: "SingleTenant", MicrosoftAppTenantId: TENANT, MicrosoftAppPassword: "s3cret" });
+    expect(config).toMatchObject({
+      appId: APP_ID,
+      appType: "SingleTenant",
+      tenantId: TENANT,
+      appPassword: "s3cret",
+      allowedTenantIds: [TENANT],
+      defaultChannel: "security",
+    });
+    expect(botFrameworkAuthOptions(config)).toEqual({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppType: "SingleTenant",
+      MicrosoftAppTenantId: TENANT,
+      MicrosoftAppPassword: "s3cret",
+    });
     expect(JSON.stringify(describeTeamsConfig(config))).not.toContain("s3cret");
   });
 
   it("lets the environment override the file", () => {
-    const config = validateTeamsConfig({ app_id: APP_ID, app_password: "file", tenant_id: TENANT }, { MICROSOFT_APP_ID: "0d1ff000-0000-4000-8000-0000000000ff", MICROSOFT_APP_TYPE: "multitenant" });
+    const config = validateTeamsConfig(
+      { app_id: APP_ID, app_password: "file", tenant_id: TENANT },
+      { MICROSOFT_APP_ID: "0d1ff000-0000-4000-8000-0000000000ff", MICROSOFT_APP_TYPE: "multitenant" },
+    );
     expect(config.appId).toBe("0d1ff000-0000-4000-8000-0000000000ff");
     expect(config.appType).toBe("MultiTenant");
     expect(config.allowedTenantIds).toEqual([]);
@@ -56,8 +71,14 @@ describe("validateTeamsConfig", () => {
     expect(problem({ app_id: APP_ID, tenant_id: TENANT })).toMatch(/^teams\.app_password /);
     expect(problem({ app_id: APP_ID, app_password: "x" })).toMatch(/^teams\.tenant_id is required for SingleTenant/);
     const pem = "-----BEGIN PRIVATE KEY-----\nMII…\n-----END PRIVATE KEY-----\n";
-    expect(problem({ app_id: APP_ID, tenant_id: TENANT, app_password: "x", certificate: { thumbprint: "a".repeat(40), private_key_pem: pem } })).toMatch(/^teams\.certificate /);
-    const withCert = validateTeamsConfig({ app_id: APP_ID, tenant_id: TENANT, certificate: { thumbprint: "ab:".repeat(19) + "ab", private_key_file: "/secrets/bot.pem" } }, {}, { readFile: () => pem });
+    expect(
+      problem({ app_id: APP_ID, tenant_id: TENANT, app_password: "x", certificate: { thumbprint: "a".repeat(40), private_key_pem: pem } }),
+    ).toMatch(/^teams\.certificate /);
+    const withCert = validateTeamsConfig(
+      { app_id: APP_ID, tenant_id: TENANT, certificate: { thumbprint: "ab:".repeat(19) + "ab", private_key_file: "/secrets/bot.pem" } },
+      {},
+      { readFile: () => pem },
+    );
     expect(botFrameworkAuthOptions(withCert)).toMatchObject({ CertificateThumbprint: "AB".repeat(20), CertificatePrivateKey: pem });
     expect(validateTeamsConfig({ app_id: APP_ID, app_type: "UserAssignedMsi", tenant_id: TENANT }).appType).toBe("UserAssignedMsi");
     expect(problem({ app_id: APP_ID, app_type: "UserAssignedMsi", tenant_id: TENANT, app_password: "x" })).toMatch(/^teams\.app_type /);
@@ -78,7 +99,8 @@ describe("validateTeamsConfig", () => {
       to_channel_from_bot_oauth_scope: "https://api.botframework.us",
       to_bot_from_channel_token_issuer: "https://api.botframework.us",
       to_bot_from_channel_openid_metadata_url: "https://login.botframework.azure.us/v1/.well-known/openidconfiguration",
-      to_bot_from_emulator_openid_metadata_url: "https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0/.well-known/openid-configuration",
+      to_bot_from_emulator_openid_metadata_url:
+        "https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0/.well-known/openid-configuration",
       oauth_url: "https://tokengcch.botframework.azure.us/",
     };
     const config = validateTeamsConfig({ app_id: APP_ID, tenant_id: TENANT, app_password: "x", channel_service: endpoints });
@@ -93,8 +115,12 @@ describe("validateTeamsConfig", () => {
     });
     const { oauth_url: _dropped, ...partial } = endpoints;
     expect(problem({ channel_service: partial })).toMatch(/^teams\.channel_service\.oauth_url is required: botbuilder uses all/);
-    expect(problem({ channel_service: { ...endpoints, oauth_url: "http://tokens.example/" } })).toMatch(/^teams\.channel_service\.oauth_url must be an https URL/);
+    expect(problem({ channel_service: { ...endpoints, oauth_url: "http://tokens.example/" } })).toMatch(
+      /^teams\.channel_service\.oauth_url must be an https URL/,
+    );
     const production = { app_id: APP_ID, tenant_id: TENANT, app_password: "x" };
-    expect(problem({ ...production, channel_service: { ...endpoints, oauth_url: "http://127.0.0.1:9/" } }, {}, { production: true })).toMatch(/must be an https URL/);
+    expect(
+      problem({ ...production, channel_service: { ...endpoints, oauth_url: "http://127.0.0.1:9/" } }, {}, { production: true }),
+    ).toMatch(/must be an https URL/);
   });
 });

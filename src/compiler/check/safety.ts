@@ -64,7 +64,9 @@ export class SafetyCheck {
       case "arraycompr":
       case "setcompr":
       case "objectcompr":
-        return [...termVars(t, new Set())].every((n) => !this.view.isOuter(n) || this.view.isBound(n) || this.names.globalRef(n, t.loc) !== null);
+        return [...termVars(t, new Set())].every(
+          (n) => !this.view.isOuter(n) || this.view.isBound(n) || this.names.globalRef(n, t.loc) !== null,
+        );
     }
   }
 
@@ -103,7 +105,9 @@ export class SafetyCheck {
         if (!e.with.every((w) => this.withReady(w))) return false;
         const t = e.term;
         if (e.negated) {
-          return [...termVars(t, new Set(), false)].every((n) => n.startsWith("$") || this.view.isBound(n) || this.names.globalRef(n, t.loc) !== null);
+          return [...termVars(t, new Set(), false)].every(
+            (n) => n.startsWith("$") || this.view.isBound(n) || this.names.globalRef(n, t.loc) !== null,
+          );
         }
         if (t.kind === "call") {
           if (t.name === "eq" || t.name === "assign") return this.readyUnify(t.args[0], t.args[1]);
@@ -112,7 +116,10 @@ export class SafetyCheck {
           if (arity === undefined) return true;
           if (t.args.length === arity + 1) {
             const last = t.args[t.args.length - 1];
-            return this.withRefOutputs(t.args.slice(0, -1), () => t.args.slice(0, -1).every((a) => this.producible(a)) && (this.producible(last) || this.patternable(last)));
+            return this.withRefOutputs(
+              t.args.slice(0, -1),
+              () => t.args.slice(0, -1).every((a) => this.producible(a)) && (this.producible(last) || this.patternable(last)),
+            );
           }
           return this.withRefOutputs(t.args, () => this.producible(t));
         }

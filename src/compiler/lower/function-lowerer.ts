@@ -257,54 +257,51 @@ export class FunctionLowerer implements BindingView {
       fnMods.push({ name, replacement: this.names.replacementOf(m.value), value: m.value });
     }
     const valueMods = fnMods.filter((f) => f.replacement === null);
-    this.planTerms(
-      [...docMods.map((m) => m.value), ...valueMods.map((f) => f.value)],
-      (values) => {
-        let newInput = this.input;
-        let newData = this.data;
-        const newMocks = new Map(this.mocks);
-        for (const f of fnMods) {
-          newMocks.set(f.name, f.replacement ?? { kind: "value", op: values[docMods.length + valueMods.indexOf(f)] });
+    this.planTerms([...docMods.map((m) => m.value), ...valueMods.map((f) => f.value)], (values) => {
+      let newInput = this.input;
+      let newData = this.data;
+      const newMocks = new Map(this.mocks);
+      for (const f of fnMods) {
+        newMocks.set(f.name, f.replacement ?? { kind: "value", op: values[docMods.length + valueMods.indexOf(f)] });
+      }
+      docMods.forEach((m, i) => {
+        const target = this.names.expandRef(m.target);
+        const path = documentTargetPath(target, m.loc, this.reporter);
+        if (path === null) return;
+        if (target.root === "input") {
+          newInput = this.upsert(newInput, path, values[i], m.loc);
+        } else {
+          const hit = this.names.ruleAlong(path);
+          if (hit === "exact-rule") newMocks.set(`data.${path.join(".")}`, { kind: "rule", op: values[i] });
+          else if (hit === "base") newData = this.upsert(newData, path, values[i], m.loc);
+          else reportDataTargetAcrossRule(path, m.loc, this.reporter);
         }
-        docMods.forEach((m, i) => {
-          const target = this.names.expandRef(m.target);
-          const path = documentTargetPath(target, m.loc, this.reporter);
-          if (path === null) return;
-          if (target.root === "input") {
-            newInput = this.upsert(newInput, path, values[i], m.loc);
-          } else {
-            const hit = this.names.ruleAlong(path);
-            if (hit === "exact-rule") newMocks.set(`data.${path.join(".")}`, { kind: "rule", op: values[i] });
-            else if (hit === "base") newData = this.upsert(newData, path, values[i], m.loc);
-            else reportDataTargetAcrossRule(path, m.loc, this.reporter);
-          }
-        });
-        this.stmt({ kind: "memoPush", loc });
-        this.nested(loc, () => {
-          const savedIn = this.input;
-          const savedData = this.data;
-          const savedMocks = this.mocks;
-          this.input = newInput;
-          this.data = newData;
-          this.mocks = newMocks;
-          inner(() => {
-            this.input = savedIn;
-            this.data = savedData;
-            this.mocks = savedMocks;
-            this.stmt({ kind: "memoPop", loc });
-            this.nested(loc, k);
-            this.stmt({ kind: "memoPush", loc });
-            this.input = newInput;
-            this.data = newData;
-            this.mocks = newMocks;
-          });
+      });
+      this.stmt({ kind: "memoPush", loc });
+      this.nested(loc, () => {
+        const savedIn = this.input;
+        const savedData = this.data;
+        const savedMocks = this.mocks;
+        this.input = newInput;
+        this.data = newData;
+        this.mocks = newMocks;
+        inner(() => {
           this.input = savedIn;
           this.data = savedData;
           this.mocks = savedMocks;
+          this.stmt({ kind: "memoPop", loc });
+          this.nested(loc, k);
+          this.stmt({ kind: "memoPush", loc });
+          this.input = newInput;
+          this.data = newData;
+          this.mocks = newMocks;
         });
-        this.stmt({ kind: "memoPop", loc });
-      },
-    );
+        this.input = savedIn;
+        this.data = savedData;
+        this.mocks = savedMocks;
+      });
+      this.stmt({ kind: "memoPop", loc });
+    });
   }
 
   private upsert(root: Local, path: string[], value: Operand, loc: Location): Local {
@@ -421,7 +418,9 @@ export class FunctionLowerer implements BindingView {
     const values = t.args.map((arg) => {
       const v = this.newLocal();
       this.stmt({ kind: "reset", target: v, loc: arg.loc });
-      this.nested(arg.loc, () => this.inScope(() => this.planTerm(arg, (op) => this.stmt({ kind: "assign", target: v, source: op, loc: arg.loc }))));
+      this.nested(arg.loc, () =>
+        this.inScope(() => this.planTerm(arg, (op) => this.stmt({ kind: "assign", target: v, source: op, loc: arg.loc }))),
+      );
       this.nested(arg.loc, () => {
         this.stmt({ kind: "isUndefined", local: v, loc: arg.loc });
         this.stmt({ kind: "assign", target: v, source: this.constOf({ kind: "string", value: "<undefined>" }), loc: arg.loc });
@@ -433,7 +432,9 @@ export class FunctionLowerer implements BindingView {
       this.stmt({ kind: "makeArray", target: arr, loc: t.loc });
       for (const v of values) this.stmt({ kind: "arrayAppend", collection: arr, value: this.local(v), loc: t.loc });
       const out = this.newLocal();
-      this.nested(t.loc, () => this.stmt({ kind: "builtin", name: "internal.print", impl: "runtime", args: [this.local(arr)], target: out, loc: t.loc }));
+      this.nested(t.loc, () =>
+        this.stmt({ kind: "builtin", name: "internal.print", impl: "runtime", args: [this.local(arr)], target: out, loc: t.loc }),
+      );
     }
     k();
   }
@@ -613,11 +614,20 @@ export class FunctionLowerer implements BindingView {
           if (t.kind === "objectcompr") {
             this.planTerm(t.key, (kv) =>
               this.planTerm(t.value, (vv) =>
-                this.stmt({ kind: "objectInsertOnce", object: coll, key: kv, value: vv, message: this.conflictMessage(t.loc, "object keys must be unique"), loc: t.loc }),
+                this.stmt({
+                  kind: "objectInsertOnce",
+                  object: coll,
+                  key: kv,
+                  value: vv,
+                  message: this.conflictMessage(t.loc, "object keys must be unique"),
+                  loc: t.loc,
+                }),
               ),
             );
           } else {
-            this.planTerm(t.term, (v) => this.stmt({ kind: t.kind === "arraycompr" ? "arrayAppend" : "setAdd", collection: coll, value: v, loc: t.loc }));
+            this.planTerm(t.term, (v) =>
+              this.stmt({ kind: t.kind === "arraycompr" ? "arrayAppend" : "setAdd", collection: coll, value: v, loc: t.loc }),
+            );
           }
         }),
       ),
@@ -830,13 +840,23 @@ export class FunctionLowerer implements BindingView {
           const named = this.constOf({ kind: "string", value: name });
           this.stmt({ kind: "equal", a: key, b: named, loc: seg.loc });
           const constant: Term = { kind: "string", value: name, loc: seg.loc };
-          this.planDataRef([...path.slice(0, i), constant, ...path.slice(i + 1)], (v) => this.stmt({ kind: "assign", target: result, source: v, loc }), loc);
+          this.planDataRef(
+            [...path.slice(0, i), constant, ...path.slice(i + 1)],
+            (v) => this.stmt({ kind: "assign", target: result, source: v, loc }),
+            loc,
+          );
         });
       }
       this.nested(seg.loc, () => {
         for (const name of names) this.stmt({ kind: "notEqual", a: key, b: this.constOf({ kind: "string", value: name }), loc: seg.loc });
         const below: Term[] = node.path.map((p) => ({ kind: "string", value: p, loc }) as Term);
-        this.planPath(this.local(this.data), [...below, ...path.slice(i)], 0, (v) => this.stmt({ kind: "assign", target: result, source: v, loc }), loc);
+        this.planPath(
+          this.local(this.data),
+          [...below, ...path.slice(i)],
+          0,
+          (v) => this.stmt({ kind: "assign", target: result, source: v, loc }),
+          loc,
+        );
       });
       this.stmt({ kind: "isDefined", local: result, loc });
       k(this.local(result));
@@ -886,5 +906,4 @@ export class FunctionLowerer implements BindingView {
       k();
     });
   }
-
 }

@@ -52,6 +52,8 @@ export function ruleMocksOnly(mocks: MockEnv): MockEnv {
 export function calleeMocks(mocks: MockEnv, first: number): MockEnv {
   if (mocks.size === 0) return mocks;
   const out = new Map(mocks);
-  mockValueNames(mocks).forEach((n, i) => out.set(n, { kind: mocks.get(n)!.kind as "value" | "rule", op: { kind: "local", local: first + i } }));
+  mockValueNames(mocks).forEach((n, i) =>
+    out.set(n, { kind: mocks.get(n)!.kind as "value" | "rule", op: { kind: "local", local: first + i } }),
+  );
   return out;
 }

@@ -219,9 +219,7 @@ export class ProgramLowerer implements LoweringContext {
     const fp = new FunctionLowerer(this, null, fnName, `query ${name}`, 2, loc);
     const rs = fp.newLocal();
     fp.stmt({ kind: "makeSet", target: rs, loc });
-    const names = [...bodyVars(body, new Set(), false)]
-      .filter((n) => !n.startsWith("$") && n !== "input" && n !== "data")
-      .sort();
+    const names = [...bodyVars(body, new Set(), false)].filter((n) => !n.startsWith("$") && n !== "input" && n !== "data").sort();
     const b = fp.newBlock();
     fp.inBlock(b, () => {
       fp.planBody(body, () => {

@@ -56,7 +56,9 @@ export function lowerRuleSet(program: LoweringContext, set: RuleSet, name: strin
         fp.nested(rule.loc, () =>
           fp.inScope(() => {
             fp.noteHead(rule);
-            fp.planRuleBody(rule.loc, rule.body, () => fp.planTerm(rule.head.key!, (v) => fp.stmt({ kind: "setAdd", collection: result, value: v, loc: rule.loc })));
+            fp.planRuleBody(rule.loc, rule.body, () =>
+              fp.planTerm(rule.head.key!, (v) => fp.stmt({ kind: "setAdd", collection: result, value: v, loc: rule.loc })),
+            );
           }),
         );
       }
@@ -117,7 +119,9 @@ export function lowerRuleSet(program: LoweringContext, set: RuleSet, name: strin
           fp.stmt({ kind: "reset", target: chainValue, loc: rule.loc });
           const chain = fp.newBlock();
           fp.inBlock(chain, () => {
-            const clauses: { body: Body; value: Term; loc: Location }[] = [{ body: rule.body, value: valueOf(rule.head.value, rule.loc), loc: rule.loc }];
+            const clauses: { body: Body; value: Term; loc: Location }[] = [
+              { body: rule.body, value: valueOf(rule.head.value, rule.loc), loc: rule.loc },
+            ];
             for (let e = rule.else; e !== null; e = e.else) clauses.push({ body: e.body, value: valueOf(e.value, e.loc), loc: e.loc });
             for (const clause of clauses) {
               fp.nested(clause.loc, () =>
@@ -125,7 +129,9 @@ export function lowerRuleSet(program: LoweringContext, set: RuleSet, name: strin
                   fp.noteHead(rule);
                   const run = () =>
                     fp.planRuleBody(clause.loc, clause.body, () =>
-                      fp.planTerm(clause.value, (v) => fp.stmt({ kind: "assignOnce", result: chainValue, value: v, message, loc: clause.loc })),
+                      fp.planTerm(clause.value, (v) =>
+                        fp.stmt({ kind: "assignOnce", result: chainValue, value: v, message, loc: clause.loc }),
+                      ),
                     );
                   if (isFunction) fp.bindArgs(rule.head.args!, run, rule.loc);
                   else run();

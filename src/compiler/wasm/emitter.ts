@@ -37,11 +37,23 @@ class Emitter {
     this.plan.constants.forEach((c, id) => this.emitConstant(c, id));
     for (const f of this.plan.functions) this.functions.push(this.emitFunction(f));
 
-    const builtinsObj = this.objectGlobal("builtins", this.plan.hostBuiltins.map((name, id) => [hostDispatchName(name), id] as const));
-    const entrypointsObj = this.objectGlobal("entrypoints", this.plan.entrypoints.map((ep, id) => [ep.name, id] as const));
+    const builtinsObj = this.objectGlobal(
+      "builtins",
+      this.plan.hostBuiltins.map((name, id) => [hostDispatchName(name), id] as const),
+    );
+    const entrypointsObj = this.objectGlobal(
+      "entrypoints",
+      this.plan.entrypoints.map((ep, id) => [ep.name, id] as const),
+    );
     this.functions.push(this.evalDispatch());
     this.functions.push({ name: "policy:builtins", params: [], result: I32, locals: [], body: [{ op: "global.get", name: builtinsObj }] });
-    this.functions.push({ name: "policy:entrypoints", params: [], result: I32, locals: [], body: [{ op: "global.get", name: entrypointsObj }] });
+    this.functions.push({
+      name: "policy:entrypoints",
+      params: [],
+      result: I32,
+      locals: [],
+      body: [{ op: "global.get", name: entrypointsObj }],
+    });
     this.functions.push({
       name: "policy:init",
       params: [],
@@ -162,7 +174,12 @@ class Emitter {
    */
   private settle(global: string, size: number): void {
     if (size === 0) return;
-    this.initBody.push({ op: "global.get", name: global }, { op: "i32.const", value: 0 }, { op: "call", func: "cs_iter_key" }, { op: "drop" });
+    this.initBody.push(
+      { op: "global.get", name: global },
+      { op: "i32.const", value: 0 },
+      { op: "call", func: "cs_iter_key" },
+      { op: "drop" },
+    );
   }
 
   private objectGlobal(name: string, entries: readonly (readonly [string, number])[]): string {
@@ -220,12 +237,22 @@ class Emitter {
   /** Instructions that abort with a message; they do not return. */
   raise(message: string): Instr[] {
     const s = this.rawString(message);
-    return [{ op: "global.get", name: s.global }, { op: "i32.const", value: s.len }, { op: "call", func: "cs_raise" }, { op: "unreachable" }];
+    return [
+      { op: "global.get", name: s.global },
+      { op: "i32.const", value: s.len },
+      { op: "call", func: "cs_raise" },
+      { op: "unreachable" },
+    ];
   }
 
   raiseBuiltin(location: string): Instr[] {
     const s = this.rawString(location);
-    return [{ op: "global.get", name: s.global }, { op: "i32.const", value: s.len }, { op: "call", func: "cs_raise_builtin_error" }, { op: "unreachable" }];
+    return [
+      { op: "global.get", name: s.global },
+      { op: "i32.const", value: s.len },
+      { op: "call", func: "cs_raise_builtin_error" },
+      { op: "unreachable" },
+    ];
   }
 
   get strict(): boolean {
@@ -343,9 +370,21 @@ class FunctionEmitter {
         break;
       }
       case "isType": {
-        const out: Instr[] = [this.operand(s.source), call("cs_type"), { op: "i32.const", value: s.type }, { op: "i32.ne" }, { op: "br_if", label: this.failLabel }];
+        const out: Instr[] = [
+          this.operand(s.source),
+          call("cs_type"),
+          { op: "i32.const", value: s.type },
+          { op: "i32.ne" },
+          { op: "br_if", label: this.failLabel },
+        ];
         if (s.length !== undefined) {
-          out.push(this.operand(s.source), call("cs_length"), { op: "i32.const", value: s.length }, { op: "i32.ne" }, { op: "br_if", label: this.failLabel });
+          out.push(
+            this.operand(s.source),
+            call("cs_length"),
+            { op: "i32.const", value: s.length },
+            { op: "i32.ne" },
+            { op: "br_if", label: this.failLabel },
+          );
         }
         return out;
       }
@@ -362,7 +401,9 @@ class FunctionEmitter {
                 { op: "i32.const", value: 0 },
                 ...s.args.map((a) => this.operand(a)),
                 call(hostBuiltinImport(s.args.length)),
-                ...(keysSetOperandsByElement(s.name) ? [this.operand(s.args[0]!), this.operand(s.args[1]!), call("cs_set_operand_keys")] : []),
+                ...(keysSetOperandsByElement(s.name)
+                  ? [this.operand(s.args[0]!), this.operand(s.args[1]!), call("cs_set_operand_keys")]
+                  : []),
                 ...(returnsSet(s.name) ? [call("cs_array_to_set")] : []),
                 ...(overlaysFirstOperand(s.name) ? [this.operand(s.args[0]!), call("cs_object_overlay")] : []),
               ];
@@ -402,11 +443,29 @@ class FunctionEmitter {
           { op: "if", then: this.emitter.raise(s.message) },
         ];
       case "objectInsertLeaf":
-        return [get(s.object), this.operand(s.key), this.operand(s.value), call("cs_object_insert_leaf"), { op: "if", then: this.emitter.raise(s.message) }];
+        return [
+          get(s.object),
+          this.operand(s.key),
+          this.operand(s.value),
+          call("cs_object_insert_leaf"),
+          { op: "if", then: this.emitter.raise(s.message) },
+        ];
       case "objectInsertPath":
-        return [get(s.object), get(s.path), this.operand(s.value), call("cs_object_insert_path"), { op: "if", then: this.emitter.raise(s.message) }];
+        return [
+          get(s.object),
+          get(s.path),
+          this.operand(s.value),
+          call("cs_object_insert_path"),
+          { op: "if", then: this.emitter.raise(s.message) },
+        ];
       case "objectAddToSetAt":
-        return [get(s.object), get(s.path), this.operand(s.value), call("cs_object_add_to_set_at"), { op: "if", then: this.emitter.raise(s.message) }];
+        return [
+          get(s.object),
+          get(s.path),
+          this.operand(s.value),
+          call("cs_object_add_to_set_at"),
+          { op: "if", then: this.emitter.raise(s.message) },
+        ];
       case "objectMergeAt":
         return [
           get(s.object),
@@ -427,7 +486,13 @@ class FunctionEmitter {
           get(s.result),
           {
             op: "if",
-            then: [get(s.result), this.operand(s.value), call("cs_equal"), { op: "i32.eqz" }, { op: "if", then: this.emitter.raise(s.message) }],
+            then: [
+              get(s.result),
+              this.operand(s.value),
+              call("cs_equal"),
+              { op: "i32.eqz" },
+              { op: "if", then: this.emitter.raise(s.message) },
+            ],
           },
           this.operand(s.value),
           set(s.result),

@@ -7,15 +7,7 @@
  * that forwards to a generated function, and the export section is cut down to OPA's ABI surface.
  */
 
-import {
-  FUNC_TYPE_FORM,
-  Op,
-  SectionId,
-  VALTYPE_CODE,
-  WASM_HEADER,
-  externKindCode,
-  sectionRank,
-} from "./binary-format";
+import { FUNC_TYPE_FORM, Op, SectionId, VALTYPE_CODE, WASM_HEADER, externKindCode, sectionRank } from "./binary-format";
 import { encodeFunctionBody, type NameResolver } from "./code-encoder";
 import type { GeneratedFunction, LinkRequest } from "./instructions";
 import { ByteReader, ByteWriter, encodeU32, u32Size } from "./leb128";
@@ -93,8 +85,7 @@ export function linkModule(req: LinkRequest): LinkedModule {
  * (COUNTERSIGN_LINK_INVALID_OUTPUT) naming the generated function at fault when the engine rejects it.
  */
 export function verifyLinked(linked: LinkedModule): void {
-  const host = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => unknown } })
-    .WebAssembly;
+  const host = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => unknown } }).WebAssembly;
   try {
     new host.Module(linked.bytes);
   } catch (e) {
@@ -289,8 +280,7 @@ class Linker {
         );
       }
     } else if (builtinFromExportName(name) !== null) {
-      const valuesOnly =
-        actual.params.every((p) => p === "i32") && actual.results.length === 1 && actual.results[0] === "i32";
+      const valuesOnly = actual.params.every((p) => p === "i32") && actual.results.length === 1 && actual.results[0] === "i32";
       if (!valuesOnly) {
         throw new LinkError(
           "COUNTERSIGN_LINK_SIGNATURE_DRIFT",
@@ -368,9 +358,7 @@ class Linker {
    */
   private checkReplaceable(hook: string, index: number, hookAt: ReadonlyMap<number, string>): void {
     const other = hookAt.get(index);
-    const alias = this.info.exports.find(
-      (e) => e.kind === "func" && e.index === index && e.name !== hook && CONTRACT.has(e.name),
-    );
+    const alias = this.info.exports.find((e) => e.kind === "func" && e.index === index && e.name !== hook && CONTRACT.has(e.name));
     if (other !== undefined || alias !== undefined) {
       throw new LinkError(
         "COUNTERSIGN_LINK_UNUSABLE_HOOK",
@@ -445,12 +433,7 @@ class Linker {
   }
 
   /** Rewrites the code section: runtime bodies copied in runs, hook bodies replaced, generated bodies appended. */
-  private replaceCode(
-    sections: OutSection[],
-    replaced: ReadonlyMap<number, Uint8Array>,
-    addedCount: number,
-    added: Uint8Array,
-  ): void {
+  private replaceCode(sections: OutSection[], replaced: ReadonlyMap<number, Uint8Array>, addedCount: number, added: Uint8Array): void {
     const { info, bytes } = this;
     const existing = findSection(info, SectionId.Code);
     if (existing === undefined) {

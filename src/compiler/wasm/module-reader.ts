@@ -6,16 +6,7 @@
  * copy it unchanged. Reading never copies the module.
  */
 
-import {
-  EXTERN_KINDS,
-  FUNC_TYPE_FORM,
-  Op,
-  SectionId,
-  WASM_HEADER,
-  valTypeFromCode,
-  type ExternKind,
-  type ValType,
-} from "./binary-format";
+import { EXTERN_KINDS, FUNC_TYPE_FORM, Op, SectionId, WASM_HEADER, valTypeFromCode, type ExternKind, type ValType } from "./binary-format";
 import { ByteReader } from "./leb128";
 
 /** One section: its id and where it lies in the module. */

@@ -32,9 +32,7 @@ function str(v: unknown): string {
 function goJson(v: unknown): string {
   if (v === null || typeof v !== "object") {
     const text = JSON.stringify(v) ?? "null";
-    return typeof v === "string"
-      ? text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
-      : text;
+    return typeof v === "string" ? text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
   }
   if (Array.isArray(v)) return `[${v.map(goJson).join(",")}]`;
   const o = v as Record<string, unknown>;
@@ -61,7 +59,11 @@ function checkEscapes(raw: string, path: string): string {
     if (path[i] === "%") {
       const hex = path.slice(i + 1, i + 3);
       if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
-        throw new HostBuiltinError("eval_builtin_error", NAME, `parse ${JSON.stringify(raw)}: invalid URL escape ${JSON.stringify(path.slice(i, i + 3))}`);
+        throw new HostBuiltinError(
+          "eval_builtin_error",
+          NAME,
+          `parse ${JSON.stringify(raw)}: invalid URL escape ${JSON.stringify(path.slice(i, i + 3))}`,
+        );
       }
       bytes.push(parseInt(hex, 16));
       i += 2;
@@ -233,8 +235,7 @@ function signRequest(request: unknown, awsConfig: unknown, timeNs: unknown): Rec
 
   const outHeaders: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(headers)) outHeaders[k] = str(v);
-  outHeaders["Authorization"] =
-    `AWS4-HMAC-SHA256 Credential=${accessKey}/${scope},SignedHeaders=${signedHeaders},Signature=${signature}`;
+  outHeaders["Authorization"] = `AWS4-HMAC-SHA256 Credential=${accessKey}/${scope},SignedHeaders=${signedHeaders},Signature=${signature}`;
   Object.assign(outHeaders, awsHeaders);
   // Only the changed key: the compiled module lays it over the request, keeping the request's own values
   // (sets among them, which JSON would turn into arrays) as they are.

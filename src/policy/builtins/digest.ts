@@ -7,7 +7,10 @@ import { createHash } from "node:crypto";
 import { stringOperand, type HostBuiltinFamily } from "./operands";
 
 function digest(builtin: string, algorithm: string): (operand: unknown) => string {
-  return (operand) => createHash(algorithm).update(stringOperand(builtin, 1, operand), "utf8").digest("hex");
+  return (operand) =>
+    createHash(algorithm)
+      .update(stringOperand(builtin, 1, operand), "utf8")
+      .digest("hex");
 }
 
 export const DIGEST_BUILTINS: HostBuiltinFamily = {

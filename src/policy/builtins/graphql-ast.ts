@@ -350,12 +350,22 @@ const DEFINITION_KIND: Readonly<Record<string, string>> = {
 function typeDefinition(def: TypeDefinitionNode, description: string): GqlDefinition {
   const out: GqlDefinition = { Kind: DEFINITION_KIND[def.kind]!, Description: description, Name: def.name.value, BuiltIn: false };
   putList(out, "Directives", directives(def.directives));
-  if ("interfaces" in def) putList(out, "Interfaces", (def.interfaces ?? []).map((i) => i.name.value));
+  if ("interfaces" in def)
+    putList(
+      out,
+      "Interfaces",
+      (def.interfaces ?? []).map((i) => i.name.value),
+    );
   if ("fields" in def) {
     const fields = (def.fields ?? []) as readonly (FieldDefinitionNode | InputValueDefinitionNode)[];
     putList(out, "Fields", fields.map(fieldDefinition));
   }
-  if ("types" in def) putList(out, "Types", (def.types ?? []).map((t) => t.name.value));
+  if ("types" in def)
+    putList(
+      out,
+      "Types",
+      (def.types ?? []).map((t) => t.name.value),
+    );
   if ("values" in def) {
     putList(
       out,
@@ -455,12 +465,20 @@ function value(v: ValueNode): GqlValue {
         return scalar(VALUE_KIND.Enum, v.value);
       case Kind.LIST: {
         const out = scalar(VALUE_KIND.List, "");
-        putList(out, "Children", v.values.map((c) => ({ Name: "", Value: value(c) })));
+        putList(
+          out,
+          "Children",
+          v.values.map((c) => ({ Name: "", Value: value(c) })),
+        );
         return out;
       }
       case Kind.OBJECT: {
         const out = scalar(VALUE_KIND.Object, "");
-        putList(out, "Children", v.fields.map((f) => at({ Name: f.name.value, Value: value(f.value) }, f.loc)));
+        putList(
+          out,
+          "Children",
+          v.fields.map((f) => at({ Name: f.name.value, Value: value(f.value) }, f.loc)),
+        );
         return out;
       }
     }
@@ -582,7 +600,9 @@ function obj(v: unknown): Record<string, unknown> {
 }
 
 function printString(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(s)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 function printBlockString(s: string): string {
@@ -605,9 +625,13 @@ function printValue(v: unknown): string {
     case VALUE_KIND.Block:
       return printBlockString(raw);
     case VALUE_KIND.List:
-      return `[${arr(o.Children).map((c) => printValue(c.Value)).join(", ")}]`;
+      return `[${arr(o.Children)
+        .map((c) => printValue(c.Value))
+        .join(", ")}]`;
     case VALUE_KIND.Object:
-      return `{${arr(o.Children).map((c) => `${str(c.Name)}: ${printValue(c.Value)}`).join(", ")}}`;
+      return `{${arr(o.Children)
+        .map((c) => `${str(c.Name)}: ${printValue(c.Value)}`)
+        .join(", ")}}`;
     default:
       return raw;
   }
@@ -663,7 +687,9 @@ export function printQueryDocument(doc: unknown): string {
   const parts: string[] = [];
   for (const op of arr(o.Operations)) {
     const kind = str(op.Operation) || "query";
-    parts.push(`${kind} ${str(op.Name)}${printVariableDefinitions(op.VariableDefinitions)}${printDirectives(op.Directives)}${printSelections(op.SelectionSet)}`);
+    parts.push(
+      `${kind} ${str(op.Name)}${printVariableDefinitions(op.VariableDefinitions)}${printDirectives(op.Directives)}${printSelections(op.SelectionSet)}`,
+    );
   }
   for (const f of arr(o.Fragments)) {
     parts.push(
@@ -717,7 +743,8 @@ export function printDefinition(d: Record<string, unknown>, extension: boolean):
     }
     default: {
       const fields = arr(d.Fields).map(
-        (f) => `${printDescription(f.Description)}${str(f.Name)}${printArgumentDefinitions(f.Arguments)}: ${printType(f.Type)}${printDirectives(f.Directives)}`,
+        (f) =>
+          `${printDescription(f.Description)}${str(f.Name)}${printArgumentDefinitions(f.Arguments)}: ${printType(f.Type)}${printDirectives(f.Directives)}`,
       );
       return `${head}${impl}${dirs}${fields.length > 0 ? ` { ${fields.join(" ")} }` : ""}`;
     }

@@ -204,7 +204,11 @@ class SchemaLoader {
     }
 
     if (schemas.length === 0) {
-      for (const [op, typeName] of [["query", "Query"], ["mutation", "Mutation"], ["subscription", "Subscription"]] as const) {
+      for (const [op, typeName] of [
+        ["query", "Query"],
+        ["mutation", "Mutation"],
+        ["subscription", "Subscription"],
+      ] as const) {
         if (this.roots[op] === undefined && this.types.has(typeName)) this.roots[op] = typeName;
       }
     }
@@ -249,7 +253,11 @@ class SchemaLoader {
       this.validateName(field.Name, field);
       this.validateTypeRef(field.Type);
       this.validateArguments(field.Arguments ?? [], undefined);
-      this.validateDirectives(field.Directives ?? [], def.Kind === "INPUT_OBJECT" ? "INPUT_FIELD_DEFINITION" : "FIELD_DEFINITION", undefined);
+      this.validateDirectives(
+        field.Directives ?? [],
+        def.Kind === "INPUT_OBJECT" ? "INPUT_FIELD_DEFINITION" : "FIELD_DEFINITION",
+        undefined,
+      );
     }
     for (const member of def.Types ?? []) {
       const entry = this.types.get(member);
@@ -307,7 +315,10 @@ class SchemaLoader {
       const found = (def.Fields ?? []).find((f) => f.Name === required.Name);
       if (!found) this.fail(`For ${def.Name} to implement ${intf.Name} it must have a field called ${required.Name}.`, def);
       if (!this.covariant(required.Type, found.Type)) {
-        this.fail(`For ${def.Name} to implement ${intf.Name} the field ${required.Name} must have type ${typeString(required.Type)}.`, found);
+        this.fail(
+          `For ${def.Name} to implement ${intf.Name} the field ${required.Name} must have type ${typeString(required.Type)}.`,
+          found,
+        );
       }
       for (const reqArg of required.Arguments ?? []) {
         const arg = (found.Arguments ?? []).find((a) => a.Name === reqArg.Name);

@@ -130,7 +130,12 @@ function orElse<T>(otherwise: T, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof HostBuiltinError || err instanceof GqlSyntaxError || err instanceof GqlSchemaError || err instanceof GqlValidationError) {
+    if (
+      err instanceof HostBuiltinError ||
+      err instanceof GqlSyntaxError ||
+      err instanceof GqlSchemaError ||
+      err instanceof GqlValidationError
+    ) {
       return otherwise;
     }
     throw err;

@@ -12,11 +12,34 @@ import { isObject } from "./values";
 
 /** The request keys `http.send` accepts. */
 const ALLOWED_REQUEST_KEYS: ReadonlySet<string> = new Set([
-  "method", "url", "body", "enable_redirect", "force_json_decode", "force_yaml_decode", "headers", "raw_body",
-  "tls_use_system_certs", "tls_ca_cert", "tls_ca_cert_file", "tls_ca_cert_env_variable", "tls_client_cert",
-  "tls_client_cert_file", "tls_client_cert_env_variable", "tls_client_key", "tls_client_key_file",
-  "tls_client_key_env_variable", "tls_insecure_skip_verify", "tls_server_name", "timeout", "cache", "force_cache",
-  "force_cache_duration_seconds", "raise_error", "caching_mode", "max_retry_attempts", "cache_ignored_headers",
+  "method",
+  "url",
+  "body",
+  "enable_redirect",
+  "force_json_decode",
+  "force_yaml_decode",
+  "headers",
+  "raw_body",
+  "tls_use_system_certs",
+  "tls_ca_cert",
+  "tls_ca_cert_file",
+  "tls_ca_cert_env_variable",
+  "tls_client_cert",
+  "tls_client_cert_file",
+  "tls_client_cert_env_variable",
+  "tls_client_key",
+  "tls_client_key_file",
+  "tls_client_key_env_variable",
+  "tls_insecure_skip_verify",
+  "tls_server_name",
+  "timeout",
+  "cache",
+  "force_cache",
+  "force_cache_duration_seconds",
+  "raise_error",
+  "caching_mode",
+  "max_retry_attempts",
+  "cache_ignored_headers",
 ]);
 const REQUIRED_REQUEST_KEYS = ["method", "url"];
 
@@ -27,7 +50,10 @@ export function byteOrder(a: string, b: string): number {
 
 /** A set of strings as OPA prints it in messages: `{"a", "b"}`, sorted. */
 export function setText(names: Iterable<string>): string {
-  return `{${[...names].sort(byteOrder).map((n) => JSON.stringify(n)).join(", ")}}`;
+  return `{${[...names]
+    .sort(byteOrder)
+    .map((n) => JSON.stringify(n))
+    .join(", ")}}`;
 }
 
 /** OPA's operand error that names no type: `<builtin>: operand <pos> <detail>`, a type error as OPA classes it. */

@@ -54,7 +54,9 @@ function checkTypes(schema: unknown): void {
       const types = typeof v === "string" ? [v] : Array.isArray(v) ? v : [];
       for (const t of types) {
         if (typeof t === "string" && !VALID_TYPES.includes(t)) {
-          throw new SchemaError(`has a primitive type that is NOT VALID -- given: /${t}/ Expected valid values are:[${VALID_TYPES.join(" ")}]`);
+          throw new SchemaError(
+            `has a primitive type that is NOT VALID -- given: /${t}/ Expected valid values are:[${VALID_TYPES.join(" ")}]`,
+          );
         }
       }
     } else if (!DATA_KEYWORDS.has(k)) {
@@ -216,7 +218,8 @@ function verifySchema(schema: unknown): unknown[] {
     return [true, null];
   } catch (err) {
     if (err instanceof SchemaError) return [false, err.message];
-    if (err instanceof HostBuiltinError && err.code === "eval_builtin_error") return [false, err.message.replace(/^json\.verify_schema: /, "")];
+    if (err instanceof HostBuiltinError && err.code === "eval_builtin_error")
+      return [false, err.message.replace(/^json\.verify_schema: /, "")];
     throw err;
   }
 }

@@ -95,7 +95,8 @@ function templateMatch(template: unknown, value: unknown, start: unknown, end: u
   // Lengths in bytes, as Go measures them; OPA's message for the end delimiter reports the start's length.
   const openBytes = Buffer.byteLength(open);
   if (openBytes !== 1) throw builtinError(NAME, `start delimiter has to be exactly one character long but is ${openBytes} long`);
-  if (Buffer.byteLength(close) !== 1) throw builtinError(NAME, `end delimiter has to be exactly one character long but is ${openBytes} long`);
+  if (Buffer.byteLength(close) !== 1)
+    throw builtinError(NAME, `end delimiter has to be exactly one character long but is ${openBytes} long`);
   return templatePattern(t, open, close).test(v);
 }
 

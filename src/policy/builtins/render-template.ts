@@ -357,7 +357,10 @@ function render(nodes: readonly Node[], scope: Scope, out: string[]): void {
         const v = evalExpr(n.expr, scope);
         let entries: [Value, Value][];
         if (Array.isArray(v)) entries = v.map((x, i) => [i, x]);
-        else if (isObject(v)) entries = Object.keys(v).sort().map((k) => [k, v[k]]);
+        else if (isObject(v))
+          entries = Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]);
         else if (typeof v === "number" && Number.isInteger(v)) entries = Array.from({ length: Math.max(0, v) }, (_, i) => [i, i]);
         else if (v === MISSING || v === null) entries = [];
         else throw new TemplateError(`range can't iterate over ${show(v)}`);

@@ -63,7 +63,11 @@ export function compareSemver(a: Version, b: Version): number {
 function versionOperand(pos: number, text: string): Version {
   const v = parseSemver(text);
   if (v === null) {
-    throw new HostBuiltinError("eval_builtin_error", "semver.compare", `operand ${pos}: string ${JSON.stringify(text)} is not a valid SemVer`);
+    throw new HostBuiltinError(
+      "eval_builtin_error",
+      "semver.compare",
+      `operand ${pos}: string ${JSON.stringify(text)} is not a valid SemVer`,
+    );
   }
   return v;
 }

@@ -52,7 +52,7 @@ function shouldEscape(c: number, mode: Mode): boolean {
 function unescape(s: string, mode: Mode): string {
   const bytes = Buffer.from(s, "utf8");
   const out: number[] = [];
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const c = bytes[i]!;
     if (c === 0x25) {
       if (i + 2 >= bytes.length || !isHex(bytes[i + 1]!) || !isHex(bytes[i + 2]!)) {
@@ -61,7 +61,8 @@ function unescape(s: string, mode: Mode): string {
       const text = bytes.subarray(i, i + 3).toString("latin1");
       const v = (hexValue(bytes[i + 1]!) << 4) | hexValue(bytes[i + 2]!);
       if (mode === "host" && hexValue(bytes[i + 1]!) < 8 && text !== "%25") throw new UriSyntaxError(`invalid URL escape ${goQuote(text)}`);
-      if (mode === "zone" && text !== "%25" && v !== 0x20 && shouldEscape(v, "host")) throw new UriSyntaxError(`invalid URL escape ${goQuote(text)}`);
+      if (mode === "zone" && text !== "%25" && v !== 0x20 && shouldEscape(v, "host"))
+        throw new UriSyntaxError(`invalid URL escape ${goQuote(text)}`);
       out.push(v);
       i += 3;
       continue;

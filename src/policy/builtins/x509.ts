@@ -35,7 +35,13 @@ function goJsonText(v: GoJson): string {
   if (typeof v === "string") return quote(v);
   if (Buffer.isBuffer(v)) return quote(v.toString("base64"));
   if (Array.isArray(v)) return "[" + v.map(goJsonText).join(",") + "]";
-  return "{" + Object.entries(v).map(([k, x]) => quote(k) + ":" + goJsonText(x)).join(",") + "}";
+  return (
+    "{" +
+    Object.entries(v)
+      .map(([k, x]) => quote(k) + ":" + goJsonText(x))
+      .join(",") +
+    "}"
+  );
 }
 
 /** A Go slice: null when empty (nil), as the structures leave unset lists. */
@@ -145,7 +151,7 @@ function signatureAlgorithm(der: Der): number {
   try {
     const hashAlg = params === undefined ? undefined : children(params)[0];
     const hashOid = hashAlg === undefined ? undefined : children(children(hashAlg)[0]!)[0];
-    return hashOid === undefined ? 0 : PSS_BY_HASH[oidText(hashOid.value)] ?? 0;
+    return hashOid === undefined ? 0 : (PSS_BY_HASH[oidText(hashOid.value)] ?? 0);
   } catch {
     return 0;
   }
@@ -179,7 +185,7 @@ function publicKeyJson(key: KeyObject): GoJson {
 
 function spkiPublicKey(spki: Der): { algorithm: number; key: GoJson } {
   const algOid = children(children(spki)[0]!)[0];
-  const algorithm = algOid === undefined ? 0 : PUBLIC_KEY_ALGORITHMS[oidText(algOid.value)] ?? 0;
+  const algorithm = algOid === undefined ? 0 : (PUBLIC_KEY_ALGORITHMS[oidText(algOid.value)] ?? 0);
   try {
     return { algorithm, key: publicKeyJson(createPublicKey({ key: spki.full, format: "der", type: "spki" })) };
   } catch {
@@ -240,7 +246,7 @@ function ipText(bytes: Buffer): string {
   // The longest run of zero groups (two or more) is written as "::".
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === "0") j++;
     if (j - i > bestLen) {
@@ -509,7 +515,7 @@ function certificateJson(der: Der): GoJson {
 /** DER certificates one after another, each checked by Node's parser. */
 function splitCertificates(der: Buffer): Der[] {
   const certs: Der[] = [];
-  for (let at = 0; at < der.length; ) {
+  for (let at = 0; at < der.length;) {
     const { der: cert, next } = readDer(der, at);
     new X509Certificate(cert.full);
     certs.push(cert);
@@ -521,7 +527,13 @@ function splitCertificates(der: Buffer): Der[] {
 /** The certificates in PEM text, base64 PEM text or base64 DER, as OPA reads them. */
 function certificatesFrom(input: string): Der[] {
   const fromPem = (text: string): Der[] =>
-    splitCertificates(Buffer.concat(decodeAllPem(text).filter((b) => b.type === "CERTIFICATE").map((b) => b.bytes)));
+    splitCertificates(
+      Buffer.concat(
+        decodeAllPem(text)
+          .filter((b) => b.type === "CERTIFICATE")
+          .map((b) => b.bytes),
+      ),
+    );
   if (input.startsWith("-----BEGIN")) return fromPem(input);
   const bytes = goBase64Decode(input);
   if (bytes.subarray(0, 10).toString("latin1") === "-----BEGIN") return fromPem(bytes.toString("utf8"));

@@ -31,13 +31,7 @@ const set = (index: number): Instr => ({ op: "local.set", index });
 const i32 = (value: number): Instr => ({ op: "i32.const", value });
 const call = (func: string): Instr => ({ op: "call", func });
 
-function func(
-  name: string,
-  params: WasmType[],
-  result: WasmType | null,
-  body: Instr[],
-  locals: WasmType[] = [],
-): GeneratedFunction {
+function func(name: string, params: WasmType[], result: WasmType | null, body: Instr[], locals: WasmType[] = []): GeneratedFunction {
   return { name, params, result, locals, body };
 }
 
@@ -244,11 +238,7 @@ describe("linking generated code into the runtime", () => {
             { op: "global.set", name: "g_count" },
             { op: "global.get", name: "g_count" },
           ]),
-          func("scale", ["f64"], "f64", [
-            { op: "global.get", name: "g_scale" },
-            get(0),
-            { op: "global.set", name: "g_scale" },
-          ]),
+          func("scale", ["f64"], "f64", [{ op: "global.get", name: "g_scale" }, get(0), { op: "global.set", name: "g_scale" }]),
         ],
         hooks: { cs_test1: "bump", cs_test_f64: "scale" },
         keepRuntimeExports: true,
@@ -274,7 +264,10 @@ describe("call resolution", () => {
     expect(linkError({ runtime, functions: [f("a"), f("a")], hooks: {} }).message).toMatch(/another generated/);
     expect(linkError({ runtime, functions: [f("cs_null")], hooks: {} }).message).toMatch(/a runtime export/);
     expect(linkError({ runtime, functions: [f("opa_abort")], hooks: {} }).message).toMatch(/an imported function/);
-    const globals = [{ name: "g", type: "i32" as const }, { name: "g", type: "f64" as const }];
+    const globals = [
+      { name: "g", type: "i32" as const },
+      { name: "g", type: "f64" as const },
+    ];
     const g = linkError({ runtime, functions: [], globals, hooks: {} });
     expect(g.code).toBe("COUNTERSIGN_LINK_DUPLICATE_GLOBAL");
   });
@@ -442,8 +435,7 @@ describe("exports", () => {
     );
     for (const name of exportsOf(bytes)) {
       const [kind, bare] = name.split(":") as [string, string];
-      const list =
-        kind === "function" ? OPA_ABI_FUNCTION_EXPORTS : kind === "global" ? OPA_ABI_GLOBAL_EXPORTS : ["memory"];
+      const list = kind === "function" ? OPA_ABI_FUNCTION_EXPORTS : kind === "global" ? OPA_ABI_GLOBAL_EXPORTS : ["memory"];
       expect(list).toContain(bare);
     }
   });
@@ -477,8 +469,7 @@ describe("types", () => {
       "(f64, i32, f64) -> f64",
       "(i32, f64, i32, f64) -> nothing",
     ]);
-    const typeOf = (name: string): number =>
-      after.functionTypeIndices[linked.functionIndex.get(name)! - after.importedFunctionCount]!;
+    const typeOf = (name: string): number => after.functionTypeIndices[linked.functionIndex.get(name)! - after.importedFunctionCount]!;
     expect(typeOf("a1")).toBe(typeOf("a2"));
     expect(typeOf("a1")).toBeLessThan(before.types.length);
     expect(typeOf("b1")).toBe(typeOf("b2"));
@@ -489,9 +480,7 @@ describe("names and diagnostics", () => {
   const trap = func("policy_trap", [], "i32", [{ op: "unreachable" }]);
 
   function stackOfTrap(base: Uint8Array): string {
-    const instance = instantiate(
-      link({ runtime: base, functions: [trap], hooks: { cs_test0: "policy_trap" }, keepRuntimeExports: true }),
-    );
+    const instance = instantiate(link({ runtime: base, functions: [trap], hooks: { cs_test0: "policy_trap" }, keepRuntimeExports: true }));
     try {
       fn(instance, "cs_test0")();
     } catch (e) {
@@ -545,7 +534,13 @@ describe("section layout", () => {
     [SectionId.Custom, [...str("producers"), 1, 2, 3]],
     [SectionId.Function, vec([[0x00]])],
     [SectionId.Memory, vec([[0x00, 0x01]])],
-    [SectionId.Export, vec([[...str("memory"), 0x02, 0x00], [...str("cs_read"), 0x00, 0x00]])],
+    [
+      SectionId.Export,
+      vec([
+        [...str("memory"), 0x02, 0x00],
+        [...str("cs_read"), 0x00, 0x00],
+      ]),
+    ],
     [SectionId.DataCount, [0x01]],
     [
       SectionId.Code,

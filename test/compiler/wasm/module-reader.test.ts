@@ -2,13 +2,7 @@
 
 import { SectionId } from "../../../src/compiler/wasm/binary-format";
 import { LinkError } from "../../../src/compiler/wasm/link-error";
-import {
-  customSection,
-  findSection,
-  formatFuncType,
-  functionType,
-  readModule,
-} from "../../../src/compiler/wasm/module-reader";
+import { customSection, findSection, formatFuncType, functionType, readModule } from "../../../src/compiler/wasm/module-reader";
 import { compileAssemblyScript, MINI_RUNTIME, moduleBytes, RUNTIME_FLAGS, str, vec } from "./wasm-fixtures";
 
 describe("module reader on an AssemblyScript runtime", () => {
@@ -74,7 +68,12 @@ describe("module reader on hand-made modules", () => {
   });
 
   it("keeps sections it does not decode as byte ranges", () => {
-    const info = readModule(moduleBytes([[SectionId.Memory, vec([[0x00, 0x01]])], [SectionId.DataCount, [0x00]]]));
+    const info = readModule(
+      moduleBytes([
+        [SectionId.Memory, vec([[0x00, 0x01]])],
+        [SectionId.DataCount, [0x00]],
+      ]),
+    );
     expect(info.sections.map((s) => [s.id, s.end - s.payloadStart])).toEqual([
       [SectionId.Memory, 3],
       [SectionId.DataCount, 1],

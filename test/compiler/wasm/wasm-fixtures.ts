@@ -17,10 +17,14 @@ const CACHE = path.join(os.tmpdir(), "countersign-asc-cache");
 
 /** Compiles an AssemblyScript source to wasm bytes with the given asc flags. */
 export function compileAssemblyScript(source: string, flags: readonly string[]): Uint8Array {
-  const ascVersion = (JSON.parse(fs.readFileSync(path.join(ASC, "..", "..", "package.json"), "utf8")) as {
-    version: string;
-  }).version;
-  const key = createHash("sha256").update([ascVersion, source, ...flags].join("\0")).digest("hex");
+  const ascVersion = (
+    JSON.parse(fs.readFileSync(path.join(ASC, "..", "..", "package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
+  const key = createHash("sha256")
+    .update([ascVersion, source, ...flags].join("\0"))
+    .digest("hex");
   const cached = path.join(CACHE, `${key}.wasm`);
   if (fs.existsSync(cached)) return new Uint8Array(fs.readFileSync(cached));
 

@@ -61,22 +61,39 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     });
   });
   const answer = (method: string, args: Record<string, any>, res: import("node:http").ServerResponse): void => {
-      const error = failing.get(method);
-      if (error !== undefined) return void res.end(JSON.stringify({ ok: false, error }));
-      switch (method) {
-        case "chat.postMessage":
-          return void res.end(JSON.stringify({ ok: true, channel: args["channel"], ts: `1700000000.${String(++ts).padStart(6, "0")}`, message: { text: args["text"] } }));
-        case "chat.update":
-          return void res.end(JSON.stringify({ ok: true, channel: args["channel"], ts: args["ts"], text: args["text"] }));
-        case "chat.postEphemeral":
-          return void res.end(JSON.stringify({ ok: true, message_ts: `1700000001.${String(++ts).padStart(6, "0")}` }));
-        case "auth.test":
-          return void res.end(JSON.stringify({ ok: true, url: "https://example.slack.com/", team: "Example", user: "countersign", team_id: "T0DE7C0DE", user_id: "U0BOTUSER", bot_id: "B0BOT" }));
-        case "views.open":
-          return void res.end(JSON.stringify({ ok: true, view: { id: `V${++ts}`, ...(args["view"] as object) } }));
-        default:
-          return void res.end(JSON.stringify({ ok: false, error: "unknown_method" }));
-      }
+    const error = failing.get(method);
+    if (error !== undefined) return void res.end(JSON.stringify({ ok: false, error }));
+    switch (method) {
+      case "chat.postMessage":
+        return void res.end(
+          JSON.stringify({
+            ok: true,
+            channel: args["channel"],
+            ts: `1700000000.${String(++ts).padStart(6, "0")}`,
+            message: { text: args["text"] },
+          }),
+        );
+      case "chat.update":
+        return void res.end(JSON.stringify({ ok: true, channel: args["channel"], ts: args["ts"], text: args["text"] }));
+      case "chat.postEphemeral":
+        return void res.end(JSON.stringify({ ok: true, message_ts: `1700000001.${String(++ts).padStart(6, "0")}` }));
+      case "auth.test":
+        return void res.end(
+          JSON.stringify({
+            ok: true,
+            url: "https://example.slack.com/",
+            team: "Example",
+            user: "countersign",
+            team_id: "T0DE7C0DE",
+            user_id: "U0BOTUSER",
+            bot_id: "B0BOT",
+          }),
+        );
+      case "views.open":
+        return void res.end(JSON.stringify({ ok: true, view: { id: `V${++ts}`, ...(args["view"] as object) } }));
+      default:
+        return void res.end(JSON.stringify({ ok: false, error: "unknown_method" }));
+    }
   };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;

@@ -62,7 +62,15 @@ export function postSigned(app: RequestListener, path: string, body: string, typ
 }
 
 /** A click on a message button, as Slack sends it (`block_actions`). */
-export function buttonClick(opts: { user: string; team?: string; channel: string; ts: string; actionId: string; value: string; message?: unknown }): Record<string, unknown> {
+export function buttonClick(opts: {
+  user: string;
+  team?: string;
+  channel: string;
+  ts: string;
+  actionId: string;
+  value: string;
+  message?: unknown;
+}): Record<string, unknown> {
   const team = opts.team ?? TEAM;
   return {
     type: "block_actions",
@@ -80,12 +88,21 @@ export function buttonClick(opts: { user: string; team?: string; channel: string
 }
 
 /** A submitted modal, as Slack sends it (`view_submission`), with the view the app opened and the user's input. */
-export function modalSubmission(opts: { user: string; team?: string; view: Record<string, any>; comment?: string; scope?: string }): Record<string, unknown> {
+export function modalSubmission(opts: {
+  user: string;
+  team?: string;
+  view: Record<string, any>;
+  comment?: string;
+  scope?: string;
+}): Record<string, unknown> {
   const team = opts.team ?? TEAM;
   const values: Record<string, Record<string, unknown>> = {
     comment: { comment_input: { type: "plain_text_input", value: opts.comment ?? null } },
   };
-  if (opts.scope !== undefined) values["scope"] = { scope_select: { type: "static_select", selected_option: { text: { type: "plain_text", text: "x" }, value: opts.scope } } };
+  if (opts.scope !== undefined)
+    values["scope"] = {
+      scope_select: { type: "static_select", selected_option: { text: { type: "plain_text", text: "x" }, value: opts.scope } },
+    };
   return {
     type: "view_submission",
     team: { id: team, domain: "example" },
@@ -93,7 +110,16 @@ export function modalSubmission(opts: { user: string; team?: string; view: Recor
     api_app_id: "A0COUNTERSIGN",
     token: "legacy-verification-token",
     trigger_id: `${Date.now()}.trigger`,
-    view: { id: "V0MODAL", team_id: team, type: "modal", ...opts.view, state: { values }, hash: "1700000000.abc", app_id: "A0COUNTERSIGN", bot_id: "B0BOT" },
+    view: {
+      id: "V0MODAL",
+      team_id: team,
+      type: "modal",
+      ...opts.view,
+      state: { values },
+      hash: "1700000000.abc",
+      app_id: "A0COUNTERSIGN",
+      bot_id: "B0BOT",
+    },
     response_urls: [],
   };
 }

@@ -81,7 +81,11 @@ let harnessCount = 0;
 export async function startBotHarness(redis: TestRedis, options: HarnessOptions = {}): Promise<BotHarness> {
   const auth = options.authenticated ? await startFakeChannelAuth() : undefined;
   const connector = await startFakeBotConnector(options.authenticated ? { expectAuthorization: `Bearer ${OUTBOUND_TOKEN}` } : {});
-  const raw: Record<string, unknown> = { default_channel: "approvals", ...(auth ? {} : { emulator_url: connector.serviceUrl }), ...options.teams };
+  const raw: Record<string, unknown> = {
+    default_channel: "approvals",
+    ...(auth ? {} : { emulator_url: connector.serviceUrl }),
+    ...options.teams,
+  };
   if (auth) {
     Object.assign(raw, {
       app_id: BOT_APP_ID,

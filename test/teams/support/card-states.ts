@@ -18,7 +18,12 @@ export const PEOPLE: Record<string, CardPerson> = {
 
 export const NOW = Date.UTC(2025, 0, 31, 14, 3, 20);
 
-export const cardOptions: ApprovalCardOptions = { masker, now: NOW, people: (id) => PEOPLE[id], consoleBaseUrl: "https://countersign.example.com/" };
+export const cardOptions: ApprovalCardOptions = {
+  masker,
+  now: NOW,
+  people: (id) => PEOPLE[id],
+  consoleBaseUrl: "https://countersign.example.com/",
+};
 
 export const pending: ApprovalCardState = {
   id: "apr_7",
@@ -34,7 +39,13 @@ export const pending: ApprovalCardState = {
   mask: ["/action/params/query"],
   requestedAt: Date.UTC(2025, 0, 31, 14, 0),
   expiresAt: Date.UTC(2025, 0, 31, 14, 15),
-  requirements: { quorum: 2, groups: [{ roles: ["security"], quorum: 1 }, { roles: ["dba"], quorum: 1 }] },
+  requirements: {
+    quorum: 2,
+    groups: [
+      { roles: ["security"], quorum: 1 },
+      { roles: ["dba"], quorum: 1 },
+    ],
+  },
   verdicts: [],
   waitingFor: [
     { count: 1, roles: ["security"] },
@@ -43,16 +54,39 @@ export const pending: ApprovalCardState = {
   risk: "high",
 };
 
-export const bob: CardVerdict = { reviewerId: "user:bob", verdict: "approve", roles: ["dba"], comment: "row count is fine", at: Date.UTC(2025, 0, 31, 14, 5) };
-export const marco: CardVerdict = { reviewerId: "user:marco", verdict: "deny", roles: ["security"], comment: "not the whole table", at: Date.UTC(2025, 0, 31, 14, 7) };
+export const bob: CardVerdict = {
+  reviewerId: "user:bob",
+  verdict: "approve",
+  roles: ["dba"],
+  comment: "row count is fine",
+  at: Date.UTC(2025, 0, 31, 14, 5),
+};
+export const marco: CardVerdict = {
+  reviewerId: "user:marco",
+  verdict: "deny",
+  roles: ["security"],
+  comment: "not the whole table",
+  at: Date.UTC(2025, 0, 31, 14, 7),
+};
 export const carol: CardVerdict = { reviewerId: "user:carol", verdict: "approve", roles: ["security"], at: Date.UTC(2025, 0, 31, 14, 8) };
 
 export const partly: ApprovalCardState = { ...pending, version: 2, verdicts: [bob], waitingFor: [{ count: 1, roles: ["security"] }] };
 
 /** A decided state of the pending request. */
-export function decided(status: "approved" | "denied" | "expired" | "cancelled", verdicts: CardVerdict[], decidedBy: string[], reason?: string): ApprovalCardState {
+export function decided(
+  status: "approved" | "denied" | "expired" | "cancelled",
+  verdicts: CardVerdict[],
+  decidedBy: string[],
+  reason?: string,
+): ApprovalCardState {
   const { waitingFor: _w, ...rest } = pending;
-  return { ...rest, status, version: 3, verdicts, outcome: { status, decidedAt: Date.UTC(2025, 0, 31, 14, 8), decidedBy, ...(reason === undefined ? {} : { reason }) } };
+  return {
+    ...rest,
+    status,
+    version: 3,
+    verdicts,
+    outcome: { status, decidedAt: Date.UTC(2025, 0, 31, 14, 8), decidedBy, ...(reason === undefined ? {} : { reason }) },
+  };
 }
 
 /** 30 parameters: 26 plain (some with accents), one 1,200-character unbroken value, nested objects and lists, CJK and emoji, zero-width and bidi controls. */
@@ -60,7 +94,11 @@ export function thirtyFields(): ApprovalCardState {
   const params: Record<string, unknown> = {};
   for (let i = 0; i < 26; i++) params[`field_${String(i).padStart(2, "0")}`] = `value ${i} ${"données-été-✓ ".repeat(i % 4)}`;
   params["long_unbroken"] = "x".repeat(1200);
-  params["nested"] = { filter: { country: "DE", since: "2024-01-01", tags: { include: ["a", "b"], exclude: { deep: { deeper: "כן" } } } }, columns: ["id", "email"], items: [{ sku: "A-1", qty: 2 }] };
+  params["nested"] = {
+    filter: { country: "DE", since: "2024-01-01", tags: { include: ["a", "b"], exclude: { deep: { deeper: "כן" } } } },
+    columns: ["id", "email"],
+    items: [{ sku: "A-1", qty: 2 }],
+  };
   params["unicode"] = "客户数据 📦 Ünïcödé مرحبا";
   params["file"] = "prod\u200buction\u202Egnp.exe";
   return {

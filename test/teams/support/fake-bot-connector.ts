@@ -55,7 +55,9 @@ export interface FakeMember {
 }
 
 /** Starts a fake connector on 127.0.0.1, port 0. */
-export async function startFakeBotConnector(options: { expectAuthorization?: string; members?: readonly FakeMember[] } = {}): Promise<FakeBotConnector> {
+export async function startFakeBotConnector(
+  options: { expectAuthorization?: string; members?: readonly FakeMember[] } = {},
+): Promise<FakeBotConnector> {
   const calls: ConnectorCall[] = [];
   const unknown: ConnectorCall[] = [];
   const failures: { method: string; status: number }[] = [];

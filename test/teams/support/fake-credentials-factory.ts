@@ -34,7 +34,10 @@ export class FakeCredentialsFactory {
     return false;
   }
 
-  async createCredentials(appId: string, audience: string | undefined): Promise<{ signRequest<T extends SignableRequest>(request: T): Promise<T> }> {
+  async createCredentials(
+    appId: string,
+    audience: string | undefined,
+  ): Promise<{ signRequest<T extends SignableRequest>(request: T): Promise<T> }> {
     this.requests.push({ appId, audience });
     if (appId !== this.appId) throw new Error(`no credentials for app id ${appId}`);
     const token = this.token;

@@ -30,10 +30,34 @@ export interface DevReviewer extends TeamsReviewer {
 
 /** The example configuration's reviewers (same ids, roles and AAD object ids). */
 export const REVIEWERS = {
-  alice: { id: "user:alice", roles: ["dba"], aadObjectId: "a11ce000-0000-4000-8000-000000000001", teamsId: "29:alice-teams-id", name: "Alice" },
-  bob: { id: "user:bob", roles: ["security", "release-manager"], aadObjectId: "b0b00000-0000-4000-8000-000000000002", teamsId: "29:bob-teams-id", name: "Bob" },
-  carol: { id: "user:carol", roles: ["security"], aadObjectId: "ca401000-0000-4000-8000-000000000003", teamsId: "29:carol-teams-id", name: "Carol" },
-  dave: { id: "user:dave", roles: ["dba", "security"], aadObjectId: "da7e0000-0000-4000-8000-000000000004", teamsId: "29:dave-teams-id", name: "Dave" },
+  alice: {
+    id: "user:alice",
+    roles: ["dba"],
+    aadObjectId: "a11ce000-0000-4000-8000-000000000001",
+    teamsId: "29:alice-teams-id",
+    name: "Alice",
+  },
+  bob: {
+    id: "user:bob",
+    roles: ["security", "release-manager"],
+    aadObjectId: "b0b00000-0000-4000-8000-000000000002",
+    teamsId: "29:bob-teams-id",
+    name: "Bob",
+  },
+  carol: {
+    id: "user:carol",
+    roles: ["security"],
+    aadObjectId: "ca401000-0000-4000-8000-000000000003",
+    teamsId: "29:carol-teams-id",
+    name: "Carol",
+  },
+  dave: {
+    id: "user:dave",
+    roles: ["dba", "security"],
+    aadObjectId: "da7e0000-0000-4000-8000-000000000004",
+    teamsId: "29:dave-teams-id",
+    name: "Dave",
+  },
 } satisfies Record<string, DevReviewer>;
 
 /** A directory of the dev reviewers, keyed by tenant and AAD object id. */
@@ -55,7 +79,10 @@ export const testMasker: Masker = {
   mask<T>(value: T, pointers: readonly string[]): T {
     const copy = structuredClone(value) as unknown;
     for (const pointer of pointers) {
-      const tokens = pointer.split("/").slice(1).map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+      const tokens = pointer
+        .split("/")
+        .slice(1)
+        .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
       let node = copy as Record<string, unknown> | undefined;
       for (let i = 0; i < tokens.length - 1 && node !== undefined; i++) {
         const next = node[tokens[i]!];
@@ -229,7 +256,11 @@ function requiredRoles(requirements: CardRequirements): string[] {
   return [...(requirements.roles ?? []), ...(requirements.groups ?? []).flatMap((g) => g.roles)];
 }
 
-function quorumMet(requirements: CardRequirements, verdicts: readonly { reviewerId: string; verdict: string }[], rolesOf: (id: string) => readonly string[]): boolean {
+function quorumMet(
+  requirements: CardRequirements,
+  verdicts: readonly { reviewerId: string; verdict: string }[],
+  rolesOf: (id: string) => readonly string[],
+): boolean {
   const approvers = verdicts.filter((v) => v.verdict === "approve").map((v) => v.reviewerId);
   if (approvers.length < requirements.quorum) return false;
   for (const group of requirements.groups ?? []) {

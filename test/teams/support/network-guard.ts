@@ -59,7 +59,12 @@ async function guardedPromisesLookup(hostname: string, ...rest: unknown[]): Prom
 function guardedConnect(this: net.Socket, ...args: unknown[]): net.Socket {
   // net.createConnection passes its normalised [options, callback] array as the first argument.
   const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-  const host = typeof first === "object" && first !== null ? (first as { host?: unknown; path?: unknown }).host : typeof first === "number" || typeof first === "string" ? args[1] : undefined;
+  const host =
+    typeof first === "object" && first !== null
+      ? (first as { host?: unknown; path?: unknown }).host
+      : typeof first === "number" || typeof first === "string"
+        ? args[1]
+        : undefined;
   if (typeof host === "string" && net.isIP(host.replace(/^\[|\]$/g, "")) !== 0 && !isLoopbackHost(host)) {
     violations.push(`connect ${host}`);
     throw refused(host);

@@ -29,18 +29,34 @@ export const APPROVALS_CHANNEL: TestConversation = {
 };
 
 /** The DBA team's General channel. */
-export const DBA_CHANNEL: TestConversation = { id: "19:dba00000000000000000000000@thread.tacv2", conversationType: "channel", teamName: "DBA" };
+export const DBA_CHANNEL: TestConversation = {
+  id: "19:dba00000000000000000000000@thread.tacv2",
+  conversationType: "channel",
+  teamName: "DBA",
+};
 
 /** A group chat. */
-export const SECURITY_CHAT: TestConversation = { id: "19:security-chat@thread.v2", conversationType: "groupChat", chatName: "Security reviewers" };
+export const SECURITY_CHAT: TestConversation = {
+  id: "19:security-chat@thread.v2",
+  conversationType: "groupChat",
+  chatName: "Security reviewers",
+};
 
 let sequence = 0;
 
-function base(conversation: TestConversation, serviceUrl: string, from: { id: string; name: string; aadObjectId?: string }): Record<string, unknown> {
+function base(
+  conversation: TestConversation,
+  serviceUrl: string,
+  from: { id: string; name: string; aadObjectId?: string },
+): Record<string, unknown> {
   const tenantId = conversation.tenantId ?? TENANT;
   const channelData: Record<string, unknown> = { tenant: { id: tenantId } };
   if (conversation.conversationType === "channel") {
-    channelData["team"] = { id: conversation.id, name: conversation.teamName ?? "Team", aadGroupId: "00000000-0000-4000-8000-0000000000aa" };
+    channelData["team"] = {
+      id: conversation.id,
+      name: conversation.teamName ?? "Team",
+      aadGroupId: "00000000-0000-4000-8000-0000000000aa",
+    };
     channelData["channel"] = { id: conversation.id, ...(conversation.channelName === undefined ? {} : { name: conversation.channelName }) };
   }
   return {
@@ -86,7 +102,12 @@ export function botRemoved(conversation: TestConversation, serviceUrl: string, b
 }
 
 /** A message that @mentions the bot, in a new thread of a channel (or in a chat). */
-export function mentionMessage(conversation: TestConversation, serviceUrl: string, from: { id: string; name: string; aadObjectId?: string }, text: string): Record<string, unknown> {
+export function mentionMessage(
+  conversation: TestConversation,
+  serviceUrl: string,
+  from: { id: string; name: string; aadObjectId?: string },
+  text: string,
+): Record<string, unknown> {
   const activity = base(conversation, serviceUrl, from);
   const id = String(1700000000000 + ++sequence);
   activity["id"] = id;
@@ -101,7 +122,12 @@ export function mentionMessage(conversation: TestConversation, serviceUrl: strin
 }
 
 /** A reviewer's message. */
-export function reviewerMessage(conversation: TestConversation, serviceUrl: string, reviewer: DevReviewer, text: string): Record<string, unknown> {
+export function reviewerMessage(
+  conversation: TestConversation,
+  serviceUrl: string,
+  reviewer: DevReviewer,
+  text: string,
+): Record<string, unknown> {
   return mentionMessage(conversation, serviceUrl, userOf(reviewer), text);
 }
 

@@ -56,7 +56,10 @@ export const TEAMS_LIGHT_HOST_CONFIG = {
   },
   adaptiveCard: { allowCustomStyle: true },
   textBlock: { headingLevel: 2 },
-  inputs: { label: { requiredInputs: { weight: "bolder", suffix: " *" }, optionalInputs: { weight: "bolder" } }, errorMessage: { size: "small", color: "attention" } },
+  inputs: {
+    label: { requiredInputs: { weight: "bolder", suffix: " *" }, optionalInputs: { weight: "bolder" } },
+    errorMessage: { size: "small", color: "attention" },
+  },
 };
 
 /** The page background Teams draws a card on, and the card's own (a white surface with a light border). */
