@@ -523,14 +523,12 @@ function streamEvents(
   concerns: (c: ActivityChange) => boolean,
   shutdown: AbortSignal | undefined,
 ): void {
-  res
-    .status(200)
-    .set({
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-store",
-      Connection: "keep-alive",
-      "X-Accel-Buffering": "no",
-    });
+  res.status(200).set({
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-store",
+    Connection: "keep-alive",
+    "X-Accel-Buffering": "no",
+  });
   res.flushHeaders();
   res.write("retry: 2000\n\n");
   let queued: ReturnType<typeof setTimeout> | undefined;

@@ -94,14 +94,12 @@ export class ApprovalNotifier {
   async renderForSending(state: ApprovalCardState): Promise<AdaptiveCard> {
     const now = this.deps.clock.now();
     const card = this.render(state, now);
-    await this.deps.store
-      .saveShown(state.id, shownKey(state.version, renderMinute(now)), sentCard(card))
-      .catch((err: unknown) =>
-        this.deps.logger.warn("teams card digest not stored", {
-          approvalId: state.id,
-          cause: err instanceof Error ? err.message : String(err),
-        }),
-      );
+    await this.deps.store.saveShown(state.id, shownKey(state.version, renderMinute(now)), sentCard(card)).catch((err: unknown) =>
+      this.deps.logger.warn("teams card digest not stored", {
+        approvalId: state.id,
+        cause: err instanceof Error ? err.message : String(err),
+      }),
+    );
     return card;
   }
 
