@@ -52,10 +52,13 @@ export async function gateToolCall(input: ToolCallGateInput): Promise<CallToolRe
   const params = (request.action.params ?? {}) as Record<string, unknown>;
   let decision: Decision;
   try {
-    decision = await countersign.decide(request, input.signal === undefined ? {} : { signal: input.signal });
+    // Not aborted midway: the service may already have opened an approval request for this call, and only the
+    // answer names it, so a cancellation is acted on once the answer is in (below).
+    decision = await countersign.decide(request);
   } catch (err) {
     return failure(err, `Countersign could not decide ${request.action.name}`);
   }
+  if (input.signal?.aborted) return cancelledBeforeHold(input, decision);
   if (decision.outcome === "allow") return input.forward(params, input.signal);
   if (decision.outcome === "deny" || decision.approval === undefined) {
     return refusal(`Countersign denied ${request.action.name}: ${reasonsOf(decision)}`, decision);
@@ -145,4 +148,14 @@ function failure(err: unknown, what: string, approvalId?: string): CallToolResul
     isError: true,
     _meta: { [DECISION_META_KEY]: { outcome: "deny", code, ...(approvalId === undefined ? {} : { approval_id: approvalId }) } },
   };
+}
+
+/** The client cancelled while the decision was being made: nothing is forwarded, and a request it opened is withdrawn. */
+async function cancelledBeforeHold(input: ToolCallGateInput, decision: Decision): Promise<CallToolResult> {
+  const approvalId = decision.outcome === "require_approval" ? decision.approval?.id : undefined;
+  if (approvalId === undefined) return refusal(`the call was cancelled; ${input.request.action.name} was not forwarded`, decision);
+  if (input.clientCancelled?.() === false)
+    return refusal(`the connection closed; approval request ${approvalId} stays pending for a retried call`, decision, approvalId);
+  await input.countersign.cancel(approvalId, "the MCP client cancelled the tool call").catch(() => undefined);
+  return refusal(`the call was cancelled; approval request ${approvalId} was withdrawn`, decision, approvalId);
 }
