@@ -1,5 +1,5 @@
 /**
- * Masking for the audit trail: the shared pointer walker (`src/observability/masking.ts`: the policy's
+ * Masking for the audit trail: the shared pointer walker (`src/json/document-masking.ts`: the policy's
  * `mask` pointers and the always-masked secret member names) with a salted digest as the replacement. Each
  * masked value becomes `{"$masked": "sha256:<hex>"}`, where hex is HMAC-SHA256(salt, canonical JSON of the
  * value).

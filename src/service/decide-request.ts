@@ -1,6 +1,6 @@
 /**
  * A decision request as the use case receives it: already validated against the API schema
- * (`src/http/decide-schema.ts`), in the wire's snake_case because the policy sees the same fields.
+ * (`src/http/api-schemas.ts`), in the wire's snake_case because the policy sees the same fields.
  */
 
 /** Who is about to act. */
