@@ -39,8 +39,8 @@ export function hiddenPointers(original: unknown, masked: unknown): string[] {
 
 /**
  * `text` with every occurrence of each of `secrets` replaced by SCRUBBED_MARKER: where it stands alone
- * (not touching a letter, digit or combining mark on either side), and, for secrets of
- * SUBSTRING_SCRUB_LENGTH or more characters, anywhere. Markers already in the text are kept as they are,
+ * (not part of a longer word: where the secret ends in a letter, digit or mark, the text beside it does not
+ * continue with one), and, for secrets of SUBSTRING_SCRUB_LENGTH or more characters, anywhere. Markers already in the text are kept as they are,
  * so scrubbing twice gives the same text.
  */
 export function scrubText(text: string, secrets: readonly string[]): string {
@@ -59,7 +59,7 @@ export function scrubText(text: string, secrets: readonly string[]): string {
     for (const secret of ordered) {
       if (!text.startsWith(secret, i)) continue;
       const end = i + secret.length;
-      if (secret.length >= SUBSTRING_SCRUB_LENGTH || (!isWordChar(codePointBefore(text, i)) && !isWordChar(text.codePointAt(end)))) {
+      if (secret.length >= SUBSTRING_SCRUB_LENGTH || standsAlone(text, i, end, secret)) {
         out += SCRUBBED_MARKER;
         i = end;
         continue outer;
@@ -87,6 +87,19 @@ export function scrubLeaves(value: unknown, secrets: readonly string[]): unknown
 }
 
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+
+/**
+ * True when the secret at [start, end) of text is not part of a longer word: at each edge where the secret
+ * itself ends in a letter, digit or mark, the text beside it does not continue with one. An edge that is
+ * punctuation or space ("* ", "-x") joins no word, whatever stands next to it.
+ */
+function standsAlone(text: string, start: number, end: number, secret: string): boolean {
+  const first = secret.codePointAt(0);
+  const last = [...secret].at(-1)?.codePointAt(0);
+  const leftJoins = isWordChar(first) && isWordChar(codePointBefore(text, start));
+  const rightJoins = isWordChar(last) && isWordChar(text.codePointAt(end));
+  return !leftJoins && !rightJoins;
+}
 
 function isWordChar(codePoint: number | undefined): boolean {
   return codePoint !== undefined && WORD_CHAR.test(String.fromCodePoint(codePoint));

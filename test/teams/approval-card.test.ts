@@ -99,4 +99,10 @@ describe("card text helpers", () => {
     expect(maskedValues(original, masked)).toEqual(["topsecret", "123456", "ab"]);
     expect(scrubText("topsecret and 123456", ["topsecret", "123456"])).toBe("[MASKED] and [MASKED]");
   });
+
+  it("scrubs a short value whose edges are punctuation or space wherever it stands, and a short word only on its own", () => {
+    // "* " beside a letter extends no word (found by the card's property test: "x* x" showed the masked "* ")
+    expect(scrubText("uses * and x* x", ["* "])).not.toContain("*");
+    expect(scrubText("ab, and cab", ["ab"])).toBe("[MASKED], and cab");
+  });
 });
