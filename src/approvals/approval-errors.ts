@@ -6,7 +6,7 @@
  * bot shows `message` to the clicking reviewer; the audit trail records `code`. Codes never change meaning.
  */
 
-import { CodedError } from "../errors/coded-error";
+import { CataloguedError } from "../errors/coded-error";
 
 /** Code → HTTP status and default message. */
 export const APPROVAL_ERRORS = {
@@ -43,10 +43,7 @@ export const APPROVAL_ERRORS = {
 export type ApprovalErrorCode = keyof typeof APPROVAL_ERRORS;
 
 /** A refusal from the approval workflow; `status` is the HTTP status a route answers with. */
-export class ApprovalError extends CodedError<ApprovalErrorCode> {
-  /** HTTP status from the catalogue. */
-  readonly status: number;
-
+export class ApprovalError extends CataloguedError<ApprovalErrorCode> {
   constructor(
     /** Stable code from `APPROVAL_ERRORS`. */
     code: ApprovalErrorCode,
@@ -54,8 +51,7 @@ export class ApprovalError extends CodedError<ApprovalErrorCode> {
     /** Extra machine-readable facts (field names, limits); never secrets. */
     readonly details?: Readonly<Record<string, unknown>>,
   ) {
-    super(code, message ?? APPROVAL_ERRORS[code].message);
-    this.status = APPROVAL_ERRORS[code].status;
+    super(APPROVAL_ERRORS, code, message);
   }
 }
 

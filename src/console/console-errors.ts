@@ -4,7 +4,7 @@
  * keep the workflow's own codes (`src/approvals/approval-errors.ts`); the console shows them as they are.
  */
 
-import { CodedError } from "../errors/coded-error";
+import { CataloguedError } from "../errors/coded-error";
 
 /** Code → HTTP status and default message. */
 export const CONSOLE_ERRORS = {
@@ -30,16 +30,12 @@ export const CONSOLE_ERRORS = {
 export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;
 
 /** A refusal at the console boundary; `status` is the HTTP status the page answers with. */
-export class ConsoleError extends CodedError<ConsoleErrorCode> {
-  /** HTTP status from the catalogue. */
-  readonly status: number;
-
+export class ConsoleError extends CataloguedError<ConsoleErrorCode> {
   constructor(
     /** Stable code from `CONSOLE_ERRORS`. */
     code: ConsoleErrorCode,
     message?: string,
   ) {
-    super(code, message ?? CONSOLE_ERRORS[code].message);
-    this.status = CONSOLE_ERRORS[code].status;
+    super(CONSOLE_ERRORS, code, message);
   }
 }

@@ -25,3 +25,17 @@ export abstract class CodedError<Code extends string = string> extends Error {
     return { error: { code: this.code, message: this.message, ...(details === undefined ? {} : { details }) } };
   }
 }
+
+/** A boundary's catalogue: for each stable code, the HTTP status it answers with and its default message. */
+export type ErrorCatalogue<Code extends string> = Readonly<Record<Code, { readonly status: number; readonly message: string }>>;
+
+/** A CodedError whose status and default message come from its boundary's catalogue (HTTP-facing boundaries). */
+export abstract class CataloguedError<Code extends string> extends CodedError<Code> {
+  /** HTTP status from the catalogue. */
+  readonly status: number;
+
+  constructor(catalogue: ErrorCatalogue<Code>, code: Code, message?: string) {
+    super(code, message ?? catalogue[code].message);
+    this.status = catalogue[code].status;
+  }
+}

@@ -20,7 +20,7 @@ import type { Clock } from "../policy/clock";
 import type { DecideUseCase } from "../service/decide";
 import type { DecisionPolicy } from "../service/decision-policy";
 import { createHiddenToolsQuery } from "../service/hidden-tools";
-import { requesterProblem } from "../service/requester-identities";
+import { requesterCheckOf } from "../service/requester-identities";
 import type { ShadowRunner } from "../shadow/shadow-runner";
 import type { ApprovalApi } from "./approval-api";
 import { createApp } from "./app";
@@ -64,7 +64,7 @@ export function assembleApp(config: ServiceConfig, parts: AppParts): RequestList
     bodyLimitBytes: config.server.bodyLimitBytes,
     bodyTimeoutMs: config.server.bodyTimeoutMs,
     maxJsonDepth: config.server.maxJsonDepth,
-    requesters: (request) => requesterProblem(request, identity.directory, config.requireKnownHumans),
+    requesters: requesterCheckOf(config, identity.directory),
     hiddenTools: createHiddenToolsQuery(live.engine, parts.clock),
     ...(audit === undefined ? {} : { audit }),
     ...(shadow === undefined ? {} : { shadow }),

@@ -35,7 +35,7 @@ import { decideBody, type RequesterCheck } from "../http/decide-route";
 import type { Authenticator } from "../identity/authenticator";
 import type { IdentityDirectory } from "../identity/identity-directory";
 import type { DecideUseCase } from "../service/decide";
-import { requesterProblem } from "../service/requester-identities";
+import { requesterCheckOf } from "../service/requester-identities";
 
 /** What the in-process gateway needs from the service (`main.ts` hands over its own parts). */
 export interface ServiceDecisions {
@@ -140,7 +140,7 @@ export function serviceDecisions(
   identity: { readonly directory: IdentityDirectory; readonly authenticator: Authenticator },
   decide: DecideUseCase,
 ): ServiceDecisions {
-  const requesters: RequesterCheck = (request) => requesterProblem(request, identity.directory, config.requireKnownHumans);
+  const requesters: RequesterCheck = requesterCheckOf(config, identity.directory);
   return {
     authenticate: (a) => identity.authenticator.authenticate(a),
     decide: decideBody(decide, requesters),

@@ -75,12 +75,7 @@ export async function gateToolCall(input: ToolCallGateInput): Promise<CallToolRe
       },
     });
   } catch (err) {
-    if (err instanceof CountersignError && err.code === CLIENT_ERROR_CODES.aborted) {
-      if (input.clientCancelled?.() === false)
-        return refusal(`the connection closed; approval request ${approvalId} stays pending for a retried call`, decision, approvalId);
-      await countersign.cancel(approvalId, "the MCP client cancelled the tool call").catch(() => undefined);
-      return refusal(`the call was cancelled; approval request ${approvalId} was withdrawn`, decision, approvalId);
-    }
+    if (err instanceof CountersignError && err.code === CLIENT_ERROR_CODES.aborted) return withdrawn(input, decision, approvalId);
     return failure(err, `waiting for approval ${approvalId} failed`, approvalId);
   }
   if (view.status !== "approved" || view.grant === undefined) {
@@ -154,6 +149,14 @@ function failure(err: unknown, what: string, approvalId?: string): CallToolResul
 async function cancelledBeforeHold(input: ToolCallGateInput, decision: Decision): Promise<CallToolResult> {
   const approvalId = decision.outcome === "require_approval" ? decision.approval?.id : undefined;
   if (approvalId === undefined) return refusal(`the call was cancelled; ${input.request.action.name} was not forwarded`, decision);
+  return withdrawn(input, decision, approvalId);
+}
+
+/**
+ * A held call the client gave up on: its request is withdrawn when the client cancelled, and kept pending
+ * for a retried call when the connection merely closed.
+ */
+async function withdrawn(input: ToolCallGateInput, decision: Decision, approvalId: string): Promise<CallToolResult> {
   if (input.clientCancelled?.() === false)
     return refusal(`the connection closed; approval request ${approvalId} stays pending for a retried call`, decision, approvalId);
   await input.countersign.cancel(approvalId, "the MCP client cancelled the tool call").catch(() => undefined);

@@ -59,3 +59,11 @@ export function requesterProblem(request: DecideRequest, known: KnownIdentities,
   }
   return null;
 }
+
+/** The service's requester check: `requesterProblem` against the configured identities, as configured. */
+export function requesterCheckOf(
+  config: { readonly requireKnownHumans: boolean },
+  known: KnownIdentities,
+): (request: DecideRequest) => RequesterProblem | null {
+  return (request) => requesterProblem(request, known, config.requireKnownHumans);
+}

@@ -45,9 +45,8 @@ export function assembleShadow(config: ServiceConfig, source: PolicySource, deps
     { active: () => lookup(name) },
     { timeoutMs: config.policy.timeoutMs, logger: silentLogger, ...(inputTexts === undefined ? {} : { inputTexts }) },
   );
-  // the metrics read the queue of the runner built next
-  const queue = { length: (): number => 0 };
-  const listener = registerShadowMetrics(deps.registry, () => queue.length());
+  // the metrics read the queue only when scraped, once the runner below exists
+  const listener = registerShadowMetrics(deps.registry, () => runner.queueLength());
   const runner = new ShadowRunner({
     candidate: {
       name,
@@ -59,7 +58,6 @@ export function assembleShadow(config: ServiceConfig, source: PolicySource, deps
     logger: deps.logger,
     now: () => new Date(Number(deps.clock.nowNs() / 1_000_000n)),
   });
-  queue.length = () => runner.queueLength();
   deps.logger.info(`shadow mode: bundle ${name} is evaluated beside ${config.bundles.decision} on every decision (never answering)`, {
     shadow: name,
     loaded: lookup(name) !== null,

@@ -4,7 +4,7 @@
  * failure it logs, each with a stable code. Refusals from the approval core keep the core's own codes.
  */
 
-import { CodedError } from "../errors/coded-error";
+import { CataloguedError } from "../errors/coded-error";
 
 /** Code → HTTP status and default message. */
 export const SLACK_ERRORS = {
@@ -26,10 +26,7 @@ export const SLACK_ERRORS = {
 export type SlackErrorCode = keyof typeof SLACK_ERRORS;
 
 /** A failure or refusal at the Slack boundary. */
-export class SlackError extends CodedError<SlackErrorCode> {
-  /** HTTP status from the catalogue. */
-  readonly status: number;
-
+export class SlackError extends CataloguedError<SlackErrorCode> {
   constructor(
     /** Stable code from `SLACK_ERRORS`. */
     code: SlackErrorCode,
@@ -37,7 +34,6 @@ export class SlackError extends CodedError<SlackErrorCode> {
     /** The offending setting, for configuration errors (`slack.default_channel`). */
     readonly field?: string,
   ) {
-    super(code, message ?? SLACK_ERRORS[code].message);
-    this.status = SLACK_ERRORS[code].status;
+    super(SLACK_ERRORS, code, message);
   }
 }

@@ -4,7 +4,7 @@
  * code. Refusals from the approval core keep the core's own codes.
  */
 
-import { CodedError } from "../errors/coded-error";
+import { CataloguedError } from "../errors/coded-error";
 
 /** Code → HTTP status (for `/api/messages` answers) and default message. */
 export const TEAMS_ERRORS = {
@@ -38,10 +38,7 @@ export const TEAMS_ERRORS = {
 export type TeamsErrorCode = keyof typeof TEAMS_ERRORS;
 
 /** A failure or refusal at the Teams boundary. */
-export class TeamsError extends CodedError<TeamsErrorCode> {
-  /** HTTP status from the catalogue. */
-  readonly status: number;
-
+export class TeamsError extends CataloguedError<TeamsErrorCode> {
   constructor(
     /** Stable code from `TEAMS_ERRORS`. */
     code: TeamsErrorCode,
@@ -49,7 +46,6 @@ export class TeamsError extends CodedError<TeamsErrorCode> {
     /** The offending setting, for configuration errors (`teams.app_id`). */
     readonly field?: string,
   ) {
-    super(code, message ?? TEAMS_ERRORS[code].message);
-    this.status = TEAMS_ERRORS[code].status;
+    super(TEAMS_ERRORS, code, message);
   }
 }
