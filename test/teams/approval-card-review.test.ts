@@ -8,8 +8,7 @@
  */
 
 import fc from "fast-check";
-import { maskDocument } from "../../src/json/document-masking";
-import { renderApprovalCard, type AdaptiveCard, type ApprovalCardOptions } from "../../src/teams/approval-card";
+import { renderApprovalCard, type AdaptiveCard } from "../../src/teams/approval-card";
 import {
   APPROVAL_ID_FIELD,
   APPROVE_VERB,
@@ -19,9 +18,9 @@ import {
   RENDERED_AT_FIELD,
   VERSION_FIELD,
 } from "../../src/teams/card-verbs";
-import type { ApprovalCardState, CardPerson, CardVerdict, Masker } from "../../src/teams/ports";
+import type { ApprovalCardState } from "../../src/teams/ports";
 
-import { cardOptions as options, bob, carol, decided, marco, masker, NOW, partly, pending, PEOPLE } from "./support/card-states";
+import { cardOptions as options, bob, carol, decided, marco, partly, pending } from "./support/card-states";
 
 type Node = Record<string, unknown>;
 
