@@ -7,10 +7,13 @@
  *
  * | key | type | holds |
  * | --- | --- | --- |
- * | `approval:<id>` | hash | one request: `core` (immutable JSON), `status`, `version`, `created_at`, `updated_at`, `expires_at`, `decided_at`, `verdicts` (JSON array), `voter:<identity>` (one per reviewer who voted), `cancellation`, `grant` (JSON), `callback` (flag), `pending_key`, `idem_key`, `unrecorded` (flag, until the creating decision is recorded), `journal_created`, `idx` (JSON array of the inbox index keys that list it, cleaned when it ends) |
+ * | `approval:<id>` | hash | one request: `core` (immutable JSON), `status`, `version`, `created_at`, `updated_at`, `expires_at`, `decided_at`, `verdicts` (JSON array), `voter:<identity>` (one per reviewer who voted), `cancellation`, `grant` (JSON), `callback` (flag), `pending_key`, `idem_key`, `unrecorded` (flag, until the creating decision is recorded), `journal_created`, `idx` (JSON array of the inbox index keys that list it, cleaned when it ends), `hist` (JSON array of the requester history keys that list it, for as long as the record lives) |
  * | `approvals:pending:role:<role>` | zset | ids of pending requests a reviewer with that role may decide, by creation time (the inbox) |
  * | `approvals:voted:<sha1(identity)>` | zset | pending ids the identity has a verdict on, by creation time |
  * | `approvals:requester:<sha1(identity)>` | zset | pending ids the identity asked for (caller, owner, actor, on_behalf_of), by creation time |
+ * | `approvals:requested:<sha1(identity)>` | zset | every id the identity asked for (caller, owner, actor, on_behalf_of), whatever its status, by creation time, for as long as the record is kept ("my requests") |
+ * | `approvals:requested-until:<sha1(identity)>` | zset | the same ids, by when their record is due to be gone (expiry plus retention; pushed on while it is still there); absent when requests are kept forever |
+ * | `approvals:requested-indexed` | string | set once every request stored before the requester history existed has been listed in it |
  * | `approvals:notify` | stream | the notification outbox, when a channel (Teams) is configured: `k` (created, changed), `id`, `v`; consumer group `notifiers` |
  * | `approvals:timers` | zset | pending ids with a reminder or escalation to come, by when the next one is due |
  * | `approvals:unrecorded` | zset | ids of requests whose creating decision is not recorded yet, by creation time |
@@ -56,6 +59,8 @@ export class ApprovalKeys {
   readonly notify: string;
   /** Pending ids with a reminder or escalation to come, by when the next is due. */
   readonly timers: string;
+  /** Set once the requests stored before the requester history existed are listed in it. */
+  readonly requestedIndexed: string;
 
   constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
     this.recordPrefix = `${prefix}approval:`;
@@ -69,6 +74,7 @@ export class ApprovalKeys {
     this.unrecordedIndex = `${prefix}approvals:unrecorded`;
     this.notify = `${prefix}approvals:notify`;
     this.timers = `${prefix}approvals:timers`;
+    this.requestedIndexed = `${prefix}approvals:requested-indexed`;
   }
 
   /** The hash of one request. */
@@ -89,6 +95,16 @@ export class ApprovalKeys {
   /** Pending ids `identity` is a requester of. */
   requesterIndex(identity: string): string {
     return `${this.prefix}approvals:requester:${sha1(canonicalIdentity(identity))}`;
+  }
+
+  /** Every id `identity` asked for, whatever its status, by creation time (kept as long as the record). */
+  requestedIndex(identity: string): string {
+    return `${this.prefix}approvals:requested:${sha1(canonicalIdentity(identity))}`;
+  }
+
+  /** The ids of `requestedIndex(identity)`, by when their record is due to be gone (the index's pruning queue). */
+  requestedUntilIndex(identity: string): string {
+    return `${this.prefix}approvals:requested-until:${sha1(canonicalIdentity(identity))}`;
   }
 
   /** Maps a caller's idempotency key to the request it created. */

@@ -75,27 +75,70 @@ end
 `;
 
 /**
+ * Shared Lua: the requester history (`approvals:requested:<identity>`, every id a person asked for, kept as
+ * long as the record). Records leave by their retention TTL, with no script running, so each history has a
+ * pruning queue (`requested-until`, by when the record is due to be gone): `history_prune` takes up to
+ * `limit` ids due by `now`, removes those whose record is gone, and pushes the others on by the retention
+ * (a request finalized late, e.g. by a sweeper that was down, lives longer than its expiry plus retention).
+ */
+const HISTORY = `
+local function history_prune(requested, until_key, now, retention_ms, prefix, limit)
+  local later = now + (retention_ms > 0 and retention_ms or 86400000)
+  local n = 0
+  for _, old in ipairs(redis.call('ZRANGEBYSCORE', until_key, '-inf', now, 'LIMIT', 0, limit)) do
+    if redis.call('EXISTS', prefix .. old) == 0 then
+      redis.call('ZREM', requested, old)
+      redis.call('ZREM', until_key, old)
+      n = n + 1
+    else
+      redis.call('ZADD', until_key, later, old)
+    end
+  end
+  return n
+end
+
+local function history_add(record, id, pairs_json, created_at, until_at, now, retention_ms, prefix)
+  local keys = {}
+  for _, pair in ipairs(cjson.decode(pairs_json)) do
+    redis.call('ZADD', pair[1], created_at, id)
+    table.insert(keys, pair[1])
+    if retention_ms > 0 then
+      history_prune(pair[1], pair[2], now, retention_ms, prefix, 16)
+      redis.call('ZADD', pair[2], until_at, id)
+      table.insert(keys, pair[2])
+    end
+  end
+  redis.call('HSET', record, 'hist', cjson.encode(keys))
+end
+`;
+
+/**
  * Create with idempotency, in one round trip.
  * KEYS: record, idempotency key (or ""), pending-action key, pending index, expiry index, journal,
  * unrecorded index, timers.
  * ARGV: id, core JSON, created_at, expires_at, has callback ("1"/"0"), record prefix, now, inbox index keys
  * (JSON array: the role and requester indexes that list the request while it is pending), when the first
  * reminder or escalation is due ("" for none), the role index keys each escalation rung adds (JSON array of
- * arrays), the prefix of the grants' used markers.
+ * arrays), the prefix of the grants' used markers, the requester history keys (JSON array of
+ * `[requested, requested-until]` pairs, one per requester identity), retention ms.
  * Reply: {"existing", hash} for the request the idempotency key maps to, for the caller's pending,
  * unexpired request for the same action digest, or for the caller's approved request for it whose grant is
  * issued, unexpired and never used (so a caller that lost the answer, e.g. a restarted MCP gateway, picks up
  * the approval instead of asking again); {"created", {journal id}}; {"id_taken"} when the new id
  * exists already. A pending request past its expiry no longer absorbs new ones (the sweeper will expire it).
- * A new request is `unrecorded` (field and index) until MARK_RECORDED_SCRIPT.
+ * A new request is `unrecorded` (field and index) until MARK_RECORDED_SCRIPT. It joins its requesters'
+ * histories in the same step (and each history sheds up to 16 ids whose record is gone), so a history never
+ * lacks a stored request nor names one that was never stored.
  */
 export const CREATE_SCRIPT = new RedisScript(
   "approval-create",
   PRELUDE +
+    HISTORY +
     `
 local record, idem, pending_action, pending_idx, expiry_idx = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local journal, unrecorded_idx, timers = KEYS[6], KEYS[7], KEYS[8]
 local idx, first_timer, esc_idx, used_prefix = ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+local history, retention_ms = ARGV[12], tonumber(ARGV[13])
 local id, core, created_at, expires_at, has_callback, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local now = tonumber(ARGV[7])
 
@@ -138,6 +181,7 @@ if first_timer ~= '' then
   redis.call('ZADD', timers, first_timer, id)
   redis.call('HSET', record, 'esc_idx', esc_idx, 'reminders', 0, 'escalation', 0)
 end
+history_add(record, id, history, created_at, tonumber(expires_at) + retention_ms, now, retention_ms, prefix)
 local jid = journal_add(journal, 'created', id, 1)
 redis.call('HSET', record, 'unrecorded', '1', 'journal_created', jid)
 redis.call('ZADD', unrecorded_idx, created_at, id)
@@ -157,6 +201,40 @@ if s[1] ~= 'pending' or s[2] then return 0 end
 for _, k in ipairs(cjson.decode(ARGV[2])) do redis.call('ZADD', k, s[3], ARGV[1]) end
 redis.call('HSET', KEYS[1], 'idx', ARGV[2])
 return 1
+`,
+);
+
+/**
+ * Lists a request stored before the requester history existed in its requesters' histories
+ * (`RedisApprovalStore.indexHistory`): due to be gone when its retention TTL says, or, still pending, at its
+ * expiry plus the retention.
+ * KEYS: record. ARGV: id, history keys (JSON array of `[requested, requested-until]` pairs), now, retention
+ * ms, record prefix. Reply: 1 when listed now, 0 when gone or listed already.
+ */
+export const HISTORY_INDEX_SCRIPT = new RedisScript(
+  "approval-history-index",
+  HISTORY +
+    `
+local record, id, now, retention_ms, prefix = KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local s = redis.call('HMGET', record, 'core', 'hist', 'created_at', 'expires_at', 'status')
+if not s[1] or s[2] then return 0 end
+local ttl = redis.call('PTTL', record)
+local until_at = math.max(tonumber(s[4]), now) + retention_ms
+if s[5] ~= 'pending' and ttl > 0 then until_at = now + ttl end
+history_add(record, id, ARGV[2], s[3], until_at, now, retention_ms, prefix)
+return 1
+`,
+);
+
+/**
+ * Sheds from one requester history up to `limit` ids whose record is gone (those due in its pruning queue).
+ * KEYS: requested, requested-until. ARGV: now, retention ms, record prefix, limit. Reply: how many it removed.
+ */
+export const HISTORY_PRUNE_SCRIPT = new RedisScript(
+  "approval-history-prune",
+  HISTORY +
+    `
+return history_prune(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]))
 `,
 );
 
@@ -328,8 +406,8 @@ return {'existing', redis.call('HGET', record, 'grant')}
  * Withdraw a request nobody has heard of yet: its creating decision was never recorded in the audit trail
  * (the record failed, or the service stopped first), so the request must not outlive the answer it never
  * got. Only a request still marked `unrecorded` is removed (no verdict or cancel can have touched it), with
- * its idempotency key and pending-action key (when they still name it), its index entries, its queued
- * callback and its journal entries; nothing is published (no one can be waiting on an id never handed out).
+ * its idempotency key and pending-action key (when they still name it), its index and requester history
+ * entries, its queued callback and its journal entries; nothing is published (no one can be waiting on an id never handed out).
  * KEYS: record, pending index, expiry index, unrecorded index, callbacks due, journal. ARGV: id.
  * Reply: 1 when removed, 0 when the request is gone or its decision was recorded.
  */
@@ -347,9 +425,11 @@ if s[4] then
   redis.call('XDEL', journal, s[4])
   if redis.call('XLEN', journal) == 0 then redis.call('DEL', journal) end
 end
-local idx = redis.call('HGET', record, 'idx')
-if idx then
-  for _, k in ipairs(cjson.decode(idx)) do redis.call('ZREM', k, id) end
+for _, field in ipairs({'idx', 'hist'}) do
+  local listed = redis.call('HGET', record, field)
+  if listed then
+    for _, k in ipairs(cjson.decode(listed)) do redis.call('ZREM', k, id) end
+  end
 end
 redis.call('ZREM', pending_idx, id)
 redis.call('ZREM', expiry_idx, id)

@@ -437,7 +437,7 @@ export class ApprovalService {
     const limit = Math.max(1, Math.min(input.limit ?? 100, 1000));
     const now = this.now();
     const out: ApprovalRequest[] = [];
-    let position = input.cursor === undefined ? null : decodeInboxCursor(input.cursor);
+    let position = input.cursor === undefined ? null : decodeListCursor(input.cursor);
     while (out.length < limit) {
       const page = await this.deps.store.inboxPage(input.reviewer.id, input.reviewer.roles, position, limit - out.length);
       for (const approval of page.approvals) {
@@ -449,7 +449,23 @@ export class ApprovalService {
       if (page.next === null) return { approvals: out, nextCursor: null };
       position = page.next;
     }
-    return { approvals: out, nextCursor: position === null ? null : encodeInboxCursor(position) };
+    return { approvals: out, nextCursor: position === null ? null : encodeListCursor(position) };
+  }
+
+  /**
+   * One page of the requests `requester` asked for (as caller, the caller's owner, the actor, or the person
+   * the actor acts for), whatever their status, newest first; `cursor` (from the previous page's
+   * `nextCursor`) continues where that page ended. The creating caller's own view: grants are left out.
+   */
+  async requestedBy(input: {
+    requester: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ approvals: ApprovalRequest[]; nextCursor: string | null }> {
+    const limit = Math.max(1, Math.min(input.limit ?? 100, 1000));
+    const after = input.cursor === undefined ? null : decodeListCursor(input.cursor);
+    const page = await this.deps.store.requestedBy({ requester: input.requester, after, limit, nowMs: this.now() });
+    return { approvals: page.approvals.map(withoutGrant), nextCursor: page.next === null ? null : encodeListCursor(page.next) };
   }
 
   /**
@@ -653,13 +669,13 @@ function breakGlassReviewRequirements(r: ApprovalRequirements): ApprovalRequirem
   };
 }
 
-/** An opaque inbox cursor for a position. */
-function encodeInboxCursor(p: InboxPosition): string {
+/** An opaque cursor for a position in the inbox or a requester's history. */
+function encodeListCursor(p: InboxPosition): string {
   return Buffer.from(JSON.stringify([p.score, p.id]), "utf8").toString("base64url");
 }
 
-/** The position of an inbox cursor; COUNTERSIGN_INVALID_APPROVAL_REQUEST for anything it did not hand out. */
-function decodeInboxCursor(cursor: string): InboxPosition {
+/** The position of a list cursor; COUNTERSIGN_INVALID_APPROVAL_REQUEST for anything it did not hand out. */
+function decodeListCursor(cursor: string): InboxPosition {
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
     if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === "string") {
@@ -668,7 +684,7 @@ function decodeInboxCursor(cursor: string): InboxPosition {
   } catch {
     // reported below
   }
-  throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "cursor is not one this inbox handed out", { field: "cursor" });
+  throw new ApprovalError("COUNTERSIGN_INVALID_APPROVAL_REQUEST", "cursor is not one this list handed out", { field: "cursor" });
 }
 
 /** The `journal` member of an event, when journal entries stand for it. */

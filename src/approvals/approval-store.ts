@@ -5,7 +5,7 @@
 
 import type { ApprovalRequest, ApprovalRequestCore, Cancellation, IssuedGrant, Verdict } from "./approval-request";
 
-/** A place in the inbox order: creation time (ms), then id. */
+/** A place in an index's order (the inbox, a requester's history): creation time (ms), then id. */
 export interface InboxPosition {
   readonly score: number;
   readonly id: string;
@@ -103,6 +103,18 @@ export interface ApprovalStore {
     after: InboxPosition | null,
     limit: number,
   ): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }>;
+
+  /**
+   * One page of the requests `requester` asked for (caller, caller's owner, actor, or the person the actor
+   * acts for), whatever their status, newest first, after `after`; every request still kept is reachable
+   * page by page. `next` is where the next page starts (null at the end).
+   */
+  requestedBy(input: {
+    readonly requester: string;
+    readonly after: InboxPosition | null;
+    readonly limit: number;
+    readonly nowMs: number;
+  }): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }>;
 
   /**
    * Attaches a grant to an approved request unless one is attached already; returns the grant the request

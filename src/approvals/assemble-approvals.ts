@@ -159,6 +159,14 @@ export async function assembleApprovals(
     (err: unknown) =>
       logger.warn("approvals: could not list pending requests in the inbox indexes; retried at the next start", { error: errorText(err) }),
   );
+  // Requests stored before the requester history existed get listed in it ("my requests"; once per deployment).
+  void store.indexHistory(Number(clock.nowNs() / 1_000_000n)).then(
+    (n) => n > 0 && logger.info("approvals: listed stored requests in their requesters' histories", { requests: n }),
+    (err: unknown) =>
+      logger.warn("approvals: could not list stored requests in their requesters' histories; retried at the next start", {
+        error: errorText(err),
+      }),
+  );
   const recorded = deps.audit.recorded;
   const stopRecovery =
     recorded === undefined

@@ -15,6 +15,8 @@ import {
   EXPIRE_DUE_SCRIPT,
   TIMERS_DUE_SCRIPT,
   EXPIRE_ONE_SCRIPT,
+  HISTORY_INDEX_SCRIPT,
+  HISTORY_PRUNE_SCRIPT,
   INDEX_SCRIPT,
   MARK_RECORDED_SCRIPT,
   VERDICT_SCRIPT,
@@ -82,6 +84,8 @@ export class RedisApprovalStore implements ApprovalStore {
           firstTimerAt(core) ?? "",
           JSON.stringify((core.requirements.escalate ?? []).map((rung) => (rung.roles ?? []).map((role) => k.roleIndex(role)))),
           k.grantUsed(""),
+          JSON.stringify(historyIndexes(k, core)),
+          this.retentionMs,
         ],
       ),
     );
@@ -261,6 +265,103 @@ export class RedisApprovalStore implements ApprovalStore {
   }
 
   /**
+   * One page of the requests `requester` asked for (as caller, the caller's owner, the actor, or the person the
+   * actor acts for), whatever their status, newest first (creation time, then id), strictly after `after` (a
+   * position from an earlier page). Read from the requester's history, so every request still kept is
+   * reachable however many there are, and a page reads about as many records as it lists. Requests whose
+   * creating decision is not recorded yet are left out; ids whose record is gone (retention) are dropped from
+   * the history as they are met. `next` is where the following page starts (null at the end).
+   */
+  async requestedBy(input: {
+    readonly requester: string;
+    readonly after: InboxPosition | null;
+    readonly limit: number;
+    /** Epoch milliseconds: ids due in the pruning queue by then are checked first. */
+    readonly nowMs: number;
+  }): Promise<{ approvals: ApprovalRequest[]; next: InboxPosition | null }> {
+    const k = this.keys;
+    const history = k.requestedIndex(input.requester);
+    const until = k.requestedUntilIndex(input.requester);
+    if (input.limit <= 0) return { approvals: [], next: null };
+    if (input.after === null && this.retentionMs > 0) {
+      await this.run(() => HISTORY_PRUNE_SCRIPT.run(this.redis, [history, until], [input.nowMs, this.retentionMs, k.recordPrefix, 100]));
+    }
+    const out: ApprovalRequest[] = [];
+    let position = input.after;
+    let last: InboxPosition | null = null;
+    for (;;) {
+      // One more than the page needs: finding it says there is a next page.
+      const batch = await this.run(() => newestBefore(this.redis, history, position, input.limit + 1 - out.length));
+      if (batch.length === 0) return { approvals: out, next: null };
+      const read = this.redis.pipeline();
+      for (const e of batch) read.hgetall(k.record(e.id));
+      const records = (await this.run(() => read.exec())) ?? [];
+      const gone: string[] = [];
+      let full = false;
+      for (let i = 0; i < batch.length && !full; i++) {
+        const entry = batch[i] as InboxPosition;
+        const [err, hash] = records[i] ?? [null, null];
+        if (err) throw new ApprovalError("COUNTERSIGN_APPROVAL_STORE_UNAVAILABLE", `the approval store failed: ${err.message}`);
+        const fields = (hash ?? {}) as Record<string, string>;
+        if (fields["core"] === undefined) gone.push(entry.id);
+        else if (fields["unrecorded"] !== undefined) continue;
+        else if (out.length >= input.limit) full = true;
+        else {
+          out.push(decodeFields(fields));
+          last = entry;
+        }
+      }
+      // A record gone is gone for good (ids are never reused): its history entries go too.
+      if (gone.length > 0)
+        await this.run(() =>
+          this.redis
+            .multi()
+            .zrem(history, ...gone)
+            .zrem(until, ...gone)
+            .exec(),
+        );
+      if (full) return { approvals: out, next: last };
+      position = batch[batch.length - 1] ?? position;
+    }
+  }
+
+  /**
+   * Lists every request stored before the requester history existed in its requesters' histories (a store
+   * upgraded in place): one pass over the records, once per deployment (a marker key records that it ran
+   * to the end). Idempotent; returns how many it listed.
+   */
+  async indexHistory(nowMs: number, batch = 500): Promise<number> {
+    const k = this.keys;
+    if ((await this.run(() => this.redis.exists(k.requestedIndexed))) === 1) return 0;
+    const pattern = `${k.recordPrefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
+    let done = 0;
+    let cursor = "0";
+    do {
+      const [nextCursor, keys] = await this.run(() => this.redis.scan(cursor, "MATCH", pattern, "COUNT", batch));
+      cursor = nextCursor;
+      const check = this.redis.pipeline();
+      for (const key of keys) check.hmget(key, "hist", "core");
+      const fields = ((await this.run(() => check.exec())) ?? []).map(([, v]) => (v ?? [null, null]) as (string | null)[]);
+      for (const [i, key] of keys.entries()) {
+        const [hist, coreJson] = fields[i] ?? [null, null];
+        if (hist !== null || coreJson === null || coreJson === undefined) continue;
+        const id = key.slice(k.recordPrefix.length);
+        const core = JSON.parse(coreJson) as ApprovalRequestCore;
+        const reply = await this.run(() =>
+          HISTORY_INDEX_SCRIPT.run(
+            this.redis,
+            [key],
+            [id, JSON.stringify(historyIndexes(k, core)), nowMs, this.retentionMs, k.recordPrefix],
+          ),
+        );
+        if (reply === 1) done++;
+      }
+    } while (cursor !== "0");
+    await this.run(() => this.redis.set(k.requestedIndexed, String(nowMs)));
+    return done;
+  }
+
+  /**
    * Lists pending requests created before inbox indexes existed in their role and requester indexes (a
    * store upgraded in place). Idempotent; returns how many it indexed.
    */
@@ -322,6 +423,30 @@ function inboxIndexes(keys: ApprovalKeys, core: ApprovalRequestCore): string[] {
       ...requesters.map((id) => keys.requesterIndex(id)),
     ]),
   ];
+}
+
+/** The requester history keys of a request: `[requested, requested-until]` per distinct requester identity. */
+function historyIndexes(keys: ApprovalKeys, core: ApprovalRequestCore): [string, string][] {
+  const r = core.requesters;
+  const ids = [r.callerId, r.callerOwner, r.actorId, r.onBehalfOf].filter((id): id is string => id !== undefined);
+  const pairs = new Map(ids.map((id) => [keys.requestedIndex(id), keys.requestedUntilIndex(id)] as const));
+  return [...pairs.entries()];
+}
+
+/**
+ * Up to `count` entries of a history newest first (creation time, then id, both descending), strictly after
+ * `after` in that order. Reads further when a run of equal scores sits at the position.
+ */
+async function newestBefore(redis: Redis, key: string, after: InboxPosition | null, count: number): Promise<InboxPosition[]> {
+  let want = Math.max(count, 1);
+  for (;;) {
+    const flat = await redis.zrevrangebyscore(key, after === null ? "+inf" : after.score, "-inf", "WITHSCORES", "LIMIT", 0, want);
+    const entries: InboxPosition[] = [];
+    for (let j = 0; j + 1 < flat.length; j += 2) entries.push({ id: flat[j] as string, score: Number(flat[j + 1]) });
+    const fresh = after === null ? entries : entries.filter((e) => before(e, after));
+    if (fresh.length > 0 || entries.length < want) return fresh.slice(0, count);
+    want *= 2;
+  }
 }
 
 /**

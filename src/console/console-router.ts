@@ -1,6 +1,6 @@
 /**
  * The web console at `/console`: Express routes that check the session, parse and check the form (CSRF
- * first), call the same approval use cases as the API (`read`, `get`, `inbox`, `castVerdict` with channel
+ * first), call the same approval use cases as the API (`read`, `get`, `inbox`, `requestedBy`, `castVerdict` with channel
  * `console`: the same rules, codes and audit), and render server-side pages. Mounted by the composition root
  * before the API-key authentication, like the Teams and Slack endpoints, because people authenticate here
  * with a session cookie, never an API key.
@@ -52,14 +52,14 @@ const KEEP_ALIVE_MS = 20_000;
 /** What the console needs. */
 export interface ConsoleDependencies {
   readonly config: ConsoleConfig;
-  readonly approvals: Pick<ApprovalService, "read" | "get" | "inbox" | "castVerdict">;
+  readonly approvals: Pick<ApprovalService, "read" | "get" | "inbox" | "requestedBy" | "castVerdict">;
   /** The configured identities (`IdentityDirectory` fits). */
   readonly identities: {
     byId(id: string): Principal | undefined;
     resolve(id: string): Principal | undefined;
     all(): readonly Principal[];
   };
-  /** The audit trail (the auditor's page, "my requests"); absent without one. */
+  /** The audit trail (the auditor's page); absent without one. */
   readonly audit?: AuditReader;
   /** The keys the trail's signatures are checked with (the trail's own key); none: the key the trail carries. */
   readonly auditKeys?: readonly AuditVerificationKey[];
@@ -263,28 +263,13 @@ export function createConsoleRouter(deps: ConsoleDependencies): Router {
     handler(async (req, res) => {
       const p = signedIn(req, res);
       if (p === undefined) return;
-      if (deps.audit === undefined)
-        throw new AuditError("COUNTERSIGN_AUDIT_UNAVAILABLE", "this service has no audit trail (no Redis configured)");
       const cursor = typeof req.query["cursor"] === "string" && req.query["cursor"] !== "" ? req.query["cursor"] : undefined;
-      const found = await queryAudit(
-        deps.audit,
-        { principal: p.id, types: ["approval.created"] },
-        { limit: PAGE_SIZE, order: "newest", ...(cursor === undefined ? {} : { cursor }) },
-      );
+      const found = await deps.approvals.requestedBy({ requester: p.id, limit: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) });
       const at = now();
-      const rows: RequestRow[] = [];
-      for (const entry of found.entries) {
-        const id = (entry as unknown as { approval_id?: unknown }).approval_id;
-        if (typeof id !== "string") continue;
-        const approval = await deps.approvals.read(id);
-        if (approval === null || !isRequester(approval, p.id)) continue;
-        rows.push(rowOf(requestPageModel(approval, p, "requester", at, people), approval));
-      }
-      const note =
-        found.next_cursor !== null && rows.length < PAGE_SIZE
-          ? "Looked through part of the trail; older requests continue below."
-          : undefined;
-      page(res, "My requests", mineBody(rows, found.next_cursor, note), { current: "mine", events: "/console/events?topic=mine" });
+      const rows = found.approvals
+        .filter((approval) => isRequester(approval, p.id))
+        .map((approval) => rowOf(requestPageModel(approval, p, "requester", at, people), approval));
+      page(res, "My requests", mineBody(rows, found.nextCursor), { current: "mine", events: "/console/events?topic=mine" });
     }),
   );
 

@@ -40,10 +40,9 @@ export function inboxBody(rows: readonly RequestRow[], nextCursor: string | null
 }
 
 /** The requester's own requests, newest first, with their status. */
-export function mineBody(rows: readonly RequestRow[], nextCursor: string | null, note?: string): Html {
+export function mineBody(rows: readonly RequestRow[], nextCursor: string | null): Html {
   return html`<h1>My requests</h1>
     <section id="mine" data-live>
-      ${note === undefined ? "" : html`<p class="meta">${note}</p>`}
       ${
         rows.length === 0
           ? html`<p class="empty" data-testid="mine-empty">You have asked for nothing that needed approval yet.</p>`
