@@ -360,4 +360,37 @@ describe("the web console in Chromium", () => {
     const replay = await stranger.goto(`/console/auth/callback?code=abc&state=xyz`);
     expect(replay?.status()).toBe(401);
   });
+
+  it("lists a requester's requests past the first page: the next page link leads to the older ones", async () => {
+    // 30 exports Carol asks for through an agent (more than the page's 25), each a different action.
+    const asked: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      asked.push(
+        await decide(
+          exportBody({
+            actor: { id: "agent:data-export-assistant", type: "ai_agent", on_behalf_of: "user:carol" },
+            action: { name: "db.export", params: { table: "customers", batch: i } },
+            context: { reason: "monthly sample", ticket: `OPS-3${String(i).padStart(2, "0")}` },
+          }),
+        ),
+      );
+    }
+    const carol = await devSignIn("user:carol");
+    await carol.page.goto("/console/mine");
+    const rows = carol.page.locator("[data-testid='mine'] li[data-request]");
+    await rows.first().waitFor();
+    const first = await rows.evaluateAll((items) => items.map((li) => li.getAttribute("data-request") ?? ""));
+    expect(first).toHaveLength(25);
+    expect(first.every((id) => asked.includes(id))).toBe(true);
+    expect(await rows.evaluateAll((items) => items.map((li) => li.getAttribute("data-status")))).toEqual(Array(25).fill("pending"));
+
+    await carol.page.getByRole("link", { name: "Older requests →" }).click();
+    await carol.page.waitForURL(/\/console\/mine\?cursor=/);
+    await rows.first().waitFor();
+    const second = await rows.evaluateAll((items) => items.map((li) => li.getAttribute("data-request") ?? ""));
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    // Every one of the 30 is on one of the two pages, each once (older requests of Carol's may follow).
+    expect([...first, ...second].filter((id) => asked.includes(id)).sort()).toEqual([...asked].sort());
+    expect(await carol.page.getByTestId("mine").textContent()).toContain("wants to db.export on prod/customers");
+  });
 });
