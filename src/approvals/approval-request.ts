@@ -35,10 +35,10 @@ export interface VerdictShown {
   /** RFC 6901 pointers into the request whose values the view hid (masked); absent when not reported. */
   readonly hidden?: readonly string[];
   /**
-   * The view itself, as the exact text that was hashed: the canonical JSON (RFC 8785) of the card or page
-   * model, already masked. Kept on the verdict and in the trail's `approval.verdict` entry, so an auditor can
+   * The view itself, as the exact text that was hashed: the canonical JSON (RFC 8785) of the card, Slack
+   * message or page model, already masked. Kept on the verdict and in the trail's `approval.verdict` entry, so an auditor can
    * print it back (`countersign audit view`) and check it hashes to `digest`. Absent when the channel did not
-   * keep it (Slack, a card sent before views were kept, a view over MAX_SHOWN_VIEW_CHARS).
+   * keep it (a card or message sent before views were kept, a view over MAX_SHOWN_VIEW_CHARS).
    */
   readonly view?: string;
 }

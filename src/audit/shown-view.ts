@@ -1,7 +1,7 @@
 /**
  * What a reviewer was shown, as the trail keeps it: an `approval.verdict` entry's `shown` record carries the
- * view's digest and, when the channel kept it (Teams: the Adaptive Card sent; console: the request page
- * model), the view itself as the exact canonical JSON text that was hashed. This file reads that record back
+ * view's digest and, when the channel kept it (Teams: the Adaptive Card sent; Slack: the message's
+ * `{text, blocks}` sent; console: the request page model), the view itself as the exact canonical JSON text that was hashed. This file reads that record back
  * from an entry and checks that the view still hashes to the recorded digest.
  *
  * Why the view is a string and not a JSON object inside the entry: the trail masks every member named like a

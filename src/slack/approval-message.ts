@@ -112,11 +112,23 @@ export function renderApprovalMessage(state: ApprovalCardState, masker: Masker):
   return { text: mrkdwnEscape(summary), blocks };
 }
 
+/** A message as a verdict records it: the exact text hashed (kept in the trail) and its SHA-256. */
+export interface ShownMessage {
+  /** The canonical JSON (RFC 8785) of `{text, blocks}`. */
+  readonly view: string;
+  /** SHA-256 (hex) of `view`. */
+  readonly digest: string;
+}
+
+/** A rendered message as a verdict records it: the canonical JSON of `{text, blocks}` and that text's SHA-256. */
+export function shownMessage(message: SlackMessage): ShownMessage {
+  const view = canonicalJson({ text: message.text, blocks: message.blocks });
+  return { view, digest: createHash("sha256").update(view, "utf8").digest("hex") };
+}
+
 /** SHA-256 (hex) of a rendered message: the canonical JSON of `{text, blocks}`; what a verdict records as shown. */
 export function messageDigest(message: SlackMessage): string {
-  return createHash("sha256")
-    .update(canonicalJson({ text: message.text, blocks: message.blocks }), "utf8")
-    .digest("hex");
+  return shownMessage(message).digest;
 }
 
 /** `&`, `<` and `>` escaped, as Slack asks for text it parses (no links, mentions or channel pings). */

@@ -1,13 +1,16 @@
 /**
  * Where the Slack app remembers, in Redis, the message posted for each approval (its channel and `ts`), so
  * any service instance can update it; the highest request version rendered onto it, moved forward atomically
- * so a late, older update never overwrites a newer message; and the digest of each version rendered, so a
- * verdict can record exactly what the clicking reviewer was shown. Inbound request signatures already seen
+ * so a late, older update never overwrites a newer message; and each version as rendered (the canonical JSON
+ * text of the message, deflated, and its digest), so a verdict can record, and the trail keep, exactly what
+ * the clicking reviewer was shown. Inbound request signatures already seen
  * are kept here too, for the replay window.
  */
 
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type Redis from "ioredis";
 import { RedisScript } from "../redis/redis-script";
+import type { ShownMessage } from "./approval-message";
 
 /** The message posted for one approval. */
 export interface PostedMessage {
@@ -90,8 +93,8 @@ export class SlackMessageStore {
     if ((await this.redis.hget(key, "ts")) === null) await this.redis.del(key);
   }
 
-  /** Records the posted message and the digest of what it shows. */
-  async save(message: PostedMessage, digest: string, ttlMs: number): Promise<void> {
+  /** Records the posted message and what it shows (its canonical JSON text and digest). */
+  async save(message: PostedMessage, shown: ShownMessage, ttlMs: number): Promise<void> {
     const key = this.keys.message(message.approvalId);
     await this.redis
       .multi()
@@ -101,7 +104,8 @@ export class SlackMessageStore {
         ts: message.ts,
         postedAt: String(message.postedAt),
         renderedVersion: String(message.renderedVersion),
-        [`digest:${message.renderedVersion}`]: digest,
+        [`digest:${message.renderedVersion}`]: shown.digest,
+        [`view:${message.renderedVersion}`]: deflate(shown.view),
       })
       .pexpire(key, Math.max(1, Math.ceil(ttlMs)))
       .exec();
@@ -131,14 +135,25 @@ export class SlackMessageStore {
     await RELEASE_RENDER.run(this.redis, [this.keys.message(approvalId)], [version, previous]);
   }
 
-  /** Records the digest of version `version` as rendered onto the message. */
-  async saveDigest(approvalId: string, version: number, digest: string): Promise<void> {
-    await this.redis.hset(this.keys.message(approvalId), `digest:${version}`, digest);
+  /** Records version `version` as rendered onto the message: its canonical JSON text (deflated) and digest. */
+  async saveShown(approvalId: string, version: number, shown: ShownMessage): Promise<void> {
+    await this.redis.hset(this.keys.message(approvalId), `digest:${version}`, shown.digest, `view:${version}`, deflate(shown.view));
   }
 
-  /** The digest of version `version` as it was rendered onto the message, or null when it never was. */
-  async digest(approvalId: string, version: number): Promise<string | null> {
-    return this.redis.hget(this.keys.message(approvalId), `digest:${version}`);
+  /**
+   * Version `version` as it was rendered onto the message: its digest, and its text when kept (absent for a
+   * version stored before texts were kept, or one that no longer inflates); null when it never was.
+   */
+  async shown(approvalId: string, version: number): Promise<{ readonly digest: string; readonly view?: string } | null> {
+    const [digest, view] = await this.redis.hmgetBuffer(this.keys.message(approvalId), `digest:${version}`, `view:${version}`);
+    if (digest === null || digest === undefined) return null;
+    let text: string | undefined;
+    try {
+      text = view === null || view === undefined ? undefined : inflateRawSync(view).toString("utf8");
+    } catch {
+      text = undefined; // an unreadable view is not evidence: the verdict records the digest alone
+    }
+    return { digest: digest.toString("utf8"), ...(text === undefined ? {} : { view: text }) };
   }
 
   /**
@@ -147,4 +162,9 @@ export class SlackMessageStore {
   async firstSighting(signature: string, ttlSeconds: number): Promise<boolean> {
     return (await this.redis.set(this.keys.seenSignature(signature), "1", "EX", Math.max(1, ttlSeconds), "NX")) === "OK";
   }
+}
+
+/** A message's text as kept (messages of Block Kit JSON shrink several times deflated). */
+function deflate(view: string): Buffer {
+  return deflateRawSync(Buffer.from(view, "utf8"));
 }

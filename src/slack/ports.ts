@@ -29,8 +29,18 @@ export interface SlackVerdictCommand {
   readonly comment?: string;
   /** "once" or `{count?, window_seconds?}`; the core checks it against the policy. */
   readonly scope?: unknown;
-  /** What the reviewer was shown: the request version and the rendered message's digest. */
-  readonly shown?: { readonly version: number; readonly digest: string };
+  /** What the reviewer was shown: the request version, the rendered message's digest, and the message itself. */
+  readonly shown?: SlackShown;
+}
+
+/** What a reviewer was shown: recorded on the verdict and in the audit trail. */
+export interface SlackShown {
+  /** The approval version the clicked message displayed. */
+  readonly version: number;
+  /** SHA-256 (hex) of the canonical JSON of the message's `{text, blocks}` as sent to Slack. */
+  readonly digest: string;
+  /** The message itself: the canonical JSON text whose SHA-256 is `digest` (kept in the trail); absent when not kept. */
+  readonly view?: string;
 }
 
 /** The approval use cases the app calls; verdicts from Slack follow the same rules as verdicts from the API. */

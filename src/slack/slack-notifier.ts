@@ -11,7 +11,7 @@
 
 import type { Masker, TeamsLogger } from "../teams/ports";
 import type { ApprovalCardState } from "../teams/ports";
-import { messageDigest, renderApprovalMessage, type SlackMessage } from "./approval-message";
+import { renderApprovalMessage, shownMessage, type SlackMessage } from "./approval-message";
 import type { SlackMessageStore } from "./message-store";
 import type { SlackApi, SlackApprovalPort, SlackClock } from "./ports";
 import { slackChannelFor, type SlackConfig } from "./slack-config";
@@ -91,7 +91,7 @@ export class SlackNotifier {
       const now = this.deps.clock.now();
       await this.deps.store.save(
         { approvalId: state.id, channel: posted.channel, ts: posted.ts, postedAt: now, renderedVersion: state.version },
-        messageDigest(message),
+        shownMessage(message),
         this.recordTtl(state),
       );
       this.deps.logger.info("slack approval message posted", { ...log, ts: posted.ts });
@@ -118,7 +118,7 @@ export class SlackNotifier {
       if (previous === null) return "stale";
       const message = this.render(state);
       try {
-        await this.deps.store.saveDigest(state.id, state.version, messageDigest(message));
+        await this.deps.store.saveShown(state.id, state.version, shownMessage(message));
         await this.deps.api.chat.update({ channel: posted.channel, ts: posted.ts, text: message.text, blocks: message.blocks });
       } catch (err) {
         await this.deps.store.releaseRender(state.id, state.version, previous).catch(() => undefined);

@@ -9,9 +9,11 @@
  * for everyone; a refusal is told ephemerally and changes nothing.
  */
 
-import { messageDigest } from "./approval-message";
+import { createHash } from "node:crypto";
+import { MAX_SHOWN_VIEW_CHARS } from "../approvals/approval-request";
+import { shownMessage } from "./approval-message";
 import type { SlackMessageStore } from "./message-store";
-import type { SlackApi, SlackApprovalPort, SlackReviewer, SlackReviewerDirectory } from "./ports";
+import type { SlackApi, SlackApprovalPort, SlackReviewer, SlackReviewerDirectory, SlackShown } from "./ports";
 import {
   COMMENT_ACTION_ID,
   COMMENT_BLOCK_ID,
@@ -179,14 +181,18 @@ export class VerdictInteractions {
     return reviewer ?? new SlackError("COUNTERSIGN_SLACK_UNKNOWN_REVIEWER");
   }
 
-  /** What the clicked message showed: its version, and that version's digest as rendered onto the message. */
-  private async shown(metadata: ModalMetadata): Promise<{ version: number; digest: string } | undefined> {
-    const stored = await this.deps.store.digest(metadata.id, metadata.v);
-    if (stored !== null) return { version: metadata.v, digest: stored };
+  /**
+   * What the clicked message showed: its version, that version's digest as rendered onto the message, and the
+   * message itself (its canonical JSON text) when kept and it hashes to the digest.
+   */
+  private async shown(metadata: ModalMetadata): Promise<SlackShown | undefined> {
+    const stored = await this.deps.store.shown(metadata.id, metadata.v);
+    if (stored !== null) return { version: metadata.v, digest: stored.digest, ...(keepable(stored) ? { view: stored.view } : {}) };
     // A copy in an escalation channel, or a message whose record lapsed: the version shown, rendered again.
     const state = await this.deps.approvals.get(metadata.id);
     if (state === null || state.version !== metadata.v) return undefined;
-    return { version: metadata.v, digest: messageDigest(this.deps.notifier.render(state)) };
+    const message = shownMessage(this.deps.notifier.render(state));
+    return { version: metadata.v, digest: message.digest, ...(keepable(message) ? { view: message.view } : {}) };
   }
 
   private async recorded(
@@ -241,6 +247,15 @@ export class VerdictInteractions {
     const blocks = (payload.view as { blocks?: readonly { block_id?: string; optional?: boolean }[] } | undefined)?.blocks;
     return blocks?.some((b) => b.block_id === COMMENT_BLOCK_ID && b.optional === false) ?? false;
   }
+}
+
+/** A kept message that hashes to its digest and fits on a verdict (the trail keeps it); otherwise the digest alone is recorded. */
+function keepable(shown: { readonly digest: string; readonly view?: string }): shown is { readonly digest: string; readonly view: string } {
+  return (
+    shown.view !== undefined &&
+    shown.view.length <= MAX_SHOWN_VIEW_CHARS &&
+    createHash("sha256").update(shown.view, "utf8").digest("hex") === shown.digest
+  );
 }
 
 /** The scope picker's value: "once", or the JSON the modal put in the option; anything else goes to the core to refuse. */

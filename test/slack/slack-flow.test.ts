@@ -5,7 +5,11 @@
  */
 
 import "../teams/support/network-guard";
+import { createHash } from "node:crypto";
 import request from "supertest";
+import { runAuditCommand } from "../../src/cli/audit-command";
+import type { CliIo } from "../../src/cli/cli-io";
+import { canonicalJson } from "../../src/json/canonical-json";
 import type { ServiceConfig } from "../../src/config/service-config";
 import { approvalClient, approvalIdOf } from "../http/approval-client";
 import {
@@ -180,6 +184,51 @@ it("an eligible reviewer's Approve opens the modal, records the verdict (channel
   expect(trail.status).toBe(200);
   expect(JSON.stringify(trail.body)).toContain('"channel":"slack"');
   expect(JSON.stringify(trail.body)).toContain(read.body.verdicts[0].shown.digest);
+});
+
+it("keeps the message the reviewer decided on in the trail, and `countersign audit view` prints it back", async () => {
+  const { app } = await start();
+  const api = approvalClient(app);
+  const id = approvalIdOf(await api.decide(AUTH.caller, iamBody()));
+  const posted = await postedMessage(id);
+  const sent = canonicalJson({ text: posted.args["text"], blocks: posted.args["blocks"] });
+  const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+
+  // The first approval is given on the message as posted (version 1), the second on the message as updated (version 2).
+  await verdictInSlack(app, posted, SLACK_USERS.bob, "approve", { comment: "first look" });
+  const updated = await eventually(() => updatesFor(id).find((u) => statusText(u).includes("1 of 2 approvals")), "the message at 1 of 2");
+  await verdictInSlack(app, { ...posted, args: { ...posted.args, blocks: updated.args["blocks"] } }, SLACK_USERS.carol, "approve");
+  await eventually(async () => ((await api.read(AUTH.caller, id)).body.status === "approved" ? true : undefined), "the approval approved");
+
+  const trail = await request(app).get(`/v1/audit?approval_id=${id}&type=approval.verdict`).set("Authorization", AUTH.erin);
+  const entries = (trail.body.entries as { reviewer: string; shown: { version: number; digest: string; view: string } }[])
+    .slice()
+    .sort((a, b) => a.shown.version - b.shown.version);
+  expect(entries.map((e) => [e.reviewer, e.shown.version])).toEqual([
+    ["user:bob", 1],
+    ["user:carol", 2],
+  ]);
+  // Each kept view is the exact text hashed into its digest: the message as Slack received it.
+  for (const e of entries) expect(sha256(e.shown.view)).toBe(e.shown.digest);
+  expect(entries[0]!.shown.view).toBe(sent);
+  expect(entries[1]!.shown.view).toBe(canonicalJson({ text: updated.args["text"], blocks: updated.args["blocks"] }));
+
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), readStdin: async () => "" };
+  const digest = entries[0]!.shown.digest;
+  expect(await runAuditCommand("view", [digest], { redis: redis.url }, io, { env: {} })).toBe(0);
+  expect(err.join("\n")).toBe("audit view: 1 verdict, 1 view hash to their recorded digests");
+  expect(out[0]).toMatch(new RegExp(`· approval ${id} · approve by user:bob via slack · shown version 1$`));
+  expect(out.join("\n")).toContain(`digest ${digest}: ok, the kept view hashes to it`);
+  const printed = out.join("\n");
+  expect(JSON.parse(printed.slice(printed.indexOf("\n{") + 1))).toEqual({ text: posted.args["text"], blocks: posted.args["blocks"] });
+
+  // By request: both verdicts, both views.
+  err.length = 0;
+  out.length = 0;
+  expect(await runAuditCommand("view", [id], { redis: redis.url }, io, { env: {} })).toBe(0);
+  expect(err.join("\n")).toBe("audit view: 2 verdicts, 2 views hash to their recorded digests");
 });
 
 it("a second approval reaches the quorum; the message shows each step", async () => {
