@@ -1,8 +1,8 @@
 /**
  * Benchmark: how fast the stored audit trail is read back. Fills a trail in an embedded redis-server with
  * decision entries like the allow path's (the bench's ~1 KB request as the policy input) through the real
- * `AuditTrail` with checkpoints every 100 ms (`audit.checkpoint_interval_ms: 100`; the default signs every append), entries stored as text and then
- * deflated (`audit.compress`), then times
+ * `AuditTrail` with checkpoints every 100 ms (`audit.checkpoint_interval_ms: 100`; the default signs every append), entries stored as text
+ * (`audit.compress: false`) and then in packs (the default: one deflated pack per append), then times
  * `exportTrail` (Redis → JSON lines), `verifyTrailLines` over that export (what `audit verify FILE` runs)
  * and `verifyStoredTrail` (what `audit verify --redis` runs), in entries per second, and reports Redis
  * bytes per entry (`used_memory` delta and `MEMORY USAGE` of the stream). Figures only; nothing here
@@ -98,7 +98,7 @@ async function benchOne(entries: number, compress: boolean): Promise<void> {
 
     console.log(
       `audit trail read-back (${entries} decision entries of ~${fmt(textBytes / entries, 0)} bytes of JSON each, ` +
-        `${compress ? "deflated in Redis (audit.compress: true)" : "as text in Redis (the default)"}, checkpoints every 100 ms):`,
+        `${compress ? "packed and deflated in Redis (audit.compress: true, the default)" : "as text in Redis (audit.compress: false)"}, checkpoints every 100 ms):`,
     );
     console.log(
       `  fill through AuditTrail.record (${CONCURRENCY} concurrent): ${fmt(entries / fillS, 0)} entries/s, ${trail.stats().signatures} signatures`,

@@ -33,6 +33,7 @@ import { buildBundle } from "../../src/bundle/bundle-build";
 import { writeBundleFile } from "../../src/bundle/bundle-writer";
 import { loadSourceSet } from "../../src/bundle/source-set";
 import { fmt, processCpuMicros, usedMemory } from "./measure";
+import type Redis from "ioredis";
 
 const CONNECTIONS = 32;
 const WARMUP_S = 2;
@@ -236,25 +237,25 @@ export async function benchHttpDecide(root: string): Promise<void> {
     ];
     const pendingBefore = await admin.zcard("countersign:approvals:pending");
     const full: Record<Path, Run[]> = { bare: [], node: [], allow: [], noaudit: [], approval: [] };
-    const auditBefore = await admin.xlen("countersign:audit");
-    // Redis bytes per decision: used_memory and the stream's length around each allow run (nothing else writes then).
+    const auditBefore = await auditSeq(admin);
+    // Redis bytes per decision: used_memory and the trail's length around each allow run (nothing else writes then).
     let allowBytes = 0;
     let allowEntries = 0;
     for (let r = 0; r < ROUNDS; r++) {
       for (const p of paths) {
         const memBefore = p.path === "allow" ? await usedMemory(admin) : 0;
-        const lenBefore = p.path === "allow" ? await admin.xlen("countersign:audit") : 0;
+        const lenBefore = p.path === "allow" ? await auditSeq(admin) : 0;
         full[p.path].push(await load(p.server, p.body, MAX_S, undefined, redis.pid));
         if (p.path === "allow") {
           allowBytes += (await usedMemory(admin)) - memBefore;
-          allowEntries += (await admin.xlen("countersign:audit")) - lenBefore;
+          allowEntries += (await auditSeq(admin)) - lenBefore;
         }
       }
     }
     const opensAnswered = full.approval.reduce((sum, x) => sum + x.requests, 0);
     const opensStored = (await admin.zcard("countersign:approvals:pending")) - pendingBefore;
     const maxRps = (p: Path) => median(full[p].map((x) => x.rps));
-    const recordsStored = (await admin.xlen("countersign:audit")) - auditBefore;
+    const recordsStored = (await auditSeq(admin)) - auditBefore;
     const recordsAnswered = full.allow.reduce((sum, x) => sum + x.requests, 0) + full.approval.reduce((sum, x) => sum + x.requests, 0);
     const half: Record<Exclude<Path, "noaudit" | "node">, Run> = {
       bare: await load(bare, body, HALF_S, Math.round(maxRps("bare") / 2)),
@@ -300,11 +301,10 @@ export async function benchHttpDecide(root: string): Promise<void> {
       `  ratio require_approval / allow:   ${fmt(maxRps("approval") / maxRps("allow"))}x throughput   (target >= 0.5x); ` +
         `${fmt(cpuOf("allow") / cpuOf("approval"))}x by server CPU per request; p99 ${fmt(half.approval.p99, 1)} ms at half its maximum rate`,
     );
-    const lastEntry = await admin.xrevrangeBuffer("countersign:audit", "+", "-", "COUNT", 1);
-    const storedEntryBytes = lastEntry[0]?.[1][1]?.length ?? 0;
+    const streamEntries = await admin.xlen("countersign:audit");
     console.log(
       `  Redis bytes per allow decision: ${fmt(allowBytes / Math.max(1, allowEntries), 0)} (used_memory delta over ${allowEntries} entries; target <= 700); ` +
-        `an allow entry is stored in ${storedEntryBytes} bytes`,
+        `${fmt((await auditSeq(admin)) / Math.max(1, streamEntries), 1)} entries per stream entry on average (one pack per append, src/audit/entry-codec.ts)`,
     );
     const dedup = opensStored >= opensAnswered ? "none deduplicated" : "warning: fewer stored than answered, some were deduplicated";
     console.log(`  approval requests opened during the full-load runs: ${opensStored} stored for ${opensAnswered} answered (${dedup})`);
@@ -325,4 +325,9 @@ export async function benchHttpDecide(root: string): Promise<void> {
     await redis.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** How many entries the audit trail holds (its head's seq; the stream holds one pack per append). */
+async function auditSeq(admin: Redis): Promise<number> {
+  return Number((await admin.hget("{countersign:audit}:head", "seq")) ?? 0);
 }

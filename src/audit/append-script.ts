@@ -5,8 +5,9 @@
  * KEYS[1] the stream, KEYS[2] the head hash, KEYS[3] the turn.
  * ARGV[1], ARGV[2] the head the caller sealed against (seq, hash); ARGV[3], ARGV[4] the new head (seq,
  * hash); ARGV[5], ARGV[6] its key id and signature, both empty when this append is not a checkpoint;
- * ARGV[7] the caller's instance token; ARGV[8] the stream field the entries go in (`e` text, `z` deflated,
- * see `entry-codec.ts`); then pairs of (stream id, stored entry), in seq order.
+ * ARGV[7] the caller's instance token; ARGV[8] the stream field the entries go in (`e` one entry's text,
+ * `b` a pack of the append's entries, see `entry-codec.ts`); then pairs of (stream id, stored value), in seq
+ * order: one pair per entry, or a single pair for a pack (at the id of its first entry's seq).
  *
  * The head hash holds `seq`, `hash` (the chain's end, what appends compare against) and `sseq`, `shash`,
  * `kid`, `sig` (the newest signed head, a checkpoint). A head written before checkpoints could lag has no
@@ -23,9 +24,10 @@
  * - `{-1, error}`: the first XADD was refused: the stream already holds ids past the head (a head that was
  *   deleted, or restored from an older backup). Nothing is written, and the trail refuses to write until
  *   someone looks.
- * Ids are consecutive and the first XADD succeeded, so the later ones cannot fail: a batch is all or nothing.
- * When the append is a checkpoint, its last entry also carries the signed head (fields `kid`, `sig`), a
- * checkpoint that partial exports end on.
+ * Ids grow and the first XADD succeeded, so the later ones cannot fail: a batch is all or nothing. A pack
+ * sits at its first seq's id, so the same XADD refuses it when the stream holds anything past the head.
+ * When the append is a checkpoint, its last stream entry also carries the signed head (fields `kid`, `sig`),
+ * a checkpoint that partial exports end on.
  */
 
 import { RedisScript } from "../redis/redis-script";

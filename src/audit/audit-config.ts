@@ -14,7 +14,8 @@
  * - `max_batch` (default 256) and `append_timeout_ms` (default 5000): see `audit-trail.ts`.
  * - `checkpoint_interval_ms` (default 0: every append is signed): longest time the chain's end may stay
  *   unsigned (`audit-trail.ts`; the README's "Checkpoints" says what the window allows).
- * - `compress` (default false): store entries deflated with the format's dictionary (`entry-codec.ts`).
+ * - `compress` (default true): store each append's entries as one deflated pack (`entry-codec.ts`); false stores
+ *   each entry's text as it is (readable with `redis-cli`, ~8× the memory).
  * - `archive: {dir | s3, segment_entries, segment_max_age_seconds, interval_seconds, retention_days}`: seal the
  *   trail into segments of `segment_entries` (default 100,000), or fewer once the oldest waiting entry is
  *   `segment_max_age_seconds` old, every `interval_seconds` (default 30), into the directory `dir` or the
@@ -69,7 +70,7 @@ export interface AuditSettings {
   readonly appendTimeoutMs: number;
   /** 0: every append signs the head. */
   readonly checkpointIntervalMs: number;
-  /** Store entries deflated. */
+  /** Store each append's entries as one deflated pack (`entry-codec.ts`). */
   readonly compress: boolean;
   /** Archival of sealed segments; absent: off. */
   readonly archive?: AuditArchiveSettings;
@@ -130,7 +131,7 @@ export function resolveAuditSettings(
     maxBatch,
     appendTimeoutMs,
     checkpointIntervalMs,
-    compress: f.compress ?? false,
+    compress: f.compress ?? true,
     ...(f.archive === undefined ? {} : { archive: archiveSettings(f.archive, opts.env) }),
     sinks: uniqueNames((f.sinks ?? []).map((s) => sinkSettings(s, opts.env))),
   };

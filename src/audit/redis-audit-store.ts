@@ -3,9 +3,12 @@
  * generated signing key when none is configured.
  *
  * Layout (for the default stream name `countersign:audit`):
- * - `countersign:audit`: Stream; entry seq N at id `N-0`, field `z` = the entry's canonical JSON deflated
- *   (`entry-codec.ts`), or `e` = the text itself (older entries, `compress: false`); the last entry of an
- *   append that is a checkpoint also has `kid` and `sig`, the signed head at that point.
+ * - `countersign:audit`: Stream. With `compress: true`, one stream entry per append: at id `F-0`, where F
+ *   is the seq of the append's first entry, field `b` = a pack, the canonical JSON of the append's entries
+ *   seqs F, F+1, … deflated together (`entry-codec.ts`). With `compress: false`, one stream entry per entry:
+ *   seq N at id `N-0`, field `e` = its text. Older trails may also hold `z` (one entry deflated alone). A
+ *   stream entry that ends a checkpoint append also has `kid` and `sig`, the signed head at its last entry.
+ *   Readers see entries either way, each with the id `N-0` of its seq (`readAscending`, `readDescending`).
  * - `{countersign:audit}:head`: Hash `{seq, hash, sseq, shash, kid, sig}`: the chain's end and the newest
  *   signed head (the same when the last append was a checkpoint), updated in the same script as the
  *   XADDs. An older head has no `sseq`: its `seq`/`hash` are signed.
@@ -21,7 +24,7 @@ import { AuditError } from "./audit-error";
 import type { AuditReader, StoredRecord } from "./audit-reader";
 import type { AppendOutcome, AuditStore } from "./audit-store";
 import { APPEND_SCRIPT, SEAL_SCRIPT } from "./append-script";
-import { DEFLATE_FIELD, PLAIN_FIELD, decodeEntry, encodeEntry } from "./entry-codec";
+import { DEFLATE_FIELD, PACK_FIELD, PLAIN_FIELD, decodeEntry, decodePack, encodePackAsync } from "./entry-codec";
 import { isHashText, type ChainHead, type SealedEntry } from "./chain";
 import type { SignedHead } from "./head-signature";
 import type { SigningKeyStore } from "./signing-key";
@@ -66,7 +69,7 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
 
   private readonly compress: boolean;
 
-  /** `compress` (default false): store new entries deflated (`entry-codec.ts`); either kind is read back. */
+  /** `compress` (default false): store each append's entries as one deflated pack (`entry-codec.ts`); every kind is read back. */
   constructor(
     private readonly redis: Redis,
     stream: string = DEFAULT_AUDIT_STREAM,
@@ -93,9 +96,10 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
       head?.kid ?? "",
       head?.sig ?? "",
       instance,
-      this.compress ? DEFLATE_FIELD : PLAIN_FIELD,
+      this.compress ? PACK_FIELD : PLAIN_FIELD,
     ];
-    for (const e of entries) args.push(streamIdOf(e.seq), this.compress ? encodeEntry(e.line) : e.line);
+    if (this.compress) args.push(streamIdOf((entries[0] as SealedEntry).seq), await encodePackAsync(entries.map((e) => e.line)));
+    else for (const e of entries) args.push(streamIdOf(e.seq), e.line);
     const keys = [this.keys.stream, this.keys.head, this.keys.turn];
     const reply = await this.call("append to", () => APPEND_SCRIPT.run(this.redis, keys, args));
     if (!Array.isArray(reply)) throw unavailable(`unexpected reply from the append script: ${JSON.stringify(reply)}`);
@@ -160,16 +164,75 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
   }
 
   async readAscending(afterId: string | null, count: number): Promise<StoredRecord[]> {
-    const start = afterId === null ? "-" : `(${afterId}`;
-    const rows = await this.call("read", () => this.redis.xrangeBuffer(this.keys.stream, start, "+", "COUNT", count));
-    return rows.map(toRecord);
+    const after = afterId === null ? null : seqOfStreamId(afterId);
+    let out: StoredRecord[] = [];
+    let start = afterId === null ? "-" : `(${afterId}`;
+    if (after !== null) {
+      // The entry after `after` may sit inside a pack that starts at or before it: that pack's rest comes first.
+      const [holding] = await this.call("read", () => this.redis.xrevrangeBuffer(this.keys.stream, streamIdOf(after + 1), "-", "COUNT", 1));
+      if (holding !== undefined) {
+        out = toRecords(holding).filter((r) => r.idSeq === null || r.idSeq > after);
+        start = `(${holding[0].toString("latin1")}`;
+      }
+    }
+    // (An `afterId` not of the chain's form, in a tampered stream, is read past by id.)
+    return this.collect(
+      out,
+      count,
+      start,
+      (from, n) => this.redis.xrangeBuffer(this.keys.stream, from, "+", "COUNT", n),
+      (r) => r,
+    );
   }
 
   async readDescending(beforeId: string | null, count: number): Promise<StoredRecord[]> {
     if (beforeId === "0-0") return [];
+    const before = beforeId === null ? null : seqOfStreamId(beforeId);
     const end = beforeId === null ? "+" : `(${beforeId}`;
-    const rows = await this.call("read", () => this.redis.xrevrangeBuffer(this.keys.stream, end, "-", "COUNT", count));
-    return rows.map(toRecord);
+    // A pack starting before `before` may run past it: only its entries before it.
+    const keep = (records: StoredRecord[]): StoredRecord[] =>
+      before === null ? records.reverse() : records.reverse().filter((r) => r.idSeq === null || r.idSeq < before);
+    return this.collect([], count, end, (from, n) => this.redis.xrevrangeBuffer(this.keys.stream, from, "-", "COUNT", n), keep);
+  }
+
+  /**
+   * Reads stream entries from `from` on (exclusive after the first call) until `count` records are in hand
+   * or the stream ends. A stream entry holds one record or a pack of many, so each read asks for as many
+   * stream entries as the records per entry seen so far say are still needed: text pages take two reads,
+   * and a page of packs does not inflate dozens of packs only to drop them.
+   */
+  private async collect(
+    out: StoredRecord[],
+    count: number,
+    from: string,
+    read: (from: string, n: number) => Promise<[Buffer, Buffer[]][]>,
+    keep: (records: StoredRecord[]) => StoredRecord[],
+  ): Promise<StoredRecord[]> {
+    let rows = 0;
+    let records = 0;
+    let cursor = from;
+    while (out.length < count) {
+      const want = count - out.length;
+      const n = rows === 0 ? Math.min(want, 8) : Math.max(1, Math.min(want, Math.ceil(want / Math.max(1, records / rows))));
+      const page = await this.call("read", () => read(cursor, n));
+      for (const row of page) {
+        const got = toRecords(row);
+        rows++;
+        records += got.length;
+        out = out.concat(keep(got));
+      }
+      if (page.length < n) break;
+      cursor = `(${(page[page.length - 1] as [Buffer, Buffer[]])[0].toString("latin1")}`;
+    }
+    return out.slice(0, count);
+  }
+
+  /** Removes the entries up to seq `seq` from the stream (they are archived); a pack that runs past `seq` stays whole. */
+  async trimThrough(seq: number): Promise<void> {
+    const [holding] = await this.call("read", () => this.redis.xrevrangeBuffer(this.keys.stream, streamIdOf(seq + 1), "-", "COUNT", 1));
+    const lastHeld = holding === undefined ? null : (toRecords(holding).at(-1)?.idSeq ?? null);
+    const keepFrom = holding !== undefined && lastHeld !== null && lastHeld > seq ? holding[0].toString("latin1") : streamIdOf(seq + 1);
+    await this.call("trim", () => this.redis.xtrim(this.keys.stream, "MINID", keepFrom));
   }
 
   async ensureSigningKey(pem: string): Promise<string> {
@@ -196,23 +259,45 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
   }
 }
 
-function toRecord([idBytes, fields]: [Buffer, Buffer[]]): StoredRecord {
+/** The entries of one stream entry: one, or a pack's, each with the id of its seq; a checkpoint's signature goes with the last. */
+function toRecords([idBytes, fields]: [Buffer, Buffer[]]): StoredRecord[] {
   const id = idBytes.toString("latin1");
-  let line = "";
+  let lines: string[] = [];
+  let packed = false;
   let kid: string | undefined;
   let sig: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = (fields[i] as Buffer).toString("latin1");
     const value = fields[i + 1] as Buffer;
-    if (name === PLAIN_FIELD) line = value.toString("utf8");
-    else if (name === DEFLATE_FIELD) line = decoded(value);
-    else if (name === "kid") kid = value.toString("utf8");
+    if (name === PLAIN_FIELD) lines = [value.toString("utf8")];
+    else if (name === DEFLATE_FIELD) lines = [decoded(value)];
+    else if (name === PACK_FIELD) {
+      lines = unpacked(value);
+      packed = true;
+    } else if (name === "kid") kid = value.toString("utf8");
     else if (name === "sig") sig = value.toString("utf8");
   }
-  const idSeq = seqOfStreamId(id);
-  if (kid === undefined || sig === undefined) return { id, idSeq, line };
-  const link = checkpointLink(line);
-  return { id, idSeq, line, ...(link === null ? {} : { checkpoint: { ...link, alg: "EdDSA" as const, kid, sig } }) };
+  if (lines.length === 0) lines = [""];
+  const firstSeq = seqOfStreamId(id);
+  const records = lines.map((line, i): StoredRecord => {
+    // A pack at an id not of the chain's form (tampering) keeps that id for each of its entries.
+    const idSeq = firstSeq === null ? null : firstSeq + i;
+    return { id: !packed || idSeq === null ? id : streamIdOf(idSeq), idSeq, line };
+  });
+  if (kid === undefined || sig === undefined) return records;
+  const last = records[records.length - 1] as StoredRecord;
+  const link = checkpointLink(last.line);
+  if (link !== null) records[records.length - 1] = { ...last, checkpoint: { ...link, alg: "EdDSA" as const, kid, sig } };
+  return records;
+}
+
+/** The texts of a pack; bytes that do not inflate read as one text that is no entry, which verify reports as malformed. */
+function unpacked(value: Buffer): string[] {
+  try {
+    return decodePack(value);
+  } catch (err) {
+    return [`undecodable stored pack: ${(err as Error).message}`];
+  }
 }
 
 /** The text of a deflated entry; bytes that do not inflate read as text that is no entry, which verify reports as malformed. */

@@ -126,11 +126,11 @@ export class TrailArchiver {
 
   /** Trims the stream up to what is archived and delivered by every sink (never past either). */
   private async trim(): Promise<void> {
-    const { redis, store } = this.opts;
+    const { store } = this.opts;
     const archived = (await store.archiveState()).seq;
     const delivered = this.opts.deliveredThrough === undefined ? archived : await this.opts.deliveredThrough();
     const through = Math.min(archived, delivered);
-    if (through > 0) await redis.xtrim(store.keys.stream, "MINID", streamIdOf(through + 1));
+    if (through > 0) await store.trimThrough(through);
   }
 
   /** One segment, when one is due (a whole one, or an old enough one). */

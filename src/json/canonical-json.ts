@@ -5,7 +5,8 @@
  * JCS is ECMAScript's own JSON serialisation with object members sorted by their names' UTF-16 code units:
  * strings and numbers are written exactly as `JSON.stringify` writes them. This writer is the hot part of
  * every audit append (a decision event carries the whole policy input), so it avoids a `JSON.stringify`
- * call per member name and per plain string: text with nothing to escape is quoted as it is. The
+ * call per plain string (text with nothing to escape is quoted as it is) and quotes each member name once
+ * (`memberPrefix`: a bounded cache, as names repeat from one event to the next). The
  * `canonicalize` package is the reference it is tested against (test/json/canonical-json.test.ts);
  * it is about three times slower on decision events.
  *
@@ -17,6 +18,26 @@
 
 /** Characters a JSON string must escape: quote, backslash, controls, and any surrogate (lone ones are escaped). */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `"name":` for member names seen before: names repeat from one event to the next, so each is checked and quoted once. */
+const quotedNames = new Map<string, string>();
+/** At most this many names of at most this many characters are kept (≤ 640 K characters in all). */
+const MAX_QUOTED_NAMES = 10_000;
+const MAX_QUOTED_NAME_LENGTH = 64;
+
+/** The member name's quoted text followed by a colon. */
+export function memberPrefix(key: string): string {
+  let quoted = quotedNames.get(key);
+  if (quoted === undefined) {
+    quoted = (NEEDS_ESCAPE.test(key) ? JSON.stringify(key) : '"' + key + '"') + ":";
+    if (key.length <= MAX_QUOTED_NAME_LENGTH) {
+      // A flood of distinct names empties the cache rather than growing it.
+      if (quotedNames.size >= MAX_QUOTED_NAMES) quotedNames.clear();
+      quotedNames.set(key, quoted);
+    }
+  }
+  return quoted;
+}
 
 /** The RFC 8785 canonical text of a JSON value. */
 export function canonicalJson(value: unknown): string {
@@ -56,7 +77,8 @@ function writeArray(items: readonly unknown[]): string {
 
 function writeObject(record: Record<string, unknown>): string {
   // Array#sort without a comparator orders by UTF-16 code units: JCS's order.
-  const keys = Object.keys(record).sort();
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
   let out = "{";
   let first = true;
   for (const key of keys) {
@@ -64,7 +86,7 @@ function writeObject(record: Record<string, unknown>): string {
     if (member === undefined) continue;
     if (!first) out += ",";
     first = false;
-    out += (NEEDS_ESCAPE.test(key) ? JSON.stringify(key) : '"' + key + '"') + ":" + write(member);
+    out += memberPrefix(key) + write(member);
   }
   return out + "}";
 }

@@ -23,6 +23,7 @@ import { GrantService } from "../../src/grants/grant-service";
 import { makeTrail } from "../audit/audit-fixtures";
 import { useRedisServer } from "../support/redis-server";
 import { alice, exportRequest } from "./approval-fixtures";
+import { storedEntries } from "../audit/audit-fixtures";
 
 const redis = useRedisServer({ flushBetweenTests: true });
 
@@ -66,7 +67,7 @@ async function world(): Promise<World> {
     service: undefined as unknown as ApprovalService,
     grants: undefined as unknown as GrantService,
     recovery: new JournalRecovery({ store, journal, audit, recorded: recordedEventsOf(trail.store), clock, graceMs: 30_000 }),
-    entries: async () => (await conn.xrange("countersign:audit", "-", "+")).map(([, f]) => JSON.parse(f[1]!) as Record<string, unknown>),
+    entries: async () => storedEntries(conn),
   };
   // The audit listener as the service has it, except that it can be "down" (the process died before it ran).
   const gated: ApprovalEventListener = {

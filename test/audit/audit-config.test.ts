@@ -14,7 +14,7 @@ describe("audit settings", () => {
       maxBatch: 256,
       appendTimeoutMs: 5000,
       checkpointIntervalMs: 0,
-      compress: false,
+      compress: true,
       sinks: [],
     });
   });

@@ -66,6 +66,12 @@ export function makeTrail(
   return { trail, store, key };
 }
 
+/** Every entry of the trail in `stream` as stored in Redis, oldest first, read as the service reads it (any storage field). */
+export async function storedEntries(redis: Redis, stream?: string): Promise<Record<string, any>[]> {
+  const records = await new RedisAuditStore(redis, stream).readAscending(null, 1_000_000);
+  return records.map((r) => JSON.parse(r.line) as Record<string, any>);
+}
+
 /** A decision draft for request number `i`. */
 export function sampleDecision(
   i: number,

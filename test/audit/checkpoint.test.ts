@@ -1,14 +1,14 @@
 /**
  * Checkpoints every interval and deflated entries, on a real redis-server: appends between checkpoints are
  * stored unsigned and signed within the interval (by a later append or by the seal after a quiet spell);
- * the stored trail and its export verify; tampering with a deflated entry, appending behind the trail's
- * back, and old plain entries followed by deflated ones are each handled as the README says.
+ * the stored trail and its export verify; tampering with a deflated pack, appending behind the trail's
+ * back, and old plain and singly deflated entries followed by packs are each handled as the README says.
  */
 
 import { deflateRawSync } from "node:zlib";
 import { computeEntryHash } from "../../src/audit/chain";
 import { AuditTrail } from "../../src/audit/audit-trail";
-import { decodeEntry, encodeEntry } from "../../src/audit/entry-codec";
+import { decodePack, encodeEntry, encodePack } from "../../src/audit/entry-codec";
 import { exportTrail } from "../../src/audit/export";
 import { RedisAuditStore } from "../../src/audit/redis-audit-store";
 import { verifyStoredTrail, verifyTrailLines } from "../../src/audit/verify";
@@ -41,7 +41,7 @@ it("stores appends between checkpoints unsigned, signs the end after a quiet spe
         .map(String)
         .join(","),
     ),
-  ).toEqual(["z,kid,sig", ...Array(9).fill("z")]);
+  ).toEqual(["b,kid,sig", ...Array(9).fill("b")]); // one append each: a pack of one
   // verify --redis waits for the pending checkpoint and covers every entry.
   expect(await verifyStoredTrail(store, { keys: [key.verification] })).toMatchObject({ ok: true, entries: 10 });
   expect((await store.readHeads()).signed?.seq).toBe(10);
@@ -65,13 +65,13 @@ it("signs an append once the interval has passed, and close() signs what is left
   await trail.record(sampleDecision(4));
   expect((await store.readHeads()).signed?.seq).toBe(4); // the append itself is the checkpoint
   const [, fields] = (await conn.xrangeBuffer("countersign:audit", "4-0", "4-0"))[0]!;
-  expect(fields.filter((_, i) => i % 2 === 0).map(String)).toEqual(["z", "kid", "sig"]);
+  expect(fields.filter((_, i) => i % 2 === 0).map(String)).toEqual(["b", "kid", "sig"]);
   await trail.record(sampleDecision(5));
   await trail.close();
   expect((await store.readHeads()).signed?.seq).toBe(5);
 });
 
-it("detects an edited deflated entry (re-deflated with the dictionary) as modified, and undecodable bytes as malformed", async () => {
+it("detects an edited deflated pack (re-deflated with the dictionary) as modified, and undecodable bytes as malformed", async () => {
   const conn = redis.connect();
   const { store, key, trail } = checkpointedTrail(conn, 0);
   for (let i = 1; i <= 3; i++) await trail.record(sampleDecision(i));
@@ -82,7 +82,7 @@ it("detects an edited deflated entry (re-deflated with the dictionary) as modifi
       await conn.xadd("countersign:audit", id.toString(), ...fields.map((f, i) => (id.toString() === "2-0" && i === 1 ? edit(f) : f)));
     }
   };
-  await rebuild((z) => encodeEntry(decodeEntry(z).replace('"allow"', '"deny"')));
+  await rebuild((b) => encodePack(decodePack(b).map((line) => line.replace('"allow"', '"deny"'))));
   expect(await verifyStoredTrail(store, { keys: [key.verification] })).toMatchObject({ ok: false, problem: { seq: 2, kind: "modified" } });
   await rebuild(() => deflateRawSync(Buffer.from("not the dictionary's")).subarray(1));
   expect(await verifyStoredTrail(store, { keys: [key.verification] })).toMatchObject({ ok: false, problem: { seq: 2, kind: "malformed" } });
@@ -103,17 +103,23 @@ it("reports an entry appended behind the trail's back as past the signed head, w
   expect(Date.now() - started).toBeLessThan(1_500);
 });
 
-it("reads and verifies a trail whose older entries are plain text and newer ones deflated (an upgrade)", async () => {
+it("reads and verifies a trail whose older entries are plain text, then singly deflated, then packs (upgrades)", async () => {
   const conn = redis.connect();
   const key = newSigningKey();
   const old = new AuditTrail({ store: new RedisAuditStore(conn), signingKey: key, clock: steppingClock(), maskSalt: TEST_SALT });
   for (let i = 1; i <= 3; i++) await old.record(sampleDecision(i));
   await old.close();
+  // Entries 2 and 3 as a release that deflated entries one by one stored them (field `z`).
+  const rows = await conn.xrange("countersign:audit", "-", "+");
+  await conn.del("countersign:audit");
+  for (const [id, f] of rows) await conn.xadd("countersign:audit", id, ...(id === "1-0" ? f : ["z", encodeEntry(f[1]!), ...f.slice(2)]));
   const store = new RedisAuditStore(conn, undefined, { compress: true });
   const upgraded = new AuditTrail({ store, signingKey: key, clock: steppingClock(), maskSalt: TEST_SALT, checkpointIntervalMs: 100 });
-  for (let i = 4; i <= 8; i++) await upgraded.record(sampleDecision(i));
+  await Promise.all([4, 5, 6].map((i) => upgraded.record(sampleDecision(i)))); // one append: a pack of three
+  for (let i = 7; i <= 8; i++) await upgraded.record(sampleDecision(i));
   await upgraded.close();
-  const fields = (await conn.xrangeBuffer("countersign:audit", "-", "+")).map(([, f]) => f[0]!.toString());
-  expect(fields).toEqual(["e", "e", "e", "z", "z", "z", "z", "z"]);
+  const fields = (await conn.xrangeBuffer("countersign:audit", "-", "+")).map(([id, f]) => `${id.toString()} ${f[0]!.toString()}`);
+  expect(fields).toEqual(["1-0 e", "2-0 z", "3-0 z", "4-0 b", "7-0 b", "8-0 b"]);
+  expect((await store.readAscending(null, 10)).map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((s) => `${s}-0`));
   expect(await verifyStoredTrail(store, { keys: [key.verification] })).toMatchObject({ ok: true, entries: 8 });
 });

@@ -11,6 +11,7 @@ import request from "supertest";
 import { approvalClient, approvalIdOf } from "./approval-client";
 import { approvalTestService, AUTH, decisionModule, removeTempDirs, tempDir, writeBundle, type TestService } from "./service-harness";
 import { useRedisServer } from "../support/redis-server";
+import { storedEntries } from "../audit/audit-fixtures";
 
 const redis = useRedisServer({ flushBetweenTests: true });
 let bundlesDir: string;
@@ -100,8 +101,7 @@ it("break-glass: allowed at once, recorded loudly, a post-hoc review to acknowle
   expect(service.log.lines().some((l) => l["level"] === "warn" && String(l["message"]).includes("BREAK-GLASS"))).toBe(true);
   const metrics = await request(service.app).get("/metrics");
   expect(metrics.text).toMatch(/^countersign_break_glass_total 1$/m);
-  const stream = (await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) as [string, string[]][];
-  const events = stream.map(([, f]) => JSON.parse(f[f.indexOf("e") + 1]!) as Record<string, unknown>);
+  const events = await storedEntries(redis.connect());
   expect(events.find((e) => e["type"] === "decision" && e["outcome"] === "allow")).toMatchObject({
     approval_id: reviewId,
     break_glass: { justification },

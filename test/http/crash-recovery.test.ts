@@ -15,6 +15,7 @@ import { startService } from "../../src/main";
 import { CLI } from "../cli/cli-helpers";
 import { useRedisServer } from "../support/redis-server";
 import { captureLogger, eventually, exportBody, removeTempDirs, tempDir, writeBundle } from "./service-harness";
+import { storedEntries } from "../audit/audit-fixtures";
 
 const redis = useRedisServer();
 let bundlesDir: string;
@@ -110,7 +111,7 @@ it("leaves nothing unrecorded after a SIGKILL in the middle of a burst, once ano
       20_000,
     );
 
-    const entries = (await conn.xrange("countersign:audit", "-", "+")).map(([, f]) => JSON.parse(f[1]!) as Record<string, any>);
+    const entries = await storedEntries(conn);
     const has = (pred: (e: Record<string, any>) => boolean): boolean => entries.some(pred);
     const ids = (await conn.keys(`${keys.recordPrefix}*`)).map((k) => k.slice(keys.recordPrefix.length));
     expect(ids.length).toBeGreaterThan(0);

@@ -18,6 +18,7 @@ import { useRedisServer } from "../support/redis-server";
 import { eventually, removeTempDirs, tempDir, writeBundle } from "../http/service-harness";
 import { CLI, GATEWAY_ENTRYPOINTS, recordedCalls, reviewer, TOOL_SERVER } from "./gateway-harness";
 import { decisionView } from "../../src/audit/decision-entry";
+import { storedEntries } from "../audit/audit-fixtures";
 
 jest.setTimeout(60_000);
 afterAll(async () => {
@@ -32,10 +33,7 @@ let base: string;
 let log: string;
 
 const text = (result: unknown): string => ((result as { content: { text: string }[] }).content[0] as { text: string }).text;
-const auditEntries = async (): Promise<Record<string, unknown>[]> => {
-  const stream = (await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) as [string, string[]][];
-  return stream.map(([, fields]) => JSON.parse(fields[fields.indexOf("e") + 1] as string) as Record<string, unknown>);
-};
+const auditEntries = async (): Promise<Record<string, unknown>[]> => storedEntries(redis.connect());
 
 beforeAll(async () => {
   const dir = tempDir("countersign-mcp-in-process-");

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { useRedisServer } from "../support/redis-server";
 import { approvalTestService, removeTempDirs, tempDir, writeBundle, type ManualClock, type TestService } from "../http/service-harness";
 import { CLI, GATEWAY_ENTRYPOINTS, listenOnLoopback, recordedCalls, reviewer, stdioAgent, TOOL_SERVER } from "./gateway-harness";
+import { storedEntries } from "../audit/audit-fixtures";
 
 jest.setTimeout(60_000);
 // Jest runs afterAll hooks in the order they are declared: this one comes before useRedisServer's, so the
@@ -74,10 +75,9 @@ beforeAll(async () => {
 const auditLength = async (): Promise<number> => Number(await redis.connect().xlen("countersign:audit"));
 /** How many require_approval decisions the trail holds for this approval request. */
 const requireApprovalDecisions = async (approvalId: string): Promise<number> => {
-  const stream = (await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) as [string, string[]][];
-  return stream
-    .map(([, fields]) => JSON.parse(fields[fields.indexOf("e") + 1] as string) as Record<string, unknown>)
-    .filter((e) => e["type"] === "decision" && e["approval_id"] === approvalId && e["outcome"] === "require_approval").length;
+  return (await storedEntries(redis.connect())).filter(
+    (e) => e["type"] === "decision" && e["approval_id"] === approvalId && e["outcome"] === "require_approval",
+  ).length;
 };
 const callsOf = (name: string) => recordedCalls(log).filter((c) => c.name === name);
 let unique = 0;

@@ -27,6 +27,7 @@ import { useRedisServer } from "../support/redis-server";
 import { startFakeBotConnector, type FakeBotConnector } from "./support/fake-bot-connector";
 import { REVIEWERS } from "./support/in-memory-approvals";
 import { APPROVALS_CHANNEL, reviewerClick, reviewerMessage } from "./support/teams-activities";
+import { storedEntries } from "../audit/audit-fixtures";
 
 const redis = useRedisServer({ flushBetweenTests: true });
 let bundlesDir: string;
@@ -131,8 +132,7 @@ it("posts the card of a require_approval decision; a Teams Approve updates the c
   expect(updates.map((u) => u.activityId)).toContain(activityId);
   expect(cardJson(updates.at(-1)!.body)).toContain("Approved by Alice Example (dba)");
 
-  const stream = (await redis.connect().call("XRANGE", "countersign:audit", "-", "+")) as [string, string[]][];
-  const entries = stream.map(([, fields]) => JSON.parse(fields[fields.indexOf("e") + 1]!) as Record<string, unknown>);
+  const entries = await storedEntries(redis.connect());
   expect(entries.find((e) => e["type"] === "approval.verdict")).toMatchObject({
     approval_id: id,
     reviewer: "user:alice",
