@@ -39,7 +39,7 @@ async function benchOne(entries: number, writers: number): Promise<void> {
     const trails = conns.map(
       (conn, w) =>
         new AuditTrail({
-          store: new RedisAuditStore(conn),
+          store: new RedisAuditStore(conn, undefined, { compress: true }), // packs, as the service stores them by default
           signingKey: key,
           clock: systemClock,
           maskSalt: Buffer.alloc(32, 7),
