@@ -32,6 +32,11 @@ export interface PolicyDeps {
   readonly regoVersion?: 0 | 1 | undefined;
   /** Called with the source before its first load (to subscribe to its events). */
   readonly beforeStart?: (source: PolicySource) => void;
+  /**
+   * Write each input's text as canonical JSON, for the audit trail to reuse as its entry's `input`; true when
+   * the trail records decisions (otherwise the faster `JSON.stringify` text serves the evaluation alone).
+   */
+  readonly canonicalInputs?: boolean;
 }
 
 /** The started source, its engine, the decide use case's view of them, and how to stop watching. */
@@ -39,8 +44,8 @@ export interface AssembledPolicy {
   readonly source: PolicySource;
   readonly engine: PolicyEngine;
   readonly policy: DecisionPolicy;
-  /** With shadow mode on: each input's JSON text as the live evaluation wrote it, for the candidate to reuse. */
-  readonly inputTexts?: InputTexts;
+  /** Each input's JSON text as the live evaluation wrote it (canonical), for the audit entry and a shadow candidate to reuse. */
+  readonly inputTexts: InputTexts;
   close(): Promise<void>;
 }
 
@@ -49,15 +54,15 @@ export async function assemblePolicy(config: ServiceConfig, deps: PolicyDeps): P
   const source = policySourceOf(config, deps);
   deps.beforeStart?.(source);
   await source.start();
-  // With shadow mode on, the candidate reads each input's JSON text the live evaluation wrote.
-  const inputTexts = config.bundles.shadow === undefined ? undefined : new InputTexts();
+  // Each input's JSON text is written once: the audit entry reuses it, and with shadow mode on, the candidate too.
+  const inputTexts = new InputTexts({ canonical: deps.canonicalInputs ?? true });
   const engine = new PolicyEngine(source, {
     timeoutMs: config.policy.timeoutMs,
     logger: deps.logger,
-    ...(inputTexts === undefined ? {} : { inputTexts }),
+    inputTexts,
   });
   const policy = decisionPolicyOf(engine, source);
-  return { source, engine, policy, ...(inputTexts === undefined ? {} : { inputTexts }), close: () => source.close() };
+  return { source, engine, policy, inputTexts, close: () => source.close() };
 }
 
 /** Adapts the engine and its source to the interface the decide use case owns. */
