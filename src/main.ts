@@ -69,12 +69,7 @@ export async function assembleService(config: ServiceConfig, opts: AssembleOptio
     closers.push(audit.close);
 
     const policyDeps = { logger, clock, watch: opts.watch ?? true, watchRegoDir: opts.watchRegoDir, regoVersion: opts.watchRegoVersion };
-    const live = await assemblePolicy(config, {
-      ...policyDeps,
-      beforeStart: (source) => audit.watchBundles(source),
-      // A supplied recorder (the bench's no-op) does not reuse the input's canonical text.
-      canonicalInputs: opts.auditRecorder === undefined,
-    });
+    const live = await assemblePolicy(config, { ...policyDeps, beforeStart: (source) => audit.watchBundles(source) });
     closers.push(live.close);
     const { source, engine, policy } = live;
 

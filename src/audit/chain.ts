@@ -1,18 +1,24 @@
 /**
- * The hash chain: entries `{seq, prev_hash, hash, …event}` where `hash` is SHA-256 (hex) over the RFC 8785
- * canonical JSON of the entry without `hash`, and `prev_hash` is the previous entry's hash (64 zeros for
- * seq 1). Changing, removing or reordering any entry breaks every link after it; the signed head
- * (`head-signature.ts`) pins the last one.
+ * The hash chain: entries `{hash, …event, prev_hash, seq}` where `prev_hash` is the previous entry's hash (64
+ * zeros for seq 1) and `hash` is SHA-256 (hex) over the entry's own text without it. Changing, removing or
+ * reordering any entry breaks every link after it; the signed head (`head-signature.ts`) pins the last one.
  *
- * The canonical text of an event is built once, member by member, when it is recorded; sealing it at a
- * position then only merges the three chain members into place. An append that loses a race re-seals at the
- * new position without canonicalising the event again, and the result is byte-for-byte what canonicalising
- * the whole entry gives (the verifier does exactly that).
+ * An entry's text is written once and never re-serialised: `{"hash":"<hex>",` and then the rest, whose text
+ * `{…}` is what the hash covers. The rest is canonical JSON (RFC 8785: members in code-unit order), except
+ * that a member whose value's JSON text was already written (a decision's policy input, as the Wasm
+ * evaluation was handed it, `src/json/json-text-memo.ts`) keeps that text verbatim: the entry then records
+ * exactly what the policy read, and the input is not written a second time. Verifiers hash the text they
+ * read. Entries written before this (version 2 trails) are canonical JSON with `hash` in its sorted place
+ * and hash the canonical text of the entry without `hash`; `verify.ts` checks either (`entryHashOf`).
+ *
+ * The members of an event are written once, when it is recorded; sealing it at a position then only merges
+ * the chain members into place, so an append that loses a race re-seals without writing the event again.
  */
 
 import { createHash, hash as oneShotHash } from "node:crypto";
 import type { AuditEvent } from "./audit-event";
 import { canonicalJson, memberPrefix } from "../json/canonical-json";
+import { rememberedJsonText } from "../json/json-text-memo";
 
 /** `prev_hash` of the first entry. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -59,7 +65,8 @@ export function prepareEvent(event: AuditEvent): PreparedEvent {
     if (value === undefined) continue;
     if (CHAIN_KEYS.has(key)) throw new TypeError(`an audit event may not carry the chain member ${JSON.stringify(key)}`);
     const group = key < "hash" ? 0 : key < "prev_hash" ? 1 : key < "seq" ? 2 : 3;
-    segments[group] += (segments[group] === "" ? "" : ",") + memberPrefix(key) + canonicalJson(value);
+    const text = rememberedJsonText(value) ?? canonicalJson(value);
+    segments[group] += (segments[group] === "" ? "" : ",") + memberPrefix(key) + text;
   }
   return { event, segments };
 }
@@ -79,8 +86,9 @@ export function sealEntry(prev: ChainHead, prepared: PreparedEvent): SealedEntry
   const [a, b, c, d] = prepared.segments;
   const prevMember = `"prev_hash":"${prev.hash}"`;
   const seqMember = `"seq":${seq}`;
-  const hash = sha256Hex(objectText([a, b, prevMember, c, seqMember, d]));
-  const line = objectText([a, `"hash":"${hash}"`, b, prevMember, c, seqMember, d]);
+  const rest = objectText([a, b, prevMember, c, seqMember, d]);
+  const hash = sha256Hex(rest);
+  const line = `{"hash":"${hash}",${rest.slice(1)}`;
   return { seq, prevHash: prev.hash, hash, line, event: prepared.event };
 }
 
@@ -96,7 +104,23 @@ export function sealBatch(head: ChainHead, prepared: readonly PreparedEvent[]): 
   return sealed;
 }
 
-/** The hash an entry should carry: SHA-256 over the canonical JSON of the entry without `hash`. */
+/** The length of `{"hash":"<64 hex>",`, the start of every entry written hash first. */
+const HASH_FIRST_PREFIX = 75;
+
+/**
+ * The hash an entry's text should carry: for an entry written hash first, SHA-256 over `{` and the text after
+ * its hash member; for an older entry, `computeEntryHash` of its parsed value. Null when the text starts with
+ * a hash member that is not the entry's `hash` (a duplicated member: tampering).
+ */
+export function entryHashOf(text: string, entry: { readonly hash?: unknown; readonly [key: string]: unknown }): string | null {
+  if (text.startsWith('{"hash":"') && text.length > HASH_FIRST_PREFIX && text.slice(73, HASH_FIRST_PREFIX) === '",') {
+    if (text.slice(9, 73) !== entry.hash) return null;
+    return sha256Hex("{" + text.slice(HASH_FIRST_PREFIX));
+  }
+  return computeEntryHash(entry);
+}
+
+/** The hash a version 2 entry carries: SHA-256 over the canonical JSON of the entry without `hash`. */
 export function computeEntryHash(entry: { readonly [key: string]: unknown }): string {
   const { hash: _ignored, ...rest } = entry;
   return sha256Hex(canonicalJson(rest));

@@ -19,7 +19,7 @@
  */
 
 import type { AuditReader } from "./audit-reader";
-import { GENESIS_HASH, computeEntryHash, isHashText, type ChainHead } from "./chain";
+import { GENESIS_HASH, entryHashOf, isHashText, type ChainHead } from "./chain";
 import { verifyHeadSignature } from "./head-signature";
 import type { SignedHead } from "./head-signature";
 import { loadVerificationKey, type AuditVerificationKey } from "./signing-key";
@@ -157,7 +157,7 @@ export class TrailVerifier {
       }
       return;
     }
-    if (computeEntryHash(e) !== e.hash) {
+    if (entryHashOf(input.text, e) !== e.hash) {
       this.fail({ seq: e.seq, kind: "modified", message: "its content does not match its hash (an edited field)" });
       return;
     }

@@ -39,33 +39,9 @@ export function memberPrefix(key: string): string {
   return quoted;
 }
 
-/**
- * Texts kept for objects written more than once: a decision's policy input is written for the Wasm
- * evaluation (`src/engine/input-texts.ts`) and again as the `input` of its audit entry. Keyed weakly by the
- * object, so a text lives exactly as long as its object; a kept object must not change afterwards.
- */
-const keptTexts = new WeakMap<object, string>();
-
-/** The RFC 8785 canonical text of a JSON value (the text kept for it, when `canonicalJsonKept` wrote it). */
+/** The RFC 8785 canonical text of a JSON value. */
 export function canonicalJson(value: unknown): string {
-  if (typeof value === "object" && value !== null) {
-    const kept = keptTexts.get(value);
-    if (kept !== undefined) return kept;
-  }
   return write(value);
-}
-
-/**
- * `canonicalJson(value)`, kept for later `canonicalJson` calls on the same object, which then cost a lookup.
- * For objects that are never changed once written (a decision's policy input).
- */
-export function canonicalJsonKept(value: object): string {
-  let text = keptTexts.get(value);
-  if (text === undefined) {
-    text = write(value);
-    keptTexts.set(value, text);
-  }
-  return text;
 }
 
 function write(value: unknown): string {

@@ -32,11 +32,6 @@ export interface PolicyDeps {
   readonly regoVersion?: 0 | 1 | undefined;
   /** Called with the source before its first load (to subscribe to its events). */
   readonly beforeStart?: (source: PolicySource) => void;
-  /**
-   * Write each input's text as canonical JSON, for the audit trail to reuse as its entry's `input`; true when
-   * the trail records decisions (otherwise the faster `JSON.stringify` text serves the evaluation alone).
-   */
-  readonly canonicalInputs?: boolean;
 }
 
 /** The started source, its engine, the decide use case's view of them, and how to stop watching. */
@@ -44,7 +39,7 @@ export interface AssembledPolicy {
   readonly source: PolicySource;
   readonly engine: PolicyEngine;
   readonly policy: DecisionPolicy;
-  /** Each input's JSON text as the live evaluation wrote it (canonical), for the audit entry and a shadow candidate to reuse. */
+  /** Each input's JSON text as the live evaluation wrote it, for the audit entry and a shadow candidate to reuse. */
   readonly inputTexts: InputTexts;
   close(): Promise<void>;
 }
@@ -54,13 +49,9 @@ export async function assemblePolicy(config: ServiceConfig, deps: PolicyDeps): P
   const source = policySourceOf(config, deps);
   deps.beforeStart?.(source);
   await source.start();
-  // Each input's JSON text is written once: the audit entry reuses it, and with shadow mode on, the candidate too.
-  const inputTexts = new InputTexts({ canonical: deps.canonicalInputs ?? true });
-  const engine = new PolicyEngine(source, {
-    timeoutMs: config.policy.timeoutMs,
-    logger: deps.logger,
-    inputTexts,
-  });
+  // Each input's JSON text is written once: the audit entry embeds it, and with shadow mode on the candidate reads it.
+  const inputTexts = new InputTexts();
+  const engine = new PolicyEngine(source, { timeoutMs: config.policy.timeoutMs, logger: deps.logger, inputTexts });
   const policy = decisionPolicyOf(engine, source);
   return { source, engine, policy, inputTexts, close: () => source.close() };
 }

@@ -8,7 +8,6 @@ import fc from "fast-check";
 import { InputTexts } from "../../src/engine/input-texts";
 import { PolicyEngine } from "../../src/engine/policy-engine";
 import { RawJson } from "../../src/policy/compiled-policy";
-import { canonicalJson } from "../../src/json/canonical-json";
 import { decisionPolicy, fixedProvider, loadedFrom } from "./engine-fixtures";
 
 /** Reads the input: allow for `read`, require_approval for `write` (reasons naming the table), else deny. */
@@ -101,18 +100,5 @@ describe("inputs' texts shared between engines", () => {
     const input = { a: 1 };
     expect(texts.of(input)).toBe(texts.of(input));
     expect((texts.of(input) as RawJson).text).toBe(`{"a":1}`);
-  });
-});
-
-describe("canonical input texts, reused by the audit entry", () => {
-  it("writes canonical JSON once, which canonicalJson then returns for the same input; JSON.stringify's text when not canonical", () => {
-    const input = { resource: { id: "prod/db", env: "production" }, action: { params: { z: 1, a: [true, null] }, name: "read" } };
-    const canonical = new InputTexts();
-    const text = (canonical.of(input) as RawJson).text;
-    expect(text).toBe('{"action":{"name":"read","params":{"a":[true,null],"z":1}},"resource":{"env":"production","id":"prod/db"}}');
-    expect(canonicalJson(input)).toBe(text); // kept: the audit trail reads it back without writing it again
-    const other = { ...input };
-    expect((new InputTexts({ canonical: false }).of(other) as RawJson).text).toBe(JSON.stringify(other));
-    expect(canonicalJson(other)).toBe(text); // written afresh, equal
   });
 });
