@@ -65,7 +65,7 @@ export function prepareEvent(event: AuditEvent): PreparedEvent {
     if (value === undefined) continue;
     if (CHAIN_KEYS.has(key)) throw new TypeError(`an audit event may not carry the chain member ${JSON.stringify(key)}`);
     const group = key < "hash" ? 0 : key < "prev_hash" ? 1 : key < "seq" ? 2 : 3;
-    const text = rememberedJsonText(value) ?? canonicalJson(value);
+    const text = rememberedJsonText(value)?.text ?? canonicalJson(value);
     segments[group] += (segments[group] === "" ? "" : ",") + memberPrefix(key) + text;
   }
   return { event, segments };

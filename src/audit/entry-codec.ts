@@ -1,13 +1,13 @@
 /**
- * How entries' canonical JSON texts are kept in the Redis Stream, in one of three stream fields:
+ * How entries' texts are kept in the Redis Stream, in one of three stream fields:
  * - `b` (a pack, what stores opened with `compress: true` write): the texts of one append's entries, in seq
- *   order, joined by "\n" (canonical JSON never holds a raw newline) and deflated together, raw DEFLATE
- *   (RFC 1951) with the preset dictionary below. Entries of one append share most of their text, so a pack
+ *   order, joined by "\n" (JSON text as the trail writes it never holds a raw newline) and deflated
+ *   together, raw DEFLATE (RFC 1951) with the preset dictionary below. Entries of one append share most of their text, so a pack
  *   of 8 decisions keeps each in ~210 bytes and one of 32 in ~150 (one alone: ~580);
  * - `z` (older entries): one entry's text deflated the same way, on its own;
  * - `e` (stores opened with `compress: false`, and older entries): one entry's text itself.
  *
- * Only storage changes: the hash covers the canonical text, and export, the file mirror, sinks and verify
+ * Only storage changes: the hash covers the entry's text, and export, the file mirror, sinks and verify
  * see the text, byte for byte what `e` held. The dictionary is part of the stored format: entries written
  * with it can only be read with it, so it is never edited; a better one would be a new field name beside
  * these.
@@ -97,8 +97,7 @@ const PACK_OPTIONS = { level: 3, windowBits: 15, memLevel: 8, dictionary: DICTIO
 
 /** The stored bytes of a pack of entry texts (at least one, in seq order). */
 export function encodePack(lines: readonly string[]): Buffer {
-  if (lines.length === 0) throw new TypeError("a pack holds at least one entry");
-  return deflateRawSync(Buffer.from(lines.join("\n"), "utf8"), PACK_OPTIONS);
+  return deflateRawSync(packText(lines), PACK_OPTIONS);
 }
 
 /** The entry texts of a pack, in seq order; throws when the bytes are not a deflated pack. */
@@ -108,8 +107,13 @@ export function decodePack(stored: Buffer): string[] {
 
 /** `encodePack` on libuv's thread pool: the deflating itself leaves the event loop. */
 export function encodePackAsync(lines: readonly string[]): Promise<Buffer> {
-  if (lines.length === 0) return Promise.reject(new TypeError("a pack holds at least one entry"));
   return new Promise((resolve, reject) => {
-    deflateRaw(Buffer.from(lines.join("\n"), "utf8"), PACK_OPTIONS, (err, out) => (err === null ? resolve(out) : reject(err)));
+    deflateRaw(packText(lines), PACK_OPTIONS, (err, out) => (err === null ? resolve(out) : reject(err)));
   });
+}
+
+/** The bytes a pack deflates: the texts joined by newlines. */
+function packText(lines: readonly string[]): Buffer {
+  if (lines.length === 0) throw new TypeError("a pack holds at least one entry");
+  return Buffer.from(lines.join("\n"), "utf8");
 }

@@ -4,8 +4,8 @@
  *
  * Layout (for the default stream name `countersign:audit`):
  * - `countersign:audit`: Stream. With `compress: true`, one stream entry per append: at id `F-0`, where F
- *   is the seq of the append's first entry, field `b` = a pack, the canonical JSON of the append's entries
- *   seqs F, F+1, … deflated together (`entry-codec.ts`). With `compress: false`, one stream entry per entry:
+ *   is the seq of the append's first entry, field `b` = a pack, the texts of the append's entries seqs F,
+ *   F+1, … deflated together (`entry-codec.ts`). With `compress: false`, one stream entry per entry:
  *   seq N at id `N-0`, field `e` = its text. Older trails may also hold `z` (one entry deflated alone). A
  *   stream entry that ends a checkpoint append also has `kid` and `sig`, the signed head at its last entry.
  *   Readers see entries either way, each with the id `N-0` of its seq (`readAscending`, `readDescending`).
@@ -219,7 +219,7 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
         const got = toRecords(row);
         rows++;
         records += got.length;
-        out = out.concat(keep(got));
+        for (const r of keep(got)) out.push(r);
       }
       if (page.length < n) break;
       cursor = `(${(page[page.length - 1] as [Buffer, Buffer[]])[0].toString("latin1")}`;

@@ -10,25 +10,22 @@
  * never changes it. Inputs that are not objects (absent, a number) and RawJson pass through as they are.
  */
 
-import { rememberJsonText } from "../json/json-text-memo";
+import { rememberJsonText, rememberedJsonText } from "../json/json-text-memo";
 import { RawJson, toRawJson } from "../policy/compiled-policy";
 
 /** Serialised inputs, shared between engines (PolicyEngineOptions.inputTexts). */
 export class InputTexts {
-  private readonly texts = new WeakMap<object, RawJson>();
-
   /**
-   * The input as the policy is handed it: its JSON text, serialised on first sight. Throws PolicyError
+   * The input as the policy is handed it: its JSON text, serialised on first sight and kept in the shared
+   * memo (`json-text-memo.ts`, the one place an input's text is kept). Throws PolicyError
    * (COUNTERSIGN_POLICY_BAD_DOCUMENT) for an input that is not JSON, as the evaluation would.
    */
   of(input: unknown): unknown {
     if (typeof input !== "object" || input === null || input instanceof RawJson) return input;
-    let text = this.texts.get(input);
-    if (text === undefined) {
-      text = toRawJson(input, "input");
-      this.texts.set(input, text);
-      rememberJsonText(input, text.text);
-    }
+    const kept = rememberedJsonText(input);
+    if (kept instanceof RawJson) return kept;
+    const text = toRawJson(input, "input");
+    rememberJsonText(input, text);
     return text;
   }
 }

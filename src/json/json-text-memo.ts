@@ -5,14 +5,19 @@
  * object must not change afterwards; a text lives exactly as long as its object.
  */
 
-const texts = new WeakMap<object, string>();
+/** A written JSON text (the policy layer's RawJson is one, and is kept as it is, so its holder can be reused). */
+export interface JsonText {
+  readonly text: string;
+}
+
+const texts = new WeakMap<object, JsonText>();
 
 /** Remembers `text` as the JSON text of `value`. */
-export function rememberJsonText(value: object, text: string): void {
+export function rememberJsonText(value: object, text: JsonText): void {
   texts.set(value, text);
 }
 
 /** The JSON text remembered for `value`, if any. */
-export function rememberedJsonText(value: unknown): string | undefined {
+export function rememberedJsonText(value: unknown): JsonText | undefined {
   return typeof value === "object" && value !== null ? texts.get(value) : undefined;
 }

@@ -57,7 +57,7 @@ describe("hash chain", () => {
   it("embeds a member's remembered JSON text verbatim (the policy input as evaluated), and the hash covers it", () => {
     const input = { resource: { id: "prod/db" }, action: { name: "read", params: { z: 1, a: 2 } } };
     const evaluated = JSON.stringify(input); // not canonical: members in their own order
-    rememberJsonText(input, evaluated);
+    rememberJsonText(input, { text: evaluated });
     const e = sealEntry(EMPTY_HEAD, prepareEvent(event({ input })));
     expect(e.line).toContain(`"input":${evaluated}`);
     const parsed = JSON.parse(e.line) as Record<string, unknown>;
