@@ -24,7 +24,7 @@ import { AuditError } from "./audit-error";
 import type { AuditReader, StoredRecord } from "./audit-reader";
 import type { AppendOutcome, AuditStore } from "./audit-store";
 import { APPEND_SCRIPT, SEAL_SCRIPT } from "./append-script";
-import { DEFLATE_FIELD, PACK_FIELD, PLAIN_FIELD, decodeEntry, decodePack, encodePackAsync } from "./entry-codec";
+import { DEFLATE_FIELD, PACK_FIELD, PLAIN_FIELD, decodeEntry, decodePack, encodePackWhereCheapest } from "./entry-codec";
 import { isHashText, type ChainHead, type SealedEntry } from "./chain";
 import type { SignedHead } from "./head-signature";
 import type { SigningKeyStore } from "./signing-key";
@@ -98,7 +98,7 @@ export class RedisAuditStore implements AuditStore, AuditReader, SigningKeyStore
       instance,
       this.compress ? PACK_FIELD : PLAIN_FIELD,
     ];
-    if (this.compress) args.push(streamIdOf((entries[0] as SealedEntry).seq), await encodePackAsync(entries.map((e) => e.line)));
+    if (this.compress) args.push(streamIdOf((entries[0] as SealedEntry).seq), await encodePackWhereCheapest(entries.map((e) => e.line)));
     else for (const e of entries) args.push(streamIdOf(e.seq), e.line);
     const keys = [this.keys.stream, this.keys.head, this.keys.turn];
     const reply = await this.call("append to", () => APPEND_SCRIPT.run(this.redis, keys, args));

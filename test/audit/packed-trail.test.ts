@@ -4,7 +4,8 @@
  * and backwards (property test on one reused store); the trail and its export verify; editing, dropping,
  * reordering an entry inside a pack, corrupting a pack, deleting a pack or the last pack are each detected
  * at the seq; archival trims around a pack a sink is still inside; an append refuses to write past a stream
- * that holds entries beyond its head.
+ * that holds entries beyond its head; a lone small entry is deflated on the event loop, anything else on the
+ * thread pool, to the same bytes.
  */
 
 import fc from "fast-check";
@@ -14,7 +15,7 @@ import * as path from "node:path";
 import { DirectoryArchiveStore } from "../../src/audit/archive-store";
 import { verifyArchivedTrail } from "../../src/audit/archive-verify";
 import { AuditTrail } from "../../src/audit/audit-trail";
-import { decodePack, encodePack } from "../../src/audit/entry-codec";
+import { INLINE_PACK_MAX_CHARS, decodePack, encodePack, encodePackWhereCheapest } from "../../src/audit/entry-codec";
 import { exportTrail } from "../../src/audit/export";
 import { RedisAuditStore } from "../../src/audit/redis-audit-store";
 import { streamIdOf } from "../../src/audit/stream-id";
@@ -248,4 +249,20 @@ it("refuses to append a pack when the stream holds an entry past the head", asyn
   await conn.xadd(STREAM, "9-0", "e", "{}");
   await expect(trail.record(sampleDecision(6))).rejects.toMatchObject({ code: "COUNTERSIGN_AUDIT_UNAVAILABLE" });
   expect(await conn.xlen(STREAM)).toBe(6);
+});
+
+it("deflates a lone small entry on the event loop and a batch or a large entry on the thread pool, to the same bytes", async () => {
+  const small = [JSON.stringify(sampleDecision(1))];
+  const large = ["x".repeat(INLINE_PACK_MAX_CHARS + 1)];
+  const batch = [small[0] as string, JSON.stringify(sampleDecision(2))];
+  const inline = encodePackWhereCheapest(small);
+  expect(Buffer.isBuffer(inline)).toBe(true);
+  expect(inline).toEqual(encodePack(small));
+  for (const lines of [large, batch]) {
+    const pooled = encodePackWhereCheapest(lines);
+    expect(pooled).toBeInstanceOf(Promise);
+    const bytes = await pooled;
+    expect(bytes).toEqual(encodePack(lines));
+    expect(decodePack(bytes)).toEqual(lines);
+  }
 });
