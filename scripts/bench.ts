@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === "mcp") return benchMcpGateway(root);
   // `node dist/scripts/bench.js cli`: the command line's start-up alone.
   if (process.argv[2] === "cli") return benchCliStart(root);
+  // `node dist/scripts/bench.js workflow`: the approval workflow's benchmark alone (inbox polling, slow connector).
+  if (process.argv[2] === "workflow") return benchApprovalWorkflow(root);
   await benchCliStart(root);
   await benchPolicyEval(root);
   await benchHttpDecide(root);

@@ -11,7 +11,7 @@ import type { ApprovalRequest, ApprovalStatus, VerdictChannel, VerdictValue } fr
 import { evaluateQuorum } from "./approval-state-machine";
 import { maskDocument } from "../json/document-masking";
 import type { Risk } from "../engine/decision-contract";
-import { maskedValues, scrubLeaves, scrubText } from "../observability/masked-values";
+import { maskedValues, scrubLeaves, textScrubber } from "../observability/masked-values";
 
 /** One verdict as the API shows it. */
 export interface VerdictView {
@@ -77,7 +77,7 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
   const whole = access.viewer === "requester";
   const masked = whole ? a.request : maskDocument(a.request, a.mask);
   const secrets = whole ? [] : maskedValues(a.request, masked);
-  const scrub = (text: string): string => (secrets.length === 0 ? text : scrubText(text, secrets));
+  const scrub = textScrubber(secrets);
   const request = (secrets.length === 0 ? masked : scrubLeaves(masked, secrets)) as ApprovalRequest["request"];
   return {
     id: a.id,

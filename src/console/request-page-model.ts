@@ -14,7 +14,7 @@ import { evaluateQuorum } from "../approvals/approval-state-machine";
 import { eligibleRoles, verdictEligibility } from "../approvals/reviewer-eligibility";
 import { canonicalJson } from "../json/canonical-json";
 import type { Risk } from "../engine/decision-contract";
-import { maskedValues, scrubLeaves, scrubText } from "../observability/masked-values";
+import { maskedValues, scrubLeaves, textScrubber } from "../observability/masked-values";
 import { MASK_MARKER, maskJson } from "../json/document-masking";
 
 /** One verdict as the page shows it. */
@@ -106,7 +106,7 @@ export function requestPageModel(
 ): RequestPageModel {
   const masked = maskJson(approval.request, approval.mask);
   const secrets = maskedValues(approval.request, masked.value);
-  const scrub = (value: string): string => scrubText(value, secrets);
+  const scrub = textScrubber(secrets);
   const request = scrubLeaves(masked.value, secrets) as typeof masked.value;
   const progress = evaluateQuorum(approval.requirements, approval.verdicts);
   const eligibility = relation === "requester" ? null : verdictEligibility(approval, viewer, nowMs);

@@ -7,6 +7,7 @@
 
 import type { Request, RequestHandler, Response } from "express";
 import { renderApprovalView } from "../approvals/approval-view";
+import { mapWithTurns } from "../service/event-loop-turn";
 import { availableApi, type ApprovalApi } from "./approval-api";
 import { principalOf } from "./authenticate";
 import { enumParam, integerParam, stringParam } from "./query-params";
@@ -22,9 +23,8 @@ export function approvalInboxHandler(api: ApprovalApi | undefined): RequestHandl
     const limit = integerParam(req, "limit", 1, INBOX_LIMIT) ?? INBOX_LIMIT;
     const cursor = stringParam(req, "cursor", 512);
     const page = await approvals.inbox({ reviewer: principalOf(res), limit, ...(cursor === undefined ? {} : { cursor }) });
-    res.set("Cache-Control", "no-store").json({
-      approvals: page.approvals.map((approval) => renderApprovalView({ approval, viewer: "reviewer" })),
-      next_cursor: page.nextCursor,
-    });
+    // Rendered a few at a time, with turns of the event loop between: decisions arriving meanwhile are not held up by a page.
+    const views = await mapWithTurns(page.approvals, (approval) => renderApprovalView({ approval, viewer: "reviewer" }));
+    res.set("Cache-Control", "no-store").json({ approvals: views, next_cursor: page.nextCursor });
   };
 }

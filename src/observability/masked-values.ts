@@ -44,10 +44,24 @@ export function hiddenPointers(original: unknown, masked: unknown): string[] {
  * so scrubbing twice gives the same text.
  */
 export function scrubText(text: string, secrets: readonly string[]): string {
+  return textScrubber(secrets)(text);
+}
+
+/**
+ * `scrubText` with the secrets prepared once, for scrubbing many texts with the same secrets (every leaf of
+ * a view). A text that contains none of them comes back as it is without being walked: most texts of a
+ * page hold no masked value.
+ */
+export function textScrubber(secrets: readonly string[]): (text: string) => string {
   // A value with surrounding whitespace is also looked for without it (folded text loses that whitespace).
   const usable = [...new Set(secrets.flatMap((s) => [s, s.trim()]))].filter((s) => s.trim() !== "");
-  if (usable.length === 0 || text === "") return text;
-  const ordered = [...usable].sort((a, b) => b.length - a.length);
+  if (usable.length === 0) return (text) => text;
+  const ordered = usable.sort((a, b) => b.length - a.length);
+  return (text) => (ordered.some((secret) => text.includes(secret)) ? scrubWalk(text, ordered) : text);
+}
+
+/** The scrub itself, position by position; `ordered` is longest first. */
+function scrubWalk(text: string, ordered: readonly string[]): string {
   let out = "";
   let i = 0;
   outer: while (i < text.length) {
@@ -80,9 +94,13 @@ export function scrubText(text: string, secrets: readonly string[]): string {
  */
 export function scrubLeaves(value: unknown, secrets: readonly string[]): unknown {
   if (secrets.length === 0) return value;
-  if (typeof value === "string") return scrubText(value, secrets);
-  if (Array.isArray(value)) return value.map((item) => scrubLeaves(item, secrets));
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubLeaves(v, secrets)]));
+  return scrubLeavesWith(value, textScrubber(secrets));
+}
+
+function scrubLeavesWith(value: unknown, scrub: (text: string) => string): unknown {
+  if (typeof value === "string") return scrub(value);
+  if (Array.isArray(value)) return value.map((item) => scrubLeavesWith(item, scrub));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubLeavesWith(v, scrub)]));
   return value;
 }
 
