@@ -33,7 +33,7 @@ import { assertUsableRequirements, evaluateQuorum } from "./approval-state-machi
 import type { ApprovalStore, Expired, InboxPosition, TransitionResult } from "./approval-store";
 import { millis, randomApprovalIds, type IdSource } from "./id-source";
 import { eligibleRoles, reviewerStanding, sameIdentity, verdictEligibility, type ReviewerPolicy } from "./reviewer-eligibility";
-import { ITEMS_PER_TURN, nextEventLoopTurn } from "../service/event-loop-turn";
+import { nextEventLoopTurn, turnDue } from "../service/event-loop-turn";
 
 /** Signs a grant for an approved request (implemented by `src/grants/grant-service.ts`). */
 export interface GrantIssuer {
@@ -443,7 +443,7 @@ export class ApprovalService {
       const page = await this.deps.store.inboxPage(input.reviewer.id, input.reviewer.roles, position, limit - out.length);
       for (const [n, approval] of page.approvals.entries()) {
         // The eligibility and reviewer-policy checks of a page are long work: decisions waiting meanwhile get turns.
-        if (n > 0 && n % ITEMS_PER_TURN === 0) await nextEventLoopTurn();
+        if (turnDue(n)) await nextEventLoopTurn();
         position = { score: approval.createdAt, id: approval.id };
         if (!verdictEligibility(approval, input.reviewer, now).eligible) continue;
         if (this.deps.reviewerPolicy && !(await this.deps.reviewerPolicy.check(withoutGrant(approval), input.reviewer)).allowed) continue;

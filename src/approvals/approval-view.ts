@@ -78,7 +78,7 @@ export function renderApprovalView(access: Pick<ApprovalAccess, "approval" | "vi
   const masked = whole ? a.request : maskDocument(a.request, a.mask);
   const secrets = whole ? [] : maskedValues(a.request, masked);
   const scrub = textScrubber(secrets);
-  const request = (secrets.length === 0 ? masked : scrubLeaves(masked, secrets)) as ApprovalRequest["request"];
+  const request = scrubLeaves(masked, scrub) as ApprovalRequest["request"];
   return {
     id: a.id,
     status: a.status,

@@ -25,7 +25,7 @@ import {
 import type { ApprovalStore, CreateResult, Expired, InboxPosition, TimerFired, TransitionResult } from "./approval-store";
 import { canonicalIdentity } from "../identity/identity-id";
 import { eligibleRoles } from "./reviewer-eligibility";
-import { ITEMS_PER_TURN, nextEventLoopTurn } from "../service/event-loop-turn";
+import { nextEventLoopTurn, turnDue } from "../service/event-loop-turn";
 
 /** Options of the Redis store. */
 export interface RedisApprovalStoreOptions {
@@ -254,7 +254,7 @@ export class RedisApprovalStore implements ApprovalStore {
         const records = (await this.run(() => read.exec())) ?? [];
         for (let i = 0; i < chunk.length; i++) {
           // Decoding a page's records is long work: decisions waiting meanwhile get turns.
-          if (i > 0 && i % ITEMS_PER_TURN === 0) await nextEventLoopTurn();
+          if (turnDue(i)) await nextEventLoopTurn();
           const [err, hash] = records[i] ?? [null, null];
           if (err || !hash || typeof hash !== "object" || Object.keys(hash).length === 0) continue;
           const fields = hash as Record<string, string>;

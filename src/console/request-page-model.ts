@@ -107,7 +107,7 @@ export function requestPageModel(
   const masked = maskJson(approval.request, approval.mask);
   const secrets = maskedValues(approval.request, masked.value);
   const scrub = textScrubber(secrets);
-  const request = scrubLeaves(masked.value, secrets) as typeof masked.value;
+  const request = scrubLeaves(masked.value, scrub) as typeof masked.value;
   const progress = evaluateQuorum(approval.requirements, approval.verdicts);
   const eligibility = relation === "requester" ? null : verdictEligibility(approval, viewer, nowMs);
   const iso = (ms: number): string => new Date(ms).toISOString();

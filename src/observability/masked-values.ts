@@ -47,15 +47,21 @@ export function scrubText(text: string, secrets: readonly string[]): string {
   return textScrubber(secrets)(text);
 }
 
+/** A text with the masked values it was prepared for scrubbed out (`textScrubber`). */
+export type TextScrubber = (text: string) => string;
+
+/** The scrubber of no secrets: every text as it is. */
+const NOTHING_TO_SCRUB: TextScrubber = (text) => text;
+
 /**
  * `scrubText` with the secrets prepared once, for scrubbing many texts with the same secrets (every leaf of
  * a view). A text that contains none of them comes back as it is without being walked: most texts of a
  * page hold no masked value.
  */
-export function textScrubber(secrets: readonly string[]): (text: string) => string {
+export function textScrubber(secrets: readonly string[]): TextScrubber {
   // A value with surrounding whitespace is also looked for without it (folded text loses that whitespace).
   const usable = [...new Set(secrets.flatMap((s) => [s, s.trim()]))].filter((s) => s.trim() !== "");
-  if (usable.length === 0) return (text) => text;
+  if (usable.length === 0) return NOTHING_TO_SCRUB;
   const ordered = usable.sort((a, b) => b.length - a.length);
   return (text) => (ordered.some((secret) => text.includes(secret)) ? scrubWalk(text, ordered) : text);
 }
@@ -88,19 +94,16 @@ function scrubWalk(text: string, ordered: readonly string[]): string {
 }
 
 /**
- * A copy of a JSON value with `scrubText` applied to every string value (object keys are left as they are):
- * for views that show a masked document whole (the console's request page, the API's request view), where
- * an unmasked field may repeat a masked value.
+ * A copy of a JSON value with `scrub` (a `textScrubber`, the same one the view uses for its other texts)
+ * applied to every string value (object keys are left as they are): for views that show a masked document
+ * whole (the console's request page, the API's request view), where an unmasked field may repeat a masked
+ * value. With nothing to scrub, the value itself.
  */
-export function scrubLeaves(value: unknown, secrets: readonly string[]): unknown {
-  if (secrets.length === 0) return value;
-  return scrubLeavesWith(value, textScrubber(secrets));
-}
-
-function scrubLeavesWith(value: unknown, scrub: (text: string) => string): unknown {
+export function scrubLeaves(value: unknown, scrub: TextScrubber): unknown {
+  if (scrub === NOTHING_TO_SCRUB) return value;
   if (typeof value === "string") return scrub(value);
-  if (Array.isArray(value)) return value.map((item) => scrubLeavesWith(item, scrub));
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubLeavesWith(v, scrub)]));
+  if (Array.isArray(value)) return value.map((item) => scrubLeaves(item, scrub));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubLeaves(v, scrub)]));
   return value;
 }
 

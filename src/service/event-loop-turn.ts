@@ -12,11 +12,16 @@ export function nextEventLoopTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Whether long work about to handle its item number `index` (from 0) gives the event loop a turn first. */
+export function turnDue(index: number): boolean {
+  return index > 0 && index % ITEMS_PER_TURN === 0;
+}
+
 /** `fn` of each item in order, with an event loop turn after every ITEMS_PER_TURN items. */
 export async function mapWithTurns<T, R>(items: readonly T[], fn: (item: T) => R): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i++) {
-    if (i > 0 && i % ITEMS_PER_TURN === 0) await nextEventLoopTurn();
+    if (turnDue(i)) await nextEventLoopTurn();
     out.push(fn(items[i] as T));
   }
   return out;

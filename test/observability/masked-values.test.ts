@@ -74,10 +74,10 @@ describe("scrubbing masked values out of displayed text", () => {
 
   it("scrubs every string value of a document and leaves its keys", () => {
     const doc = { "4111": ["paid with 4111", 4111, { note: "4111 again", ok: true }], name: "ann" };
-    expect(scrubLeaves(doc, ["4111"])).toEqual({
+    expect(scrubLeaves(doc, textScrubber(["4111"]))).toEqual({
       "4111": [`paid with ${SCRUBBED_MARKER}`, 4111, { note: `${SCRUBBED_MARKER} again`, ok: true }],
       name: "ann",
     });
-    expect(scrubLeaves(doc, [])).toBe(doc);
+    expect(scrubLeaves(doc, textScrubber([]))).toBe(doc);
   });
 });
