@@ -106,8 +106,12 @@ describe("a request stored before its decision was recorded", () => {
       beforeAnnounce: () => new Promise<void>(() => undefined), // the process dies while recording the decision
     });
     void stopped;
-    await new Promise((r) => setTimeout(r, 50));
-    const [id] = await w.conn.zrange(new ApprovalKeys().unrecordedIndex, "0", "-1");
+    // Wait (not a fixed pause: a loaded machine may take longer) until the request is stored, unrecorded.
+    const unrecorded = async (): Promise<string | undefined> => (await w.conn.zrange(new ApprovalKeys().unrecordedIndex, "0", "-1"))[0];
+    let id = await unrecorded();
+    for (const deadline = Date.now() + 5_000; id === undefined && Date.now() < deadline; id = await unrecorded()) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     expect(id).toBeDefined();
     await expect(w.service.castVerdict({ approvalId: id!, reviewer: alice, verdict: "approve", channel: "api" })).rejects.toMatchObject({
       code: "COUNTERSIGN_APPROVAL_NOT_FOUND",
